@@ -1,0 +1,70 @@
+//
+// HandlerPlugin.h
+//
+// The whole contract between webchatd and a handler plugin. A plugin is a
+// shared library that exports one or more HandlerPlugin subclasses through a
+// POCO manifest; webchatd creates one instance per listener that names it.
+//
+// Lifecycle, driven by the host (all calls from the host's main thread):
+//   1. construction (default constructor, via Poco::ClassLoader)
+//   2. configure()  - once; throw Poco::Exception for bad configuration
+//   3. createRequestHandlerFactory() - once; the listener's HTTPServer owns it
+//   4. the HTTPServer runs and calls the factory on its own threads
+//   5. shutdown()   - once, after the listener stopped accepting and before its
+//                     worker threads are joined; release what you hold open
+//   6. destruction, after every thread of the listener has finished
+// The library itself is never unloaded while the process runs.
+//
+// Exporting (in exactly one .cpp file of the plugin):
+//
+//   WEBCHAT_BEGIN_PLUGIN_MANIFEST
+//       WEBCHAT_EXPORT_PLUGIN(MyPlugin)
+//   WEBCHAT_END_PLUGIN_MANIFEST
+//
+// The manifest's name carries the interface version, so a plugin built for
+// another version of this header is refused at load time with a clear error
+// instead of crashing on a mismatched vtable.
+//
+
+#ifndef WEBCHAT_HANDLERPLUGIN_INCLUDED
+#define WEBCHAT_HANDLERPLUGIN_INCLUDED
+
+#include "Poco/ClassLibrary.h"
+#include "Poco/Logger.h"
+#include "Poco/Net/HTTPRequestHandlerFactory.h"
+#include "Poco/Util/AbstractConfiguration.h"
+
+namespace webchat {
+
+class HandlerPlugin
+{
+public:
+	virtual ~HandlerPlugin() = default;
+
+	/// Reads the listener's section (the keys under listeners.<name>,
+	/// e.g. "root" for listeners.page.root; "${...}" references to other keys
+	/// of the whole configuration are expanded). The logger is the listener's
+	/// own ("webchat.<listener name>"). Throws Poco::Exception (typically
+	/// Poco::Util::MissingOptionException or Poco::InvalidArgumentException)
+	/// naming the offending key when the configuration is unusable.
+	virtual void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) = 0;
+
+	/// Returns the factory that creates a handler for each request the
+	/// listener accepts. Called once, after configure().
+	virtual Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() = 0;
+
+	/// The listener no longer accepts connections; connections the plugin took
+	/// over (e.g. upgraded WebSockets) should be closed now. Default: nothing.
+	virtual void shutdown() {}
+};
+
+} // namespace webchat
+
+#define WEBCHAT_PLUGIN_MANIFEST WebchatHandlerPluginV1
+#define WEBCHAT_PLUGIN_MANIFEST_NAME "WebchatHandlerPluginV1"
+
+#define WEBCHAT_BEGIN_PLUGIN_MANIFEST POCO_BEGIN_NAMED_MANIFEST(WEBCHAT_PLUGIN_MANIFEST, webchat::HandlerPlugin)
+#define WEBCHAT_EXPORT_PLUGIN(cls) POCO_EXPORT_INTERFACE(cls, #cls)
+#define WEBCHAT_END_PLUGIN_MANIFEST POCO_END_MANIFEST
+
+#endif // WEBCHAT_HANDLERPLUGIN_INCLUDED

@@ -1,0 +1,77 @@
+#include "Listener.h"
+
+#include "Poco/Exception.h"
+#include "Poco/Net/HTTPServerParams.h"
+#include "Poco/Net/NetException.h"
+#include "Poco/Net/ServerSocket.h"
+#include "Poco/Net/SocketAddress.h"
+
+namespace webchat {
+
+Listener::Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin):
+	_settings(settings),
+	_plugin(std::move(plugin)),
+	_threadPool("webchat." + settings.name, 1, settings.threads)
+{
+	Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+	params->setMaxThreads(settings.threads);
+	params->setMaxQueued(settings.maxQueued);
+	params->setTimeout(settings.timeout);
+	params->setKeepAlive(true);
+	params->setMaxKeepAliveRequests(settings.keepAliveRequests);
+	params->setKeepAliveTimeout(Poco::Timespan(10, 0));
+
+	_server = std::make_unique<Poco::Net::HTTPServer>(
+		_plugin->createRequestHandlerFactory(), _threadPool, bindSocket(settings), params);
+}
+
+Listener::~Listener()
+{
+	stop();
+}
+
+Poco::Net::ServerSocket Listener::bindSocket(const ListenerSettings& settings)
+{
+	const std::string where = settings.address + ":" + std::to_string(settings.port);
+	try
+	{
+		const Poco::Net::SocketAddress address(settings.address, settings.port);
+		Poco::Net::ServerSocket socket;
+		// SO_REUSEADDR so a restart is not refused by connections in
+		// TIME_WAIT; never SO_REUSEPORT, which would let a second instance
+		// share the port silently instead of failing.
+		if (address.family() == Poco::Net::SocketAddress::IPv6)
+			socket.bind6(address, true, false, false);
+		else
+			socket.bind(address, true, false);
+		socket.listen(settings.backlog);
+		return socket;
+	}
+	catch (const Poco::Exception& exc)
+	{
+		throw Poco::IOException("listener " + settings.name + " cannot listen on " + where +
+			" (" + settings.key("address") + ", " + settings.key("port") + ")", exc.displayText());
+	}
+}
+
+void Listener::start()
+{
+	_server->start();
+	_running = true;
+}
+
+void Listener::stop()
+{
+	if (!_server) return;
+	if (_running)
+	{
+		_server->stop();
+		_running = false;
+	}
+	_plugin->shutdown();
+	_server->stopAll(true);
+	_threadPool.joinAll();
+	_server.reset();
+}
+
+} // namespace webchat

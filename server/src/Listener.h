@@ -1,0 +1,56 @@
+//
+// Listener.h
+//
+// One configured port: a bound socket, its own HTTPServer and thread pool,
+// and the plugin instance that handles its requests.
+//
+
+#ifndef WEBCHAT_LISTENER_INCLUDED
+#define WEBCHAT_LISTENER_INCLUDED
+
+#include "ListenerSettings.h"
+#include "webchat/HandlerPlugin.h"
+
+#include "Poco/Net/HTTPServer.h"
+#include "Poco/ThreadPool.h"
+
+#include <memory>
+
+namespace webchat {
+
+class Listener
+{
+public:
+	/// Binds the socket (throws Poco::Exception naming the listener when the
+	/// address is unusable or the port is taken) but does not serve yet.
+	Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin);
+
+	/// Stops if still running.
+	~Listener();
+
+	Listener(const Listener&) = delete;
+	Listener& operator=(const Listener&) = delete;
+
+	void start();
+
+	/// Stops accepting, lets the plugin close what it took over, aborts
+	/// requests still in progress and joins every thread of the listener.
+	void stop();
+
+	const ListenerSettings& settings() const { return _settings; }
+
+private:
+	static Poco::Net::ServerSocket bindSocket(const ListenerSettings& settings);
+
+	ListenerSettings _settings;
+	std::unique_ptr<HandlerPlugin> _plugin;
+	// Each listener has its own pool: POCO's default pool is shared by every
+	// HTTPServer in the process and holds only 16 threads.
+	Poco::ThreadPool _threadPool;
+	std::unique_ptr<Poco::Net::HTTPServer> _server;
+	bool _running = false;
+};
+
+} // namespace webchat
+
+#endif

@@ -1,0 +1,71 @@
+#include "ListenerSettings.h"
+
+#include "Poco/Exception.h"
+#include "Poco/NumberParser.h"
+#include "Poco/Util/OptionException.h"
+
+namespace webchat {
+
+namespace {
+
+using Poco::Util::AbstractConfiguration;
+
+std::string requiredString(const AbstractConfiguration& config, const std::string& key)
+{
+	std::string value = config.getString(key, "");
+	if (value.empty()) throw Poco::Util::MissingOptionException("missing configuration key", key);
+	return value;
+}
+
+int boundedInt(const AbstractConfiguration& config, const std::string& key, int defaultValue, int min, int max)
+{
+	const std::string raw = config.getString(key, "");
+	if (raw.empty()) return defaultValue;
+	int value = 0;
+	if (!Poco::NumberParser::tryParse(raw, value) || value < min || value > max)
+	{
+		throw Poco::InvalidArgumentException(
+			key + " = " + raw + ": expected a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+	}
+	return value;
+}
+
+// A library base name, never a path: the plugin folder is the only place
+// code is loaded from.
+void checkPluginName(const std::string& key, const std::string& name)
+{
+	for (char c : name)
+	{
+		const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+		if (!ok) throw Poco::InvalidArgumentException(key + " = " + name + ": a plugin is named by its library base name (letters, digits, '-', '_')");
+	}
+}
+
+} // namespace
+
+ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& config, const std::string& name)
+{
+	ListenerSettings s;
+	s.name = name;
+	s.address = config.getString(s.key("address"), "0.0.0.0");
+	if (!config.has(s.key("port"))) throw Poco::Util::MissingOptionException("missing configuration key", s.key("port"));
+	s.port = static_cast<Poco::UInt16>(boundedInt(config, s.key("port"), 0, 1, 65535));
+	s.plugin = requiredString(config, s.key("plugin"));
+	checkPluginName(s.key("plugin"), s.plugin);
+	s.className = requiredString(config, s.key("class"));
+	s.threads = boundedInt(config, s.key("threads"), s.threads, 1, 1024);
+	s.backlog = boundedInt(config, s.key("backlog"), s.backlog, 1, 65535);
+	s.maxQueued = boundedInt(config, s.key("max_queued"), s.maxQueued, 1, 100000);
+	s.timeout = Poco::Timespan(Poco::Timespan::TimeDiff(boundedInt(config, s.key("timeout_ms"), 30000, 100, 3600000)) * 1000);
+	s.keepAliveRequests = boundedInt(config, s.key("keep_alive_requests"), s.keepAliveRequests, 1, 100000);
+	return s;
+}
+
+std::vector<std::string> ListenerSettings::names(const AbstractConfiguration& config)
+{
+	AbstractConfiguration::Keys keys;
+	config.keys("listeners", keys);
+	return keys;
+}
+
+} // namespace webchat

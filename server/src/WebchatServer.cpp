@@ -1,0 +1,247 @@
+#include "WebchatServer.h"
+
+#include "ConfigLocator.h"
+
+#include "Poco/AutoPtr.h"
+#include "Poco/ConsoleChannel.h"
+#include "Poco/File.h"
+#include "Poco/FormattingChannel.h"
+#include "Poco/Path.h"
+#include "Poco/PatternFormatter.h"
+#include "Poco/Process.h"
+#include "Poco/Util/HelpFormatter.h"
+#include "Poco/Util/Option.h"
+#include "Poco/Util/OptionException.h"
+
+#include <iostream>
+#include <signal.h>
+
+namespace webchat {
+
+using Poco::Util::Application;
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
+
+namespace {
+
+// Errors before the .ini's logging section is applied (bad options, an
+// unreadable config) still need to reach the operator: POCO's root logger
+// has no channel until configured.
+void installStartupLogging()
+{
+	Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%d %H:%M:%S.%i [%p] %s: %t"));
+	Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel));
+	Poco::Logger::root().setChannel(channel);
+}
+
+// ServerApplication waits for SIGINT/SIGTERM with sigwait() in the main
+// thread; they must be blocked in every thread, so block them before any
+// thread exists (threads inherit the mask). A peer closing a socket we write
+// to must not kill the process either.
+void prepareSignals()
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, nullptr);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+} // namespace
+
+WebchatServer::WebchatServer()
+{
+	installStartupLogging();
+	prepareSignals();
+	setUnixOptions(true);
+}
+
+void WebchatServer::defineOptions(OptionSet& options)
+{
+	ServerApplication::defineOptions(options);
+
+	options.addOption(Option("help", "h", "print this help and exit"));
+	options.addOption(Option("config", "c", "configuration file (default: etc/webchat/webchat.ini beside the binary's folder, then " WEBCHAT_SYSCONFDIR "/webchat/webchat.ini)")
+		.argument("FILE"));
+	options.addOption(Option("define", "D", "set or override a configuration key, e.g. --define=listeners.page.port=8081")
+		.argument("KEY=VALUE")
+		.repeatable(true));
+}
+
+void WebchatServer::handleOption(const std::string& name, const std::string& value)
+{
+	if (name == "help")
+	{
+		_helpRequested = true;
+		stopOptionsProcessing();
+	}
+	else if (name == "config")
+	{
+		// Absolute now: --daemon changes to "/" before initialize().
+		_configPath = ConfigLocator::absolute(value);
+	}
+	else if (name == "define")
+	{
+		const auto eq = value.find('=');
+		if (eq == std::string::npos || eq == 0)
+			throw Poco::Util::InvalidArgumentException("--define expects KEY=VALUE, got", value);
+		_defines.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+	}
+	else if (name == "pidfile")
+	{
+		// Absolute for the same reason as --config: the file is removed at exit.
+		ServerApplication::handleOption(name, ConfigLocator::absolute(value));
+	}
+	else
+	{
+		ServerApplication::handleOption(name, value);
+	}
+}
+
+void WebchatServer::initialize(Application& self)
+{
+	if (!_helpRequested)
+	{
+		try
+		{
+			loadConfigurationFile();
+		}
+		catch (const Poco::Exception& exc)
+		{
+			_startupError = exc.displayText();
+		}
+	}
+	// The name POCO's LoggingSubsystem gives the application's logger.
+	if (!config().has("application.logger")) config().setString("application.logger", "webchatd");
+	try
+	{
+		// Applies the .ini's logging section (LoggingSubsystem).
+		ServerApplication::initialize(self);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		if (_startupError.empty()) _startupError = "bad logging configuration: " + exc.displayText();
+	}
+}
+
+void WebchatServer::uninitialize()
+{
+	closeListeners();
+	ServerApplication::uninitialize();
+}
+
+void WebchatServer::loadConfigurationFile()
+{
+	if (_configPath.empty())
+		_configPath = ConfigLocator::defaultConfig(Poco::Path(config().getString("application.dir"))).toString();
+
+	Poco::File file(_configPath);
+	if (!file.exists()) throw Poco::FileNotFoundException("configuration file not found", _configPath);
+	if (!file.isFile() || !file.canRead()) throw Poco::FileAccessDeniedException("configuration file not readable", _configPath);
+	try
+	{
+		loadConfiguration(_configPath);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		throw Poco::DataFormatException("cannot parse configuration file " + _configPath, exc.displayText());
+	}
+	for (const auto& define : _defines) config().setString(define.first, define.second);
+}
+
+std::string WebchatServer::pluginDir() const
+{
+	Poco::Path dir(config().getString("server.plugin_path", "${application.dir}../lib/webchat/plugins"));
+	// A relative plugin_path is relative to the configuration file.
+	return dir.isAbsolute() ? dir.toString() : Poco::Path(config().getString("application.configDir")).resolve(dir).toString();
+}
+
+void WebchatServer::openListeners()
+{
+	const auto names = ListenerSettings::names(config());
+	if (names.empty())
+		throw Poco::Util::MissingOptionException("no listeners configured in " + _configPath, "listeners.<name>.port");
+
+	_pluginLoader = std::make_unique<PluginLoader>(pluginDir());
+	for (const auto& name : names)
+	{
+		const ListenerSettings settings = ListenerSettings::fromConfig(config(), name);
+		auto plugin = _pluginLoader->create(settings.plugin, settings.className);
+		Poco::Logger& pluginLogger = Poco::Logger::get("webchat." + name);
+		try
+		{
+			plugin->configure(*config().createView("listeners." + name), pluginLogger);
+		}
+		catch (const Poco::Exception& exc)
+		{
+			throw Poco::InvalidArgumentException("listener " + name + " (" + settings.plugin + "/" + settings.className + ")", exc.displayText());
+		}
+		_listeners.push_back(std::make_unique<Listener>(settings, std::move(plugin)));
+	}
+	for (auto& listener : _listeners)
+	{
+		listener->start();
+		const auto& s = listener->settings();
+		logger().information("listener %s: %s/%s on %s:%hu", s.name, s.plugin, s.className, s.address, s.port);
+	}
+}
+
+void WebchatServer::closeListeners()
+{
+	// Reverse order of opening; each stop joins the listener's threads before
+	// its plugin is destroyed.
+	while (!_listeners.empty())
+	{
+		_listeners.back()->stop();
+		_listeners.pop_back();
+	}
+}
+
+void WebchatServer::printHelp() const
+{
+	Poco::Util::HelpFormatter help(options());
+	help.setUnixStyle(true);
+	help.setCommand(commandName());
+	help.setUsage("[OPTIONS]");
+	help.setHeader("webchatd " WEBCHAT_VERSION ": serves handler plugins on the listeners of an .ini configuration.");
+	help.format(std::cout);
+}
+
+int WebchatServer::main(const ArgVec& args)
+{
+	if (_helpRequested)
+	{
+		printHelp();
+		return EXIT_OK;
+	}
+	if (!args.empty())
+	{
+		logger().fatal("unexpected argument: " + args.front() + " (see --help)");
+		return EXIT_USAGE;
+	}
+	if (!_startupError.empty())
+	{
+		logger().fatal(_startupError);
+		return EXIT_CONFIG;
+	}
+	try
+	{
+		openListeners();
+	}
+	catch (const Poco::Exception& exc)
+	{
+		logger().fatal(exc.displayText());
+		closeListeners();
+		return EXIT_CONFIG;
+	}
+	logger().information("webchatd " WEBCHAT_VERSION " started (pid %d, config %s)", static_cast<int>(Poco::Process::id()), _configPath);
+	waitForTerminationRequest();
+	logger().information("stopping");
+	closeListeners();
+	logger().information("stopped");
+	return EXIT_OK;
+}
+
+} // namespace webchat

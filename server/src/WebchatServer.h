@@ -1,0 +1,53 @@
+//
+// WebchatServer.h
+//
+// webchatd: reads the .ini, opens one listener per listeners.<name> section
+// with the plugin it names, and runs until SIGTERM/SIGINT. It knows nothing
+// of what the plugins serve.
+//
+
+#ifndef WEBCHAT_WEBCHATSERVER_INCLUDED
+#define WEBCHAT_WEBCHATSERVER_INCLUDED
+
+#include "Listener.h"
+#include "PluginLoader.h"
+
+#include "Poco/Util/ServerApplication.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace webchat {
+
+class WebchatServer: public Poco::Util::ServerApplication
+{
+public:
+	WebchatServer();
+
+protected:
+	void initialize(Poco::Util::Application& self) override;
+	void uninitialize() override;
+	void defineOptions(Poco::Util::OptionSet& options) override;
+	void handleOption(const std::string& name, const std::string& value) override;
+	int main(const ArgVec& args) override;
+
+private:
+	void loadConfigurationFile();
+	void openListeners();
+	void closeListeners();
+	std::string pluginDir() const;
+	void printHelp() const;
+
+	bool _helpRequested = false;
+	std::string _configPath;
+	std::vector<std::pair<std::string, std::string>> _defines;
+	std::string _startupError;
+	std::unique_ptr<PluginLoader> _pluginLoader;
+	std::vector<std::unique_ptr<Listener>> _listeners;
+};
+
+} // namespace webchat
+
+#endif

@@ -1,0 +1,106 @@
+#include "ListenerSettings.h"
+
+#include "Poco/AutoPtr.h"
+#include "Poco/Exception.h"
+#include "Poco/Util/MapConfiguration.h"
+#include "Poco/Util/OptionException.h"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+using webchat::ListenerSettings;
+
+class ListenerSettingsTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(ListenerSettingsTest);
+	CPPUNIT_TEST(testReadsKeysAndDefaults);
+	CPPUNIT_TEST(testMissingPortNamesKey);
+	CPPUNIT_TEST(testPortOutOfRange);
+	CPPUNIT_TEST(testPortNotANumber);
+	CPPUNIT_TEST(testMissingPlugin);
+	CPPUNIT_TEST(testPluginMustNotBeAPath);
+	CPPUNIT_TEST(testListsListenerNames);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override
+	{
+		config = new Poco::Util::MapConfiguration;
+		config->setString("listeners.page.port", "8080");
+		config->setString("listeners.page.plugin", "page");
+		config->setString("listeners.page.class", "PagePlugin");
+	}
+
+	void testReadsKeysAndDefaults()
+	{
+		config->setString("listeners.page.threads", "4");
+		const auto s = ListenerSettings::fromConfig(*config, "page");
+		CPPUNIT_ASSERT_EQUAL(std::string("page"), s.name);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt16(8080), s.port);
+		CPPUNIT_ASSERT_EQUAL(std::string("0.0.0.0"), s.address);
+		CPPUNIT_ASSERT_EQUAL(std::string("page"), s.plugin);
+		CPPUNIT_ASSERT_EQUAL(std::string("PagePlugin"), s.className);
+		CPPUNIT_ASSERT_EQUAL(4, s.threads);
+		CPPUNIT_ASSERT_EQUAL(128, s.backlog);
+	}
+
+	void testMissingPortNamesKey()
+	{
+		config->remove("listeners.page.port");
+		assertThrowsNaming<Poco::Util::MissingOptionException>("listeners.page.port");
+	}
+
+	void testPortOutOfRange()
+	{
+		config->setString("listeners.page.port", "70000");
+		assertThrowsNaming<Poco::InvalidArgumentException>("listeners.page.port = 70000");
+		config->setString("listeners.page.port", "0");
+		assertThrowsNaming<Poco::InvalidArgumentException>("listeners.page.port = 0");
+	}
+
+	void testPortNotANumber()
+	{
+		config->setString("listeners.page.port", "http");
+		assertThrowsNaming<Poco::InvalidArgumentException>("listeners.page.port = http");
+	}
+
+	void testMissingPlugin()
+	{
+		config->remove("listeners.page.plugin");
+		assertThrowsNaming<Poco::Util::MissingOptionException>("listeners.page.plugin");
+	}
+
+	void testPluginMustNotBeAPath()
+	{
+		config->setString("listeners.page.plugin", "../../tmp/evil");
+		assertThrowsNaming<Poco::InvalidArgumentException>("listeners.page.plugin");
+	}
+
+	void testListsListenerNames()
+	{
+		config->setString("listeners.chat.port", "8000");
+		auto names = ListenerSettings::names(*config);
+		std::sort(names.begin(), names.end());
+		CPPUNIT_ASSERT_EQUAL(size_t(2), names.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("chat"), names[0]);
+		CPPUNIT_ASSERT_EQUAL(std::string("page"), names[1]);
+	}
+
+private:
+	template <class E>
+	void assertThrowsNaming(const std::string& text)
+	{
+		try
+		{
+			ListenerSettings::fromConfig(*config, "page");
+			CPPUNIT_FAIL("expected an exception naming " + text);
+		}
+		catch (const E& exc)
+		{
+			CPPUNIT_ASSERT_MESSAGE(exc.displayText(), exc.displayText().find(text) != std::string::npos);
+		}
+	}
+
+	Poco::AutoPtr<Poco::Util::MapConfiguration> config;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ListenerSettingsTest);
