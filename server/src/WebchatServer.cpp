@@ -1,13 +1,16 @@
 #include "WebchatServer.h"
 
 #include "ConfigLocator.h"
+#include "IniSyntax.h"
 
 #include "Poco/AutoPtr.h"
 #include "Poco/ConsoleChannel.h"
 #include "Poco/File.h"
+#include "Poco/FileStream.h"
 #include "Poco/FormattingChannel.h"
 #include "Poco/Path.h"
 #include "Poco/PatternFormatter.h"
+#include "Poco/String.h"
 #include "Poco/Process.h"
 #include "Poco/Util/HelpFormatter.h"
 #include "Poco/Util/Option.h"
@@ -142,6 +145,12 @@ void WebchatServer::loadConfigurationFile()
 	if (!file.isFile() || !file.canRead()) throw Poco::FileAccessDeniedException("configuration file not readable", _configPath);
 	try
 	{
+		// Other formats (.properties, .xml, .json) are POCO's to check.
+		if (Poco::icompare(Poco::Path(_configPath).getExtension(), "ini") == 0)
+		{
+			Poco::FileInputStream in(_configPath);
+			IniSyntax::check(in);
+		}
 		loadConfiguration(_configPath);
 	}
 	catch (const Poco::Exception& exc)

@@ -8,5 +8,6 @@ std::string webchatdPath() { return buildDir() + "/bin/webchatd"; }
 std::string pluginDir() { return buildDir() + "/lib/webchat/plugins"; }
 std::string htdocsDir() { return buildDir() + "/share/webchat/htdocs"; }
 std::string shippedConfig() { return buildDir() + "/etc/webchat/webchat.ini"; }
+std::string testPluginDir() { return buildDir() + "/tests/plugins"; }
 
 } // namespace webchat::test

@@ -12,6 +12,7 @@ std::string webchatdPath();   // <build>/bin/webchatd
 std::string pluginDir();      // <build>/lib/webchat/plugins
 std::string htdocsDir();      // <build>/share/webchat/htdocs
 std::string shippedConfig();  // <build>/etc/webchat/webchat.ini
+std::string testPluginDir();  // <build>/tests/plugins (plugins that exist only for tests)
 
 } // namespace webchat::test
 

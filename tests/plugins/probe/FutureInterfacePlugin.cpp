@@ -1,0 +1,14 @@
+// A plugin built against a later, incompatible plugin interface: its manifest
+// has another name, so the host must refuse it instead of calling into it.
+#include "webchat/HandlerPlugin.h"
+
+class FuturePlugin: public webchat::HandlerPlugin
+{
+public:
+	void configure(const Poco::Util::AbstractConfiguration&, Poco::Logger&) override {}
+	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override { return nullptr; }
+};
+
+POCO_BEGIN_NAMED_MANIFEST(WebchatHandlerPluginV2, webchat::HandlerPlugin)
+	POCO_EXPORT_CLASS(FuturePlugin)
+POCO_END_MANIFEST
