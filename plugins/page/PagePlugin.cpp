@@ -1,15 +1,46 @@
-// Placeholder, replaced by the static-file page plugin.
+//
+// PagePlugin.cpp
+//
+// The page plugin: serves the chat page's document root (GET and HEAD) and a
+// generated /webchat-config.json telling the page where its chat endpoint
+// is. Configuration keys: see PageSettings.h.
+//
+
 #include "webchat/HandlerPlugin.h"
 
-#include "Poco/Net/HTTPRequestHandler.h"
-#include "Poco/Net/HTTPServerRequest.h"
-#include "Poco/Net/HTTPServerResponse.h"
+#include "DocumentRoot.h"
+#include "PageRequestHandler.h"
+#include "PageSettings.h"
+#include "PageSite.h"
+
+#include "Poco/Exception.h"
+
+#include <memory>
 
 class PagePlugin: public webchat::HandlerPlugin
 {
 public:
-	void configure(const Poco::Util::AbstractConfiguration&, Poco::Logger&) override {}
-	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override { return nullptr; }
+	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) override
+	{
+		using namespace webchat::page;
+		const PageSettings settings = PageSettings::fromConfig(section);
+		// Canonical once, here: every request's containment check compares
+		// against this realpath.
+		DocumentRoot root(settings.root());
+		_site = std::make_shared<const PageSite>(root, settings.chat());
+		_logger = &logger;
+		logger.information("serving %s; chat endpoint %s", root.path(), settings.chat().describe());
+	}
+
+	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
+	{
+		if (!_site) throw Poco::IllegalStateException("PagePlugin: createRequestHandlerFactory() before configure()");
+		return new webchat::page::PageRequestHandlerFactory(_site, *_logger);
+	}
+
+private:
+	std::shared_ptr<const webchat::page::PageSite> _site;
+	Poco::Logger* _logger = nullptr;
 };
 
 WEBCHAT_BEGIN_PLUGIN_MANIFEST

@@ -1,0 +1,119 @@
+#include "DocumentRoot.h"
+
+#include "Poco/Exception.h"
+#include "Poco/File.h"
+
+#include <climits>
+#include <cstdlib>
+#include <memory>
+
+namespace webchat {
+namespace page {
+
+const std::string DocumentRoot::INDEX_FILE = "index.html";
+
+namespace {
+
+DocumentRoot::Resource notFound(const std::string& problem, bool refused = false)
+{
+	DocumentRoot::Resource resource;
+	resource.kind = DocumentRoot::Resource::NOT_FOUND;
+	resource.problem = problem;
+	resource.refused = refused;
+	return resource;
+}
+
+} // namespace
+
+DocumentRoot::DocumentRoot(const std::string& path):
+	_root(canonical(path))
+{
+	if (_root.empty() || !Poco::File(_root).isDirectory())
+		throw Poco::FileNotFoundException("not an existing directory", path);
+}
+
+std::string DocumentRoot::canonical(const std::string& path)
+{
+	// Poco::Path only normalises text; following links needs the system.
+	std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr), &std::free);
+	return resolved ? std::string(resolved.get()) : std::string();
+}
+
+bool DocumentRoot::contains(const std::string& canonicalPath) const
+{
+	if (canonicalPath == _root) return true;
+	// "/" is the one canonical path that ends with '/'.
+	const std::string prefix = _root == "/" ? _root : _root + "/";
+	if (canonicalPath.compare(0, prefix.size(), prefix) != 0) return false;
+	for (std::string::size_type i = prefix.size() - 1; i != std::string::npos; i = canonicalPath.find('/', i + 1))
+	{
+		if (i + 1 < canonicalPath.size() && canonicalPath[i + 1] == '.') return false;
+	}
+	return true;
+}
+
+DocumentRoot::Resource DocumentRoot::find(const RequestPath& request) const
+{
+	if (!request.accepted()) return notFound("path not accepted: " + request.problem());
+
+	std::string candidate = _root;
+	if (!request.segments().empty())
+	{
+		if (candidate != "/") candidate += '/';
+		candidate += request.relative();
+	}
+	const std::string real = canonical(candidate);
+	if (real.empty()) return notFound("no such file");
+	if (!contains(real)) return notFound("resolves to " + real + ", outside the root or hidden", true);
+
+	try
+	{
+		return lookUp(real, request.directory());
+	}
+	catch (const Poco::FileException& exc)
+	{
+		// Removed or changed since realpath() saw it.
+		return notFound(exc.displayText());
+	}
+}
+
+DocumentRoot::Resource DocumentRoot::lookUp(const std::string& real, bool directoryRequested) const
+{
+	Poco::File entry(real);
+	if (entry.isDirectory())
+	{
+		if (!directoryRequested)
+		{
+			Resource resource;
+			resource.kind = Resource::ADD_SLASH;
+			return resource;
+		}
+		const std::string index = canonical(real + (real == "/" ? "" : "/") + INDEX_FILE);
+		if (index.empty())
+		{
+			Resource resource;
+			resource.kind = Resource::NO_INDEX;
+			resource.problem = "directory without " + INDEX_FILE;
+			return resource;
+		}
+		if (!contains(index)) return notFound(INDEX_FILE + " resolves to " + index + ", outside the root or hidden", true);
+		return file(index);
+	}
+	// "/file.html/": the system already refused that (ENOTDIR) above.
+	return file(real);
+}
+
+DocumentRoot::Resource DocumentRoot::file(const std::string& canonicalPath) const
+{
+	Poco::File entry(canonicalPath);
+	// Devices, FIFOs (opening one would block the thread) and sockets.
+	if (!entry.isFile()) return notFound("not a regular file");
+	Resource resource;
+	resource.kind = Resource::FILE;
+	resource.path = canonicalPath;
+	resource.size = entry.getSize();
+	resource.modified = entry.getLastModified();
+	return resource;
+}
+
+} } // namespace webchat::page
