@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds webchat and runs the whole test suite: unit, integration (the real
+# server on loopback) and browser tests on a -Werror Release build; the unit
+# tests again under AddressSanitizer + UndefinedBehaviorSanitizer; a short
+# libFuzzer run of the protocol decoder and handshake parser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+scripts/install-deps.sh --test
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+echo "== Release build, all tests"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWEBCHAT_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure
+
+echo "== ASan+UBSan build, unit tests"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWEBCHAT_WERROR=ON -DWEBCHAT_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs" --target webchat_unit_tests
+ctest --test-dir build-asan -L unit --output-on-failure
+
+if [[ -d tests/fuzz ]]; then
+	echo "== libFuzzer (clang), short runs"
+	CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWEBCHAT_WERROR=ON -DWEBCHAT_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j"$jobs"
+	ctest --test-dir build-fuzz -L fuzz --output-on-failure
+fi
+
+echo "== all tests passed"
