@@ -99,7 +99,8 @@ DocumentRoot::Resource DocumentRoot::lookUp(const std::string& real, bool direct
 		if (!contains(index)) return notFound(INDEX_FILE + " resolves to " + index + ", outside the root or hidden", true);
 		return file(index);
 	}
-	// "/file.html/": the system already refused that (ENOTDIR) above.
+	// "/file.html/": realpath() does not refuse a trailing slash after a file.
+	if (directoryRequested) return notFound("not a directory");
 	return file(real);
 }
 

@@ -1,7 +1,8 @@
 #include "HostName.h"
 
-#include "Poco/Net/IPAddress.h"
 #include "Poco/String.h"
+
+#include <arpa/inet.h>
 
 namespace webchat {
 namespace page {
@@ -82,8 +83,9 @@ bool HostName::isBracketedIPv6(const std::string& host)
 		const bool ok = isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
 		if (!ok) return false;
 	}
-	Poco::Net::IPAddress parsed;
-	return Poco::Net::IPAddress::tryParse(address, parsed) && parsed.family() == Poco::Net::IPAddress::IPv6;
+	// inet_pton, not Poco::Net::IPAddress::tryParse: POCO 1.11 refuses "::".
+	in6_addr parsed;
+	return ::inet_pton(AF_INET6, address.c_str(), &parsed) == 1;
 }
 
 bool HostName::parseAuthority(const std::string& authority, std::string& host, Poco::UInt16& port)
