@@ -1,0 +1,336 @@
+#include "ClientConnection.h"
+
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace webchat::bench {
+
+ClientConnection::ClientConnection(LoadLoop& loop, ConnectionObserver& observer, std::size_t index):
+	_loop(loop),
+	_observer(observer),
+	_index(index),
+	// Any odd-free nonzero start will do: masking keys need not be secret
+	// here, only varied, as a browser's would be.
+	_maskState(0x9E3779B97F4A7C15ull ^ (index * 0xBF58476D1CE4E5B9ull) ^ nowNs())
+{
+	if (_maskState == 0) _maskState = 1;
+}
+
+ClientConnection::~ClientConnection()
+{
+	if (_fd >= 0) ::close(_fd);
+}
+
+const char* ClientConnection::endingName(Ending ending)
+{
+	switch (ending)
+	{
+	case Ending::None: return "open";
+	case Ending::CloseFrame: return "close frame";
+	case Ending::Eof: return "end of stream without close frame";
+	case Ending::Reset: return "connection reset";
+	case Ending::ConnectFailed: return "connect failed";
+	case Ending::HandshakeFailed: return "handshake failed";
+	case Ending::ProtocolError: return "protocol error";
+	case Ending::Aborted: return "aborted by the benchmark";
+	}
+	return "?";
+}
+
+std::uint32_t ClientConnection::nextMaskKey()
+{
+	// xorshift64: cheap, and a fresh key per frame as RFC 6455 asks.
+	_maskState ^= _maskState << 13;
+	_maskState ^= _maskState >> 7;
+	_maskState ^= _maskState << 17;
+	return static_cast<std::uint32_t>(_maskState >> 16);
+}
+
+void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageBytes)
+{
+	if (_state != State::New) return;
+	_decoder = std::make_unique<ws::MessageDecoder>(ws::MessageDecoder::Role::Client,
+		ws::MessageDecoder::Limits{maxMessageBytes}, static_cast<ws::MessageDecoder::Handler&>(*this));
+	unsigned char key[16];
+	for (std::size_t i = 0; i < sizeof key; i += 4)
+	{
+		const std::uint32_t word = nextMaskKey();
+		std::memcpy(key + i, &word, 4);
+	}
+	_handshake = std::make_unique<UpgradeHandshake>(endpoint.hostHeader, endpoint.path, key);
+
+	_fd = ::socket(endpoint.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (_fd < 0)
+	{
+		finish(Ending::ConnectFailed, std::string("socket: ") + std::strerror(errno));
+		return;
+	}
+	if (_receiveBuffer > 0) ::setsockopt(_fd, SOL_SOCKET, SO_RCVBUF, &_receiveBuffer, sizeof _receiveBuffer);
+	// Small frames must go out at once, not wait for Nagle.
+	const int one = 1;
+	::setsockopt(_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+	_state = State::Connecting;
+	if (::connect(_fd, reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.addressLength) == 0)
+	{
+		onConnected();
+		return;
+	}
+	if (errno != EINPROGRESS)
+	{
+		finish(Ending::ConnectFailed, std::string("connect: ") + std::strerror(errno));
+		return;
+	}
+	updateInterest();
+}
+
+void ClientConnection::onConnected()
+{
+	_state = State::Handshaking;
+	_out.append(_handshake->request());
+	flush();
+	if (_state == State::Handshaking) updateInterest();
+}
+
+void ClientConnection::onEvents(std::uint32_t events)
+{
+	if (_state == State::Closed) return;
+	if (_state == State::Connecting)
+	{
+		int error = 0;
+		socklen_t length = sizeof error;
+		::getsockopt(_fd, SOL_SOCKET, SO_ERROR, &error, &length);
+		if (error != 0)
+			finish(Ending::ConnectFailed, std::string("connect: ") + std::strerror(error));
+		else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			onConnected();
+		return;
+	}
+	const bool trouble = (events & (EPOLLERR | EPOLLHUP)) != 0;
+	if (_paused && trouble && !(events & EPOLLIN))
+	{
+		// Keep the evidence in the socket for resumeReading(), but stop
+		// hearing about it: level-triggered ERR/HUP would spin the loop.
+		_hungUpWhilePaused = true;
+		_loop.forget(_fd);
+		_registered = false;
+		_interest = 0;
+		return;
+	}
+	if ((events & EPOLLIN) || trouble) readSome();
+	if (_state != State::Closed && (events & EPOLLOUT)) flush();
+}
+
+void ClientConnection::readSome()
+{
+	const ssize_t n = ::recv(_fd, _loop.scratch(), _loop.scratchSize(), 0);
+	if (n > 0)
+	{
+		_receivedAtNs = nowNs();
+		if (_state == State::Handshaking)
+			onHandshakeBytes(_loop.scratch(), static_cast<std::size_t>(n));
+		else
+			feed(_loop.scratch(), static_cast<std::size_t>(n));
+		return;
+	}
+	if (n == 0)
+	{
+		if (_state == State::Handshaking)
+			finish(Ending::HandshakeFailed, "connection closed before the response");
+		else
+			finish(_closeReceived ? Ending::CloseFrame : Ending::Eof, {});
+		return;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+	finish(Ending::Reset, std::string("recv: ") + std::strerror(errno));
+}
+
+void ClientConnection::onHandshakeBytes(const char* data, std::size_t size)
+{
+	const std::size_t before = _head.size();
+	_head.append(data, size);
+	// Search from just before the new bytes: the blank line may straddle reads.
+	const std::size_t from = before > 3 ? before - 3 : 0;
+	std::size_t end = UpgradeHandshake::headEnd(std::string_view(_head).substr(from));
+	if (end == 0)
+	{
+		if (_head.size() > UpgradeHandshake::MaxResponseHead) finish(Ending::HandshakeFailed, "response head too large");
+		return;
+	}
+	end += from;
+	const std::string problem = _handshake->check(std::string_view(_head).substr(0, end));
+	if (!problem.empty())
+	{
+		finish(Ending::HandshakeFailed, problem);
+		return;
+	}
+	_state = State::Open;
+	_wasOpened = true;
+	_handshake.reset();
+	std::string rest = _head.substr(end);
+	_head = std::string();
+	updateInterest();
+	_observer.onOpen(*this);
+	// Frames sent right behind the 101 arrived in the same read.
+	if (!rest.empty() && _state != State::Closed) feed(rest.data(), rest.size());
+}
+
+void ClientConnection::feed(char* data, std::size_t size)
+{
+	const ws::MessageDecoder::Error error = _decoder->feed(data, size);
+	if (error && _state != State::Closed)
+	{
+		queueControl(ws::Opcode::Close, ws::closePayload(error.closeCode, error.reason));
+		flush();
+		finish(Ending::ProtocolError, error.reason);
+	}
+}
+
+void ClientConnection::onMessage(ws::Opcode opcode, std::string_view payload)
+{
+	++_messages;
+	_observer.onMessage(*this, opcode, payload);
+}
+
+void ClientConnection::onPing(std::string_view payload)
+{
+	queueControl(ws::Opcode::Pong, payload);
+	flush();
+}
+
+void ClientConnection::onPong(std::string_view)
+{
+}
+
+void ClientConnection::onClose(std::uint16_t code, std::string_view)
+{
+	_closeReceived = true;
+	_closeCode = code;
+	if (_state == State::Open)
+	{
+		// The server closes first: echo its code, then wait for it to end
+		// the TCP connection (RFC 6455 7.1.1: the server closes first).
+		_closedByServer = true;
+		_state = State::Closing;
+		queueControl(ws::Opcode::Close, ws::closePayload(code));
+		flush();
+	}
+}
+
+void ClientConnection::queueMessage(ws::Opcode opcode, std::string_view payload)
+{
+	ws::appendMaskedFrame(_out, opcode, payload, nextMaskKey());
+}
+
+void ClientConnection::queueControl(ws::Opcode opcode, std::string_view payload)
+{
+	ws::appendMaskedFrame(_out, opcode, payload.substr(0, ws::MaxControlPayload), nextMaskKey());
+}
+
+void ClientConnection::flush()
+{
+	if (_fd < 0 || _state == State::Connecting || _state == State::New) return;
+	while (_outOffset < _out.size())
+	{
+		const ssize_t n = ::send(_fd, _out.data() + _outOffset, _out.size() - _outOffset, MSG_NOSIGNAL);
+		if (n > 0)
+		{
+			_outOffset += static_cast<std::size_t>(n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+		finish(Ending::Reset, std::string("send: ") + std::strerror(errno));
+		return;
+	}
+	if (_outOffset == _out.size())
+	{
+		_out.clear();
+		_outOffset = 0;
+	}
+	else if (_outOffset > 64 * 1024)
+	{
+		_out.erase(0, _outOffset);
+		_outOffset = 0;
+	}
+	updateInterest();
+}
+
+void ClientConnection::pauseReading()
+{
+	_paused = true;
+	updateInterest();
+}
+
+void ClientConnection::resumeReading()
+{
+	_paused = false;
+	updateInterest();
+}
+
+void ClientConnection::close(std::uint16_t code)
+{
+	if (_state == State::Open)
+	{
+		_state = State::Closing;
+		queueControl(ws::Opcode::Close, ws::closePayload(code));
+		flush();
+	}
+	else if (_state == State::New || _state == State::Connecting || _state == State::Handshaking)
+	{
+		abort();
+	}
+}
+
+void ClientConnection::abort()
+{
+	if (_state == State::Closed) return;
+	if (_fd >= 0)
+	{
+		if (_registered) _loop.forget(_fd);
+		::close(_fd);
+		_fd = -1;
+	}
+	_registered = false;
+	_state = State::Closed;
+	if (_ending == Ending::None) _ending = Ending::Aborted;
+}
+
+void ClientConnection::updateInterest()
+{
+	if (_fd < 0 || _state == State::Closed) return;
+	std::uint32_t wanted = 0;
+	if (_state == State::Connecting)
+		wanted = EPOLLOUT;
+	else
+	{
+		if (!_paused) wanted |= EPOLLIN;
+		if (pendingOutput() > 0) wanted |= EPOLLOUT;
+	}
+	if (_registered && wanted == _interest) return;
+	if (!_registered)
+	{
+		_loop.watch(_fd, *this, wanted);
+		_registered = true;
+	}
+	else
+		_loop.change(_fd, *this, wanted);
+	_interest = wanted;
+}
+
+void ClientConnection::finish(Ending ending, std::string detail)
+{
+	if (_state == State::Closed) return;
+	_ending = ending;
+	_detail = std::move(detail);
+	if (_decoder) _decoder->stop();
+	abort();
+	_ending = ending;
+	_observer.onEnd(*this);
+}
+
+} // namespace webchat::bench

@@ -1,0 +1,161 @@
+#include "CommandLine.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+namespace webchat::bench {
+
+namespace {
+
+const std::set<std::string> Flags = {"json", "binary", "help"};
+
+const std::set<std::string> Common = {"host", "port", "path", "cpu", "timeout", "json", "server-pid", "concurrency", "help"};
+
+const std::map<std::string, std::set<std::string>> ScenarioOptions = {
+	{"idle", {"connections", "hold"}},
+	{"throughput", {"clients", "senders", "messages", "size", "window", "binary"}},
+	{"latency", {"clients", "senders", "rate", "duration", "size", "binary"}},
+	{"slow-consumer", {"clients", "senders", "messages", "size", "window", "binary", "rcvbuf"}},
+	{"smoke", {}},
+};
+
+} // namespace
+
+const std::vector<std::string>& CommandLine::scenarios()
+{
+	static const std::vector<std::string> names = {"idle", "throughput", "latency", "slow-consumer", "smoke"};
+	return names;
+}
+
+std::string CommandLine::usage()
+{
+	return R"(usage: webchat-bench <scenario> [options]
+
+Load generator and checker for webchatd's relay plugin. Single-threaded
+(one epoll loop); connects to loopback addresses only. Every delivery is
+checked (sender, sequence number, padding): any loss, duplicate or
+reordering makes the scenario FAIL. Exit status: 0 all PASS, 1 a FAIL,
+2 bad usage, 3 could not run.
+
+scenarios:
+  idle           open --connections idle connections as fast as possible
+                 (at most --concurrency in flight), time to all established,
+                 server RSS growth per connection (needs --server-pid),
+                 hold them --hold seconds, close them
+                   --connections 10000  --hold 1
+  throughput     --clients connect; the first --senders of them send
+                 --messages each as fast as allowed (at most --window of a
+                 sender's messages in flight, 0 = automatic); everyone
+                 receives everything: deliveries/s, messages/s, latency
+                   --clients 100 --senders 10 --messages 2000 --size 64
+                   --window 0 --binary (binary frames instead of text)
+  latency        paced sends, --rate messages/s over all senders for
+                 --duration seconds: kept up?, latency p50/p99/max
+                   --clients 5000 --senders 5 --rate 200 --duration 10 --size 64
+  slow-consumer  throughput twice: without, then with one extra client that
+                 never reads (SO_RCVBUF --rcvbuf); the others must lose
+                 nothing; p99 of both runs, server RSS before/during/after,
+                 how the server ended the non-reader (1008 expected)
+                   --clients 100 --senders 10 --messages 2000 --size 64 --rcvbuf 4096
+  smoke          a tiny run of every check (50 idle connections; 20 clients,
+                 2 senders x 50 messages; paced 20 clients; slow consumer
+                 with 1 KiB messages); for the test suite
+
+common options:
+  --host 127.0.0.1   loopback only (127.0.0.0/8, ::1, or a name resolving there)
+  --port 8000  --path /
+  --server-pid PID   webchatd's pid, for its VmRSS (/proc/PID/status)
+  --concurrency 256  connections in flight while connecting (keep it at or
+                     below the listener's backlog)
+  --cpu N            pin this process to CPU N
+  --timeout S        overall bound in seconds (default: per scenario); the
+                     tool always stops by itself
+  --json             one JSON document instead of text
+  --help
+)";
+}
+
+CommandLine::CommandLine(const std::vector<std::string>& arguments)
+{
+	std::size_t i = 0;
+	if (i < arguments.size() && arguments[i].rfind("--", 0) != 0) _scenario = arguments[i++];
+	for (; i < arguments.size(); ++i)
+	{
+		const std::string& argument = arguments[i];
+		if (argument.rfind("--", 0) != 0 || argument.size() == 2) throw UsageError("unexpected argument: " + argument);
+		std::string name = argument.substr(2);
+		std::string value;
+		bool hasValue = false;
+		const std::size_t equals = name.find('=');
+		if (equals != std::string::npos)
+		{
+			value = name.substr(equals + 1);
+			name.resize(equals);
+			hasValue = true;
+		}
+		if (name == "help")
+		{
+			_help = true;
+			continue;
+		}
+		const auto scenarioOptions = ScenarioOptions.find(_scenario);
+		const bool known = Common.count(name) ||
+			(scenarioOptions != ScenarioOptions.end() && scenarioOptions->second.count(name));
+		if (!known)
+			throw UsageError("unknown option --" + name + (_scenario.empty() ? "" : " for " + _scenario));
+		if (Flags.count(name))
+		{
+			if (hasValue) throw UsageError("--" + name + " takes no value");
+			value = "1";
+		}
+		else if (!hasValue)
+		{
+			if (i + 1 >= arguments.size()) throw UsageError("--" + name + " needs a value");
+			value = arguments[++i];
+		}
+		_values[name] = value;
+	}
+	if (_help) return;
+	if (_scenario.empty()) throw UsageError("no scenario given");
+	if (!ScenarioOptions.count(_scenario)) throw UsageError("unknown scenario " + _scenario);
+}
+
+std::uint64_t CommandLine::integer(const std::string& name, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) const
+{
+	const auto found = _values.find(name);
+	if (found == _values.end()) return fallback;
+	const std::string& text = found->second;
+	if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+		throw UsageError("--" + name + " needs a whole number, not '" + text + "'");
+	errno = 0;
+	const unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+	if (errno == ERANGE || value < min || value > max)
+		throw UsageError("--" + name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+	return value;
+}
+
+double CommandLine::number(const std::string& name, double fallback, double min, double max) const
+{
+	const auto found = _values.find(name);
+	if (found == _values.end()) return fallback;
+	const std::string& text = found->second;
+	char* end = nullptr;
+	errno = 0;
+	const double value = std::strtod(text.c_str(), &end);
+	if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value))
+		throw UsageError("--" + name + " needs a number, not '" + text + "'");
+	if (value < min || value > max)
+		throw UsageError("--" + name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+	return value;
+}
+
+std::string CommandLine::text(const std::string& name, const std::string& fallback) const
+{
+	const auto found = _values.find(name);
+	return found == _values.end() ? fallback : found->second;
+}
+
+} // namespace webchat::bench

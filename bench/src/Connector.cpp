@@ -1,0 +1,62 @@
+#include "Connector.h"
+
+#include <algorithm>
+
+namespace webchat::bench {
+
+Connector::Connector(LoadLoop& loop, const Endpoint& endpoint, std::size_t concurrency, std::size_t maxMessageBytes):
+	_loop(loop),
+	_endpoint(endpoint),
+	_concurrency(std::max<std::size_t>(concurrency, 1)),
+	_maxMessageBytes(maxMessageBytes)
+{
+}
+
+Connector::Result Connector::open(const std::vector<ClientConnection*>& connections, std::uint64_t deadlineNs)
+{
+	Result result;
+	std::vector<ClientConnection*> inFlight;
+	inFlight.reserve(_concurrency);
+	std::size_t next = 0;
+	const std::uint64_t start = nowNs();
+
+	auto settle = [&](ClientConnection* connection) {
+		if (connection->wasOpened())
+			++result.opened;
+		else
+		{
+			++result.failed;
+			if (result.firstError.empty())
+				result.firstError = std::string(ClientConnection::endingName(connection->ending())) + ": " + connection->detail();
+		}
+	};
+	auto topUp = [&] {
+		// Retire the settled, then start new ones into the free slots.
+		auto settled = std::stable_partition(inFlight.begin(), inFlight.end(),
+			[](ClientConnection* connection) { return !connection->isSettled(); });
+		std::for_each(settled, inFlight.end(), settle);
+		inFlight.erase(settled, inFlight.end());
+		while (inFlight.size() < _concurrency && next < connections.size())
+		{
+			ClientConnection* connection = connections[next++];
+			connection->connect(_endpoint, _maxMessageBytes);
+			if (connection->isSettled())
+				settle(connection);
+			else
+				inFlight.push_back(connection);
+		}
+		return -1;
+	};
+	topUp();
+	_loop.run(deadlineNs, [&] { return next == connections.size() && inFlight.empty(); }, topUp);
+	for (ClientConnection* connection: inFlight)
+	{
+		connection->abort();
+		++result.failed;
+		if (result.firstError.empty()) result.firstError = "timed out connecting or handshaking";
+	}
+	result.elapsedNs = nowNs() - start;
+	return result;
+}
+
+} // namespace webchat::bench

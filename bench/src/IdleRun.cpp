@@ -1,0 +1,75 @@
+#include "IdleRun.h"
+
+#include <algorithm>
+
+namespace webchat::bench {
+
+std::optional<double> IdleResult::rssPerConnectionBytes() const
+{
+	if (!rssBeforeKiB || !rssOpenKiB || connect.opened == 0) return std::nullopt;
+	const double grown = static_cast<double>(*rssOpenKiB) - static_cast<double>(*rssBeforeKiB);
+	return grown * 1024.0 / static_cast<double>(connect.opened);
+}
+
+IdleRun::IdleRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessStats& server, IdleConfig config):
+	_loop(loop),
+	_endpoint(endpoint),
+	_server(server),
+	_config(config)
+{
+}
+
+IdleResult IdleRun::run(std::uint64_t deadlineNs)
+{
+	_result.rssBeforeKiB = _server.residentKiB();
+	std::vector<ClientConnection*> pointers;
+	_connections.reserve(_config.connections);
+	for (std::size_t i = 0; i < _config.connections; ++i)
+	{
+		_connections.push_back(std::make_unique<ClientConnection>(_loop, static_cast<ConnectionObserver&>(*this), i));
+		pointers.push_back(_connections.back().get());
+	}
+	Connector connector(_loop, _endpoint, _config.concurrency, 64 * 1024);
+	_holding = true;
+	_result.connect = connector.open(pointers, deadlineNs);
+
+	// Serve the sockets meanwhile: a ping or a close must not go unanswered.
+	_loop.idleFor(_config.settleNs);
+	_result.rssOpenKiB = _server.residentKiB();
+	const std::uint64_t holdUntil = std::min(deadlineNs, nowNs() + _config.holdNs);
+	if (holdUntil > nowNs()) _loop.idleFor(holdUntil - nowNs());
+	_holding = false;
+
+	for (auto& connection: _connections) connection->close();
+	_loop.run(nowNs() + 5 * NsPerSecond, [this] {
+		return std::all_of(_connections.begin(), _connections.end(), [](const auto& c) { return c->isClosed(); });
+	});
+	for (auto& connection: _connections)
+	{
+		if (connection->isClosed() && connection->ending() == ClientConnection::Ending::CloseFrame) ++_result.closedCleanly;
+		connection->abort();
+	}
+	_connections.clear();
+	_loop.idleFor(300 * NsPerMs);
+	_result.rssAfterKiB = _server.residentKiB();
+	return std::move(_result);
+}
+
+void IdleRun::onMessage(ClientConnection&, ws::Opcode, std::string_view)
+{
+	++_result.unexpectedMessages;
+}
+
+void IdleRun::onEnd(ClientConnection& connection)
+{
+	if (!_holding || !connection.wasOpened()) return;
+	++_result.dropped;
+	if (_result.firstDrop.empty())
+	{
+		_result.firstDrop = std::string(ClientConnection::endingName(connection.ending()));
+		if (connection.closeCode()) _result.firstDrop += " " + std::to_string(connection.closeCode());
+		if (!connection.detail().empty()) _result.firstDrop += " (" + connection.detail() + ")";
+	}
+}
+
+} // namespace webchat::bench

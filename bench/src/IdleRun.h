@@ -1,0 +1,70 @@
+//
+// IdleRun.h
+//
+// Many connections that only connect and stay: how fast the server accepts
+// and upgrades them, and what each costs it in resident memory.
+//
+
+#ifndef WEBCHAT_BENCH_IDLERUN_INCLUDED
+#define WEBCHAT_BENCH_IDLERUN_INCLUDED
+
+#include "ClientConnection.h"
+#include "Connector.h"
+#include "Endpoint.h"
+#include "LoadLoop.h"
+#include "ProcessStats.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace webchat::bench {
+
+struct IdleConfig
+{
+	std::size_t connections = 10000;
+	std::size_t concurrency = 256;
+	std::uint64_t settleNs = 300 * NsPerMs; // before reading the RSS with all open
+	std::uint64_t holdNs = 1 * NsPerSecond;
+};
+
+struct IdleResult
+{
+	Connector::Result connect;
+	std::size_t dropped = 0; // opened, then lost before we closed them
+	std::string firstDrop;
+	std::uint64_t unexpectedMessages = 0;
+	std::size_t closedCleanly = 0; // the server answered our close frame and ended the stream
+	std::optional<std::uint64_t> rssBeforeKiB, rssOpenKiB, rssAfterKiB;
+
+	bool correct() const { return connect.failed == 0 && dropped == 0; }
+	/// Server RSS growth per connection, in bytes (nothing without a pid).
+	std::optional<double> rssPerConnectionBytes() const;
+};
+
+class IdleRun final: private ConnectionObserver
+{
+public:
+	IdleRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessStats& server, IdleConfig config);
+
+	IdleResult run(std::uint64_t deadlineNs);
+
+private:
+	void onMessage(ClientConnection& connection, ws::Opcode opcode, std::string_view payload) override;
+	void onEnd(ClientConnection& connection) override;
+
+	LoadLoop& _loop;
+	const Endpoint& _endpoint;
+	const ProcessStats& _server;
+	IdleConfig _config;
+	std::vector<std::unique_ptr<ClientConnection>> _connections;
+	bool _holding = false;
+	IdleResult _result;
+};
+
+} // namespace webchat::bench
+
+#endif

@@ -1,0 +1,90 @@
+#include "LoadLoop.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+
+namespace webchat::bench {
+
+namespace {
+
+[[noreturn]] void fail(const char* what)
+{
+	throw std::runtime_error(std::string(what) + ": " + std::strerror(errno));
+}
+
+} // namespace
+
+LoadLoop::LoadLoop(std::size_t scratchBytes):
+	_events(1024),
+	_scratch(scratchBytes)
+{
+	_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+	if (_epoll < 0) fail("epoll_create1");
+}
+
+LoadLoop::~LoadLoop()
+{
+	::close(_epoll);
+}
+
+void LoadLoop::watch(int fd, IoHandler& handler, std::uint32_t events)
+{
+	epoll_event event{};
+	event.events = events;
+	event.data.ptr = &handler;
+	if (::epoll_ctl(_epoll, EPOLL_CTL_ADD, fd, &event) != 0) fail("epoll_ctl ADD");
+}
+
+void LoadLoop::change(int fd, IoHandler& handler, std::uint32_t events)
+{
+	epoll_event event{};
+	event.events = events;
+	event.data.ptr = &handler;
+	if (::epoll_ctl(_epoll, EPOLL_CTL_MOD, fd, &event) != 0) fail("epoll_ctl MOD");
+}
+
+void LoadLoop::forget(int fd)
+{
+	// ENOENT/EBADF: never watched or already gone; nothing to undo.
+	::epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, nullptr);
+}
+
+int LoadLoop::poll(int timeoutMs)
+{
+	const int count = ::epoll_wait(_epoll, _events.data(), static_cast<int>(_events.size()), timeoutMs);
+	if (count < 0)
+	{
+		if (errno == EINTR) return 0;
+		fail("epoll_wait");
+	}
+	for (int i = 0; i < count; ++i) static_cast<IoHandler*>(_events[i].data.ptr)->onEvents(_events[i].events);
+	return count;
+}
+
+bool LoadLoop::run(std::uint64_t deadlineNs, const std::function<bool()>& done, const std::function<int()>& tick)
+{
+	for (;;)
+	{
+		if (done()) return true;
+		const std::uint64_t now = nowNs();
+		if (now >= deadlineNs) return false;
+		int waitMs = tick ? tick() : -1;
+		if (done()) return true;
+		if (waitMs < 0) waitMs = 10;
+		// Round up so a wait for a future instant does not spin at 0 ms.
+		const std::uint64_t leftMs = (deadlineNs - now + NsPerMs - 1) / NsPerMs;
+		waitMs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(waitMs), leftMs));
+		poll(waitMs);
+	}
+}
+
+void LoadLoop::idleFor(std::uint64_t ns)
+{
+	run(nowNs() + ns, [] { return false; });
+}
+
+} // namespace webchat::bench

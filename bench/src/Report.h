@@ -1,0 +1,80 @@
+//
+// Report.h
+//
+// The outcome of one scenario: PASS/FAIL with reasons, its parameters and
+// figures, and the performance targets met or missed. Printed as one block
+// for people or as a JSON object for scripts (run.sh builds its table from
+// the JSON).
+//
+
+#ifndef WEBCHAT_BENCH_REPORT_INCLUDED
+#define WEBCHAT_BENCH_REPORT_INCLUDED
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace webchat::bench {
+
+class Report
+{
+public:
+	explicit Report(std::string scenario): _scenario(std::move(scenario)) {}
+
+	void parameter(const std::string& key, const std::string& value);
+	void parameter(const std::string& key, std::uint64_t value);
+	void parameter(const std::string& key, double value, int decimals);
+
+	void figure(const std::string& key, std::uint64_t value, const std::string& unit = "");
+	void figure(const std::string& key, double value, int decimals, const std::string& unit = "");
+	void figure(const std::string& key, const std::string& value);
+	void figure(const std::string& key, bool value);
+	/// "n/a" (JSON null) when the value is absent, e.g. RSS without --server-pid.
+	void figure(const std::string& key, const std::optional<double>& value, int decimals, const std::string& unit = "");
+
+	/// A performance goal: reported, never a reason to FAIL (those are
+	/// correctness only). met is empty when it could not be measured.
+	void target(const std::string& key, const std::string& goal, std::optional<bool> met);
+
+	void fail(const std::string& reason) { _failures.push_back(reason); }
+	void note(const std::string& text) { _notes.push_back(text); }
+
+	bool passed() const { return _failures.empty(); }
+	const std::string& scenario() const { return _scenario; }
+
+	void printText(std::ostream& out) const;
+	std::string json() const;
+
+private:
+	struct Entry
+	{
+		std::string key;
+		std::string text; // for people, unit included
+		std::string json; // a JSON literal
+	};
+	struct Target
+	{
+		std::string key;
+		std::string goal;
+		std::optional<bool> met;
+	};
+
+	std::string _scenario;
+	std::vector<Entry> _parameters;
+	std::vector<Entry> _figures;
+	std::vector<Target> _targets;
+	std::vector<std::string> _failures;
+	std::vector<std::string> _notes;
+};
+
+/// A JSON string literal.
+std::string jsonString(const std::string& text);
+
+/// Fixed-point text with the given decimals.
+std::string fixed(double value, int decimals);
+
+} // namespace webchat::bench
+
+#endif

@@ -1,0 +1,252 @@
+#include "Scenarios.h"
+
+#include <algorithm>
+
+namespace webchat::bench {
+
+namespace {
+
+constexpr double NsPerMsDouble = 1e6;
+
+std::optional<double> kib(const std::optional<std::uint64_t>& value)
+{
+	if (!value) return std::nullopt;
+	return static_cast<double>(*value);
+}
+
+void describeServer(Report& report, const RunContext& context)
+{
+	report.parameter("server", context.endpoint.display);
+	if (context.server.enabled()) report.parameter("server_pid", static_cast<std::uint64_t>(context.server.pid()));
+}
+
+void trafficParameters(Report& report, const TrafficConfig& config, const TrafficResult& result)
+{
+	report.parameter("clients", static_cast<std::uint64_t>(config.clients));
+	report.parameter("senders", static_cast<std::uint64_t>(config.senders));
+	if (config.paced())
+	{
+		report.parameter("rate_msg_per_s", config.rate, 1);
+		report.parameter("duration_s", config.duration, 1);
+	}
+	else
+	{
+		report.parameter("messages_per_sender", static_cast<std::uint64_t>(config.messages));
+		report.parameter("window", static_cast<std::uint64_t>(result.window));
+	}
+	report.parameter("size_bytes", static_cast<std::uint64_t>(config.size));
+	report.parameter("frames", config.binary ? "binary" : "text");
+}
+
+void latencyFigures(Report& report, const std::string& prefix, const LatencyHistogram& latency)
+{
+	auto ms = [](std::uint64_t ns) { return static_cast<double>(ns) / NsPerMsDouble; };
+	report.figure(prefix + "p50_ms", ms(latency.percentile(50)), 3);
+	report.figure(prefix + "p99_ms", ms(latency.percentile(99)), 3);
+	report.figure(prefix + "p999_ms", ms(latency.percentile(99.9)), 3);
+	report.figure(prefix + "max_ms", ms(latency.max()), 3);
+}
+
+// The correctness figures every traffic run reports, and its failures.
+void deliveryFigures(Report& report, const std::string& prefix, const TrafficResult& result)
+{
+	report.figure(prefix + "connected", static_cast<std::uint64_t>(result.connect.opened));
+	report.figure(prefix + "messages_sent", result.sent);
+	report.figure(prefix + "deliveries_verified", result.totals.delivered);
+	report.figure(prefix + "deliveries_expected", result.totals.expected);
+	report.figure(prefix + "lost", result.totals.lost);
+	report.figure(prefix + "duplicated", result.totals.duplicated);
+	report.figure(prefix + "reordered", result.totals.reordered);
+	report.figure(prefix + "corrupt", result.corrupt + result.totals.unknown);
+
+	const std::string what = prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1) + ": ";
+	if (result.connect.failed)
+		report.fail(what + std::to_string(result.connect.failed) + " clients failed to connect (" + result.connect.firstError + ")");
+	if (result.dropped) report.fail(what + std::to_string(result.dropped) + " receivers disconnected (" + result.firstDrop + ")");
+	if (result.totals.lost) report.fail(what + std::to_string(result.totals.lost) + " deliveries lost");
+	if (result.totals.duplicated) report.fail(what + std::to_string(result.totals.duplicated) + " deliveries duplicated");
+	if (result.totals.reordered) report.fail(what + std::to_string(result.totals.reordered) + " deliveries out of order");
+	if (result.corrupt + result.totals.unknown)
+		report.fail(what + std::to_string(result.corrupt + result.totals.unknown) + " corrupt or unknown payloads");
+	if (result.trafficRan && result.sent != result.scheduled)
+		report.fail(what + "sent " + std::to_string(result.sent) + " of " + std::to_string(result.scheduled) + " messages");
+	if (result.trafficRan && !result.completed && !result.stopReason.empty())
+		report.fail(what + "incomplete: " + result.stopReason);
+	if (result.nonReader.duplicated || result.nonReader.reordered)
+		report.fail(what + "the non-reader saw duplicated or reordered messages");
+}
+
+std::uint64_t deadlineFor(const RunContext& context)
+{
+	return context.deadlineNs;
+}
+
+} // namespace
+
+Report idleScenario(RunContext& context, const IdleConfig& config, const std::string& name)
+{
+	Report report(name);
+	describeServer(report, context);
+	report.parameter("connections", static_cast<std::uint64_t>(config.connections));
+	report.parameter("concurrency", static_cast<std::uint64_t>(config.concurrency));
+	report.parameter("hold_s", static_cast<double>(config.holdNs) / 1e9, 1);
+
+	IdleRun run(context.loop, context.endpoint, context.server, config);
+	const IdleResult result = run.run(deadlineFor(context));
+	const double seconds = static_cast<double>(result.connect.elapsedNs) / 1e9;
+	report.figure("established", static_cast<std::uint64_t>(result.connect.opened));
+	report.figure("failed", static_cast<std::uint64_t>(result.connect.failed));
+	report.figure("time_to_all_established_ms", seconds * 1e3, 1);
+	report.figure("handshakes_per_s", seconds > 0 ? static_cast<double>(result.connect.opened) / seconds : 0.0, 0);
+	report.figure("dropped_while_held", static_cast<std::uint64_t>(result.dropped));
+	report.figure("closed_cleanly", static_cast<std::uint64_t>(result.closedCleanly));
+	report.figure("server_rss_before_kib", kib(result.rssBeforeKiB), 0);
+	report.figure("server_rss_all_open_kib", kib(result.rssOpenKiB), 0);
+	report.figure("server_rss_after_close_kib", kib(result.rssAfterKiB), 0);
+	report.figure("server_rss_per_connection_bytes", result.rssPerConnectionBytes(), 0);
+	if (result.unexpectedMessages) report.figure("unexpected_messages", result.unexpectedMessages);
+
+	const bool allOpen = result.connect.failed == 0;
+	report.target("time_to_all_established", "< 1 s", allOpen ? std::optional<bool>(seconds < 1.0) : std::nullopt);
+	const auto perConnection = result.rssPerConnectionBytes();
+	report.target("server_rss_per_connection", "<= 2048 bytes",
+		perConnection ? std::optional<bool>(*perConnection <= 2048.0) : std::nullopt);
+	if (!context.server.enabled()) report.note("no --server-pid: server memory not measured");
+
+	if (result.connect.failed)
+		report.fail(std::to_string(result.connect.failed) + " connections failed (" + result.connect.firstError + ")");
+	if (result.dropped) report.fail(std::to_string(result.dropped) + " connections dropped while idle (" + result.firstDrop + ")");
+	if (result.closedCleanly < result.connect.opened)
+		report.note(std::to_string(result.connect.opened - result.closedCleanly) +
+			" connections did not complete the closing handshake within 5 s");
+	return report;
+}
+
+Report throughputScenario(RunContext& context, const TrafficConfig& config, const std::string& name)
+{
+	Report report(name);
+	describeServer(report, context);
+	TrafficRun run(context.loop, context.endpoint, context.server, config);
+	const TrafficResult result = run.run(deadlineFor(context));
+	trafficParameters(report, config, result);
+	deliveryFigures(report, "", result);
+	report.figure("elapsed_s", result.elapsedSeconds(), 3);
+	report.figure("deliveries_per_s", result.deliveriesPerSecond(), 0);
+	report.figure("messages_per_s", result.messagesPerSecond(), 0);
+	latencyFigures(report, "latency_", result.latency);
+	report.figure("server_rss_before_kib", kib(result.rssBeforeKiB), 0);
+	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
+	report.target("deliveries_per_s", ">= 2000000",
+		result.correct() ? std::optional<bool>(result.deliveriesPerSecond() >= 2e6) : std::nullopt);
+	return report;
+}
+
+Report latencyScenario(RunContext& context, const TrafficConfig& config, const std::string& name)
+{
+	Report report(name);
+	describeServer(report, context);
+	TrafficRun run(context.loop, context.endpoint, context.server, config);
+	const TrafficResult result = run.run(deadlineFor(context));
+	trafficParameters(report, config, result);
+	deliveryFigures(report, "", result);
+
+	// The last message was due at start + (total - 1) / rate; everything
+	// should have arrived shortly after it.
+	const double sendSeconds = result.lastSendNs > result.firstSendNs
+		? static_cast<double>(result.lastSendNs - result.firstSendNs) / 1e9 : 0.0;
+	const double achieved = sendSeconds > 0 && result.sent > 1 ? static_cast<double>(result.sent - 1) / sendSeconds : 0.0;
+	const double lagMs = static_cast<double>(result.maxSendLagNs) / NsPerMsDouble;
+	const std::uint64_t lastDue = result.firstSendNs +
+		(result.scheduled > 0 ? static_cast<std::uint64_t>(static_cast<double>(result.scheduled - 1) * 1e9 / config.rate) : 0);
+	const double drainMs = result.lastDeliveryNs > lastDue ? static_cast<double>(result.lastDeliveryNs - lastDue) / NsPerMsDouble : 0.0;
+	const bool onSchedule = result.sent == result.scheduled && lagMs <= 10.0;
+	const bool keptUp = result.correct() && onSchedule && drainMs <= 100.0;
+	report.figure("achieved_send_rate_msg_per_s", achieved, 1);
+	report.figure("max_send_lag_ms", lagMs, 3);
+	report.figure("drain_after_last_send_ms", drainMs, 3);
+	report.figure("deliveries_per_s", result.elapsedSeconds() > 0 ? result.deliveriesPerSecond() : 0.0, 0);
+	report.figure("kept_up", keptUp);
+	latencyFigures(report, "latency_", result.latency);
+	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
+	report.target("latency_p99", "< 100 ms",
+		result.correct() ? std::optional<bool>(result.latency.percentile(99) < 100 * NsPerMs) : std::nullopt);
+	report.target("kept_up", "sent on schedule (lag <= 10 ms), all delivered within 100 ms of the last send",
+		result.trafficRan ? std::optional<bool>(keptUp) : std::nullopt);
+	report.note("latency is measured from each message's scheduled send time");
+	return report;
+}
+
+Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, const std::string& name)
+{
+	Report report(name);
+	describeServer(report, context);
+
+	TrafficConfig baseline = config;
+	baseline.nonReader = false;
+	const TrafficResult without = TrafficRun(context.loop, context.endpoint, context.server, baseline).run(deadlineFor(context));
+
+	TrafficConfig withNonReader = config;
+	withNonReader.nonReader = true;
+	const TrafficResult with = TrafficRun(context.loop, context.endpoint, context.server, withNonReader).run(deadlineFor(context));
+
+	trafficParameters(report, config, with);
+	report.parameter("non_reader_rcvbuf_bytes", static_cast<std::uint64_t>(config.nonReaderReceiveBuffer));
+
+	deliveryFigures(report, "baseline_", without);
+	report.figure("baseline_deliveries_per_s", without.deliveriesPerSecond(), 0);
+	latencyFigures(report, "baseline_latency_", without.latency);
+	deliveryFigures(report, "with_non_reader_", with);
+	report.figure("with_non_reader_deliveries_per_s", with.deliveriesPerSecond(), 0);
+	latencyFigures(report, "with_non_reader_latency_", with.latency);
+
+	report.figure("server_rss_before_kib", kib(with.rssBeforeKiB), 0);
+	report.figure("server_rss_peak_during_kib", kib(with.rssPeakKiB), 0);
+	report.figure("server_rss_after_kib", kib(with.rssAfterKiB), 0);
+
+	const std::uint64_t frame = config.size + 2 + (config.size >= 126 ? 2 : 0);
+	report.figure("bytes_relayed_to_non_reader", with.sent * frame, "bytes");
+	report.figure("non_reader_outcome", with.nonReader.describe());
+	report.figure("non_reader_closed_1008", with.nonReader.closedWith1008());
+	report.figure("non_reader_messages_read", with.nonReader.messagesRead);
+	report.figure("non_reader_reset_while_not_reading", with.nonReader.hungUpWhilePaused);
+	report.target("non_reader_closed_with_1008", "yes",
+		with.nonReader.opened ? std::optional<bool>(with.nonReader.closedWith1008()) : std::nullopt);
+	if (with.nonReader.present && !with.nonReader.opened)
+		report.fail("the non-reader could not connect: " + with.nonReader.detail);
+	if (!with.nonReader.closedWith1008() && with.sent * frame <= 1024 * 1024)
+		report.note("fewer bytes were relayed to the non-reader than max_queued_bytes' default (1 MiB): it may never overflow");
+	return report;
+}
+
+std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency)
+{
+	std::vector<Report> reports;
+	IdleConfig idle;
+	idle.connections = 50;
+	idle.concurrency = std::min<std::size_t>(concurrency, 50);
+	idle.settleNs = 100 * NsPerMs;
+	idle.holdNs = 200 * NsPerMs;
+	reports.push_back(idleScenario(context, idle, "smoke/idle"));
+
+	TrafficConfig throughput;
+	throughput.clients = 20;
+	throughput.senders = 2;
+	throughput.messages = 50;
+	throughput.concurrency = concurrency;
+	reports.push_back(throughputScenario(context, throughput, "smoke/throughput"));
+
+	TrafficConfig latency = throughput;
+	latency.rate = 200;
+	latency.duration = 0.5;
+	reports.push_back(latencyScenario(context, latency, "smoke/latency"));
+
+	// Over 1 MiB towards the non-reader, so the default queue limit trips.
+	TrafficConfig slow = throughput;
+	slow.messages = 600;
+	slow.size = 1024;
+	slow.nonReaderReadNs = 3 * NsPerSecond;
+	reports.push_back(slowConsumerScenario(context, slow, "smoke/slow-consumer"));
+	return reports;
+}
+
+} // namespace webchat::bench

@@ -1,0 +1,40 @@
+//
+// Scenarios.h
+//
+// The benchmark's scenarios: each runs its load against the relay and turns
+// the result into a Report (PASS/FAIL on correctness, figures, targets).
+//
+
+#ifndef WEBCHAT_BENCH_SCENARIOS_INCLUDED
+#define WEBCHAT_BENCH_SCENARIOS_INCLUDED
+
+#include "Endpoint.h"
+#include "IdleRun.h"
+#include "LoadLoop.h"
+#include "ProcessStats.h"
+#include "Report.h"
+#include "TrafficRun.h"
+
+#include <vector>
+
+namespace webchat::bench {
+
+struct RunContext
+{
+	LoadLoop& loop;
+	Endpoint endpoint;
+	ProcessStats server;
+	std::uint64_t deadlineNs;
+};
+
+Report idleScenario(RunContext& context, const IdleConfig& config, const std::string& name = "idle");
+Report throughputScenario(RunContext& context, const TrafficConfig& config, const std::string& name = "throughput");
+Report latencyScenario(RunContext& context, const TrafficConfig& config, const std::string& name = "latency");
+/// Runs config twice: without, then with the non-reader.
+Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, const std::string& name = "slow-consumer");
+/// A tiny run of each of the above.
+std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency);
+
+} // namespace webchat::bench
+
+#endif

@@ -1,0 +1,311 @@
+#include "TrafficRun.h"
+
+#include "Payload.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace webchat::bench {
+
+namespace {
+
+// A sender's own unsent bytes stay under this: what the socket does not take
+// waits for EPOLLOUT instead of piling up in user space.
+constexpr std::size_t SenderOutputBound = 64 * 1024;
+
+} // namespace
+
+std::size_t TrafficConfig::autoWindow() const
+{
+	const std::size_t frame = size + 14;
+	const std::size_t perSender = (256 * 1024) / std::max<std::size_t>(senders * frame, 1);
+	return std::clamp<std::size_t>(perSender, 1, 4096);
+}
+
+std::uint64_t TrafficConfig::totalMessages() const
+{
+	if (paced()) return static_cast<std::uint64_t>(std::llround(rate * duration));
+	return static_cast<std::uint64_t>(messages) * senders;
+}
+
+std::string NonReaderResult::describe() const
+{
+	if (!present) return "none";
+	if (!opened) return "never opened: " + detail;
+	std::string text;
+	switch (ending)
+	{
+	case ClientConnection::Ending::CloseFrame: text = "close frame " + std::to_string(closeCode); break;
+	case ClientConnection::Ending::Eof: text = "closed without a close frame (end of stream)"; break;
+	case ClientConnection::Ending::Reset: text = "connection reset (" + detail + ")"; break;
+	case ClientConnection::Ending::ProtocolError: text = "protocol error in what it read: " + detail; break;
+	case ClientConnection::Ending::None:
+	case ClientConnection::Ending::Aborted:
+		text = closeCode ? "close frame " + std::to_string(closeCode) + " but the server kept the socket open"
+						 : "still open: never closed by the server";
+		break;
+	default: text = ClientConnection::endingName(ending); break;
+	}
+	return text;
+}
+
+bool NonReaderResult::closedWith1008() const
+{
+	return closeCode == ws::CloseCode::PolicyViolation;
+}
+
+bool TrafficResult::correct() const
+{
+	return trafficRan && completed && dropped == 0 && corrupt == 0 && totals.clean() &&
+		connect.failed == 0 && sent == scheduled && nonReader.duplicated == 0 && nonReader.reordered == 0;
+}
+
+double TrafficResult::elapsedSeconds() const
+{
+	if (lastDeliveryNs <= firstSendNs) return 0;
+	return static_cast<double>(lastDeliveryNs - firstSendNs) / 1e9;
+}
+
+double TrafficResult::deliveriesPerSecond() const
+{
+	const double seconds = elapsedSeconds();
+	return seconds > 0 ? static_cast<double>(totals.delivered) / seconds : 0;
+}
+
+double TrafficResult::messagesPerSecond() const
+{
+	const double seconds = elapsedSeconds();
+	return seconds > 0 ? static_cast<double>(sent) / seconds : 0;
+}
+
+TrafficRun::TrafficRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessStats& server, TrafficConfig config):
+	_loop(loop),
+	_endpoint(endpoint),
+	_server(server),
+	_config(config),
+	_checker(config.clients + (config.nonReader ? 1 : 0), config.senders),
+	_payload(std::max(config.size, MinPayloadSize))
+{
+	_total = _config.totalMessages();
+	_quota.assign(_config.senders, 0);
+	// Message k of the whole run belongs to sender k % senders.
+	for (std::size_t sender = 0; sender < _config.senders; ++sender)
+	{
+		if (sender < _total)
+			_quota[sender] = static_cast<std::uint32_t>((_total - sender + _config.senders - 1) / _config.senders);
+	}
+	_expected = _total * _config.clients;
+	_result.window = _config.paced() ? 0 : (_config.window ? _config.window : _config.autoWindow());
+	_result.scheduled = _total;
+	_result.sentBySender.assign(_config.senders, 0);
+}
+
+TrafficResult TrafficRun::run(std::uint64_t deadlineNs)
+{
+	_result.rssBeforeKiB = _server.residentKiB();
+	_result.rssPeakKiB = _result.rssBeforeKiB;
+
+	const std::size_t count = _config.clients + (_config.nonReader ? 1 : 0);
+	std::vector<ClientConnection*> pointers;
+	for (std::size_t i = 0; i < count; ++i)
+	{
+		_connections.push_back(std::make_unique<ClientConnection>(_loop, static_cast<ConnectionObserver&>(*this), i));
+		pointers.push_back(_connections.back().get());
+	}
+	if (_config.nonReader)
+	{
+		_nonReader = _connections.back().get();
+		_nonReader->setReceiveBuffer(_config.nonReaderReceiveBuffer);
+		_result.nonReader.present = true;
+	}
+
+	Connector connector(_loop, _endpoint, _config.concurrency, std::max<std::size_t>(_config.size, 64 * 1024) + 1024);
+	_result.connect = connector.open(pointers, deadlineNs);
+	if (_nonReader) _result.nonReader.opened = _nonReader->wasOpened();
+
+	if (_result.connect.failed == 0)
+		exchange(deadlineNs);
+	else
+		_result.stopReason = "not every client connected";
+
+	_inTraffic = false;
+	_result.totals = _checker.totals(_result.sentBySender, 0, _config.clients);
+	if (_nonReader) finishNonReader();
+	closeAll();
+	// Give the server a moment to free what the connections held.
+	_loop.idleFor(300 * NsPerMs);
+	_result.rssAfterKiB = _server.residentKiB();
+	return std::move(_result);
+}
+
+void TrafficRun::exchange(std::uint64_t deadlineNs)
+{
+	_result.trafficRan = true;
+	_inTraffic = true;
+	_startNs = nowNs();
+	_lastProgressNs = _startNs;
+	auto done = [this] {
+		if (_stopping) return true;
+		if (_receiverDistinct >= _expected && _result.sent == _total) return true;
+		return false;
+	};
+	auto tick = [this] {
+		const std::uint64_t now = nowNs();
+		sampleRss(now);
+		if (now - _lastProgressNs > _config.stallNs && !_stopping)
+		{
+			_stopping = true;
+			_result.stopReason = "nothing arrived for " + std::to_string(_config.stallNs / NsPerSecond) + " s";
+		}
+		return refillSenders();
+	};
+	const bool finished = _loop.run(deadlineNs, done, tick);
+	_result.completed = finished && _receiverDistinct >= _expected && _result.sent == _total;
+	if (!finished) _result.stopReason = "deadline (--timeout) reached";
+}
+
+std::uint64_t TrafficRun::scheduledAt(std::size_t sender, std::uint32_t seq) const
+{
+	const double index = static_cast<double>(seq) * static_cast<double>(_config.senders) + static_cast<double>(sender);
+	return _startNs + static_cast<std::uint64_t>(index * 1e9 / _config.rate);
+}
+
+int TrafficRun::refillSenders()
+{
+	const std::uint64_t now = nowNs();
+	std::uint64_t wake = UINT64_MAX;
+	for (std::size_t sender = 0; sender < _config.senders; ++sender)
+	{
+		ClientConnection& connection = *_connections[sender];
+		if (!connection.isOpen()) continue;
+		if (connection.pendingOutput() < SenderOutputBound) sendBatch(sender, connection, now);
+		const std::uint32_t next = _result.sentBySender[sender];
+		if (_config.paced() && next < _quota[sender]) wake = std::min(wake, scheduledAt(sender, next));
+	}
+	if (wake == UINT64_MAX) return -1;
+	if (wake <= now) return 0;
+	return static_cast<int>(std::min<std::uint64_t>((wake - now + NsPerMs - 1) / NsPerMs, 10));
+}
+
+void TrafficRun::sendBatch(std::size_t sender, ClientConnection& connection, std::uint64_t now)
+{
+	std::uint32_t& seq = _result.sentBySender[sender];
+	const std::uint32_t before = seq;
+	const ws::Opcode opcode = _config.binary ? ws::Opcode::Binary : ws::Opcode::Text;
+	PayloadFields fields;
+	fields.sender = static_cast<std::uint32_t>(sender);
+	while (seq < _quota[sender] && connection.pendingOutput() < SenderOutputBound)
+	{
+		if (_config.paced())
+		{
+			const std::uint64_t due = scheduledAt(sender, seq);
+			if (due > now) break;
+			_result.maxSendLagNs = std::max(_result.maxSendLagNs, now - due);
+			fields.sentNs = due;
+		}
+		else
+		{
+			// The sender's own copy coming back opens the window again.
+			const std::uint32_t back = _checker.nextExpected(sender, fields.sender);
+			if (seq - std::min(back, seq) >= _result.window) break;
+			fields.sentNs = now;
+		}
+		fields.seq = seq;
+		encodePayload(_payload.data(), _config.size, fields);
+		connection.queueMessage(opcode, std::string_view(_payload.data(), _config.size));
+		++seq;
+	}
+	if (seq == before) return;
+	if (_result.firstSendNs == 0) _result.firstSendNs = now;
+	_result.lastSendNs = now;
+	_lastProgressNs = std::max(_lastProgressNs, now);
+	_result.sent += seq - before;
+	connection.flush();
+}
+
+void TrafficRun::onOpen(ClientConnection& connection)
+{
+	if (&connection == _nonReader) connection.pauseReading();
+}
+
+void TrafficRun::onMessage(ClientConnection& connection, ws::Opcode opcode, std::string_view payload)
+{
+	PayloadFields fields;
+	const ws::Opcode expected = _config.binary ? ws::Opcode::Binary : ws::Opcode::Text;
+	if (opcode != expected || !decodePayload(payload, _config.size, fields))
+	{
+		++_result.corrupt;
+		return;
+	}
+	const DeliveryChecker::Verdict verdict = _checker.record(connection.index(), fields.sender, fields.seq);
+	if (&connection == _nonReader) return;
+	if (verdict != DeliveryChecker::Verdict::InOrder && verdict != DeliveryChecker::Verdict::Late) return;
+	++_receiverDistinct;
+	const std::uint64_t at = connection.receivedAtNs();
+	_result.lastDeliveryNs = at;
+	_lastProgressNs = at;
+	_result.latency.record(at > fields.sentNs ? at - fields.sentNs : 0);
+}
+
+void TrafficRun::onEnd(ClientConnection& connection)
+{
+	if (&connection == _nonReader || !_inTraffic) return;
+	++_result.dropped;
+	if (_result.firstDrop.empty())
+	{
+		_result.firstDrop = "client " + std::to_string(connection.index()) + ": " +
+			ClientConnection::endingName(connection.ending());
+		if (connection.closeCode()) _result.firstDrop += " " + std::to_string(connection.closeCode());
+		if (!connection.detail().empty()) _result.firstDrop += " (" + connection.detail() + ")";
+	}
+	// A receiver gone means its deliveries never come: no point waiting.
+	_stopping = true;
+	_result.stopReason = "a receiver was disconnected";
+}
+
+void TrafficRun::sampleRss(std::uint64_t now)
+{
+	if (!_server.enabled() || now < _nextRssNs) return;
+	_nextRssNs = now + _config.rssSampleNs;
+	const auto rss = _server.residentKiB();
+	if (rss && (!_result.rssPeakKiB || *rss > *_result.rssPeakKiB)) _result.rssPeakKiB = rss;
+}
+
+void TrafficRun::finishNonReader()
+{
+	NonReaderResult& outcome = _result.nonReader;
+	if (!_nonReader->wasOpened())
+	{
+		outcome.detail = _nonReader->detail();
+		return;
+	}
+	// Now let it read what reached it: the server's verdict is at the end.
+	_nonReader->resumeReading();
+	_loop.run(nowNs() + _config.nonReaderReadNs, [this] { return _nonReader->isClosed(); },
+		[this] { sampleRss(nowNs()); return -1; });
+	outcome.ending = _nonReader->isClosed() ? _nonReader->ending() : ClientConnection::Ending::None;
+	outcome.closeCode = _nonReader->closeCode();
+	outcome.hungUpWhilePaused = _nonReader->hungUpWhilePaused();
+	outcome.detail = _nonReader->detail();
+	outcome.messagesRead = _nonReader->messagesReceived();
+	const DeliveryChecker::Totals totals = _checker.totals(_result.sentBySender, _config.clients, _config.clients + 1);
+	outcome.duplicated = totals.duplicated;
+	outcome.reordered = totals.reordered;
+}
+
+void TrafficRun::closeAll()
+{
+	for (auto& connection: _connections) connection->close();
+	_loop.run(nowNs() + 3 * NsPerSecond, [this] {
+		return std::all_of(_connections.begin(), _connections.end(), [](const auto& c) { return c->isClosed(); });
+	});
+	for (std::size_t i = 0; i < _connections.size(); ++i)
+	{
+		ClientConnection& connection = *_connections[i];
+		if (i < _config.clients && connection.isClosed() && connection.ending() == ClientConnection::Ending::CloseFrame)
+			++_result.closedCleanly;
+		connection.abort();
+	}
+}
+
+} // namespace webchat::bench

@@ -1,0 +1,185 @@
+//
+// webchat-bench: load generator and checker for webchatd's relay plugin.
+// See CommandLine.cpp (or --help) for the scenarios and options.
+//
+
+#include "CommandLine.h"
+#include "Endpoint.h"
+#include "LoadLoop.h"
+#include "Payload.h"
+#include "ProcessStats.h"
+#include "Report.h"
+#include "Scenarios.h"
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+using namespace webchat::bench;
+
+namespace {
+
+enum ExitCode { AllPassed = 0, SomeFailed = 1, BadUsage = 2, CannotRun = 3 };
+
+// Thousands of sockets need thousands of descriptors: take all we may.
+rlim_t raiseFileLimit()
+{
+	rlimit limit{};
+	if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+	if (limit.rlim_cur < limit.rlim_max)
+	{
+		limit.rlim_cur = limit.rlim_max;
+		::setrlimit(RLIMIT_NOFILE, &limit);
+		::getrlimit(RLIMIT_NOFILE, &limit);
+	}
+	return limit.rlim_cur;
+}
+
+void pinToCpu(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (::sched_setaffinity(0, sizeof set, &set) != 0)
+		throw std::runtime_error("cannot pin to CPU " + std::to_string(cpu) + ": " + std::strerror(errno));
+}
+
+double defaultTimeout(const std::string& scenario, double duration)
+{
+	if (scenario == "idle") return 60;
+	if (scenario == "throughput") return 120;
+	if (scenario == "latency") return duration + 60;
+	if (scenario == "slow-consumer") return 180;
+	return 120; // smoke
+}
+
+TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, bool paced)
+{
+	TrafficConfig config;
+	config.concurrency = concurrency;
+	config.clients = line.integer("clients", paced ? 5000 : 100, 1, 1000000);
+	config.senders = line.integer("senders", paced ? 5 : 10, 1, 100000);
+	if (config.senders > config.clients) throw UsageError("--senders must not exceed --clients");
+	config.size = line.integer("size", 64, MinPayloadSize, 1024 * 1024);
+	config.binary = line.flag("binary");
+	if (paced)
+	{
+		config.rate = line.number("rate", 200, 0.1, 10000000);
+		config.duration = line.number("duration", 10, 0.1, 3600);
+		if (config.rate * config.duration / static_cast<double>(config.senders) > 4e9)
+			throw UsageError("--rate x --duration is too many messages per sender");
+	}
+	else
+	{
+		config.messages = static_cast<std::uint32_t>(line.integer("messages", 2000, 1, 100000000));
+		config.window = line.integer("window", 0, 0, 1000000);
+	}
+	config.nonReaderReceiveBuffer = static_cast<int>(line.integer("rcvbuf", 4096, 1024, 64 * 1024 * 1024));
+	return config;
+}
+
+int run(const CommandLine& line)
+{
+	const std::string scenario = line.scenario();
+	const Endpoint endpoint = resolveLoopback(line.text("host", "127.0.0.1"),
+		static_cast<std::uint16_t>(line.integer("port", 8000, 1, 65535)), line.text("path", "/"));
+	const std::size_t concurrency = line.integer("concurrency", 256, 1, 100000);
+	const pid_t serverPid = static_cast<pid_t>(line.integer("server-pid", 0, 0, 4194304));
+	const bool json = line.flag("json");
+	if (serverPid && !ProcessStats(serverPid).residentKiB())
+		throw UsageError("cannot read /proc/" + std::to_string(serverPid) + "/status (--server-pid)");
+
+	const double duration = line.number("duration", 10, 0.1, 3600);
+	const double timeout = line.number("timeout", defaultTimeout(scenario, duration), 1, 86400);
+
+	// Parse everything before touching the network: a usage error costs nothing.
+	IdleConfig idle;
+	TrafficConfig traffic;
+	if (scenario == "idle")
+	{
+		idle.connections = line.integer("connections", 10000, 1, 1000000);
+		idle.holdNs = secondsToNs(line.number("hold", 1, 0, 3600));
+		idle.concurrency = concurrency;
+	}
+	else if (scenario != "smoke")
+		traffic = trafficConfig(line, concurrency, scenario == "latency");
+
+	if (line.has("cpu")) pinToCpu(static_cast<int>(line.integer("cpu", 0, 0, CPU_SETSIZE - 1)));
+	const rlim_t files = raiseFileLimit();
+	const std::size_t sockets = scenario == "idle" ? idle.connections : traffic.clients + 1;
+	if (files != RLIM_INFINITY && sockets + 32 > files)
+		throw UsageError("need " + std::to_string(sockets + 32) + " file descriptors, the hard limit is " + std::to_string(files));
+
+	// The last resort behind every bounded loop: the tool stops by itself.
+	::alarm(static_cast<unsigned>(timeout) + 30);
+
+	LoadLoop loop;
+	RunContext context{loop, endpoint, ProcessStats(serverPid), nowNs() + secondsToNs(timeout)};
+	std::vector<Report> reports;
+	if (scenario == "idle")
+		reports.push_back(idleScenario(context, idle));
+	else if (scenario == "throughput")
+		reports.push_back(throughputScenario(context, traffic));
+	else if (scenario == "latency")
+		reports.push_back(latencyScenario(context, traffic));
+	else if (scenario == "slow-consumer")
+		reports.push_back(slowConsumerScenario(context, traffic));
+	else
+		reports = smokeScenario(context, concurrency);
+
+	bool passed = true;
+	for (const Report& report: reports) passed = passed && report.passed();
+	if (json)
+	{
+		std::string out = "{\"tool\":\"webchat-bench\",\"scenario\":" + jsonString(scenario) +
+			",\"pass\":" + (passed ? "true" : "false") + ",\"reports\":[";
+		for (std::size_t i = 0; i < reports.size(); ++i) out += (i ? "," : "") + reports[i].json();
+		std::cout << out << "]}" << std::endl;
+	}
+	else
+	{
+		for (const Report& report: reports)
+		{
+			report.printText(std::cout);
+			std::cout << "\n";
+		}
+		std::cout << "webchat-bench " << scenario << ": " << (passed ? "PASS" : "FAIL") << std::endl;
+	}
+	return passed ? AllPassed : SomeFailed;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+	// A peer that vanishes must not kill the benchmark (sends also use MSG_NOSIGNAL).
+	std::signal(SIGPIPE, SIG_IGN);
+	try
+	{
+		const CommandLine line(std::vector<std::string>(argv + 1, argv + argc));
+		if (line.help())
+		{
+			std::cout << CommandLine::usage();
+			return AllPassed;
+		}
+		return run(line);
+	}
+	catch (const UsageError& error)
+	{
+		std::cerr << "webchat-bench: " << error.what() << "\n(webchat-bench --help for usage)" << std::endl;
+		return BadUsage;
+	}
+	catch (const std::invalid_argument& error)
+	{
+		std::cerr << "webchat-bench: " << error.what() << std::endl;
+		return BadUsage;
+	}
+	catch (const std::exception& error)
+	{
+		std::cerr << "webchat-bench: " << error.what() << std::endl;
+		return CannotRun;
+	}
+}

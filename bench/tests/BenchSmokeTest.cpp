@@ -1,0 +1,61 @@
+// webchat-bench's smoke scenario against the real webchatd running the relay
+// plugin on a free loopback port: every handshake, delivery, order and the
+// slow-consumer case must check out. Correctness only, never speed.
+#include "ServerProcess.h"
+#include "TestPaths.h"
+
+#include <cppunit/TestFixture.h>
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <string>
+
+using namespace webchat::test;
+
+class BenchSmokeTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(BenchSmokeTest);
+	CPPUNIT_TEST(testSmokePasses);
+	CPPUNIT_TEST(testRefusesOtherHosts);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testSmokePasses()
+	{
+		const Poco::UInt16 port = freeLoopbackPort();
+		const std::string ini = writeTempFile(
+			"[server]\n"
+			"plugin_path = " + pluginDir() + "\n"
+			"\n"
+			"[listeners.chat]\n"
+			"address = 127.0.0.1\n"
+			"port = " + std::to_string(port) + "\n"
+			"plugin = relay\n"
+			"class = RelayPlugin\n");
+		ServerProcess server({"--config=" + ini});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+
+		ServerProcess bench({"smoke", "--port", std::to_string(port), "--server-pid", std::to_string(server.pid()),
+			"--timeout", "120"}, "", WEBCHAT_BENCH_PATH);
+		const int code = bench.waitForExit(Poco::Timespan(180, 0));
+		const std::string output = bench.output();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, code);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("webchat-bench smoke: PASS") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("FAIL") == std::string::npos);
+
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.running());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
+	}
+
+	void testRefusesOtherHosts()
+	{
+		// 192.0.2.1 is TEST-NET-1; refused before any socket exists, so
+		// nothing leaves the machine either way.
+		ServerProcess bench({"smoke", "--host", "192.0.2.1", "--port", "8000"}, "", WEBCHAT_BENCH_PATH);
+		const int code = bench.waitForExit(Poco::Timespan(30, 0));
+		const std::string output = bench.output();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 2, code);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("not a loopback address") != std::string::npos);
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(BenchSmokeTest);
