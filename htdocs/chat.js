@@ -28,6 +28,7 @@
   var RECONNECT_BASE_MS = 500;
   var RECONNECT_CAP_MS = 30000;
   var STABLE_CONNECTION_MS = 10000; // connected this long: the next outage starts the backoff afresh
+  var CONNECT_TIMEOUT_MS = 15000; // a handshake that hangs (lost SYN, stuck proxy) counts as failed
 
   var MAX_MESSAGES = 500; // oldest messages are dropped beyond this
   var STICK_TO_BOTTOM_PX = 48; // "at the bottom" tolerance for auto-scroll
@@ -111,6 +112,7 @@
     var attempt = 0; // failed attempts since the last stable connection
     var retryTimer = null;
     var stableTimer = null;
+    var connectTimer = null;
     var state = null;
 
     function setState(next, info) {
@@ -121,7 +123,8 @@
     function clearTimers() {
       clearTimeout(retryTimer);
       clearTimeout(stableTimer);
-      retryTimer = stableTimer = null;
+      clearTimeout(connectTimer);
+      retryTimer = stableTimer = connectTimer = null;
     }
 
     function isOffline() {
@@ -145,20 +148,32 @@
         return;
       }
       socket = ws;
+      connectTimer = setTimeout(function () { drop(ws); }, CONNECT_TIMEOUT_MS);
       ws.addEventListener('open', function () {
         if (ws !== socket) return;
+        clearTimeout(connectTimer);
         setState('connected');
         stableTimer = setTimeout(function () { attempt = 0; }, STABLE_CONNECTION_MS);
       });
       ws.addEventListener('message', function (event) {
         if (ws === socket) handlers.onMessage(event.data);
       });
-      // 'error' is always followed by 'close', which is where we act.
-      ws.addEventListener('close', function () {
-        if (ws !== socket) return;
-        socket = null;
-        scheduleRetry();
-      });
+      // Usually 'error' comes with a 'close', but not always (Chromium sends
+      // only 'error' for a connection the CSP blocks): either ends this socket.
+      ws.addEventListener('error', function () { drop(ws); });
+      ws.addEventListener('close', function () { drop(ws); });
+    }
+
+    /** Gives up on `ws` (once) and schedules the next attempt. */
+    function drop(ws) {
+      if (ws !== socket) return;
+      socket = null;
+      try {
+        ws.close();
+      } catch (error) {
+        // already closed
+      }
+      scheduleRetry();
     }
 
     function scheduleRetry() {

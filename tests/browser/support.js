@@ -1,0 +1,221 @@
+'use strict';
+//
+// Helpers shared by the browser tests: where the build under test is, the
+// real webchatd started on free loopback ports, headless Debian Chromium
+// driven by playwright-core, and a record of what the page logged.
+//
+// CTest passes the paths (tests/browser/CMakeLists.txt). To run by hand:
+//   WEBCHATD=build/bin/webchatd WEBCHAT_PLUGIN_DIR=build/lib/webchat/plugins \
+//   WEBCHAT_HTDOCS=build/share/webchat/htdocs node --test tests/browser/*.test.js
+// Optional: CHROMIUM (default /usr/bin/chromium); WEBCHAT_SCREENSHOT_DIR, a
+// folder to save screenshots into for a look by eye.
+//
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+function requiredEnv(name, what) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: it must name ${what}. ` +
+      'The browser tests are meant to run through CTest (ctest -L browser), which sets it.');
+  }
+  if (!fs.existsSync(value)) throw new Error(`${name}=${value}: no such file or directory (${what}); is the project built?`);
+  return path.resolve(value);
+}
+
+const paths = {
+  get webchatd() { return requiredEnv('WEBCHATD', 'the webchatd binary'); },
+  get pluginDir() { return requiredEnv('WEBCHAT_PLUGIN_DIR', 'the folder of the handler plugins (page.so, relay.so)'); },
+  get htdocs() { return requiredEnv('WEBCHAT_HTDOCS', 'the htdocs folder of the build tree'); },
+  chromium: process.env.CHROMIUM || '/usr/bin/chromium',
+  screenshotDir: process.env.WEBCHAT_SCREENSHOT_DIR || '',
+};
+
+/** playwright-core, or an error that says how to install it (never a silent skip). */
+function playwright() {
+  try {
+    return require('playwright-core');
+  } catch (error) {
+    if (error.code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error('playwright-core is not installed in tests/browser/node_modules. ' +
+      'Run `npm ci --prefix tests/browser` (scripts/test.sh does) and try again.');
+  }
+}
+
+/** Debian's Chromium, headless. Never a browser playwright downloads. */
+async function launchChromium() {
+  if (!fs.existsSync(paths.chromium)) {
+    throw new Error(`no Chromium at ${paths.chromium}: install Debian's chromium package (apt-get install chromium)`);
+  }
+  return playwright().chromium.launch({
+    executablePath: paths.chromium,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => { socket.destroy(); resolve(false); });
+  });
+}
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The .ini text: [server] plus one section per listener, logging to the console. */
+function iniText(listeners) {
+  const lines = ['[server]', `plugin_path = ${paths.pluginDir}`, ''];
+  for (const [name, keys] of Object.entries(listeners)) {
+    lines.push(`[listeners.${name}]`);
+    for (const [key, value] of Object.entries(keys)) lines.push(`${key} = ${value}`);
+    lines.push('');
+  }
+  lines.push(
+    '[logging.formatters.plain]', 'class = PatternFormatter', 'pattern = %Y-%m-%d %H:%M:%S.%i [%p] %s: %t', '',
+    '[logging.channels.console]', 'class = ConsoleChannel', 'formatter = plain', '',
+    '[logging.loggers.root]', 'channel = console', 'level = information', '');
+  return lines.join('\n');
+}
+
+/**
+ * Starts the real webchatd with a temporary .ini holding `listeners`
+ * ({ page: { port, plugin, class, ... }, ... }; address defaults to
+ * 127.0.0.1) and resolves once every listener accepts connections.
+ */
+async function startWebchatd(listeners, { timeoutMs = 15000 } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-browser-'));
+  const withAddress = {};
+  for (const [name, keys] of Object.entries(listeners)) withAddress[name] = { address: '127.0.0.1', ...keys };
+  const configPath = path.join(dir, 'webchat.ini');
+  fs.writeFileSync(configPath, iniText(withAddress));
+
+  const child = spawn(paths.webchatd, [`--config=${configPath}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+  });
+  let exit = null;
+  exited.then((result) => { exit = result; });
+
+  // Never leave a server behind, whatever happens to the test.
+  const killOnExit = () => { if (!exit) child.kill('SIGKILL'); };
+  process.once('exit', killOnExit);
+
+  const server = {
+    config: fs.readFileSync(configPath, 'utf8'),
+    output: () => output,
+    /** SIGTERM, then the exit status ({ code, signal }); SIGKILL if it hangs. */
+    async stop(timeoutMs = 10000) {
+      if (!exit) child.kill('SIGTERM');
+      let timer = null;
+      const timedOut = new Promise((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); });
+      const result = await Promise.race([exited, timedOut]);
+      clearTimeout(timer);
+      if (!result) {
+        child.kill('SIGKILL');
+        await exited;
+        throw new Error(`webchatd did not exit within ${timeoutMs} ms of SIGTERM; output:\n${output}`);
+      }
+      process.removeListener('exit', killOnExit);
+      fs.rmSync(dir, { recursive: true, force: true });
+      return result;
+    },
+    /** For cleanup after a failure: no questions asked. */
+    async kill() {
+      if (!exit) child.kill('SIGKILL');
+      await exited;
+      process.removeListener('exit', killOnExit);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  for (const [name, keys] of Object.entries(withAddress)) {
+    for (;;) {
+      if (exit) {
+        await server.kill();
+        throw new Error(`webchatd exited (${JSON.stringify(exit)}) before listener ${name} was up; config:\n` +
+          `${server.config}\noutput:\n${output}`);
+      }
+      if (await canConnect(keys.port)) break;
+      if (Date.now() > deadline) {
+        await server.kill();
+        throw new Error(`listener ${name} (port ${keys.port}) not up after ${timeoutMs} ms; output:\n${output}`);
+      }
+      await delay(25);
+    }
+  }
+  return server;
+}
+
+/**
+ * Records the page's console errors, uncaught exceptions, failed requests and
+ * HTTP errors. `expected` lists predicates for console errors that are part
+ * of the scenario (each must be narrow: one message about one URL).
+ */
+function watchPage(page, expected = []) {
+  const problems = [];
+  const expectedSeen = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    if (expected.some((isExpected) => isExpected(text))) expectedSeen.push(text);
+    else problems.push(`console error: ${text} (${message.location().url || 'no url'})`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.stack || error}`));
+  page.on('requestfailed', (request) => {
+    // WebSocket handshakes are not "requests" here; a failed one shows as a console error.
+    problems.push(`request failed: ${request.method()} ${request.url()}: ${request.failure() && request.failure().errorText}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog (${dialog.type()}): ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
+  return { problems, expectedSeen };
+}
+
+/** Chromium's console error for a WebSocket that could not connect to exactly `url`. */
+function webSocketFailureTo(url) {
+  const prefix = `WebSocket connection to '${url}' failed`;
+  return (text) => text.startsWith(prefix);
+}
+
+/** Saves a screenshot when WEBCHAT_SCREENSHOT_DIR is set; returns its path or null. */
+async function screenshot(page, name) {
+  if (!paths.screenshotDir) return null;
+  fs.mkdirSync(paths.screenshotDir, { recursive: true });
+  const file = path.join(paths.screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+module.exports = {
+  paths, playwright, launchChromium, freePort, startWebchatd, watchPage, webSocketFailureTo, screenshot,
+};
