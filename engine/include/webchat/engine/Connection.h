@@ -1,0 +1,102 @@
+//
+// Connection.h
+//
+// One upgraded WebSocket connection, owned by an I/O thread. A plugin sees
+// it only inside SessionHandler callbacks (on that thread) and must not keep
+// the reference past onClose.
+//
+
+#ifndef WEBCHAT_ENGINE_CONNECTION_INCLUDED
+#define WEBCHAT_ENGINE_CONNECTION_INCLUDED
+
+#include "webchat/engine/MessageDecoder.h"
+#include "webchat/engine/OutboundQueue.h"
+#include "webchat/engine/SessionHandler.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace webchat::engine {
+
+class EventLoop;
+class Topic;
+
+class Connection final: private ws::MessageDecoder::Handler
+{
+public:
+	Session* session() const { return _session.get(); }
+	const std::string& peerAddress() const { return _peerAddress; }
+	bool isOpen() const { return _state == State::Open; }
+	Topic* topic() const { return _topic; }
+
+	/// Joins topic (leaving any previous one): it receives what is
+	/// published there from the next batch on.
+	void subscribe(Topic& topic);
+	void unsubscribe();
+
+	/// Frames payload for this connection alone.
+	void send(ws::Opcode opcode, std::string_view payload);
+
+	/// Starts the closing handshake with code; onClose follows at once.
+	void close(std::uint16_t code, std::string_view reason = {});
+
+private:
+	friend class EventLoop;
+
+	~Connection();
+
+	enum class State : std::uint8_t
+	{
+		Open,    // messages flow
+		Closing, // close frame sent or received; finishing the handshake
+		Closed   // socket closed; deleted at the end of the loop iteration
+	};
+
+	Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress);
+
+	// ws::MessageDecoder::Handler
+	void onMessage(ws::Opcode opcode, std::string_view payload) override;
+	void onPing(std::string_view payload) override;
+	void onPong(std::string_view payload) override;
+	void onClose(std::uint16_t code, std::string_view reason) override;
+
+	void feed(char* data, std::size_t size);
+	void onReadable();
+	void onWritable();
+	void flush();
+	// Queues chunk unless closing or over max_queued_bytes; the caller
+	// holds its own reference.
+	void deliver(Chunk* chunk);
+	void sendControl(ws::Opcode opcode, std::string_view payload);
+	void queueRaw(std::string bytes);
+	void leaveOpen(std::uint16_t code);
+	void sendClose(std::uint16_t code, std::string_view reason);
+	void closeSocket();
+	void tick(std::int64_t now);
+
+	EventLoop& _loop;
+	int _fd;
+	std::unique_ptr<Session> _session;
+	std::string _peerAddress;
+	ws::MessageDecoder _decoder;
+	Topic* _topic = nullptr;
+	std::size_t _topicSlot = 0; // index in the topic's subscriber list of this loop
+	std::size_t _loopSlot = 0;  // index in the loop's connection list
+	State _state = State::Open;
+	bool _closeSent = false;
+	bool _closeAfterFlush = false; // close the socket once the queue is written
+	bool _pollingWrite = false;
+	bool _pendingFlush = false;    // in the loop's list of connections to write
+	bool _pingOutstanding = false;
+	std::int64_t _lastHeardMs = 0;
+	std::int64_t _pingSentMs = 0;
+	std::int64_t _stalledSinceMs = 0; // mid-frame or mid-message since
+	std::int64_t _closingSinceMs = 0;
+	OutboundQueue _out;
+};
+
+} // namespace webchat::engine
+
+#endif

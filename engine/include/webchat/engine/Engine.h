@@ -1,0 +1,109 @@
+//
+// Engine.h
+//
+// The WebSocket engine a chat plugin owns: a fixed number of I/O threads,
+// each an event loop over non-blocking sockets, that take over connections
+// once the HTTP upgrade is done. POCO's HTTPServer thread does the handshake
+// and returns at once; from then on a connection costs no thread.
+//
+
+#ifndef WEBCHAT_ENGINE_ENGINE_INCLUDED
+#define WEBCHAT_ENGINE_ENGINE_INCLUDED
+
+#include "webchat/engine/EngineSettings.h"
+#include "webchat/engine/SessionHandler.h"
+#include "webchat/engine/Topic.h"
+
+#include "Poco/Logger.h"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace webchat::engine {
+
+class EventLoop;
+
+struct EngineStats
+{
+	std::uint64_t connectionsOpen = 0;
+	std::uint64_t connectionsAccepted = 0;
+	std::uint64_t connectionsRefused = 0;  // over max_connections or max_connections_per_ip
+	std::uint64_t messagesIn = 0;
+	std::uint64_t bytesIn = 0;
+	std::uint64_t bytesOut = 0;
+	std::uint64_t slowConsumersClosed = 0; // closed with 1008 for max_queued_bytes
+	std::uint64_t protocolErrors = 0;      // closed with 1002, 1007, 1009 or a frame timeout
+};
+
+class Engine
+{
+public:
+	Engine(const EngineSettings& settings, SessionHandler& handler, Poco::Logger& logger);
+
+	/// Stops if still running.
+	~Engine();
+
+	Engine(const Engine&) = delete;
+	Engine& operator=(const Engine&) = delete;
+
+	/// Starts the I/O threads.
+	void start();
+
+	/// Sends every client close 1001, gives them drain_timeout_ms to answer,
+	/// closes what is left and joins the I/O threads. Idempotent.
+	void stop();
+
+	/// The topic of that name, created on first use; lives as long as the engine.
+	Topic& topic(const std::string& name);
+
+	/// Reserves a connection slot for a client address; false when
+	/// max_connections or max_connections_per_ip is reached.
+	bool admit(const std::string& peerAddress);
+
+	/// Takes over an upgraded socket (any thread): fd is the engine's from
+	/// now on. The engine writes response (the 101) after the session's
+	/// onOpen, then decodes pending, the bytes already read past the request.
+	/// The slot reserved with admit() is released when the connection ends.
+	void adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress);
+
+	/// Gives back a slot from admit() that adopt() did not take.
+	void release(const std::string& peerAddress);
+
+	EngineStats stats() const;
+
+	const EngineSettings& settings() const { return _settings; }
+	SessionHandler& handler() { return _handler; }
+	Poco::Logger& logger() { return _logger; }
+
+private:
+	friend class EventLoop;
+	friend class Topic;
+
+	EventLoop& loop(int index) { return *_loops[index]; }
+	int loopCount() const { return static_cast<int>(_loops.size()); }
+
+	const EngineSettings _settings;
+	SessionHandler& _handler;
+	Poco::Logger& _logger;
+	std::vector<std::unique_ptr<EventLoop>> _loops;
+	std::atomic<unsigned> _nextLoop{0};
+	std::atomic<bool> _running{false};
+	std::atomic<bool> _stopped{false};
+
+	std::mutex _topicsMutex;
+	std::map<std::string, std::unique_ptr<Topic>> _topics;
+
+	std::mutex _admissionMutex;
+	std::size_t _connections = 0;
+	std::map<std::string, std::size_t> _connectionsPerAddress;
+	std::atomic<std::uint64_t> _refused{0};
+};
+
+} // namespace webchat::engine
+
+#endif

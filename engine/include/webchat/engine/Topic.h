@@ -1,0 +1,81 @@
+//
+// Topic.h
+//
+// A set of subscribed connections across all I/O threads (the relay's one
+// room, or a chat room). Publishing frames a message once into the topic's
+// open batch; at the end of the publishing thread's loop iteration the batch
+// is sealed and handed, as one shared buffer, to every I/O thread, which
+// queues it for each local subscriber. Batches of a topic reach every
+// subscriber in the order they were published (one lock per message, never
+// per delivery).
+//
+
+#ifndef WEBCHAT_ENGINE_TOPIC_INCLUDED
+#define WEBCHAT_ENGINE_TOPIC_INCLUDED
+
+#include "webchat/engine/Protocol.h"
+
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webchat::engine {
+
+class Connection;
+class Engine;
+class EventLoop;
+
+class Topic
+{
+public:
+	const std::string& name() const { return _name; }
+
+	/// Frames payload once and publishes it to every subscriber.
+	void publish(ws::Opcode opcode, std::string_view payload);
+
+	/// Publishes what appendFrames(std::string& batch) appends: whole
+	/// frames (ws::appendFrame). Runs under the topic's lock, so a plugin can
+	/// number messages here and the numbering matches delivery order.
+	template <class AppendFrames>
+	void publishWith(AppendFrames&& appendFrames)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		const std::size_t before = _openBatch.size();
+		appendFrames(_openBatch);
+		if (_openBatch.size() != before) scheduleSeal();
+	}
+
+	/// Subscribers on all I/O threads (approximate while they come and go).
+	std::size_t subscriberCount() const { return _subscriberCount.load(std::memory_order_relaxed); }
+
+	Topic(Engine& engine, std::string name, int loopCount);
+	Topic(const Topic&) = delete;
+	Topic& operator=(const Topic&) = delete;
+
+private:
+	friend class EventLoop;
+	friend class Connection;
+
+	// Under _mutex: arrange for the open batch to be sealed.
+	void scheduleSeal();
+	// Hands the open batch to every loop. Takes _mutex.
+	void seal();
+	void sealLocked();
+
+	Engine& _engine;
+	const std::string _name;
+	std::mutex _mutex;
+	std::string _openBatch;
+	// Per I/O thread: its subscribers and whether it has this topic in its
+	// list of batches to seal. Entry i is touched only by loop i.
+	std::vector<std::vector<Connection*>> _subscribers;
+	std::vector<char> _sealPending;
+	std::atomic<std::size_t> _subscriberCount{0};
+};
+
+} // namespace webchat::engine
+
+#endif

@@ -1,0 +1,278 @@
+#include "webchat/engine/Connection.h"
+
+#include "EventLoop.h"
+
+#include "webchat/engine/Topic.h"
+
+#include <cerrno>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace webchat::engine {
+
+Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress):
+	_loop(loop),
+	_fd(fd),
+	_session(std::move(session)),
+	_peerAddress(std::move(peerAddress)),
+	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this),
+	_lastHeardMs(loop.now())
+{
+}
+
+Connection::~Connection()
+{
+	_out.clear(_loop.chunks());
+	if (_fd >= 0) ::close(_fd);
+}
+
+void Connection::subscribe(Topic& topic)
+{
+	if (_topic == &topic || _state != State::Open) return;
+	unsubscribe();
+	auto& subscribers = topic._subscribers[_loop.index()];
+	_topicSlot = subscribers.size();
+	subscribers.push_back(this);
+	_topic = &topic;
+	topic._subscriberCount.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Connection::unsubscribe()
+{
+	if (!_topic) return;
+	auto& subscribers = _topic->_subscribers[_loop.index()];
+	Connection* last = subscribers.back();
+	subscribers[_topicSlot] = last;
+	last->_topicSlot = _topicSlot;
+	subscribers.pop_back();
+	_topic->_subscriberCount.fetch_sub(1, std::memory_order_relaxed);
+	_topic = nullptr;
+}
+
+void Connection::send(ws::Opcode opcode, std::string_view payload)
+{
+	if (_state != State::Open) return;
+	Chunk* chunk = _loop.chunks().acquire();
+	ws::appendFrame(chunk->owned, opcode, payload);
+	++chunk->refs; // ours until deliver() has queued or refused it
+	deliver(chunk);
+	_loop.chunks().unref(chunk);
+}
+
+void Connection::close(std::uint16_t code, std::string_view reason)
+{
+	if (_state != State::Open) return;
+	leaveOpen(code);
+	sendClose(code, reason);
+}
+
+void Connection::feed(char* data, std::size_t size)
+{
+	const auto error = _decoder.feed(data, size);
+	if (error && _state != State::Closed)
+	{
+		EventLoop::Counters::add(_loop.counters().protocolErrors, 1);
+		if (_loop.engine().logger().debug())
+			_loop.engine().logger().debug("closing " + _peerAddress + " with " + std::to_string(error.closeCode) + ": " + error.reason);
+		leaveOpen(error.closeCode);
+		if (!_closeSent) sendClose(error.closeCode, error.reason);
+		// The peer broke the protocol: nothing it sends is worth waiting for.
+		_closeAfterFlush = true;
+		if (_out.empty()) closeSocket();
+		return;
+	}
+	if (_decoder.hasPartialFrame() || _decoder.hasPartialMessage())
+	{
+		if (_stalledSinceMs == 0) _stalledSinceMs = _loop.now();
+	}
+	else
+	{
+		_stalledSinceMs = 0;
+	}
+}
+
+void Connection::onReadable()
+{
+	const ssize_t n = ::recv(_fd, _loop.readBuffer(), _loop.readBufferSize(), 0);
+	if (n > 0)
+	{
+		_lastHeardMs = _loop.now();
+		_pingOutstanding = false;
+		EventLoop::Counters::add(_loop.counters().bytesIn, static_cast<std::uint64_t>(n));
+		feed(_loop.readBuffer(), static_cast<std::size_t>(n));
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+	// End of stream or a socket error: there is no one left to talk to.
+	leaveOpen(ws::CloseCode::Abnormal);
+	closeSocket();
+}
+
+void Connection::onWritable()
+{
+	flush();
+}
+
+void Connection::flush()
+{
+	constexpr int maxIov = 64;
+	iovec iov[maxIov];
+	while (!_out.empty())
+	{
+		msghdr message{};
+		message.msg_iov = iov;
+		message.msg_iovlen = static_cast<std::size_t>(_out.gather(iov, maxIov));
+		const ssize_t n = ::sendmsg(_fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+		{
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			{
+				if (!_pollingWrite)
+				{
+					_pollingWrite = true;
+					_loop.poller().modify(_fd, Poller::Read | Poller::Write, this);
+				}
+				return;
+			}
+			if (errno == EINTR) continue;
+			leaveOpen(ws::CloseCode::Abnormal);
+			closeSocket();
+			return;
+		}
+		EventLoop::Counters::add(_loop.counters().bytesOut, static_cast<std::uint64_t>(n));
+		_out.consume(static_cast<std::size_t>(n), _loop.chunks());
+	}
+	if (_pollingWrite)
+	{
+		_pollingWrite = false;
+		_loop.poller().modify(_fd, Poller::Read, this);
+	}
+	if (_closeAfterFlush) closeSocket();
+}
+
+void Connection::deliver(Chunk* chunk)
+{
+	// Nothing but the close handshake follows a close.
+	if (_state != State::Open) return;
+	if (_out.bytes() + chunk->size() > _loop.settings().maxQueuedBytes)
+	{
+		// A slow consumer: the room never waits for it. Drop what it has not
+		// started to receive, so memory stays bounded, and close it.
+		EventLoop::Counters::add(_loop.counters().slowConsumers, 1);
+		_loop.engine().logger().notice("closing slow consumer " + _peerAddress + ": more than " +
+			std::to_string(_loop.settings().maxQueuedBytes) + " bytes queued");
+		_out.dropUnstarted(_loop.chunks());
+		close(ws::CloseCode::PolicyViolation, "slow consumer");
+		return;
+	}
+	_out.push(chunk);
+	_loop.scheduleFlush(*this);
+}
+
+void Connection::sendControl(ws::Opcode opcode, std::string_view payload)
+{
+	std::string frame;
+	ws::appendFrame(frame, opcode, payload);
+	queueRaw(std::move(frame));
+}
+
+void Connection::queueRaw(std::string bytes)
+{
+	Chunk* chunk = _loop.chunks().acquire();
+	chunk->owned = std::move(bytes);
+	_out.push(chunk);
+	_loop.scheduleFlush(*this);
+}
+
+void Connection::leaveOpen(std::uint16_t code)
+{
+	if (_state != State::Open) return;
+	_state = State::Closing;
+	_closingSinceMs = _loop.now();
+	unsubscribe();
+	_loop.engine().handler().onClose(*this, code);
+}
+
+void Connection::sendClose(std::uint16_t code, std::string_view reason)
+{
+	if (_closeSent || _state == State::Closed) return;
+	_closeSent = true;
+	const bool hasCode = code != ws::CloseCode::NoStatus && code != ws::CloseCode::Abnormal;
+	sendControl(ws::Opcode::Close, hasCode ? ws::closePayload(code, reason) : std::string());
+}
+
+void Connection::closeSocket()
+{
+	if (_state == State::Closed) return;
+	_state = State::Closed;
+	_decoder.stop();
+	_loop.poller().remove(_fd);
+	::close(_fd);
+	_fd = -1;
+	_out.clear(_loop.chunks());
+	_loop.closed(*this);
+}
+
+void Connection::onMessage(ws::Opcode opcode, std::string_view payload)
+{
+	if (_state != State::Open) return;
+	EventLoop::Counters::add(_loop.counters().messagesIn, 1);
+	_loop.engine().handler().onMessage(*this, opcode, payload);
+}
+
+void Connection::onPing(std::string_view payload)
+{
+	if (!_closeSent) sendControl(ws::Opcode::Pong, payload);
+}
+
+void Connection::onPong(std::string_view)
+{
+	_pingOutstanding = false;
+}
+
+void Connection::onClose(std::uint16_t code, std::string_view)
+{
+	leaveOpen(code);
+	if (!_closeSent)
+	{
+		// Echo the close; the server closes the TCP connection first
+		// (RFC 6455 7.1.1), once the echo is written.
+		sendClose(code, {});
+	}
+	_closeAfterFlush = true;
+}
+
+void Connection::tick(std::int64_t now)
+{
+	const EngineSettings& settings = _loop.settings();
+	if (_state == State::Closing)
+	{
+		if (now - _closingSinceMs >= settings.closeTimeoutMs) closeSocket();
+		return;
+	}
+	if (_state != State::Open) return;
+	if (_stalledSinceMs != 0 && now - _stalledSinceMs >= settings.frameTimeoutMs)
+	{
+		EventLoop::Counters::add(_loop.counters().protocolErrors, 1);
+		close(ws::CloseCode::PolicyViolation, "incomplete frame timed out");
+		_closeAfterFlush = true;
+		return;
+	}
+	if (_pingOutstanding)
+	{
+		if (now - _pingSentMs >= settings.pongTimeoutMs)
+		{
+			// Dead peer: no close handshake is possible.
+			leaveOpen(ws::CloseCode::Abnormal);
+			closeSocket();
+		}
+	}
+	else if (now - _lastHeardMs >= settings.pingIntervalMs)
+	{
+		_pingOutstanding = true;
+		_pingSentMs = now;
+		sendControl(ws::Opcode::Ping, {});
+	}
+}
+
+} // namespace webchat::engine

@@ -1,0 +1,120 @@
+#include "webchat/engine/Engine.h"
+
+#include "EventLoop.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace webchat::engine {
+
+namespace {
+
+// Thousands of clients need thousands of descriptors; the soft limit is
+// often 1024 while the hard limit allows far more.
+void raiseDescriptorLimit(Poco::Logger& logger)
+{
+	rlimit limit{};
+	if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+	const rlim_t before = limit.rlim_cur;
+	limit.rlim_cur = limit.rlim_max;
+	if (::setrlimit(RLIMIT_NOFILE, &limit) == 0)
+		logger.debug("raised the open-file limit from " + std::to_string(before) + " to " + std::to_string(limit.rlim_cur));
+}
+
+} // namespace
+
+Engine::Engine(const EngineSettings& settings, SessionHandler& handler, Poco::Logger& logger):
+	_settings(settings),
+	_handler(handler),
+	_logger(logger)
+{
+	const int threads = _settings.resolvedIoThreads();
+	for (int i = 0; i < threads; ++i) _loops.push_back(std::make_unique<EventLoop>(*this, i));
+}
+
+Engine::~Engine()
+{
+	stop();
+}
+
+void Engine::start()
+{
+	if (_running || _stopped) return;
+	raiseDescriptorLimit(_logger);
+	for (auto& loop : _loops) loop->start();
+	_running = true;
+}
+
+void Engine::stop()
+{
+	if (_stopped.exchange(true)) return;
+	if (_running)
+	{
+		for (auto& loop : _loops) loop->requestStop();
+		for (auto& loop : _loops) loop->join();
+		_running = false;
+	}
+}
+
+Topic& Engine::topic(const std::string& name)
+{
+	std::lock_guard<std::mutex> lock(_topicsMutex);
+	auto& topic = _topics[name];
+	if (!topic) topic = std::make_unique<Topic>(*this, name, loopCount());
+	return *topic;
+}
+
+bool Engine::admit(const std::string& peerAddress)
+{
+	std::lock_guard<std::mutex> lock(_admissionMutex);
+	std::size_t& perAddress = _connectionsPerAddress[peerAddress];
+	if (_connections >= _settings.maxConnections || perAddress >= _settings.maxConnectionsPerIp)
+	{
+		if (perAddress == 0) _connectionsPerAddress.erase(peerAddress);
+		_refused.fetch_add(1, std::memory_order_relaxed);
+		return false;
+	}
+	++perAddress;
+	++_connections;
+	return true;
+}
+
+void Engine::release(const std::string& peerAddress)
+{
+	std::lock_guard<std::mutex> lock(_admissionMutex);
+	auto it = _connectionsPerAddress.find(peerAddress);
+	if (it != _connectionsPerAddress.end() && --it->second == 0) _connectionsPerAddress.erase(it);
+	if (_connections > 0) --_connections;
+}
+
+void Engine::adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress)
+{
+	if (!_running || _stopped)
+	{
+		::close(fd);
+		release(peerAddress);
+		return;
+	}
+	const unsigned index = _nextLoop.fetch_add(1, std::memory_order_relaxed) % _loops.size();
+	_loops[index]->postAdopt(fd, std::move(response), std::move(pending), std::move(session), peerAddress);
+}
+
+EngineStats Engine::stats() const
+{
+	EngineStats stats;
+	for (const auto& loop : _loops)
+	{
+		auto& c = loop->counters();
+		stats.connectionsOpen += c.open.load(std::memory_order_relaxed);
+		stats.connectionsAccepted += c.accepted.load(std::memory_order_relaxed);
+		stats.messagesIn += c.messagesIn.load(std::memory_order_relaxed);
+		stats.bytesIn += c.bytesIn.load(std::memory_order_relaxed);
+		stats.bytesOut += c.bytesOut.load(std::memory_order_relaxed);
+		stats.slowConsumersClosed += c.slowConsumers.load(std::memory_order_relaxed);
+		stats.protocolErrors += c.protocolErrors.load(std::memory_order_relaxed);
+	}
+	stats.connectionsRefused = _refused.load(std::memory_order_relaxed);
+	return stats;
+}
+
+} // namespace webchat::engine

@@ -1,0 +1,303 @@
+#include "EventLoop.h"
+
+#include "Poco/Exception.h"
+
+#include <cerrno>
+#include <chrono>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace webchat::engine {
+
+namespace {
+
+thread_local EventLoop* currentLoop = nullptr;
+
+std::int64_t steadyMs()
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The wake-up descriptor's tag: any address that is not a Connection.
+char wakeTag;
+
+const std::int64_t tickMs = 250;
+
+} // namespace
+
+EventLoop::EventLoop(Engine& engine, int index):
+	_engine(engine),
+	_settings(engine.settings()),
+	_index(index),
+	_poller(Poller::create()),
+	_wakeFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+	_thread("webchat-io-" + std::to_string(index)),
+	_readBuffer(64 * 1024)
+{
+	if (_wakeFd < 0) throw Poco::SystemException("eventfd", errno);
+	_poller->add(_wakeFd, Poller::Read, &wakeTag);
+}
+
+EventLoop::~EventLoop()
+{
+	for (Connection* connection : _connections) delete connection;
+	deleteClosed();
+	// Connections handed over while the loop was stopping.
+	for (Task& task : _inbox)
+	{
+		if (auto* adoptTask = std::get_if<Adopt>(&task)) ::close(adoptTask->fd);
+	}
+	::close(_wakeFd);
+}
+
+EventLoop* EventLoop::current()
+{
+	return currentLoop;
+}
+
+void EventLoop::start()
+{
+	_thread.start(*this);
+}
+
+void EventLoop::requestStop()
+{
+	post(Stop{});
+}
+
+void EventLoop::join()
+{
+	_thread.join();
+}
+
+void EventLoop::postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress)
+{
+	post(Adopt{fd, std::move(response), std::move(pending), std::move(session), std::move(peerAddress)});
+}
+
+void EventLoop::postBatch(Topic* topic, std::shared_ptr<const std::string> batch)
+{
+	post(Batch{topic, std::move(batch)});
+}
+
+void EventLoop::post(Task task)
+{
+	bool wasEmpty;
+	{
+		std::lock_guard<std::mutex> lock(_inboxMutex);
+		wasEmpty = _inbox.empty();
+		_inbox.push_back(std::move(task));
+	}
+	// Only the first task since the loop last emptied the inbox needs a
+	// wake-up; the loop itself processes its inbox every iteration anyway.
+	if (wasEmpty && currentLoop != this) wake();
+}
+
+void EventLoop::wake()
+{
+	const std::uint64_t one = 1;
+	[[maybe_unused]] ssize_t n = ::write(_wakeFd, &one, sizeof(one));
+}
+
+void EventLoop::drainWakeup()
+{
+	std::uint64_t count;
+	[[maybe_unused]] ssize_t n = ::read(_wakeFd, &count, sizeof(count));
+}
+
+int EventLoop::waitTimeout() const
+{
+	if (!_toFlush.empty() || !_toSeal.empty()) return 0;
+	const std::int64_t untilTick = _nextTick - steadyMs();
+	return static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(untilTick, tickMs)));
+}
+
+void EventLoop::run()
+{
+	currentLoop = this;
+	constexpr int maxEvents = 256;
+	Poller::Event events[maxEvents];
+	_now = steadyMs();
+	_nextTick = _now + tickMs;
+	for (;;)
+	{
+		const int n = _poller->wait(events, maxEvents, waitTimeout());
+		_now = steadyMs();
+		for (int i = 0; i < n; ++i)
+		{
+			if (events[i].tag == &wakeTag)
+			{
+				drainWakeup();
+				continue;
+			}
+			auto* connection = static_cast<Connection*>(events[i].tag);
+			if (events[i].readable && connection->_state != Connection::State::Closed) connection->onReadable();
+			if (events[i].writable && connection->_state != Connection::State::Closed) connection->onWritable();
+		}
+		// Order matters: batches this loop sealed go through its own inbox,
+		// behind batches of the same topic other loops sealed earlier.
+		sealTopics();
+		processInbox();
+		flushConnections();
+		if (_now >= _nextTick)
+		{
+			tick();
+			_nextTick = _now + tickMs;
+		}
+		deleteClosed();
+		if (_stopping && (_connections.empty() || _now >= _drainDeadline)) break;
+	}
+	// Drain time is over: close what is left without further ceremony.
+	while (!_connections.empty())
+	{
+		Connection* connection = _connections.back();
+		connection->leaveOpen(ws::CloseCode::GoingAway);
+		connection->closeSocket();
+	}
+	deleteClosed();
+	currentLoop = nullptr;
+}
+
+void EventLoop::processInbox()
+{
+	{
+		std::lock_guard<std::mutex> lock(_inboxMutex);
+		if (_inbox.empty()) return;
+		_processing.swap(_inbox);
+	}
+	for (Task& task : _processing)
+	{
+		if (auto* adoptTask = std::get_if<Adopt>(&task))
+			adopt(*adoptTask);
+		else if (auto* batch = std::get_if<Batch>(&task))
+			deliver(*batch);
+		else
+			beginShutdown();
+	}
+	_processing.clear();
+}
+
+void EventLoop::adopt(Adopt& task)
+{
+	const int fd = task.fd;
+	const int flags = ::fcntl(fd, F_GETFL, 0);
+	::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	// Frames are corked by the loop itself; Nagle would only add delay.
+	const int one = 1;
+	::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress));
+	connection->_loopSlot = _connections.size();
+	_connections.push_back(connection);
+	Counters::add(_counters.open, 1);
+	Counters::add(_counters.accepted, 1);
+	try
+	{
+		_poller->add(fd, Poller::Read, connection);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		_engine.logger().error("cannot watch connection from " + connection->peerAddress() + ": " + exc.displayText());
+		connection->leaveOpen(ws::CloseCode::InternalError);
+		connection->closeSocket();
+		return;
+	}
+	connection->queueRaw(std::move(task.response));
+	if (_stopping)
+	{
+		connection->close(ws::CloseCode::GoingAway, "server shutting down");
+		return;
+	}
+	_engine.handler().onOpen(*connection);
+	if (!task.pending.empty() && connection->isOpen()) connection->feed(task.pending.data(), task.pending.size());
+}
+
+void EventLoop::deliver(Batch& batch)
+{
+	auto& subscribers = batch.topic->_subscribers[_index];
+	if (subscribers.empty()) return;
+	Chunk* chunk = _chunks.acquire();
+	chunk->shared = std::move(batch.bytes);
+	++chunk->refs; // held while delivering: a subscriber may drop it at once
+	// Backwards: a subscriber closed as a slow consumer is swapped with the
+	// last one, which has already been served.
+	for (std::size_t i = subscribers.size(); i-- > 0;)
+	{
+		if (i < subscribers.size()) subscribers[i]->deliver(chunk);
+	}
+	_chunks.unref(chunk);
+}
+
+void EventLoop::scheduleFlush(Connection& connection)
+{
+	if (connection._pendingFlush) return;
+	connection._pendingFlush = true;
+	_toFlush.push_back(&connection);
+}
+
+void EventLoop::scheduleSeal(Topic& topic)
+{
+	_toSeal.push_back(&topic);
+}
+
+void EventLoop::sealTopics()
+{
+	for (std::size_t i = 0; i < _toSeal.size(); ++i) _toSeal[i]->seal();
+	_toSeal.clear();
+}
+
+void EventLoop::flushConnections()
+{
+	for (std::size_t i = 0; i < _toFlush.size(); ++i)
+	{
+		Connection* connection = _toFlush[i];
+		connection->_pendingFlush = false;
+		if (connection->_state != Connection::State::Closed) connection->flush();
+	}
+	_toFlush.clear();
+}
+
+void EventLoop::tick()
+{
+	for (std::size_t i = _connections.size(); i-- > 0;)
+	{
+		if (i < _connections.size()) _connections[i]->tick(_now);
+	}
+}
+
+void EventLoop::beginShutdown()
+{
+	if (_stopping) return;
+	_stopping = true;
+	_drainDeadline = _now + _settings.drainTimeoutMs;
+	for (std::size_t i = _connections.size(); i-- > 0;)
+	{
+		if (i < _connections.size() && _connections[i]->isOpen())
+			_connections[i]->close(ws::CloseCode::GoingAway, "server shutting down");
+	}
+}
+
+void EventLoop::closed(Connection& connection)
+{
+	// Swap-remove from the live list; deleted at the end of the iteration,
+	// after any event still pointing at it has been skipped.
+	Connection* last = _connections.back();
+	_connections[connection._loopSlot] = last;
+	last->_loopSlot = connection._loopSlot;
+	_connections.pop_back();
+	_closed.push_back(&connection);
+	Counters::add(_counters.open, static_cast<std::uint64_t>(-1));
+	_engine.release(connection.peerAddress());
+}
+
+void EventLoop::deleteClosed()
+{
+	for (Connection* connection : _closed) delete connection;
+	_closed.clear();
+}
+
+} // namespace webchat::engine

@@ -1,0 +1,145 @@
+//
+// EventLoop.h
+//
+// One I/O thread: waits on its poller, reads and decodes what clients send,
+// and once per iteration seals the topics it published to, queues the
+// batches other loops handed it, and writes each connection's queue in one
+// sendmsg (corking: what a client is owed in an iteration leaves together).
+//
+
+#ifndef WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
+#define WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
+
+#include "Poller.h"
+
+#include "webchat/engine/Connection.h"
+#include "webchat/engine/Engine.h"
+#include "webchat/engine/OutboundQueue.h"
+
+#include "Poco/Runnable.h"
+#include "Poco/Thread.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace webchat::engine {
+
+class EventLoop final: public Poco::Runnable
+{
+public:
+	EventLoop(Engine& engine, int index);
+	~EventLoop() override;
+
+	void start();
+
+	/// Asks the loop to close its clients (1001) and end; join() waits.
+	void requestStop();
+	void join();
+
+	/// Hands the loop a new connection (any thread).
+	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress);
+
+	/// Hands the loop a sealed batch of a topic (any thread).
+	void postBatch(Topic* topic, std::shared_ptr<const std::string> batch);
+
+	int index() const { return _index; }
+
+	/// The loop running on this thread, or null.
+	static EventLoop* current();
+
+	// For Connection and Topic, on this loop's thread.
+	Engine& engine() { return _engine; }
+	const EngineSettings& settings() const { return _settings; }
+	ChunkPool& chunks() { return _chunks; }
+	Poller& poller() { return *_poller; }
+	std::int64_t now() const { return _now; }
+	void scheduleFlush(Connection& connection);
+	void scheduleSeal(Topic& topic);
+	void closed(Connection& connection);
+
+	struct Counters
+	{
+		std::atomic<std::uint64_t> open{0};
+		std::atomic<std::uint64_t> accepted{0};
+		std::atomic<std::uint64_t> messagesIn{0};
+		std::atomic<std::uint64_t> bytesIn{0};
+		std::atomic<std::uint64_t> bytesOut{0};
+		std::atomic<std::uint64_t> slowConsumers{0};
+		std::atomic<std::uint64_t> protocolErrors{0};
+
+		// Written by the loop's thread only: a relaxed add is a plain add.
+		static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n)
+		{
+			counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+		}
+	};
+	Counters& counters() { return _counters; }
+
+	/// A buffer for reads, shared by the loop's connections.
+	char* readBuffer() { return _readBuffer.data(); }
+	std::size_t readBufferSize() const { return _readBuffer.size(); }
+
+private:
+	struct Adopt
+	{
+		int fd;
+		std::string response;
+		std::string pending;
+		std::unique_ptr<Session> session;
+		std::string peerAddress;
+	};
+	struct Batch
+	{
+		Topic* topic;
+		std::shared_ptr<const std::string> bytes;
+	};
+	struct Stop
+	{
+	};
+	using Task = std::variant<Adopt, Batch, Stop>;
+
+	void run() override;
+	void post(Task task);
+	void wake();
+	void drainWakeup();
+	void processInbox();
+	void adopt(Adopt& task);
+	void deliver(Batch& batch);
+	void sealTopics();
+	void flushConnections();
+	void tick();
+	void beginShutdown();
+	void deleteClosed();
+	int waitTimeout() const;
+
+	Engine& _engine;
+	const EngineSettings& _settings;
+	const int _index;
+	std::unique_ptr<Poller> _poller;
+	int _wakeFd = -1;
+	Poco::Thread _thread;
+
+	std::mutex _inboxMutex;
+	std::vector<Task> _inbox;
+	std::vector<Task> _processing;
+
+	std::vector<Connection*> _connections;
+	std::vector<Connection*> _toFlush;
+	std::vector<Connection*> _closed;
+	std::vector<Topic*> _toSeal;
+	ChunkPool _chunks;
+	std::vector<char> _readBuffer;
+	std::int64_t _now = 0;
+	std::int64_t _nextTick = 0;
+	bool _stopping = false;
+	std::int64_t _drainDeadline = 0;
+	Counters _counters;
+};
+
+} // namespace webchat::engine
+
+#endif

@@ -1,0 +1,61 @@
+#include "webchat/engine/Topic.h"
+
+#include "EventLoop.h"
+
+#include "webchat/engine/Engine.h"
+
+namespace webchat::engine {
+
+Topic::Topic(Engine& engine, std::string name, int loopCount):
+	_engine(engine),
+	_name(std::move(name)),
+	_subscribers(static_cast<std::size_t>(loopCount)),
+	_sealPending(static_cast<std::size_t>(loopCount), 0)
+{
+}
+
+void Topic::publish(ws::Opcode opcode, std::string_view payload)
+{
+	publishWith([&](std::string& batch) { ws::appendFrame(batch, opcode, payload); });
+}
+
+void Topic::scheduleSeal()
+{
+	EventLoop* loop = EventLoop::current();
+	if (loop && &loop->engine() == &_engine)
+	{
+		// Sealed once at the end of this loop iteration, so everything
+		// published meanwhile travels as one batch.
+		char& pending = _sealPending[static_cast<std::size_t>(loop->index())];
+		if (!pending)
+		{
+			pending = 1;
+			loop->scheduleSeal(*this);
+		}
+	}
+	else
+	{
+		// Published from outside the engine's threads: no iteration to wait for.
+		sealLocked();
+	}
+}
+
+void Topic::seal()
+{
+	EventLoop* loop = EventLoop::current();
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (loop) _sealPending[static_cast<std::size_t>(loop->index())] = 0;
+	sealLocked();
+}
+
+void Topic::sealLocked()
+{
+	if (_openBatch.empty()) return;
+	auto batch = std::make_shared<const std::string>(std::move(_openBatch));
+	_openBatch.clear();
+	// Posted under the topic's lock: every loop receives this topic's
+	// batches in the same order.
+	for (int i = 0; i < _engine.loopCount(); ++i) _engine.loop(i).postBatch(this, batch);
+}
+
+} // namespace webchat::engine

@@ -1,0 +1,107 @@
+#include "webchat/engine/UpgradeHandler.h"
+
+#include "webchat/engine/Handshake.h"
+
+#include "Poco/Buffer.h"
+#include "Poco/Net/HTTPServerRequest.h"
+#include "Poco/Net/HTTPServerRequestImpl.h"
+#include "Poco/Net/HTTPServerResponse.h"
+#include "Poco/Net/HTTPServerSession.h"
+#include "Poco/Net/StreamSocket.h"
+
+#include <cerrno>
+#include <unistd.h>
+
+namespace webchat::engine {
+
+UpgradeHandlerFactory::UpgradeHandlerFactory(Engine& engine, OriginPolicy origins):
+	_engine(engine),
+	_origins(std::move(origins))
+{
+}
+
+Poco::Net::HTTPRequestHandler* UpgradeHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&)
+{
+	return new UpgradeHandler(_engine, _origins);
+}
+
+UpgradeHandler::UpgradeHandler(Engine& engine, const OriginPolicy& origins):
+	_engine(engine),
+	_origins(origins)
+{
+}
+
+void UpgradeHandler::refuse(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status, const std::string& reason)
+{
+	response.setStatusAndReason(status);
+	response.setContentType("text/plain; charset=utf-8");
+	response.set("X-Content-Type-Options", "nosniff");
+	const std::string body = reason + "\n";
+	response.sendBuffer(body.data(), body.size());
+}
+
+void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
+{
+	using Poco::Net::HTTPResponse;
+
+	const auto check = ws::checkUpgradeRequest(request);
+	if (check.status != 101)
+	{
+		if (check.status == HTTPResponse::HTTP_UPGRADE_REQUIRED) response.set("Sec-WebSocket-Version", "13");
+		if (check.status == HTTPResponse::HTTP_METHOD_NOT_ALLOWED) response.set("Allow", "GET");
+		refuse(response, static_cast<HTTPResponse::HTTPStatus>(check.status), check.reason);
+		return;
+	}
+	const std::string origin = request.get("Origin", "");
+	if (!_origins.allows(origin, request.getHost()))
+	{
+		_engine.logger().notice("refused WebSocket from origin " + origin);
+		refuse(response, HTTPResponse::HTTP_FORBIDDEN, "origin not allowed");
+		return;
+	}
+	const std::string peer = request.clientAddress().host().toString();
+	if (!_engine.admit(peer))
+	{
+		response.set("Retry-After", "5");
+		refuse(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, "too many connections");
+		return;
+	}
+
+	bool handedOver = false;
+	std::string pending;
+	try
+	{
+		auto session = _engine.handler().createSession(request);
+
+		// Bytes the client sent after the request (its first frames) may
+		// already sit in POCO's session buffer.
+		auto& requestImpl = static_cast<Poco::Net::HTTPServerRequestImpl&>(request);
+		Poco::Buffer<char> buffered(0);
+		requestImpl.session().drainBuffer(buffered);
+		pending.assign(buffered.begin(), buffered.size());
+		Poco::Net::StreamSocket socket = requestImpl.detachSocket();
+
+		// Written by hand rather than through HTTPServerResponse (POCO adds
+		// "Connection: close" to a response without a length), and by the
+		// engine's thread after the session's onOpen: a client that has its
+		// 101 is already subscribed, so it misses nothing published after.
+		std::string response = "HTTP/1.1 101 Switching Protocols\r\n"
+			"Upgrade: websocket\r\n"
+			"Connection: Upgrade\r\n"
+			"Sec-WebSocket-Accept: " + ws::computeAcceptKey(request.get("Sec-WebSocket-Key")) + "\r\n\r\n";
+
+		// The engine owns a descriptor of its own; POCO closes the original
+		// when its last StreamSocket goes, which leaves the connection open.
+		const int fd = ::dup(socket.impl()->sockfd());
+		if (fd < 0) throw Poco::SystemException("dup", errno);
+		handedOver = true;
+		_engine.adopt(fd, std::move(response), std::move(pending), std::move(session), peer);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		_engine.logger().warning("WebSocket upgrade from " + peer + " failed: " + exc.displayText());
+		if (!handedOver) _engine.release(peer);
+	}
+}
+
+} // namespace webchat::engine

@@ -1,0 +1,61 @@
+//
+// RelayPlugin: the seed's chat, done for real. Every text or binary message
+// any client sends is relayed as-is to every client of the listener, the
+// sender included, in the order each sender sent them. Framed once per
+// message, whatever the number of clients.
+//
+// Listener keys: allowed_origins (see OriginPolicy.h) and the engine's
+// limits (see EngineSettings.h).
+//
+
+#include "webchat/HandlerPlugin.h"
+#include "webchat/engine/Connection.h"
+#include "webchat/engine/Engine.h"
+#include "webchat/engine/UpgradeHandler.h"
+
+#include <memory>
+
+class RelayPlugin: public webchat::HandlerPlugin, private webchat::engine::SessionHandler
+{
+public:
+	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) override
+	{
+		_origins = std::make_unique<webchat::engine::OriginPolicy>(section.getString("allowed_origins", "self"));
+		_engine = std::make_unique<webchat::engine::Engine>(webchat::engine::EngineSettings::fromConfig(section), static_cast<webchat::engine::SessionHandler&>(*this), logger);
+		_room = &_engine->topic("relay");
+	}
+
+	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
+	{
+		_engine->start();
+		return new webchat::engine::UpgradeHandlerFactory(*_engine, *_origins);
+	}
+
+	void shutdown() override
+	{
+		_engine->stop();
+	}
+
+private:
+	void onOpen(webchat::engine::Connection& connection) override
+	{
+		connection.subscribe(*_room);
+	}
+
+	void onMessage(webchat::engine::Connection&, webchat::ws::Opcode opcode, std::string_view payload) override
+	{
+		_room->publish(opcode, payload);
+	}
+
+	void onClose(webchat::engine::Connection&, std::uint16_t) override
+	{
+	}
+
+	std::unique_ptr<webchat::engine::OriginPolicy> _origins;
+	std::unique_ptr<webchat::engine::Engine> _engine;
+	webchat::engine::Topic* _room = nullptr;
+};
+
+WEBCHAT_BEGIN_PLUGIN_MANIFEST
+	WEBCHAT_EXPORT_PLUGIN(RelayPlugin)
+WEBCHAT_END_PLUGIN_MANIFEST
