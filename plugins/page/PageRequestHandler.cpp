@@ -143,8 +143,10 @@ void PageRequestHandler::carryOut(const PageRequest& request, PageReply& reply, 
 	if (httpRequest.hasContentLength() ? httpRequest.getContentLength64() > 0 : httpRequest.getChunkedTransferEncoding())
 		response.setKeepAlive(false);
 
-	std::ostream& out = response.send();
+	// Logged before sending, so the line is out by the time the client has
+	// the answer.
 	log(request, reply);
+	std::ostream& out = response.send();
 	if (!reply.sendBody) return;
 	if (file)
 	{
