@@ -210,6 +210,7 @@ void ClientConnection::onClose(std::uint16_t code, std::string_view)
 {
 	_closeReceived = true;
 	_closeCode = code;
+	_closeReceivedAtNs = _receivedAtNs;
 	if (_state == State::Open)
 	{
 		// The server closes first: echo its code, then wait for it to end
@@ -327,6 +328,7 @@ void ClientConnection::finish(Ending ending, std::string detail)
 	if (_state == State::Closed) return;
 	_ending = ending;
 	_detail = std::move(detail);
+	_endedAtNs = nowNs();
 	if (_decoder) _decoder->stop();
 	abort();
 	_ending = ending;

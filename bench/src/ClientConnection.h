@@ -106,6 +106,10 @@ public:
 	std::uint16_t closeCode() const { return _closeCode; }
 	/// The server sent its close frame first (not as a reply to ours).
 	bool closedByServer() const { return _closedByServer; }
+	/// When the server's close frame was read, and when the connection
+	/// ended (steady ns; 0: not yet).
+	std::uint64_t closeReceivedAtNs() const { return _closeReceivedAtNs; }
+	std::uint64_t endedAtNs() const { return _endedAtNs; }
 	/// The socket reported a reset or hang-up while reading was paused.
 	bool hungUpWhilePaused() const { return _hungUpWhilePaused; }
 	/// Why it failed (connect, handshake, protocol or socket error).
@@ -158,6 +162,8 @@ private:
 	bool _closeReceived = false;
 	bool _closedByServer = false;
 	std::uint16_t _closeCode = 0;
+	std::uint64_t _closeReceivedAtNs = 0;
+	std::uint64_t _endedAtNs = 0;
 
 	std::uint64_t _receivedAtNs = 0;
 	std::uint64_t _messages = 0;

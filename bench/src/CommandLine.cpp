@@ -58,11 +58,14 @@ scenarios:
   slow-consumer  throughput twice: without, then with one extra client that
                  never reads (SO_RCVBUF --rcvbuf); the others must lose
                  nothing; p99 of both runs, server RSS before/during/after,
-                 how the server ended the non-reader (1008 expected)
-                   --clients 100 --senders 10 --messages 2000 --size 64 --rcvbuf 4096
+                 how the server ended the non-reader (1008 expected). The
+                 default size is larger so that more reaches the non-reader
+                 than the server's queue limit (1 MiB) plus the kernel's
+                 socket buffers (up to tcp_wmem max, 4 MiB) can hold
+                   --clients 100 --senders 10 --messages 2000 --size 512 --rcvbuf 4096
   smoke          a tiny run of every check (50 idle connections; 20 clients,
                  2 senders x 50 messages; paced 20 clients; slow consumer
-                 with 1 KiB messages); for the test suite
+                 with 10 clients, 2 senders x 1000 x 4000 B); for the tests
 
 common options:
   --host 127.0.0.1   loopback only (127.0.0.0/8, ::1, or a name resolving there)

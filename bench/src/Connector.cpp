@@ -45,7 +45,7 @@ Connector::Result Connector::open(const std::vector<ClientConnection*>& connecti
 			else
 				inFlight.push_back(connection);
 		}
-		return -1;
+		return std::int64_t{-1};
 	};
 	topUp();
 	_loop.run(deadlineNs, [&] { return next == connections.size() && inFlight.empty(); }, topUp);

@@ -53,9 +53,12 @@ void LoadLoop::forget(int fd)
 	::epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, nullptr);
 }
 
-int LoadLoop::poll(int timeoutMs)
+int LoadLoop::poll(std::uint64_t timeoutNs)
 {
-	const int count = ::epoll_wait(_epoll, _events.data(), static_cast<int>(_events.size()), timeoutMs);
+	// epoll_pwait2: a nanosecond timeout, so paced sends leave on time
+	// rather than up to a millisecond late.
+	const timespec timeout{static_cast<time_t>(timeoutNs / NsPerSecond), static_cast<long>(timeoutNs % NsPerSecond)};
+	const int count = ::epoll_pwait2(_epoll, _events.data(), static_cast<int>(_events.size()), &timeout, nullptr);
 	if (count < 0)
 	{
 		if (errno == EINTR) return 0;
@@ -65,20 +68,18 @@ int LoadLoop::poll(int timeoutMs)
 	return count;
 }
 
-bool LoadLoop::run(std::uint64_t deadlineNs, const std::function<bool()>& done, const std::function<int()>& tick)
+bool LoadLoop::run(std::uint64_t deadlineNs, const std::function<bool()>& done,
+	const std::function<std::int64_t()>& tick)
 {
 	for (;;)
 	{
 		if (done()) return true;
 		const std::uint64_t now = nowNs();
 		if (now >= deadlineNs) return false;
-		int waitMs = tick ? tick() : -1;
+		const std::int64_t wanted = tick ? tick() : -1;
 		if (done()) return true;
-		if (waitMs < 0) waitMs = 10;
-		// Round up so a wait for a future instant does not spin at 0 ms.
-		const std::uint64_t leftMs = (deadlineNs - now + NsPerMs - 1) / NsPerMs;
-		waitMs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(waitMs), leftMs));
-		poll(waitMs);
+		const std::uint64_t wait = wanted < 0 ? 10 * NsPerMs : static_cast<std::uint64_t>(wanted);
+		poll(std::min(wait, deadlineNs - now));
 	}
 }
 

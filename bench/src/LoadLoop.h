@@ -56,15 +56,16 @@ public:
 	void change(int fd, IoHandler& handler, std::uint32_t events);
 	void forget(int fd);
 
-	/// Waits up to timeoutMs for readiness and dispatches what is ready.
+	/// Waits up to timeoutNs for readiness and dispatches what is ready.
 	/// Handlers must stay alive while the loop runs (closed connections just
 	/// ignore late events). Returns the number of events.
-	int poll(int timeoutMs);
+	int poll(std::uint64_t timeoutNs);
 
 	/// Polls until done() holds (returns true) or the deadline (steady ns)
-	/// passes (returns false). After each round tick() may do its periodic
-	/// work and returns how many ms the loop may sleep (negative: 10 ms).
-	bool run(std::uint64_t deadlineNs, const std::function<bool()>& done, const std::function<int()>& tick = {});
+	/// passes (returns false). Before each round tick() may do its periodic
+	/// work and returns how many ns the loop may sleep (negative: 10 ms).
+	bool run(std::uint64_t deadlineNs, const std::function<bool()>& done,
+		const std::function<std::int64_t()>& tick = {});
 
 	/// Runs for a while, serving the sockets (answering pings, noticing closes).
 	void idleFor(std::uint64_t ns);

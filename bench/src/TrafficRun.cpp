@@ -18,7 +18,7 @@ constexpr std::size_t SenderOutputBound = 64 * 1024;
 std::size_t TrafficConfig::autoWindow() const
 {
 	const std::size_t frame = size + 14;
-	const std::size_t perSender = (256 * 1024) / std::max<std::size_t>(senders * frame, 1);
+	const std::size_t perSender = (64 * 1024) / std::max<std::size_t>(senders * frame, 1);
 	return std::clamp<std::size_t>(perSender, 1, 4096);
 }
 
@@ -35,13 +35,17 @@ std::string NonReaderResult::describe() const
 	std::string text;
 	switch (ending)
 	{
-	case ClientConnection::Ending::CloseFrame: text = "close frame " + std::to_string(closeCode); break;
+	case ClientConnection::Ending::CloseFrame:
+		text = "close frame " + std::to_string(closeCode) + ", connection closed " +
+			std::to_string(closeToEndNs / NsPerMs) + " ms later";
+		break;
 	case ClientConnection::Ending::Eof: text = "closed without a close frame (end of stream)"; break;
 	case ClientConnection::Ending::Reset: text = "connection reset (" + detail + ")"; break;
 	case ClientConnection::Ending::ProtocolError: text = "protocol error in what it read: " + detail; break;
 	case ClientConnection::Ending::None:
 	case ClientConnection::Ending::Aborted:
-		text = closeCode ? "close frame " + std::to_string(closeCode) + " but the server kept the socket open"
+		text = closeCode ? "close frame " + std::to_string(closeCode) + ", but the connection was still open " +
+				std::to_string(readNs / NsPerMs) + " ms after it started reading"
 						 : "still open: never closed by the server";
 		break;
 	default: text = ClientConnection::endingName(ending); break;
@@ -170,7 +174,7 @@ std::uint64_t TrafficRun::scheduledAt(std::size_t sender, std::uint32_t seq) con
 	return _startNs + static_cast<std::uint64_t>(index * 1e9 / _config.rate);
 }
 
-int TrafficRun::refillSenders()
+std::int64_t TrafficRun::refillSenders()
 {
 	const std::uint64_t now = nowNs();
 	std::uint64_t wake = UINT64_MAX;
@@ -183,8 +187,7 @@ int TrafficRun::refillSenders()
 		if (_config.paced() && next < _quota[sender]) wake = std::min(wake, scheduledAt(sender, next));
 	}
 	if (wake == UINT64_MAX) return -1;
-	if (wake <= now) return 0;
-	return static_cast<int>(std::min<std::uint64_t>((wake - now + NsPerMs - 1) / NsPerMs, 10));
+	return static_cast<std::int64_t>(std::min<std::uint64_t>(wake > now ? wake - now : 0, 10 * NsPerMs));
 }
 
 void TrafficRun::sendBatch(std::size_t sender, ClientConnection& connection, std::uint64_t now)
@@ -282,9 +285,12 @@ void TrafficRun::finishNonReader()
 	// Now let it read what reached it: the server's verdict is at the end.
 	_nonReader->resumeReading();
 	_loop.run(nowNs() + _config.nonReaderReadNs, [this] { return _nonReader->isClosed(); },
-		[this] { sampleRss(nowNs()); return -1; });
+		[this] { sampleRss(nowNs()); return std::int64_t{-1}; });
 	outcome.ending = _nonReader->isClosed() ? _nonReader->ending() : ClientConnection::Ending::None;
 	outcome.closeCode = _nonReader->closeCode();
+	outcome.readNs = _config.nonReaderReadNs;
+	if (_nonReader->isClosed() && _nonReader->closeReceivedAtNs())
+		outcome.closeToEndNs = _nonReader->endedAtNs() - _nonReader->closeReceivedAtNs();
 	outcome.hungUpWhilePaused = _nonReader->hungUpWhilePaused();
 	outcome.detail = _nonReader->detail();
 	outcome.messagesRead = _nonReader->messagesReceived();

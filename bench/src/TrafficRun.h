@@ -9,8 +9,10 @@
 //     keeps at most `window` of its messages in flight (sent, not yet back
 //     to itself) and at most 64 KiB unsent in its own buffer. The window
 //     bounds what the server must queue for any client to
-//     senders x window x frame size, well under its max_queued_bytes, so the
-//     run measures relaying, not the slow-consumer policy.
+//     senders x window x frame size (64 KiB by default), far under its
+//     max_queued_bytes, so the run measures relaying, not the slow-consumer
+//     policy; and by Little's law a bigger window only adds latency once
+//     the server is saturated.
 //   paced (rate > 0): messages leave on a fixed schedule, rate per second
 //     over all senders, for `duration` seconds. Latency is measured from
 //     the scheduled instant, so a sender that falls behind shows up in the
@@ -54,12 +56,14 @@ struct TrafficConfig
 	std::size_t concurrency = 256; // connections in flight while connecting
 	bool nonReader = false;
 	int nonReaderReceiveBuffer = 4096;
-	std::uint64_t nonReaderReadNs = 5 * NsPerSecond; // how long it may read at the end
+	// How long the non-reader may read at the end: longer than the server's
+	// close_timeout_ms (5 s), the latest it should end the connection.
+	std::uint64_t nonReaderReadNs = 8 * NsPerSecond;
 	std::uint64_t stallNs = 5 * NsPerSecond;         // give up when nothing arrives for this long
 	std::uint64_t rssSampleNs = 50 * NsPerMs;
 
 	/// Messages of each sender in flight such that the server's queue for
-	/// one client stays within 256 KiB: between 1 and 4096.
+	/// one client stays within 64 KiB: between 1 and 4096.
 	std::size_t autoWindow() const;
 	std::uint64_t totalMessages() const;
 	bool paced() const { return rate > 0; }
@@ -71,6 +75,8 @@ struct NonReaderResult
 	bool opened = false;
 	ClientConnection::Ending ending = ClientConnection::Ending::None;
 	std::uint16_t closeCode = 0;
+	std::uint64_t closeToEndNs = 0; // from its close frame to the end of the connection
+	std::uint64_t readNs = 0;       // how long it was given to read
 	bool hungUpWhilePaused = false;
 	std::string detail;
 	std::uint64_t messagesRead = 0;
@@ -128,7 +134,7 @@ private:
 	void onOpen(ClientConnection& connection) override;
 
 	void exchange(std::uint64_t deadlineNs);
-	int refillSenders(); // returns ms the loop may sleep
+	std::int64_t refillSenders(); // returns ns the loop may sleep
 	void sendBatch(std::size_t sender, ClientConnection& connection, std::uint64_t now);
 	std::uint64_t scheduledAt(std::size_t sender, std::uint32_t seq) const;
 	void sampleRss(std::uint64_t now);

@@ -56,14 +56,19 @@ double defaultTimeout(const std::string& scenario, double duration)
 	return 120; // smoke
 }
 
-TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, bool paced)
+TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, const std::string& scenario)
 {
+	const bool paced = scenario == "latency";
+	const bool slowConsumer = scenario == "slow-consumer";
 	TrafficConfig config;
 	config.concurrency = concurrency;
 	config.clients = line.integer("clients", paced ? 5000 : 100, 1, 1000000);
 	config.senders = line.integer("senders", paced ? 5 : 10, 1, 100000);
 	if (config.senders > config.clients) throw UsageError("--senders must not exceed --clients");
-	config.size = line.integer("size", 64, MinPayloadSize, 1024 * 1024);
+	// The slow consumer needs more bytes than the server's queue limit plus
+	// the kernel's socket buffers (up to 4 MiB each way on loopback) to show
+	// anything: 10 x 2000 x 512 B is about 10 MB.
+	config.size = line.integer("size", slowConsumer ? 512 : 64, MinPayloadSize, 1024 * 1024);
 	config.binary = line.flag("binary");
 	if (paced)
 	{
@@ -105,7 +110,7 @@ int run(const CommandLine& line)
 		idle.concurrency = concurrency;
 	}
 	else if (scenario != "smoke")
-		traffic = trafficConfig(line, concurrency, scenario == "latency");
+		traffic = trafficConfig(line, concurrency, scenario);
 
 	if (line.has("cpu")) pinToCpu(static_cast<int>(line.integer("cpu", 0, 0, CPU_SETSIZE - 1)));
 	const rlim_t files = raiseFileLimit();

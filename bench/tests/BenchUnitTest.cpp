@@ -284,9 +284,9 @@ public:
 		TrafficConfig config;
 		config.senders = 10;
 		config.size = 64;
-		// 10 senders x window x 78 bytes stays within 256 KiB.
-		CPPUNIT_ASSERT(config.autoWindow() * 10 * 78 <= 256 * 1024);
-		CPPUNIT_ASSERT(config.autoWindow() >= 100);
+		// 10 senders x window x 78 bytes stays within 64 KiB.
+		CPPUNIT_ASSERT(config.autoWindow() * 10 * 78 <= 64 * 1024);
+		CPPUNIT_ASSERT(config.autoWindow() >= 64);
 		config.senders = 100000;
 		CPPUNIT_ASSERT_EQUAL(std::size_t{1}, config.autoWindow());
 		config.rate = 200;
