@@ -26,10 +26,16 @@ DocumentRoot::Resource notFound(const std::string& problem, bool refused = false
 } // namespace
 
 DocumentRoot::DocumentRoot(const std::string& path):
-	_root(canonical(path))
+	_configured(path)
 {
-	if (_root.empty() || !Poco::File(_root).isDirectory())
+	const std::string root = canonicalRoot();
+	if (root.empty() || !Poco::File(root).isDirectory())
 		throw Poco::FileNotFoundException("not an existing directory", path);
+}
+
+std::string DocumentRoot::canonicalRoot() const
+{
+	return canonical(_configured);
 }
 
 std::string DocumentRoot::canonical(const std::string& path)
@@ -39,11 +45,11 @@ std::string DocumentRoot::canonical(const std::string& path)
 	return resolved ? std::string(resolved.get()) : std::string();
 }
 
-bool DocumentRoot::contains(const std::string& canonicalPath) const
+bool DocumentRoot::contains(const std::string& root, const std::string& canonicalPath)
 {
-	if (canonicalPath == _root) return true;
+	if (canonicalPath == root) return true;
 	// "/" is the one canonical path that ends with '/'.
-	const std::string prefix = _root == "/" ? _root : _root + "/";
+	const std::string prefix = root == "/" ? root : root + "/";
 	if (canonicalPath.compare(0, prefix.size(), prefix) != 0) return false;
 	for (std::string::size_type i = prefix.size() - 1; i != std::string::npos; i = canonicalPath.find('/', i + 1))
 	{
@@ -56,7 +62,9 @@ DocumentRoot::Resource DocumentRoot::find(const RequestPath& request) const
 {
 	if (!request.accepted()) return notFound("path not accepted: " + request.problem());
 
-	std::string candidate = _root;
+	const std::string root = canonicalRoot();
+	if (root.empty()) return notFound("the document root " + _configured + " no longer exists");
+	std::string candidate = root;
 	if (!request.segments().empty())
 	{
 		if (candidate != "/") candidate += '/';
@@ -64,11 +72,11 @@ DocumentRoot::Resource DocumentRoot::find(const RequestPath& request) const
 	}
 	const std::string real = canonical(candidate);
 	if (real.empty()) return notFound("no such file");
-	if (!contains(real)) return notFound("resolves to " + real + ", outside the root or hidden", true);
+	if (!contains(root, real)) return notFound("resolves to " + real + ", outside the root or hidden", true);
 
 	try
 	{
-		return lookUp(real, request.directory());
+		return lookUp(root, real, request.directory());
 	}
 	catch (const Poco::FileException& exc)
 	{
@@ -77,7 +85,7 @@ DocumentRoot::Resource DocumentRoot::find(const RequestPath& request) const
 	}
 }
 
-DocumentRoot::Resource DocumentRoot::lookUp(const std::string& real, bool directoryRequested) const
+DocumentRoot::Resource DocumentRoot::lookUp(const std::string& root, const std::string& real, bool directoryRequested)
 {
 	Poco::File entry(real);
 	if (entry.isDirectory())
@@ -96,7 +104,7 @@ DocumentRoot::Resource DocumentRoot::lookUp(const std::string& real, bool direct
 			resource.problem = "directory without " + INDEX_FILE;
 			return resource;
 		}
-		if (!contains(index)) return notFound(INDEX_FILE + " resolves to " + index + ", outside the root or hidden", true);
+		if (!contains(root, index)) return notFound(INDEX_FILE + " resolves to " + index + ", outside the root or hidden", true);
 		return file(index);
 	}
 	// "/file.html/": realpath() does not refuse a trailing slash after a file.
@@ -104,7 +112,7 @@ DocumentRoot::Resource DocumentRoot::lookUp(const std::string& real, bool direct
 	return file(real);
 }
 
-DocumentRoot::Resource DocumentRoot::file(const std::string& canonicalPath) const
+DocumentRoot::Resource DocumentRoot::file(const std::string& canonicalPath)
 {
 	Poco::File entry(canonicalPath);
 	// Devices, FIFOs (opening one would block the thread) and sockets.

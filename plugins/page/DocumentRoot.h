@@ -4,6 +4,8 @@
 // Maps an accepted RequestPath to a file under the document root. The root
 // is canonical (realpath), and so is every file found, so a symbolic link
 // anywhere on the way is followed before the containment check, never after.
+// The root is resolved again for every request, so a deployment that swaps a
+// symbolic link (root = /srv/site/current) is served without a restart.
 //
 
 #ifndef WEBCHAT_PAGE_DOCUMENTROOT_INCLUDED
@@ -43,8 +45,12 @@ public:
 	/// Poco::FileNotFoundException otherwise.
 	explicit DocumentRoot(const std::string& path);
 
-	/// The canonical root (no symbolic links, no trailing '/').
-	const std::string& path() const { return _root; }
+	/// The root as configured.
+	const std::string& path() const { return _configured; }
+
+	/// The canonical root now (no symbolic links, no trailing '/'); empty if
+	/// it no longer exists.
+	std::string canonicalRoot() const;
 
 	/// Finds the file for an accepted path: a directory path ("/", "/dir/")
 	/// means its index.html.
@@ -59,11 +65,11 @@ public:
 private:
 	/// True if the canonical path is the root or lies below it, and no
 	/// component below the root is hidden (a link must not lead into .git).
-	bool contains(const std::string& canonicalPath) const;
-	Resource lookUp(const std::string& canonicalPath, bool directoryRequested) const;
-	Resource file(const std::string& canonicalPath) const;
+	static bool contains(const std::string& root, const std::string& canonicalPath);
+	static Resource lookUp(const std::string& root, const std::string& canonicalPath, bool directoryRequested);
+	static Resource file(const std::string& canonicalPath);
 
-	std::string _root;
+	std::string _configured;
 };
 
 } } // namespace webchat::page

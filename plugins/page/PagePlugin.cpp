@@ -24,12 +24,10 @@ public:
 	{
 		using namespace webchat::page;
 		const PageSettings settings = PageSettings::fromConfig(section);
-		// Canonical once, here: every request's containment check compares
-		// against this realpath.
-		DocumentRoot root(settings.root());
+		const DocumentRoot root(settings.root());
 		_site = std::make_shared<const PageSite>(root, settings.chat());
 		_logger = &logger;
-		logger.information("serving %s; chat endpoint %s", root.path(), settings.chat().describe());
+		logger.information("serving %s (now %s); chat endpoint %s", root.path(), root.canonicalRoot(), settings.chat().describe());
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override

@@ -36,6 +36,8 @@ class DocumentRootTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(DocumentRootTest);
 	CPPUNIT_TEST(testRootMustBeAnExistingDirectory);
 	CPPUNIT_TEST(testRootIsCanonical);
+	CPPUNIT_TEST(testRootLinkSwappedWithoutRestart);
+	CPPUNIT_TEST(testRootRemovedAfterStart);
 	CPPUNIT_TEST(testIndexForRoot);
 	CPPUNIT_TEST(testIndexForDirectory);
 	CPPUNIT_TEST(testPlainFile);
@@ -101,17 +103,46 @@ public:
 	{
 		symlink(_rootPath, _base + "/link-to-root");
 		DocumentRoot viaLink(_base + "/link-to-root/");
-		CPPUNIT_ASSERT_EQUAL(DocumentRoot::canonical(_rootPath), viaLink.path());
-		CPPUNIT_ASSERT(viaLink.path().back() != '/');
+		CPPUNIT_ASSERT_EQUAL(DocumentRoot::canonical(_rootPath), viaLink.canonicalRoot());
+		CPPUNIT_ASSERT(viaLink.canonicalRoot().back() != '/');
+		CPPUNIT_ASSERT_EQUAL(_base + "/link-to-root/", viaLink.path());
 		const Resource r = viaLink.find(RequestPath::parse("/style.css"));
 		CPPUNIT_ASSERT_EQUAL(Resource::FILE, r.kind);
+	}
+
+	void testRootLinkSwappedWithoutRestart()
+	{
+		// The usual atomic deployment: root = current -> release-N.
+		Poco::File(_base + "/release-2").createDirectories();
+		writeFile(_base + "/release-2/index.html", "<h1>release 2</h1>");
+		symlink(_rootPath, _base + "/current");
+		DocumentRoot current(_base + "/current");
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(13), current.find(RequestPath::parse("/")).size);
+		symlink(_base + "/release-2", _base + "/current.new");
+		Poco::File(_base + "/current.new").renameTo(_base + "/current");
+		const Resource r = current.find(RequestPath::parse("/"));
+		CPPUNIT_ASSERT_EQUAL(Resource::FILE, r.kind);
+		CPPUNIT_ASSERT_EQUAL(DocumentRoot::canonical(_base + "/release-2/index.html"), r.path);
+		// The old release's files are now outside the root.
+		symlink(_rootPath + "/style.css", _base + "/release-2/old.css");
+		CPPUNIT_ASSERT(current.find(RequestPath::parse("/old.css")).refused);
+	}
+
+	void testRootRemovedAfterStart()
+	{
+		Poco::File(_base + "/gone").createDirectories();
+		DocumentRoot gone(_base + "/gone");
+		Poco::File(_base + "/gone").remove();
+		const Resource r = gone.find(RequestPath::parse("/"));
+		CPPUNIT_ASSERT_EQUAL(Resource::NOT_FOUND, r.kind);
+		CPPUNIT_ASSERT(r.problem.find("no longer exists") != std::string::npos);
 	}
 
 	void testIndexForRoot()
 	{
 		const Resource r = find("/");
 		CPPUNIT_ASSERT_EQUAL(Resource::FILE, r.kind);
-		CPPUNIT_ASSERT_EQUAL(_root->path() + "/index.html", r.path);
+		CPPUNIT_ASSERT_EQUAL(_root->canonicalRoot() + "/index.html", r.path);
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(13), r.size);
 		CPPUNIT_ASSERT(r.modified == Poco::File(_rootPath + "/index.html").getLastModified());
 	}
@@ -120,14 +151,14 @@ public:
 	{
 		const Resource r = find("/sub/");
 		CPPUNIT_ASSERT_EQUAL(Resource::FILE, r.kind);
-		CPPUNIT_ASSERT_EQUAL(_root->path() + "/sub/index.html", r.path);
+		CPPUNIT_ASSERT_EQUAL(_root->canonicalRoot() + "/sub/index.html", r.path);
 	}
 
 	void testPlainFile()
 	{
 		const Resource r = find("/style.css");
 		CPPUNIT_ASSERT_EQUAL(Resource::FILE, r.kind);
-		CPPUNIT_ASSERT_EQUAL(_root->path() + "/style.css", r.path);
+		CPPUNIT_ASSERT_EQUAL(_root->canonicalRoot() + "/style.css", r.path);
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(6), r.size);
 	}
 
@@ -159,10 +190,10 @@ public:
 	{
 		Resource r = find("/alias.css");
 		CPPUNIT_ASSERT_EQUAL(Resource::FILE, r.kind);
-		CPPUNIT_ASSERT_EQUAL(_root->path() + "/style.css", r.path);
+		CPPUNIT_ASSERT_EQUAL(_root->canonicalRoot() + "/style.css", r.path);
 		r = find("/subalias/");
 		CPPUNIT_ASSERT_EQUAL(Resource::FILE, r.kind);
-		CPPUNIT_ASSERT_EQUAL(_root->path() + "/sub/index.html", r.path);
+		CPPUNIT_ASSERT_EQUAL(_root->canonicalRoot() + "/sub/index.html", r.path);
 	}
 
 	void testSymlinkOutsideRootRefused()
