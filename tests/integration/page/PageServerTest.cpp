@@ -435,19 +435,19 @@ public:
 
 	void testMissingRootExits78()
 	{
-		assertConfigError({{"root", _base + "/no-such-dir"}}, {"root", _base + "/no-such-dir"});
-		assertConfigError({{"root", ""}}, {"root"});
+		assertConfigError({{"root", _base + "/no-such-dir"}}, {"root = " + _base + "/no-such-dir", "no such directory"});
+		assertConfigError({{"root", ""}}, {"missing configuration key: root"});
 	}
 
 	void testRootNotADirectoryExits78()
 	{
-		assertConfigError({{"root", _root + "/index.html"}}, {"root", _root + "/index.html", "not a directory"});
+		assertConfigError({{"root", _root + "/index.html"}}, {"root = " + _root + "/index.html", "not a directory"});
 	}
 
 	void testBadChatUrlExits78()
 	{
-		assertConfigError({{"chat_url", "http://chat.example.org/"}}, {"chat_url"});
-		assertConfigError({{"chat_port", "70000"}}, {"chat_port"});
+		assertConfigError({{"chat_url", "http://chat.example.org/"}}, {"chat_url = http://chat.example.org/"});
+		assertConfigError({{"chat_port", "70000"}}, {"chat_port = 70000"});
 	}
 
 	void testShippedConfigServesPage()
