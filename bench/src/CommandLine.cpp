@@ -10,9 +10,10 @@ namespace webchat::bench {
 
 namespace {
 
-const std::set<std::string> Flags = {"json", "binary", "help"};
+const std::set<std::string> Flags = {"json", "markdown", "binary", "help"};
 
-const std::set<std::string> Common = {"host", "port", "path", "cpu", "timeout", "json", "server-pid", "concurrency", "help"};
+const std::set<std::string> Common = {"host", "port", "path", "cpu", "timeout", "json", "markdown", "server-pid",
+	"concurrency", "help"};
 
 const std::map<std::string, std::set<std::string>> ScenarioOptions = {
 	{"idle", {"connections", "hold"}},
@@ -77,6 +78,8 @@ common options:
   --timeout S        overall bound in seconds (default: per scenario); the
                      tool always stops by itself
   --json             one JSON document instead of text
+  --markdown         one Markdown table row per scenario instead of text
+                     (bench/run.sh builds its table from these)
   --help
 )";
 }

@@ -1,6 +1,7 @@
 #include "IdleRun.h"
 
 #include <algorithm>
+#include <unistd.h>
 
 namespace webchat::bench {
 
@@ -31,7 +32,13 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 	}
 	Connector connector(_loop, _endpoint, _config.concurrency, 64 * 1024);
 	_holding = true;
+	const ProcessStats self(::getpid());
+	CpuMeter serverCpu(_server), benchCpu(self);
+	serverCpu.start();
+	benchCpu.start();
 	_result.connect = connector.open(pointers, deadlineNs);
+	_result.serverCpuPercent = serverCpu.percent();
+	_result.benchCpuPercent = benchCpu.percent();
 
 	// Serve the sockets meanwhile: a ping or a close must not go unanswered.
 	_loop.idleFor(_config.settleNs);

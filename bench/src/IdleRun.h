@@ -39,6 +39,7 @@ struct IdleResult
 	std::uint64_t unexpectedMessages = 0;
 	std::size_t closedCleanly = 0; // the server answered our close frame and ended the stream
 	std::optional<std::uint64_t> rssBeforeKiB, rssOpenKiB, rssAfterKiB;
+	std::optional<double> serverCpuPercent, benchCpuPercent; // while connecting
 
 	bool correct() const { return connect.failed == 0 && dropped == 0; }
 	/// Server RSS growth per connection, in bytes (nothing without a pid).

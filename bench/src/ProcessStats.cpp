@@ -1,9 +1,11 @@
 #include "ProcessStats.h"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 namespace webchat::bench {
 
@@ -15,6 +17,60 @@ std::optional<std::uint64_t> ProcessStats::residentKiB() const
 	std::ostringstream text;
 	text << in.rdbuf();
 	return parseVmRssKiB(text.str());
+}
+
+std::optional<double> ProcessStats::cpuSeconds() const
+{
+	if (_pid <= 0) return std::nullopt;
+	std::ifstream in("/proc/" + std::to_string(_pid) + "/stat");
+	std::string line;
+	if (!std::getline(in, line)) return std::nullopt;
+	const auto ticks = parseCpuTicks(line);
+	if (!ticks) return std::nullopt;
+	return static_cast<double>(*ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::optional<std::uint64_t> ProcessStats::parseCpuTicks(std::string_view stat)
+{
+	// "pid (comm) state ppid ...": comm may hold spaces and parentheses, so
+	// count fields from the last ')'. utime is field 14, the 12th after it.
+	const std::size_t close = stat.rfind(')');
+	if (close == std::string_view::npos) return std::nullopt;
+	std::istringstream fields{std::string(stat.substr(close + 1))};
+	std::string field;
+	std::uint64_t utime = 0, stime = 0;
+	for (int i = 3; i <= 15; ++i)
+	{
+		if (!(fields >> field)) return std::nullopt;
+		if (i == 14 || i == 15)
+		{
+			if (field.empty() || field.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+			(i == 14 ? utime : stime) = std::stoull(field);
+		}
+	}
+	return utime + stime;
+}
+
+CpuMeter::CpuMeter(const ProcessStats& process):
+	_process(process)
+{
+}
+
+void CpuMeter::start()
+{
+	_startCpu = _process.cpuSeconds();
+	_startNs = static_cast<std::uint64_t>(
+		std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+std::optional<double> CpuMeter::percent() const
+{
+	const auto now = _process.cpuSeconds();
+	if (!_startCpu || !now) return std::nullopt;
+	const auto nowNs = static_cast<std::uint64_t>(
+		std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+	if (nowNs <= _startNs) return std::nullopt;
+	return (*now - *_startCpu) * 100.0 / (static_cast<double>(nowNs - _startNs) / 1e9);
 }
 
 std::optional<std::uint64_t> ProcessStats::parseVmRssKiB(std::string_view status)

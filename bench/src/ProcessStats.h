@@ -27,11 +27,36 @@ public:
 	/// Resident set size in KiB, or nothing if the process cannot be read.
 	std::optional<std::uint64_t> residentKiB() const;
 
+	/// CPU time used so far (user + system, all threads), in seconds.
+	std::optional<double> cpuSeconds() const;
+
 	/// The VmRSS line of a /proc/<pid>/status text, in KiB.
 	static std::optional<std::uint64_t> parseVmRssKiB(std::string_view status);
 
+	/// utime + stime (fields 14 and 15) of a /proc/<pid>/stat line, in clock ticks.
+	static std::optional<std::uint64_t> parseCpuTicks(std::string_view stat);
+
 private:
 	pid_t _pid;
+};
+
+/// How busy a process was over an interval: CPU seconds used per second of
+/// wall time, as a percentage of one core. Tells which side of a benchmark
+/// is the bottleneck.
+class CpuMeter
+{
+public:
+	explicit CpuMeter(const ProcessStats& process);
+
+	/// Starts (or restarts) the interval.
+	void start();
+	/// Percent of one core since start(); nothing if unreadable.
+	std::optional<double> percent() const;
+
+private:
+	const ProcessStats& _process;
+	std::optional<double> _startCpu;
+	std::uint64_t _startNs = 0;
 };
 
 } // namespace webchat::bench

@@ -146,4 +146,37 @@ std::string Report::json() const
 	return out;
 }
 
+std::string Report::markdownHeader()
+{
+	return "| scenario | result | figures | targets |\n| --- | --- | --- | --- |";
+}
+
+std::string Report::markdownRow() const
+{
+	// A table cell holds no '|' and no newline.
+	auto cell = [](std::string text) {
+		for (char& c: text)
+		{
+			if (c == '|') c = '/';
+			if (c == '\n') c = ' ';
+		}
+		return text;
+	};
+	std::string figures;
+	for (const std::string& key: _headline)
+	{
+		const auto found = std::find_if(_figures.begin(), _figures.end(), [&key](const Entry& e) { return e.key == key; });
+		if (found == _figures.end()) continue;
+		figures += (figures.empty() ? "" : "<br>") + cell(found->key + ": " + found->text);
+	}
+	for (const auto& failure: _failures) figures += (figures.empty() ? "" : "<br>") + cell("FAIL: " + failure);
+	std::string targets;
+	for (const auto& target: _targets)
+	{
+		const char* verdict = !target.met ? "not measured" : *target.met ? "met" : "**missed**";
+		targets += (targets.empty() ? "" : "<br>") + cell(target.key + " " + target.goal + ": " + verdict);
+	}
+	return "| " + cell(_scenario) + " | " + (passed() ? "PASS" : "**FAIL**") + " | " + figures + " | " + targets + " |";
+}
+
 } // namespace webchat::bench

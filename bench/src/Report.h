@@ -38,6 +38,10 @@ public:
 	/// correctness only). met is empty when it could not be measured.
 	void target(const std::string& key, const std::string& goal, std::optional<bool> met);
 
+	/// The figures (by key, in this order) that summarize the scenario in
+	/// one Markdown table row.
+	void headline(std::vector<std::string> keys) { _headline = std::move(keys); }
+
 	void fail(const std::string& reason) { _failures.push_back(reason); }
 	void note(const std::string& text) { _notes.push_back(text); }
 
@@ -46,6 +50,9 @@ public:
 
 	void printText(std::ostream& out) const;
 	std::string json() const;
+	/// | scenario | PASS/FAIL | headline figures | targets |
+	std::string markdownRow() const;
+	static std::string markdownHeader();
 
 private:
 	struct Entry
@@ -67,6 +74,7 @@ private:
 	std::vector<Target> _targets;
 	std::vector<std::string> _failures;
 	std::vector<std::string> _notes;
+	std::vector<std::string> _headline;
 };
 
 /// A JSON string literal.

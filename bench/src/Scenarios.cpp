@@ -39,6 +39,12 @@ void trafficParameters(Report& report, const TrafficConfig& config, const Traffi
 	report.parameter("frames", config.binary ? "binary" : "text");
 }
 
+void cpuFigures(Report& report, const std::string& prefix, const TrafficResult& result)
+{
+	report.figure(prefix + "server_cpu_percent", result.serverCpuPercent, 0, "%");
+	report.figure(prefix + "bench_cpu_percent", result.benchCpuPercent, 0, "%");
+}
+
 void latencyFigures(Report& report, const std::string& prefix, const LatencyHistogram& latency)
 {
 	auto ms = [](std::uint64_t ns) { return static_cast<double>(ns) / NsPerMsDouble; };
@@ -114,8 +120,12 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.figure("server_rss_all_open_kib", kib(result.rssOpenKiB), 0);
 	report.figure("server_rss_after_close_kib", kib(result.rssAfterKiB), 0);
 	report.figure("server_rss_per_connection_bytes", result.rssPerConnectionBytes(), 0);
+	report.figure("server_cpu_percent_while_connecting", result.serverCpuPercent, 0, "%");
+	report.figure("bench_cpu_percent_while_connecting", result.benchCpuPercent, 0, "%");
 	if (result.unexpectedMessages) report.figure("unexpected_messages", result.unexpectedMessages);
 
+	report.headline({"established", "time_to_all_established_ms", "handshakes_per_s", "server_rss_per_connection_bytes",
+		"server_rss_all_open_kib", "server_cpu_percent_while_connecting", "bench_cpu_percent_while_connecting"});
 	const bool allOpen = result.connect.failed == 0;
 	report.target("time_to_all_established", "< 1 s", allOpen ? std::optional<bool>(seconds < 1.0) : std::nullopt);
 	const auto perConnection = result.rssPerConnectionBytes();
@@ -144,8 +154,11 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 	report.figure("deliveries_per_s", result.deliveriesPerSecond(), 0);
 	report.figure("messages_per_s", result.messagesPerSecond(), 0);
 	latencyFigures(report, "latency_", result.latency);
+	cpuFigures(report, "", result);
 	report.figure("server_rss_before_kib", kib(result.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
+	report.headline({"deliveries_verified", "deliveries_per_s", "messages_per_s", "latency_p50_ms", "latency_p99_ms",
+		"latency_max_ms", "server_cpu_percent", "bench_cpu_percent"});
 	report.target("deliveries_per_s", ">= 2000000",
 		result.correct() ? std::optional<bool>(result.deliveriesPerSecond() >= 2e6) : std::nullopt);
 	return report;
@@ -177,7 +190,10 @@ Report latencyScenario(RunContext& context, const TrafficConfig& config, const s
 	report.figure("deliveries_per_s", result.elapsedSeconds() > 0 ? result.deliveriesPerSecond() : 0.0, 0);
 	report.figure("kept_up", keptUp);
 	latencyFigures(report, "latency_", result.latency);
+	cpuFigures(report, "", result);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
+	report.headline({"deliveries_verified", "kept_up", "max_send_lag_ms", "latency_p50_ms", "latency_p99_ms",
+		"latency_max_ms", "server_cpu_percent", "bench_cpu_percent"});
 	report.target("latency_p99", "< 100 ms",
 		result.correct() ? std::optional<bool>(result.latency.percentile(99) < 100 * NsPerMs) : std::nullopt);
 	report.target("kept_up", "sent on schedule (lag <= 10 ms), all delivered within 100 ms of the last send",
@@ -205,9 +221,11 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	deliveryFigures(report, "baseline_", without);
 	report.figure("baseline_deliveries_per_s", without.deliveriesPerSecond(), 0);
 	latencyFigures(report, "baseline_latency_", without.latency);
+	cpuFigures(report, "baseline_", without);
 	deliveryFigures(report, "with_non_reader_", with);
 	report.figure("with_non_reader_deliveries_per_s", with.deliveriesPerSecond(), 0);
 	latencyFigures(report, "with_non_reader_latency_", with.latency);
+	cpuFigures(report, "with_non_reader_", with);
 
 	report.figure("server_rss_before_kib", kib(with.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_during_kib", kib(with.rssPeakKiB), 0);
@@ -219,6 +237,9 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	report.figure("non_reader_closed_1008", with.nonReader.closedWith1008());
 	report.figure("non_reader_messages_read", with.nonReader.messagesRead);
 	report.figure("non_reader_reset_while_not_reading", with.nonReader.hungUpWhilePaused);
+	report.headline({"baseline_latency_p99_ms", "with_non_reader_latency_p99_ms", "baseline_deliveries_per_s",
+		"with_non_reader_deliveries_per_s", "server_rss_before_kib", "server_rss_peak_during_kib", "server_rss_after_kib",
+		"non_reader_outcome"});
 	report.target("non_reader_closed_with_1008", "yes",
 		with.nonReader.opened ? std::optional<bool>(with.nonReader.closedWith1008()) : std::nullopt);
 	if (with.nonReader.present && !with.nonReader.opened)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unistd.h>
 
 namespace webchat::bench {
 
@@ -163,7 +164,13 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 		}
 		return refillSenders();
 	};
+	const ProcessStats self(::getpid());
+	CpuMeter serverCpu(_server), benchCpu(self);
+	serverCpu.start();
+	benchCpu.start();
 	const bool finished = _loop.run(deadlineNs, done, tick);
+	_result.serverCpuPercent = serverCpu.percent();
+	_result.benchCpuPercent = benchCpu.percent();
 	_result.completed = finished && _receiverDistinct >= _expected && _result.sent == _total;
 	if (!finished) _result.stopReason = "deadline (--timeout) reached";
 }

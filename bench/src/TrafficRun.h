@@ -111,6 +111,8 @@ struct TrafficResult
 
 	NonReaderResult nonReader;
 	std::optional<std::uint64_t> rssBeforeKiB, rssPeakKiB, rssAfterKiB;
+	// Percent of one core used during the exchange: 100 marks the bottleneck.
+	std::optional<double> serverCpuPercent, benchCpuPercent;
 	std::size_t closedCleanly = 0; // receivers whose closing handshake completed
 
 	bool correct() const;

@@ -94,6 +94,7 @@ int run(const CommandLine& line)
 	const std::size_t concurrency = line.integer("concurrency", 256, 1, 100000);
 	const pid_t serverPid = static_cast<pid_t>(line.integer("server-pid", 0, 0, 4194304));
 	const bool json = line.flag("json");
+	if (json && line.flag("markdown")) throw UsageError("--json and --markdown exclude each other");
 	if (serverPid && !ProcessStats(serverPid).residentKiB())
 		throw UsageError("cannot read /proc/" + std::to_string(serverPid) + "/status (--server-pid)");
 
@@ -137,7 +138,12 @@ int run(const CommandLine& line)
 
 	bool passed = true;
 	for (const Report& report: reports) passed = passed && report.passed();
-	if (json)
+	if (line.flag("markdown"))
+	{
+		for (const Report& report: reports) std::cout << report.markdownRow() << "\n";
+		std::cout.flush();
+	}
+	else if (json)
 	{
 		std::string out = "{\"tool\":\"webchat-bench\",\"scenario\":" + jsonString(scenario) +
 			",\"pass\":" + (passed ? "true" : "false") + ",\"reports\":[";

@@ -260,6 +260,10 @@ public:
 		CPPUNIT_ASSERT(!ProcessStats::parseVmRssKiB("VmRSS:\t kB\n"));
 		CPPUNIT_ASSERT(ProcessStats(::getpid()).residentKiB().value_or(0) > 0);
 		CPPUNIT_ASSERT(!ProcessStats(0).residentKiB());
+		const std::string stat = "42 (we (i)rd) S 1 42 42 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 1 0 5 1000 50";
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{325}, ProcessStats::parseCpuTicks(stat).value_or(0));
+		CPPUNIT_ASSERT(!ProcessStats::parseCpuTicks("42 (x) S 1"));
+		CPPUNIT_ASSERT(ProcessStats(::getpid()).cpuSeconds().has_value());
 	}
 
 	void testReportJson()

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The benchmark on this machine: builds Release (if needed) into build-release/,
+# starts webchatd on the relay configuration pinned to CPU 0, runs every
+# webchat-bench scenario pinned to CPU 1, prints a Markdown table of the
+# results with the machine and the exact commands, and stops the server.
+# Takes about a minute. Loopback only.
+#
+#   bench/run.sh                 everything
+#   BUILD_DIR=/tmp/b bench/run.sh
+#   PORT=8100 bench/run.sh       (default 8000, or the next free port)
+#   SCENARIOS="idle throughput" bench/run.sh
+#
+# Exit status: 0 when every scenario passed, 1 otherwise.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$repo/build-release}
+port=${PORT:-8000}
+scenarios=${SCENARIOS:-idle throughput latency slow-consumer}
+
+log() { echo "run.sh: $*" >&2; }
+
+# --- build -------------------------------------------------------------------
+if [[ ! -f $build/CMakeCache.txt ]]; then
+	log "configuring a Release build in $build"
+	cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DWEBCHAT_BUILD_TESTS=OFF >/dev/null
+fi
+log "building webchatd, the relay plugin and webchat-bench"
+cmake --build "$build" -j"$(nproc)" --target webchatd relay webchat-bench >/dev/null
+
+# --- CPUs: server on one core, the benchmark on another ----------------------
+cpus=$(nproc)
+if ((cpus >= 2)); then
+	server_pin=(taskset -c 0)
+	bench_pin=(taskset -c 1)
+else
+	log "only one CPU: server and benchmark share it (figures will be lower)"
+	server_pin=()
+	bench_pin=()
+fi
+
+# --- a free port -------------------------------------------------------------
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for ((tries = 0; tries < 100; ++tries)); do
+	listening "$port" || break
+	port=$((port + 1))
+done
+if listening "$port"; then
+	log "no free port found"
+	exit 1
+fi
+
+# --- the server ----------------------------------------------------------------
+# Every descriptor we may have, for the server and the benchmark alike.
+ulimit -n "$(ulimit -Hn)"
+results=$build/bench-results/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$results"
+# io_threads=1: the server has one core; more loops would only take turns on it.
+# backlog and max_queued: room for --concurrency 1024 handshakes in flight (the
+# HTTP front end closes connections beyond max_queued without a response).
+server_cmd=("${server_pin[@]}" "$build/bin/webchatd" "--config=$build/etc/webchat/relay.ini"
+	--define=listeners.chat.address=127.0.0.1
+	"--define=listeners.chat.port=$port"
+	--define=listeners.chat.io_threads=1
+	--define=listeners.chat.backlog=4096
+	--define=listeners.chat.max_queued=4096
+	--define=listeners.chat.max_connections=100000
+	--define=listeners.chat.max_connections_per_ip=100000
+	--define=logging.loggers.root.level=warning)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+"${server_cmd[@]}" >"$results/webchatd.log" 2>&1 &
+server_pid=$!
+stop_server() {
+	if kill -0 "$server_pid" 2>/dev/null; then
+		kill -TERM "$server_pid"
+		for ((i = 0; i < 100; ++i)); do
+			kill -0 "$server_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid"
+	fi
+	wait "$server_pid" 2>/dev/null || true
+}
+trap stop_server EXIT
+for ((i = 0; i < 100; ++i)); do
+	listening "$port" && break
+	if ! kill -0 "$server_pid" 2>/dev/null; then
+		log "webchatd exited; its output:"
+		cat "$results/webchatd.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+listening "$port" || { log "webchatd did not listen on port $port"; exit 1; }
+
+# --- the scenarios -------------------------------------------------------------
+bench=("${bench_pin[@]}" "$build/bin/webchat-bench")
+common=(--port "$port" --server-pid "$server_pid" --concurrency 1024)
+declare -A arguments=(
+	[idle]="--connections 10000"
+	[throughput]="--clients 100 --senders 10 --messages 2000 --size 64"
+	[latency]="--clients 5000 --senders 5 --rate 200 --duration 10"
+	[slow-consumer]="--clients 100 --senders 10 --messages 2000 --size 512"
+)
+rows=()
+commands=()
+status=0
+for scenario in $scenarios; do
+	[[ -n ${arguments[$scenario]+set} ]] || { log "unknown scenario $scenario"; exit 1; }
+	# shellcheck disable=SC2206 # the arguments are words by design
+	cmd=("${bench[@]}" "$scenario" ${arguments[$scenario]} "${common[@]}")
+	log "${cmd[*]}"
+	set +e
+	out=$("${cmd[@]}" --markdown 2>"$results/$scenario.err")
+	rc=$?
+	set -e
+	((rc == 0)) || status=1
+	if [[ -z $out ]]; then
+		out="| $scenario | **FAIL** (exit $rc) | $(tr '\n|' ' /' <"$results/$scenario.err") | |"
+	fi
+	rows+=("$out")
+	commands+=("${cmd[*]}")
+	# Let the server settle (closing handshakes, freed memory) before the next.
+	sleep 1
+done
+rss_end=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$server_pid/status" 2>/dev/null || echo "n/a")
+stop_server
+trap - EXIT
+
+# --- the table -------------------------------------------------------------------
+cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+{
+	echo "## webchat-bench results ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+	echo
+	echo "Machine: $cpus CPUs ($cpu_model), Linux $(uname -r), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM;" \
+		"load average before the run: $load_before; git $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')."
+	echo
+	echo "Server: \`${server_cmd[*]}\` (RSS at the end: $rss_end)"
+	echo
+	echo "| scenario | result | figures | targets |"
+	echo "| --- | --- | --- | --- |"
+	printf '%s\n' "${rows[@]}"
+	echo
+	echo "Commands:"
+	echo
+	for cmd in "${commands[@]}"; do echo "    $cmd"; done
+	echo
+	echo "Server log: $results/webchatd.log"
+} | tee "$results/results.md"
+exit $status
