@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in corpus/: a handful of valid and invalid inputs
+per fuzz target. Run from this folder; the output is committed."""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def frame(opcode, payload=b"", fin=True, mask=None, rsv=0, length=None):
+    """One frame; mask is a 4-byte key (client to server) or None."""
+    n = len(payload) if length is None else length
+    head = bytes([(0x80 if fin else 0) | rsv | opcode])
+    bit = 0x80 if mask else 0
+    if n < 126:
+        head += bytes([bit | n])
+    elif n <= 0xFFFF:
+        head += bytes([bit | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([bit | 127]) + struct.pack(">Q", n)
+    if mask:
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        head += mask
+    return head + payload
+
+
+K = b"\x37\xfa\x21\x3d"
+
+
+def server(seed, *frames, limit=3):
+    """Decoder input: config byte (role Server, limit index), split seed, wire."""
+    return bytes([limit << 1, seed]) + b"".join(frames)
+
+
+def client(seed, *frames, limit=3):
+    return bytes([(limit << 1) | 1, seed]) + b"".join(frames)
+
+
+decoder = {
+    "text-masked": server(1, frame(1, b"Hello", mask=K)),
+    "text-unmasked-client": client(2, frame(1, b"Hello")),
+    "fragments-with-ping": server(3, frame(1, b"Hel", fin=False, mask=K), frame(9, b"ping", mask=K),
+                                  frame(0, b"lo \xe2\x82", fin=False, mask=K), frame(0, b"\xac", mask=K)),
+    "binary-16bit-length": server(4, frame(2, bytes(range(256)) * 2, mask=K)),
+    "binary-64bit-length-truncated": client(5, frame(2, b"x" * 100, length=70000)),
+    "close-normal": server(6, frame(8, b"\x03\xe8bye", mask=K)),
+    "close-empty-then-garbage": client(7, frame(8, b""), b"\xff\xff\xff"),
+    "stream": client(8, frame(1, b"one"), frame(2, b""), frame(10, b"pong"), frame(1, "Tiếng Việt".encode()),
+                     frame(1, b"x" * 200), frame(8, b"\x0f\xa0")),
+    "limit-small": server(9, frame(2, b"y" * 130, mask=K), limit=1),
+    "err-unmasked-to-server": server(10, frame(1, b"Hello")),
+    "err-masked-to-client": client(11, frame(1, b"Hello", mask=K)),
+    "err-rsv1": server(12, frame(1, b"deflated?", mask=K, rsv=0x40)),
+    "err-opcode-3": client(13, frame(3, b"")),
+    "err-fragmented-ping": client(14, frame(9, b"", fin=False)),
+    "err-continuation-first": client(15, frame(0, b"x")),
+    "err-nonminimal-16": client(16, b"\x82\x7e\x00\x05hello"),
+    "err-nonminimal-64": client(17, b"\x82\x7f" + struct.pack(">Q", 5) + b"hello"),
+    "err-64bit-top-bit": client(18, b"\x82\x7f\x80" + b"\x00" * 7),
+    "err-bad-utf8": server(19, frame(1, b"ab\xed\xa0\x80cd", mask=K)),
+    "err-close-1005": client(20, frame(8, b"\x03\xed")),
+    "err-close-one-byte": server(21, frame(8, b"\x03", mask=K)),
+    "err-close-reason-utf8": client(22, frame(8, b"\x03\xe8\xc0\xaf")),
+    "err-too-big": client(23, frame(1, b"z" * 200), limit=1),
+}
+
+requests = {
+    "browser": b"GET /chat HTTP/1.1\r\nHost: localhost:8000\r\nUser-Agent: Mozilla/5.0\r\n"
+               b"Sec-WebSocket-Version: 13\r\nOrigin: http://localhost:8080\r\n"
+               b"Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n"
+               b"Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    "rfc-example": b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://example.com\r\n"
+                   b"Sec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    "split-connection": b"GET / HTTP/1.1\r\nUPGRADE: WebSocket\r\nconnection: keep-alive\r\nConnection: upgrade\r\n"
+                        b"sec-websocket-version: 13\r\nsec-websocket-key:  dGhlIHNhbXBsZSBub25jZQ==  \r\n\r\n",
+    "post": b"POST /chat HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 3\r\n\r\nabc",
+    "http10": b"GET / HTTP/1.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    "version-8": b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
+    "no-key": b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    "two-keys": b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n\r\n",
+    "chunked": b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "plain-get": b"GET /index.html HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n\r\n",
+    "garbage": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+}
+
+for target, seeds in (("fuzz_decoder", decoder), ("fuzz_handshake", requests)):
+    folder = os.path.join(HERE, "corpus", target)
+    os.makedirs(folder, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(data)
