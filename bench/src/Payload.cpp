@@ -1,24 +1,12 @@
 #include "Payload.h"
 
-#include <array>
+#include <cstring>
 
 namespace webchat::bench {
 
 namespace {
 
 constexpr char HexDigits[] = "0123456789abcdef";
-
-// Maps a character to its hex value, or 0xFF when it is not a lowercase hex digit.
-constexpr std::array<std::uint8_t, 256> makeHexTable()
-{
-	std::array<std::uint8_t, 256> table{};
-	for (auto& entry : table) entry = 0xFF;
-	for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<std::uint8_t>(i);
-	for (int i = 0; i < 6; ++i) table['a' + i] = static_cast<std::uint8_t>(10 + i);
-	return table;
-}
-
-constexpr std::array<std::uint8_t, 256> HexTable = makeHexTable();
 
 void writeHex(char* out, std::uint64_t value, int digits)
 {
@@ -29,18 +17,34 @@ void writeHex(char* out, std::uint64_t value, int digits)
 	}
 }
 
-bool readHex(const char* in, int digits, std::uint64_t& value)
+constexpr std::uint64_t Ones = 0x0101010101010101ull;
+constexpr std::uint64_t HighBits = 0x8080808080808080ull;
+
+// Eight lowercase hex digits at once (SWAR): every delivery is parsed, so
+// this is the benchmark's hottest code; a byte-wise loop cost half its time.
+// False if any byte is not 0-9 or a-f.
+bool readHex8(const char* in, std::uint32_t& value)
 {
-	std::uint64_t result = 0;
-	std::uint8_t bad = 0;
-	for (int i = 0; i < digits; ++i)
-	{
-		const std::uint8_t digit = HexTable[static_cast<unsigned char>(in[i])];
-		bad |= digit & 0xF0;
-		result = (result << 4) | (digit & 0xF);
-	}
-	value = result;
-	return bad == 0;
+	std::uint64_t v;
+	std::memcpy(&v, in, 8);
+	if (v & HighBits) return false;
+	// Bytes are below 0x80, so adding up to 0x50 never carries into the next
+	// byte; the high bit of each sum says "at least" the bound.
+	const std::uint64_t atLeast0 = v + (0x80 - '0') * Ones;
+	const std::uint64_t above9 = v + (0x80 - '9' - 1) * Ones;
+	const std::uint64_t atLeastA = v + (0x80 - 'a') * Ones;
+	const std::uint64_t aboveF = v + (0x80 - 'f' - 1) * Ones;
+	const std::uint64_t digit = atLeast0 & ~above9 & HighBits;
+	const std::uint64_t letter = atLeastA & ~aboveF & HighBits;
+	if ((digit | letter) != HighBits) return false;
+	// Nibble values, then pairs into bytes: in memory order the first
+	// character is the most significant nibble.
+	std::uint64_t nibbles = (v & 0x0F0F0F0F0F0F0F0Full) + (letter >> 7) * 9;
+	if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) nibbles = __builtin_bswap64(nibbles);
+	const std::uint64_t pairs = ((nibbles & 0x000F000F000F000Full) << 4) | ((nibbles >> 8) & 0x000F000F000F000Full);
+	value = static_cast<std::uint32_t>(((pairs & 0xFF) << 24) | (((pairs >> 16) & 0xFF) << 16) |
+		(((pairs >> 32) & 0xFF) << 8) | ((pairs >> 48) & 0xFF));
+	return true;
 }
 
 char paddingFor(std::uint32_t seq)
@@ -62,17 +66,19 @@ void encodePayload(char* out, std::size_t size, const PayloadFields& fields)
 bool decodePayload(std::string_view payload, std::size_t expectedSize, PayloadFields& fields)
 {
 	if (payload.size() != expectedSize || payload.size() < MinPayloadSize) return false;
-	std::uint64_t sender = 0, seq = 0, sentNs = 0;
-	if (!readHex(payload.data(), 8, sender) || !readHex(payload.data() + 8, 8, seq) ||
-		!readHex(payload.data() + 16, 16, sentNs))
+	std::uint32_t sender = 0, seq = 0, sentHigh = 0, sentLow = 0;
+	if (!readHex8(payload.data(), sender) || !readHex8(payload.data() + 8, seq) ||
+		!readHex8(payload.data() + 16, sentHigh) || !readHex8(payload.data() + 24, sentLow))
 		return false;
-	fields.sender = static_cast<std::uint32_t>(sender);
-	fields.seq = static_cast<std::uint32_t>(seq);
-	fields.sentNs = sentNs;
-	const char pad = paddingFor(fields.seq);
-	unsigned mismatch = 0;
-	for (std::size_t i = MinPayloadSize; i < payload.size(); ++i) mismatch |= static_cast<unsigned>(payload[i] != pad);
-	return mismatch == 0;
+	fields.sender = sender;
+	fields.seq = seq;
+	fields.sentNs = (std::uint64_t{sentHigh} << 32) | sentLow;
+	if (payload.size() == MinPayloadSize) return true;
+	// All padding bytes equal the first one exactly when the padding equals
+	// itself shifted by one byte: one vectorized memcmp.
+	const char* padding = payload.data() + MinPayloadSize;
+	const std::size_t length = payload.size() - MinPayloadSize;
+	return padding[0] == paddingFor(seq) && std::memcmp(padding, padding + 1, length - 1) == 0;
 }
 
 } // namespace webchat::bench

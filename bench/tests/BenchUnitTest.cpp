@@ -71,6 +71,23 @@ public:
 		bad = buffer;
 		bad[50] = '?'; // padding
 		CPPUNIT_ASSERT(!decodePayload(bad, 64, out));
+		// Every byte value in every field position (no padding to upset):
+		// only 0-9 and a-f pass.
+		std::string bare(MinPayloadSize, '\0');
+		encodePayload(bare.data(), MinPayloadSize, {0x01234567, 0x89abcdef, 0xfedcba9876543210ull});
+		for (std::size_t at = 0; at < MinPayloadSize; ++at)
+		{
+			for (int c = 0; c < 256; ++c)
+			{
+				bad = bare;
+				bad[at] = static_cast<char>(c);
+				const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+				CPPUNIT_ASSERT_EQUAL(hex, decodePayload(bad, MinPayloadSize, out));
+			}
+		}
+		CPPUNIT_ASSERT(decodePayload(bare, MinPayloadSize, out));
+		CPPUNIT_ASSERT_EQUAL(std::uint32_t{0x89abcdef}, out.seq);
+		CPPUNIT_ASSERT_EQUAL(0xfedcba9876543210ull, static_cast<unsigned long long>(out.sentNs));
 		// The padding of another sequence number: a splice.
 		std::string other(64, '\0');
 		encodePayload(other.data(), 64, {1, 3, 3});
