@@ -80,7 +80,7 @@ void appendMaskedFrame(std::string& out, Opcode opcode, std::string_view payload
 std::string closePayload(std::uint16_t code, std::string_view reason)
 {
 	std::string out;
-	if (code == CloseCode::NoStatus) return out;
+	if (code == CloseCode::NoStatus || code == CloseCode::Abnormal || code == 1015) return out;
 	// Keep the longest prefix that ends on a character boundary and is valid,
 	// so the peer never fails the close frame with 1007.
 	const std::size_t limit = std::min(reason.size(), MaxControlPayload - 2);

@@ -190,7 +190,10 @@ public:
 		CPPUNIT_ASSERT_EQUAL(bytes({0x03, 0xE8}), closePayload(CloseCode::Normal));
 		CPPUNIT_ASSERT_EQUAL(bytes({0x03, 0xE9}) + "bye", closePayload(CloseCode::GoingAway, "bye"));
 		CPPUNIT_ASSERT_EQUAL(bytes({0x0F, 0xA0}), closePayload(4000));
+		// Codes that must not be sent give a body-less close frame.
 		CPPUNIT_ASSERT_EQUAL(std::string(), closePayload(CloseCode::NoStatus, "ignored"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), closePayload(CloseCode::Abnormal));
+		CPPUNIT_ASSERT_EQUAL(std::string(), closePayload(1015));
 	}
 
 	void testClosePayloadTruncation()

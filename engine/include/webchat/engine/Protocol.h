@@ -73,8 +73,9 @@ void appendMaskedFrame(std::string& out, Opcode opcode, std::string_view payload
 
 /// The body of a close frame: the code in network byte order, then the
 /// longest prefix of reason that is valid UTF-8, ends on a character boundary
-/// and fits the 125-byte control payload (123 bytes). NoStatus gives an empty
-/// body, since that code must not appear on the wire.
+/// and fits the 125-byte control payload (123 bytes). The codes that must
+/// never appear on the wire (1005 NoStatus, 1006 Abnormal, 1015 TLS failure)
+/// give an empty body, which the peer reads as NoStatus.
 std::string closePayload(std::uint16_t code, std::string_view reason = {});
 
 /// XORs data with the masking key, starting at byte `offset` of the masked
