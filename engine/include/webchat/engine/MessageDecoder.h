@@ -64,7 +64,9 @@ public:
 		virtual void onClose(std::uint16_t code, std::string_view reason) = 0;
 
 	protected:
-		~Handler() = default;
+		// Not deleted through this interface; virtual anyway so that deleting
+		// a non-final handler class through its own type stays warning-free.
+		virtual ~Handler() = default;
 	};
 
 	/// closeCode 0 means no error; otherwise the code to close with and a
