@@ -3,7 +3,8 @@
 # starts webchatd on the relay configuration pinned to CPU 0, runs every
 # webchat-bench scenario pinned to CPU 1, prints a Markdown table of the
 # results with the machine and the exact commands, and stops the server.
-# Takes about a minute. Loopback only.
+# Takes about a minute. Loopback only. Results and logs go to
+# <build>/bench-results/<date>/.
 #
 #   bench/run.sh                 everything
 #   BUILD_DIR=/tmp/b bench/run.sh
@@ -67,10 +68,9 @@ server_cmd=("${server_pin[@]}" "$build/bin/webchatd" "--config=$build/etc/webcha
 	--define=listeners.chat.max_connections=100000
 	--define=listeners.chat.max_connections_per_ip=100000
 	--define=logging.loggers.root.level=warning)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-"${server_cmd[@]}" >"$results/webchatd.log" 2>&1 &
-server_pid=$!
+server_pid=
 stop_server() {
+	[[ -n $server_pid ]] || return 0
 	if kill -0 "$server_pid" 2>/dev/null; then
 		kill -TERM "$server_pid"
 		for ((i = 0; i < 100; ++i)); do
@@ -80,22 +80,29 @@ stop_server() {
 		kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid"
 	fi
 	wait "$server_pid" 2>/dev/null || true
+	server_pid=
 }
 trap stop_server EXIT
-for ((i = 0; i < 100; ++i)); do
-	listening "$port" && break
-	if ! kill -0 "$server_pid" 2>/dev/null; then
-		log "webchatd exited; its output:"
-		cat "$results/webchatd.log" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-listening "$port" || { log "webchatd did not listen on port $port"; exit 1; }
+# A fresh server per scenario: each one's memory figures start from the same
+# state, not from what the previous scenario left in the allocator.
+start_server() {
+	"${server_cmd[@]}" >"$results/webchatd-$1.log" 2>&1 &
+	server_pid=$!
+	for ((i = 0; i < 100; ++i)); do
+		listening "$port" && return 0
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			log "webchatd exited; its output:"
+			cat "$results/webchatd-$1.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+	log "webchatd did not listen on port $port"
+	exit 1
+}
 
 # --- the scenarios -------------------------------------------------------------
-bench=("${bench_pin[@]}" "$build/bin/webchat-bench")
-common=(--port "$port" --server-pid "$server_pid" --concurrency 1024)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A arguments=(
 	[idle]="--connections 10000"
 	[throughput]="--clients 100 --senders 10 --messages 2000 --size 64"
@@ -107,8 +114,10 @@ commands=()
 status=0
 for scenario in $scenarios; do
 	[[ -n ${arguments[$scenario]+set} ]] || { log "unknown scenario $scenario"; exit 1; }
+	start_server "$scenario"
 	# shellcheck disable=SC2206 # the arguments are words by design
-	cmd=("${bench[@]}" "$scenario" ${arguments[$scenario]} "${common[@]}")
+	cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
+		--port "$port" --server-pid "$server_pid" --concurrency 1024)
 	log "${cmd[*]}"
 	set +e
 	out=$("${cmd[@]}" --markdown 2>"$results/$scenario.err")
@@ -120,11 +129,8 @@ for scenario in $scenarios; do
 	fi
 	rows+=("$out")
 	commands+=("${cmd[*]}")
-	# Let the server settle (closing handshakes, freed memory) before the next.
-	sleep 1
+	stop_server
 done
-rss_end=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$server_pid/status" 2>/dev/null || echo "n/a")
-stop_server
 trap - EXIT
 
 # --- the table -------------------------------------------------------------------
@@ -135,7 +141,7 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	echo "Machine: $cpus CPUs ($cpu_model), Linux $(uname -r), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM;" \
 		"load average before the run: $load_before; git $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')."
 	echo
-	echo "Server: \`${server_cmd[*]}\` (RSS at the end: $rss_end)"
+	echo "Server, started afresh for each scenario: \`${server_cmd[*]}\`"
 	echo
 	echo "| scenario | result | figures | targets |"
 	echo "| --- | --- | --- | --- |"
@@ -145,6 +151,6 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	echo
 	for cmd in "${commands[@]}"; do echo "    $cmd"; done
 	echo
-	echo "Server log: $results/webchatd.log"
+	echo "Logs: $results/"
 } | tee "$results/results.md"
 exit $status

@@ -11,12 +11,22 @@ namespace webchat::bench {
 
 std::optional<std::uint64_t> ProcessStats::residentKiB() const
 {
+	return statusKiB("VmRSS:");
+}
+
+std::optional<std::uint64_t> ProcessStats::peakResidentKiB() const
+{
+	return statusKiB("VmHWM:");
+}
+
+std::optional<std::uint64_t> ProcessStats::statusKiB(std::string_view key) const
+{
 	if (_pid <= 0) return std::nullopt;
 	std::ifstream in("/proc/" + std::to_string(_pid) + "/status");
 	if (!in) return std::nullopt;
 	std::ostringstream text;
 	text << in.rdbuf();
-	return parseVmRssKiB(text.str());
+	return parseStatusKiB(text.str(), key);
 }
 
 std::optional<double> ProcessStats::cpuSeconds() const
@@ -73,17 +83,16 @@ std::optional<double> CpuMeter::percent() const
 	return (*now - *_startCpu) * 100.0 / (static_cast<double>(nowNs - _startNs) / 1e9);
 }
 
-std::optional<std::uint64_t> ProcessStats::parseVmRssKiB(std::string_view status)
+std::optional<std::uint64_t> ProcessStats::parseStatusKiB(std::string_view status, std::string_view key)
 {
-	constexpr std::string_view Key = "VmRSS:";
 	std::size_t at = 0;
 	while (at < status.size())
 	{
 		const std::size_t end = std::min(status.find('\n', at), status.size());
 		const std::string_view line = status.substr(at, end - at);
-		if (line.substr(0, Key.size()) == Key)
+		if (line.substr(0, key.size()) == key)
 		{
-			std::size_t i = Key.size();
+			std::size_t i = key.size();
 			while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
 			std::uint64_t value = 0;
 			std::size_t digits = 0;

@@ -27,16 +27,25 @@ public:
 	/// Resident set size in KiB, or nothing if the process cannot be read.
 	std::optional<std::uint64_t> residentKiB() const;
 
+	/// The highest resident set size since the process started (VmHWM), in
+	/// KiB: catches a peak that sampling would miss.
+	std::optional<std::uint64_t> peakResidentKiB() const;
+
 	/// CPU time used so far (user + system, all threads), in seconds.
 	std::optional<double> cpuSeconds() const;
 
 	/// The VmRSS line of a /proc/<pid>/status text, in KiB.
-	static std::optional<std::uint64_t> parseVmRssKiB(std::string_view status);
+	static std::optional<std::uint64_t> parseVmRssKiB(std::string_view status) { return parseStatusKiB(status, "VmRSS:"); }
+
+	/// The value of the line starting with key ("VmHWM:") in KiB.
+	static std::optional<std::uint64_t> parseStatusKiB(std::string_view status, std::string_view key);
 
 	/// utime + stime (fields 14 and 15) of a /proc/<pid>/stat line, in clock ticks.
 	static std::optional<std::uint64_t> parseCpuTicks(std::string_view stat);
 
 private:
+	std::optional<std::uint64_t> statusKiB(std::string_view key) const;
+
 	pid_t _pid;
 };
 

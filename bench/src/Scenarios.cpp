@@ -239,6 +239,7 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	report.figure("non_reader_reset_while_not_reading", with.nonReader.hungUpWhilePaused);
 	report.headline({"baseline_latency_p99_ms", "with_non_reader_latency_p99_ms", "baseline_deliveries_per_s",
 		"with_non_reader_deliveries_per_s", "server_rss_before_kib", "server_rss_peak_during_kib", "server_rss_after_kib",
+
 		"non_reader_outcome"});
 	report.target("non_reader_closed_with_1008", "yes",
 		with.nonReader.opened ? std::optional<bool>(with.nonReader.closedWith1008()) : std::nullopt);

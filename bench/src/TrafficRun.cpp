@@ -136,6 +136,8 @@ TrafficResult TrafficRun::run(std::uint64_t deadlineNs)
 	_inTraffic = false;
 	_result.totals = _checker.totals(_result.sentBySender, 0, _config.clients);
 	if (_nonReader) finishNonReader();
+	const auto highWater = _server.peakResidentKiB();
+	if (highWater && (!_result.rssPeakKiB || *highWater > *_result.rssPeakKiB)) _result.rssPeakKiB = highWater;
 	closeAll();
 	// Give the server a moment to free what the connections held.
 	_loop.idleFor(300 * NsPerMs);

@@ -60,7 +60,7 @@ struct TrafficConfig
 	// close_timeout_ms (5 s), the latest it should end the connection.
 	std::uint64_t nonReaderReadNs = 8 * NsPerSecond;
 	std::uint64_t stallNs = 5 * NsPerSecond;         // give up when nothing arrives for this long
-	std::uint64_t rssSampleNs = 50 * NsPerMs;
+	std::uint64_t rssSampleNs = 10 * NsPerMs; // reading /proc/<pid>/status costs about 30 us
 
 	/// Messages of each sender in flight such that the server's queue for
 	/// one client stays within 64 KiB: between 1 and 4096.
@@ -110,6 +110,8 @@ struct TrafficResult
 	std::uint64_t maxSendLagNs = 0; // paced: behind schedule at worst
 
 	NonReaderResult nonReader;
+	// Peak: the highest of the samples (every 10 ms) and VmHWM, which the
+	// kernel only updates now and then and which covers the server's life.
 	std::optional<std::uint64_t> rssBeforeKiB, rssPeakKiB, rssAfterKiB;
 	// Percent of one core used during the exchange: 100 marks the bottleneck.
 	std::optional<double> serverCpuPercent, benchCpuPercent;

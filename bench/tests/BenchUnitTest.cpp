@@ -275,6 +275,8 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{12345}, ProcessStats::parseVmRssKiB(status).value_or(0));
 		CPPUNIT_ASSERT(!ProcessStats::parseVmRssKiB("Name:\tkthreadd\n"));
 		CPPUNIT_ASSERT(!ProcessStats::parseVmRssKiB("VmRSS:\t kB\n"));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{9999}, ProcessStats::parseStatusKiB(status, "VmPeak:").value_or(0));
+		CPPUNIT_ASSERT(ProcessStats(::getpid()).peakResidentKiB().value_or(0) > 0);
 		CPPUNIT_ASSERT(ProcessStats(::getpid()).residentKiB().value_or(0) > 0);
 		CPPUNIT_ASSERT(!ProcessStats(0).residentKiB());
 		const std::string stat = "42 (we (i)rd) S 1 42 42 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 1 0 5 1000 50";
