@@ -201,12 +201,17 @@ void Connection::sendClose(std::uint16_t code, std::string_view reason)
 	sendControl(ws::Opcode::Close, hasCode ? ws::closePayload(code, reason) : std::string());
 }
 
-void Connection::closeSocket()
+void Connection::closeSocket(bool abort)
 {
 	if (_state == State::Closed) return;
 	_state = State::Closed;
 	_decoder.stop();
 	_loop.poller().remove(_fd);
+	if (abort)
+	{
+		const linger reset{1, 0};
+		::setsockopt(_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	}
 	::close(_fd);
 	_fd = -1;
 	_out.clear(_loop.chunks());
@@ -247,7 +252,9 @@ void Connection::tick(std::int64_t now)
 	const EngineSettings& settings = _loop.settings();
 	if (_state == State::Closing)
 	{
-		if (now - _closingSinceMs >= settings.closeTimeoutMs) closeSocket();
+		// The peer did not complete the close handshake (or did not read
+		// our close frame) in time.
+		if (now - _closingSinceMs >= settings.closeTimeoutMs) closeSocket(true);
 		return;
 	}
 	if (_state != State::Open) return;
@@ -264,7 +271,7 @@ void Connection::tick(std::int64_t now)
 		{
 			// Dead peer: no close handshake is possible.
 			leaveOpen(ws::CloseCode::Abnormal);
-			closeSocket();
+			closeSocket(true);
 		}
 	}
 	else if (now - _lastHeardMs >= settings.pingIntervalMs)

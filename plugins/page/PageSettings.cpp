@@ -28,10 +28,9 @@ std::string PageSettings::resolveRoot(const Poco::Util::AbstractConfiguration& s
 	Poco::Path path(configured);
 	if (path.isRelative())
 	{
-		// Not application.configDir: the section view does fall back to it,
-		// but POCO 1.11 sets it to the user's XDG folder (~/.config/webchatd/),
-		// not the folder of the .ini, and no key names that folder.
-		path = Poco::Path(Poco::Path::current()).resolve(path);
+		// Relative to the .ini's folder, which webchatd puts in
+		// application.configDir (the section view falls back to full keys).
+		path = Poco::Path(section.getString("application.configDir", Poco::Path::current())).resolve(path);
 	}
 	const std::string absolute = path.toString();
 	const std::string shown = absolute == configured ? configured : configured + " (" + absolute + ")";

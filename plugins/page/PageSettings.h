@@ -21,11 +21,8 @@ class PageSettings
 public:
 	/// Reads:
 	///   root       the document root (required; an existing directory).
-	///              A relative path is taken relative to the current
-	///              directory of webchatd ("/" with --daemon), because the
-	///              configuration holds no key for the .ini's own folder
-	///              (see resolveRoot); use an absolute path or
-	///              ${application.dir} in production.
+	///              A relative path is taken relative to the folder of the
+	///              configuration file (application.configDir).
 	///   chat_url   a ws:// or wss:// URL for the page's WebSocket, or
 	///   chat_port  a port on the page's own host (default 8000); chat_url
 	///              wins when both are set, so one --define can switch.

@@ -157,6 +157,9 @@ void WebchatServer::loadConfigurationFile()
 	{
 		throw Poco::DataFormatException("cannot parse configuration file " + _configPath, exc.displayText());
 	}
+	// POCO 1.11 leaves application.configDir at the user's XDG folder
+	// (~/.config/webchatd/); relative paths in the file mean its own folder.
+	config().setString("application.configDir", Poco::Path(_configPath).parent().toString());
 	for (const auto& define : _defines) config().setString(define.first, define.second);
 }
 
@@ -242,6 +245,13 @@ int WebchatServer::main(const ArgVec& args)
 	catch (const Poco::Exception& exc)
 	{
 		logger().fatal(exc.displayText());
+		closeListeners();
+		return EXIT_CONFIG;
+	}
+	catch (const std::exception& exc)
+	{
+		// A third-party plugin may throw something other than Poco::Exception.
+		logger().fatal(std::string("cannot start: ") + exc.what());
 		closeListeners();
 		return EXIT_CONFIG;
 	}

@@ -39,6 +39,9 @@ WsTestClient::WsTestClient(std::uint16_t port, const std::string& path, const Po
 	_decoder(ws::MessageDecoder::Role::Client, ws::MessageDecoder::Limits{maxTestMessage}, *this)
 {
 	_socket.connect(Poco::Net::SocketAddress("127.0.0.1", port), Poco::Timespan(5, 0));
+	// Tests alternate small writes and reads; Nagle plus delayed ACKs would
+	// add 40 ms to many of those round trips.
+	_socket.setNoDelay(true);
 	int status = 0;
 	std::string leftover;
 	const std::string statusLine = handshake(_socket, path, headers, status, leftover);

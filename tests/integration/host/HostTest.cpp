@@ -78,6 +78,7 @@ class HostTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBadLoggingConfig);
 	CPPUNIT_TEST(testLogsThroughConfiguredChannel);
 	CPPUNIT_TEST(testFindsShippedConfigFromAnyDirectory);
+	CPPUNIT_TEST(testRelativePluginPathIsRelativeToConfig);
 	CPPUNIT_TEST(testDaemonWithRelativePaths);
 	CPPUNIT_TEST(testHelp);
 	CPPUNIT_TEST_SUITE_END();
@@ -292,6 +293,22 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(shipped.output(), shipped.waitForPort(pagePort));
 		CPPUNIT_ASSERT_MESSAGE(shipped.output(), contains(shipped.output(), "config " + shippedConfig()));
 		CPPUNIT_ASSERT_EQUAL(0, shipped.stop());
+	}
+
+	void testRelativePluginPathIsRelativeToConfig()
+	{
+		const std::string dir = makeTempDir();
+		Poco::File(dir + "/etc").createDirectories();
+		Poco::File(testPluginDir()).linkTo(dir + "/plugins", Poco::File::LINK_SYMBOLIC);
+		const auto port = freeLoopbackPort();
+		{
+			Poco::FileOutputStream out(dir + "/etc/webchat.ini");
+			out << "[server]\nplugin_path = ../plugins\n" << probeListener("main", port, "greeting = ${application.configDir}");
+		}
+		ServerProcess server({"--config=" + dir + "/etc/webchat.ini"}, "/");
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+		CPPUNIT_ASSERT_EQUAL(dir + "/etc/", httpGet(port, "/hello").body);
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
 	}
 
 	// --daemon changes to "/" before initialize(): relative --config and

@@ -85,7 +85,7 @@ class PageServerTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChatConfigForPort);
 	CPPUNIT_TEST(testChatConfigHostValidated);
 	CPPUNIT_TEST(testChatConfigForUrl);
-	CPPUNIT_TEST(testRelativeRootFromWorkingDirectory);
+	CPPUNIT_TEST(testRelativeRootFromConfigDirectory);
 	CPPUNIT_TEST(testMissingRootExits78);
 	CPPUNIT_TEST(testRootNotADirectoryExits78);
 	CPPUNIT_TEST(testBadChatUrlExits78);
@@ -425,9 +425,14 @@ public:
 			"style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'"), r.head.get("Content-Security-Policy", ""));
 	}
 
-	void testRelativeRootFromWorkingDirectory()
+	// Relative to the .ini's folder, whatever the working directory.
+	void testRelativeRootFromConfigDirectory()
 	{
-		start({{"root", "htdocs"}}, _base);
+		_port = webchat::test::freeLoopbackPort();
+		const std::string ini = _base + "/webchat.ini";
+		Poco::File(config({{"root", "htdocs"}})).copyTo(ini);
+		_server = std::make_unique<ServerProcess>(std::vector<std::string>{"--config=" + ini}, "/");
+		CPPUNIT_ASSERT_MESSAGE(_server->output(), _server->waitForPort(_port));
 		const Reply r = get("/");
 		CPPUNIT_ASSERT_EQUAL(200, r.status);
 		CPPUNIT_ASSERT_EQUAL(INDEX, r.body);

@@ -73,7 +73,9 @@ private:
 	void queueRaw(std::string bytes);
 	void leaveOpen(std::uint16_t code);
 	void sendClose(std::uint16_t code, std::string_view reason);
-	void closeSocket();
+	// abort: reset instead of a graceful close, so the kernel discards what
+	// the peer never took (a slow consumer's backlog, a dead peer's).
+	void closeSocket(bool abort = false);
 	void tick(std::int64_t now);
 
 	EventLoop& _loop;
