@@ -64,7 +64,10 @@ int LoadLoop::poll(std::uint64_t timeoutNs)
 		if (errno == EINTR) return 0;
 		fail("epoll_wait");
 	}
+	if (count == 0) return 0;
+	const std::uint64_t start = nowNs();
 	for (int i = 0; i < count; ++i) static_cast<IoHandler*>(_events[i].data.ptr)->onEvents(_events[i].events);
+	_maxDispatchNs = std::max(_maxDispatchNs, nowNs() - start);
 	return count;
 }
 

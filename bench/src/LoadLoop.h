@@ -70,6 +70,11 @@ public:
 	/// Runs for a while, serving the sockets (answering pings, noticing closes).
 	void idleFor(std::uint64_t ns);
 
+	/// The longest time one round spent dispatching events (steady ns), since
+	/// the last reset: how long the loop was deaf to everything else.
+	std::uint64_t maxDispatchNs() const { return _maxDispatchNs; }
+	void resetMaxDispatch() { _maxDispatchNs = 0; }
+
 	char* scratch() { return _scratch.data(); }
 	std::size_t scratchSize() const { return _scratch.size(); }
 
@@ -77,6 +82,7 @@ private:
 	int _epoll = -1;
 	std::vector<epoll_event> _events;
 	std::vector<char> _scratch;
+	std::uint64_t _maxDispatchNs = 0;
 };
 
 } // namespace webchat::bench

@@ -186,6 +186,7 @@ Report latencyScenario(RunContext& context, const TrafficConfig& config, const s
 	const bool keptUp = result.correct() && onSchedule && drainMs <= 100.0;
 	report.figure("achieved_send_rate_msg_per_s", achieved, 1);
 	report.figure("max_send_lag_ms", lagMs, 3);
+	report.figure("bench_longest_event_round_ms", static_cast<double>(result.maxDispatchNs) / NsPerMsDouble, 3);
 	report.figure("drain_after_last_send_ms", drainMs, 3);
 	report.figure("deliveries_per_s", result.elapsedSeconds() > 0 ? result.deliveriesPerSecond() : 0.0, 0);
 	report.figure("kept_up", keptUp);

@@ -170,7 +170,9 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 	CpuMeter serverCpu(_server), benchCpu(self);
 	serverCpu.start();
 	benchCpu.start();
+	_loop.resetMaxDispatch();
 	const bool finished = _loop.run(deadlineNs, done, tick);
+	_result.maxDispatchNs = _loop.maxDispatchNs();
 	_result.serverCpuPercent = serverCpu.percent();
 	_result.benchCpuPercent = benchCpu.percent();
 	_result.completed = finished && _receiverDistinct >= _expected && _result.sent == _total;

@@ -108,6 +108,7 @@ struct TrafficResult
 	std::uint64_t lastSendNs = 0;
 	std::uint64_t lastDeliveryNs = 0;
 	std::uint64_t maxSendLagNs = 0; // paced: behind schedule at worst
+	std::uint64_t maxDispatchNs = 0; // the bench's longest round of event handling
 
 	NonReaderResult nonReader;
 	// Peak: the highest of the samples (every 10 ms) and VmHWM, which the
