@@ -33,23 +33,27 @@ std::string NonReaderResult::describe() const
 {
 	if (!present) return "none";
 	if (!opened) return "never opened: " + detail;
-	std::string text;
+	// A close frame may come before a reset or an end of stream.
+	std::string text = closeCode && ending != ClientConnection::Ending::CloseFrame && ending != ClientConnection::Ending::None &&
+			ending != ClientConnection::Ending::Aborted
+		? "close frame " + std::to_string(closeCode) + ", then "
+		: "";
 	switch (ending)
 	{
 	case ClientConnection::Ending::CloseFrame:
 		text = "close frame " + std::to_string(closeCode) + ", connection closed " +
 			std::to_string(closeToEndNs / NsPerMs) + " ms later";
 		break;
-	case ClientConnection::Ending::Eof: text = "closed without a close frame (end of stream)"; break;
-	case ClientConnection::Ending::Reset: text = "connection reset (" + detail + ")"; break;
-	case ClientConnection::Ending::ProtocolError: text = "protocol error in what it read: " + detail; break;
+	case ClientConnection::Ending::Eof: text += closeCode ? "end of stream" : "end of stream without a close frame"; break;
+	case ClientConnection::Ending::Reset: text += "connection reset (" + detail + ")"; break;
+	case ClientConnection::Ending::ProtocolError: text += "protocol error in what it read: " + detail; break;
 	case ClientConnection::Ending::None:
 	case ClientConnection::Ending::Aborted:
 		text = closeCode ? "close frame " + std::to_string(closeCode) + ", but the connection was still open " +
 				std::to_string(readNs / NsPerMs) + " ms after it started reading"
 						 : "still open: never closed by the server";
 		break;
-	default: text = ClientConnection::endingName(ending); break;
+	default: text += ClientConnection::endingName(ending); break;
 	}
 	return text;
 }

@@ -39,6 +39,7 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testVmRss);
 	CPPUNIT_TEST(testReportJson);
 	CPPUNIT_TEST(testAutoWindow);
+	CPPUNIT_TEST(testNonReaderOutcome);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -315,6 +316,28 @@ public:
 		config.rate = 200;
 		config.duration = 10;
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2000}, config.totalMessages());
+	}
+
+	void testNonReaderOutcome()
+	{
+		NonReaderResult result;
+		CPPUNIT_ASSERT_EQUAL(std::string("none"), result.describe());
+		result.present = true;
+		result.opened = true;
+		CPPUNIT_ASSERT_EQUAL(std::string("still open: never closed by the server"), result.describe());
+		result.closeCode = 1008;
+		result.ending = ClientConnection::Ending::CloseFrame;
+		result.closeToEndNs = 12 * NsPerMs;
+		CPPUNIT_ASSERT_EQUAL(std::string("close frame 1008, connection closed 12 ms later"), result.describe());
+		CPPUNIT_ASSERT(result.closedWith1008());
+		result.ending = ClientConnection::Ending::Reset;
+		result.detail = "recv: Connection reset by peer";
+		CPPUNIT_ASSERT_EQUAL(std::string("close frame 1008, then connection reset (recv: Connection reset by peer)"),
+			result.describe());
+		result.closeCode = 0;
+		result.ending = ClientConnection::Ending::Eof;
+		CPPUNIT_ASSERT_EQUAL(std::string("end of stream without a close frame"), result.describe());
+		CPPUNIT_ASSERT(!result.closedWith1008());
 	}
 };
 
