@@ -78,6 +78,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(1, queue.gather(iov, 8));
 		CPPUNIT_ASSERT_EQUAL(std::string("me-one"), std::string(static_cast<char*>(iov[0].iov_base), iov[0].iov_len));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(6), queue.bytes());
+		queue.clear(pool);
 	}
 };
 
