@@ -26,14 +26,22 @@ Connection::~Connection()
 	if (_fd >= 0) ::close(_fd);
 }
 
-void Connection::subscribe(Topic& topic)
+void Connection::subscribe(Topic& topic, const std::function<void(std::string& batch)>& atomically)
 {
-	if (_topic == &topic || _state != State::Open) return;
+	if (_state != State::Open) return;
 	unsubscribe();
+	{
+		std::lock_guard<std::mutex> lock(topic._mutex);
+		if (atomically) atomically(topic._openBatch);
+		// Everything published so far leaves in batches numbered below
+		// _firstBatch, which this connection skips.
+		topic.sealLocked();
+		_firstBatch = topic._sealedBatches;
+	}
 	auto& subscribers = topic._subscribers[_loop.index()];
 	_topicSlot = subscribers.size();
 	subscribers.push_back(this);
-	_topic = &topic;
+	_topic = topic.shared_from_this();
 	topic._subscriberCount.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -46,7 +54,7 @@ void Connection::unsubscribe()
 	last->_topicSlot = _topicSlot;
 	subscribers.pop_back();
 	_topic->_subscriberCount.fetch_sub(1, std::memory_order_relaxed);
-	_topic = nullptr;
+	_topic.reset();
 }
 
 void Connection::send(ws::Opcode opcode, std::string_view payload)

@@ -56,12 +56,17 @@ void Engine::stop()
 	}
 }
 
-Topic& Engine::topic(const std::string& name)
+std::shared_ptr<Topic> Engine::topic(const std::string& name)
 {
 	std::lock_guard<std::mutex> lock(_topicsMutex);
-	auto& topic = _topics[name];
-	if (!topic) topic = std::make_unique<Topic>(*this, name, loopCount());
-	return *topic;
+	if (auto existing = _topics[name].lock()) return existing;
+	// Forget topics nobody holds any more, so names that come and go do
+	// not accumulate.
+	for (auto it = _topics.begin(); it != _topics.end();)
+		it = it->second.expired() ? _topics.erase(it) : std::next(it);
+	auto topic = std::make_shared<Topic>(*this, name, loopCount());
+	_topics[name] = topic;
+	return topic;
 }
 
 bool Engine::admit(const std::string& peerAddress)

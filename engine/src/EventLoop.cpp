@@ -79,9 +79,9 @@ void EventLoop::postAdopt(int fd, std::string response, std::string pending, std
 	post(Adopt{fd, std::move(response), std::move(pending), std::move(session), std::move(peerAddress)});
 }
 
-void EventLoop::postBatch(Topic* topic, std::shared_ptr<const std::string> batch)
+void EventLoop::postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const std::string> batch, std::uint64_t sequence)
 {
-	post(Batch{topic, std::move(batch)});
+	post(Batch{std::move(topic), std::move(batch), sequence});
 }
 
 void EventLoop::post(Task task)
@@ -227,7 +227,7 @@ void EventLoop::deliver(Batch& batch)
 	// last one, which has already been served.
 	for (std::size_t i = subscribers.size(); i-- > 0;)
 	{
-		if (i < subscribers.size()) subscribers[i]->deliver(chunk);
+		if (i < subscribers.size() && subscribers[i]->_firstBatch <= batch.sequence) subscribers[i]->deliver(chunk);
 	}
 	_chunks.unref(chunk);
 }

@@ -44,7 +44,7 @@ public:
 	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress);
 
 	/// Hands the loop a sealed batch of a topic (any thread).
-	void postBatch(Topic* topic, std::shared_ptr<const std::string> batch);
+	void postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const std::string> batch, std::uint64_t sequence);
 
 	int index() const { return _index; }
 
@@ -94,8 +94,9 @@ private:
 	};
 	struct Batch
 	{
-		Topic* topic;
+		std::shared_ptr<Topic> topic;
 		std::shared_ptr<const std::string> bytes;
+		std::uint64_t sequence;
 	};
 	struct Stop
 	{

@@ -53,9 +53,11 @@ void Topic::sealLocked()
 	if (_openBatch.empty()) return;
 	auto batch = std::make_shared<const std::string>(std::move(_openBatch));
 	_openBatch.clear();
+	const std::uint64_t sequence = _sealedBatches++;
 	// Posted under the topic's lock: every loop receives this topic's
 	// batches in the same order.
-	for (int i = 0; i < _engine.loopCount(); ++i) _engine.loop(i).postBatch(this, batch);
+	const auto self = shared_from_this();
+	for (int i = 0; i < _engine.loopCount(); ++i) _engine.loop(i).postBatch(self, batch, sequence);
 }
 
 } // namespace webchat::engine

@@ -22,7 +22,7 @@ public:
 	{
 		_origins = std::make_unique<webchat::engine::OriginPolicy>(section.getString("allowed_origins", "self"));
 		_engine = std::make_unique<webchat::engine::Engine>(webchat::engine::EngineSettings::fromConfig(section), static_cast<webchat::engine::SessionHandler&>(*this), logger);
-		_room = &_engine->topic("relay");
+		_room = _engine->topic("relay");
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
@@ -53,7 +53,7 @@ private:
 
 	std::unique_ptr<webchat::engine::OriginPolicy> _origins;
 	std::unique_ptr<webchat::engine::Engine> _engine;
-	webchat::engine::Topic* _room = nullptr;
+	std::shared_ptr<webchat::engine::Topic> _room; // declared after the engine: dropped before it
 };
 
 WEBCHAT_BEGIN_PLUGIN_MANIFEST

@@ -14,6 +14,7 @@
 #include "webchat/engine/SessionHandler.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,11 +30,15 @@ public:
 	Session* session() const { return _session.get(); }
 	const std::string& peerAddress() const { return _peerAddress; }
 	bool isOpen() const { return _state == State::Open; }
-	Topic* topic() const { return _topic; }
+	Topic* topic() const { return _topic.get(); }
 
-	/// Joins topic (leaving any previous one): it receives what is
-	/// published there from the next batch on.
-	void subscribe(Topic& topic);
+	/// Joins topic (leaving any previous one). atomically, when given, runs
+	/// under the topic's lock: whatever was published before it is not
+	/// delivered to this connection, everything after it is, so a snapshot
+	/// taken there (a room's history and members) joins the live stream with
+	/// no gap and no duplicate. Frames it appends to batch go to the other
+	/// subscribers only (a join notice); it may send() to this connection.
+	void subscribe(Topic& topic, const std::function<void(std::string& batch)>& atomically = nullptr);
 	void unsubscribe();
 
 	/// Frames payload for this connection alone.
@@ -83,8 +88,9 @@ private:
 	std::unique_ptr<Session> _session;
 	std::string _peerAddress;
 	ws::MessageDecoder _decoder;
-	Topic* _topic = nullptr;
-	std::size_t _topicSlot = 0; // index in the topic's subscriber list of this loop
+	std::shared_ptr<Topic> _topic;
+	std::size_t _topicSlot = 0;    // index in the topic's subscriber list of this loop
+	std::uint64_t _firstBatch = 0; // the topic's batches before this one are not ours
 	std::size_t _loopSlot = 0;  // index in the loop's connection list
 	State _state = State::Open;
 	bool _closeSent = false;

@@ -58,8 +58,9 @@ public:
 	/// closes what is left and joins the I/O threads. Idempotent.
 	void stop();
 
-	/// The topic of that name, created on first use; lives as long as the engine.
-	Topic& topic(const std::string& name);
+	/// The topic of that name, created when nobody holds it. Drop every
+	/// reference before the engine goes.
+	std::shared_ptr<Topic> topic(const std::string& name);
 
 	/// Reserves a connection slot for a client address; false when
 	/// max_connections or max_connections_per_ip is reached.
@@ -96,7 +97,7 @@ private:
 	std::atomic<bool> _stopped{false};
 
 	std::mutex _topicsMutex;
-	std::map<std::string, std::unique_ptr<Topic>> _topics;
+	std::map<std::string, std::weak_ptr<Topic>> _topics;
 
 	std::mutex _admissionMutex;
 	std::size_t _connections = 0;

@@ -9,6 +9,10 @@
 // subscriber in the order they were published (one lock per message, never
 // per delivery).
 //
+// A topic lives while someone holds it (Engine::topic() returns a
+// shared_ptr; subscribed connections and batches in flight hold one too). It
+// must not outlive its engine.
+//
 
 #ifndef WEBCHAT_ENGINE_TOPIC_INCLUDED
 #define WEBCHAT_ENGINE_TOPIC_INCLUDED
@@ -17,6 +21,8 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -28,7 +34,7 @@ class Connection;
 class Engine;
 class EventLoop;
 
-class Topic
+class Topic: public std::enable_shared_from_this<Topic>
 {
 public:
 	const std::string& name() const { return _name; }
@@ -69,6 +75,7 @@ private:
 	const std::string _name;
 	std::mutex _mutex;
 	std::string _openBatch;
+	std::uint64_t _sealedBatches = 0; // sequence number of the next batch
 	// Per I/O thread: its subscribers and whether it has this topic in its
 	// list of batches to seal. Entry i is touched only by loop i.
 	std::vector<std::vector<Connection*>> _subscribers;
