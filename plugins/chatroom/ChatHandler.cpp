@@ -1,0 +1,183 @@
+#include "ChatHandler.h"
+
+#include "ChatSession.h"
+#include "ClientCommand.h"
+#include "Clock.h"
+#include "NameRules.h"
+#include "ServerEvents.h"
+
+#include "webchat/engine/Connection.h"
+
+#include "Poco/Net/HTTPServerRequest.h"
+
+namespace webchat::chatroom {
+
+namespace {
+
+ChatSession& sessionOf(engine::Connection& connection)
+{
+	// createSession gives every connection one.
+	return static_cast<ChatSession&>(*connection.session());
+}
+
+void sendError(engine::Connection& connection, std::string_view code, std::string_view message)
+{
+	connection.send(ws::Opcode::Text, ServerEvents::error(code, message));
+}
+
+} // namespace
+
+ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, Poco::Logger& logger):
+	_settings(settings),
+	_logger(logger),
+	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits()](const std::string& name) {
+		return std::make_shared<Room>(name, topics(name), limits);
+	})
+{
+}
+
+std::unique_ptr<engine::Session> ChatHandler::createSession(const Poco::Net::HTTPServerRequest& request)
+{
+	// Parsed here, on the HTTP thread; a refusal is reported in onOpen, over
+	// the WebSocket, because browsers do not show a handshake's HTTP status.
+	return std::make_unique<ChatSession>(RequestTarget::parse(request.getURI()), _settings);
+}
+
+void ChatHandler::refuse(engine::Connection& connection, const ChatError& error)
+{
+	if (_logger.debug()) _logger.debug("refusing " + connection.peerAddress() + ": " + error.code + ": " + error.message);
+	sendError(connection, error.code, error.message);
+	if (error.closeCode != 0) connection.close(error.closeCode, error.code);
+}
+
+void ChatHandler::onOpen(engine::Connection& connection)
+{
+	ChatSession& session = sessionOf(connection);
+	const RequestTarget& target = session.target();
+	if (target.error())
+	{
+		refuse(connection, *target.error());
+		return;
+	}
+	auto room = _rooms.acquire(target.room());
+	if (!room)
+	{
+		refuse(connection, {"too_many_rooms", "the server has " + std::to_string(_settings.maxRooms) + " rooms open; join one that exists", CloseCodes::TooMany});
+		return;
+	}
+	session.hold(room);
+	const Room::JoinResult result = room->join(connection, target.nick(), target.since());
+	if (!result.status)
+	{
+		// Closed before it could join: nothing will call onClose again.
+		session.dropRoom();
+		_rooms.release(room->name());
+		return;
+	}
+	switch (*result.status)
+	{
+	case RoomState::Join::Joined:
+		session.joinedAs(result.nick);
+		break;
+	case RoomState::Join::NickTaken:
+		refuse(connection, {"nick_taken", "someone in this room is already called " + result.nick, CloseCodes::Conflict});
+		break;
+	case RoomState::Join::Full:
+		refuse(connection, {"room_full", "this room has its maximum of " + std::to_string(_settings.maxUsersPerRoom) + " users", CloseCodes::TooMany});
+		break;
+	}
+}
+
+void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, std::string_view payload)
+{
+	ChatSession& session = sessionOf(connection);
+	if (!session.joined()) return;
+	if (opcode != ws::Opcode::Text)
+	{
+		sendError(connection, "unsupported", "binary frames are not supported; the room speaks text");
+		connection.close(ws::CloseCode::Unsupported, "unsupported");
+		return;
+	}
+	const std::int64_t now = steadyMs();
+	if (!session.messages().tryTake(now))
+	{
+		if (session.flood().refuse(now))
+		{
+			_logger.notice("closing " + connection.peerAddress() + " (" + session.nick() + " in " + session.room()->name() + "): flooding");
+			sendError(connection, "flooding", "too many messages past the rate limit");
+			connection.close(ws::CloseCode::PolicyViolation, "flooding");
+			return;
+		}
+		sendError(connection, "rate_limited", "too many messages; slow down");
+		return;
+	}
+	const ClientCommand command = ClientCommand::parse(payload);
+	switch (command.kind())
+	{
+	case ClientCommand::Kind::Message:
+		postMessage(connection, session, command.argument());
+		break;
+	case ClientCommand::Kind::Nick:
+		changeNick(connection, session, command.argument(), now);
+		break;
+	case ClientCommand::Kind::BadRequest:
+		sendError(connection, "bad_request", command.problem());
+		break;
+	}
+}
+
+void ChatHandler::postMessage(engine::Connection& connection, ChatSession& session, std::string_view text)
+{
+	if (text.size() > _settings.maxTextBytes)
+	{
+		sendError(connection, "too_long", "a message may have at most " + std::to_string(_settings.maxTextBytes) + " bytes");
+		return;
+	}
+	// Escaped before taking the room's lock; the buffer keeps its capacity
+	// from one message to the next on this I/O thread.
+	thread_local std::string tail;
+	tail.clear();
+	ServerEvents::appendMessageTail(tail, session.escapedNick(), text, wallClockMs());
+	session.room()->post(tail);
+}
+
+void ChatHandler::changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now)
+{
+	std::string nick(requested);
+	const std::string problem = NameRules::checkNick(nick);
+	if (!problem.empty())
+	{
+		sendError(connection, "invalid_nick", problem);
+		return;
+	}
+	if (nick == session.nick()) return;
+	if (!session.nickChanges().tryTake(now))
+	{
+		sendError(connection, "nick_rate_limited", "at most " + std::to_string(_settings.nickChangesPerMinute) + " nick changes a minute");
+		return;
+	}
+	switch (session.room()->rename(session.nick(), nick))
+	{
+	case RoomState::Rename::Renamed:
+		session.setNick(std::move(nick));
+		break;
+	case RoomState::Rename::Taken:
+		sendError(connection, "nick_taken", "someone in this room is already called " + nick);
+		break;
+	case RoomState::Rename::Unchanged:
+	case RoomState::Rename::NotMember:
+		break;
+	}
+}
+
+void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
+{
+	ChatSession& session = sessionOf(connection);
+	const bool wasMember = session.joined();
+	const auto room = session.dropRoom();
+	if (!room) return;
+	if (wasMember) room->leave(session.nick());
+	_rooms.release(room->name());
+}
+
+} // namespace webchat::chatroom

@@ -1,0 +1,59 @@
+//
+// ChatHandler.h
+//
+// The chat-room protocol on the engine (docs/PROTOCOL.md): checks what a
+// client asked for, joins it to its room, turns its frames into messages
+// and nick changes under its rate limits, and announces its leaving.
+// Every callback but createSession runs on the connection's I/O thread.
+//
+
+#ifndef WEBCHAT_CHATROOM_CHATHANDLER_INCLUDED
+#define WEBCHAT_CHATROOM_CHATHANDLER_INCLUDED
+
+#include "ChatError.h"
+#include "ChatSettings.h"
+#include "Room.h"
+#include "RoomRegistry.h"
+
+#include "webchat/engine/SessionHandler.h"
+#include "webchat/engine/Topic.h"
+
+#include "Poco/Logger.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace webchat::chatroom {
+
+class ChatSession;
+
+class ChatHandler final: public engine::SessionHandler
+{
+public:
+	/// topics gives the engine topic of a room name (Engine::topic).
+	using TopicSource = std::function<std::shared_ptr<engine::Topic>(const std::string& name)>;
+
+	ChatHandler(const ChatSettings& settings, TopicSource topics, Poco::Logger& logger);
+
+	std::unique_ptr<engine::Session> createSession(const Poco::Net::HTTPServerRequest& request) override;
+	void onOpen(engine::Connection& connection) override;
+	void onMessage(engine::Connection& connection, ws::Opcode opcode, std::string_view payload) override;
+	void onClose(engine::Connection& connection, std::uint16_t code) override;
+
+	/// Forgets every room and so drops their topics (before the engine goes).
+	void clearRooms() { _rooms.clear(); }
+
+private:
+	void refuse(engine::Connection& connection, const ChatError& error);
+	void postMessage(engine::Connection& connection, ChatSession& session, std::string_view text);
+	void changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now);
+
+	const ChatSettings _settings;
+	Poco::Logger& _logger;
+	RoomRegistry<Room> _rooms;
+};
+
+} // namespace webchat::chatroom
+
+#endif

@@ -1,0 +1,27 @@
+#include "ChatSession.h"
+
+#include "JsonWriter.h"
+
+namespace webchat::chatroom {
+
+ChatSession::ChatSession(RequestTarget target, const ChatSettings& settings):
+	_target(std::move(target)),
+	_messages(settings.ratePerSecond, static_cast<double>(settings.rateBurst)),
+	_nickChanges(static_cast<double>(settings.nickChangesPerMinute) / 60.0, static_cast<double>(settings.nickChangesPerMinute)),
+	_flood(settings.floodCloseAfter, settings.floodWindowMs)
+{
+}
+
+void ChatSession::joinedAs(std::string nick)
+{
+	_joined = true;
+	setNick(std::move(nick));
+}
+
+void ChatSession::setNick(std::string nick)
+{
+	_escapedNick = JsonWriter::escaped(nick);
+	_nick = std::move(nick);
+}
+
+} // namespace webchat::chatroom

@@ -1,0 +1,64 @@
+//
+// ChatSession.h
+//
+// One client's state: what its upgrade request asked for (parsed on the
+// HTTP thread), then its room, nick and limits. Owned by its connection and
+// touched only on the connection's I/O thread.
+//
+
+#ifndef WEBCHAT_CHATROOM_CHATSESSION_INCLUDED
+#define WEBCHAT_CHATROOM_CHATSESSION_INCLUDED
+
+#include "ChatSettings.h"
+#include "FloodGuard.h"
+#include "RequestTarget.h"
+#include "Room.h"
+#include "TokenBucket.h"
+
+#include "webchat/engine/SessionHandler.h"
+
+#include <memory>
+#include <string>
+
+namespace webchat::chatroom {
+
+class ChatSession final: public engine::Session
+{
+public:
+	ChatSession(RequestTarget target, const ChatSettings& settings);
+
+	const RequestTarget& target() const { return _target; }
+
+	/// The room held from the registry (set before joining, so onClose
+	/// gives it back even if the join is refused).
+	const std::shared_ptr<Room>& room() const { return _room; }
+	void hold(std::shared_ptr<Room> room) { _room = std::move(room); }
+	std::shared_ptr<Room> dropRoom() { _joined = false; return std::move(_room); }
+
+	/// In the room's member list as nick().
+	bool joined() const { return _joined; }
+	void joinedAs(std::string nick);
+
+	const std::string& nick() const { return _nick; }
+	/// The nick JSON-escaped, for the hot path.
+	const std::string& escapedNick() const { return _escapedNick; }
+	void setNick(std::string nick);
+
+	TokenBucket& messages() { return _messages; }
+	TokenBucket& nickChanges() { return _nickChanges; }
+	FloodGuard& flood() { return _flood; }
+
+private:
+	const RequestTarget _target;
+	std::shared_ptr<Room> _room;
+	bool _joined = false;
+	std::string _nick;
+	std::string _escapedNick;
+	TokenBucket _messages;
+	TokenBucket _nickChanges;
+	FloodGuard _flood;
+};
+
+} // namespace webchat::chatroom
+
+#endif

@@ -1,0 +1,51 @@
+//
+// ChatSettings.h
+//
+// The chat room's keys in its listener section (docs/PROTOCOL.md, Limits),
+// read and validated. The engine's own keys are EngineSettings'.
+//
+
+#ifndef WEBCHAT_CHATROOM_CHATSETTINGS_INCLUDED
+#define WEBCHAT_CHATROOM_CHATSETTINGS_INCLUDED
+
+#include "RoomState.h"
+
+#include "webchat/engine/EngineSettings.h"
+
+#include "Poco/Util/AbstractConfiguration.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace webchat::chatroom {
+
+struct ChatSettings
+{
+	std::size_t historySize = 100;          // history_size: messages kept per room, sent on join
+	std::size_t historyBytes = 128 * 1024;  // history_bytes: and at most this many bytes of them
+	std::size_t maxTextBytes = 4096;        // max_text_bytes: longest message text (UTF-8 bytes)
+	double ratePerSecond = 10;              // rate_per_second: token bucket refill per connection
+	std::size_t rateBurst = 20;             // rate_burst: token bucket size
+	std::size_t floodCloseAfter = 50;       // flood_close_after: refused messages within floodWindowMs before close 1008
+	std::int64_t floodWindowMs = 10000;
+	std::size_t maxRooms = 1000;            // max_rooms: rooms that may exist at once
+	std::size_t maxUsersPerRoom = 1000;     // max_users_per_room
+	std::size_t nickChangesPerMinute = 5;   // nick_changes_per_minute: per connection
+
+	/// Reads the keys above (defaults where absent). Throws
+	/// Poco::InvalidArgumentException naming the key for a bad value, and
+	/// when the largest possible welcome (history_bytes plus
+	/// max_users_per_room of the longest nicks) would not fit the engine's
+	/// max_queued_bytes: such a welcome would get its newcomer closed as a
+	/// slow consumer.
+	static ChatSettings fromConfig(const Poco::Util::AbstractConfiguration& section, const engine::EngineSettings& engine);
+
+	/// The largest welcome these settings allow, in bytes.
+	std::size_t maxWelcomeBytes() const;
+
+	RoomState::Limits roomLimits() const { return {historySize, historyBytes, maxUsersPerRoom}; }
+};
+
+} // namespace webchat::chatroom
+
+#endif

@@ -1,0 +1,56 @@
+//
+// ClientCommand.h
+//
+// What a client's text frame asks for (docs/PROTOCOL.md, Client to server):
+//   {"type":"message","text":"..."}   a message
+//   {"type":"nick","nick":"..."}      a nick change
+//   anything that is not a JSON object ("hello", "\"hello\"", "[1,2]",
+//   "{not json") is the text of a message, as is
+//   a JSON object without a known type or with fields of the wrong kind is
+//   a bad request
+// Only frames starting with '{' (after white space) go through the JSON
+// parser, so plain-text chat costs no parsing.
+//
+
+#ifndef WEBCHAT_CHATROOM_CLIENTCOMMAND_INCLUDED
+#define WEBCHAT_CHATROOM_CLIENTCOMMAND_INCLUDED
+
+#include <string>
+#include <string_view>
+
+namespace webchat::chatroom {
+
+class ClientCommand
+{
+public:
+	enum class Kind
+	{
+		Message,
+		Nick,
+		BadRequest
+	};
+
+	/// frame must outlive the command (plain text is not copied).
+	static ClientCommand parse(std::string_view frame);
+
+	Kind kind() const { return _kind; }
+
+	/// The message's text or the requested nick.
+	std::string_view argument() const { return _decoded ? std::string_view(_value) : _frame; }
+
+	/// For a bad request: what was wrong.
+	const std::string& problem() const { return _value; }
+
+private:
+	ClientCommand(Kind kind, std::string_view frame): _kind(kind), _frame(frame) {}
+	static ClientCommand decoded(Kind kind, std::string value);
+
+	Kind _kind;
+	std::string_view _frame;
+	std::string _value;
+	bool _decoded = false;
+};
+
+} // namespace webchat::chatroom
+
+#endif

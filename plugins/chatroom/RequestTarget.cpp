@@ -1,0 +1,124 @@
+#include "RequestTarget.h"
+
+#include "NameRules.h"
+
+#include "webchat/engine/Utf8Validator.h"
+
+namespace webchat::chatroom {
+
+namespace {
+
+int hexValue(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+bool parseSince(std::string_view text, std::uint64_t& value)
+{
+	if (text.empty()) return false;
+	while (text.size() > 1 && text.front() == '0') text.remove_prefix(1);
+	if (text.size() > 16) return false; // 2^53 has 16 digits: no overflow below
+	value = 0;
+	for (const char c : text)
+	{
+		if (c < '0' || c > '9') return false;
+		value = value * 10 + static_cast<std::uint64_t>(c - '0');
+	}
+	return value <= RequestTarget::MaxSince;
+}
+
+} // namespace
+
+RequestTarget RequestTarget::refuse(const char* code, std::string message)
+{
+	RequestTarget target;
+	target._error = ChatError{code, std::move(message), CloseCodes::BadRequest};
+	return target;
+}
+
+bool RequestTarget::percentDecode(std::string_view encoded, bool plusIsSpace, std::string& decoded)
+{
+	decoded.clear();
+	decoded.reserve(encoded.size());
+	for (std::size_t i = 0; i < encoded.size(); ++i)
+	{
+		char c = encoded[i];
+		if (c == '%')
+		{
+			if (i + 2 >= encoded.size()) return false;
+			const int hi = hexValue(encoded[i + 1]);
+			const int lo = hexValue(encoded[i + 2]);
+			if (hi < 0 || lo < 0) return false;
+			c = static_cast<char>(hi * 16 + lo);
+			i += 2;
+		}
+		else if (c == '+' && plusIsSpace)
+		{
+			c = ' ';
+		}
+		decoded += c;
+	}
+	return ws::isValidUtf8(decoded);
+}
+
+RequestTarget RequestTarget::parse(std::string_view target)
+{
+	if (target.empty() || target.front() != '/') return refuse("invalid_room", "the room is the URL's path: ws://host/<room>");
+	const std::size_t queryStart = target.find('?');
+	const std::string_view path = target.substr(1, queryStart == std::string_view::npos ? std::string_view::npos : queryStart - 1);
+	std::string_view query = queryStart == std::string_view::npos ? std::string_view() : target.substr(queryStart + 1);
+	// A fragment is never sent, but must not end up in a value either.
+	query = query.substr(0, query.find('#'));
+
+	RequestTarget result;
+	if (path.empty())
+	{
+		result._room = "lobby";
+	}
+	else
+	{
+		if (!percentDecode(path, false, result._room)) return refuse("invalid_room", "the room name is not percent-encoded UTF-8");
+		const std::string problem = NameRules::checkRoom(result._room);
+		if (!problem.empty()) return refuse("invalid_room", problem);
+	}
+
+	bool nickSeen = false;
+	bool sinceSeen = false;
+	while (!query.empty())
+	{
+		const std::size_t end = query.find('&');
+		const std::string_view pair = query.substr(0, end);
+		query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
+		const std::size_t equals = pair.find('=');
+		const std::string_view key = pair.substr(0, equals);
+		const std::string_view raw = equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
+		if (key == "nick")
+		{
+			if (nickSeen) return refuse("invalid_nick", "nick is given more than once");
+			nickSeen = true;
+			std::string nick;
+			if (!percentDecode(raw, true, nick)) return refuse("invalid_nick", "the nick is not percent-encoded UTF-8");
+			if (nick.empty()) continue;
+			const std::string problem = NameRules::checkNick(nick);
+			if (!problem.empty()) return refuse("invalid_nick", problem);
+			result._nick = std::move(nick);
+		}
+		else if (key == "since")
+		{
+			if (sinceSeen) return refuse("invalid_since", "since is given more than once");
+			sinceSeen = true;
+			std::string text;
+			if (!percentDecode(raw, true, text)) return refuse("invalid_since", "since is not percent-encoded UTF-8");
+			if (text.empty()) continue;
+			std::uint64_t since = 0;
+			if (!parseSince(text, since)) return refuse("invalid_since", "since must be a message id, a whole number from 0 to " + std::to_string(MaxSince));
+			result._since = since;
+		}
+	}
+	return result;
+}
+
+} // namespace webchat::chatroom

@@ -1,0 +1,112 @@
+//
+// RoomRegistry.h
+//
+// The rooms that exist, by name, at most max_rooms of them. A room lives
+// while anyone holds it (from acquire() to release()) and, once empty, is
+// kept for its history, so a client that reconnects finds what it missed.
+// An empty room is forgotten only when a new room needs its slot: the one
+// that has been empty the longest goes first.
+//
+// Thread-safe: one small mutex, taken once per connection open and close
+// (never per message). The room's own state is guarded by its topic.
+// A template over the room type so its bookkeeping is tested without an
+// engine.
+//
+
+#ifndef WEBCHAT_CHATROOM_ROOMREGISTRY_INCLUDED
+#define WEBCHAT_CHATROOM_ROOMREGISTRY_INCLUDED
+
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace webchat::chatroom {
+
+template <class Room>
+class RoomRegistry
+{
+public:
+	using Factory = std::function<std::shared_ptr<Room>(const std::string& name)>;
+
+	RoomRegistry(std::size_t maxRooms, Factory factory):
+		_maxRooms(maxRooms),
+		_factory(std::move(factory))
+	{
+	}
+
+	/// The room of that name, created if needed, held until release(name).
+	/// Null when max_rooms rooms exist and none of them is empty.
+	std::shared_ptr<Room> acquire(const std::string& name)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		auto it = _rooms.find(name);
+		if (it == _rooms.end())
+		{
+			if (_rooms.size() >= _maxRooms)
+			{
+				if (_empty.empty()) return nullptr;
+				_rooms.erase(_empty.front());
+				_empty.pop_front();
+			}
+			it = _rooms.emplace(name, Entry{_factory(name), 0, _empty.end()}).first;
+		}
+		Entry& entry = it->second;
+		if (entry.holders++ == 0 && entry.emptySince != _empty.end())
+		{
+			_empty.erase(entry.emptySince);
+			entry.emptySince = _empty.end();
+		}
+		return entry.room;
+	}
+
+	/// Gives back a hold from acquire().
+	void release(const std::string& name)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		const auto it = _rooms.find(name);
+		if (it == _rooms.end() || it->second.holders == 0) return;
+		if (--it->second.holders == 0) it->second.emptySince = _empty.insert(_empty.end(), name);
+	}
+
+	std::size_t size() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _rooms.size();
+	}
+
+	bool contains(const std::string& name) const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _rooms.count(name) != 0;
+	}
+
+	/// Forgets every room (the plugin drops its topics before its engine).
+	void clear()
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_empty.clear();
+		_rooms.clear();
+	}
+
+private:
+	struct Entry
+	{
+		std::shared_ptr<Room> room;
+		std::size_t holders;
+		std::list<std::string>::iterator emptySince; // its place in _empty, or _empty.end()
+	};
+
+	const std::size_t _maxRooms;
+	const Factory _factory;
+	mutable std::mutex _mutex;
+	std::map<std::string, Entry> _rooms;
+	std::list<std::string> _empty; // rooms nobody holds, longest empty first
+};
+
+} // namespace webchat::chatroom
+
+#endif

@@ -1,0 +1,102 @@
+#include "RoomState.h"
+
+#include <algorithm>
+
+namespace webchat::chatroom {
+
+RoomState::RoomState(const Limits& limits):
+	_limits(limits),
+	_ring(limits.historySize)
+{
+}
+
+RoomState::Join RoomState::join(const std::string& nick)
+{
+	if (hasMember(nick)) return Join::NickTaken;
+	if (_members.size() >= _limits.maxUsers) return Join::Full;
+	_members.push_back(nick);
+	return Join::Joined;
+}
+
+bool RoomState::leave(const std::string& nick)
+{
+	const auto it = std::find(_members.begin(), _members.end(), nick);
+	if (it == _members.end()) return false;
+	_members.erase(it);
+	return true;
+}
+
+RoomState::Rename RoomState::rename(const std::string& from, const std::string& to)
+{
+	const auto it = std::find(_members.begin(), _members.end(), from);
+	if (it == _members.end()) return Rename::NotMember;
+	if (from == to) return Rename::Unchanged;
+	if (hasMember(to)) return Rename::Taken;
+	*it = to;
+	return Rename::Renamed;
+}
+
+std::string RoomState::guestNick()
+{
+	for (;;)
+	{
+		std::string nick = "guest-" + std::to_string(_nextGuest++);
+		if (!hasMember(nick)) return nick;
+	}
+}
+
+bool RoomState::hasMember(const std::string& nick) const
+{
+	return std::find(_members.begin(), _members.end(), nick) != _members.end();
+}
+
+void RoomState::append(std::string json)
+{
+	++_lastId;
+	if (_ring.empty()) return;
+	if (_count == _ring.size()) dropOldest();
+	const std::size_t size = json.size();
+	_ring[(_head + _count) % _ring.size()] = std::move(json);
+	++_count;
+	_bytes += size;
+	while (_count > 0 && _bytes > _limits.historyBytes) dropOldest();
+}
+
+void RoomState::dropOldest()
+{
+	std::string& oldest = _ring[_head];
+	_bytes -= oldest.size();
+	// Release the memory now: the byte bound is about memory as well.
+	std::string().swap(oldest);
+	_head = (_head + 1) % _ring.size();
+	--_count;
+}
+
+const std::string& RoomState::historyJson(std::size_t index) const
+{
+	return _ring[(_head + index) % _ring.size()];
+}
+
+RoomState::Resume RoomState::resume(const std::optional<std::uint64_t>& since) const
+{
+	Resume resume;
+	if (!since) return resume;
+	if (*since > _lastId)
+	{
+		// Ids the room never gave: it is a new room under an old name (a
+		// restart, or it was forgotten while empty). All history it has.
+		resume.reset = true;
+		return resume;
+	}
+	const std::uint64_t firstKept = _lastId - _count + 1;
+	if (*since + 1 < firstKept)
+	{
+		resume.gapFrom = *since + 1;
+		resume.gapTo = firstKept - 1;
+		return resume;
+	}
+	resume.first = static_cast<std::size_t>(*since + 1 - firstKept);
+	return resume;
+}
+
+} // namespace webchat::chatroom

@@ -1,0 +1,115 @@
+//
+// RoomState.h
+//
+// Everything a room remembers: its members (in the order they joined), the
+// id of its last message and its recent history, kept as the messages'
+// serialised JSON so the welcome is built by concatenation. Pure state, no
+// locking: Room changes it only under its topic's lock.
+//
+// History is bounded twice: by count (history_size) and by bytes
+// (history_bytes), so the welcome, sent as one frame, always fits a
+// client's queue whatever the messages hold.
+//
+
+#ifndef WEBCHAT_CHATROOM_ROOMSTATE_INCLUDED
+#define WEBCHAT_CHATROOM_ROOMSTATE_INCLUDED
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace webchat::chatroom {
+
+class RoomState
+{
+public:
+	struct Limits
+	{
+		std::size_t historySize = 100;
+		std::size_t historyBytes = 128 * 1024;
+		std::size_t maxUsers = 1000;
+	};
+
+	explicit RoomState(const Limits& limits);
+
+	// Members ---------------------------------------------------------------
+
+	enum class Join
+	{
+		Joined,
+		NickTaken,
+		Full
+	};
+
+	Join join(const std::string& nick);
+
+	/// False if nick is not a member.
+	bool leave(const std::string& nick);
+
+	enum class Rename
+	{
+		Renamed,
+		Unchanged, // to == from
+		Taken,
+		NotMember
+	};
+
+	Rename rename(const std::string& from, const std::string& to);
+
+	/// A "guest-<n>" nick nobody in the room has. n counts up per room, so a
+	/// guest who left is not confused with the next one.
+	std::string guestNick();
+
+	bool hasMember(const std::string& nick) const;
+	const std::vector<std::string>& members() const { return _members; }
+
+	// Messages --------------------------------------------------------------
+
+	/// The id of the newest message; 0 before the first.
+	std::uint64_t lastId() const { return _lastId; }
+
+	/// The id the next message gets.
+	std::uint64_t nextId() const { return _lastId + 1; }
+
+	/// Records message nextId(), serialised as json, as the newest history
+	/// entry, and forgets the oldest entries beyond history_size or
+	/// history_bytes (a message alone larger than history_bytes is not
+	/// kept at all).
+	void append(std::string json);
+
+	/// History, oldest first.
+	std::size_t historyCount() const { return _count; }
+	const std::string& historyJson(std::size_t index) const;
+	std::uint64_t historyId(std::size_t index) const { return _lastId - _count + 1 + index; }
+	std::size_t historyBytes() const { return _bytes; }
+
+	/// What a client joining with since=<id> (or none) gets.
+	struct Resume
+	{
+		std::size_t first = 0;      // index of the first history entry to send
+		std::uint64_t gapFrom = 0;  // messages gapFrom..gapTo are lost (0: no gap)
+		std::uint64_t gapTo = 0;
+		bool reset = false;         // since is beyond lastId: the room is not the one the client knew
+	};
+
+	Resume resume(const std::optional<std::uint64_t>& since) const;
+
+private:
+	void dropOldest();
+
+	const Limits _limits;
+	std::vector<std::string> _members;
+	std::uint64_t _nextGuest = 1;
+
+	std::uint64_t _lastId = 0;
+	std::vector<std::string> _ring; // history_size slots
+	std::size_t _head = 0;          // slot of the oldest entry
+	std::size_t _count = 0;
+	std::size_t _bytes = 0;
+};
+
+} // namespace webchat::chatroom
+
+#endif

@@ -1,0 +1,117 @@
+#include "ServerEvents.h"
+
+#include "JsonWriter.h"
+
+namespace webchat::chatroom {
+
+namespace {
+
+std::string presence(const char* type, std::string_view nick, std::int64_t ts)
+{
+	std::string out;
+	out.reserve(48 + nick.size());
+	out.append("{\"type\":\"").append(type).append("\",\"nick\":");
+	JsonWriter::appendString(out, nick);
+	out.append(",\"ts\":");
+	JsonWriter::appendNumber(out, ts);
+	out += '}';
+	return out;
+}
+
+} // namespace
+
+void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts)
+{
+	out.append(",\"nick\":\"").append(escapedNick).append("\",\"text\":\"");
+	JsonWriter::appendEscaped(out, text);
+	out.append("\",\"ts\":");
+	JsonWriter::appendNumber(out, ts);
+	out += '}';
+}
+
+std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
+{
+	static constexpr std::string_view head = "{\"type\":\"message\",\"id\":";
+	std::string out;
+	out.reserve(head.size() + 20 + tail.size());
+	out.append(head);
+	JsonWriter::appendNumber(out, id);
+	out.append(tail);
+	return out;
+}
+
+std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume)
+{
+	std::size_t size = 128 + room.size() + nick.size() + state.historyBytes();
+	for (const auto& member : state.members()) size += member.size() + 3;
+	std::string out;
+	out.reserve(size);
+	out.append("{\"type\":\"welcome\",\"room\":");
+	JsonWriter::appendString(out, room);
+	out.append(",\"nick\":");
+	JsonWriter::appendString(out, nick);
+	out.append(",\"users\":[");
+	bool first = true;
+	for (const auto& member : state.members())
+	{
+		if (!first) out += ',';
+		first = false;
+		JsonWriter::appendString(out, member);
+	}
+	out.append("],\"history\":[");
+	for (std::size_t i = resume.first; i < state.historyCount(); ++i)
+	{
+		if (i != resume.first) out += ',';
+		out.append(state.historyJson(i));
+	}
+	out.append("],\"lastId\":");
+	JsonWriter::appendNumber(out, state.lastId());
+	if (resume.gapFrom != 0)
+	{
+		out.append(",\"gap\":{\"from\":");
+		JsonWriter::appendNumber(out, resume.gapFrom);
+		out.append(",\"to\":");
+		JsonWriter::appendNumber(out, resume.gapTo);
+		out += '}';
+	}
+	if (resume.reset) out.append(",\"reset\":true");
+	out += '}';
+	return out;
+}
+
+std::string ServerEvents::join(std::string_view nick, std::int64_t ts)
+{
+	return presence("join", nick, ts);
+}
+
+std::string ServerEvents::leave(std::string_view nick, std::int64_t ts)
+{
+	return presence("leave", nick, ts);
+}
+
+std::string ServerEvents::nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts)
+{
+	std::string out;
+	out.reserve(48 + oldNick.size() + newNick.size());
+	out.append("{\"type\":\"nick\",\"old\":");
+	JsonWriter::appendString(out, oldNick);
+	out.append(",\"nick\":");
+	JsonWriter::appendString(out, newNick);
+	out.append(",\"ts\":");
+	JsonWriter::appendNumber(out, ts);
+	out += '}';
+	return out;
+}
+
+std::string ServerEvents::error(std::string_view code, std::string_view message)
+{
+	std::string out;
+	out.append("{\"type\":\"error\",\"code\":");
+	JsonWriter::appendString(out, code);
+	out.append(",\"message\":");
+	JsonWriter::appendString(out, message);
+	out += '}';
+	return out;
+}
+
+} // namespace webchat::chatroom

@@ -1,0 +1,46 @@
+//
+// ServerEvents.h
+//
+// The JSON of every event the server sends (docs/PROTOCOL.md, Server to
+// client). Field order is fixed; strings go through JsonWriter.
+//
+// A message is built in two steps so that only the part that depends on its
+// id is built under the room's lock: messageTail() before, with the
+// (already escaped) nick, the text and the time; message() under the lock.
+//
+
+#ifndef WEBCHAT_CHATROOM_SERVEREVENTS_INCLUDED
+#define WEBCHAT_CHATROOM_SERVEREVENTS_INCLUDED
+
+#include "RoomState.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace webchat::chatroom {
+
+class ServerEvents
+{
+public:
+	/// Appends ,"nick":"<nick>","text":"<text>","ts":<ts>} to out.
+	/// escapedNick is already JSON-escaped (JsonWriter::escaped), as a
+	/// session keeps it.
+	static void appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts);
+
+	/// {"type":"message","id":<id> followed by tail.
+	static std::string message(std::uint64_t id, std::string_view tail);
+
+	/// The welcome for nick, who just joined room: its members, the history
+	/// resume selects, lastId and, when due, gap and reset.
+	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume);
+
+	static std::string join(std::string_view nick, std::int64_t ts);
+	static std::string leave(std::string_view nick, std::int64_t ts);
+	static std::string nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts);
+	static std::string error(std::string_view code, std::string_view message);
+};
+
+} // namespace webchat::chatroom
+
+#endif
