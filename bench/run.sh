@@ -109,8 +109,21 @@ declare -A arguments=(
 	[latency]="--clients 5000 --senders 5 --rate 200 --duration 10"
 	[slow-consumer]="--clients 100 --senders 10 --messages 2000 --size 512"
 )
+# Other processes competing for the CPUs make every figure lower and noisier:
+# measure it. PSI's cumulative "some" stall time (us): the share of the run
+# during which some runnable task waited for a CPU.
+psi_total() { awk '/^some/ { sub("total=", "", $5); print $5 }' /proc/pressure/cpu 2>/dev/null || echo 0; }
+psi_percent() {
+	local stalled=$(($(psi_total) - $1)) elapsed=$((($(date +%s%N) - $2) / 1000))
+	if [[ -r /proc/pressure/cpu ]] && ((elapsed > 0)); then
+		echo "$((100 * stalled / elapsed)) %"
+	else
+		echo "n/a"
+	fi
+}
 rows=()
 commands=()
+contention=()
 status=0
 for scenario in $scenarios; do
 	[[ -n ${arguments[$scenario]+set} ]] || { log "unknown scenario $scenario"; exit 1; }
@@ -119,10 +132,13 @@ for scenario in $scenarios; do
 	cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
 		--port "$port" --server-pid "$server_pid" --concurrency 1024)
 	log "${cmd[*]}"
+	stall_before=$(psi_total)
+	started=$(date +%s%N)
 	set +e
 	out=$("${cmd[@]}" --markdown 2>"$results/$scenario.err")
 	rc=$?
 	set -e
+	contention+=("$scenario: $(psi_percent "$stall_before" "$started")")
 	((rc == 0)) || status=1
 	if [[ -z $out ]]; then
 		out="| $scenario | **FAIL** (exit $rc) | $(tr '\n|' ' /' <"$results/$scenario.err") | |"
@@ -142,6 +158,9 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 		"load average before the run: $load_before; git $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')."
 	echo
 	echo "Server, started afresh for each scenario: \`${server_cmd[*]}\`"
+	echo
+	echo "CPU contention (share of each run during which some task waited for a CPU, from /proc/pressure/cpu;" \
+		"the server and the benchmark alone should keep it near 0 %): $(IFS=';'; echo "${contention[*]}" | sed 's/;/; /g')."
 	echo
 	echo "| scenario | result | figures | targets |"
 	echo "| --- | --- | --- | --- |"

@@ -66,7 +66,11 @@ int LoadLoop::poll(std::uint64_t timeoutNs)
 	}
 	if (count == 0) return 0;
 	const std::uint64_t start = nowNs();
-	for (int i = 0; i < count; ++i) static_cast<IoHandler*>(_events[i].data.ptr)->onEvents(_events[i].events);
+	for (int i = 0; i < count; ++i)
+	{
+		static_cast<IoHandler*>(_events[i].data.ptr)->onEvents(_events[i].events);
+		if (_between && (i + 1) % _betweenEvery == 0 && i + 1 < count) _between();
+	}
 	_maxDispatchNs = std::max(_maxDispatchNs, nowNs() - start);
 	return count;
 }

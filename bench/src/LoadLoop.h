@@ -70,6 +70,15 @@ public:
 	/// Runs for a while, serving the sockets (answering pings, noticing closes).
 	void idleFor(std::uint64_t ns);
 
+	/// Called after every `every` events within a round (empty: never), so
+	/// time-critical work such as paced sends need not wait for a round of
+	/// up to 1024 events to finish.
+	void setBetweenEvents(std::function<void()> hook, int every = 64)
+	{
+		_between = std::move(hook);
+		_betweenEvery = every;
+	}
+
 	/// The longest time one round spent dispatching events (steady ns), since
 	/// the last reset: how long the loop was deaf to everything else.
 	std::uint64_t maxDispatchNs() const { return _maxDispatchNs; }
@@ -83,6 +92,8 @@ private:
 	std::vector<epoll_event> _events;
 	std::vector<char> _scratch;
 	std::uint64_t _maxDispatchNs = 0;
+	std::function<void()> _between;
+	int _betweenEvery = 64;
 };
 
 } // namespace webchat::bench

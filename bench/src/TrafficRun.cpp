@@ -175,7 +175,11 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 	serverCpu.start();
 	benchCpu.start();
 	_loop.resetMaxDispatch();
+	// Paced messages leave on time even while thousands of sockets are
+	// being read: the schedule is checked every 64 events, not every round.
+	if (_config.paced()) _loop.setBetweenEvents([this] { refillSenders(); });
 	const bool finished = _loop.run(deadlineNs, done, tick);
+	_loop.setBetweenEvents({});
 	_result.maxDispatchNs = _loop.maxDispatchNs();
 	_result.serverCpuPercent = serverCpu.percent();
 	_result.benchCpuPercent = benchCpu.percent();
