@@ -66,12 +66,12 @@ bool RequestTarget::percentDecode(std::string_view encoded, bool plusIsSpace, st
 
 RequestTarget RequestTarget::parse(std::string_view target)
 {
+	// A fragment is never sent, but must not end up in a name either.
+	target = target.substr(0, target.find('#'));
 	if (target.empty() || target.front() != '/') return refuse("invalid_room", "the room is the URL's path: ws://host/<room>");
 	const std::size_t queryStart = target.find('?');
 	const std::string_view path = target.substr(1, queryStart == std::string_view::npos ? std::string_view::npos : queryStart - 1);
 	std::string_view query = queryStart == std::string_view::npos ? std::string_view() : target.substr(queryStart + 1);
-	// A fragment is never sent, but must not end up in a value either.
-	query = query.substr(0, query.find('#'));
 
 	RequestTarget result;
 	if (path.empty())

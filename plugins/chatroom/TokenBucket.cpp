@@ -28,7 +28,7 @@ void TokenBucket::refill(std::int64_t nowMs)
 bool TokenBucket::tryTake(std::int64_t nowMs)
 {
 	refill(nowMs);
-	if (_tokens < 1.0) return false;
+	if (_tokens < 1.0 - 1e-9) return false; // rounding of the refills must not cost a token
 	_tokens -= 1.0;
 	return true;
 }

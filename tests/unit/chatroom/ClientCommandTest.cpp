@@ -1,0 +1,90 @@
+// ClientCommand: what a client's text frame means.
+#include "ClientCommand.h"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+using webchat::chatroom::ClientCommand;
+using Kind = webchat::chatroom::ClientCommand::Kind;
+
+class ClientCommandTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(ClientCommandTest);
+	CPPUNIT_TEST(testMessage);
+	CPPUNIT_TEST(testNick);
+	CPPUNIT_TEST(testNonObjectsAreText);
+	CPPUNIT_TEST(testBrokenJsonIsText);
+	CPPUNIT_TEST(testBadRequests);
+	CPPUNIT_TEST(testEscapesAreDecoded);
+	CPPUNIT_TEST(testExtraFieldsIgnored);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testMessage()
+	{
+		const auto command = ClientCommand::parse(R"({"type":"message","text":"Xin chào!"})");
+		CPPUNIT_ASSERT(command.kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(std::string("Xin chào!"), std::string(command.argument()));
+		const auto spaced = ClientCommand::parse(" \n\t{ \"text\" : \"\" , \"type\" : \"message\" } \r\n");
+		CPPUNIT_ASSERT(spaced.kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(std::string(), std::string(spaced.argument()));
+	}
+
+	void testNick()
+	{
+		const auto command = ClientCommand::parse(R"({"type":"nick","nick":"An Nguyễn"})");
+		CPPUNIT_ASSERT(command.kind() == Kind::Nick);
+		CPPUNIT_ASSERT_EQUAL(std::string("An Nguyễn"), std::string(command.argument()));
+	}
+
+	void testNonObjectsAreText()
+	{
+		for (const std::string frame : {"hello", "\"hello\"", "[1,2]", "42", "null", "", "  ", "<b>hi</b>", "} {", "x{\"type\":\"nick\"}"})
+		{
+			const auto command = ClientCommand::parse(frame);
+			CPPUNIT_ASSERT_MESSAGE(frame, command.kind() == Kind::Message);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(frame, frame, std::string(command.argument()));
+		}
+	}
+
+	void testBrokenJsonIsText()
+	{
+		for (const std::string frame : {"{hi", "{", "{}}", "{\"type\":\"nick\"", "{\"type\":\"message\",\"text\":\"a\"} trailing", ":-{", "{'type':'message'}"})
+		{
+			const auto command = ClientCommand::parse(frame);
+			CPPUNIT_ASSERT_MESSAGE(frame, command.kind() == Kind::Message);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(frame, frame, std::string(command.argument()));
+		}
+	}
+
+	void testBadRequests()
+	{
+		for (const char* frame : {"{}", R"({"type":"shout","text":"x"})", R"({"type":1})", R"({"type":null})", R"({"text":"no type"})",
+				 R"({"type":"message"})", R"({"type":"message","text":42})", R"({"type":"message","text":["a"]})",
+				 R"({"type":"nick"})", R"({"type":"nick","nick":null})", R"({"type":"nick","nick":{"a":1}})", R"({"type":["message"]})"})
+		{
+			const auto command = ClientCommand::parse(frame);
+			CPPUNIT_ASSERT_MESSAGE(frame, command.kind() == Kind::BadRequest);
+			CPPUNIT_ASSERT_MESSAGE(frame, !command.problem().empty());
+		}
+	}
+
+	void testEscapesAreDecoded()
+	{
+		const auto command = ClientCommand::parse(R"({"type":"message","text":"a\u0000b\n\"c\" \u00e0 \ud83d\ude00 \u003c"})");
+		CPPUNIT_ASSERT(command.kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(std::string("a") + '\0' + "b\n\"c\" à 😀 <", std::string(command.argument()));
+		// A lone surrogate cannot become UTF-8: not a valid object, so text.
+		const std::string lone = R"({"type":"message","text":"\ud800"})";
+		CPPUNIT_ASSERT(ClientCommand::parse(lone).kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(lone, std::string(ClientCommand::parse(lone).argument()));
+	}
+
+	void testExtraFieldsIgnored()
+	{
+		const auto command = ClientCommand::parse(R"({"type":"message","text":"hi","id":7,"nick":"someone else"})");
+		CPPUNIT_ASSERT(command.kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(std::string("hi"), std::string(command.argument()));
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ClientCommandTest);

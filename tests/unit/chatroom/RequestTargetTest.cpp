@@ -1,0 +1,148 @@
+// RequestTarget: room, nick and since from the upgrade request's target.
+#include "RequestTarget.h"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+using webchat::chatroom::RequestTarget;
+
+namespace {
+
+std::string errorCode(const std::string& uri)
+{
+	const auto target = RequestTarget::parse(uri);
+	return target.error() ? target.error()->code : "";
+}
+
+} // namespace
+
+class RequestTargetTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(RequestTargetTest);
+	CPPUNIT_TEST(testRootIsLobby);
+	CPPUNIT_TEST(testRoomAndNick);
+	CPPUNIT_TEST(testVietnameseRoomAndNick);
+	CPPUNIT_TEST(testPlusInPathSpaceInQuery);
+	CPPUNIT_TEST(testSince);
+	CPPUNIT_TEST(testEmptyValuesAreAbsentUnknownKeysIgnored);
+	CPPUNIT_TEST(testBadRooms);
+	CPPUNIT_TEST(testBadNicks);
+	CPPUNIT_TEST(testBadSince);
+	CPPUNIT_TEST(testPercentDecodingErrors);
+	CPPUNIT_TEST(testErrorsCloseWith4400);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testRootIsLobby()
+	{
+		for (const char* uri : {"/", "/?", "/?nick=An", "/#x"})
+		{
+			const auto target = RequestTarget::parse(uri);
+			CPPUNIT_ASSERT_MESSAGE(uri, !target.error());
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("lobby"), target.room());
+		}
+		CPPUNIT_ASSERT(!RequestTarget::parse("/").nick());
+		CPPUNIT_ASSERT(!RequestTarget::parse("/").since());
+	}
+
+	void testRoomAndNick()
+	{
+		const auto target = RequestTarget::parse("/general?nick=An");
+		CPPUNIT_ASSERT(!target.error());
+		CPPUNIT_ASSERT_EQUAL(std::string("general"), target.room());
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), *target.nick());
+		CPPUNIT_ASSERT(!target.since());
+	}
+
+	void testVietnameseRoomAndNick()
+	{
+		const auto target = RequestTarget::parse("/H%C3%A0%20N%E1%BB%99i?nick=B%C3%ACnh&since=41");
+		CPPUNIT_ASSERT(!target.error());
+		CPPUNIT_ASSERT_EQUAL(std::string("Hà Nội"), target.room());
+		CPPUNIT_ASSERT_EQUAL(std::string("Bình"), *target.nick());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(41), *target.since());
+		// Raw UTF-8 bytes (some clients do not encode) are the same room.
+		CPPUNIT_ASSERT_EQUAL(std::string("Hà"), RequestTarget::parse("/Hà").room());
+	}
+
+	void testPlusInPathSpaceInQuery()
+	{
+		const auto target = RequestTarget::parse("/C++?nick=An+Nguy%E1%BB%85n");
+		CPPUNIT_ASSERT(!target.error());
+		CPPUNIT_ASSERT_EQUAL(std::string("C++"), target.room());
+		CPPUNIT_ASSERT_EQUAL(std::string("An Nguyễn"), *target.nick());
+		CPPUNIT_ASSERT_EQUAL(std::string("a+b"), *RequestTarget::parse("/?nick=a%2Bb").nick());
+	}
+
+	void testSince()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), *RequestTarget::parse("/?since=0").since());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(7), *RequestTarget::parse("/?since=007").since());
+		CPPUNIT_ASSERT_EQUAL(RequestTarget::MaxSince, *RequestTarget::parse("/?since=9007199254740991").since());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(5), *RequestTarget::parse("/x?nick=a&since=5").since());
+	}
+
+	void testEmptyValuesAreAbsentUnknownKeysIgnored()
+	{
+		const auto target = RequestTarget::parse("/?nick=&since=&v=3&flag&=x&&");
+		CPPUNIT_ASSERT(!target.error());
+		CPPUNIT_ASSERT(!target.nick());
+		CPPUNIT_ASSERT(!target.since());
+		CPPUNIT_ASSERT(!RequestTarget::parse("/?nick").nick());
+		CPPUNIT_ASSERT(!RequestTarget::parse("/?other=%zz").error());
+	}
+
+	void testBadRooms()
+	{
+		for (const char* uri : {"/a/b", "/lobby/", "//", "/a%2Fb", "/%20lobby", "/lobby%20", "/a%0Ab", "/a%00b", "/a%7Fb",
+				 "/a%C2%85b", "/a%E2%80%A8b", "http://host/lobby", "*", "",
+				 "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_room"), errorCode(uri));
+		CPPUNIT_ASSERT_EQUAL(std::string(""), errorCode("/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	}
+
+	void testBadNicks()
+	{
+		for (const char* uri : {"/?nick=%20An", "/?nick=An+", "/?nick=a%0Db", "/?nick=a&nick=b", "/?nick=%E2%80%AEnA",
+				 "/?nick=123456789012345678901234567890123"})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_nick"), errorCode(uri));
+		CPPUNIT_ASSERT_EQUAL(std::string(""), errorCode("/?nick=12345678901234567890123456789012"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a/b"), *RequestTarget::parse("/?nick=a%2Fb").nick());
+	}
+
+	void testBadSince()
+	{
+		for (const char* uri : {"/?since=-1", "/?since=1.5", "/?since=abc", "/?since=1e3", "/?since=+5", "/?since=%201",
+				 "/?since=9007199254740992", "/?since=99999999999999999999999", "/?since=1&since=2", "/?since=0x10"})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_since"), errorCode(uri));
+	}
+
+	void testPercentDecodingErrors()
+	{
+		for (const char* uri : {"/a%", "/a%4", "/a%zz", "/a%C3", "/a%C3%28", "/%ED%A0%80", "/%C0%AF", "/%FF", "/a%%41"})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_room"), errorCode(uri));
+		for (const char* uri : {"/?nick=a%", "/?nick=%E1%BA", "/?nick=%80"})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_nick"), errorCode(uri));
+		CPPUNIT_ASSERT_EQUAL(std::string("invalid_since"), errorCode("/?since=1%"));
+		// Decoded exactly once.
+		CPPUNIT_ASSERT_EQUAL(std::string("%41"), RequestTarget::parse("/%2541").room());
+
+		std::string out;
+		CPPUNIT_ASSERT(RequestTarget::percentDecode("a%20b+c", false, out));
+		CPPUNIT_ASSERT_EQUAL(std::string("a b+c"), out);
+		CPPUNIT_ASSERT(RequestTarget::percentDecode("a%20b+c", true, out));
+		CPPUNIT_ASSERT_EQUAL(std::string("a b c"), out);
+	}
+
+	void testErrorsCloseWith4400()
+	{
+		for (const char* uri : {"/a/b", "/?nick=%20", "/?since=x"})
+		{
+			const auto target = RequestTarget::parse(uri);
+			CPPUNIT_ASSERT(target.error());
+			CPPUNIT_ASSERT_EQUAL(int(4400), int(target.error()->closeCode));
+			CPPUNIT_ASSERT(!target.error()->message.empty());
+		}
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(RequestTargetTest);

@@ -1,0 +1,279 @@
+// RoomState: members, ids, the history ring and resuming.
+#include "RoomState.h"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+using webchat::chatroom::RoomState;
+using Join = webchat::chatroom::RoomState::Join;
+using Rename = webchat::chatroom::RoomState::Rename;
+
+namespace {
+
+RoomState::Limits limits(std::size_t historySize, std::size_t maxUsers = 1000, std::size_t historyBytes = 1 << 20)
+{
+	RoomState::Limits l;
+	l.historySize = historySize;
+	l.maxUsers = maxUsers;
+	l.historyBytes = historyBytes;
+	return l;
+}
+
+// Appends count messages whose JSON is "m<id>".
+void post(RoomState& state, int count)
+{
+	for (int i = 0; i < count; ++i) state.append("m" + std::to_string(state.nextId()));
+}
+
+// The ids of the history entries a resume selects, from their JSON.
+std::vector<std::uint64_t> resumedIds(const RoomState& state, const RoomState::Resume& resume)
+{
+	std::vector<std::uint64_t> ids;
+	for (std::size_t i = resume.first; i < state.historyCount(); ++i)
+	{
+		CPPUNIT_ASSERT_EQUAL("m" + std::to_string(state.historyId(i)), state.historyJson(i));
+		ids.push_back(state.historyId(i));
+	}
+	return ids;
+}
+
+std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to)
+{
+	std::vector<std::uint64_t> ids;
+	for (std::uint64_t id = from; id <= to; ++id) ids.push_back(id);
+	return ids;
+}
+
+} // namespace
+
+class RoomStateTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(RoomStateTest);
+	CPPUNIT_TEST(testJoinAndLeaveInOrder);
+	CPPUNIT_TEST(testNicksAreUnique);
+	CPPUNIT_TEST(testRoomFull);
+	CPPUNIT_TEST(testRename);
+	CPPUNIT_TEST(testGuestNicks);
+	CPPUNIT_TEST(testIdsIncreaseByOne);
+	CPPUNIT_TEST(testHistoryCapAndOrder);
+	CPPUNIT_TEST(testHistoryBytesBound);
+	CPPUNIT_TEST(testNoHistory);
+	CPPUNIT_TEST(testResumeWithoutSince);
+	CPPUNIT_TEST(testResumeInsideHistory);
+	CPPUNIT_TEST(testResumeAtLastIdIsEmpty);
+	CPPUNIT_TEST(testResumeBeforeHistoryIsGap);
+	CPPUNIT_TEST(testResumeBeyondLastIsReset);
+	CPPUNIT_TEST(testResumeInEmptyRoom);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testJoinAndLeaveInOrder()
+	{
+		RoomState state(limits(10));
+		CPPUNIT_ASSERT(state.join("An") == Join::Joined);
+		CPPUNIT_ASSERT(state.join("Bình") == Join::Joined);
+		CPPUNIT_ASSERT(state.join("Chi") == Join::Joined);
+		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Bình", "Chi"}) == state.members());
+		CPPUNIT_ASSERT(state.leave("Bình"));
+		CPPUNIT_ASSERT(!state.leave("Bình"));
+		CPPUNIT_ASSERT(!state.leave("nobody"));
+		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Chi"}) == state.members());
+		CPPUNIT_ASSERT(state.hasMember("An"));
+		CPPUNIT_ASSERT(!state.hasMember("Bình"));
+	}
+
+	void testNicksAreUnique()
+	{
+		RoomState state(limits(10));
+		CPPUNIT_ASSERT(state.join("An") == Join::Joined);
+		CPPUNIT_ASSERT(state.join("An") == Join::NickTaken);
+		// Compared exactly: another case or another spelling is another nick.
+		CPPUNIT_ASSERT(state.join("an") == Join::Joined);
+		CPPUNIT_ASSERT(state.join("Ân") == Join::Joined);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), state.members().size());
+		// Free again once its holder left.
+		state.leave("An");
+		CPPUNIT_ASSERT(state.join("An") == Join::Joined);
+	}
+
+	void testRoomFull()
+	{
+		RoomState state(limits(10, 2));
+		CPPUNIT_ASSERT(state.join("a") == Join::Joined);
+		CPPUNIT_ASSERT(state.join("b") == Join::Joined);
+		CPPUNIT_ASSERT(state.join("c") == Join::Full);
+		CPPUNIT_ASSERT(state.join("a") == Join::NickTaken);
+		state.leave("a");
+		CPPUNIT_ASSERT(state.join("c") == Join::Joined);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), state.members().size());
+	}
+
+	void testRename()
+	{
+		RoomState state(limits(10));
+		state.join("An");
+		state.join("Bình");
+		CPPUNIT_ASSERT(state.rename("An", "An Nguyễn") == Rename::Renamed);
+		CPPUNIT_ASSERT((std::vector<std::string>{"An Nguyễn", "Bình"}) == state.members());
+		CPPUNIT_ASSERT(state.rename("An Nguyễn", "Bình") == Rename::Taken);
+		CPPUNIT_ASSERT(state.rename("Bình", "Bình") == Rename::Unchanged);
+		CPPUNIT_ASSERT(state.rename("An", "x") == Rename::NotMember);
+		// The old nick is free for others.
+		CPPUNIT_ASSERT(state.join("An") == Join::Joined);
+	}
+
+	void testGuestNicks()
+	{
+		RoomState state(limits(10));
+		state.join("guest-2");
+		const std::string first = state.guestNick();
+		CPPUNIT_ASSERT_EQUAL(std::string("guest-1"), first);
+		state.join(first);
+		// guest-2 is taken by someone who chose it.
+		CPPUNIT_ASSERT_EQUAL(std::string("guest-3"), state.guestNick());
+		state.join("guest-3");
+		// A guest that left is not reused at once.
+		state.leave("guest-1");
+		CPPUNIT_ASSERT_EQUAL(std::string("guest-4"), state.guestNick());
+		for (const auto& nick : state.members()) CPPUNIT_ASSERT(nick != "guest-4");
+	}
+
+	void testIdsIncreaseByOne()
+	{
+		RoomState state(limits(3));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), state.lastId());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), state.nextId());
+		for (std::uint64_t id = 1; id <= 50; ++id)
+		{
+			CPPUNIT_ASSERT_EQUAL(id, state.nextId());
+			state.append("m" + std::to_string(id));
+			CPPUNIT_ASSERT_EQUAL(id, state.lastId());
+		}
+	}
+
+	void testHistoryCapAndOrder()
+	{
+		RoomState state(limits(5));
+		post(state, 3);
+		CPPUNIT_ASSERT(range(1, 3) == resumedIds(state, state.resume(std::nullopt)));
+		post(state, 9);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(5), state.historyCount());
+		CPPUNIT_ASSERT(range(8, 12) == resumedIds(state, state.resume(std::nullopt)));
+		CPPUNIT_ASSERT_EQUAL(std::string("m8m9m10m11m12").size(), state.historyBytes());
+	}
+
+	void testHistoryBytesBound()
+	{
+		RoomState state(limits(100, 1000, 100));
+		for (int i = 0; i < 30; ++i) state.append(std::string(30, 'x'));
+		// 30-byte messages, 100 bytes: the newest three.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), state.historyCount());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(90), state.historyBytes());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(28), state.historyId(0));
+		// A message larger than the bound is not kept, and takes the others with it.
+		state.append(std::string(101, 'y'));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), state.historyCount());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), state.historyBytes());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(31), state.lastId());
+		state.append(std::string(10, 'z'));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), state.historyCount());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(32), state.historyId(0));
+		const auto resume = state.resume(std::uint64_t(27));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(28), resume.gapFrom);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(31), resume.gapTo);
+	}
+
+	void testNoHistory()
+	{
+		RoomState state(limits(0));
+		post(state, 4);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(4), state.lastId());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), state.historyCount());
+		const auto resume = state.resume(std::uint64_t(1));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), resume.gapFrom);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(4), resume.gapTo);
+		CPPUNIT_ASSERT(state.resume(std::uint64_t(4)).gapFrom == 0);
+	}
+
+	void testResumeWithoutSince()
+	{
+		RoomState state(limits(5));
+		post(state, 20);
+		const auto resume = state.resume(std::nullopt);
+		CPPUNIT_ASSERT(range(16, 20) == resumedIds(state, resume));
+		// No gap is reported to a client that did not ask for anything.
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), resume.gapFrom);
+		CPPUNIT_ASSERT(!resume.reset);
+	}
+
+	void testResumeInsideHistory()
+	{
+		RoomState state(limits(5));
+		post(state, 20);
+		for (std::uint64_t since = 15; since < 20; ++since)
+		{
+			const auto resume = state.resume(since);
+			CPPUNIT_ASSERT(range(since + 1, 20) == resumedIds(state, resume));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), resume.gapFrom);
+			CPPUNIT_ASSERT(!resume.reset);
+		}
+	}
+
+	void testResumeAtLastIdIsEmpty()
+	{
+		RoomState state(limits(5));
+		post(state, 20);
+		const auto resume = state.resume(std::uint64_t(20));
+		CPPUNIT_ASSERT(resumedIds(state, resume).empty());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), resume.gapFrom);
+		CPPUNIT_ASSERT(!resume.reset);
+	}
+
+	void testResumeBeforeHistoryIsGap()
+	{
+		RoomState state(limits(5));
+		post(state, 20);
+		auto resume = state.resume(std::uint64_t(3));
+		CPPUNIT_ASSERT(range(16, 20) == resumedIds(state, resume));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(4), resume.gapFrom);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(15), resume.gapTo);
+		CPPUNIT_ASSERT(!resume.reset);
+		resume = state.resume(std::uint64_t(0));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), resume.gapFrom);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(15), resume.gapTo);
+		// Just one lost.
+		resume = state.resume(std::uint64_t(14));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(15), resume.gapFrom);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(15), resume.gapTo);
+		CPPUNIT_ASSERT(range(16, 20) == resumedIds(state, resume));
+		// since=0 on a room whose history starts at 1: nothing lost.
+		RoomState young(limits(5));
+		post(young, 3);
+		resume = young.resume(std::uint64_t(0));
+		CPPUNIT_ASSERT(range(1, 3) == resumedIds(young, resume));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), resume.gapFrom);
+	}
+
+	void testResumeBeyondLastIsReset()
+	{
+		RoomState state(limits(5));
+		post(state, 7);
+		const auto resume = state.resume(std::uint64_t(8));
+		CPPUNIT_ASSERT(resume.reset);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), resume.gapFrom);
+		// The client starts over: all the history there is.
+		CPPUNIT_ASSERT(range(3, 7) == resumedIds(state, resume));
+		CPPUNIT_ASSERT(state.resume(std::uint64_t(1000000)).reset);
+	}
+
+	void testResumeInEmptyRoom()
+	{
+		RoomState state(limits(5));
+		CPPUNIT_ASSERT(state.resume(std::uint64_t(3)).reset);
+		const auto resume = state.resume(std::uint64_t(0));
+		CPPUNIT_ASSERT(!resume.reset);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), resume.gapFrom);
+		CPPUNIT_ASSERT(resumedIds(state, resume).empty());
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(RoomStateTest);
