@@ -2,21 +2,33 @@
  * webchat page script: plain JavaScript, no dependencies, no globals.
  *
  * The page is served with a strict Content-Security-Policy, so this file is
- * the only script and it never builds markup from strings: every message is
- * put into the page with textContent.
+ * the only script and it never builds markup from strings: every message,
+ * nickname and room name is put into the page with textContent.
  *
- * Pieces, each small so later features (nicknames, rooms, a JSON protocol)
- * can be added without a rewrite:
- *   protocol         encodeMessage / decodeMessage: the only code that knows
- *                    the wire format (for now one text frame = one message,
- *                    plain text, both ways)
+ * It speaks the chat-room protocol (docs/PROTOCOL.md): JSON events over one
+ * WebSocket per room. If the server sends no `welcome` first, it is the plain
+ * relay (RelayPlugin) and the page falls back to plain text in and out.
+ *
+ * The room is named in the page URL's query string:
+ *   http://host:8080/?room=H%C3%A0%20N%E1%BB%99i   (room "Hà Nội")
+ *   http://host:8080/                             (room "lobby")
+ *
+ * Pieces, each small:
+ *   i18n             the English and Vietnamese strings, picked from
+ *                    navigator.languages; the Intl locale for dates
+ *   protocol         the only code that knows the wire format: socket URL,
+ *                    decoding events, encoding requests, nickname rules
  *   endpoint         loadChatUrl: where the WebSocket is, from
  *                    webchat-config.json, else the page's host on port 8000
  *   backoff          reconnect delays: exponential, full jitter, capped
  *   connection       createConnection: one WebSocket at a time, reconnects,
  *                    reports its state
- *   renderer         createMessageList: appends messages, auto-scrolls
- *   UI               createStatusView, createComposer
+ *   store            createRoomStore: shown message ids, last id, members
+ *   renderer         createMessageList (messages and notices, auto-scroll),
+ *                    createUserList, time formatting
+ *   UI               status line, composer, nick dialog, toast, title with
+ *                    the unread count, the collapsible user list
+ *   chat             createChat: what each event does (room and relay modes)
  *   main             wires them together
  */
 (function () {
@@ -24,27 +36,289 @@
 
   var CONFIG_URL = 'webchat-config.json'; // relative: also works below a path prefix
   var DEFAULT_CHAT_PORT = 8000;
+  var DEFAULT_ROOM = 'lobby';
+  var NICK_STORAGE_KEY = 'webchat.nick';
 
   var RECONNECT_BASE_MS = 500;
   var RECONNECT_CAP_MS = 30000;
   var STABLE_CONNECTION_MS = 10000; // connected this long: the next outage starts the backoff afresh
   var CONNECT_TIMEOUT_MS = 15000; // a handshake that hangs (lost SYN, stuck proxy) counts as failed
+  var WELCOME_TIMEOUT_MS = 1000; // no welcome this long after the socket opened: the plain relay
+
+  // After a dropped connection the server may still hold the old one (until
+  // its ping times out) and refuse our nick as taken: keep retrying this long
+  // before asking for another nick. A nick remembered from an earlier visit
+  // gets a short grace (the previous page's socket closing).
+  var RESUME_NICK_GRACE_MS = 75000;
+  var STORED_NICK_GRACE_MS = 3000;
 
   var MAX_MESSAGES = 500; // oldest messages are dropped beyond this
   var STICK_TO_BOTTOM_PX = 48; // "at the bottom" tolerance for auto-scroll
+  var TOAST_MS = 6000;
+  var MAX_NICK_CHARS = 32;
+  var MAX_ROOM_CHARS = 64;
+
+  // -------------------------------------------------------------------- i18n
+
+  var STRINGS = {
+    en: {
+      loading: 'Loading…',
+      connecting: 'Connecting…',
+      joining: 'Joining…',
+      connected: 'Connected',
+      connectedRelay: 'Connected (plain relay)',
+      reconnectingIn: 'Reconnecting in {s} s…',
+      offline: 'Offline',
+      stopped: 'Not connected',
+      announceConnected: 'Connected.',
+      announceLost: 'Connection lost. Reconnecting…',
+      announceOffline: 'Offline. Will reconnect when the network is back.',
+      retry: 'Retry now',
+      roomLabel: 'Room:',
+      pageTitle: '{room} · webchat',
+      unreadTitle: '({n}) {title}',
+      messages: 'Messages',
+      noMessages: 'No messages yet.',
+      newMessages: 'New messages ↓',
+      messageLabel: 'Message',
+      placeholder: 'Type a message…',
+      send: 'Send',
+      you: '(you)',
+      people: 'People here',
+      peopleToggle: 'People ({n})',
+      changeNickPrefix: 'Change nickname:',
+      nickTitleFirst: 'Choose a nickname',
+      nickTitleChange: 'Change your nickname',
+      nickHelp: 'Up to 32 characters. Others in the room see it next to your messages.',
+      nickLabel: 'Nickname',
+      nickJoin: 'Join',
+      nickSave: 'Save',
+      nickGuest: 'Join as a guest',
+      cancel: 'Cancel',
+      nickEmpty: 'Please enter a nickname.',
+      nickTooLong: 'A nickname has at most 32 characters.',
+      nickInvalid: 'That nickname contains characters that are not allowed.',
+      nickTaken: '“{nick}” is already taken in this room. Please choose another nickname.',
+      nickRateLimited: 'Too many nickname changes. Try again in a minute.',
+      nickGhost: 'Your previous connection is still open on the server; trying again…',
+      youJoined: 'You joined {room} as {nick}.',
+      joined: '{nick} joined',
+      left: '{nick} left',
+      renamed: '{old} is now {nick}',
+      youRenamed: 'You are now {nick}',
+      gap: 'Some messages were missed (messages {from}–{to} are no longer available).',
+      reset: 'The server was restarted: the conversation starts afresh.',
+      rateLimited: 'You are sending messages too fast; the last one was not sent.',
+      tooLong: 'That message is too long; it was not sent.',
+      badRequest: 'The server did not understand a request.',
+      flooding: 'Disconnected for sending too fast.',
+      roomFull: 'The room is full; trying again later…',
+      tooManyRooms: 'The server has too many rooms open; trying again later…',
+      invalidRoom: '“{room}” is not a valid room name.',
+      serverError: 'Server error: {message}',
+      relayMode: 'Plain relay: no rooms or nicknames here.',
+    },
+    vi: {
+      loading: 'Đang tải…',
+      connecting: 'Đang kết nối…',
+      joining: 'Đang vào phòng…',
+      connected: 'Đã kết nối',
+      connectedRelay: 'Đã kết nối (chuyển tiếp đơn giản)',
+      reconnectingIn: 'Kết nối lại sau {s} giây…',
+      offline: 'Mất mạng',
+      stopped: 'Chưa kết nối',
+      announceConnected: 'Đã kết nối.',
+      announceLost: 'Mất kết nối. Đang kết nối lại…',
+      announceOffline: 'Mất mạng. Sẽ kết nối lại khi có mạng.',
+      retry: 'Thử lại ngay',
+      roomLabel: 'Phòng:',
+      pageTitle: '{room} · webchat',
+      unreadTitle: '({n}) {title}',
+      messages: 'Tin nhắn',
+      noMessages: 'Chưa có tin nhắn nào.',
+      newMessages: 'Tin nhắn mới ↓',
+      messageLabel: 'Tin nhắn',
+      placeholder: 'Nhập tin nhắn…',
+      send: 'Gửi',
+      you: '(bạn)',
+      people: 'Người trong phòng',
+      peopleToggle: 'Mọi người ({n})',
+      changeNickPrefix: 'Đổi biệt danh:',
+      nickTitleFirst: 'Chọn biệt danh',
+      nickTitleChange: 'Đổi biệt danh',
+      nickHelp: 'Tối đa 32 ký tự. Mọi người trong phòng sẽ thấy tên này cạnh tin nhắn của bạn.',
+      nickLabel: 'Biệt danh',
+      nickJoin: 'Vào phòng',
+      nickSave: 'Lưu',
+      nickGuest: 'Vào với tư cách khách',
+      cancel: 'Hủy',
+      nickEmpty: 'Vui lòng nhập biệt danh.',
+      nickTooLong: 'Biệt danh dài tối đa 32 ký tự.',
+      nickInvalid: 'Biệt danh có ký tự không được phép.',
+      nickTaken: '“{nick}” đã có người dùng trong phòng này. Vui lòng chọn biệt danh khác.',
+      nickRateLimited: 'Bạn đổi biệt danh quá nhiều lần. Hãy thử lại sau một phút.',
+      nickGhost: 'Kết nối trước của bạn vẫn còn mở trên máy chủ; đang thử lại…',
+      youJoined: 'Bạn đã vào phòng {room} với tên {nick}.',
+      joined: '{nick} đã vào phòng',
+      left: '{nick} đã rời phòng',
+      renamed: '{old} đã đổi tên thành {nick}',
+      youRenamed: 'Bạn đã đổi tên thành {nick}',
+      gap: 'Một số tin nhắn đã bị bỏ lỡ (tin nhắn {from}–{to} không còn nữa).',
+      reset: 'Máy chủ đã khởi động lại: cuộc trò chuyện bắt đầu lại từ đầu.',
+      rateLimited: 'Bạn gửi tin nhắn quá nhanh; tin nhắn vừa rồi chưa được gửi.',
+      tooLong: 'Tin nhắn quá dài; chưa được gửi.',
+      badRequest: 'Máy chủ không hiểu một yêu cầu.',
+      flooding: 'Bị ngắt kết nối vì gửi quá nhanh.',
+      roomFull: 'Phòng đã đầy; sẽ thử lại sau…',
+      tooManyRooms: 'Máy chủ đang mở quá nhiều phòng; sẽ thử lại sau…',
+      invalidRoom: '“{room}” không phải là tên phòng hợp lệ.',
+      serverError: 'Lỗi máy chủ: {message}',
+      relayMode: 'Chuyển tiếp đơn giản: không có phòng hay biệt danh.',
+    },
+  };
+
+  /**
+   * The UI language: the first of the browser's preferred languages we have
+   * strings for (else English), and the locale Intl formats dates in (that
+   * same preference, so "en-GB" gets a 24-hour clock and "vi-VN" Vietnamese).
+   */
+  function pickLanguage(languages) {
+    var list = Array.prototype.slice.call(languages || []);
+    for (var i = 0; i < list.length; i += 1) {
+      var tag = String(list[i]);
+      var primary = tag.toLowerCase().split('-')[0];
+      if (Object.prototype.hasOwnProperty.call(STRINGS, primary)) {
+        var locale = tag;
+        try {
+          locale = Intl.getCanonicalLocales(tag)[0] || primary;
+        } catch (e) {
+          locale = primary;
+        }
+        return { lang: primary, locale: locale };
+      }
+    }
+    return { lang: 'en', locale: 'en' };
+  }
+
+  function createI18n(languages) {
+    var picked = pickLanguage(languages);
+    var table = STRINGS[picked.lang];
+
+    /** The string `key` with {name} placeholders filled in (values are text, never markup). */
+    function t(key, params) {
+      var text = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : STRINGS.en[key];
+      if (text === undefined) return key;
+      return text.replace(/\{(\w+)\}/g, function (whole, name) {
+        return params && params[name] !== undefined ? String(params[name]) : whole;
+      });
+    }
+
+    /** Translates the static page: data-i18n (text), data-i18n-placeholder, -aria-label, -empty. */
+    function apply(root) {
+      document.documentElement.lang = picked.lang;
+      Array.prototype.forEach.call(root.querySelectorAll('[data-i18n]'), function (el) {
+        el.textContent = t(el.dataset.i18n);
+      });
+      Array.prototype.forEach.call(root.querySelectorAll('[data-i18n-placeholder]'), function (el) {
+        el.placeholder = t(el.dataset.i18nPlaceholder);
+      });
+      Array.prototype.forEach.call(root.querySelectorAll('[data-i18n-aria-label]'), function (el) {
+        el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
+      });
+      Array.prototype.forEach.call(root.querySelectorAll('[data-i18n-empty]'), function (el) {
+        el.dataset.empty = t(el.dataset.i18nEmpty);
+      });
+    }
+
+    return { lang: picked.lang, locale: picked.locale, t: t, apply: apply };
+  }
 
   // ---------------------------------------------------------------- protocol
 
-  /** A received frame as a message object, or null to ignore it. */
-  function decodeMessage(data) {
-    if (typeof data !== 'string') return null; // binary frames are not chat messages
-    return { text: data, receivedAt: new Date() };
+  /** Length in characters (code points), as the server counts them. */
+  function charCount(text) {
+    return Array.from(text).length;
   }
 
-  /** What to send for text the user typed. */
-  function encodeMessage(text) {
+  // C0 and C1 controls, DEL, and the line/paragraph separators.
+  var CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+  /** The room the page URL names (?room=...), or "lobby". */
+  function roomFromLocation(location) {
+    var value = new URLSearchParams(location.search).get('room');
+    value = value === null ? '' : value.trim();
+    return value === '' ? DEFAULT_ROOM : value;
+  }
+
+  function roomProblem(room) {
+    if (room === '' || charCount(room) > MAX_ROOM_CHARS || CONTROL_CHARS.test(room) || room.indexOf('/') !== -1) return 'invalidRoom';
+    return null;
+  }
+
+  /** Null if `nick` (already trimmed) is acceptable, else the key of the message saying why not. */
+  function nickProblem(nick) {
+    if (nick === '') return 'nickEmpty';
+    if (charCount(nick) > MAX_NICK_CHARS) return 'nickTooLong';
+    if (CONTROL_CHARS.test(nick)) return 'nickInvalid';
+    return null;
+  }
+
+  /**
+   * The socket URL for joining `room`: <chatUrl><room>?nick=...&since=...
+   * Every part percent-encoded as UTF-8 (a space is %20, never "+").
+   * No nick: the server names us guest-<n>. since 0: the whole history.
+   */
+  function roomSocketUrl(chatUrl, room, nick, since) {
+    var base = chatUrl.charAt(chatUrl.length - 1) === '/' ? chatUrl : chatUrl + '/';
+    var query = [];
+    if (nick) query.push('nick=' + encodeURIComponent(nick));
+    if (since > 0) query.push('since=' + String(since));
+    return base + encodeURIComponent(room) + (query.length ? '?' + query.join('&') : '');
+  }
+
+  function isString(value) {
+    return typeof value === 'string';
+  }
+
+  function isId(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  }
+
+  /** A chat message event as the page uses it, or null if it is malformed. */
+  function toMessage(event) {
+    if (!event || !isId(event.id) || !isString(event.nick) || !isString(event.text)) return null;
+    var ts = typeof event.ts === 'number' && isFinite(event.ts) ? event.ts : Date.now();
+    return { id: event.id, nick: event.nick, text: event.text, date: new Date(ts) };
+  }
+
+  /** A received frame as a protocol event (a JSON object with a string `type`), or null. */
+  function decodeEvent(data) {
+    if (!isString(data) || data.charAt(0) !== '{') return null;
+    var value;
+    try {
+      value = JSON.parse(data);
+    } catch (e) {
+      return null;
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value) || !isString(value.type)) return null;
+    return value;
+  }
+
+  function encodeChatMessage(text) {
+    return JSON.stringify({ type: 'message', text: text });
+  }
+
+  function encodeNickChange(nick) {
+    return JSON.stringify({ type: 'nick', nick: nick });
+  }
+
+  /** The relay takes and gives plain text. */
+  function encodeRelayMessage(text) {
     return text;
   }
+
+  // The error codes the server sends before closing a join (PROTOCOL.md).
+  var NICK_ERRORS = { nick_taken: true, invalid_nick: true };
 
   // ---------------------------------------------------------------- endpoint
 
@@ -61,6 +335,7 @@
     else if (url.protocol === 'https:') url.protocol = 'wss:';
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return null;
     url.hash = '';
+    url.search = '';
     return url.href;
   }
 
@@ -101,13 +376,16 @@
   // -------------------------------------------------------------- connection
 
   /**
-   * The connection manager. States, reported through onState(state, info):
+   * The connection manager. `getUrl()` is asked before every attempt (the
+   * URL carries the last message id). States, reported through
+   * onState(state, info):
    *   'connecting'    a socket is being opened
    *   'connected'     open; send() works
    *   'reconnecting'  waiting to retry; info.retryAt is when (ms since epoch)
    *   'offline'       the browser says there is no network; retries when it returns
+   *   'stopped'       stop() was called; start() again to reconnect
    */
-  function createConnection(url, handlers) {
+  function createConnection(getUrl, handlers) {
     var socket = null;
     var attempt = 0; // failed attempts since the last stable connection
     var retryTimer = null;
@@ -137,6 +415,7 @@
         setState('offline');
         return;
       }
+      var url = getUrl();
       setState('connecting');
       var ws;
       try {
@@ -161,18 +440,28 @@
       // Usually 'error' comes with a 'close', but not always (Chromium sends
       // only 'error' for a connection the CSP blocks): either ends this socket.
       ws.addEventListener('error', function () { drop(ws); });
-      ws.addEventListener('close', function () { drop(ws); });
+      ws.addEventListener('close', function (event) {
+        if (ws === socket && handlers.onClose) handlers.onClose(event.code, event.reason);
+        drop(ws);
+      });
     }
 
-    /** Gives up on `ws` (once) and schedules the next attempt. */
-    function drop(ws) {
-      if (ws !== socket) return;
+    /** Forgets the current socket (if any) and closes it; no retry is scheduled. */
+    function detach() {
+      var ws = socket;
       socket = null;
+      if (!ws) return;
       try {
         ws.close();
       } catch (error) {
         // already closed
       }
+    }
+
+    /** Gives up on `ws` (once) and schedules the next attempt. */
+    function drop(ws) {
+      if (ws !== socket) return;
+      detach();
       scheduleRetry();
     }
 
@@ -191,6 +480,19 @@
     /** Skips the wait (the "Retry now" button, the network coming back). */
     function retryNow() {
       if (state === 'reconnecting' || state === 'offline') connect();
+    }
+
+    /** Closes the socket and stays disconnected until start(). */
+    function stop() {
+      clearTimers();
+      detach();
+      setState('stopped');
+    }
+
+    /** Closes the socket and opens a new one right away (a new URL). */
+    function restart() {
+      detach();
+      connect();
     }
 
     /** True if the text went out on an open socket. */
@@ -212,31 +514,135 @@
       }
     });
 
-    return { start: connect, retryNow: retryNow, send: send };
+    return { start: connect, retryNow: retryNow, stop: stop, restart: restart, send: send };
+  }
+
+  // ------------------------------------------------------------------- store
+
+  /**
+   * What the page knows about the room: the ids of the messages it showed
+   * (to drop duplicates, whatever the server does), the last id (for
+   * `since`), the members and one's own nick.
+   */
+  function createRoomStore() {
+    var seen = new Set();
+    var lastId = 0;
+    var users = [];
+    var nick = null;
+
+    /** True if the message is new (and now remembered). */
+    function addMessage(id) {
+      if (seen.has(id) || id <= lastId) return false;
+      seen.add(id);
+      lastId = id;
+      if (seen.size > MAX_MESSAGES * 2) {
+        // Forget the oldest half; `id <= lastId` still rejects them.
+        Array.from(seen).slice(0, MAX_MESSAGES).forEach(function (old) { seen.delete(old); });
+      }
+      return true;
+    }
+
+    function clearMessages() {
+      seen.clear();
+      lastId = 0;
+    }
+
+    function setUsers(list) {
+      users = list.filter(isString).filter(function (name, i, all) { return all.indexOf(name) === i; });
+    }
+
+    function addUser(name) {
+      if (users.indexOf(name) === -1) users.push(name);
+    }
+
+    function removeUser(name) {
+      users = users.filter(function (other) { return other !== name; });
+    }
+
+    function renameUser(old, name) {
+      removeUser(old);
+      addUser(name);
+    }
+
+    return {
+      addMessage: addMessage,
+      clearMessages: clearMessages,
+      lastId: function () { return lastId; },
+      users: function () { return users.slice(); },
+      setUsers: setUsers,
+      addUser: addUser,
+      removeUser: removeUser,
+      renameUser: renameUser,
+      nick: function () { return nick; },
+      setNick: function (value) { nick = value; },
+    };
   }
 
   // ---------------------------------------------------------------- renderer
 
-  function formatTime(date) {
-    return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  /** Times in the reader's time zone and language: "14:05", or with the day when not today. */
+  function createTimeFormat(locale) {
+    var time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+    var dayAndTime = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+    var full = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'medium' });
+
+    function sameDay(a, b) {
+      return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+    }
+
+    return {
+      short: function (date) { return sameDay(date, new Date()) ? time.format(date) : dayAndTime.format(date); },
+      full: function (date) { return full.format(date); },
+    };
   }
 
-  /** One message as a list item. Text only: never parsed as HTML. */
-  function renderMessage(message) {
-    var item = document.createElement('li');
-    item.className = 'msg';
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
 
-    var time = document.createElement('time');
-    time.className = 'msg-time';
-    time.dateTime = message.receivedAt.toISOString();
-    time.textContent = formatTime(message.receivedAt);
+  function timeElement(date, format) {
+    var time = element('time', 'msg-time', format.short(date));
+    time.dateTime = date.toISOString();
+    time.title = format.full(date);
+    return time;
+  }
 
-    var text = document.createElement('span');
-    text.className = 'msg-text';
-    text.textContent = message.text;
+  /**
+   * One message as a list item. Text only: never parsed as HTML.
+   * message: { text, date, nick?, own?, id? } (no nick: a relay message).
+   */
+  function renderMessage(message, format, t) {
+    var item = element('li', 'msg');
+    if (message.id) item.dataset.id = String(message.id);
+    if (message.nick === undefined) {
+      item.classList.add('msg-plain');
+      item.appendChild(timeElement(message.date, format));
+      item.appendChild(element('span', 'msg-text', message.text));
+      return item;
+    }
+    if (message.own) item.classList.add('msg-own');
+    var meta = element('p', 'msg-meta');
+    meta.appendChild(element('span', 'msg-nick', message.nick));
+    if (message.own) {
+      meta.appendChild(document.createTextNode(' '));
+      meta.appendChild(element('span', 'msg-you', t('you')));
+    }
+    meta.appendChild(document.createTextNode(' '));
+    meta.appendChild(timeElement(message.date, format));
+    item.appendChild(meta);
+    item.appendChild(element('p', 'msg-text', message.text));
+    return item;
+  }
 
-    item.appendChild(time);
-    item.appendChild(text);
+  /** A notice (joins, leaves, gaps...) as a list item. */
+  function renderNotice(text, date, format, kind) {
+    var item = element('li', 'notice' + (kind ? ' notice-' + kind : ''));
+    item.appendChild(timeElement(date, format));
+    item.appendChild(document.createTextNode(' '));
+    item.appendChild(element('span', 'notice-text', text));
     return item;
   }
 
@@ -263,12 +669,21 @@
       }
     }
 
-    function append(message) {
+    /** Appends list items (several at once: one layout, one announcement). */
+    function append(items) {
+      if (!items.length) return;
       var follow = isAtBottom();
-      list.appendChild(renderMessage(message));
+      var fragment = document.createDocumentFragment();
+      items.forEach(function (item) { fragment.appendChild(item); });
+      list.appendChild(fragment);
       dropOldest(!follow);
       if (follow) scrollToBottom();
       else jumpButton.hidden = false;
+    }
+
+    function clear() {
+      list.replaceChildren();
+      jumpButton.hidden = true;
     }
 
     list.addEventListener('scroll', function () {
@@ -276,7 +691,30 @@
     });
     jumpButton.addEventListener('click', scrollToBottom);
 
-    return { append: append, scrollToBottom: scrollToBottom };
+    return { append: append, clear: clear, scrollToBottom: scrollToBottom };
+  }
+
+  /** The member list: sorted for the reader's language, one's own nick marked. */
+  function createUserList(list, count, toggleText, t, locale) {
+    var collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
+
+    function render(users, ownNick) {
+      var sorted = users.slice().sort(collator.compare);
+      list.replaceChildren.apply(list, sorted.map(function (name) {
+        var item = element('li', 'user');
+        item.appendChild(element('span', 'user-name', name));
+        if (name === ownNick) {
+          item.classList.add('user-own');
+          item.appendChild(document.createTextNode(' '));
+          item.appendChild(element('span', 'user-you', t('you')));
+        }
+        return item;
+      }));
+      count.textContent = '(' + sorted.length + ')';
+      toggleText.textContent = t('peopleToggle', { n: sorted.length });
+    }
+
+    return { render: render };
   }
 
   // ---------------------------------------------------------------------- UI
@@ -284,8 +722,9 @@
   /**
    * The connection state: a visible line (with a live countdown) and a
    * screen-reader announcement on real changes only, not every second.
+   * States: the connection's, plus 'joining' (open, waiting for the room).
    */
-  function createStatusView(status, text, announcer, retryButton) {
+  function createStatusView(status, text, announcer, retryButton, t) {
     var ticker = null;
     var wasConnected = false;
 
@@ -300,24 +739,28 @@
     function render(state, info) {
       clearInterval(ticker);
       ticker = null;
-      status.dataset.state = state;
+      status.dataset.state = state === 'joining' ? 'connecting' : state;
       retryButton.hidden = state !== 'reconnecting';
 
       if (state === 'connected') {
-        text.textContent = 'Connected';
-        announce('Connected.');
+        text.textContent = info.relay ? t('connectedRelay') : t('connected');
+        announce(t('announceConnected'));
       } else if (state === 'connecting') {
-        text.textContent = 'Connecting…';
+        text.textContent = t('connecting');
+      } else if (state === 'joining') {
+        text.textContent = t('joining');
       } else if (state === 'reconnecting') {
         var update = function () {
-          text.textContent = 'Reconnecting in ' + secondsUntil(info.retryAt) + ' s…';
+          text.textContent = t('reconnectingIn', { s: secondsUntil(info.retryAt) });
         };
         update();
         ticker = setInterval(update, 250);
-        if (wasConnected) announce('Connection lost. Reconnecting…');
+        if (wasConnected) announce(t('announceLost'));
       } else if (state === 'offline') {
-        text.textContent = 'Offline';
-        announce('Offline. Will reconnect when the network is back.');
+        text.textContent = t('offline');
+        announce(t('announceOffline'));
+      } else if (state === 'stopped') {
+        text.textContent = t('stopped');
       }
       wasConnected = state === 'connected';
     }
@@ -343,40 +786,634 @@
       sendButton.disabled = !on;
     }
 
-    return { setEnabled: setEnabled };
+    /** Puts back text the server refused, unless the user already typed something else. */
+    function restore(text) {
+      if (input.value === '') input.value = text;
+    }
+
+    return { setEnabled: setEnabled, restore: restore, focus: function () { input.focus(); } };
+  }
+
+  /**
+   * The nickname dialog (a modal <dialog>: focus moves into it and stays
+   * there, Escape cancels). open(options) with
+   *   first:   true for the first join (the cancel button joins as a guest)
+   *   value:   the nick to prefill
+   *   error:   a message to show (e.g. the nick was taken)
+   *   onDone(nick) / onCancel()
+   * Focus goes back to where it was (or to `returnFocus`) when it closes.
+   */
+  function createNickDialog(dialog, t) {
+    var form = dialog.querySelector('form');
+    var input = dialog.querySelector('#nick-input');
+    var error = dialog.querySelector('#nick-error');
+    var title = dialog.querySelector('#nick-title');
+    var submit = dialog.querySelector('#nick-submit');
+    var cancel = dialog.querySelector('#nick-cancel');
+    var current = null;
+
+    function showError(message) {
+      error.textContent = message || '';
+      if (message) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+
+    function close(result) {
+      var options = current;
+      if (!options) return;
+      current = null;
+      if (dialog.open) dialog.close();
+      var target = options.returnFocus || options.openedFrom;
+      if (target && document.contains(target) && !target.disabled) target.focus();
+      if (result === null) {
+        if (options.onCancel) options.onCancel();
+      } else {
+        options.onDone(result);
+      }
+    }
+
+    function open(options) {
+      var reopened = current !== null;
+      current = options;
+      if (!reopened) current.openedFrom = document.activeElement;
+      title.textContent = options.first ? t('nickTitleFirst') : t('nickTitleChange');
+      submit.textContent = options.first ? t('nickJoin') : t('nickSave');
+      cancel.textContent = options.first ? t('nickGuest') : t('cancel');
+      input.value = options.value || '';
+      showError(options.error || '');
+      if (!dialog.open) dialog.showModal();
+      input.focus();
+      input.select();
+    }
+
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var nick = input.value.trim();
+      var problem = nickProblem(nick);
+      if (problem) {
+        showError(t(problem));
+        input.focus();
+        return;
+      }
+      close(nick);
+    });
+    input.addEventListener('input', function () {
+      if (error.textContent) showError('');
+    });
+    cancel.addEventListener('click', function () { close(null); });
+    // Escape (the dialog's own cancel): close it ourselves, as Cancel would.
+    dialog.addEventListener('cancel', function (event) {
+      event.preventDefault();
+      close(null);
+    });
+    // Closed some other way (the browser may force-close on repeated Escape).
+    dialog.addEventListener('close', function () {
+      if (current) close(null);
+    });
+
+    return { open: open, isOpen: function () { return current !== null; } };
+  }
+
+  /** A short notice above the composer that goes away by itself (or with Escape). */
+  function createToast(toast) {
+    var timer = null;
+
+    function hide() {
+      clearTimeout(timer);
+      toast.textContent = '';
+    }
+
+    function show(text) {
+      clearTimeout(timer);
+      toast.textContent = text;
+      timer = setTimeout(hide, TOAST_MS);
+    }
+
+    return { show: show, hide: hide, isShown: function () { return toast.textContent !== ''; } };
+  }
+
+  /** The tab title: "(3) lobby · webchat" while the tab is hidden and messages came in. */
+  function createTitle(t) {
+    var base = document.title;
+    var unread = 0;
+
+    function render() {
+      document.title = unread > 0 ? t('unreadTitle', { n: unread, title: base }) : base;
+    }
+
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'visible' && unread > 0) {
+        unread = 0;
+        render();
+      }
+    });
+
+    return {
+      setBase: function (title) { base = title; render(); },
+      /** A message arrived: counts only while the tab is hidden. */
+      bump: function () {
+        if (document.visibilityState !== 'hidden') return;
+        unread += 1;
+        render();
+      },
+    };
+  }
+
+  /** The member list as a side panel; on small screens a button shows and hides it. */
+  function createUsersPanel(app, panel, toggle) {
+    function setOpen(open) {
+      app.classList.toggle('users-open', open);
+      toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    }
+
+    toggle.addEventListener('click', function () {
+      setOpen(!app.classList.contains('users-open'));
+    });
+
+    return {
+      setAvailable: function (on) {
+        panel.hidden = !on;
+        toggle.hidden = !on;
+        if (!on) setOpen(false);
+      },
+      /** Escape: closes it if open; true if it did. */
+      closeIfOpen: function () {
+        if (!app.classList.contains('users-open') || getComputedStyle(toggle).display === 'none') return false;
+        setOpen(false);
+        toggle.focus();
+        return true;
+      },
+    };
+  }
+
+  // -------------------------------------------------------------------- chat
+
+  /**
+   * The chat itself: what the page does with each event, in room mode (the
+   * chat-room protocol) or relay mode (plain text; no welcome came).
+   */
+  function createChat(options) {
+    var ui = options.ui;
+    var t = options.t;
+    var format = options.format;
+    var room = options.room;
+    var store = createRoomStore();
+    var connection = null;
+    var chatUrl = null;
+
+    var requestedNick = null; // the nick we join with (null: a guest)
+    var pendingNick = null; // a nick change we asked for
+    var mode = null; // this connection: 'pending' (no welcome yet), 'room', 'relay'
+    var welcomeTimer = null;
+    var sentSince = 0; // the `since` of the current connection
+    var welcomedOnce = false; // a welcome arrived on some connection
+    // How long "nick taken" may be our own earlier connection, still in the
+    // room: 0 for a nick just typed, a little for a remembered one, long when
+    // resuming after a drop. nickGraceUntil: the deadline, once refused.
+    var nickGraceMs = 0;
+    var nickGraceUntil = 0;
+    var lastSentText = null;
+
+    function now() {
+      return new Date();
+    }
+
+    function notice(text, kind, date) {
+      ui.messages.append([renderNotice(text, date || now(), format, kind)]);
+    }
+
+    function socketUrl() {
+      sentSince = mode === 'relay' ? 0 : store.lastId();
+      return roomSocketUrl(chatUrl, room, requestedNick, sentSince);
+    }
+
+    function renderUsers() {
+      ui.users.render(store.users(), store.nick());
+    }
+
+    function setNickShown(nick) {
+      ui.nickCurrent.textContent = nick || '';
+      ui.nickButton.hidden = !nick;
+    }
+
+    function rememberNick(nick) {
+      try {
+        window.localStorage.setItem(NICK_STORAGE_KEY, nick);
+      } catch (e) {
+        // storage disabled: the nick is asked again next time
+      }
+    }
+
+    function setMode(next) {
+      mode = next;
+      ui.app.dataset.mode = next || 'pending';
+      var roomMode = next === 'room';
+      ui.usersPanel.setAvailable(roomMode);
+      if (next === 'relay') {
+        ui.title.setBase('webchat');
+        setNickShown(null);
+      } else if (roomMode) {
+        ui.title.setBase(t('pageTitle', { room: room }));
+      }
+    }
+
+    // ---- connection events
+
+    function onState(state, info) {
+      clearTimeout(welcomeTimer);
+      if (state === 'connected') {
+        // The socket is open; the room says hello first. If it does not, it
+        // is the plain relay.
+        mode = 'pending';
+        ui.status.render('joining', {});
+        ui.composer.setEnabled(false);
+        welcomeTimer = setTimeout(enterRelayMode, WELCOME_TIMEOUT_MS);
+        return;
+      }
+      mode = null;
+      ui.status.render(state, info);
+      ui.composer.setEnabled(false);
+    }
+
+    function onClose() {
+      // The error event before the close says why; nothing more to do here.
+    }
+
+    function onMessage(data) {
+      var event = decodeEvent(data);
+      if (mode === 'pending' || mode === 'relay') {
+        if (event && event.type === 'welcome') {
+          onWelcome(event);
+          return;
+        }
+        if (mode === 'pending' && event && event.type === 'error') {
+          onJoinError(event);
+          return;
+        }
+        if (mode === 'pending') enterRelayMode();
+        onRelayText(data);
+        return;
+      }
+      if (mode !== 'room') return;
+      if (!event) {
+        console.warn('webchat: ignoring a frame that is not a chat-room event');
+        return;
+      }
+      switch (event.type) {
+        case 'message': onChatMessage(event, true); break;
+        case 'join': onJoin(event); break;
+        case 'leave': onLeave(event); break;
+        case 'nick': onNick(event); break;
+        case 'error': onError(event); break;
+        case 'welcome': onWelcome(event); break; // not expected twice; harmless
+        default: console.warn('webchat: ignoring an event of unknown type ' + JSON.stringify(event.type));
+      }
+    }
+
+    // ---- relay mode
+
+    function enterRelayMode() {
+      clearTimeout(welcomeTimer);
+      if (mode !== 'pending') return;
+      setMode('relay');
+      ui.status.render('connected', { relay: true });
+      ui.composer.setEnabled(true);
+    }
+
+    function onRelayText(data) {
+      if (!isString(data)) return; // binary frames are not chat messages
+      ui.messages.append([renderMessage({ text: data, date: now() }, format, t)]);
+      ui.title.bump();
+    }
+
+    // ---- room mode
+
+    function onWelcome(welcome) {
+      clearTimeout(welcomeTimer);
+      var wasRelay = mode === 'relay';
+      setMode('room');
+      var nick = isString(welcome.nick) ? welcome.nick : requestedNick;
+      store.setNick(nick);
+      setNickShown(nick);
+      if (requestedNick && nick === requestedNick) rememberNick(nick);
+      nickGraceMs = RESUME_NICK_GRACE_MS; // from now on, a refusal may be our old connection
+      nickGraceUntil = 0;
+
+      var lastId = isId(welcome.lastId) ? welcome.lastId : 0;
+      var history = Array.isArray(welcome.history) ? welcome.history.map(toMessage).filter(Boolean) : [];
+      // Reset: the server forgot the room (restarted without persistence).
+      // Also when the room's last id is below ours, whatever the flag says.
+      var reset = sentSince > 0 && (welcome.reset === true || lastId < sentSince);
+      if (reset || wasRelay) {
+        store.clearMessages();
+        ui.messages.clear();
+      }
+      if (reset) {
+        notice(t('reset'), 'warning');
+        // The history should hold the room's messages up to lastId; if it
+        // stops short (only those "after since"), join again without since.
+        var newest = history.length ? history[history.length - 1].id : 0;
+        if (lastId > newest) {
+          connection.restart();
+          return;
+        }
+      }
+      var gap = welcome.gap;
+      if (gap && typeof gap === 'object' && isId(gap.from) && isId(gap.to)) {
+        notice(t('gap', { from: gap.from, to: gap.to }), 'warning');
+      }
+      appendMessages(history, false);
+      store.setUsers(Array.isArray(welcome.users) ? welcome.users : []);
+      if (nick) store.addUser(nick);
+      renderUsers();
+      if (!welcomedOnce) notice(t('youJoined', { room: room, nick: nick }));
+      welcomedOnce = true;
+      ui.status.render('connected', {});
+      ui.composer.setEnabled(true);
+    }
+
+    function appendMessages(events, live) {
+      var items = [];
+      var own = store.nick();
+      events.forEach(function (message) {
+        if (!store.addMessage(message.id)) return; // already shown
+        var mine = message.nick === own;
+        items.push(renderMessage({ id: message.id, nick: message.nick, text: message.text, date: message.date, own: mine }, format, t));
+        if (live && !mine) ui.title.bump();
+      });
+      ui.messages.append(items);
+    }
+
+    function onChatMessage(event, live) {
+      var message = toMessage(event);
+      if (!message) {
+        console.warn('webchat: ignoring a malformed message event');
+        return;
+      }
+      appendMessages([message], live);
+    }
+
+    function eventDate(event) {
+      return typeof event.ts === 'number' && isFinite(event.ts) ? new Date(event.ts) : now();
+    }
+
+    function onJoin(event) {
+      if (!isString(event.nick)) return;
+      store.addUser(event.nick);
+      renderUsers();
+      notice(t('joined', { nick: event.nick }), 'join', eventDate(event));
+    }
+
+    function onLeave(event) {
+      if (!isString(event.nick)) return;
+      store.removeUser(event.nick);
+      renderUsers();
+      notice(t('left', { nick: event.nick }), 'leave', eventDate(event));
+    }
+
+    function onNick(event) {
+      if (!isString(event.old) || !isString(event.nick)) return;
+      store.renameUser(event.old, event.nick);
+      if (event.old === store.nick()) {
+        store.setNick(event.nick);
+        setNickShown(event.nick);
+        requestedNick = event.nick; // rejoin under the new nick
+        rememberNick(event.nick);
+        pendingNick = null;
+        notice(t('youRenamed', { nick: event.nick }), 'nick', eventDate(event));
+      } else {
+        notice(t('renamed', { old: event.old, nick: event.nick }), 'nick', eventDate(event));
+      }
+      renderUsers();
+    }
+
+    /** An error before the welcome: the join was refused and a close frame follows. */
+    function onJoinError(event) {
+      var code = event.code;
+      if (NICK_ERRORS[code]) {
+        // Our own earlier connection may still be in the room: wait for it.
+        if (code === 'nick_taken' && nickGraceMs > 0) {
+          if (!nickGraceUntil) {
+            nickGraceUntil = Date.now() + nickGraceMs;
+            if (nickGraceMs === RESUME_NICK_GRACE_MS) ui.toast.show(t('nickGhost'));
+          }
+          if (Date.now() < nickGraceUntil) return; // the close follows; the connection retries with backoff
+        }
+        nickGraceMs = 0;
+        nickGraceUntil = 0;
+        connection.stop();
+        var failed = requestedNick;
+        askNick({
+          first: !welcomedOnce,
+          value: failed,
+          error: code === 'nick_taken' ? t('nickTaken', { nick: failed }) : t('nickInvalid'),
+          onDone: function (nick) { joinAs(nick, false); },
+          onCancel: function () { joinAs(null, false); },
+        });
+        return;
+      }
+      if (code === 'invalid_room') {
+        connection.stop();
+        notice(t('invalidRoom', { room: room }), 'error');
+        return;
+      }
+      if (code === 'invalid_since') {
+        // Start afresh: the next attempt asks for the whole history.
+        store.clearMessages();
+        ui.messages.clear();
+        return;
+      }
+      if (code === 'room_full') ui.toast.show(t('roomFull'));
+      else if (code === 'too_many_rooms') ui.toast.show(t('tooManyRooms'));
+      else showServerError(event);
+    }
+
+    /** An error in the room: the request was refused; the connection stays unless a close follows. */
+    function onError(event) {
+      var code = event.code;
+      if (code === 'rate_limited') {
+        ui.toast.show(t('rateLimited'));
+      } else if (code === 'too_long') {
+        ui.toast.show(t('tooLong'));
+        if (lastSentText !== null) ui.composer.restore(lastSentText);
+      } else if (NICK_ERRORS[code]) {
+        var wanted = pendingNick;
+        pendingNick = null;
+        askNick({
+          first: false,
+          value: wanted || store.nick(),
+          error: code === 'nick_taken' ? t('nickTaken', { nick: wanted || '' }) : t('nickInvalid'),
+          onDone: changeNick,
+        });
+      } else if (code === 'nick_rate_limited') {
+        pendingNick = null;
+        ui.toast.show(t('nickRateLimited'));
+      } else if (code === 'flooding') {
+        ui.toast.show(t('flooding'));
+      } else if (code === 'bad_request') {
+        console.warn('webchat: the server refused a request: ' + event.message);
+        ui.toast.show(t('badRequest'));
+      } else {
+        showServerError(event);
+      }
+    }
+
+    function showServerError(event) {
+      var message = isString(event.message) && event.message ? event.message : String(event.code);
+      ui.toast.show(t('serverError', { message: message }));
+    }
+
+    // ---- nicknames
+
+    function askNick(dialogOptions) {
+      dialogOptions.returnFocus = ui.messageInput;
+      ui.nickDialog.open(dialogOptions);
+    }
+
+    /** (Re)joins the room as `nick` (null: a guest). */
+    function joinAs(nick, fromStorage) {
+      requestedNick = nick;
+      nickGraceMs = fromStorage ? STORED_NICK_GRACE_MS : 0;
+      nickGraceUntil = 0;
+      if (connection) connection.start();
+    }
+
+    function changeNick(nick) {
+      if (nick === store.nick()) return;
+      if (mode !== 'room') {
+        // Not in a room right now: join under the new nick next time.
+        requestedNick = nick;
+        nickGraceMs = 0;
+        return;
+      }
+      pendingNick = nick;
+      connection.send(encodeNickChange(nick));
+    }
+
+    /** The nick button and `/nick` with nothing after it. */
+    function openNickChange() {
+      if (mode !== 'room') return;
+      askNick({ first: false, value: store.nick(), onDone: changeNick });
+    }
+
+    // ---- sending
+
+    /** What the composer sends: a message, or `/nick NAME` in a room. False if it could not go out. */
+    function send(text) {
+      if (!connection) return false;
+      if (mode === 'relay') return connection.send(encodeRelayMessage(text));
+      if (mode !== 'room') return false;
+      var command = /^\/nick(?:\s+([\s\S]*))?$/.exec(text.trim());
+      if (command) {
+        var nick = (command[1] || '').trim();
+        if (nick === '') {
+          openNickChange();
+          return true;
+        }
+        var problem = nickProblem(nick);
+        if (problem) {
+          ui.toast.show(t(problem));
+          return false;
+        }
+        changeNick(nick);
+        return true;
+      }
+      if (!connection.send(encodeChatMessage(text))) return false;
+      lastSentText = text;
+      ui.messages.scrollToBottom(); // you just spoke: follow the conversation
+      return true;
+    }
+
+    /** Starts once the endpoint is known and we have a nick (or chose to be a guest). */
+    function start(url) {
+      chatUrl = url;
+      connection = createConnection(socketUrl, { onState: onState, onMessage: onMessage, onClose: onClose });
+      return connection;
+    }
+
+    return {
+      start: start,
+      joinAs: joinAs,
+      send: send,
+      openNickChange: openNickChange,
+      retryNow: function () { if (connection) connection.retryNow(); },
+    };
   }
 
   // -------------------------------------------------------------------- main
 
+  function storedNickname() {
+    try {
+      var nick = window.localStorage.getItem(NICK_STORAGE_KEY);
+      if (nick !== null && nickProblem(nick.trim()) === null) return nick.trim();
+    } catch (e) {
+      // storage disabled
+    }
+    return null;
+  }
+
   function main() {
     var byId = document.getElementById.bind(document);
-    var messages = createMessageList(byId('messages'), byId('jump'));
-    var statusView = createStatusView(byId('status'), byId('status-text'), byId('status-announcer'), byId('retry'));
-    var connection = null;
+    var i18n = createI18n(navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language]);
+    var t = i18n.t;
+    i18n.apply(document);
 
-    var composer = createComposer(byId('composer'), byId('message'), byId('send'), function (text) {
-      if (!connection || !connection.send(encodeMessage(text))) return false;
-      messages.scrollToBottom(); // you just spoke: follow the conversation
-      return true;
+    var room = roomFromLocation(window.location);
+    byId('room-name').textContent = room;
+    document.title = t('pageTitle', { room: room });
+
+    var app = byId('app');
+    var ui = {
+      app: app,
+      messageInput: byId('message'),
+      nickButton: byId('nick-button'),
+      nickCurrent: byId('nick-current'),
+      messages: createMessageList(byId('messages'), byId('jump')),
+      users: createUserList(byId('users'), byId('users-count'), byId('users-toggle-text'), t, i18n.locale),
+      usersPanel: createUsersPanel(app, byId('users-panel'), byId('users-toggle')),
+      status: createStatusView(byId('status'), byId('status-text'), byId('status-announcer'), byId('retry'), t),
+      nickDialog: createNickDialog(byId('nick-dialog'), t),
+      toast: createToast(byId('toast')),
+      title: createTitle(t),
+      composer: null,
+    };
+
+    var chat = createChat({ ui: ui, t: t, format: createTimeFormat(i18n.locale), room: room });
+    ui.composer = createComposer(byId('composer'), byId('message'), byId('send'), chat.send);
+    byId('nick-button').addEventListener('click', chat.openNickChange);
+    byId('retry').addEventListener('click', chat.retryNow);
+    document.addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape' || event.defaultPrevented || ui.nickDialog.isOpen()) return;
+      if (ui.usersPanel.closeIfOpen()) event.preventDefault();
+      else if (ui.toast.isShown()) ui.toast.hide();
     });
 
-    function onState(state, info) {
-      statusView.render(state, info);
-      composer.setEnabled(state === 'connected');
+    if (roomProblem(room)) {
+      ui.status.render('stopped', {});
+      ui.messages.append([renderNotice(t('invalidRoom', { room: room }), new Date(), createTimeFormat(i18n.locale), 'error')]);
+      return;
     }
 
-    onState('connecting', {});
-    loadChatUrl().then(function (url) {
-      byId('status').title = 'Chat server: ' + url;
-      connection = createConnection(url, {
-        onState: onState,
-        onMessage: function (data) {
-          var message = decodeMessage(data);
-          if (message) messages.append(message);
-        }
+    // The nick (remembered, or asked once) and the endpoint, in parallel.
+    var nickReady = new Promise(function (resolve) {
+      var remembered = storedNickname();
+      if (remembered) {
+        resolve({ nick: remembered, stored: true });
+        return;
+      }
+      ui.nickDialog.open({
+        first: true,
+        returnFocus: ui.messageInput,
+        onDone: function (nick) { resolve({ nick: nick, stored: false }); },
+        onCancel: function () { resolve({ nick: null, stored: false }); },
       });
-      byId('retry').addEventListener('click', connection.retryNow);
-      connection.start();
+    });
+
+    Promise.all([loadChatUrl(), nickReady]).then(function (ready) {
+      var url = ready[0];
+      byId('status').title = url;
+      chat.start(url);
+      chat.joinAs(ready[1].nick, ready[1].stored);
     });
   }
 
