@@ -151,7 +151,9 @@ void ChatHandler::changeNick(engine::Connection& connection, ChatSession& sessio
 		return;
 	}
 	if (nick == session.nick()) return;
-	if (!session.nickChanges().tryTake(now))
+	// Only changes that happen count: a client trying nicks that are taken
+	// is not punished for it.
+	if (!session.nickChanges().available(now))
 	{
 		sendError(connection, "nick_rate_limited", "at most " + std::to_string(_settings.nickChangesPerMinute) + " nick changes a minute");
 		return;
@@ -159,6 +161,7 @@ void ChatHandler::changeNick(engine::Connection& connection, ChatSession& sessio
 	switch (session.room()->rename(session.nick(), nick))
 	{
 	case RoomState::Rename::Renamed:
+		session.nickChanges().tryTake(now);
 		session.setNick(std::move(nick));
 		break;
 	case RoomState::Rename::Taken:

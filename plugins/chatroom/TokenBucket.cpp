@@ -25,10 +25,15 @@ void TokenBucket::refill(std::int64_t nowMs)
 	_lastMs = nowMs;
 }
 
-bool TokenBucket::tryTake(std::int64_t nowMs)
+bool TokenBucket::available(std::int64_t nowMs)
 {
 	refill(nowMs);
-	if (_tokens < 1.0 - 1e-9) return false; // rounding of the refills must not cost a token
+	return _tokens >= 1.0 - 1e-9; // rounding of the refills must not cost a token
+}
+
+bool TokenBucket::tryTake(std::int64_t nowMs)
+{
+	if (!available(nowMs)) return false;
 	_tokens -= 1.0;
 	return true;
 }

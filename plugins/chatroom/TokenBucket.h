@@ -22,6 +22,9 @@ public:
 	/// Takes one token if there is one.
 	bool tryTake(std::int64_t nowMs);
 
+	/// Whether tryTake(nowMs) would succeed, taking nothing.
+	bool available(std::int64_t nowMs);
+
 private:
 	void refill(std::int64_t nowMs);
 

@@ -17,6 +17,7 @@ class RateLimitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFractionalRate);
 	CPPUNIT_TEST(testClockGoingBackwards);
 	CPPUNIT_TEST(testZeroBucketRefusesEverything);
+	CPPUNIT_TEST(testAvailableTakesNothing);
 	CPPUNIT_TEST(testFloodGuardTripsAtLimitWithinWindow);
 	CPPUNIT_TEST(testFloodGuardSpreadOutNeverTrips);
 	CPPUNIT_TEST(testFloodGuardSlidingWindow);
@@ -85,6 +86,18 @@ public:
 		TokenBucket bucket(0, 0);
 		CPPUNIT_ASSERT(!bucket.tryTake(0));
 		CPPUNIT_ASSERT(!bucket.tryTake(1000000000));
+	}
+
+	void testAvailableTakesNothing()
+	{
+		TokenBucket bucket(1, 2);
+		for (int i = 0; i < 5; ++i) CPPUNIT_ASSERT(bucket.available(0));
+		CPPUNIT_ASSERT(bucket.tryTake(0));
+		CPPUNIT_ASSERT(bucket.tryTake(0));
+		CPPUNIT_ASSERT(!bucket.available(0));
+		CPPUNIT_ASSERT(!bucket.available(999));
+		CPPUNIT_ASSERT(bucket.available(1000));
+		CPPUNIT_ASSERT(bucket.tryTake(1000));
 	}
 
 	void testFloodGuardTripsAtLimitWithinWindow()
