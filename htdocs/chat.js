@@ -107,6 +107,7 @@
       renamed: '{old} is now {nick}',
       youRenamed: 'You are now {nick}',
       gap: 'Some messages were missed (messages {from}–{to} are no longer available).',
+      gapOne: 'A message was missed (message {from} is no longer available).',
       reset: 'The server was restarted: the conversation starts afresh.',
       rateLimited: 'You are sending messages too fast; the last one was not sent.',
       tooLong: 'That message is too long; it was not sent.',
@@ -164,6 +165,7 @@
       renamed: '{old} đã đổi tên thành {nick}',
       youRenamed: 'Bạn đã đổi tên thành {nick}',
       gap: 'Một số tin nhắn đã bị bỏ lỡ (tin nhắn {from}–{to} không còn nữa).',
+      gapOne: 'Một tin nhắn đã bị bỏ lỡ (tin nhắn {from} không còn nữa).',
       reset: 'Máy chủ đã khởi động lại: cuộc trò chuyện bắt đầu lại từ đầu.',
       rateLimited: 'Bạn gửi tin nhắn quá nhanh; tin nhắn vừa rồi chưa được gửi.',
       tooLong: 'Tin nhắn quá dài; chưa được gửi.',
@@ -240,8 +242,9 @@
     return Array.from(text).length;
   }
 
-  // C0 and C1 controls, DEL, and the line/paragraph separators.
-  var CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+  // What names may not contain (as the server checks): C0 and C1 controls,
+  // DEL, line/paragraph separators, bidirectional controls, byte order marks.
+  var CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
   /** The room the page URL names (?room=...), or "lobby". */
   function roomFromLocation(location) {
@@ -1120,7 +1123,7 @@
       }
       var gap = welcome.gap;
       if (gap && typeof gap === 'object' && isId(gap.from) && isId(gap.to)) {
-        notice(t('gap', { from: gap.from, to: gap.to }), 'warning');
+        notice(t(gap.from === gap.to ? 'gapOne' : 'gap', { from: gap.from, to: gap.to }), 'warning');
       }
       appendMessages(history, false);
       store.setUsers(Array.isArray(welcome.users) ? welcome.users : []);

@@ -29,7 +29,7 @@ function requiredEnv(name, what) {
 
 const paths = {
   get webchatd() { return requiredEnv('WEBCHATD', 'the webchatd binary'); },
-  get pluginDir() { return requiredEnv('WEBCHAT_PLUGIN_DIR', 'the folder of the handler plugins (page.so, relay.so)'); },
+  get pluginDir() { return requiredEnv('WEBCHAT_PLUGIN_DIR', 'the folder of the handler plugins (page.so, relay.so, chatroom.so)'); },
   get htdocs() { return requiredEnv('WEBCHAT_HTDOCS', 'the htdocs folder of the build tree'); },
   chromium: process.env.CHROMIUM || '/usr/bin/chromium',
   screenshotDir: process.env.WEBCHAT_SCREENSHOT_DIR || '',
@@ -172,6 +172,45 @@ async function startWebchatd(listeners, { timeoutMs = 15000 } = {}) {
   return server;
 }
 
+/** Why the tests that need the chat-room plugin cannot run (its library is not built), or false. */
+function chatroomMissing() {
+  const library = path.join(paths.pluginDir, 'chatroom.so');
+  return fs.existsSync(library) ? false : `needs the chat-room plugin: ${library} is not built`;
+}
+
+/**
+ * webchatd with the page plugin and a chat listener (the chat-room plugin
+ * unless `plugin` says otherwise; `chat` adds keys to its section), on free
+ * loopback ports. stop() sends SIGTERM; start() starts it again on the same
+ * ports (the memory backend: rooms start empty).
+ */
+async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
+  const [pagePort, chatPort] = [await freePort(), await freePort()];
+  const listeners = {
+    page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort },
+    chat: { port: chatPort, ...plugin, ...chat },
+  };
+  let server = await startWebchatd(listeners);
+  return {
+    pageUrl: `http://127.0.0.1:${pagePort}/`,
+    chatUrl: `ws://127.0.0.1:${chatPort}/`,
+    output: () => (server ? server.output() : ''),
+    async stop() {
+      const result = await server.stop();
+      server = null;
+      return result;
+    },
+    async start() {
+      if (server) throw new Error('webchatd is already running');
+      server = await startWebchatd(listeners);
+    },
+    async kill() {
+      if (server) await server.kill();
+      server = null;
+    },
+  };
+}
+
 /**
  * Records the page's console errors, uncaught exceptions, failed requests and
  * HTTP errors. `expected` lists predicates for console errors that are part
@@ -217,5 +256,6 @@ async function screenshot(page, name) {
 }
 
 module.exports = {
-  paths, playwright, launchChromium, freePort, startWebchatd, watchPage, webSocketFailureTo, screenshot,
+  paths, playwright, launchChromium, freePort, startWebchatd, startChatServer, chatroomMissing, watchPage,
+  webSocketFailureTo, screenshot,
 };
