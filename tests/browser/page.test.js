@@ -3,9 +3,12 @@
 // The chat page as webchatd's page plugin serves it, in headless Chromium:
 // it renders, its script runs under the strict Content-Security-Policy with
 // no errors, it finds its WebSocket endpoint through /webchat-config.json,
-// it fits a phone screen, and it has both colour schemes. There is no chat
-// listener here, so the page must show that it is (re)connecting; the only
-// console error allowed is Chromium's report of that refused WebSocket.
+// it fits a phone screen, and it has both colour schemes. It asks for a
+// nickname once, in a dialog usable from the keyboard, joins the room named
+// in its URL (?room=) and speaks the browser's language (English or
+// Vietnamese). There is no chat listener here, so the page must show that it
+// is (re)connecting; the only console error allowed is Chromium's report of
+// that refused WebSocket.
 //
 
 const assert = require('node:assert/strict');
@@ -18,6 +21,7 @@ playwright(); // fail now, with instructions, if `npm ci` has not run
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const WAIT_MS = 10000;
+const NICK_KEY = 'webchat.nick'; // where htdocs/chat.js remembers the nick
 
 describe('chat page served by webchatd', () => {
   let server = null;
@@ -40,9 +44,16 @@ describe('chat page served by webchatd', () => {
     if (server) await server.kill(); // only if the SIGTERM test did not get to stop it
   });
 
-  /** A fresh page in its own context; `problems` collects everything that went wrong in it. */
-  async function openPage(contextOptions) {
-    const context = await browser.newContext(contextOptions);
+  /**
+   * A fresh page in its own context; `problems` collects everything that
+   * went wrong in it. The nick is remembered from an earlier visit unless
+   * `nick` is null (then the page asks for one); `path` is appended to the
+   * page URL (e.g. '?room=...').
+   */
+  async function openPage(contextOptions, { nick = 'Tester', path = '' } = {}) {
+    const storageState = nick === null ? undefined
+      : { cookies: [], origins: [{ origin: new URL(pageUrl).origin, localStorage: [{ name: NICK_KEY, value: nick }] }] };
+    const context = await browser.newContext({ ...contextOptions, storageState });
     const page = await context.newPage();
     const watch = watchPage(page, [webSocketFailureTo(chatUrl)]);
     // Registered before navigation so the first attempt cannot be missed.
@@ -51,8 +62,20 @@ describe('chat page served by webchatd', () => {
       timeout: WAIT_MS,
     });
     wsFailure.catch(() => {}); // awaited only by the tests that need it
-    const response = await page.goto(pageUrl);
+    const response = await page.goto(pageUrl + path);
     return { context, page, response, wsFailure, ...watch };
+  }
+
+  /** The socket URL of a failed connection attempt, from Chromium's console error. */
+  function attemptedUrl(failure) {
+    const match = /^WebSocket connection to '([^']*)' failed/.exec(failure.text());
+    assert.ok(match, failure.text());
+    return match[1];
+  }
+
+  /** The id of the focused element. */
+  function focused(page) {
+    return page.evaluate(() => document.activeElement && document.activeElement.id);
   }
 
   /**
@@ -114,7 +137,8 @@ describe('chat page served by webchatd', () => {
       }
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
 
-      assert.equal(await page.title(), 'webchat');
+      assert.equal(await page.title(), 'lobby · webchat');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'webchat');
       const log = page.getByRole('log', { name: 'Messages' });
       assert.ok(await log.isVisible());
@@ -127,8 +151,10 @@ describe('chat page served by webchatd', () => {
       // The script ran: it replaced the static "Loading…", read the endpoint
       // from webchat-config.json (not the port-8000 fallback), tried it, and
       // is now counting down to the next attempt.
+      // The room is the default one; the remembered nick is in the URL.
       const failure = await wsFailure;
-      assert.ok(failure.text().startsWith(`WebSocket connection to '${chatUrl}' failed`));
+      assert.equal(attemptedUrl(failure), `${chatUrl}lobby?nick=Tester`);
+      assert.equal(await page.getByRole('dialog').count(), 0, 'a remembered nick is not asked again');
       const shown = await whileReconnecting(page);
       assert.match(shown.statusText, /^Reconnecting in \d+ s…$/);
       assert.ok(shown.retryShown, 'no Retry button while reconnecting');
@@ -233,6 +259,133 @@ describe('chat page served by webchatd', () => {
       await screenshot(page, 'phone-light');
       await page.emulateMedia({ colorScheme: 'dark' });
       await screenshot(page, 'phone-dark');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('asks for a nickname once, in a dialog made for the keyboard', async () => {
+    const { context, page, wsFailure, problems } = await openPage({ viewport: DESKTOP }, { nick: null });
+    try {
+      const dialog = page.getByRole('dialog', { name: 'Choose a nickname' });
+      await dialog.waitFor({ state: 'visible', timeout: WAIT_MS });
+      assert.ok(await page.locator('#nick-dialog').evaluate((el) => el.matches(':modal')), 'the dialog is modal');
+      assert.equal(await dialog.getAttribute('aria-describedby'), 'nick-help');
+      assert.match(await page.locator('#nick-help').textContent(), /^Up to 32 characters\./);
+      const field = dialog.getByRole('textbox', { name: 'Nickname' });
+      await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'nick-input', null, { timeout: WAIT_MS });
+      assert.ok(await page.locator('#send').isDisabled());
+
+      // Tab and Shift+Tab move between the field and the two buttons.
+      const order = [];
+      for (const key of ['Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+        await page.keyboard.press(key);
+        order.push(await focused(page));
+      }
+      assert.deepEqual(order, ['nick-cancel', 'nick-submit', 'nick-cancel', 'nick-input']);
+      assert.equal(await dialog.getByRole('button', { name: 'Join as a guest' }).count(), 1);
+      assert.equal(await dialog.getByRole('button', { name: 'Join', exact: true }).count(), 1);
+
+      // Enter with nothing typed, or too much: the dialog stays and says why.
+      const alert = page.getByRole('alert');
+      await field.press('Enter');
+      await alert.waitFor({ timeout: WAIT_MS });
+      assert.equal(await alert.textContent(), 'Please enter a nickname.');
+      assert.equal(await field.getAttribute('aria-invalid'), 'true');
+      assert.equal(await focused(page), 'nick-input');
+      await field.fill('x'.repeat(33));
+      assert.equal(await alert.count(), 0, 'typing clears the error');
+      await field.press('Enter');
+      await alert.waitFor({ timeout: WAIT_MS });
+      assert.equal(await alert.textContent(), 'A nickname has at most 32 characters.');
+      assert.ok(await dialog.isVisible());
+
+      // A good nick (spaces around it are dropped): the page joins with it
+      // (its first connection attempt carries it) and focus goes to the message box.
+      await field.fill('  Tester Nguyễn  ');
+      await field.press('Enter');
+      await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
+      assert.equal(await focused(page), 'message');
+      assert.equal(attemptedUrl(await wsFailure), `${chatUrl}lobby?nick=Tester%20Nguy%E1%BB%85n`);
+      // Remembered only once a room accepts it (none here).
+      assert.equal(await page.evaluate((key) => localStorage.getItem(key), NICK_KEY), null);
+      await screenshot(page, 'dialog-closed-reconnecting');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('Escape in the nickname dialog joins as a guest', async () => {
+    const { context, page, wsFailure, problems } = await openPage({ viewport: PHONE, isMobile: true, hasTouch: true }, { nick: null });
+    try {
+      const dialog = page.getByRole('dialog', { name: 'Choose a nickname' });
+      await dialog.waitFor({ state: 'visible', timeout: WAIT_MS });
+      await screenshot(page, 'dialog-phone-light');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(page, 'dialog-phone-dark');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
+      assert.equal(await focused(page), 'message');
+      assert.equal(attemptedUrl(await wsFailure), `${chatUrl}lobby`, 'a guest sends no nick (the server names it)');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('joins the room named in the page URL (?room=)', async () => {
+    for (const path of ['?room=H%C3%A0%20N%E1%BB%99i', '?room=H%C3%A0+N%E1%BB%99i', '?room=%20H%C3%A0%20N%E1%BB%99i%20']) {
+      const { context, page, wsFailure, problems } = await openPage({ viewport: DESKTOP }, { path });
+      try {
+        assert.equal(attemptedUrl(await wsFailure), `${chatUrl}H%C3%A0%20N%E1%BB%99i?nick=Tester`, path);
+        assert.equal(await page.locator('#room-name').textContent(), 'Hà Nội');
+        assert.equal(await page.title(), 'Hà Nội · webchat');
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    }
+
+    // A name the server would refuse: said at once, no connection.
+    const { context, page, problems } = await openPage({ viewport: DESKTOP }, { path: '?room=a%2Fb' });
+    try {
+      await page.waitForSelector('#status[data-state="stopped"]', { timeout: WAIT_MS });
+      assert.equal(await page.locator('#status-text').textContent(), 'Not connected');
+      assert.equal(await page.locator('#messages .notice-text').textContent(), '“a/b” is not a valid room name.');
+      assert.ok(await page.locator('#send').isDisabled());
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('speaks Vietnamese to a vi-VN browser', async () => {
+    const { context, page, problems } = await openPage({ viewport: DESKTOP, locale: 'vi-VN' }, { nick: null });
+    try {
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'vi');
+      const dialog = page.getByRole('dialog', { name: 'Chọn biệt danh' });
+      await dialog.waitFor({ state: 'visible', timeout: WAIT_MS });
+      const field = dialog.getByRole('textbox', { name: 'Biệt danh' });
+      await field.press('Enter');
+      await page.getByRole('alert').waitFor({ timeout: WAIT_MS });
+      assert.equal(await page.getByRole('alert').textContent(), 'Vui lòng nhập biệt danh.');
+      await field.fill('An');
+      await field.press('Enter');
+      await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
+
+      const shown = await whileReconnecting(page);
+      assert.match(shown.statusText, /^Kết nối lại sau \d+ giây…$/);
+      assert.ok(await page.getByRole('button', { name: 'Thử lại ngay' }).isVisible());
+      assert.ok(await page.getByRole('button', { name: 'Gửi', exact: true }).isVisible());
+      assert.ok(await page.getByRole('textbox', { name: 'Tin nhắn', exact: true }).isVisible());
+      assert.ok(await page.getByRole('log', { name: 'Tin nhắn' }).isVisible());
+      assert.equal(await page.locator('#message').getAttribute('placeholder'), 'Nhập tin nhắn…');
+      assert.equal(await page.locator('#room').textContent(), 'Phòng: lobby');
+      const empty = await page.locator('#messages').evaluate((el) => getComputedStyle(el, '::before').content);
+      assert.equal(empty, '"Chưa có tin nhắn nào."');
+      await screenshot(page, 'vi-reconnecting-desktop');
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

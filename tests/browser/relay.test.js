@@ -2,7 +2,9 @@
 //
 // Two people chatting through webchatd: the page plugin serves the page, the
 // relay plugin (issue 3) relays every text frame to every client, sender
-// included. Each sees the other's messages exactly, Vietnamese included, and
+// included. The page, written for the chat-room protocol, gets no welcome
+// from the relay and falls back to plain text in and out, with no member
+// list. Each sees the other's messages exactly, Vietnamese included, and
 // markup arrives as text, never as elements. Skipped only while relay.so has
 // not been built.
 //
@@ -25,12 +27,24 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const WAIT_MS = 10000;
 
-async function openUser(browser, pageUrl, chatUrl, contextOptions) {
-  const context = await browser.newContext(contextOptions);
+/**
+ * One user's page. With `remembered`, the nick is in localStorage from an
+ * earlier visit; otherwise it is typed into the dialog the page opens.
+ */
+async function openUser(browser, pageUrl, chatUrl, contextOptions, { nick, remembered }) {
+  const storageState = remembered
+    ? { cookies: [], origins: [{ origin: new URL(pageUrl).origin, localStorage: [{ name: 'webchat.nick', value: nick }] }] }
+    : undefined;
+  const context = await browser.newContext({ ...contextOptions, storageState });
   const page = await context.newPage();
   const watch = watchPage(page, [webSocketFailureTo(chatUrl)]);
   const response = await page.goto(pageUrl);
   assert.equal(response.status(), 200);
+  if (!remembered) {
+    const field = page.getByRole('dialog', { name: 'Choose a nickname' }).getByRole('textbox', { name: 'Nickname' });
+    await field.fill(nick);
+    await field.press('Enter');
+  }
   return {
     context,
     page,
@@ -72,12 +86,19 @@ test('two users chat through the relay; messages are shown as text', { skip, tim
   });
   const browser = await launchChromium();
   try {
-    const alice = await openUser(browser, pageUrl, chatUrl, { viewport: DESKTOP });
-    const bob = await openUser(browser, pageUrl, chatUrl, { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const alice = await openUser(browser, pageUrl, chatUrl, { viewport: DESKTOP }, { nick: 'Alice', remembered: false });
+    const bob = await openUser(browser, pageUrl, chatUrl, { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+      { nick: 'Bob', remembered: true });
     const users = [alice, bob];
     for (const user of users) {
       await user.page.waitForSelector('#status[data-state="connected"]', { timeout: WAIT_MS });
       assert.ok(await user.send.isEnabled(), 'Send must be enabled once connected');
+      // Relay mode: said in the status line; no member list, nick or room.
+      assert.equal(await user.page.locator('#status-text').textContent(), 'Connected (plain relay)');
+      for (const selector of ['#users-panel', '#users-toggle', '#nick-button', '#room']) {
+        assert.equal(await user.page.locator(selector).isVisible(), false, `${selector} shown in relay mode`);
+      }
+      assert.equal(await user.page.title(), 'webchat');
     }
     const imagesBefore = await Promise.all(users.map((user) => user.page.locator('img').count()));
 

@@ -240,10 +240,13 @@ function watchPage(page, expected = []) {
   return { problems, expectedSeen };
 }
 
-/** Chromium's console error for a WebSocket that could not connect to exactly `url`. */
+/**
+ * Chromium's console error for a WebSocket that could not connect to `url`
+ * or a URL below it (the page adds the room and a query: ws://host:port/lobby?nick=...).
+ */
 function webSocketFailureTo(url) {
-  const prefix = `WebSocket connection to '${url}' failed`;
-  return (text) => text.startsWith(prefix);
+  const prefix = `WebSocket connection to '${url}`;
+  return (text) => text.startsWith(prefix) && /^WebSocket connection to '[^']*' failed/.test(text);
 }
 
 /** Saves a screenshot when WEBCHAT_SCREENSHOT_DIR is set; returns its path or null. */
