@@ -246,10 +246,19 @@
   // DEL, line/paragraph separators, bidirectional controls, byte order marks.
   var CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
-  /** The room the page URL names (?room=...), or "lobby". */
+  /**
+   * Names as the page sends them: without surrounding spaces and in Unicode
+   * NFC. The server compares names byte for byte, so "Hà Nội" typed with
+   * combining accents would otherwise be another room (or nick).
+   */
+  function cleanName(value) {
+    return value.trim().normalize('NFC');
+  }
+
+  /** The room the page URL names (?room=...; "+" or %20 for a space), or "lobby". */
   function roomFromLocation(location) {
     var value = new URLSearchParams(location.search).get('room');
-    value = value === null ? '' : value.trim();
+    value = value === null ? '' : cleanName(value);
     return value === '' ? DEFAULT_ROOM : value;
   }
 
@@ -851,7 +860,7 @@
 
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      var nick = input.value.trim();
+      var nick = cleanName(input.value);
       var problem = nickProblem(nick);
       if (problem) {
         showError(t(problem));
@@ -975,7 +984,9 @@
     // resuming after a drop. nickGraceUntil: the deadline, once refused.
     var nickGraceMs = 0;
     var nickGraceUntil = 0;
-    var lastSentText = null;
+    // Texts sent and not yet echoed, to put a refused one back in the input.
+    // Errors may overtake echoes, so only when exactly one is outstanding.
+    var unechoed = [];
 
     function now() {
       return new Date();
@@ -1101,6 +1112,7 @@
       if (requestedNick && nick === requestedNick) rememberNick(nick);
       nickGraceMs = RESUME_NICK_GRACE_MS; // from now on, a refusal may be our old connection
       nickGraceUntil = 0;
+      unechoed = []; // what was sent before is in the history now, or lost
 
       var lastId = isId(welcome.lastId) ? welcome.lastId : 0;
       var history = Array.isArray(welcome.history) ? welcome.history.map(toMessage).filter(Boolean) : [];
@@ -1141,6 +1153,10 @@
       events.forEach(function (message) {
         if (!store.addMessage(message.id)) return; // already shown
         var mine = message.nick === own;
+        if (mine && live) {
+          var sent = unechoed.indexOf(message.text);
+          if (sent !== -1) unechoed.splice(sent, 1);
+        }
         items.push(renderMessage({ id: message.id, nick: message.nick, text: message.text, date: message.date, own: mine }, format, t));
         if (live && !mine) ui.title.bump();
       });
@@ -1207,7 +1223,7 @@
         connection.stop();
         var failed = requestedNick;
         askNick({
-          first: !welcomedOnce,
+          first: true, // not in the room: "Join" or "Join as a guest"
           value: failed,
           error: code === 'nick_taken' ? t('nickTaken', { nick: failed }) : t('nickInvalid'),
           onDone: function (nick) { joinAs(nick, false); },
@@ -1238,7 +1254,7 @@
         ui.toast.show(t('rateLimited'));
       } else if (code === 'too_long') {
         ui.toast.show(t('tooLong'));
-        if (lastSentText !== null) ui.composer.restore(lastSentText);
+        if (unechoed.length === 1) ui.composer.restore(unechoed.pop());
       } else if (NICK_ERRORS[code]) {
         var wanted = pendingNick;
         pendingNick = null;
@@ -1308,7 +1324,7 @@
       if (mode !== 'room') return false;
       var command = /^\/nick(?:\s+([\s\S]*))?$/.exec(text.trim());
       if (command) {
-        var nick = (command[1] || '').trim();
+        var nick = cleanName(command[1] || '');
         if (nick === '') {
           openNickChange();
           return true;
@@ -1322,7 +1338,8 @@
         return true;
       }
       if (!connection.send(encodeChatMessage(text))) return false;
-      lastSentText = text;
+      unechoed.push(text);
+      if (unechoed.length > 20) unechoed.shift();
       ui.messages.scrollToBottom(); // you just spoke: follow the conversation
       return true;
     }
@@ -1348,7 +1365,7 @@
   function storedNickname() {
     try {
       var nick = window.localStorage.getItem(NICK_STORAGE_KEY);
-      if (nick !== null && nickProblem(nick.trim()) === null) return nick.trim();
+      if (nick !== null && nickProblem(cleanName(nick)) === null) return cleanName(nick);
     } catch (e) {
       // storage disabled
     }

@@ -555,7 +555,30 @@ describe('chat rooms across a server restart', { skip, timeout: 120000 }, () => 
   });
 });
 
-describe('chat rooms: rate limits', { skip, timeout: 60000 }, () => {
+describe('chat rooms: limits', { skip, timeout: 60000 }, () => {
+  test('a message over max_text_bytes: a notice, and the text is back in the input', async () => {
+    const server = await startChatServer({ chat: { max_text_bytes: 32 } });
+    const browser = await launchChromium();
+    try {
+      const alice = await openUser(browser, server, { nick: 'Alice', room: 'long' });
+      await alice.say('short enough');
+      await alice.waitForMessages([['Alice', 'short enough']]);
+      const long = 'Tiếng Việt có dấu, hơi dài một chút'; // 35 characters, 48 bytes of UTF-8
+      await alice.say(long);
+      await alice.page.waitForFunction(() => document.getElementById('toast').textContent !== '', null, { timeout: WAIT_MS });
+      assert.equal(await alice.page.locator('#toast').textContent(), 'That message is too long; it was not sent.');
+      assert.equal(await alice.input.inputValue(), long, 'the refused text is back in the input, to shorten');
+      await alice.page.keyboard.press('Escape');
+      await alice.page.waitForFunction(() => document.getElementById('toast').textContent === '', null, { timeout: WAIT_MS });
+      assert.deepEqual((await alice.read()).messages.map((m) => m.text), ['short enough']);
+      assertClean(alice);
+      await alice.close();
+    } finally {
+      await browser.close();
+      await server.kill();
+    }
+  });
+
   test('too many messages: a transient notice, and the refused message is not shown', async () => {
     const server = await startChatServer({ chat: { rate_burst: 2, rate_per_second: 0.05 } });
     const browser = await launchChromium();
