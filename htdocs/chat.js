@@ -70,6 +70,7 @@
       reconnectingIn: 'Reconnecting in {s} s…',
       offline: 'Offline',
       stopped: 'Not connected',
+      waitingNick: 'Choose a nickname to join',
       announceConnected: 'Connected.',
       announceLost: 'Connection lost. Reconnecting…',
       announceOffline: 'Offline. Will reconnect when the network is back.',
@@ -108,7 +109,7 @@
       youRenamed: 'You are now {nick}',
       gap: 'Some messages were missed (messages {from}–{to} are no longer available).',
       gapOne: 'A message was missed (message {from} is no longer available).',
-      reset: 'The server was restarted: the conversation starts afresh.',
+      reset: 'The room was started afresh on the server (after a restart, for instance): earlier messages are gone.',
       rateLimited: 'You are sending messages too fast; the last one was not sent.',
       tooLong: 'That message is too long; it was not sent.',
       badRequest: 'The server did not understand a request.',
@@ -128,6 +129,7 @@
       reconnectingIn: 'Kết nối lại sau {s} giây…',
       offline: 'Mất mạng',
       stopped: 'Chưa kết nối',
+      waitingNick: 'Chọn biệt danh để vào phòng',
       announceConnected: 'Đã kết nối.',
       announceLost: 'Mất kết nối. Đang kết nối lại…',
       announceOffline: 'Mất mạng. Sẽ kết nối lại khi có mạng.',
@@ -166,7 +168,7 @@
       youRenamed: 'Bạn đã đổi tên thành {nick}',
       gap: 'Một số tin nhắn đã bị bỏ lỡ (tin nhắn {from}–{to} không còn nữa).',
       gapOne: 'Một tin nhắn đã bị bỏ lỡ (tin nhắn {from} không còn nữa).',
-      reset: 'Máy chủ đã khởi động lại: cuộc trò chuyện bắt đầu lại từ đầu.',
+      reset: 'Phòng đã được tạo lại trên máy chủ (chẳng hạn sau khi khởi động lại): các tin nhắn trước đó không còn nữa.',
       rateLimited: 'Bạn gửi tin nhắn quá nhanh; tin nhắn vừa rồi chưa được gửi.',
       tooLong: 'Tin nhắn quá dài; chưa được gửi.',
       badRequest: 'Máy chủ không hiểu một yêu cầu.',
@@ -452,10 +454,7 @@
       // Usually 'error' comes with a 'close', but not always (Chromium sends
       // only 'error' for a connection the CSP blocks): either ends this socket.
       ws.addEventListener('error', function () { drop(ws); });
-      ws.addEventListener('close', function (event) {
-        if (ws === socket && handlers.onClose) handlers.onClose(event.code, event.reason);
-        drop(ws);
-      });
+      ws.addEventListener('close', function () { drop(ws); });
     }
 
     /** Forgets the current socket (if any) and closes it; no retry is scheduled. */
@@ -734,7 +733,8 @@
   /**
    * The connection state: a visible line (with a live countdown) and a
    * screen-reader announcement on real changes only, not every second.
-   * States: the connection's, plus 'joining' (open, waiting for the room).
+   * States: the connection's, plus 'joining' (open, waiting for the room)
+   * and 'waiting' (for the first nick).
    */
   function createStatusView(status, text, announcer, retryButton, t) {
     var ticker = null;
@@ -773,6 +773,8 @@
         announce(t('announceOffline'));
       } else if (state === 'stopped') {
         text.textContent = t('stopped');
+      } else if (state === 'waiting') {
+        text.textContent = t('waitingNick');
       }
       wasConnected = state === 'connected';
     }
@@ -997,7 +999,7 @@
     }
 
     function socketUrl() {
-      sentSince = mode === 'relay' ? 0 : store.lastId();
+      sentSince = store.lastId();
       return roomSocketUrl(chatUrl, room, requestedNick, sentSince);
     }
 
@@ -1047,10 +1049,6 @@
       mode = null;
       ui.status.render(state, info);
       ui.composer.setEnabled(false);
-    }
-
-    function onClose() {
-      // The error event before the close says why; nothing more to do here.
     }
 
     function onMessage(data) {
@@ -1347,7 +1345,7 @@
     /** Starts once the endpoint is known and we have a nick (or chose to be a guest). */
     function start(url) {
       chatUrl = url;
-      connection = createConnection(socketUrl, { onState: onState, onMessage: onMessage, onClose: onClose });
+      connection = createConnection(socketUrl, { onState: onState, onMessage: onMessage });
       return connection;
     }
 
@@ -1421,6 +1419,7 @@
         resolve({ nick: remembered, stored: true });
         return;
       }
+      ui.status.render('waiting', {});
       ui.nickDialog.open({
         first: true,
         returnFocus: ui.messageInput,

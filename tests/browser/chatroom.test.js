@@ -530,7 +530,7 @@ describe('chat rooms across a server restart', { skip, timeout: 120000 }, () => 
       }
       await server.start(); // same ports, empty rooms
 
-      const reset = 'The server was restarted: the conversation starts afresh.';
+      const reset = 'The room was started afresh on the server (after a restart, for instance): earlier messages are gone.';
       for (const user of [alice, bob]) {
         await user.waitConnected();
         assert.equal(user.sockets.at(-1), `${server.chatUrl}lobby?nick=${user.nick}&since=2`);
@@ -591,6 +591,7 @@ describe('chat rooms: limits', { skip, timeout: 60000 }, () => {
       await alice.page.waitForFunction(() => document.getElementById('toast').textContent !== '', null, { timeout: WAIT_MS });
       assert.equal(await toast.textContent(), 'You are sending messages too fast; the last one was not sent.');
       assert.equal(await toast.getAttribute('role'), 'status');
+      await screenshot(alice.page, 'toast-desktop-light');
       await alice.waitForMessages([['Alice', 'one'], ['Alice', 'two']]);
       // It goes away by itself.
       await alice.page.waitForFunction(() => document.getElementById('toast').textContent === '', null, { timeout: WAIT_MS });

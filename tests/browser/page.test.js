@@ -271,6 +271,7 @@ describe('chat page served by webchatd', () => {
       const dialog = page.getByRole('dialog', { name: 'Choose a nickname' });
       await dialog.waitFor({ state: 'visible', timeout: WAIT_MS });
       assert.ok(await page.locator('#nick-dialog').evaluate((el) => el.matches(':modal')), 'the dialog is modal');
+      assert.equal(await page.locator('#status-text').textContent(), 'Choose a nickname to join');
       assert.equal(await dialog.getAttribute('aria-describedby'), 'nick-help');
       assert.match(await page.locator('#nick-help').textContent(), /^Up to 32 characters\./);
       const field = dialog.getByRole('textbox', { name: 'Nickname' });
