@@ -77,7 +77,13 @@ void ChatHandler::onOpen(engine::Connection& connection)
 	switch (*result.status)
 	{
 	case RoomState::Join::Joined:
-		session.joinedAs(result.nick);
+		// A welcome too big for the client's queue would have closed it
+		// already (ChatSettings rules that out), and onClose, run then, did
+		// not know it was in the room.
+		if (connection.isOpen())
+			session.joinedAs(result.nick);
+		else
+			room->leave(result.nick);
 		break;
 	case RoomState::Join::NickTaken:
 		refuse(connection, {"nick_taken", "someone in this room is already called " + result.nick, CloseCodes::Conflict});
