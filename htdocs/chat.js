@@ -331,7 +331,7 @@
     return text;
   }
 
-  // The error codes the server sends before closing a join (PROTOCOL.md).
+  // The error codes that refuse a nick, at join (a close follows) or on a change.
   var NICK_ERRORS = { nick_taken: true, invalid_nick: true };
 
   // ---------------------------------------------------------------- endpoint
@@ -805,7 +805,7 @@
       if (input.value === '') input.value = text;
     }
 
-    return { setEnabled: setEnabled, restore: restore, focus: function () { input.focus(); } };
+    return { setEnabled: setEnabled, restore: restore };
   }
 
   /**
@@ -888,7 +888,7 @@
     return { open: open, isOpen: function () { return current !== null; } };
   }
 
-  /** A short notice above the composer that goes away by itself (or with Escape). */
+  /** A short notice over the messages that goes away by itself (or with Escape). */
   function createToast(toast) {
     var timer = null;
 
@@ -1222,6 +1222,7 @@
         var failed = requestedNick;
         askNick({
           first: true, // not in the room: "Join" or "Join as a guest"
+          returnFocus: ui.messageInput,
           value: failed,
           error: code === 'nick_taken' ? t('nickTaken', { nick: failed }) : t('nickInvalid'),
           onDone: function (nick) { joinAs(nick, false); },
@@ -1283,7 +1284,6 @@
     // ---- nicknames
 
     function askNick(dialogOptions) {
-      dialogOptions.returnFocus = ui.messageInput;
       ui.nickDialog.open(dialogOptions);
     }
 

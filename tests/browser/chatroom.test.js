@@ -179,7 +179,8 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
       await alice.waitForNotice('You are now Alice Nguyễn');
       await bob.waitForNotice('Alice is now Alice Nguyễn');
       for (const user of [alice, bob]) await user.waitForUsers(['Alice Nguyễn', 'Bob']);
-      assert.ok(await alice.input.evaluate((el) => el === document.activeElement), 'focus returns to the message input');
+      assert.ok(await nickButton.evaluate((el) => el === document.activeElement), 'focus returns to the button that opened the dialog');
+      assert.equal(await nickButton.textContent().then((text) => text.replace(/\s+/g, ' ').trim()), '✎ Change nickname: Alice Nguyễn');
       assert.equal(await alice.page.evaluate((key) => localStorage.getItem(key), NICK_KEY), 'Alice Nguyễn');
 
       // /nick in the message box.
