@@ -16,6 +16,7 @@
 #include "ChatSettings.h"
 
 #include "Poco/Exception.h"
+#include "Poco/NumberFormatter.h"
 
 #include <memory>
 
@@ -38,6 +39,9 @@ public:
 		_origins = std::make_unique<engine::OriginPolicy>(section.getString("allowed_origins", "self"));
 		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, [this](const std::string& name) { return _engine->topic(name); }, logger);
 		_engine = std::make_unique<engine::Engine>(engineSettings, *_chat, logger);
+		logger.information("chat rooms: up to %z rooms of %z users, history %z messages or %z bytes, %s frames/s per client (burst %z)",
+			chatSettings.maxRooms, chatSettings.maxUsersPerRoom, chatSettings.historySize, chatSettings.historyBytes,
+			Poco::NumberFormatter::format(chatSettings.ratePerSecond), chatSettings.rateBurst);
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
