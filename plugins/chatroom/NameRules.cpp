@@ -20,12 +20,27 @@ char32_t decode(std::string_view text, std::size_t& i)
 		return lead;
 	}
 	std::size_t extra;
-	char32_t code;
-	char32_t minimum;
-	if ((lead & 0xE0) == 0xC0) { extra = 1; code = lead & 0x1F; minimum = 0x80; }
-	else if ((lead & 0xF0) == 0xE0) { extra = 2; code = lead & 0x0F; minimum = 0x800; }
-	else if ((lead & 0xF8) == 0xF0) { extra = 3; code = lead & 0x07; minimum = 0x10000; }
-	else return Invalid;
+	char32_t minimum; // smaller is an overlong form
+	if ((lead & 0xE0) == 0xC0)
+	{
+		extra = 1;
+		minimum = 0x80;
+	}
+	else if ((lead & 0xF0) == 0xE0)
+	{
+		extra = 2;
+		minimum = 0x800;
+	}
+	else if ((lead & 0xF8) == 0xF0)
+	{
+		extra = 3;
+		minimum = 0x10000;
+	}
+	else
+	{
+		return Invalid;
+	}
+	char32_t code = lead & (0x7F >> (extra + 1));
 	if (i + extra >= text.size()) return Invalid; // cut off
 	for (std::size_t k = 1; k <= extra; ++k)
 	{
