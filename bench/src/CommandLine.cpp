@@ -72,8 +72,9 @@ common options:
   --host 127.0.0.1   loopback only (127.0.0.0/8, ::1, or a name resolving there)
   --port 8000  --path /
   --server-pid PID   webchatd's pid, for its VmRSS (/proc/PID/status)
-  --concurrency 256  connections in flight while connecting (keep it at or
-                     below the listener's backlog)
+  --concurrency 256  connections in flight while connecting (keep it within
+                     the listener's backlog and max_queued: beyond those,
+                     connections are dropped or closed unanswered)
   --cpu N            pin this process to CPU N
   --timeout S        overall bound in seconds (default: per scenario); the
                      tool always stops by itself
