@@ -38,6 +38,7 @@ void Connection::subscribe(Topic& topic, const std::function<void(std::string& b
 		topic.sealLocked();
 		_firstBatch = topic._sealedBatches;
 	}
+	if (_state != State::Open) return;
 	auto& subscribers = topic._subscribers[_loop.index()];
 	_topicSlot = subscribers.size();
 	subscribers.push_back(this);
@@ -252,7 +253,9 @@ void Connection::onClose(std::uint16_t code, std::string_view)
 		// (RFC 6455 7.1.1), once the echo is written.
 		sendClose(code, {});
 	}
+	// Also when our own close was already written: the handshake is done.
 	_closeAfterFlush = true;
+	_loop.scheduleFlush(*this);
 }
 
 void Connection::tick(std::int64_t now)

@@ -30,6 +30,7 @@ EngineSettings EngineSettings::fromConfig(const Poco::Util::AbstractConfiguratio
 	s.ioThreads = bounded(section, "io_threads", s.ioThreads, 0, 256);
 	s.maxMessageBytes = bounded<std::size_t>(section, "max_message_bytes", s.maxMessageBytes, 1, 64 * 1024 * 1024);
 	s.maxQueuedBytes = bounded<std::size_t>(section, "max_queued_bytes", s.maxQueuedBytes, 1024, std::size_t(1) << 32);
+	s.sendBufferBytes = bounded<std::size_t>(section, "send_buffer_bytes", s.sendBufferBytes, 0, 64 * 1024 * 1024);
 	s.maxConnections = bounded<std::size_t>(section, "max_connections", s.maxConnections, 1, 10000000);
 	s.maxConnectionsPerIp = bounded<std::size_t>(section, "max_connections_per_ip", s.maxConnectionsPerIp, 1, 10000000);
 	s.pingIntervalMs = bounded<std::int64_t>(section, "ping_interval_ms", s.pingIntervalMs, 100, 3600000);

@@ -189,6 +189,13 @@ void EventLoop::adopt(Adopt& task)
 	// Frames are corked by the loop itself; Nagle would only add delay.
 	const int one = 1;
 	::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	// Bounds what the kernel holds for a client besides max_queued_bytes:
+	// autotuning lets a slow reader's socket take megabytes.
+	if (_settings.sendBufferBytes > 0)
+	{
+		const int size = static_cast<int>(_settings.sendBufferBytes);
+		::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
 
 	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress));
 	connection->_loopSlot = _connections.size();

@@ -32,6 +32,7 @@ public:
 		config->setString("io_threads", "3");
 		config->setString("max_message_bytes", "1000");
 		config->setString("max_queued_bytes", "2048");
+		config->setString("send_buffer_bytes", "0");
 		config->setString("max_connections", "7");
 		config->setString("max_connections_per_ip", "2");
 		config->setString("ping_interval_ms", "500");
@@ -43,6 +44,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(3, s.resolvedIoThreads());
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1000), s.maxMessageBytes);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2048), s.maxQueuedBytes);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), s.sendBufferBytes);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(7), s.maxConnections);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), s.maxConnectionsPerIp);
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(500), s.pingIntervalMs);

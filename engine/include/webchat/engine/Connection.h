@@ -37,7 +37,9 @@ public:
 	/// delivered to this connection, everything after it is, so a snapshot
 	/// taken there (a room's history and members) joins the live stream with
 	/// no gap and no duplicate. Frames it appends to batch go to the other
-	/// subscribers only (a join notice); it may send() to this connection.
+	/// subscribers only (a join notice). It must not send() to or close this
+	/// connection (either may end in onClose, which may need the same lock):
+	/// build what to send there, send it after subscribe() returns.
 	void subscribe(Topic& topic, const std::function<void(std::string& batch)>& atomically = nullptr);
 	void unsubscribe();
 

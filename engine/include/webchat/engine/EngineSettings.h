@@ -19,6 +19,7 @@ struct EngineSettings
 	int ioThreads = 0;                         // io_threads; 0: one per core
 	std::size_t maxMessageBytes = 64 * 1024;   // max_message_bytes: larger messages are closed with 1009
 	std::size_t maxQueuedBytes = 1024 * 1024;  // max_queued_bytes: a client owed more is closed with 1008
+	std::size_t sendBufferBytes = 256 * 1024;  // send_buffer_bytes: SO_SNDBUF per client; 0 leaves the kernel's autotuning
 	std::size_t maxConnections = 10000;        // max_connections: further upgrades get 503
 	std::size_t maxConnectionsPerIp = 256;     // max_connections_per_ip: further upgrades get 503
 	std::int64_t pingIntervalMs = 30000;       // ping_interval_ms: ping a client silent this long
