@@ -5,7 +5,7 @@
 # Only asks apt when something is missing, so repeated runs are quick.
 set -euo pipefail
 
-packages=(cmake make g++ pkg-config libpoco-dev)
+packages=(cmake make g++ pkg-config libpoco-dev libsystemd-dev)
 if [[ "${1:-}" == "--test" ]]; then
 	packages+=(libcppunit-dev chromium clang libclang-rt-14-dev)
 	# Debian's nodejs (18) is enough; keep a newer one that is already there.

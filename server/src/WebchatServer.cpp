@@ -2,6 +2,7 @@
 
 #include "ConfigLocator.h"
 #include "IniSyntax.h"
+#include "ServiceNotifier.h"
 
 #include "Poco/AutoPtr.h"
 #include "Poco/ConsoleChannel.h"
@@ -13,11 +14,18 @@
 #include "Poco/String.h"
 #include "Poco/Process.h"
 #include "Poco/Util/HelpFormatter.h"
+#include "Poco/Util/IniFileConfiguration.h"
+#include "Poco/Util/LayeredConfiguration.h"
+#include "Poco/Util/LoggingConfigurator.h"
+#include "Poco/Util/MapConfiguration.h"
 #include "Poco/Util/Option.h"
 #include "Poco/Util/OptionException.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <signal.h>
+#include <thread>
 
 namespace webchat {
 
@@ -37,19 +45,55 @@ void installStartupLogging()
 	Poco::Logger::root().setChannel(channel);
 }
 
-// ServerApplication waits for SIGINT/SIGTERM with sigwait() in the main
-// thread; they must be blocked in every thread, so block them before any
-// thread exists (threads inherit the mask). A peer closing a socket we write
-// to must not kill the process either.
-void prepareSignals()
+sigset_t controlSignals()
 {
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	return set;
+}
+
+// The main thread waits for the control signals with sigwait(); they must be
+// blocked in every thread, so block them before any thread exists (threads
+// inherit the mask). A peer closing a socket we write to must not kill the
+// process either.
+void prepareSignals()
+{
+	const sigset_t set = controlSignals();
 	pthread_sigmask(SIG_BLOCK, &set, nullptr);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+// Waits for SIGINT, SIGQUIT or SIGTERM, calling onHangup for each SIGHUP.
+template <class OnHangup>
+void waitForStopSignal(OnHangup onHangup)
+{
+	const sigset_t set = controlSignals();
+	for (;;)
+	{
+		int signal = 0;
+		if (sigwait(&set, &signal) != 0) continue;
+		if (signal != SIGHUP) return;
+		onHangup();
+	}
+}
+
+// While the listeners drain, a second stop signal means "now".
+void exitOnSecondSignal(Poco::Logger& logger)
+{
+	std::thread([&logger] {
+		const sigset_t set = controlSignals();
+		int signal = 0;
+		while (sigwait(&set, &signal) == 0)
+		{
+			if (signal == SIGHUP) continue;
+			logger.warning("second stop signal: exiting without draining");
+			std::_Exit(1);
+		}
+	}).detach();
 }
 
 } // namespace
@@ -211,6 +255,74 @@ void WebchatServer::closeListeners()
 	}
 }
 
+void WebchatServer::reload()
+{
+	ServiceNotifier::reloading();
+	logger().information("SIGHUP: re-reading " + _configPath);
+	try
+	{
+		Poco::FileInputStream in(_configPath);
+		IniSyntax::check(in);
+		Poco::AutoPtr<Poco::Util::IniFileConfiguration> fresh(new Poco::Util::IniFileConfiguration(_configPath));
+		// The new file, overridden by --define as at start, with ${...}
+		// references (application.dir...) resolved against the running
+		// configuration.
+		Poco::AutoPtr<Poco::Util::LayeredConfiguration> layered(new Poco::Util::LayeredConfiguration);
+		Poco::AutoPtr<Poco::Util::MapConfiguration> defines(new Poco::Util::MapConfiguration);
+		for (const auto& define : _defines) defines->setString(define.first, define.second);
+		layered->add(defines, -200);
+		layered->add(fresh, -100);
+		layered->add(Poco::Util::AbstractConfiguration::Ptr(&config(), true), 0);
+		applyLogging(layered);
+		logger().information("logging configuration reloaded");
+		for (const auto& listener : _listeners)
+		{
+			if (changedKeys(*layered, "listeners." + listener->settings().name))
+				logger().warning("listener " + listener->settings().name + ": changed settings take effect at the next restart");
+		}
+	}
+	catch (const Poco::Exception& exc)
+	{
+		logger().error("reload failed, the running configuration stays: " + exc.displayText());
+	}
+	ServiceNotifier::ready(std::to_string(_listeners.size()) + " listeners up");
+}
+
+void WebchatServer::applyLogging(const Poco::Util::AbstractConfiguration::Ptr& config)
+{
+	// Takes the whole configuration and reads its logging.* keys.
+	Poco::Util::LoggingConfigurator().configure(config);
+	// The configurator sets each named logger only; loggers created since
+	// start (every plugin's) hold copies of their parent's channel and level,
+	// so hand the new ones down the tree, parents before children.
+	Poco::Util::AbstractConfiguration::Keys entries;
+	config->keys("logging.loggers", entries);
+	std::vector<std::string> names;
+	for (const auto& entry : entries) names.push_back(config->getString("logging.loggers." + entry + ".name", ""));
+	std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+	for (const auto& name : names)
+	{
+		Poco::Logger& configured = Poco::Logger::get(name);
+		if (configured.getChannel()) Poco::Logger::setChannel(name, configured.getChannel());
+		Poco::Logger::setLevel(name, configured.getLevel());
+	}
+}
+
+bool WebchatServer::changedKeys(const Poco::Util::AbstractConfiguration& fresh, const std::string& prefix) const
+{
+	Poco::Util::AbstractConfiguration::Keys keys;
+	fresh.keys(prefix, keys);
+	Poco::Util::AbstractConfiguration::Keys running;
+	config().keys(prefix, running);
+	if (keys.size() != running.size()) return true;
+	for (const auto& key : keys)
+	{
+		const std::string full = prefix + "." + key;
+		if (!config().has(full) || config().getRawString(full, "") != fresh.getRawString(full, "")) return true;
+	}
+	return false;
+}
+
 void WebchatServer::printHelp() const
 {
 	Poco::Util::HelpFormatter help(options());
@@ -256,8 +368,11 @@ int WebchatServer::main(const ArgVec& args)
 		return EXIT_CONFIG;
 	}
 	logger().information("webchatd " WEBCHAT_VERSION " started (pid %d, config %s)", static_cast<int>(Poco::Process::id()), _configPath);
-	waitForTerminationRequest();
+	ServiceNotifier::ready(std::to_string(_listeners.size()) + " listeners up");
+	waitForStopSignal([this] { reload(); });
+	ServiceNotifier::stopping();
 	logger().information("stopping");
+	exitOnSecondSignal(logger());
 	closeListeners();
 	logger().information("stopped");
 	return EXIT_OK;

@@ -39,6 +39,11 @@ private:
 	void closeListeners();
 	std::string pluginDir() const;
 	void printHelp() const;
+	// SIGHUP: re-reads the file; applies the logging section, reports
+	// listeners whose settings changed (they need a restart for now).
+	void reload();
+	static void applyLogging(const Poco::Util::AbstractConfiguration::Ptr& config);
+	bool changedKeys(const Poco::Util::AbstractConfiguration& fresh, const std::string& prefix) const;
 
 	bool _helpRequested = false;
 	std::string _configPath;

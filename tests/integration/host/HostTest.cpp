@@ -6,6 +6,7 @@
 #include "HttpGet.h"
 #include "ServerProcess.h"
 #include "TestPaths.h"
+#include "WsTestClient.h"
 
 #include "Poco/File.h"
 #include "Poco/FileStream.h"
@@ -20,7 +21,11 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <csignal>
+#include <cstring>
 #include <future>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 using namespace webchat::test;
 
@@ -81,6 +86,10 @@ class HostTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRelativePluginPathIsRelativeToConfig);
 	CPPUNIT_TEST(testDaemonWithRelativePaths);
 	CPPUNIT_TEST(testHelp);
+	CPPUNIT_TEST(testSighupReloadsLogging);
+	CPPUNIT_TEST(testSighupWithBrokenConfigKeepsRunning);
+	CPPUNIT_TEST(testSecondStopSignalExitsAtOnce);
+	CPPUNIT_TEST(testNotifiesServiceManager);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -353,6 +362,112 @@ public:
 		CPPUNIT_ASSERT_EQUAL(0, server.waitForExit(Poco::Timespan(2, 0)));
 		for (const auto& option : {"--config", "--define", "--daemon", "--pidfile", "--umask"})
 			CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), option));
+	}
+
+	void testSighupReloadsLogging()
+	{
+		const std::string dir = makeTempDir();
+		const std::string logPath = dir + "/after-reload.log";
+		const auto port = freeLoopbackPort();
+		const std::string ini = dir + "/webchat.ini";
+		{
+			Poco::FileOutputStream out(ini);
+			out << config(probeListener("main", port));
+		}
+		ServerProcess server({"--config=" + ini});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+		{
+			Poco::FileOutputStream out(ini);
+			out << config(probeListener("main", port, "greeting = changed")) <<
+				"[logging.channels.file]\nclass = FileChannel\npath = " << logPath << "\n"
+				"[logging.loggers.root]\nchannel = file\nlevel = information\n";
+		}
+		::kill(server.pid(), SIGHUP);
+		Poco::Timestamp start;
+		while (!(Poco::File(logPath).exists() && contains(readFile(logPath), "listener main: changed settings")) && !start.isElapsed(5000000))
+			Poco::Thread::sleep(20);
+		const std::string log = Poco::File(logPath).exists() ? readFile(logPath) : std::string();
+		CPPUNIT_ASSERT_MESSAGE(server.output() + log, contains(log, "listener main: changed settings take effect at the next restart"));
+		CPPUNIT_ASSERT(server.running());
+		CPPUNIT_ASSERT_EQUAL(std::string("hello"), httpGet(port, "/hello").body); // still the running settings
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+		CPPUNIT_ASSERT(contains(readFile(logPath), "stopped"));
+	}
+
+	void testSighupWithBrokenConfigKeepsRunning()
+	{
+		const std::string dir = makeTempDir();
+		const auto port = freeLoopbackPort();
+		const std::string ini = dir + "/webchat.ini";
+		{
+			Poco::FileOutputStream out(ini);
+			out << config(probeListener("main", port));
+		}
+		ServerProcess server({"--config=" + ini});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+		{
+			Poco::FileOutputStream out(ini);
+			out << "[listeners.main\n";
+		}
+		::kill(server.pid(), SIGHUP);
+		Poco::Timestamp start;
+		while (!contains(server.output(), "reload failed") && !start.isElapsed(5000000)) Poco::Thread::sleep(20);
+		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "reload failed, the running configuration stays"));
+		CPPUNIT_ASSERT_EQUAL(200, httpGet(port, "/hello").status);
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+	}
+
+	// The first signal drains: a WebSocket client that never answers the
+	// server's 1001 would hold it for drain_timeout_ms (a minute here); a
+	// second signal exits at once.
+	void testSecondStopSignalExitsAtOnce()
+	{
+		const auto port = freeLoopbackPort();
+		ServerProcess server({"--config=" + writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
+			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(port) + "\n"
+			"plugin = relay\nclass = RelayPlugin\ndrain_timeout_ms = 60000\nclose_timeout_ms = 60000\n")});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+		WsTestClient silent(port);
+		::kill(server.pid(), SIGTERM);
+		CPPUNIT_ASSERT_EQUAL(1001, int(silent.waitForClose()));
+		CPPUNIT_ASSERT_MESSAGE("stopped without draining", server.waitForExit(Poco::Timespan(0, 300000)) == -1);
+		::kill(server.pid(), SIGTERM);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 1, server.waitForExit(Poco::Timespan(5, 0)));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "second stop signal: exiting without draining"));
+	}
+
+	void testNotifiesServiceManager()
+	{
+		const std::string socketPath = makeTempDir() + "/notify.sock";
+		const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		CPPUNIT_ASSERT(fd >= 0);
+		sockaddr_un address{};
+		address.sun_family = AF_UNIX;
+		std::strncpy(address.sun_path, socketPath.c_str(), sizeof(address.sun_path) - 1);
+		CPPUNIT_ASSERT_EQUAL(0, ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)));
+		const timeval timeout{5, 0};
+		::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+		const auto receive = [fd]() {
+			char buffer[512];
+			const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+			return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+		};
+
+		const auto port = freeLoopbackPort();
+		::setenv("NOTIFY_SOCKET", socketPath.c_str(), 1);
+		ServerProcess server({"--config=" + writeTempFile(config(probeListener("main", port)))});
+		::unsetenv("NOTIFY_SOCKET");
+		const std::string ready = receive();
+		CPPUNIT_ASSERT_MESSAGE(ready, contains(ready, "READY=1"));
+		// READY comes after the listeners are up.
+		CPPUNIT_ASSERT_EQUAL(200, httpGet(port, "/hello").status);
+		::kill(server.pid(), SIGHUP);
+		CPPUNIT_ASSERT_EQUAL(std::string("RELOADING=1"), receive());
+		CPPUNIT_ASSERT(contains(receive(), "READY=1"));
+		::kill(server.pid(), SIGTERM);
+		CPPUNIT_ASSERT_EQUAL(std::string("STOPPING=1"), receive());
+		CPPUNIT_ASSERT_EQUAL(0, server.waitForExit(Poco::Timespan(10, 0)));
+		::close(fd);
 	}
 
 private:
