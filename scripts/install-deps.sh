@@ -8,6 +8,9 @@ set -euo pipefail
 packages=(cmake make g++ pkg-config libpoco-dev libsystemd-dev)
 if [[ "${1:-}" == "--test" ]]; then
 	packages+=(libcppunit-dev chromium clang libclang-rt-14-dev)
+	# The package test: dpkg-shlibdeps (cpack's Depends), adduser (postinst),
+	# pgrep, systemd-analyze (verifies the unit; systemd need not run).
+	packages+=(dpkg-dev adduser procps systemd)
 	# Debian's nodejs (18) is enough; keep a newer one that is already there.
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Builds webchat and runs the whole test suite: unit, integration (the real
-# server on loopback) and browser tests on a -Werror Release build; the unit
-# tests again under AddressSanitizer + UndefinedBehaviorSanitizer; a short
-# libFuzzer run of the protocol decoder and handshake parser.
+# server on loopback), browser and package tests on a -Werror Release build;
+# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer; a
+# short libFuzzer run of the protocol decoder and handshake parser.
+#
+# Run it as root: the package test (tests/package/) builds the .deb from the
+# Release build (hence its /usr prefix), installs it with dpkg, runs it and
+# purges it. It refuses to run if a webchat package, user or folder already
+# exists, and fails at once when not root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -10,8 +15,9 @@ jobs=$(nproc)
 scripts/install-deps.sh --test
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
-echo "== Release build, all tests"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWEBCHAT_WERROR=ON >/dev/null
+echo "== Release build, all tests (the package test included)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWEBCHAT_WERROR=ON \
+	-DCMAKE_INSTALL_PREFIX=/usr -DWEBCHAT_PACKAGE_TEST=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure
 
