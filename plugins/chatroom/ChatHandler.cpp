@@ -27,11 +27,13 @@ void sendError(engine::Connection& connection, std::string_view code, std::strin
 
 } // namespace
 
-ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, Poco::Logger& logger):
+ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, HistoryStore& store, Poco::Logger& logger):
 	_settings(settings),
 	_logger(logger),
-	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits()](const std::string& name) {
-		return std::make_shared<Room>(name, topics(name), limits);
+	// Cheap: a room is loaded from the store by its first join, outside the
+	// registry's lock (Room::join).
+	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits(), &store, &logger](const std::string& name) {
+		return std::make_shared<Room>(name, topics(name), limits, store, logger);
 	})
 {
 }
@@ -66,7 +68,7 @@ void ChatHandler::onOpen(engine::Connection& connection)
 		return;
 	}
 	session.hold(room);
-	const Room::JoinResult result = room->join(connection, target.nick(), target.since());
+	const Room::JoinResult result = room->join(connection, target.nick(), target.since(), target.epoch());
 	if (!result.status)
 	{
 		// Closed before it could join: nothing will call onClose again.
@@ -143,8 +145,9 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 	// from one message to the next on this I/O thread.
 	thread_local std::string tail;
 	tail.clear();
-	ServerEvents::appendMessageTail(tail, session.escapedNick(), text, wallClockMs());
-	session.room()->post(tail);
+	const std::int64_t ts = wallClockMs();
+	ServerEvents::appendMessageTail(tail, session.escapedNick(), text, ts);
+	session.room()->post(session.nick(), text, ts, tail);
 }
 
 void ChatHandler::changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now)

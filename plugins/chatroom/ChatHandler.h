@@ -12,6 +12,7 @@
 
 #include "ChatError.h"
 #include "ChatSettings.h"
+#include "HistoryStore.h"
 #include "Room.h"
 #include "RoomRegistry.h"
 
@@ -34,7 +35,8 @@ public:
 	/// topics gives the engine topic of a room name (Engine::topic).
 	using TopicSource = std::function<std::shared_ptr<engine::Topic>(const std::string& name)>;
 
-	ChatHandler(const ChatSettings& settings, TopicSource topics, Poco::Logger& logger);
+	/// store keeps the rooms' history; it must outlive the rooms (clearRooms()).
+	ChatHandler(const ChatSettings& settings, TopicSource topics, HistoryStore& store, Poco::Logger& logger);
 
 	std::unique_ptr<engine::Session> createSession(const Poco::Net::HTTPServerRequest& request) override;
 	void onOpen(engine::Connection& connection) override;

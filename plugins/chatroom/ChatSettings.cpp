@@ -1,12 +1,10 @@
 #include "ChatSettings.h"
 
+#include "ConfigValues.h"
 #include "JsonWriter.h"
 #include "NameRules.h"
 
 #include "Poco/Exception.h"
-#include "Poco/NumberParser.h"
-
-#include <cmath>
 
 namespace webchat::chatroom {
 
@@ -14,26 +12,10 @@ namespace {
 
 std::size_t whole(const Poco::Util::AbstractConfiguration& section, const std::string& key, std::size_t value, std::size_t min, std::size_t max)
 {
-	const std::string raw = section.getString(key, "");
-	if (raw.empty()) return value;
-	Poco::UInt64 parsed = 0;
-	if (!Poco::NumberParser::tryParseUnsigned64(raw, parsed) || parsed < min || parsed > max)
-	{
-		throw Poco::InvalidArgumentException(key + " = " + raw + ": expected a whole number from " +
-			std::to_string(min) + " to " + std::to_string(max));
-	}
-	return static_cast<std::size_t>(parsed);
+	return static_cast<std::size_t>(ConfigValues::whole(section, key, value, min, max));
 }
 
-double decimal(const Poco::Util::AbstractConfiguration& section, const std::string& key, double value, double min, double max, const char* range)
-{
-	const std::string raw = section.getString(key, "");
-	if (raw.empty()) return value;
-	double parsed = 0;
-	if (!Poco::NumberParser::tryParseFloat(raw, parsed) || !std::isfinite(parsed) || parsed < min || parsed > max)
-		throw Poco::InvalidArgumentException(key + " = " + raw + ": expected a number from " + range);
-	return parsed;
-}
+using ConfigValues::decimal;
 
 // The longest a nick can get in JSON: every code point escaped, quotes, comma.
 constexpr std::size_t maxNickJson = NameRules::MaxNickLength * JsonWriter::MaxExpansion + 3;

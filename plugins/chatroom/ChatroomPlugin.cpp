@@ -5,7 +5,13 @@
 // number of members.
 //
 // Listener keys: allowed_origins (see OriginPolicy.h), the chat room's
-// limits (see ChatSettings.h) and the engine's (see EngineSettings.h).
+// limits (see ChatSettings.h), where history is kept (see
+// HistorySettings.h) and the engine's (see EngineSettings.h).
+//
+// Order at shutdown: the engine stops first (its I/O threads are the only
+// callers of the rooms, so nothing is appended after), then the history
+// store writes what it still holds and closes. Members go in reverse order
+// of declaration: the engine, the rooms (ChatHandler), then the store.
 //
 
 #include "webchat/HandlerPlugin.h"
@@ -14,6 +20,7 @@
 
 #include "ChatHandler.h"
 #include "ChatSettings.h"
+#include "HistorySettings.h"
 
 #include "Poco/Exception.h"
 #include "Poco/NumberFormatter.h"
@@ -26,9 +33,12 @@ public:
 	~ChatroomPlugin() override
 	{
 		// Stop before the rooms go: the I/O threads call the handler until
-		// they are joined. The rooms' topics then go before the engine.
+		// they are joined. The rooms' topics then go before the engine, the
+		// rooms before the store they append to (shutdown() closed it
+		// already, unless the listener never started).
 		if (_engine) _engine->stop();
 		if (_chat) _chat->clearRooms();
+		if (_store) _store->close();
 	}
 
 	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) override
@@ -36,12 +46,16 @@ public:
 		using namespace webchat;
 		const auto engineSettings = engine::EngineSettings::fromConfig(section);
 		const auto chatSettings = chatroom::ChatSettings::fromConfig(section, engineSettings);
+		const auto historySettings = chatroom::HistorySettings::fromConfig(section, chatSettings.historySize);
 		_origins = std::make_unique<engine::OriginPolicy>(section.getString("allowed_origins", "self"));
-		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, [this](const std::string& name) { return _engine->topic(name); }, logger);
+		// Last of the checks: opening creates the database file.
+		_store = historySettings.openStore(logger);
+		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger);
 		_engine = std::make_unique<engine::Engine>(engineSettings, *_chat, logger);
 		logger.information("chat rooms: up to %z rooms of %z users, history %z messages or %z bytes, %s frames/s per client (burst %z)",
 			chatSettings.maxRooms, chatSettings.maxUsersPerRoom, chatSettings.historySize, chatSettings.historyBytes,
 			Poco::NumberFormatter::format(chatSettings.ratePerSecond), chatSettings.rateBurst);
+		logger.information("chat history: " + _store->describe());
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
@@ -53,11 +67,15 @@ public:
 
 	void shutdown() override
 	{
-		_engine->stop();
+		if (_engine) _engine->stop();
+		// Every message accepted is in the store's queue now: on disk
+		// before the process exits.
+		if (_store) _store->close();
 	}
 
 private:
 	std::unique_ptr<webchat::engine::OriginPolicy> _origins;
+	std::unique_ptr<webchat::chatroom::HistoryStore> _store;
 	std::unique_ptr<webchat::chatroom::ChatHandler> _chat;
 	std::unique_ptr<webchat::engine::Engine> _engine;
 };

@@ -30,6 +30,17 @@ bool parseSince(std::string_view text, std::uint64_t& value)
 	return value <= RequestTarget::MaxSince;
 }
 
+bool validEpoch(const std::string& text)
+{
+	if (text.size() > RequestTarget::MaxEpochLength) return false;
+	for (const char c : text)
+	{
+		const bool letterOrDigit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		if (!letterOrDigit && c != '-' && c != '_') return false;
+	}
+	return true;
+}
+
 } // namespace
 
 RequestTarget RequestTarget::refuse(const char* code, std::string message)
@@ -87,6 +98,7 @@ RequestTarget RequestTarget::parse(std::string_view target)
 
 	bool nickSeen = false;
 	bool sinceSeen = false;
+	bool epochSeen = false;
 	while (!query.empty())
 	{
 		const std::size_t end = query.find('&');
@@ -116,6 +128,17 @@ RequestTarget RequestTarget::parse(std::string_view target)
 			std::uint64_t since = 0;
 			if (!parseSince(text, since)) return refuse("invalid_since", "since must be a message id, a whole number from 0 to " + std::to_string(MaxSince));
 			result._since = since;
+		}
+		else if (key == "epoch")
+		{
+			if (epochSeen) return refuse("invalid_epoch", "epoch is given more than once");
+			epochSeen = true;
+			std::string epoch;
+			if (!percentDecode(raw, true, epoch)) return refuse("invalid_epoch", "epoch is not percent-encoded UTF-8");
+			if (epoch.empty()) continue;
+			if (!validEpoch(epoch))
+				return refuse("invalid_epoch", "epoch must be the one a welcome gave: up to " + std::to_string(MaxEpochLength) + " letters, digits, - or _");
+			result._epoch = std::move(epoch);
 		}
 	}
 	return result;

@@ -1,15 +1,18 @@
 //
 // RequestTarget.h
 //
-// The upgrade request's target, ws://HOST/<room>?nick=<nick>&since=<id>,
-// parsed and checked (docs/PROTOCOL.md, Connecting):
+// The upgrade request's target,
+// ws://HOST/<room>?nick=<nick>&since=<id>&epoch=<epoch>, parsed and checked
+// (docs/PROTOCOL.md, Connecting):
 //   - the path without its leading '/' is the room, percent-decoded once as
 //     UTF-8 ('+' is a plus sign); "/" alone is "lobby"
-//   - the query's nick and since, percent-decoded ('+' is a space, as
-//     URLSearchParams writes it); an empty value is the same as none; other
-//     keys are ignored; nick or since given twice is an error
+//   - the query's nick, since and epoch, percent-decoded ('+' is a space,
+//     as URLSearchParams writes it); an empty value is the same as none;
+//     other keys are ignored; any of them given twice is an error
 //   - since is a whole number from 0 to 2^53-1 (the largest id JavaScript
 //     numbers hold exactly)
+//   - epoch is the token a welcome gave: 1 to 64 ASCII letters, digits, '-'
+//     or '_' (opaque: other backends may make other ones)
 // A malformed escape or bytes that are not UTF-8 are refused, never repaired.
 //
 
@@ -33,13 +36,16 @@ public:
 	/// Parses the request target as sent on the request line.
 	static RequestTarget parse(std::string_view target);
 
-	/// Set when the target breaks a rule: invalid_room, invalid_nick or
-	/// invalid_since, with close code 4400.
+	static constexpr std::size_t MaxEpochLength = 64;
+
+	/// Set when the target breaks a rule: invalid_room, invalid_nick,
+	/// invalid_since or invalid_epoch, with close code 4400.
 	const std::optional<ChatError>& error() const { return _error; }
 
 	const std::string& room() const { return _room; }
 	const std::optional<std::string>& nick() const { return _nick; }
 	const std::optional<std::uint64_t>& since() const { return _since; }
+	const std::optional<std::string>& epoch() const { return _epoch; }
 
 	/// Strict percent-decoding: every '%' starts two hex digits and the
 	/// result must be valid UTF-8. plusIsSpace for query values.
@@ -52,6 +58,7 @@ private:
 	std::string _room;
 	std::optional<std::string> _nick;
 	std::optional<std::uint64_t> _since;
+	std::optional<std::string> _epoch;
 	std::optional<ChatError> _error;
 };
 

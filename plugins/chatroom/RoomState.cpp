@@ -50,6 +50,19 @@ bool RoomState::hasMember(const std::string& nick) const
 	return std::find(_members.begin(), _members.end(), nick) != _members.end();
 }
 
+void RoomState::restore(std::string epoch, std::uint64_t lastId, std::vector<std::string> newest)
+{
+	_epoch = std::move(epoch);
+	for (std::size_t i = 0; i < _count; ++i) std::string().swap(_ring[(_head + i) % _ring.size()]);
+	_head = 0;
+	_count = 0;
+	_bytes = 0;
+	// They end at lastId, so there are at most lastId of them.
+	if (newest.size() > lastId) newest.erase(newest.begin(), newest.end() - static_cast<std::ptrdiff_t>(lastId));
+	_lastId = lastId - newest.size();
+	for (auto& json : newest) append(std::move(json));
+}
+
 void RoomState::append(std::string json)
 {
 	++_lastId;
@@ -77,14 +90,15 @@ const std::string& RoomState::historyJson(std::size_t index) const
 	return _ring[(_head + index) % _ring.size()];
 }
 
-RoomState::Resume RoomState::resume(const std::optional<std::uint64_t>& since) const
+RoomState::Resume RoomState::resume(const std::optional<std::uint64_t>& since, const std::optional<std::string>& epoch) const
 {
 	Resume resume;
 	if (!since) return resume;
-	if (*since > _lastId)
+	if ((epoch && *epoch != _epoch) || *since > _lastId)
 	{
-		// Ids the room never gave: it is a new room under an old name (a
-		// restart, or it was forgotten while empty). All history it has.
+		// Another incarnation of the room (a restart without persistence,
+		// a forgotten room, a crash that lost ids), or ids the room never
+		// gave: the client's ids mean nothing here. All history it has.
 		resume.reset = true;
 		return resume;
 	}

@@ -1,10 +1,11 @@
 //
 // RoomState.h
 //
-// Everything a room remembers: its members (in the order they joined), the
-// id of its last message and its recent history, kept as the messages'
-// serialised JSON so the welcome is built by concatenation. Pure state, no
-// locking: Room changes it only under its topic's lock.
+// Everything a room remembers: its members (in the order they joined), its
+// epoch (which incarnation of the room this is), the id of its last message
+// and its recent history, kept as the messages' serialised JSON so the
+// welcome is built by concatenation. Pure state, no locking: Room changes it
+// only under its topic's lock.
 //
 // History is bounded twice: by count (history_size) and by bytes
 // (history_bytes), so the welcome, sent as one frame, always fits a
@@ -67,6 +68,15 @@ public:
 
 	// Messages --------------------------------------------------------------
 
+	/// Starts the room where its history store left it: its epoch, the id
+	/// of its last message and, oldest first, the JSON of the newest
+	/// messages up to it (consecutive ids ending at lastId), bounded as
+	/// append() bounds them.
+	void restore(std::string epoch, std::uint64_t lastId, std::vector<std::string> newest);
+
+	/// This incarnation of the room (empty before restore()).
+	const std::string& epoch() const { return _epoch; }
+
 	/// The id of the newest message; 0 before the first.
 	std::uint64_t lastId() const { return _lastId; }
 
@@ -91,10 +101,14 @@ public:
 		std::size_t first = 0;      // index of the first history entry to send
 		std::uint64_t gapFrom = 0;  // messages gapFrom..gapTo are lost (0: no gap)
 		std::uint64_t gapTo = 0;
-		bool reset = false;         // since is beyond lastId: the room is not the one the client knew
+		bool reset = false;         // the room is not the one the client knew: another epoch, or since beyond lastId
 	};
 
-	Resume resume(const std::optional<std::uint64_t>& since) const;
+	/// epoch: the one the client was given with since (none: only since is
+	/// checked, as before epochs existed).
+	Resume resume(const std::optional<std::uint64_t>& since, const std::optional<std::string>& epoch = std::nullopt) const;
+
+	const Limits& limits() const { return _limits; }
 
 private:
 	void dropOldest();
@@ -103,6 +117,7 @@ private:
 	std::vector<std::string> _members;
 	std::uint64_t _nextGuest = 1;
 
+	std::string _epoch;
 	std::uint64_t _lastId = 0;
 	std::vector<std::string> _ring; // history_size slots
 	std::size_t _head = 0;          // slot of the oldest entry

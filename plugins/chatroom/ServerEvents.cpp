@@ -40,9 +40,16 @@ std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
 	return out;
 }
 
+std::string ServerEvents::message(const HistoryStore::Message& message)
+{
+	std::string tail;
+	appendMessageTail(tail, JsonWriter::escaped(message.nick), message.text, message.ts);
+	return ServerEvents::message(message.id, tail);
+}
+
 std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume)
 {
-	std::size_t size = 128 + room.size() + nick.size() + state.historyBytes();
+	std::size_t size = 160 + room.size() + nick.size() + state.epoch().size() + state.historyBytes();
 	for (const auto& member : state.members()) size += member.size() + 3;
 	std::string out;
 	out.reserve(size);
@@ -66,6 +73,8 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 	}
 	out.append("],\"lastId\":");
 	JsonWriter::appendNumber(out, state.lastId());
+	out.append(",\"epoch\":");
+	JsonWriter::appendString(out, state.epoch());
 	if (resume.gapFrom != 0)
 	{
 		out.append(",\"gap\":{\"from\":");

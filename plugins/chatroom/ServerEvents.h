@@ -12,6 +12,7 @@
 #ifndef WEBCHAT_CHATROOM_SERVEREVENTS_INCLUDED
 #define WEBCHAT_CHATROOM_SERVEREVENTS_INCLUDED
 
+#include "HistoryStore.h"
 #include "RoomState.h"
 
 #include <cstdint>
@@ -31,8 +32,12 @@ public:
 	/// {"type":"message","id":<id> followed by tail.
 	static std::string message(std::uint64_t id, std::string_view tail);
 
+	/// The message event of a message from the history store: the same
+	/// bytes as when it was first sent.
+	static std::string message(const HistoryStore::Message& message);
+
 	/// The welcome for nick, who just joined room: its members, the history
-	/// resume selects, lastId and, when due, gap and reset.
+	/// resume selects, lastId, the room's epoch and, when due, gap and reset.
 	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume);
 
 	static std::string join(std::string_view nick, std::int64_t ts);

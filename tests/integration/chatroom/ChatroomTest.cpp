@@ -4,16 +4,8 @@
 // Poco's JSON parser, independently of the server's own JSON code.
 //
 
-#include "ServerProcess.h"
-#include "TestPaths.h"
-#include "WsTestClient.h"
+#include "ChatTestSupport.h"
 
-#include "webchat/engine/Protocol.h"
-
-#include "Poco/JSON/Array.h"
-#include "Poco/JSON/Object.h"
-#include "Poco/JSON/Parser.h"
-#include "Poco/JSON/Stringifier.h"
 #include "Poco/Net/NetException.h"
 
 #include <cppunit/extensions/HelperMacros.h>
@@ -28,145 +20,8 @@
 #include <tuple>
 
 using namespace webchat::test;
+using namespace webchat::test::chatroom;
 namespace ws = webchat::ws;
-using Poco::JSON::Object;
-
-namespace {
-
-// close_timeout_ms is short because the engine, once it has sent a close
-// frame (a refusal), closes the TCP connection only at that timeout even
-// when the client answers at once.
-class ChatServer
-{
-public:
-	explicit ChatServer(const std::string& extraKeys = ""):
-		port(freeLoopbackPort()),
-		process({"--config=" + writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
-			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(port) + "\n"
-			"plugin = chatroom\nclass = ChatroomPlugin\nclose_timeout_ms = 300\n" + extraKeys + "\n")})
-	{
-		if (!process.waitForPort(port)) CPPUNIT_FAIL("webchatd did not start: " + process.output());
-	}
-
-	std::uint16_t port;
-	ServerProcess process;
-};
-
-std::string jsonString(const std::string& text)
-{
-	std::ostringstream out;
-	Poco::JSON::Stringifier::formatString(text, out);
-	return out.str();
-}
-
-std::string say(const std::string& text)
-{
-	return "{\"type\":\"message\",\"text\":" + jsonString(text) + "}";
-}
-
-std::string nickChange(const std::string& nick)
-{
-	return "{\"type\":\"nick\",\"nick\":" + jsonString(nick) + "}";
-}
-
-std::int64_t wallClockMs()
-{
-	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// A WebSocket client that reads the server's events as JSON objects.
-class ChatClient
-{
-public:
-	ChatClient(std::uint16_t port, const std::string& path): ws(port, path) {}
-
-	/// The next event; fails the test on anything but a text message.
-	Object::Ptr next(int timeoutMs = 5000)
-	{
-		for (;;)
-		{
-			const auto event = ws.next(timeoutMs);
-			if (event.kind == WsTestClient::Event::Ping) continue;
-			CPPUNIT_ASSERT_EQUAL_MESSAGE("expected an event, got kind " + std::to_string(event.kind) + " " + event.payload,
-				int(WsTestClient::Event::Message), int(event.kind));
-			CPPUNIT_ASSERT_EQUAL(int(ws::Opcode::Text), int(event.opcode));
-			lastRaw = event.payload;
-			return parse(event.payload);
-		}
-	}
-
-	static Object::Ptr parse(const std::string& json)
-	{
-		Poco::JSON::Parser parser;
-		const auto parsed = parser.parse(json);
-		CPPUNIT_ASSERT_MESSAGE(json, parsed.type() == typeid(Object::Ptr));
-		return parsed.extract<Object::Ptr>();
-	}
-
-	/// The next event, which must be of that type.
-	Object::Ptr expect(const std::string& type, int timeoutMs = 5000)
-	{
-		const auto event = next(timeoutMs);
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(lastRaw, type, event->getValue<std::string>("type"));
-		return event;
-	}
-
-	/// An error event with that code, then (closeCode != 0) that close
-	/// code, which is answered; the server then closes the connection.
-	void expectRefusal(const std::string& code, std::uint16_t closeCode)
-	{
-		const auto error = expect("error");
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(lastRaw, code, error->getValue<std::string>("code"));
-		CPPUNIT_ASSERT_MESSAGE(lastRaw, !error->getValue<std::string>("message").empty());
-		if (closeCode == 0) return;
-		CPPUNIT_ASSERT_EQUAL(int(closeCode), int(ws.waitForClose()));
-		ws.sendClose(closeCode);
-		CPPUNIT_ASSERT_MESSAGE(code, ws.waitForEndOfStream());
-	}
-
-	void send(const std::string& frame) { ws.sendText(frame); }
-
-	/// Closes cleanly; once the server's echo is here, it has processed the leave.
-	void leave()
-	{
-		ws.sendClose(ws::CloseCode::Normal);
-		CPPUNIT_ASSERT_EQUAL(int(ws::CloseCode::Normal), int(ws.waitForClose()));
-	}
-
-	WsTestClient ws;
-	std::string lastRaw;
-};
-
-std::vector<std::string> strings(const Poco::JSON::Array::Ptr& array)
-{
-	std::vector<std::string> out;
-	for (unsigned i = 0; i < array->size(); ++i) out.push_back(array->getElement<std::string>(i));
-	return out;
-}
-
-std::vector<Poco::UInt64> historyIds(const Object::Ptr& welcome)
-{
-	std::vector<Poco::UInt64> ids;
-	const auto history = welcome->getArray("history");
-	for (unsigned i = 0; i < history->size(); ++i) ids.push_back(history->getObject(i)->getValue<Poco::UInt64>("id"));
-	return ids;
-}
-
-std::vector<Poco::UInt64> range(Poco::UInt64 from, Poco::UInt64 to)
-{
-	std::vector<Poco::UInt64> ids;
-	for (Poco::UInt64 id = from; id <= to; ++id) ids.push_back(id);
-	return ids;
-}
-
-// Sends count messages "m1".."m<count>" and reads their echoes: ids first..first+count-1.
-void chat(ChatClient& sender, int count, Poco::UInt64 firstId)
-{
-	for (int i = 1; i <= count; ++i) sender.send("m" + std::to_string(i));
-	for (int i = 0; i < count; ++i) CPPUNIT_ASSERT_EQUAL(firstId + i, sender.expect("message")->getValue<Poco::UInt64>("id"));
-}
-
-} // namespace
 
 class ChatroomTest: public CppUnit::TestFixture
 {
@@ -203,7 +58,9 @@ public:
 		ChatServer server;
 		ChatClient an(server.port, "/lobby?nick=An");
 		auto welcome = an.expect("welcome");
-		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"welcome","room":"lobby","nick":"An","users":["An"],"history":[],"lastId":0})"), an.lastRaw);
+		const std::string epoch = welcome->getValue<std::string>("epoch");
+		CPPUNIT_ASSERT_MESSAGE(epoch, epoch.size() == 16 && epoch.find_first_not_of("0123456789abcdef") == std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(R"({"type":"welcome","room":"lobby","nick":"An","users":["An"],"history":[],"lastId":0,"epoch":")" + epoch + R"("})", an.lastRaw);
 
 		ChatClient binh(server.port, "/?nick=B%C3%ACnh");
 		welcome = binh.expect("welcome");
@@ -211,6 +68,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("Bình"), welcome->getValue<std::string>("nick"));
 		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Bình"}) == strings(welcome->getArray("users")));
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(0), welcome->getValue<Poco::UInt64>("lastId"));
+		CPPUNIT_ASSERT_EQUAL(epoch, welcome->getValue<std::string>("epoch"));
 		CPPUNIT_ASSERT(!welcome->has("gap") && !welcome->has("reset"));
 	}
 
@@ -457,13 +315,15 @@ public:
 	}
 
 	// An empty room is kept for its history until max_rooms needs its slot;
-	// then it is forgotten and comes back new (a reset for resuming clients).
+	// then it is forgotten and, without a database, comes back new (a reset
+	// for resuming clients, whatever epoch they give).
 	void testForgottenRoomResets()
 	{
-		ChatServer server("max_rooms = 2");
+		ChatServer server("max_rooms = 2\nbackend = memory");
+		std::string epoch;
 		{
 			ChatClient an(server.port, "/old?nick=An");
-			an.expect("welcome");
+			epoch = an.expect("welcome")->getValue<std::string>("epoch");
 			chat(an, 3, 1);
 			an.leave();
 		}
@@ -480,10 +340,11 @@ public:
 		back.expectRefusal("too_many_rooms", 4429);
 
 		third.leave();
-		ChatClient returning(server.port, "/old?nick=An&since=3");
+		ChatClient returning(server.port, "/old?nick=An&since=3&epoch=" + epoch);
 		welcome = returning.expect("welcome");
 		CPPUNIT_ASSERT(welcome->getValue<bool>("reset"));
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(0), welcome->getValue<Poco::UInt64>("lastId"));
+		CPPUNIT_ASSERT(welcome->getValue<std::string>("epoch") != epoch);
 		CPPUNIT_ASSERT(historyIds(welcome).empty());
 	}
 
@@ -527,7 +388,8 @@ public:
 			{"/a/b", "invalid_room"}, {"/a%2Fb", "invalid_room"}, {"/%20lobby", "invalid_room"}, {"/a%0Ab", "invalid_room"},
 			{"/bad%zz", "invalid_room"}, {"/%C3%28", "invalid_room"}, {"/" + std::string(65, 'r'), "invalid_room"},
 			{"/?nick=%20An", "invalid_nick"}, {"/?nick=a%00b", "invalid_nick"}, {"/?nick=" + std::string(33, 'n'), "invalid_nick"},
-			{"/?nick=%E2%80%AEevil", "invalid_nick"}, {"/?since=-1", "invalid_since"}, {"/?since=x", "invalid_since"}};
+			{"/?nick=%E2%80%AEevil", "invalid_nick"}, {"/?since=-1", "invalid_since"}, {"/?since=x", "invalid_since"},
+			{"/?since=1&epoch=a.b", "invalid_epoch"}, {"/?epoch=a&epoch=b", "invalid_epoch"}};
 		for (const auto& [path, code] : cases)
 		{
 			ChatClient client(server.port, path);
@@ -804,13 +666,13 @@ public:
 		b.expect("welcome");
 		c.expect("welcome");
 		a.send("in flight");
-		::kill(server.process.pid(), SIGTERM);
+		::kill(server.process->pid(), SIGTERM);
 		for (auto* client : {&a, &b, &c})
 		{
 			CPPUNIT_ASSERT_EQUAL(int(ws::CloseCode::GoingAway), int(client->ws.waitForClose()));
 			client->ws.sendClose(ws::CloseCode::GoingAway);
 		}
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.process.output(), 0, server.process.waitForExit(Poco::Timespan(10, 0)));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.process->output(), 0, server.process->waitForExit(Poco::Timespan(10, 0)));
 	}
 
 	void testBadConfigurationExits78()

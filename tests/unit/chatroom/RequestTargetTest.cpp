@@ -27,6 +27,8 @@ class RequestTargetTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBadRooms);
 	CPPUNIT_TEST(testBadNicks);
 	CPPUNIT_TEST(testBadSince);
+	CPPUNIT_TEST(testEpoch);
+	CPPUNIT_TEST(testBadEpoch);
 	CPPUNIT_TEST(testPercentDecodingErrors);
 	CPPUNIT_TEST(testErrorsCloseWith4400);
 	CPPUNIT_TEST_SUITE_END();
@@ -114,6 +116,27 @@ public:
 		for (const char* uri : {"/?since=-1", "/?since=1.5", "/?since=abc", "/?since=1e3", "/?since=+5", "/?since=%201",
 				 "/?since=9007199254740992", "/?since=99999999999999999999999", "/?since=1&since=2", "/?since=0x10"})
 			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_since"), errorCode(uri));
+	}
+
+	void testEpoch()
+	{
+		auto target = RequestTarget::parse("/r?nick=An&since=41&epoch=3f9a0c1d2b4e5f60");
+		CPPUNIT_ASSERT(!target.error());
+		CPPUNIT_ASSERT_EQUAL(std::string("3f9a0c1d2b4e5f60"), *target.epoch());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(41), *target.since());
+		CPPUNIT_ASSERT(!RequestTarget::parse("/r?since=4").epoch());
+		CPPUNIT_ASSERT(!RequestTarget::parse("/r?since=4&epoch=").epoch());
+		// Opaque: other backends may make other tokens.
+		CPPUNIT_ASSERT_EQUAL(std::string("Redis_1-x"), *RequestTarget::parse("/r?epoch=Redis_1-x").epoch());
+		CPPUNIT_ASSERT_EQUAL(std::string(64, 'a'), *RequestTarget::parse("/r?epoch=" + std::string(64, 'a')).epoch());
+	}
+
+	void testBadEpoch()
+	{
+		for (const std::string& uri : std::vector<std::string>{"/?epoch=a&epoch=b", "/?epoch=a%20b", "/?epoch=a+b", "/?epoch=%C3%A0", "/?epoch=a.b", "/?epoch=%",
+				 "/?epoch=" + std::string(65, 'a')})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_epoch"), errorCode(uri));
+		CPPUNIT_ASSERT_EQUAL(int(4400), int(RequestTarget::parse("/?epoch=a.b").error()->closeCode));
 	}
 
 	void testPercentDecodingErrors()

@@ -63,6 +63,9 @@ class RoomStateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testResumeBeforeHistoryIsGap);
 	CPPUNIT_TEST(testResumeBeyondLastIsReset);
 	CPPUNIT_TEST(testResumeInEmptyRoom);
+	CPPUNIT_TEST(testResumeWithAnotherEpochIsReset);
+	CPPUNIT_TEST(testRestoreContinuesIds);
+	CPPUNIT_TEST(testRestoreAppliesTheBounds);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -273,6 +276,67 @@ public:
 		CPPUNIT_ASSERT(!resume.reset);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), resume.gapFrom);
 		CPPUNIT_ASSERT(resumedIds(state, resume).empty());
+	}
+
+	void testResumeWithAnotherEpochIsReset()
+	{
+		RoomState state(limits(5));
+		state.restore("e2", 0, {});
+		CPPUNIT_ASSERT_EQUAL(std::string("e2"), state.epoch());
+		post(state, 7);
+		// Ids the room has, from another incarnation of it: reset, all of it.
+		auto resume = state.resume(std::uint64_t(4), std::string("e1"));
+		CPPUNIT_ASSERT(resume.reset);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), resume.gapFrom);
+		CPPUNIT_ASSERT(range(3, 7) == resumedIds(state, resume));
+		// The room's own epoch: a normal resume.
+		resume = state.resume(std::uint64_t(4), std::string("e2"));
+		CPPUNIT_ASSERT(!resume.reset);
+		CPPUNIT_ASSERT(range(5, 7) == resumedIds(state, resume));
+		// No epoch (an older client): ids alone decide, as before.
+		CPPUNIT_ASSERT(!state.resume(std::uint64_t(4)).reset);
+		CPPUNIT_ASSERT(state.resume(std::uint64_t(8)).reset);
+		// An epoch without since asks for nothing.
+		CPPUNIT_ASSERT(!state.resume(std::nullopt, std::string("e1")).reset);
+	}
+
+	void testRestoreContinuesIds()
+	{
+		RoomState state(limits(5));
+		state.restore("e", 41, {"m39", "m40", "m41"});
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(41), state.lastId());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(42), state.nextId());
+		CPPUNIT_ASSERT(range(39, 41) == resumedIds(state, state.resume(std::nullopt)));
+		post(state, 3);
+		CPPUNIT_ASSERT(range(40, 44) == resumedIds(state, state.resume(std::nullopt)));
+		// Resuming inside what was restored, and before it (a gap).
+		CPPUNIT_ASSERT(range(41, 44) == resumedIds(state, state.resume(std::uint64_t(40))));
+		const auto resume = state.resume(std::uint64_t(10));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(11), resume.gapFrom);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(39), resume.gapTo);
+
+		// A room whose history was all deleted (retention by age) keeps its ids.
+		RoomState empty(limits(5));
+		empty.restore("e", 41, {});
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(42), empty.nextId());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), empty.historyCount());
+	}
+
+	void testRestoreAppliesTheBounds()
+	{
+		// history_size 3: the oldest of five go.
+		RoomState state(limits(3));
+		state.restore("e", 5, {"m1", "m2", "m3", "m4", "m5"});
+		CPPUNIT_ASSERT(range(3, 5) == resumedIds(state, state.resume(std::nullopt)));
+		// history_bytes 8: as many of the newest as fit.
+		RoomState small(limits(10, 1000, 8));
+		small.restore("e", 12, {"m10", "m11", "m12"});
+		CPPUNIT_ASSERT(range(11, 12) == resumedIds(small, small.resume(std::nullopt)));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(12), small.lastId());
+		// No history kept at all (history_size 0): the ids still continue.
+		RoomState none(limits(0));
+		none.restore("e", 9, {});
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(10), none.nextId());
 	}
 };
 

@@ -41,6 +41,8 @@ class ServerEventsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testWelcomeWithMembersAndHistory);
 	CPPUNIT_TEST(testWelcomeWithGap);
 	CPPUNIT_TEST(testWelcomeWithReset);
+	CPPUNIT_TEST(testWelcomeResetForAnotherEpoch);
+	CPPUNIT_TEST(testStoredMessageIsTheSameBytes);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -89,9 +91,10 @@ public:
 	void testWelcomeInEmptyRoom()
 	{
 		RoomState state({});
+		state.restore("0123456789abcdef", 0, {});
 		state.join("An");
 		const std::string json = ServerEvents::welcome("lobby", "An", state, state.resume(std::nullopt));
-		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"welcome","room":"lobby","nick":"An","users":["An"],"history":[],"lastId":0})"), json);
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"welcome","room":"lobby","nick":"An","users":["An"],"history":[],"lastId":0,"epoch":"0123456789abcdef"})"), json);
 	}
 
 	void testWelcomeWithMembersAndHistory()
@@ -150,6 +153,37 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), object->getArray("history")->size());
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), object->getValue<Poco::UInt64>("lastId"));
 		CPPUNIT_ASSERT(!object->has("gap"));
+	}
+
+	void testWelcomeResetForAnotherEpoch()
+	{
+		RoomState::Limits limits;
+		limits.historySize = 3;
+		RoomState state(limits);
+		state.restore("new", 0, {});
+		state.join("An");
+		for (int i = 1; i <= 5; ++i) state.append(message(state.nextId(), "x", "m", 0));
+		// since=2 is within the room's ids, but of the room's old epoch: all
+		// it has, as a reset, and no gap.
+		const auto object = parse(ServerEvents::welcome("r", "An", state, state.resume(std::uint64_t(2), std::string("old"))));
+		CPPUNIT_ASSERT(object->getValue<bool>("reset"));
+		CPPUNIT_ASSERT_EQUAL(std::string("new"), object->getValue<std::string>("epoch"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), object->getArray("history")->size());
+		CPPUNIT_ASSERT(!object->has("gap"));
+		// The same epoch: only what came after since.
+		const auto same = parse(ServerEvents::welcome("r", "An", state, state.resume(std::uint64_t(4), std::string("new"))));
+		CPPUNIT_ASSERT(!same->has("reset"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), same->getArray("history")->size());
+	}
+
+	void testStoredMessageIsTheSameBytes()
+	{
+		webchat::chatroom::HistoryStore::Message stored;
+		stored.id = 7;
+		stored.ts = 1764145003000;
+		stored.nick = "Bình <b>";
+		stored.text = std::string("nul") + '\0' + " \"quoted\" </script>\xE2\x80\xA8";
+		CPPUNIT_ASSERT_EQUAL(message(7, stored.nick, stored.text, stored.ts), ServerEvents::message(stored));
 	}
 };
 

@@ -1,0 +1,66 @@
+//
+// HistorySettings.h
+//
+// Where the chat room keeps its history (the listener's backend keys), read
+// and validated, and the store they describe:
+//   backend          sqlite (default) or memory
+//   database         the SQLite file; relative to the .ini's folder
+//                    (application.configDir); default data/chat.db there.
+//                    The shipped .ini names
+//                    ${application.configDir}../../var/lib/webchat/chat.db:
+//                    /var/lib/webchat/chat.db for /etc/webchat/webchat.ini,
+//                    <build>/var/lib/webchat/chat.db in a build tree
+//   batch_window_ms  how long the writer gathers messages into one
+//                    transaction: what a crash may lose (default 100)
+//   retention_count  messages kept per room (default 10000; 0: all; else at
+//                    least history_size)
+//   retention_days   and for at most this many days (default 0: no limit)
+//
+
+#ifndef WEBCHAT_CHATROOM_HISTORYSETTINGS_INCLUDED
+#define WEBCHAT_CHATROOM_HISTORYSETTINGS_INCLUDED
+
+#include "HistoryStore.h"
+
+#include "Poco/Logger.h"
+#include "Poco/Util/AbstractConfiguration.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace webchat::chatroom {
+
+struct HistorySettings
+{
+	enum class Backend
+	{
+		Sqlite,
+		Memory
+	};
+
+	/// The database when the key is absent, relative to the .ini's folder:
+	/// a data folder beside it, wherever an ad-hoc .ini lives.
+	static constexpr const char* DefaultDatabase = "data/chat.db";
+	static constexpr std::uint64_t DefaultRetentionCount = 10000;
+
+	Backend backend = Backend::Sqlite;
+	std::string database;                // absolute
+	std::int64_t batchWindowMs = 100;
+	std::uint64_t retentionCount = DefaultRetentionCount;
+	std::int64_t retentionDays = 0;
+
+	/// Reads the keys above. historySize is the room's history_size: what
+	/// retention_count keeps may not be less (its default grows to it).
+	/// Throws Poco::InvalidArgumentException naming the key for a bad value.
+	static HistorySettings fromConfig(const Poco::Util::AbstractConfiguration& section, std::size_t historySize);
+
+	/// The store these settings describe, opened. Throws Poco::Exception
+	/// naming `database` and the path when the file cannot be used.
+	std::unique_ptr<HistoryStore> openStore(Poco::Logger& logger) const;
+};
+
+} // namespace webchat::chatroom
+
+#endif

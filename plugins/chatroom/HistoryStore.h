@@ -1,0 +1,91 @@
+//
+// HistoryStore.h
+//
+// Where a room's messages go beyond the room's own memory: the one small
+// interface between the chat room and its history backends (the .ini's
+// backend key). A backend only sees whole messages, never SQL or JSON, so a
+// networked one (Redis) fits behind the same four calls:
+//   - loadRoom() when a room is first used: its epoch, last id and newest
+//     messages; it may block on a read, so it runs once per room incarnation;
+//   - append() for every message, in id order per room, under the room's
+//     lock: it must never block on I/O (a queue and a short mutex at most);
+//   - flush() to wait until everything appended is durable;
+//   - close() at shutdown: flush, then release the backend.
+// Retention (how long the backend keeps messages) is the backend's own
+// business; the room keeps history_size of them in memory regardless.
+//
+// The epoch names one incarnation of a room: a room that starts again from
+// nothing (a memory room after a restart, a forgotten room) gets a new one,
+// so a client resuming with since= and the old epoch is told to reset
+// instead of being shown messages under ids it already knows.
+//
+
+#ifndef WEBCHAT_CHATROOM_HISTORYSTORE_INCLUDED
+#define WEBCHAT_CHATROOM_HISTORYSTORE_INCLUDED
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace webchat::chatroom {
+
+class HistoryStore
+{
+public:
+	struct Message
+	{
+		std::uint64_t id = 0;
+		std::int64_t ts = 0; // milliseconds since the Unix epoch, as sent
+		std::string nick;
+		std::string text;
+	};
+
+	struct Room
+	{
+		std::string epoch;
+		std::uint64_t lastId = 0;    // ids continue after it
+		std::vector<Message> recent; // the newest messages, oldest first, consecutive ids ending at lastId
+	};
+
+	virtual ~HistoryStore() = default;
+
+	/// The room of that name as the backend knows it, with at most
+	/// maxMessages of its newest messages; a new epoch and lastId 0 for a
+	/// room it has never seen. Includes messages appended but not yet
+	/// durable. May block on a read. Throws Poco::Exception when the backend
+	/// fails.
+	virtual Room loadRoom(const std::string& name, std::size_t maxMessages) = 0;
+
+	/// Records message (the next id of room, whose epoch loadRoom() gave).
+	/// Never blocks on I/O and never throws for the backend's failures
+	/// (those are logged): called under the room's lock on an I/O thread.
+	virtual void append(const std::string& room, const std::string& epoch, Message message) = 0;
+
+	/// Waits until every message appended before the call is durable.
+	/// False if the backend failed to store some of them (logged).
+	virtual bool flush() = 0;
+
+	/// Flushes and releases the backend; append() must not be called after.
+	/// Idempotent; also done by the destructor.
+	virtual void close() = 0;
+
+	/// False when append() does nothing (the room's memory is all there is),
+	/// so rooms need not copy their messages for it.
+	virtual bool keepsMessages() const { return true; }
+
+	/// One line for the log: the backend and where it keeps its data.
+	virtual std::string describe() const = 0;
+
+	/// 16 random hex digits (64 bits): a new room incarnation.
+	static std::string newEpoch();
+
+	/// Drops the messages of room.recent (sorted by id) that are not part of
+	/// the run of consecutive ids ending at room.lastId, then all but the
+	/// newest maxMessages.
+	static void keepNewestRun(Room& room, std::size_t maxMessages);
+};
+
+} // namespace webchat::chatroom
+
+#endif

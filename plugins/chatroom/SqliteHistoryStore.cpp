@@ -1,0 +1,603 @@
+#include "SqliteHistoryStore.h"
+
+#include "Poco/Data/LOB.h"
+#include "Poco/Data/SQLite/SessionImpl.h"
+#include "Poco/Data/Session.h"
+#include "Poco/Data/Statement.h"
+#include "Poco/Exception.h"
+#include "Poco/File.h"
+#include "Poco/NumberFormatter.h"
+#include "Poco/Path.h"
+#include "Poco/String.h"
+
+#include <algorithm>
+#include <iterator>
+#include <string_view>
+#include <unordered_map>
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::Session;
+using Poco::Data::Statement;
+
+namespace webchat::chatroom {
+
+namespace {
+
+constexpr Poco::Int64 SchemaVersion = 1;
+constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
+// Rows deleted per transaction by age, so a first pass over a large backlog
+// never holds the write lock (and the messages queued meanwhile) for long.
+constexpr std::size_t AgeChunk = 1000;
+
+const char* const SchemaV1[] = {
+	"CREATE TABLE schema_version (version INTEGER NOT NULL)",
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+	"CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, epoch TEXT NOT NULL, last_id INTEGER NOT NULL)",
+	// Clustered by room and id: loading a room's newest messages and
+	// trimming its oldest are both one range of the primary key.
+	"CREATE TABLE messages (room INTEGER NOT NULL, id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	" nick TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (room, id)) WITHOUT ROWID",
+	"CREATE INDEX messages_by_time ON messages (ts)",
+	"INSERT INTO schema_version (version) VALUES (1)",
+	"INSERT INTO meta (key, value) VALUES ('clean_shutdown', '1')"};
+
+std::int64_t systemWallClockMs()
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string oneLine(std::string text)
+{
+	std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+	return text;
+}
+
+bool mentions(const std::string& text, const char* what)
+{
+	return Poco::toLower(text).find(what) != std::string::npos;
+}
+
+// What went wrong, for the operator, with SQLite's own words after it.
+std::string explain(const Poco::Exception& exc)
+{
+	const std::string raw = oneLine(exc.displayText());
+	if (mentions(raw, "not a database")) return "not a SQLite database, or corrupt (" + raw + ")";
+	if (mentions(raw, "malformed")) return "the database is corrupt (" + raw + ")";
+	if (mentions(raw, "readonly") || mentions(raw, "read-only")) return "the database is read-only (" + raw + ")";
+	if (mentions(raw, "locked") || mentions(raw, "busy")) return "the database is locked by another process (" + raw + ")";
+	if (mentions(raw, "unable to open")) return "cannot open or create the file (" + raw + ")";
+	return raw;
+}
+
+SqliteHistoryStore::Options withDefaults(SqliteHistoryStore::Options options)
+{
+	if (!options.wallClockMs) options.wallClockMs = systemWallClockMs;
+	return options;
+}
+
+std::string openSession(std::unique_ptr<Session>& session, const std::string& path)
+{
+	session = std::make_unique<Session>(new Poco::Data::SQLite::SessionImpl(path));
+	// Another process (sqlite3 on the command line, a backup) may hold
+	// the file briefly; wait for it rather than fail.
+	*session << "PRAGMA busy_timeout = 5000", now;
+	// WAL is a property of the file, kept once set; both sessions ask.
+	std::string journal;
+	*session << "PRAGMA journal_mode = WAL", into(journal), now;
+	*session << "PRAGMA synchronous = FULL", now;
+	return journal;
+}
+
+} // namespace
+
+SqliteHistoryStore::SqliteHistoryStore(Options options, Poco::Logger& logger):
+	_options(withDefaults(std::move(options))),
+	_logger(logger)
+{
+	checkPath();
+	openDatabase();
+	_thread = std::thread([this] { writerLoop(); });
+}
+
+SqliteHistoryStore::~SqliteHistoryStore()
+{
+	close();
+}
+
+void SqliteHistoryStore::fail(const std::string& problem) const
+{
+	throw Poco::IOException("database = " + _options.path + ": " + problem);
+}
+
+void SqliteHistoryStore::checkPath() const
+{
+	// Clear words for what SQLite would only call "unable to open".
+	const Poco::Path path(_options.path);
+	Poco::File file(path);
+	if (file.exists() && file.isDirectory()) fail("is a directory; name a file in it (e.g. chat.db)");
+	const Poco::Path parent = path.parent();
+	Poco::File folder(parent);
+	if (!folder.exists())
+	{
+		try
+		{
+			folder.createDirectories();
+		}
+		catch (const Poco::Exception& exc)
+		{
+			fail("cannot create its folder " + parent.toString() + " (" + oneLine(exc.displayText()) + ")");
+		}
+	}
+	if (!folder.isDirectory()) fail(parent.toString() + " is not a directory");
+	// SQLite writes its -wal and -shm files beside the database.
+	if (!folder.canWrite() || !folder.canExecute()) fail("its folder " + parent.toString() + " is not writable");
+	if (file.exists() && (!file.canRead() || !file.canWrite())) fail("the file is not readable and writable");
+}
+
+void SqliteHistoryStore::openDatabase()
+{
+	std::string problem;
+	try
+	{
+		const std::string journal = openSession(_writer, _options.path);
+		if (Poco::toLower(journal) != "wal")
+			_logger.warning("history: " + _options.path + " stays in journal mode " + journal + " (WAL is not available there): loads may wait for writes");
+		Session& session = *_writer;
+		session << "BEGIN IMMEDIATE", now;
+		std::vector<std::string> tables;
+		session << "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", into(tables), now;
+		if (tables.empty())
+		{
+			for (const char* sql : SchemaV1) session << sql, now;
+		}
+		else if (std::find(tables.begin(), tables.end(), "schema_version") == tables.end())
+		{
+			problem = "not a webchat history database (it has other tables: " + tables.front() + "...); name another file";
+		}
+		else
+		{
+			std::vector<Poco::Int64> versions;
+			session << "SELECT version FROM schema_version", into(versions), now;
+			const Poco::Int64 version = versions.empty() ? 0 : *std::max_element(versions.begin(), versions.end());
+			if (version > SchemaVersion)
+			{
+				problem = "schema version " + std::to_string(version) + " is newer than this webchatd knows (" +
+					std::to_string(SchemaVersion) + "); run a newer webchatd or name another file";
+			}
+			else if (version < 1)
+			{
+				problem = "no valid schema version in table schema_version; name another file";
+			}
+		}
+		if (problem.empty())
+		{
+			std::vector<std::string> clean;
+			session << "SELECT value FROM meta WHERE key = 'clean_shutdown'", into(clean), now;
+			if (clean.empty() || clean.front() != "1")
+			{
+				// The last batch of that run may be lost and its ids given
+				// again: a new epoch per room tells resuming clients so.
+				_previousRunClean = false;
+				Statement rotate(session);
+				rotate << "UPDATE rooms SET epoch = lower(hex(randomblob(8)))";
+				const std::size_t rooms = rotate.execute();
+				_logger.warning("history: " + _options.path + " was not closed by its last user (a crash or SIGKILL?): up to its last batch of messages may be lost; " +
+					std::to_string(rooms) + " rooms get a new epoch, so resuming clients reload them");
+			}
+			session << "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean_shutdown', '0')", now;
+			session << "COMMIT", now;
+			openSession(_reader, _options.path);
+		}
+	}
+	catch (const Poco::Exception& exc)
+	{
+		problem = explain(exc);
+	}
+	if (!problem.empty())
+	{
+		// Closing the sessions rolls back whatever was begun.
+		_reader.reset();
+		_writer.reset();
+		fail(problem);
+	}
+}
+
+HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::size_t maxMessages)
+{
+	// First what the writer has not committed: the room may have been
+	// forgotten and come back within a batch window. Taken before the
+	// SELECTs, so whatever the writer commits meanwhile is in one or the
+	// other (duplicates are dropped by id below). A scan of at most one batch
+	// window's messages, on a room's first use only.
+	std::vector<Message> pending;
+	std::string pendingEpoch;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		for (const auto* list : {&_inFlight, &_queue})
+		{
+			for (const Pending& entry : *list)
+			{
+				if (entry.room != name) continue;
+				pendingEpoch = entry.epoch;
+				pending.push_back(entry.message);
+			}
+		}
+	}
+
+	Room room;
+	{
+		// On the I/O thread that first needs the room: two indexed SELECTs
+		// (the room by its unique name, then its newest rows by primary key,
+		// read backwards), a fraction of a millisecond for history_size 100.
+		// Preloading every room at start would cost memory for rooms nobody
+		// visits and make start-up time grow with the database.
+		std::lock_guard<std::mutex> lock(_readMutex);
+		if (!_reader) throw Poco::IllegalStateException("history: loadRoom() after close()");
+		Session& session = *_reader;
+		std::vector<Poco::Int64> roomIds;
+		std::vector<std::string> epochs;
+		std::vector<Poco::Int64> lastIds;
+		std::string key = name;
+		session << "SELECT id, epoch, last_id FROM rooms WHERE name = ?", use(key), into(roomIds), into(epochs), into(lastIds), now;
+		if (!roomIds.empty())
+		{
+			room.epoch = epochs.front();
+			room.lastId = static_cast<std::uint64_t>(lastIds.front());
+			if (maxMessages > 0)
+			{
+				std::vector<Poco::Int64> ids;
+				std::vector<Poco::Int64> times;
+				std::vector<std::string> nicks;
+				// As a CLOB: POCO reads a std::string up to its first NUL,
+				// and a text may hold U+0000.
+				std::vector<Poco::Data::CLOB> texts;
+				Poco::Int64 roomId = roomIds.front();
+				Poco::Int64 limit = static_cast<Poco::Int64>(maxMessages);
+				session << "SELECT id, ts, nick, text FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?",
+					use(roomId), use(limit), into(ids), into(times), into(nicks), into(texts), now;
+				room.recent.reserve(ids.size() + pending.size());
+				for (std::size_t i = ids.size(); i-- > 0;)
+				{
+					Message message;
+					message.id = static_cast<std::uint64_t>(ids[i]);
+					message.ts = times[i];
+					message.nick = std::move(nicks[i]);
+					message.text.assign(texts[i].rawContent(), texts[i].size());
+					room.recent.push_back(std::move(message));
+				}
+			}
+		}
+	}
+
+	if (room.epoch.empty()) room.epoch = pending.empty() ? newEpoch() : pendingEpoch;
+	const std::uint64_t newestRow = room.recent.empty() ? 0 : room.recent.back().id;
+	for (Message& message : pending)
+	{
+		if (message.id > newestRow) room.recent.push_back(std::move(message));
+	}
+	if (!room.recent.empty()) room.lastId = std::max(room.lastId, room.recent.back().id);
+	keepNewestRun(room, maxMessages);
+	return room;
+}
+
+void SqliteHistoryStore::append(const std::string& room, const std::string& epoch, Message message)
+{
+	// Copied before taking the mutex: under it, only a move.
+	Pending pending{room, epoch, std::move(message)};
+	bool wakeWriter = false;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_stopping)
+		{
+			++_stats.messagesLost;
+			return;
+		}
+		// The writer sleeps until a batch starts, then for one window:
+		// one wake-up per batch, not per message.
+		wakeWriter = _queue.empty();
+		if (wakeWriter) _firstQueuedAt = Clock::now();
+		_queue.push_back(std::move(pending));
+		++_appended;
+	}
+	if (wakeWriter) _wake.notify_one();
+}
+
+bool SqliteHistoryStore::flush()
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	const std::uint64_t target = _appended;
+	const std::uint64_t failures = _stats.failedBatches;
+	const std::uint64_t lost = _stats.messagesLost;
+	if (_settledCount >= target) return true;
+	if (_closed) return false;
+	++_flushWaiters;
+	_wake.notify_one();
+	_settled.wait(lock, [&] { return _settledCount >= target || _stats.failedBatches != failures; });
+	--_flushWaiters;
+	return _settledCount >= target && _stats.messagesLost == lost && _stats.failedBatches == failures;
+}
+
+void SqliteHistoryStore::applyRetentionNow()
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	if (_closed) return;
+	// A pass that started before this request may have read the clock
+	// already: wait for one that starts after it.
+	const std::uint64_t target = _retentionStarted + 1;
+	_retentionRequested = true;
+	_wake.notify_one();
+	_settled.wait(lock, [&] { return _stats.retentionPasses >= target || _stopping; });
+}
+
+SqliteHistoryStore::Stats SqliteHistoryStore::stats() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _stats;
+}
+
+std::string SqliteHistoryStore::describe() const
+{
+	std::string text = "sqlite " + _options.path + " (batch window " + std::to_string(_options.batchWindowMs) + " ms, ";
+	text += _options.retentionCount > 0 ? "keeps " + std::to_string(_options.retentionCount) + " messages per room" : "keeps every message";
+	text += _options.retentionDays > 0 ? " for " + std::to_string(_options.retentionDays) + " days)" : ", no age limit)";
+	return text;
+}
+
+void SqliteHistoryStore::writerLoop()
+{
+	const auto window = std::chrono::milliseconds(_options.batchWindowMs);
+	const auto retryDelay = std::chrono::milliseconds(_options.retryMs);
+	const auto retentionInterval = std::chrono::milliseconds(_options.retentionIntervalMs);
+	Clock::time_point nextRetention = Clock::now(); // a first pass at start
+	Clock::time_point retryAt = Clock::time_point::min();
+
+	std::unique_lock<std::mutex> lock(_mutex);
+	for (;;)
+	{
+		const Clock::time_point now = Clock::now();
+		// A flush or the shutdown does not wait for the window to end.
+		const bool hurry = _stopping || _flushWaiters > 0;
+		const Clock::time_point writeAt = std::max(retryAt, hurry ? now : _firstQueuedAt + window);
+		if (!_queue.empty() && now >= writeAt)
+		{
+			_inFlight.swap(_queue);
+			lock.unlock();
+			// _inFlight is only read while unlocked: loadRoom() reads it too.
+			const bool written = writeBatch(_inFlight);
+			lock.lock();
+			if (written)
+			{
+				_settledCount += _inFlight.size();
+				++_stats.batches;
+				_stats.messagesWritten += _inFlight.size();
+				_inFlight.clear();
+				retryAt = Clock::time_point::min();
+			}
+			else
+			{
+				++_stats.failedBatches;
+				// Kept for the next attempt, ahead of what came meanwhile;
+				// given up at shutdown or beyond max_pending (oldest first).
+				_inFlight.insert(_inFlight.end(), std::make_move_iterator(_queue.begin()), std::make_move_iterator(_queue.end()));
+				_queue.swap(_inFlight);
+				_inFlight.clear();
+				const std::size_t drop = _stopping ? _queue.size() : _queue.size() > _options.maxPending ? _queue.size() - _options.maxPending : 0;
+				if (drop > 0)
+				{
+					_queue.erase(_queue.begin(), _queue.begin() + static_cast<std::ptrdiff_t>(drop));
+					_settledCount += drop;
+					_stats.messagesLost += drop;
+					_logger.error("history: gave up writing " + std::to_string(drop) + " messages to " + _options.path);
+				}
+				_firstQueuedAt = Clock::now();
+				retryAt = _firstQueuedAt + retryDelay;
+			}
+			_settled.notify_all();
+			continue;
+		}
+		if (!_stopping && (_retentionRequested || now >= nextRetention))
+		{
+			_retentionRequested = false;
+			++_retentionStarted;
+			lock.unlock();
+			applyRetention();
+			lock.lock();
+			++_stats.retentionPasses;
+			nextRetention = Clock::now() + retentionInterval;
+			_settled.notify_all();
+			continue;
+		}
+		if (_stopping && _queue.empty()) break;
+		Clock::time_point wakeAt = _stopping ? writeAt : nextRetention;
+		if (!_queue.empty()) wakeAt = std::min(wakeAt, writeAt);
+		_wake.wait_until(lock, wakeAt);
+	}
+	_settled.notify_all();
+}
+
+bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
+{
+	// Columns per room, in id order (the order of append() under each
+	// room's lock), bound as vectors: one prepared INSERT run per row.
+	struct RoomRows
+	{
+		std::string name;
+		std::string epoch;
+		std::vector<Poco::Int64> ids;
+		std::vector<Poco::Int64> times;
+		std::vector<std::string> nicks;
+		std::vector<std::string> texts;
+	};
+	std::vector<RoomRows> rooms;
+	std::unordered_map<std::string_view, std::size_t> index;
+	for (const Pending& entry : batch)
+	{
+		const auto [it, added] = index.emplace(entry.room, rooms.size());
+		if (added) rooms.push_back(RoomRows{entry.room, entry.epoch, {}, {}, {}, {}});
+		RoomRows& rows = rooms[it->second];
+		rows.ids.push_back(static_cast<Poco::Int64>(entry.message.id));
+		rows.times.push_back(entry.message.ts);
+		rows.nicks.push_back(entry.message.nick);
+		rows.texts.push_back(entry.message.text);
+	}
+
+	Session& session = *_writer;
+	std::uint64_t deleted = 0;
+	try
+	{
+		session << "BEGIN IMMEDIATE", now;
+		for (RoomRows& rows : rooms)
+		{
+			session << "INSERT OR IGNORE INTO rooms (name, epoch, last_id) VALUES (?, ?, 0)", use(rows.name), use(rows.epoch), now;
+			Poco::Int64 roomId = 0;
+			session << "SELECT id FROM rooms WHERE name = ?", use(rows.name), into(roomId), now;
+			std::vector<Poco::Int64> roomIds(rows.ids.size(), roomId);
+			// OR REPLACE: ids are never written twice by one process, and
+			// should two processes share the file against the advice, the
+			// newest row wins instead of the writer failing forever.
+			session << "INSERT OR REPLACE INTO messages (room, id, ts, nick, text) VALUES (?, ?, ?, ?, ?)",
+				use(roomIds), use(rows.ids), use(rows.times), use(rows.nicks), use(rows.texts), now;
+			Poco::Int64 lastId = rows.ids.back();
+			session << "UPDATE rooms SET last_id = max(last_id, ?) WHERE id = ?", use(lastId), use(roomId), now;
+			const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
+			if (keep > 0 && lastId > keep)
+			{
+				Poco::Int64 upTo = lastId - keep;
+				Statement trim(session);
+				trim << "DELETE FROM messages WHERE room = ? AND id <= ?", use(roomId), use(upTo);
+				deleted += trim.execute();
+			}
+		}
+		session << "COMMIT", now;
+	}
+	catch (const Poco::Exception& exc)
+	{
+		_logger.error("history: cannot write " + std::to_string(batch.size()) + " messages to " + _options.path + ": " +
+			oneLine(exc.displayText()) + "; they are kept and retried");
+		try
+		{
+			session << "ROLLBACK", now;
+		}
+		catch (const Poco::Exception&)
+		{
+			// No transaction was open (BEGIN itself failed).
+		}
+		return false;
+	}
+	if (deleted > 0)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_stats.deletedByCount += deleted;
+	}
+	return true;
+}
+
+void SqliteHistoryStore::applyRetention()
+{
+	Session& session = *_writer;
+	std::uint64_t byCount = 0;
+	std::uint64_t byAge = 0;
+	try
+	{
+		// By count: rooms written since the last pass are trimmed at every
+		// batch already; this catches a retention_count lowered since.
+		const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
+		if (keep > 0)
+		{
+			std::vector<Poco::Int64> roomIds;
+			std::vector<Poco::Int64> lastIds;
+			Poco::Int64 threshold = keep;
+			session << "SELECT id, last_id FROM rooms WHERE last_id > ?", use(threshold), into(roomIds), into(lastIds), now;
+			if (!roomIds.empty())
+			{
+				session << "BEGIN IMMEDIATE", now;
+				for (std::size_t i = 0; i < roomIds.size(); ++i)
+				{
+					Poco::Int64 roomId = roomIds[i];
+					Poco::Int64 upTo = lastIds[i] - keep;
+					Statement trim(session);
+					trim << "DELETE FROM messages WHERE room = ? AND id <= ?", use(roomId), use(upTo);
+					byCount += trim.execute();
+				}
+				session << "COMMIT", now;
+			}
+		}
+		if (_options.retentionDays > 0)
+		{
+			Poco::Int64 cutoff = _options.wallClockMs() - _options.retentionDays * DayMs;
+			Poco::Int64 chunk = static_cast<Poco::Int64>(AgeChunk);
+			for (;;)
+			{
+				Statement trim(session);
+				trim << "DELETE FROM messages WHERE (room, id) IN (SELECT room, id FROM messages WHERE ts < ? LIMIT ?)", use(cutoff), use(chunk);
+				const std::size_t deleted = trim.execute();
+				byAge += deleted;
+				if (deleted < AgeChunk) break;
+				std::lock_guard<std::mutex> lock(_mutex);
+				if (_stopping) break;
+			}
+		}
+	}
+	catch (const Poco::Exception& exc)
+	{
+		_logger.error("history: retention in " + _options.path + " failed: " + oneLine(exc.displayText()) + "; retried at the next pass");
+		try
+		{
+			session << "ROLLBACK", now;
+		}
+		catch (const Poco::Exception&)
+		{
+			// No transaction was open.
+		}
+	}
+	if (byCount + byAge > 0)
+	{
+		_logger.information("history: retention removed " + std::to_string(byCount) + " messages beyond retention_count and " +
+			std::to_string(byAge) + " older than retention_days");
+	}
+	std::lock_guard<std::mutex> lock(_mutex);
+	_stats.deletedByCount += byCount;
+	_stats.deletedByAge += byAge;
+}
+
+void SqliteHistoryStore::close()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closed) return;
+		_closed = true;
+		_stopping = true;
+	}
+	_wake.notify_all();
+	if (_thread.joinable()) _thread.join();
+	const Stats done = stats();
+	markClosed(done.messagesLost == 0);
+	{
+		std::lock_guard<std::mutex> lock(_readMutex);
+		_reader.reset();
+	}
+	// The last connection to close checkpoints the log into the file.
+	_writer.reset();
+	_logger.information("history: " + _options.path + " closed; " + std::to_string(done.messagesWritten) + " messages written in " +
+		std::to_string(done.batches) + " batches" + (done.messagesLost ? ", " + std::to_string(done.messagesLost) + " lost" : std::string()));
+}
+
+void SqliteHistoryStore::markClosed(bool clean)
+{
+	if (!_writer) return;
+	if (!clean)
+	{
+		_logger.error("history: " + _options.path + ": some messages could not be written; the next start gives every room a new epoch");
+		return;
+	}
+	try
+	{
+		*_writer << "UPDATE meta SET value = '1' WHERE key = 'clean_shutdown'", now;
+	}
+	catch (const Poco::Exception& exc)
+	{
+		_logger.error("history: " + _options.path + ": cannot record the clean shutdown (" + oneLine(exc.displayText()) + "); the next start gives every room a new epoch");
+	}
+}
+
+} // namespace webchat::chatroom

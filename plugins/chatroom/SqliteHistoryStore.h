@@ -1,0 +1,158 @@
+//
+// SqliteHistoryStore.h
+//
+// backend = sqlite (the default): room history in one SQLite file through
+// POCO Data, so it survives restarts with no setup.
+//
+// Writes never block an I/O thread: append() moves the message into a queue
+// under a short mutex; a writer thread takes the whole queue once per batch
+// window (batch_window_ms, default 100) and inserts it in one transaction.
+// So a crash (SIGKILL, power loss) loses at most the messages of the last
+// batch window (plus the commit's own few milliseconds); close() writes
+// everything before it returns, so a clean shutdown loses nothing.
+//
+// The file: WAL journal (readers never wait for the writer, and a commit is
+// one sequential append to the log) with synchronous=FULL: each commit is
+// fsynced, which batching makes cheap (one fsync per batch window, not per
+// message), and it extends the crash window above to power loss and OS
+// crashes. synchronous=NORMAL would only protect against the process dying.
+//
+// Schema (version 1, in table schema_version):
+//   rooms(id, name UNIQUE, epoch, last_id)     last_id survives retention,
+//                                              so ids never go back
+//   messages(room, id, ts, nick, text)         primary key (room, id),
+//                                              WITHOUT ROWID; index on ts
+//   meta(key, value)                           clean_shutdown: 1 when the
+//                                              last run closed the file
+// After a run that did not close cleanly the last batch may be lost, and
+// with it ids the room will give again; every room then gets a new epoch so
+// resuming clients reset instead of trusting those ids.
+//
+// Retention, by the writer thread: retention_count per room at every batch
+// (one primary-key range delete per room written) and in a pass at start and
+// every hour; retention_days in that pass, in small transactions.
+//
+
+#ifndef WEBCHAT_CHATROOM_SQLITEHISTORYSTORE_INCLUDED
+#define WEBCHAT_CHATROOM_SQLITEHISTORYSTORE_INCLUDED
+
+#include "HistoryStore.h"
+
+#include "Poco/Logger.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace Poco::Data {
+class Session;
+}
+
+namespace webchat::chatroom {
+
+class SqliteHistoryStore final: public HistoryStore
+{
+public:
+	struct Options
+	{
+		std::string path;                      // database: the file (absolute)
+		std::int64_t batchWindowMs = 100;      // batch_window_ms
+		std::uint64_t retentionCount = 10000;  // retention_count: per room; 0 keeps all
+		std::int64_t retentionDays = 0;        // retention_days: 0 keeps them forever
+		std::int64_t retentionIntervalMs = 60 * 60 * 1000; // between retention passes
+		std::int64_t retryMs = 1000;           // after a failed batch
+		std::size_t maxPending = 100000;       // messages held for retry while writes fail; the oldest go beyond
+		std::function<std::int64_t()> wallClockMs; // now, for retention by age (default: the system clock)
+	};
+
+	struct Stats
+	{
+		std::uint64_t batches = 0;         // transactions committed with messages
+		std::uint64_t messagesWritten = 0;
+		std::uint64_t failedBatches = 0;
+		std::uint64_t messagesLost = 0;    // given up (writes kept failing)
+		std::uint64_t retentionPasses = 0;
+		std::uint64_t deletedByCount = 0;
+		std::uint64_t deletedByAge = 0;
+	};
+
+	/// Opens the database, creating it and its folder when missing, checks
+	/// it, then starts the writer thread. Throws Poco::Exception whose message
+	/// starts with "database = <path>: " when the file cannot be used (a
+	/// directory, an unwritable folder, not a SQLite file, another program's
+	/// database, a newer schema...).
+	SqliteHistoryStore(Options options, Poco::Logger& logger);
+	~SqliteHistoryStore() override;
+
+	SqliteHistoryStore(const SqliteHistoryStore&) = delete;
+	SqliteHistoryStore& operator=(const SqliteHistoryStore&) = delete;
+
+	Room loadRoom(const std::string& name, std::size_t maxMessages) override;
+	void append(const std::string& room, const std::string& epoch, Message message) override;
+	bool flush() override;
+	void close() override;
+	std::string describe() const override;
+
+	/// Has the writer thread run a retention pass now, and waits for it.
+	void applyRetentionNow();
+
+	/// Whether the previous run closed the file (false: rooms got new epochs).
+	bool previousRunWasClean() const { return _previousRunClean; }
+
+	Stats stats() const;
+
+private:
+	struct Pending
+	{
+		std::string room;
+		std::string epoch;
+		Message message;
+	};
+
+	using Clock = std::chrono::steady_clock;
+
+	void checkPath() const;
+	void openDatabase();
+	[[noreturn]] void fail(const std::string& problem) const;
+	void writerLoop();
+	bool writeBatch(const std::vector<Pending>& batch);
+	void applyRetention();
+	void markClosed(bool clean);
+
+	const Options _options;
+	Poco::Logger& _logger;
+	bool _previousRunClean = true;
+
+	// The writer thread's connection (the constructor's and close()'s
+	// while the thread is not running).
+	std::unique_ptr<Poco::Data::Session> _writer;
+	// loadRoom()'s, one load at a time: loads are rare (a room's first use).
+	std::mutex _readMutex;
+	std::unique_ptr<Poco::Data::Session> _reader;
+
+	mutable std::mutex _mutex;
+	std::condition_variable _wake;    // the writer: messages, flush, retention, stop
+	std::condition_variable _settled; // flush() and applyRetentionNow(): the writer progressed
+	std::vector<Pending> _queue;      // appended, not yet taken by the writer
+	std::vector<Pending> _inFlight;   // taken by the writer, not yet committed (loadRoom reads both)
+	Clock::time_point _firstQueuedAt;
+	std::uint64_t _appended = 0;      // messages appended so far...
+	std::uint64_t _settledCount = 0;  // ...of which committed or given up (in append order)
+	std::size_t _flushWaiters = 0;
+	bool _retentionRequested = false;
+	std::uint64_t _retentionStarted = 0;
+	bool _stopping = false;
+	bool _closed = false;
+	Stats _stats;
+	std::thread _thread;
+};
+
+} // namespace webchat::chatroom
+
+#endif

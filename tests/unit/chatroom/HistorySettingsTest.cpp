@@ -1,0 +1,110 @@
+// HistorySettings: the backend keys, their defaults, where a relative
+// database path leads, and refusals naming the key.
+#include "HistorySettings.h"
+
+#include "Poco/AutoPtr.h"
+#include "Poco/Exception.h"
+#include "Poco/Util/MapConfiguration.h"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+using webchat::chatroom::HistorySettings;
+
+namespace {
+
+Poco::AutoPtr<Poco::Util::MapConfiguration> config(const std::vector<std::pair<std::string, std::string>>& keys)
+{
+	Poco::AutoPtr<Poco::Util::MapConfiguration> map(new Poco::Util::MapConfiguration);
+	// As webchatd sets it: the .ini's folder, with a trailing slash.
+	map->setString("application.configDir", "/srv/chat/etc/webchat/");
+	for (const auto& [key, value] : keys) map->setString(key, value);
+	return map;
+}
+
+HistorySettings read(const std::vector<std::pair<std::string, std::string>>& keys, std::size_t historySize = 100)
+{
+	return HistorySettings::fromConfig(*config(keys), historySize);
+}
+
+std::string refusal(const std::vector<std::pair<std::string, std::string>>& keys, std::size_t historySize = 100)
+{
+	try
+	{
+		read(keys, historySize);
+	}
+	catch (const Poco::InvalidArgumentException& exc)
+	{
+		return exc.message();
+	}
+	return "";
+}
+
+} // namespace
+
+class HistorySettingsTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(HistorySettingsTest);
+	CPPUNIT_TEST(testDefaults);
+	CPPUNIT_TEST(testDatabasePaths);
+	CPPUNIT_TEST(testReadsKeys);
+	CPPUNIT_TEST(testRetentionCountFollowsHistorySize);
+	CPPUNIT_TEST(testRejectsBadValuesNamingKey);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testDefaults()
+	{
+		const auto s = read({});
+		CPPUNIT_ASSERT(s.backend == HistorySettings::Backend::Sqlite);
+		// A data folder beside the .ini.
+		CPPUNIT_ASSERT_EQUAL(std::string("/srv/chat/etc/webchat/data/chat.db"), s.database);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(100), s.batchWindowMs);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(10000), s.retentionCount);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.retentionDays);
+	}
+
+	void testDatabasePaths()
+	{
+		// The shipped value, once ${application.configDir} is expanded:
+		// /etc/webchat/ gives /var/lib/webchat/, a build tree <build>/var/lib/webchat/.
+		CPPUNIT_ASSERT_EQUAL(std::string("/var/lib/webchat/chat.db"),
+			read({{"application.configDir", "/etc/webchat/"}, {"database", "${application.configDir}../../var/lib/webchat/chat.db"}}).database);
+		CPPUNIT_ASSERT_EQUAL(std::string("/home/u/build/var/lib/webchat/chat.db"),
+			read({{"application.configDir", "/home/u/build/etc/webchat/"}, {"database", "${application.configDir}../../var/lib/webchat/chat.db"}}).database);
+		// Relative: to the .ini's folder.
+		CPPUNIT_ASSERT_EQUAL(std::string("/srv/chat/etc/webchat/history.db"), read({{"database", "history.db"}}).database);
+		CPPUNIT_ASSERT_EQUAL(std::string("/srv/chat/var/chat.db"), read({{"database", "../../var/chat.db"}}).database);
+		CPPUNIT_ASSERT_EQUAL(std::string("/data/chat.db"), read({{"database", " /data/chat.db "}}).database);
+	}
+
+	void testReadsKeys()
+	{
+		const auto s = read({{"backend", "memory"}, {"batch_window_ms", "250"}, {"retention_count", "0"}, {"retention_days", "30"}});
+		CPPUNIT_ASSERT(s.backend == HistorySettings::Backend::Memory);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(250), s.batchWindowMs);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), s.retentionCount);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(30), s.retentionDays);
+		CPPUNIT_ASSERT(read({{"backend", "sqlite"}}).backend == HistorySettings::Backend::Sqlite);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), read({{"batch_window_ms", "1"}}).batchWindowMs);
+	}
+
+	void testRetentionCountFollowsHistorySize()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(50000), read({}, 50000).retentionCount);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(100), read({{"retention_count", "100"}}, 100).retentionCount);
+		CPPUNIT_ASSERT_EQUAL(std::string("retention_count = 99: keeps fewer messages than history_size = 100; use 0 (keep all) or at least 100"),
+			refusal({{"retention_count", "99"}}, 100));
+	}
+
+	void testRejectsBadValuesNamingKey()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("backend = redis: expected sqlite or memory"), refusal({{"backend", "redis"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("backend = SQLite: expected sqlite or memory"), refusal({{"backend", "SQLite"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("batch_window_ms = 0: expected a whole number from 1 to 10000"), refusal({{"batch_window_ms", "0"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("batch_window_ms = fast: expected a whole number from 1 to 10000"), refusal({{"batch_window_ms", "fast"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("retention_days = -1: expected a whole number from 0 to 36500"), refusal({{"retention_days", "-1"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("database = /var/lib/webchat/: expected the path of a file"), refusal({{"database", "/var/lib/webchat/"}}));
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(HistorySettingsTest);
