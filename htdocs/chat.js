@@ -278,15 +278,20 @@
   }
 
   /**
-   * The socket URL for joining `room`: <chatUrl><room>?nick=...&since=...
+   * The socket URL for joining `room`: <chatUrl><room>?nick=...&since=...&epoch=...
    * Every part percent-encoded as UTF-8 (a space is %20, never "+").
    * No nick: the server names us guest-<n>. since 0: the whole history.
+   * epoch goes with since: the room incarnation those ids belong to (a
+   * room that started afresh answers with a reset).
    */
-  function roomSocketUrl(chatUrl, room, nick, since) {
+  function roomSocketUrl(chatUrl, room, nick, since, epoch) {
     var base = chatUrl.charAt(chatUrl.length - 1) === '/' ? chatUrl : chatUrl + '/';
     var query = [];
     if (nick) query.push('nick=' + encodeURIComponent(nick));
-    if (since > 0) query.push('since=' + String(since));
+    if (since > 0) {
+      query.push('since=' + String(since));
+      if (epoch) query.push('epoch=' + encodeURIComponent(epoch));
+    }
     return base + encodeURIComponent(room) + (query.length ? '?' + query.join('&') : '');
   }
 
@@ -532,12 +537,14 @@
 
   /**
    * What the page knows about the room: the ids of the messages it showed
-   * (to drop duplicates, whatever the server does), the last id (for
-   * `since`), the members and one's own nick.
+   * (to drop duplicates, whatever the server does), the last id and the
+   * room's epoch they belong to (for `since` and `epoch`), the members and
+   * one's own nick.
    */
   function createRoomStore() {
     var seen = new Set();
     var lastId = 0;
+    var epoch = null;
     var users = [];
     var nick = null;
 
@@ -556,6 +563,7 @@
     function clearMessages() {
       seen.clear();
       lastId = 0;
+      epoch = null;
     }
 
     function setUsers(list) {
@@ -579,6 +587,8 @@
       addMessage: addMessage,
       clearMessages: clearMessages,
       lastId: function () { return lastId; },
+      epoch: function () { return epoch; },
+      setEpoch: function (value) { epoch = isString(value) && value ? value : null; },
       users: function () { return users.slice(); },
       setUsers: setUsers,
       addUser: addUser,
@@ -980,6 +990,7 @@
     var mode = null; // this connection: 'pending' (no welcome yet), 'room', 'relay'
     var welcomeTimer = null;
     var sentSince = 0; // the `since` of the current connection
+    var sentEpoch = null; // and its `epoch`
     var welcomedOnce = false; // a welcome arrived on some connection
     // How long "nick taken" may be our own earlier connection, still in the
     // room: 0 for a nick just typed, a little for a remembered one, long when
@@ -1000,7 +1011,8 @@
 
     function socketUrl() {
       sentSince = store.lastId();
-      return roomSocketUrl(chatUrl, room, requestedNick, sentSince);
+      sentEpoch = sentSince > 0 ? store.epoch() : null;
+      return roomSocketUrl(chatUrl, room, requestedNick, sentSince, sentEpoch);
     }
 
     function renderUsers() {
@@ -1114,13 +1126,17 @@
 
       var lastId = isId(welcome.lastId) ? welcome.lastId : 0;
       var history = Array.isArray(welcome.history) ? welcome.history.map(toMessage).filter(Boolean) : [];
-      // Reset: the server forgot the room (restarted without persistence).
-      // Also when the room's last id is below ours, whatever the flag says.
-      var reset = sentSince > 0 && (welcome.reset === true || lastId < sentSince);
+      // Reset: the room we knew is gone (a restart without persistence, a
+      // crash, a forgotten room): its epoch changed. Also when the room's
+      // last id is below ours or its epoch is not ours, whatever the flag says.
+      var epoch = isString(welcome.epoch) ? welcome.epoch : null;
+      var reset = sentSince > 0 &&
+        (welcome.reset === true || lastId < sentSince || (sentEpoch !== null && epoch !== null && epoch !== sentEpoch));
       if (reset || wasRelay) {
         store.clearMessages();
         ui.messages.clear();
       }
+      store.setEpoch(epoch);
       if (reset) {
         notice(t('reset'), 'warning');
         // The history should hold the room's messages up to lastId; if it
@@ -1235,7 +1251,7 @@
         notice(t('invalidRoom', { room: room }), 'error');
         return;
       }
-      if (code === 'invalid_since') {
+      if (code === 'invalid_since' || code === 'invalid_epoch') {
         // Start afresh: the next attempt asks for the whole history.
         store.clearMessages();
         ui.messages.clear();

@@ -4,7 +4,8 @@
 // real webchatd and its chat-room plugin, on free loopback ports: people in
 // separate browser contexts see each other in the member list, chat (text
 // stays text), change nicks, reload, lose their connection and resume, live
-// through a server restart, join a room named in Vietnamese in the page URL;
+// through a server restart (the room kept by SQLite, or started afresh by
+// the memory backend), join a room named in Vietnamese in the page URL;
 // the page counts unread messages in the title while hidden, speaks
 // Vietnamese to a vi-VN browser, fits a phone and works from the keyboard.
 // No test tolerates a console error other than a refused WebSocket while
@@ -49,6 +50,14 @@ async function waitUntil(what, condition) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A socket URL's room path and query: { path, query: { nick, since, epoch... } }. */
+function socketParts(url) {
+  const parsed = new URL(url);
+  return { path: `${parsed.protocol}//${parsed.host}${parsed.pathname}`, query: Object.fromEntries(parsed.searchParams) };
+}
+
+const EPOCH = /^[0-9a-f]{16}$/;
 
 function waitForTitle(user, title) {
   return user.page.waitForFunction((want) => document.title === want, title, { timeout: WAIT_MS })
@@ -311,16 +320,22 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
       await bob.say('one');
       await alice.waitForMessages([['Bob', 'one']]);
 
-      // Away for two messages: the history still has them.
+      // Away for two messages: the history still has them. The page gives
+      // the room's epoch with since: the same room, so no reset.
       await awayWhile(['two', 'three']);
-      assert.equal(alice.sockets.at(-1), `${server.chatUrl}resume?nick=Alice&since=1`);
+      const first = socketParts(alice.sockets.at(-1));
+      assert.equal(first.path, `${server.chatUrl}resume`);
+      assert.deepEqual(Object.keys(first.query), ['nick', 'since', 'epoch']);
+      assert.equal(first.query.nick, 'Alice');
+      assert.equal(first.query.since, '1');
+      assert.match(first.query.epoch, EPOCH);
       let shown = await alice.waitForMessages([['Bob', 'one'], ['Bob', 'two'], ['Bob', 'three']]);
       assert.deepEqual(shown.messages.map((m) => m.id), [1, 2, 3]);
       assert.ok(!shown.notices.some((text) => /missed/.test(text)), `no gap expected: ${shown.notices}`);
 
       // Away for six: the room keeps five (history_size), so 4 is lost.
       await awayWhile(['four', 'five', 'six', 'seven', 'eight', 'nine']);
-      assert.equal(alice.sockets.at(-1), `${server.chatUrl}resume?nick=Alice&since=3`);
+      assert.deepEqual(socketParts(alice.sockets.at(-1)).query, { nick: 'Alice', since: '3', epoch: first.query.epoch });
       shown = await alice.waitForMessages([['Bob', 'one'], ['Bob', 'two'], ['Bob', 'three'],
         ['Bob', 'five'], ['Bob', 'six'], ['Bob', 'seven'], ['Bob', 'eight'], ['Bob', 'nine']]);
       assert.deepEqual(shown.messages.map((m) => m.id), [1, 2, 3, 5, 6, 7, 8, 9]);
@@ -515,7 +530,7 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
 
 describe('chat rooms across a server restart', { skip, timeout: 120000 }, () => {
   test('the pages reconnect by themselves; the memory room starts afresh (reset)', async () => {
-    const server = await startChatServer();
+    const server = await startChatServer({ chat: { backend: 'memory' } });
     const browser = await launchChromium();
     try {
       const alice = await openUser(browser, server, { nick: 'Alice' });
@@ -534,7 +549,12 @@ describe('chat rooms across a server restart', { skip, timeout: 120000 }, () => 
       const reset = 'The room was started afresh on the server (after a restart, for instance): earlier messages are gone.';
       for (const user of [alice, bob]) {
         await user.waitConnected();
-        assert.equal(user.sockets.at(-1), `${server.chatUrl}lobby?nick=${user.nick}&since=2`);
+        // The old room's epoch with since: the new room tells the page to reset.
+        const { path: room, query } = socketParts(user.sockets.at(-1));
+        assert.equal(room, `${server.chatUrl}lobby`);
+        assert.equal(query.nick, user.nick);
+        assert.equal(query.since, '2');
+        assert.match(query.epoch, EPOCH);
         const shown = await user.waitForNotice(reset);
         assert.deepEqual(shown.messages, [], 'the old messages are gone with the old room');
       }
@@ -549,6 +569,55 @@ describe('chat rooms across a server restart', { skip, timeout: 120000 }, () => 
       assertClean(alice, bob);
       await alice.close();
       await bob.close();
+    } finally {
+      await browser.close();
+      await server.kill();
+    }
+  });
+});
+
+describe('chat rooms across a server restart, kept by SQLite', { skip, timeout: 120000 }, () => {
+  test('the pages reconnect and carry on: no reset, nothing shown twice, ids go on, a newcomer gets the history', async () => {
+    const server = await startChatServer(); // the default backend, a database of its own
+    const browser = await launchChromium();
+    try {
+      const alice = await openUser(browser, server, { nick: 'Alice', room: 'kept' });
+      const bob = await openUser(browser, server, { nick: 'Bob', room: 'kept', context: PHONE });
+      await alice.say('before the restart');
+      await bob.say('me too');
+      const before = [['Alice', 'before the restart'], ['Bob', 'me too']];
+      for (const user of [alice, bob]) await user.waitForMessages(before);
+
+      assert.deepEqual(await server.stop(), { code: 0, signal: null });
+      for (const user of [alice, bob]) {
+        await user.page.waitForSelector('#status:is([data-state="connecting"], [data-state="reconnecting"])', { timeout: WAIT_MS });
+      }
+      await server.start(); // same ports, same database
+
+      let epoch = null;
+      for (const user of [alice, bob]) {
+        await user.waitConnected();
+        const { query } = socketParts(user.sockets.at(-1));
+        assert.equal(query.since, '2');
+        assert.match(query.epoch, EPOCH);
+        epoch = epoch || query.epoch;
+        assert.equal(query.epoch, epoch, 'both pages know the same room');
+      }
+      for (const user of [alice, bob]) await user.waitForUsers(['Alice', 'Bob']);
+
+      await alice.say('after the restart');
+      const all = [...before, ['Alice', 'after the restart']];
+      for (const user of [alice, bob]) {
+        const shown = await user.waitForMessages(all);
+        assert.deepEqual(shown.messages.map((m) => m.id), [1, 2, 3]);
+        assert.ok(!shown.notices.some((text) => /afresh|missed/.test(text)), `no reset or gap expected: ${shown.notices}`);
+      }
+
+      const chi = await openUser(browser, server, { nick: 'Chi', room: 'kept' });
+      const shown = await chi.waitForMessages(all);
+      assert.deepEqual(shown.messages.map((m) => m.id), [1, 2, 3]);
+      assertClean(alice, bob, chi);
+      for (const user of [alice, bob, chi]) await user.close();
     } finally {
       await browser.close();
       await server.kill();

@@ -181,14 +181,20 @@ function chatroomMissing() {
 /**
  * webchatd with the page plugin and a chat listener (the chat-room plugin
  * unless `plugin` says otherwise; `chat` adds keys to its section), on free
- * loopback ports. stop() sends SIGTERM; start() starts it again on the same
- * ports (the memory backend: rooms start empty).
+ * loopback ports. The chat room's history goes to a SQLite database of this
+ * server's own (unless `chat` names a backend or database), kept until
+ * kill(). stop() sends SIGTERM; start() starts it again on the same ports
+ * and database (with backend: 'memory', rooms start empty).
  */
 async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
   const [pagePort, chatPort] = [await freePort(), await freePort()];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-data-'));
+  const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
+  process.once('exit', removeData);
+  const history = plugin.plugin === 'chatroom' && !('database' in chat) ? { database: path.join(dataDir, 'chat.db') } : {};
   const listeners = {
     page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort },
-    chat: { port: chatPort, ...plugin, ...chat },
+    chat: { port: chatPort, ...plugin, ...history, ...chat },
   };
   let server = await startWebchatd(listeners);
   return {
@@ -207,6 +213,8 @@ async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class
     async kill() {
       if (server) await server.kill();
       server = null;
+      removeData();
+      process.removeListener('exit', removeData);
     },
   };
 }
