@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 
@@ -28,6 +29,13 @@ constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
 // Rows deleted per transaction by age, so a first pass over a large backlog
 // never holds the write lock (and the messages queued meanwhile) for long.
 constexpr std::size_t AgeChunk = 1000;
+// Queue entries whose memory is kept between batches.
+constexpr std::size_t MaxKeptCapacity = 16384;
+
+// Databases this process has open: two listeners on one file would number
+// the same rooms twice.
+std::mutex openPathsMutex;
+std::set<std::string> openPaths;
 
 const char* const SchemaV1[] = {
 	"CREATE TABLE schema_version (version INTEGER NOT NULL)",
@@ -75,12 +83,12 @@ SqliteHistoryStore::Options withDefaults(SqliteHistoryStore::Options options)
 	return options;
 }
 
-std::string openSession(std::unique_ptr<Session>& session, const std::string& path)
+std::string openSession(std::unique_ptr<Session>& session, const std::string& path, std::int64_t busyTimeoutMs)
 {
 	session = std::make_unique<Session>(new Poco::Data::SQLite::SessionImpl(path));
 	// Another process (sqlite3 on the command line, a backup) may hold
 	// the file briefly; wait for it rather than fail.
-	*session << "PRAGMA busy_timeout = 5000", now;
+	*session << "PRAGMA busy_timeout = " + std::to_string(busyTimeoutMs), now;
 	// WAL is a property of the file, kept once set; both sessions ask.
 	std::string journal;
 	*session << "PRAGMA journal_mode = WAL", into(journal), now;
@@ -95,8 +103,26 @@ SqliteHistoryStore::SqliteHistoryStore(Options options, Poco::Logger& logger):
 	_logger(logger)
 {
 	checkPath();
-	openDatabase();
+	{
+		std::lock_guard<std::mutex> lock(openPathsMutex);
+		if (!openPaths.insert(_options.path).second) fail("already used by another listener of this webchatd; give each its own file");
+	}
+	try
+	{
+		openDatabase();
+	}
+	catch (...)
+	{
+		releasePath();
+		throw;
+	}
 	_thread = std::thread([this] { writerLoop(); });
+}
+
+void SqliteHistoryStore::releasePath() const
+{
+	std::lock_guard<std::mutex> lock(openPathsMutex);
+	openPaths.erase(_options.path);
 }
 
 SqliteHistoryStore::~SqliteHistoryStore()
@@ -139,7 +165,7 @@ void SqliteHistoryStore::openDatabase()
 	std::string problem;
 	try
 	{
-		const std::string journal = openSession(_writer, _options.path);
+		const std::string journal = openSession(_writer, _options.path, _options.busyTimeoutMs);
 		if (Poco::toLower(journal) != "wal")
 			_logger.warning("history: " + _options.path + " stays in journal mode " + journal + " (WAL is not available there): loads may wait for writes");
 		Session& session = *_writer;
@@ -186,12 +212,16 @@ void SqliteHistoryStore::openDatabase()
 			}
 			session << "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean_shutdown', '0')", now;
 			session << "COMMIT", now;
-			openSession(_reader, _options.path);
+			openSession(_reader, _options.path, _options.busyTimeoutMs);
 		}
 	}
 	catch (const Poco::Exception& exc)
 	{
 		problem = explain(exc);
+	}
+	catch (const std::exception& exc)
+	{
+		problem = exc.what();
 	}
 	if (!problem.empty())
 	{
@@ -371,6 +401,9 @@ void SqliteHistoryStore::writerLoop()
 				++_stats.batches;
 				_stats.messagesWritten += _inFlight.size();
 				_inFlight.clear();
+				// A burst's capacity is not kept for ever (the queue and
+				// this vector swap roles batch after batch).
+				if (_inFlight.capacity() > MaxKeptCapacity) std::vector<Pending>().swap(_inFlight);
 				retryAt = Clock::time_point::min();
 			}
 			else
@@ -443,6 +476,7 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 
 	Session& session = *_writer;
 	std::uint64_t deleted = 0;
+	std::string problem;
 	try
 	{
 		session << "BEGIN IMMEDIATE", now;
@@ -472,17 +506,27 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 	}
 	catch (const Poco::Exception& exc)
 	{
-		_logger.error("history: cannot write " + std::to_string(batch.size()) + " messages to " + _options.path + ": " +
-			oneLine(exc.displayText()) + "; they are kept and retried");
-		try
+		problem = oneLine(exc.displayText());
+	}
+	catch (const std::exception& exc)
+	{
+		problem = exc.what();
+	}
+	if (!problem.empty())
+	{
+		// Once a minute or so while it lasts, not at every retry.
+		if (_failureStreak++ % 60 == 0)
 		{
-			session << "ROLLBACK", now;
+			_logger.error("history: cannot write " + std::to_string(batch.size()) + " messages to " + _options.path + ": " +
+				problem + "; they are kept and retried");
 		}
-		catch (const Poco::Exception&)
-		{
-			// No transaction was open (BEGIN itself failed).
-		}
+		rollback();
 		return false;
+	}
+	if (_failureStreak > 0)
+	{
+		_logger.notice("history: writing to " + _options.path + " again after " + std::to_string(_failureStreak) + " failed attempts");
+		_failureStreak = 0;
 	}
 	if (deleted > 0)
 	{
@@ -497,6 +541,7 @@ void SqliteHistoryStore::applyRetention()
 	Session& session = *_writer;
 	std::uint64_t byCount = 0;
 	std::uint64_t byAge = 0;
+	std::string problem;
 	try
 	{
 		// By count: rooms written since the last pass are trimmed at every
@@ -540,15 +585,16 @@ void SqliteHistoryStore::applyRetention()
 	}
 	catch (const Poco::Exception& exc)
 	{
-		_logger.error("history: retention in " + _options.path + " failed: " + oneLine(exc.displayText()) + "; retried at the next pass");
-		try
-		{
-			session << "ROLLBACK", now;
-		}
-		catch (const Poco::Exception&)
-		{
-			// No transaction was open.
-		}
+		problem = oneLine(exc.displayText());
+	}
+	catch (const std::exception& exc)
+	{
+		problem = exc.what();
+	}
+	if (!problem.empty())
+	{
+		_logger.error("history: retention in " + _options.path + " failed: " + problem + "; retried at the next pass");
+		rollback();
 	}
 	if (byCount + byAge > 0)
 	{
@@ -558,6 +604,18 @@ void SqliteHistoryStore::applyRetention()
 	std::lock_guard<std::mutex> lock(_mutex);
 	_stats.deletedByCount += byCount;
 	_stats.deletedByAge += byAge;
+}
+
+void SqliteHistoryStore::rollback()
+{
+	try
+	{
+		*_writer << "ROLLBACK", now;
+	}
+	catch (const Poco::Exception&)
+	{
+		// No transaction was open (BEGIN itself failed, or the error ended it).
+	}
 }
 
 void SqliteHistoryStore::close()
@@ -578,6 +636,7 @@ void SqliteHistoryStore::close()
 	}
 	// The last connection to close checkpoints the log into the file.
 	_writer.reset();
+	releasePath();
 	_logger.information("history: " + _options.path + " closed; " + std::to_string(done.messagesWritten) + " messages written in " +
 		std::to_string(done.batches) + " batches" + (done.messagesLost ? ", " + std::to_string(done.messagesLost) + " lost" : std::string()));
 }

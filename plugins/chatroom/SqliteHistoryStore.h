@@ -67,6 +67,7 @@ public:
 		std::int64_t retentionDays = 0;        // retention_days: 0 keeps them forever
 		std::int64_t retentionIntervalMs = 60 * 60 * 1000; // between retention passes
 		std::int64_t retryMs = 1000;           // after a failed batch
+		std::int64_t busyTimeoutMs = 5000;     // waiting for another process's lock before a write fails
 		std::size_t maxPending = 100000;       // messages held for retry while writes fail; the oldest go beyond
 		std::function<std::int64_t()> wallClockMs; // now, for retention by age (default: the system clock)
 	};
@@ -123,7 +124,9 @@ private:
 	void writerLoop();
 	bool writeBatch(const std::vector<Pending>& batch);
 	void applyRetention();
+	void rollback();
 	void markClosed(bool clean);
+	void releasePath() const;
 
 	const Options _options;
 	Poco::Logger& _logger;
@@ -142,6 +145,7 @@ private:
 	std::vector<Pending> _queue;      // appended, not yet taken by the writer
 	std::vector<Pending> _inFlight;   // taken by the writer, not yet committed (loadRoom reads both)
 	Clock::time_point _firstQueuedAt;
+	std::uint64_t _failureStreak = 0;  // the writer's: batches failed in a row
 	std::uint64_t _appended = 0;      // messages appended so far...
 	std::uint64_t _settledCount = 0;  // ...of which committed or given up (in append order)
 	std::size_t _flushWaiters = 0;

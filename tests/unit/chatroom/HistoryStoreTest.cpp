@@ -117,6 +117,9 @@ class SqliteHistoryStoreTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRetentionByCount);
 	CPPUNIT_TEST(testRetentionPassAppliesALoweredCount);
 	CPPUNIT_TEST(testRetentionByAge);
+	CPPUNIT_TEST(testFailedWritesAreKeptAndRetried);
+	CPPUNIT_TEST(testFailedWritesBeyondMaxPendingAreGivenUp);
+	CPPUNIT_TEST(testOneListenerPerFile);
 	CPPUNIT_TEST(testAppendAfterCloseIsDropped);
 	CPPUNIT_TEST(testCreatesMissingFolders);
 	CPPUNIT_TEST(testCorruptFileIsRefused);
@@ -447,6 +450,71 @@ public:
 		CPPUNIT_ASSERT_EQUAL(epoch, room.epoch);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(4), room.lastId);
 		CPPUNIT_ASSERT_EQUAL(0, countRows());
+	}
+
+	// Another process holds the write lock: batches fail, their messages
+	// stay queued (and visible to loads), and go in once it lets go.
+	void testFailedWritesAreKeptAndRetried()
+	{
+		auto opts = options(60000);
+		opts.busyTimeoutMs = 10;
+		opts.retryMs = 10;
+		auto store = open(opts);
+		const auto epoch = store->loadRoom("r", 100).epoch;
+		{
+			Poco::Data::Session blocker = session();
+			blocker << "BEGIN IMMEDIATE", Poco::Data::Keywords::now;
+			post(*store, "r", epoch, 0, 3);
+			CPPUNIT_ASSERT(!store->flush());
+			CPPUNIT_ASSERT(store->stats().failedBatches >= 1);
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), store->stats().messagesLost);
+			const auto room = store->loadRoom("r", 100);
+			CPPUNIT_ASSERT_EQUAL(epoch, room.epoch);
+			CPPUNIT_ASSERT(range(1, 3) == ids(room));
+			CPPUNIT_ASSERT_MESSAGE(_log->text(), contains(_log->text(), "cannot write 3 messages"));
+			blocker << "ROLLBACK", Poco::Data::Keywords::now;
+		}
+		CPPUNIT_ASSERT(store->flush());
+		CPPUNIT_ASSERT_EQUAL(3, countRows());
+		CPPUNIT_ASSERT_MESSAGE(_log->text(), contains(_log->text(), "again after"));
+		store.reset();
+		CPPUNIT_ASSERT(open()->previousRunWasClean());
+	}
+
+	void testFailedWritesBeyondMaxPendingAreGivenUp()
+	{
+		auto opts = options(60000);
+		opts.busyTimeoutMs = 10;
+		opts.retryMs = 10;
+		opts.maxPending = 2;
+		auto store = open(opts);
+		const auto epoch = store->loadRoom("r", 100).epoch;
+		{
+			Poco::Data::Session blocker = session();
+			blocker << "BEGIN IMMEDIATE", Poco::Data::Keywords::now;
+			post(*store, "r", epoch, 0, 3);
+			CPPUNIT_ASSERT(!store->flush());
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), store->stats().messagesLost); // the oldest
+			blocker << "ROLLBACK", Poco::Data::Keywords::now;
+		}
+		CPPUNIT_ASSERT(store->flush());
+		store.reset();
+		// Ids were lost: the next start gives the room a new epoch.
+		auto reopened = open();
+		CPPUNIT_ASSERT(!reopened->previousRunWasClean());
+		const auto room = reopened->loadRoom("r", 100);
+		CPPUNIT_ASSERT(room.epoch != epoch);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), room.lastId);
+		CPPUNIT_ASSERT(range(2, 3) == ids(room));
+	}
+
+	void testOneListenerPerFile()
+	{
+		auto store = open();
+		const std::string refusal = openRefusal(options());
+		CPPUNIT_ASSERT_MESSAGE(refusal, contains(refusal, "database = " + _path + ": already used by another listener"));
+		store.reset();
+		open(); // free again once closed
 	}
 
 	void testAppendAfterCloseIsDropped()
