@@ -51,6 +51,16 @@ async function waitUntil(what, condition) {
   }
 }
 
+/**
+ * Says `text` and waits until the page shows it back with its id: whoever
+ * speaks next comes after it in the room (two people's messages have no set
+ * order otherwise).
+ */
+async function sayFirst(user, text) {
+  await user.say(text);
+  await user.waitFor(`own message ${JSON.stringify(text)}`, (shown) => shown.messages.some((m) => m.own && m.id && m.text === text));
+}
+
 /** A socket URL's room path and query: { path, query: { nick, since, epoch... } }. */
 function socketParts(url) {
   const parsed = new URL(url);
@@ -106,7 +116,7 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
 
       const imagesBefore = await Promise.all([alice, bob].map((user) => user.page.locator('img').count()));
       const before = Date.now();
-      await alice.say(VIETNAMESE);
+      await sayFirst(alice, VIETNAMESE);
       await bob.input.fill(MARKUP);
       await bob.send.click();
       const expected = [['Alice', VIETNAMESE], ['Bob', MARKUP]];
@@ -256,8 +266,8 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
     const alice = await openUser(browser, server, { nick: 'Alice', room });
     const bob = await openUser(browser, server, { nick: 'Bob', room });
     try {
-      await alice.say('first');
-      await bob.say('second');
+      await sayFirst(alice, 'first');
+      await sayFirst(bob, 'second');
       await alice.say('third');
       const expected = [['Alice', 'first'], ['Bob', 'second'], ['Alice', 'third']];
       for (const user of [alice, bob]) await user.waitForMessages(expected);
@@ -535,7 +545,7 @@ describe('chat rooms across a server restart', { skip, timeout: 120000 }, () => 
     try {
       const alice = await openUser(browser, server, { nick: 'Alice' });
       const bob = await openUser(browser, server, { nick: 'Bob', context: PHONE });
-      await alice.say('before the restart');
+      await sayFirst(alice, 'before the restart');
       await bob.say('me too');
       for (const user of [alice, bob]) await user.waitForMessages([['Alice', 'before the restart'], ['Bob', 'me too']]);
 
@@ -583,7 +593,7 @@ describe('chat rooms across a server restart, kept by SQLite', { skip, timeout: 
     try {
       const alice = await openUser(browser, server, { nick: 'Alice', room: 'kept' });
       const bob = await openUser(browser, server, { nick: 'Bob', room: 'kept', context: PHONE });
-      await alice.say('before the restart');
+      await sayFirst(alice, 'before the restart');
       await bob.say('me too');
       const before = [['Alice', 'before the restart'], ['Bob', 'me too']];
       for (const user of [alice, bob]) await user.waitForMessages(before);
