@@ -80,6 +80,9 @@ std::string explain(const Poco::Exception& exc)
 SqliteHistoryStore::Options withDefaults(SqliteHistoryStore::Options options)
 {
 	if (!options.wallClockMs) options.wallClockMs = systemWallClockMs;
+	// Relative: to the working directory (HistorySettings passes absolute
+	// paths); the messages name the file absolutely.
+	if (!options.path.empty()) options.path = Poco::Path(options.path).absolute().toString();
 	return options;
 }
 
@@ -137,6 +140,7 @@ void SqliteHistoryStore::fail(const std::string& problem) const
 
 void SqliteHistoryStore::checkPath() const
 {
+	if (_options.path.empty()) fail("expected the path of a file");
 	// Clear words for what SQLite would only call "unable to open".
 	const Poco::Path path(_options.path);
 	Poco::File file(path);
