@@ -43,8 +43,8 @@ const char* const SchemaV1[] = {
 	"CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, epoch TEXT NOT NULL, last_id INTEGER NOT NULL)",
 	// Clustered by room and id: loading a room's newest messages and
 	// trimming its oldest are both one range of the primary key.
-	"CREATE TABLE messages (room INTEGER NOT NULL, id INTEGER NOT NULL, ts INTEGER NOT NULL,"
-	" nick TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (room, id)) WITHOUT ROWID",
+	("CREATE TABLE messages (room INTEGER NOT NULL, id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+		" nick TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (room, id)) WITHOUT ROWID"),
 	"CREATE INDEX messages_by_time ON messages (ts)",
 	"INSERT INTO schema_version (version) VALUES (1)",
 	"INSERT INTO meta (key, value) VALUES ('clean_shutdown', '1')"};
