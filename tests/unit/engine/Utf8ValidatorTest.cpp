@@ -2,6 +2,7 @@
 // stress test: boundary code points, malformed and overlong sequences,
 // surrogates, truncation across pieces. Plus a comparison against a plain
 // decode-and-check reference on random input.
+#include "ReferenceUtf8.h"
 #include "webchat/engine/Utf8Validator.h"
 
 #include <cppunit/extensions/HelperMacros.h>
@@ -15,32 +16,9 @@ using webchat::ws::Utf8Validator;
 
 namespace {
 
-// The obvious decoder, written from RFC 3629's definition, to compare with.
 bool referenceValid(const std::string& s)
 {
-	std::size_t i = 0;
-	while (i < s.size())
-	{
-		const auto b = static_cast<unsigned char>(s[i]);
-		std::size_t len;
-		std::uint32_t cp;
-		if (b < 0x80) { len = 1; cp = b; }
-		else if ((b & 0xE0) == 0xC0) { len = 2; cp = b & 0x1F; }
-		else if ((b & 0xF0) == 0xE0) { len = 3; cp = b & 0x0F; }
-		else if ((b & 0xF8) == 0xF0) { len = 4; cp = b & 0x07; }
-		else return false;
-		if (i + len > s.size()) return false;
-		for (std::size_t k = 1; k < len; ++k)
-		{
-			const auto c = static_cast<unsigned char>(s[i + k]);
-			if ((c & 0xC0) != 0x80) return false;
-			cp = (cp << 6) | (c & 0x3F);
-		}
-		static const std::uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
-		if (cp < minimum[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-		i += len;
-	}
-	return true;
+	return webchat::test::referenceUtf8(s);
 }
 
 // The index of the byte at which a byte-by-byte feed first fails, or -1.
