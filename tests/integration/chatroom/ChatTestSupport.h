@@ -11,6 +11,7 @@
 #define WEBCHAT_CHATTESTSUPPORT_INCLUDED
 
 #include "ServerProcess.h"
+#include "SingleListenerServer.h"
 #include "TestPaths.h"
 #include "WsTestClient.h"
 
@@ -37,45 +38,19 @@ using Poco::JSON::Object;
 // webchatd with one chat-room listener on a free loopback port. Unless
 // extraKeys name a database, the history goes to a fresh SQLite file of the
 // server's own (dataDir/chat.db), which stays for restart().
-//
-// close_timeout_ms is short because the engine, once it has sent a close
-// frame (a refusal), closes the TCP connection only at that timeout even
-// when the client answers at once.
-class ChatServer
+class ChatServer: public SingleListenerServer
 {
 public:
-	explicit ChatServer(const std::string& extraKeys = ""):
-		port(freeLoopbackPort()),
-		dataDir(makeTempDir()),
-		database(dataDir + "/chat.db"),
-		config(writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
-			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(port) + "\n"
-			"plugin = chatroom\nclass = ChatroomPlugin\nclose_timeout_ms = 300\n" +
-			(extraKeys.find("database") == std::string::npos ? "database = " + database + "\n" : std::string()) + extraKeys + "\n"))
+	explicit ChatServer(const std::string& extraKeys = "", const std::string& dataDir = makeTempDir()):
+		SingleListenerServer("chatroom", "ChatroomPlugin", "close_timeout_ms = 300\n" +
+			(extraKeys.find("database") == std::string::npos ? "database = " + dataDir + "/chat.db\n" : std::string()) + extraKeys),
+		dataDir(dataDir),
+		database(dataDir + "/chat.db")
 	{
-		start();
 	}
 
-	/// Starts webchatd (again, after stop()) on the same port and config.
-	void start()
-	{
-		process = std::make_unique<ServerProcess>(std::vector<std::string>{"--config=" + config});
-		if (!process->waitForPort(port)) CPPUNIT_FAIL("webchatd did not start: " + process->output());
-	}
-
-	/// Sends signal and returns the exit code (128 + signal when killed).
-	int stop(int signal = SIGTERM)
-	{
-		const int code = process->stop(signal, Poco::Timespan(15, 0));
-		CPPUNIT_ASSERT_MESSAGE(process->output(), code != -1);
-		return code;
-	}
-
-	std::uint16_t port;
 	std::string dataDir;
 	std::string database;
-	std::string config;
-	std::unique_ptr<ServerProcess> process;
 };
 
 inline std::string jsonString(const std::string& text)

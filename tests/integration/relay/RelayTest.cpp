@@ -5,6 +5,7 @@
 //
 
 #include "ServerProcess.h"
+#include "SingleListenerServer.h"
 #include "TestPaths.h"
 #include "WsTestClient.h"
 
@@ -24,20 +25,13 @@ namespace ws = webchat::ws;
 
 namespace {
 
-class RelayServer
+class RelayServer: public SingleListenerServer
 {
 public:
 	explicit RelayServer(const std::string& extraKeys = ""):
-		port(freeLoopbackPort()),
-		process({"--config=" + writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
-			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(port) + "\n"
-			"plugin = relay\nclass = RelayPlugin\n" + extraKeys + "\n")})
+		SingleListenerServer("relay", "RelayPlugin", extraKeys)
 	{
-		if (!process.waitForPort(port)) CPPUNIT_FAIL("webchatd did not start: " + process.output());
 	}
-
-	std::uint16_t port;
-	ServerProcess process;
 };
 
 std::string frame(ws::Opcode opcode, std::string_view payload, bool fin = true)
@@ -354,15 +348,15 @@ public:
 		// client answers its close, not when a timer runs out.
 		RelayServer server("close_timeout_ms = 60000\ndrain_timeout_ms = 60000");
 		WsTestClient a(server.port), b(server.port);
-		::kill(server.process.pid(), SIGTERM);
+		::kill(server.process->pid(), SIGTERM);
 		CPPUNIT_ASSERT_EQUAL(int(ws::CloseCode::GoingAway), int(a.waitForClose()));
 		CPPUNIT_ASSERT_EQUAL(int(ws::CloseCode::GoingAway), int(b.waitForClose()));
 		a.sendClose(ws::CloseCode::GoingAway);
 		CPPUNIT_ASSERT_MESSAGE("no prompt TCP close after the close handshake", a.waitForEndOfStream(5000));
-		CPPUNIT_ASSERT(server.process.running()); // b has not answered yet
+		CPPUNIT_ASSERT(server.process->running()); // b has not answered yet
 		b.sendClose(ws::CloseCode::Normal);
 		CPPUNIT_ASSERT(b.waitForEndOfStream(5000));
-		CPPUNIT_ASSERT_EQUAL(0, server.process.waitForExit(Poco::Timespan(5, 0)));
+		CPPUNIT_ASSERT_EQUAL(0, server.process->waitForExit(Poco::Timespan(5, 0)));
 	}
 };
 
