@@ -36,6 +36,7 @@ const char* ClientConnection::endingName(Ending ending)
 	case Ending::ConnectFailed: return "connect failed";
 	case Ending::HandshakeFailed: return "handshake failed";
 	case Ending::ProtocolError: return "protocol error";
+	case Ending::Rejected: return "rejected by the benchmark";
 	case Ending::Aborted: return "aborted by the benchmark";
 	}
 	return "?";
@@ -61,7 +62,8 @@ void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageB
 		const std::uint32_t word = nextMaskKey();
 		std::memcpy(key + i, &word, 4);
 	}
-	_handshake = std::make_unique<UpgradeHandshake>(endpoint.hostHeader, endpoint.path, key);
+	_handshake = std::make_unique<UpgradeHandshake>(endpoint.hostHeader,
+		_requestTarget.empty() ? endpoint.path : _requestTarget, key);
 
 	_fd = ::socket(endpoint.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (_fd < 0)
@@ -175,8 +177,20 @@ void ClientConnection::onHandshakeBytes(const char* data, std::size_t size)
 	_head = std::string();
 	updateInterest();
 	_observer.onOpen(*this);
+	if (!_awaitGreeting && _state == State::Open) becomeReady();
 	// Frames sent right behind the 101 arrived in the same read.
 	if (!rest.empty() && _state != State::Closed) feed(rest.data(), rest.size());
+}
+
+void ClientConnection::becomeReady()
+{
+	_wasReady = true;
+	_observer.onReady(*this);
+}
+
+void ClientConnection::markGreeted()
+{
+	if (_state == State::Open && !_wasReady) becomeReady();
 }
 
 void ClientConnection::feed(char* data, std::size_t size)
@@ -299,6 +313,17 @@ void ClientConnection::abort()
 	_registered = false;
 	_state = State::Closed;
 	if (_ending == Ending::None) _ending = Ending::Aborted;
+}
+
+void ClientConnection::fail(std::string detail)
+{
+	if (_state == State::Closed) return;
+	if (_state == State::Open)
+	{
+		queueControl(ws::Opcode::Close, ws::closePayload(ws::CloseCode::Normal));
+		flush();
+	}
+	finish(Ending::Rejected, std::move(detail));
 }
 
 void ClientConnection::updateInterest()

@@ -32,6 +32,9 @@ class ConnectionObserver
 public:
 	/// The 101 response checked out; messages may follow at once.
 	virtual void onOpen(ClientConnection&) {}
+	/// The connection counts as connected: at once after onOpen, or, when
+	/// it awaits a greeting, once markGreeted() is called.
+	virtual void onReady(ClientConnection&) {}
 	/// A whole text or binary message.
 	virtual void onMessage(ClientConnection& connection, ws::Opcode opcode, std::string_view payload) = 0;
 	/// The connection is gone (see ending()); called once, never for abort().
@@ -56,6 +59,7 @@ public:
 		ConnectFailed,   // socket() or connect() failed
 		HandshakeFailed, // not a valid 101 response
 		ProtocolError,   // the server's frames broke RFC 6455
+		Rejected,        // what the server said made no sense to the benchmark (fail())
 		Aborted          // we dropped it (abort())
 	};
 
@@ -68,6 +72,16 @@ public:
 	/// A small receive buffer (set before connect) makes the server's queue
 	/// for this client fill quickly when it does not read.
 	void setReceiveBuffer(int bytes) { _receiveBuffer = bytes; }
+
+	/// The request target of the handshake instead of the endpoint's path
+	/// (set before connect): each chat-room client has its own nick.
+	void setRequestTarget(std::string target) { _requestTarget = std::move(target); }
+
+	/// The application protocol speaks first (the chat room's welcome): the
+	/// connection is not ready, nor settled, until markGreeted(). Set before
+	/// connect.
+	void awaitGreeting() { _awaitGreeting = true; }
+	void markGreeted();
 
 	/// Starts a non-blocking connect and, once connected, the handshake.
 	/// maxMessageBytes bounds what the decoder reassembles.
@@ -92,13 +106,24 @@ public:
 	/// Drops the socket now, without telling the observer.
 	void abort();
 
+	/// Gives up on a connection whose messages make no sense: a close frame
+	/// if it is open, then it ends as Rejected with detail (observer told).
+	void fail(std::string detail);
+
 	State state() const { return _state; }
 	bool isOpen() const { return _state == State::Open; }
 	bool isClosed() const { return _state == State::Closed; }
 	/// The handshake completed at some point (it may have closed since).
 	bool wasOpened() const { return _wasOpened; }
-	/// No longer connecting or handshaking.
-	bool isSettled() const { return _state == State::Open || _state == State::Closing || _state == State::Closed; }
+	/// Opened, and greeted when it awaits a greeting: connected as far as
+	/// the scenarios are concerned (it may have closed since).
+	bool wasReady() const { return _wasReady; }
+	/// Ready, or no longer able to become ready: neither connecting,
+	/// handshaking nor awaiting its greeting.
+	bool isSettled() const
+	{
+		return _state == State::Closing || _state == State::Closed || (_state == State::Open && _wasReady);
+	}
 	Ending ending() const { return _ending; }
 	static const char* endingName(Ending ending);
 
@@ -130,6 +155,7 @@ private:
 	void onClose(std::uint16_t code, std::string_view reason) override;
 
 	void onConnected();
+	void becomeReady();
 	void readSome();
 	void onHandshakeBytes(const char* data, std::size_t size);
 	void feed(char* data, std::size_t size);
@@ -143,6 +169,8 @@ private:
 	std::size_t _index;
 	int _fd = -1;
 	int _receiveBuffer = 0;
+	std::string _requestTarget; // empty: the endpoint's path
+	bool _awaitGreeting = false;
 	State _state = State::New;
 	Ending _ending = Ending::None;
 	std::string _detail;
@@ -159,6 +187,7 @@ private:
 	bool _hungUpWhilePaused = false;
 
 	bool _wasOpened = false;
+	bool _wasReady = false;
 	bool _closeReceived = false;
 	bool _closedByServer = false;
 	std::uint16_t _closeCode = 0;

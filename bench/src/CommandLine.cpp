@@ -12,8 +12,8 @@ namespace {
 
 const std::set<std::string> Flags = {"json", "markdown", "binary", "help"};
 
-const std::set<std::string> Common = {"host", "port", "path", "cpu", "timeout", "json", "markdown", "server-pid",
-	"concurrency", "help"};
+const std::set<std::string> Common = {"host", "port", "path", "cpu", "timeout", "json", "json-out", "markdown",
+	"server-pid", "concurrency", "protocol", "room", "help"};
 
 const std::map<std::string, std::set<std::string>> ScenarioOptions = {
 	{"idle", {"connections", "hold"}},
@@ -35,11 +35,12 @@ std::string CommandLine::usage()
 {
 	return R"(usage: webchat-bench <scenario> [options]
 
-Load generator and checker for webchatd's relay plugin. Single-threaded
-(one epoll loop); connects to loopback addresses only. Every delivery is
-checked (sender, sequence number, padding): any loss, duplicate or
-reordering makes the scenario FAIL. Exit status: 0 all PASS, 1 a FAIL,
-2 bad usage, 3 could not run.
+Load generator and checker for webchatd's relay and chat-room plugins.
+Single-threaded (one epoll loop); connects to loopback addresses only.
+Every delivery is checked (sender, sequence number, padding): any loss,
+duplicate or reordering makes the scenario FAIL; in the chat room also
+every event's JSON, the welcome and the message ids. Exit status: 0 all
+PASS, 1 a FAIL, 2 bad usage, 3 could not run.
 
 scenarios:
   idle           open --connections idle connections as fast as possible
@@ -70,7 +71,16 @@ scenarios:
 
 common options:
   --host 127.0.0.1   loopback only (127.0.0.0/8, ::1, or a name resolving there)
-  --port 8000  --path /
+  --port 8000  --path /  (relay)
+  --protocol relay   relay: the payload is the message, everyone gets it
+                     chatroom: every client joins --room as b<index>-<run>
+                     (ws://host:port/<room>?nick=...), waits for its welcome,
+                     sends {"type":"message","text":"<payload>"} and checks
+                     each event's JSON and that message ids go up by one.
+                     The server's rate_per_second, rate_burst and
+                     max_users_per_room must allow the load (bench/run.sh
+                     shows how); text frames only (no --binary)
+  --room bench       the chat room (chatroom only)
   --server-pid PID   webchatd's pid, for its VmRSS (/proc/PID/status)
   --concurrency 256  connections in flight while connecting (keep it within
                      the listener's backlog and max_queued: beyond those,
@@ -79,6 +89,8 @@ common options:
   --timeout S        overall bound in seconds (default: per scenario); the
                      tool always stops by itself
   --json             one JSON document instead of text
+  --json-out FILE    also write that JSON document to FILE (whatever the
+                     output format)
   --markdown         one Markdown table row per scenario instead of text
                      (bench/run.sh builds its table from these)
   --help

@@ -21,13 +21,17 @@ Connector::Result Connector::open(const std::vector<ClientConnection*>& connecti
 	const std::uint64_t start = nowNs();
 
 	auto settle = [&](ClientConnection* connection) {
-		if (connection->wasOpened())
+		if (connection->wasReady())
 			++result.opened;
 		else
 		{
 			++result.failed;
 			if (result.firstError.empty())
-				result.firstError = std::string(ClientConnection::endingName(connection->ending())) + ": " + connection->detail();
+			{
+				result.firstError = ClientConnection::endingName(connection->ending());
+				if (connection->closeCode()) result.firstError += " " + std::to_string(connection->closeCode());
+				if (!connection->detail().empty()) result.firstError += ": " + connection->detail();
+			}
 		}
 	};
 	auto topUp = [&] {

@@ -2,7 +2,7 @@
 // Connector.h
 //
 // Opens many connections at once with a bounded number in flight
-// (connecting or handshaking): as fast as possible, without overflowing the
+// (connecting, handshaking or awaiting the chat room's welcome): as fast as possible, without overflowing the
 // server's listen backlog, which would turn into SYN retransmits of a
 // second or more and measure the kernel instead of the server.
 //
@@ -26,7 +26,7 @@ class Connector
 public:
 	struct Result
 	{
-		std::size_t opened = 0;   // completed the handshake
+		std::size_t opened = 0;   // completed the handshake (and got its greeting, when it awaits one)
 		std::size_t failed = 0;   // refused, reset, bad handshake or timed out
 		std::uint64_t elapsedNs = 0; // first connect() to the last one settled
 		std::string firstError;

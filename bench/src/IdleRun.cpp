@@ -18,6 +18,7 @@ IdleRun::IdleRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessStats& s
 	_server(server),
 	_config(config)
 {
+	if (_config.chatroom) _chat = std::make_unique<ChatroomClients>(*_config.chatroom, _config.connections);
 }
 
 IdleResult IdleRun::run(std::uint64_t deadlineNs)
@@ -29,8 +30,9 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 	{
 		_connections.push_back(std::make_unique<ClientConnection>(_loop, static_cast<ConnectionObserver&>(*this), i));
 		pointers.push_back(_connections.back().get());
+		if (_chat) _chat->prepare(*_connections.back());
 	}
-	Connector connector(_loop, _endpoint, _config.concurrency, 64 * 1024);
+	Connector connector(_loop, _endpoint, _config.concurrency, _chat ? ChatroomClients::MaxEventBytes : 64 * 1024);
 	_holding = true;
 	const ProcessStats self(::getpid());
 	CpuMeter serverCpu(_server), benchCpu(self);
@@ -46,6 +48,7 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 	const std::uint64_t holdUntil = std::min(deadlineNs, nowNs() + _config.holdNs);
 	if (holdUntil > nowNs()) _loop.idleFor(holdUntil - nowNs());
 	_holding = false;
+	if (_chat) _result.chat = _chat->totals(0, _config.connections);
 
 	for (auto& connection: _connections) connection->close();
 	_loop.run(nowNs() + 5 * NsPerSecond, [this] {
@@ -62,14 +65,15 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 	return std::move(_result);
 }
 
-void IdleRun::onMessage(ClientConnection&, ws::Opcode, std::string_view)
+void IdleRun::onMessage(ClientConnection& connection, ws::Opcode opcode, std::string_view payload)
 {
-	++_result.unexpectedMessages;
+	// The chat room's welcome and presence are expected; a chat message is not.
+	if (!_chat || _chat->onFrame(connection, opcode, payload)) ++_result.unexpectedMessages;
 }
 
 void IdleRun::onEnd(ClientConnection& connection)
 {
-	if (!_holding || !connection.wasOpened()) return;
+	if (!_holding || !connection.wasReady()) return;
 	++_result.dropped;
 	if (_result.firstDrop.empty())
 	{

@@ -2,12 +2,15 @@
 // IdleRun.h
 //
 // Many connections that only connect and stay: how fast the server accepts
-// and upgrades them, and what each costs it in resident memory.
+// and upgrades them, and what each costs it in resident memory. In the chat
+// room they all join one room: connected means welcomed, and the joins the
+// others hear are part of the cost.
 //
 
 #ifndef WEBCHAT_BENCH_IDLERUN_INCLUDED
 #define WEBCHAT_BENCH_IDLERUN_INCLUDED
 
+#include "ChatroomClients.h"
 #include "ClientConnection.h"
 #include "Connector.h"
 #include "Endpoint.h"
@@ -29,6 +32,7 @@ struct IdleConfig
 	std::size_t concurrency = 256;
 	std::uint64_t settleNs = 300 * NsPerMs; // before reading the RSS with all open
 	std::uint64_t holdNs = 1 * NsPerSecond;
+	std::optional<ChatroomOptions> chatroom; // join a chat room instead of the relay
 };
 
 struct IdleResult
@@ -40,6 +44,7 @@ struct IdleResult
 	std::size_t closedCleanly = 0; // the server answered our close frame and ended the stream
 	std::optional<std::uint64_t> rssBeforeKiB, rssOpenKiB, rssAfterKiB;
 	std::optional<double> serverCpuPercent, benchCpuPercent; // while connecting
+	std::optional<ChatroomTotals> chat; // chat room: the events heard until closing
 
 	bool correct() const { return connect.failed == 0 && dropped == 0; }
 	/// Server RSS growth per connection, in bytes (nothing without a pid).
@@ -62,6 +67,7 @@ private:
 	const ProcessStats& _server;
 	IdleConfig _config;
 	std::vector<std::unique_ptr<ClientConnection>> _connections;
+	std::unique_ptr<ChatroomClients> _chat;
 	bool _holding = false;
 	IdleResult _result;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -29,9 +30,45 @@ std::optional<std::uint64_t> ProcessStats::statusKiB(std::string_view key) const
 	return parseStatusKiB(text.str(), key);
 }
 
+std::optional<std::uint64_t> ProcessStats::parseSchedstatNs(std::string_view schedstat)
+{
+	std::uint64_t value = 0;
+	std::size_t i = 0;
+	for (; i < schedstat.size() && schedstat[i] >= '0' && schedstat[i] <= '9'; ++i)
+		value = value * 10 + static_cast<std::uint64_t>(schedstat[i] - '0');
+	if (i == 0 || (i < schedstat.size() && schedstat[i] != ' ' && schedstat[i] != '\n')) return std::nullopt;
+	return value;
+}
+
+std::optional<std::uint64_t> ProcessStats::threadsRunNs() const
+{
+	std::error_code error;
+	std::filesystem::directory_iterator tasks("/proc/" + std::to_string(_pid) + "/task", error);
+	if (error) return std::nullopt;
+	std::uint64_t total = 0;
+	bool any = false;
+	for (const auto& task: tasks)
+	{
+		// A thread that ended meanwhile has no file any more: its time is
+		// lost to the sum (the server's threads live as long as it does).
+		std::ifstream in(task.path() / "schedstat");
+		std::string line;
+		if (!std::getline(in, line)) continue;
+		const auto ns = parseSchedstatNs(line);
+		if (!ns) return std::nullopt;
+		total += *ns;
+		any = true;
+	}
+	if (!any) return std::nullopt;
+	return total;
+}
+
 std::optional<double> ProcessStats::cpuSeconds() const
 {
 	if (_pid <= 0) return std::nullopt;
+	// Nanoseconds on a CPU, per thread: the 10 ms ticks of /proc/<pid>/stat
+	// are too coarse for exchanges of a few hundred milliseconds.
+	if (const auto ns = threadsRunNs()) return static_cast<double>(*ns) / 1e9;
 	std::ifstream in("/proc/" + std::to_string(_pid) + "/stat");
 	std::string line;
 	if (!std::getline(in, line)) return std::nullopt;
@@ -73,6 +110,13 @@ void CpuMeter::start()
 		std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
 }
 
+std::optional<double> CpuMeter::seconds() const
+{
+	const auto now = _process.cpuSeconds();
+	if (!_startCpu || !now) return std::nullopt;
+	return std::max(0.0, *now - *_startCpu);
+}
+
 std::optional<double> CpuMeter::percent() const
 {
 	const auto now = _process.cpuSeconds();
@@ -80,7 +124,7 @@ std::optional<double> CpuMeter::percent() const
 	const auto nowNs = static_cast<std::uint64_t>(
 		std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
 	if (nowNs <= _startNs) return std::nullopt;
-	return (*now - *_startCpu) * 100.0 / (static_cast<double>(nowNs - _startNs) / 1e9);
+	return std::max(0.0, *now - *_startCpu) * 100.0 / (static_cast<double>(nowNs - _startNs) / 1e9);
 }
 
 std::optional<std::uint64_t> ProcessStats::parseStatusKiB(std::string_view status, std::string_view key)

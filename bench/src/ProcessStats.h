@@ -31,7 +31,8 @@ public:
 	/// KiB: catches a peak that sampling would miss.
 	std::optional<std::uint64_t> peakResidentKiB() const;
 
-	/// CPU time used so far (user + system, all threads), in seconds.
+	/// CPU time used so far (user + system, all threads), in seconds: from
+	/// each thread's schedstat (nanoseconds), else from /proc/<pid>/stat.
 	std::optional<double> cpuSeconds() const;
 
 	/// The VmRSS line of a /proc/<pid>/status text, in KiB.
@@ -43,7 +44,12 @@ public:
 	/// utime + stime (fields 14 and 15) of a /proc/<pid>/stat line, in clock ticks.
 	static std::optional<std::uint64_t> parseCpuTicks(std::string_view stat);
 
+	/// The first field of a /proc/<pid>/task/<tid>/schedstat line: time on
+	/// a CPU, in nanoseconds.
+	static std::optional<std::uint64_t> parseSchedstatNs(std::string_view schedstat);
+
 private:
+	std::optional<std::uint64_t> threadsRunNs() const;
 	std::optional<std::uint64_t> statusKiB(std::string_view key) const;
 
 	pid_t _pid;
@@ -61,6 +67,8 @@ public:
 	void start();
 	/// Percent of one core since start(); nothing if unreadable.
 	std::optional<double> percent() const;
+	/// CPU seconds used since start().
+	std::optional<double> seconds() const;
 
 private:
 	const ProcessStats& _process;

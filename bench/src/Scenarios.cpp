@@ -21,8 +21,15 @@ void describeServer(Report& report, const RunContext& context)
 	if (context.server.enabled()) report.parameter("server_pid", static_cast<std::uint64_t>(context.server.pid()));
 }
 
+void protocolParameters(Report& report, const std::optional<ChatroomOptions>& chatroom)
+{
+	report.parameter("protocol", chatroom ? "chatroom" : "relay");
+	if (chatroom) report.parameter("room", chatroom->room);
+}
+
 void trafficParameters(Report& report, const TrafficConfig& config, const TrafficResult& result)
 {
+	protocolParameters(report, config.chatroom);
 	report.parameter("clients", static_cast<std::uint64_t>(config.clients));
 	report.parameter("senders", static_cast<std::uint64_t>(config.senders));
 	if (config.paced())
@@ -43,6 +50,8 @@ void cpuFigures(Report& report, const std::string& prefix, const TrafficResult& 
 {
 	report.figure(prefix + "server_cpu_percent", result.serverCpuPercent, 0, "%");
 	report.figure(prefix + "bench_cpu_percent", result.benchCpuPercent, 0, "%");
+	report.figure(prefix + "server_cpu_ns_per_delivery", result.serverCpuNsPerDelivery, 1, "ns");
+	report.figure(prefix + "bench_cpu_ns_per_delivery", result.benchCpuNsPerDelivery, 1, "ns");
 }
 
 void latencyFigures(Report& report, const std::string& prefix, const LatencyHistogram& latency)
@@ -52,6 +61,32 @@ void latencyFigures(Report& report, const std::string& prefix, const LatencyHist
 	report.figure(prefix + "p99_ms", ms(latency.percentile(99)), 3);
 	report.figure(prefix + "p999_ms", ms(latency.percentile(99.9)), 3);
 	report.figure(prefix + "max_ms", ms(latency.max()), 3);
+}
+
+// What the chat room's events looked like, and what was wrong with them.
+void chatFigures(Report& report, const std::string& prefix, const std::optional<ChatroomTotals>& chat)
+{
+	if (!chat) return;
+	report.figure(prefix + "chat_welcomes", chat->welcomes);
+	report.figure(prefix + "chat_join_events", chat->joins);
+	report.figure(prefix + "chat_joins_of_later_clients", std::to_string(chat->joinsSeen) + " of " + std::to_string(chat->joinsExpected));
+	report.figure(prefix + "chat_leave_events", chat->leaves);
+	report.figure(prefix + "chat_error_events", chat->errors);
+	report.figure(prefix + "chat_malformed_events", chat->malformed + chat->unknown);
+	report.figure(prefix + "chat_id_gaps", chat->idGaps);
+	report.figure(prefix + "chat_id_repeats", chat->idRepeats);
+	report.figure(prefix + "chat_events_in_other_layout", chat->otherLayout);
+	report.figure(prefix + "chat_events_audited_with_poco_json", chat->audited);
+
+	const std::string what = prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1) + ": ";
+	const std::string first = chat->firstProblem.empty() ? "" : " (first: " + chat->firstProblem + ")";
+	if (chat->errors) report.fail(what + std::to_string(chat->errors) + " error events" + first);
+	if (chat->malformed + chat->unknown)
+		report.fail(what + std::to_string(chat->malformed + chat->unknown) + " malformed or unknown events" + first);
+	if (chat->auditMismatches)
+		report.fail(what + std::to_string(chat->auditMismatches) + " events read differently by Poco::JSON" + first);
+	if (chat->idGaps) report.fail(what + std::to_string(chat->idGaps) + " message ids skipped one or more ids");
+	if (chat->idRepeats) report.fail(what + std::to_string(chat->idRepeats) + " message ids did not go up");
 }
 
 // The correctness figures every traffic run reports, and its failures.
@@ -65,6 +100,7 @@ void deliveryFigures(Report& report, const std::string& prefix, const TrafficRes
 	report.figure(prefix + "duplicated", result.totals.duplicated);
 	report.figure(prefix + "reordered", result.totals.reordered);
 	report.figure(prefix + "corrupt", result.corrupt + result.totals.unknown);
+	chatFigures(report, prefix, result.chat);
 
 	const std::string what = prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1) + ": ";
 	if (result.connect.failed)
@@ -79,7 +115,8 @@ void deliveryFigures(Report& report, const std::string& prefix, const TrafficRes
 		report.fail(what + "sent " + std::to_string(result.sent) + " of " + std::to_string(result.scheduled) + " messages");
 	if (result.trafficRan && !result.completed && !result.stopReason.empty())
 		report.fail(what + "incomplete: " + result.stopReason);
-	if (result.nonReader.duplicated || result.nonReader.reordered)
+	if (result.joinsMissing) report.fail(what + "no exchange: " + result.stopReason);
+	if (result.nonReader.duplicated || result.nonReader.reordered || result.nonReader.idRepeats)
 		report.fail(what + "the non-reader saw duplicated or reordered messages");
 }
 
@@ -103,6 +140,7 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 {
 	Report report(name);
 	describeServer(report, context);
+	protocolParameters(report, config.chatroom);
 	report.parameter("connections", static_cast<std::uint64_t>(config.connections));
 	report.parameter("concurrency", static_cast<std::uint64_t>(config.concurrency));
 	report.parameter("hold_s", static_cast<double>(config.holdNs) / 1e9, 1);
@@ -123,6 +161,7 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.figure("server_cpu_percent_while_connecting", result.serverCpuPercent, 0, "%");
 	report.figure("bench_cpu_percent_while_connecting", result.benchCpuPercent, 0, "%");
 	if (result.unexpectedMessages) report.figure("unexpected_messages", result.unexpectedMessages);
+	chatFigures(report, "", result.chat);
 
 	report.headline({"established", "time_to_all_established_ms", "handshakes_per_s", "server_rss_per_connection_bytes",
 		"server_rss_all_open_kib", "server_cpu_percent_while_connecting", "bench_cpu_percent_while_connecting"});
@@ -136,6 +175,9 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	if (result.connect.failed)
 		report.fail(std::to_string(result.connect.failed) + " connections failed (" + result.connect.firstError + ")");
 	if (result.dropped) report.fail(std::to_string(result.dropped) + " connections dropped while idle (" + result.firstDrop + ")");
+	if (result.chat && result.chat->joinsSeen < result.chat->joinsExpected)
+		report.note(std::to_string(result.chat->joinsExpected - result.chat->joinsSeen) +
+			" join events were still on their way when the connections were closed");
 	if (result.closedCleanly < result.connect.opened)
 		report.note(std::to_string(result.connect.opened - result.closedCleanly) +
 			" connections did not complete the closing handshake within 5 s");
@@ -158,7 +200,7 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 	report.figure("server_rss_before_kib", kib(result.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
 	report.headline({"deliveries_verified", "deliveries_per_s", "messages_per_s", "latency_p50_ms", "latency_p99_ms",
-		"latency_max_ms", "server_cpu_percent", "bench_cpu_percent"});
+		"latency_max_ms", "server_cpu_percent", "bench_cpu_percent", "server_cpu_ns_per_delivery", "bench_cpu_ns_per_delivery"});
 	report.target("deliveries_per_s", ">= 2000000",
 		result.correct() ? std::optional<bool>(result.deliveriesPerSecond() >= 2e6) : std::nullopt);
 	return report;
@@ -232,12 +274,17 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	report.figure("server_rss_peak_during_kib", kib(with.rssPeakKiB), 0);
 	report.figure("server_rss_after_kib", kib(with.rssAfterKiB), 0);
 
-	const std::uint64_t frame = config.size + 2 + (config.size >= 126 ? 2 : 0);
+	const std::uint64_t frame = config.size + (config.chatroom ? ChatroomClients::DeliveryOverhead : 2 + (config.size >= 126 ? 2 : 0));
 	report.figure("bytes_relayed_to_non_reader", with.sent * frame, "bytes");
 	report.figure("non_reader_outcome", with.nonReader.describe());
 	report.figure("non_reader_closed_1008", with.nonReader.closedWith1008());
 	report.figure("non_reader_messages_read", with.nonReader.messagesRead);
 	report.figure("non_reader_reset_while_not_reading", with.nonReader.hungUpWhilePaused);
+	if (config.chatroom)
+	{
+		report.figure("non_reader_id_gaps", with.nonReader.idGaps);
+		report.figure("non_reader_id_repeats", with.nonReader.idRepeats);
+	}
 	report.headline({"baseline_latency_p99_ms", "with_non_reader_latency_p99_ms", "baseline_deliveries_per_s",
 		"with_non_reader_deliveries_per_s", "server_rss_before_kib", "server_rss_peak_during_kib", "server_rss_after_kib",
 
@@ -257,27 +304,33 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	return report;
 }
 
-std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency)
+std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency,
+	const std::optional<ChatroomOptions>& chatroom, const std::string& prefix)
 {
+	// Small enough to read every chat-room event with Poco::JSON as well.
+	std::optional<ChatroomOptions> audited = chatroom;
+	if (audited) audited->auditEvery = 1;
 	std::vector<Report> reports;
 	IdleConfig idle;
+	idle.chatroom = audited;
 	idle.connections = 50;
 	idle.concurrency = std::min<std::size_t>(concurrency, 50);
 	idle.settleNs = 100 * NsPerMs;
 	idle.holdNs = 200 * NsPerMs;
-	reports.push_back(idleScenario(context, idle, "smoke/idle"));
+	reports.push_back(idleScenario(context, idle, prefix + "smoke/idle"));
 
 	TrafficConfig throughput;
 	throughput.clients = 20;
 	throughput.senders = 2;
 	throughput.messages = 50;
 	throughput.concurrency = concurrency;
-	reports.push_back(throughputScenario(context, throughput, "smoke/throughput"));
+	throughput.chatroom = audited;
+	reports.push_back(throughputScenario(context, throughput, prefix + "smoke/throughput"));
 
 	TrafficConfig latency = throughput;
 	latency.rate = 200;
 	latency.duration = 0.5;
-	reports.push_back(latencyScenario(context, latency, "smoke/latency"));
+	reports.push_back(latencyScenario(context, latency, prefix + "smoke/latency"));
 
 	// 8 MB towards the non-reader: more than the default queue limit (1 MiB)
 	// and the kernel's socket buffers together, so the limit trips.
@@ -285,7 +338,7 @@ std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency)
 	slow.clients = 10;
 	slow.messages = 1000;
 	slow.size = 4000;
-	reports.push_back(slowConsumerScenario(context, slow, "smoke/slow-consumer"));
+	reports.push_back(slowConsumerScenario(context, slow, prefix + "smoke/slow-consumer"));
 	return reports;
 }
 

@@ -1,8 +1,9 @@
 //
 // Scenarios.h
 //
-// The benchmark's scenarios: each runs its load against the relay and turns
-// the result into a Report (PASS/FAIL on correctness, figures, targets).
+// The benchmark's scenarios: each runs its load against the relay or the
+// chat room and turns the result into a Report (PASS/FAIL on correctness,
+// figures, targets).
 //
 
 #ifndef WEBCHAT_BENCH_SCENARIOS_INCLUDED
@@ -15,6 +16,8 @@
 #include "Report.h"
 #include "TrafficRun.h"
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace webchat::bench {
@@ -32,8 +35,10 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 Report latencyScenario(RunContext& context, const TrafficConfig& config, const std::string& name = "latency");
 /// Runs config twice: without, then with the non-reader.
 Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, const std::string& name = "slow-consumer");
-/// A tiny run of each of the above.
-std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency);
+/// A tiny run of each of the above (with the chat room: every event also
+/// parsed with Poco::JSON). prefix goes before each report's name.
+std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency,
+	const std::optional<ChatroomOptions>& chatroom = std::nullopt, const std::string& prefix = "");
 
 } // namespace webchat::bench
 

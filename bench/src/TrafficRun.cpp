@@ -16,9 +16,14 @@ constexpr std::size_t SenderOutputBound = 64 * 1024;
 
 } // namespace
 
+std::size_t TrafficConfig::deliveryOverhead() const
+{
+	return chatroom ? ChatroomClients::DeliveryOverhead : ws::MaxFrameHeaderSize;
+}
+
 std::size_t TrafficConfig::autoWindow() const
 {
-	const std::size_t frame = size + 14;
+	const std::size_t frame = size + deliveryOverhead();
 	const std::size_t perSender = (64 * 1024) / std::max<std::size_t>(senders * frame, 1);
 	return std::clamp<std::size_t>(perSender, 1, 4096);
 }
@@ -66,7 +71,8 @@ bool NonReaderResult::closedWith1008() const
 bool TrafficResult::correct() const
 {
 	return trafficRan && completed && dropped == 0 && corrupt == 0 && totals.clean() &&
-		connect.failed == 0 && sent == scheduled && nonReader.duplicated == 0 && nonReader.reordered == 0;
+		connect.failed == 0 && sent == scheduled && nonReader.duplicated == 0 && nonReader.reordered == 0 &&
+		nonReader.idRepeats == 0 && (!chat || chat->clean()) && joinsMissing == 0;
 }
 
 double TrafficResult::elapsedSeconds() const
@@ -92,9 +98,22 @@ TrafficRun::TrafficRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessSt
 	_endpoint(endpoint),
 	_server(server),
 	_config(config),
-	_checker(config.clients + (config.nonReader ? 1 : 0), config.senders),
-	_payload(std::max(config.size, MinPayloadSize))
+	_checker(config.clients + (config.nonReader ? 1 : 0), config.senders)
 {
+	const std::size_t size = std::max(config.size, MinPayloadSize);
+	if (_config.chatroom)
+	{
+		_chat = std::make_unique<ChatroomClients>(*_config.chatroom, _config.clients + (_config.nonReader ? 1 : 0));
+		// The payload inside {"type":"message","text":"..."}: only its
+		// middle changes from one message to the next.
+		const std::string_view prefix = ChatroomClients::MessagePrefix, suffix = ChatroomClients::MessageSuffix;
+		_frame.assign(prefix.size() + size + suffix.size(), ' ');
+		std::copy(prefix.begin(), prefix.end(), _frame.begin());
+		std::copy(suffix.begin(), suffix.end(), _frame.end() - static_cast<std::ptrdiff_t>(suffix.size()));
+		_payloadAt = prefix.size();
+	}
+	else
+		_frame.resize(size);
 	_total = _config.totalMessages();
 	_quota.assign(_config.senders, 0);
 	// Message k of the whole run belongs to sender k % senders.
@@ -120,6 +139,7 @@ TrafficResult TrafficRun::run(std::uint64_t deadlineNs)
 	{
 		_connections.push_back(std::make_unique<ClientConnection>(_loop, static_cast<ConnectionObserver&>(*this), i));
 		pointers.push_back(_connections.back().get());
+		if (_chat) _chat->prepare(*_connections.back());
 	}
 	if (_config.nonReader)
 	{
@@ -128,18 +148,20 @@ TrafficResult TrafficRun::run(std::uint64_t deadlineNs)
 		_result.nonReader.present = true;
 	}
 
-	Connector connector(_loop, _endpoint, _config.concurrency, std::max<std::size_t>(_config.size, 64 * 1024) + 1024);
+	const std::size_t maxMessage = _chat ? ChatroomClients::MaxEventBytes : std::max<std::size_t>(_config.size, 64 * 1024) + 1024;
+	Connector connector(_loop, _endpoint, _config.concurrency, maxMessage);
 	_result.connect = connector.open(pointers, deadlineNs);
-	if (_nonReader) _result.nonReader.opened = _nonReader->wasOpened();
+	if (_nonReader) _result.nonReader.opened = _nonReader->wasReady();
 
-	if (_result.connect.failed == 0)
-		exchange(deadlineNs);
-	else
+	if (_result.connect.failed != 0)
 		_result.stopReason = "not every client connected";
+	else if (!_chat || settleRoom(deadlineNs))
+		exchange(deadlineNs);
 
 	_inTraffic = false;
 	_result.totals = _checker.totals(_result.sentBySender, 0, _config.clients);
 	if (_nonReader) finishNonReader();
+	if (_chat) _result.chat = _chat->totals(0, _config.clients);
 	const auto highWater = _server.peakResidentKiB();
 	if (highWater && (!_result.rssPeakKiB || *highWater > *_result.rssPeakKiB)) _result.rssPeakKiB = highWater;
 	closeAll();
@@ -147,6 +169,33 @@ TrafficResult TrafficRun::run(std::uint64_t deadlineNs)
 	_loop.idleFor(300 * NsPerMs);
 	_result.rssAfterKiB = _server.residentKiB();
 	return std::move(_result);
+}
+
+bool TrafficRun::settleRoom(std::uint64_t deadlineNs)
+{
+	// A receiver lost from here on is a failure as much as during the exchange.
+	_inTraffic = true;
+	std::uint64_t missing = _chat->joinsMissing(0, _config.clients);
+	std::uint64_t progressNs = nowNs();
+	bool stalled = false;
+	auto tick = [&] {
+		const std::uint64_t now = nowNs();
+		const std::uint64_t left = _chat->joinsMissing(0, _config.clients);
+		if (left < missing)
+		{
+			missing = left;
+			progressNs = now;
+		}
+		else if (now - progressNs > _config.stallNs)
+			stalled = true;
+		return std::int64_t{-1};
+	};
+	_loop.run(deadlineNs, [&] { return _stopping || stalled || _chat->joinsMissing(0, _config.clients) == 0; }, tick);
+	_result.joinsMissing = _chat->joinsMissing(0, _config.clients);
+	if (_result.joinsMissing == 0 && !_stopping) return true;
+	if (_result.stopReason.empty())
+		_result.stopReason = std::to_string(_result.joinsMissing) + " join events had not arrived when the exchange was to start";
+	return false;
 }
 
 void TrafficRun::exchange(std::uint64_t deadlineNs)
@@ -183,6 +232,13 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 	_result.maxDispatchNs = _loop.maxDispatchNs();
 	_result.serverCpuPercent = serverCpu.percent();
 	_result.benchCpuPercent = benchCpu.percent();
+	const std::uint64_t delivered = _checker.distinct();
+	const auto perDelivery = [delivered](const std::optional<double>& seconds) -> std::optional<double> {
+		if (!seconds || delivered == 0) return std::nullopt;
+		return *seconds * 1e9 / static_cast<double>(delivered);
+	};
+	_result.serverCpuNsPerDelivery = perDelivery(serverCpu.seconds());
+	_result.benchCpuNsPerDelivery = perDelivery(benchCpu.seconds());
 	_result.completed = finished && _receiverDistinct >= _expected && _result.sent == _total;
 	if (!finished) _result.stopReason = "deadline (--timeout) reached";
 }
@@ -233,8 +289,8 @@ void TrafficRun::sendBatch(std::size_t sender, ClientConnection& connection, std
 			fields.sentNs = now;
 		}
 		fields.seq = seq;
-		encodePayload(_payload.data(), _config.size, fields);
-		connection.queueMessage(opcode, std::string_view(_payload.data(), _config.size));
+		encodePayload(_frame.data() + _payloadAt, _config.size, fields);
+		connection.queueMessage(opcode, std::string_view(_frame.data(), _frame.size()));
 		++seq;
 	}
 	if (seq == before) return;
@@ -245,20 +301,37 @@ void TrafficRun::sendBatch(std::size_t sender, ClientConnection& connection, std
 	connection.flush();
 }
 
-void TrafficRun::onOpen(ClientConnection& connection)
+void TrafficRun::onReady(ClientConnection& connection)
 {
 	if (&connection == _nonReader) connection.pauseReading();
 }
 
-void TrafficRun::onMessage(ClientConnection& connection, ws::Opcode opcode, std::string_view payload)
+std::optional<PayloadFields> TrafficRun::delivered(ClientConnection& connection, ws::Opcode opcode, std::string_view frame)
 {
 	PayloadFields fields;
-	const ws::Opcode expected = _config.binary ? ws::Opcode::Binary : ws::Opcode::Text;
-	if (opcode != expected || !decodePayload(payload, _config.size, fields))
+	if (!_chat)
 	{
+		const ws::Opcode expected = _config.binary ? ws::Opcode::Binary : ws::Opcode::Text;
+		if (opcode == expected && decodePayload(frame, _config.size, fields)) return fields;
 		++_result.corrupt;
-		return;
+		return std::nullopt;
 	}
+	// Events other than messages end here (ChatroomClients counts them).
+	const auto message = _chat->onFrame(connection, opcode, frame);
+	if (!message) return std::nullopt;
+	// The room names the sender: it must be the one the payload names.
+	if (decodePayload(message->text, _config.size, fields) && fields.sender < _config.senders &&
+		message->nick == _chat->nick(fields.sender))
+		return fields;
+	++_result.corrupt;
+	return std::nullopt;
+}
+
+void TrafficRun::onMessage(ClientConnection& connection, ws::Opcode opcode, std::string_view payload)
+{
+	const std::optional<PayloadFields> payloadFields = delivered(connection, opcode, payload);
+	if (!payloadFields) return;
+	const PayloadFields& fields = *payloadFields;
 	const DeliveryChecker::Verdict verdict = _checker.record(connection.index(), fields.sender, fields.seq);
 	if (&connection == _nonReader) return;
 	if (verdict != DeliveryChecker::Verdict::InOrder && verdict != DeliveryChecker::Verdict::Late) return;
@@ -316,6 +389,12 @@ void TrafficRun::finishNonReader()
 	const DeliveryChecker::Totals totals = _checker.totals(_result.sentBySender, _config.clients, _config.clients + 1);
 	outcome.duplicated = totals.duplicated;
 	outcome.reordered = totals.reordered;
+	if (_chat)
+	{
+		const ChatroomTotals chat = _chat->totals(_config.clients, _config.clients + 1);
+		outcome.idGaps = chat.idGaps;
+		outcome.idRepeats = chat.idRepeats;
+	}
 }
 
 void TrafficRun::closeAll()

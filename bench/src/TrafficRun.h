@@ -22,16 +22,24 @@
 // consumer): it is not counted among the receivers; afterwards it reads
 // what reached it and the result says how the server ended it.
 //
+// With the chat room (config.chatroom), the clients join one room, the
+// payload travels as a message's text and ChatroomClients checks the events
+// around it; before any message is sent, every receiver must have heard the
+// join of every client that joined after it, so the exchange does not race
+// the room's presence traffic.
+//
 
 #ifndef WEBCHAT_BENCH_TRAFFICRUN_INCLUDED
 #define WEBCHAT_BENCH_TRAFFICRUN_INCLUDED
 
+#include "ChatroomClients.h"
 #include "ClientConnection.h"
 #include "Connector.h"
 #include "DeliveryChecker.h"
 #include "Endpoint.h"
 #include "LatencyHistogram.h"
 #include "LoadLoop.h"
+#include "Payload.h"
 #include "ProcessStats.h"
 
 #include <cstddef>
@@ -52,6 +60,7 @@ struct TrafficConfig
 	double duration = 0;           // paced: seconds
 	std::size_t size = 64;         // payload bytes
 	bool binary = false;           // binary instead of text messages
+	std::optional<ChatroomOptions> chatroom; // the chat-room protocol instead of the relay's
 	std::size_t window = 0;        // closed loop: 0 picks one (see autoWindow)
 	std::size_t concurrency = 256; // connections in flight while connecting
 	bool nonReader = false;
@@ -65,6 +74,8 @@ struct TrafficConfig
 	/// Messages of each sender in flight such that the server's queue for
 	/// one client stays within 64 KiB: between 1 and 4096.
 	std::size_t autoWindow() const;
+	/// A delivered frame's bytes beyond the payload.
+	std::size_t deliveryOverhead() const;
 	std::uint64_t totalMessages() const;
 	bool paced() const { return rate > 0; }
 };
@@ -82,6 +93,8 @@ struct NonReaderResult
 	std::uint64_t messagesRead = 0;
 	std::uint64_t duplicated = 0;
 	std::uint64_t reordered = 0;
+	std::uint64_t idGaps = 0;    // chat room: ids skipped in what it read
+	std::uint64_t idRepeats = 0; // chat room: ids that did not go up
 
 	/// "close frame 1008", "connection reset", "still open after 5 s", ...
 	std::string describe() const;
@@ -102,7 +115,9 @@ struct TrafficResult
 	std::uint64_t sent = 0;
 	std::vector<std::uint32_t> sentBySender;
 	DeliveryChecker::Totals totals;
-	std::uint64_t corrupt = 0; // payloads that failed to parse, wrong size or opcode
+	std::uint64_t corrupt = 0; // payloads that failed to parse, wrong size or opcode; chat room: wrong sender nick
+	std::optional<ChatroomTotals> chat; // chat room: events, with the receivers' id and join counts
+	std::uint64_t joinsMissing = 0;     // chat room: joins that had not arrived when the room was to settle
 	LatencyHistogram latency;
 	std::uint64_t firstSendNs = 0;
 	std::uint64_t lastSendNs = 0;
@@ -116,6 +131,9 @@ struct TrafficResult
 	std::optional<std::uint64_t> rssBeforeKiB, rssPeakKiB, rssAfterKiB;
 	// Percent of one core used during the exchange: 100 marks the bottleneck.
 	std::optional<double> serverCpuPercent, benchCpuPercent;
+	// CPU time per verified delivery during the exchange: what a delivery
+	// costs each side, whichever of them is the bottleneck.
+	std::optional<double> serverCpuNsPerDelivery, benchCpuNsPerDelivery;
 	std::size_t closedCleanly = 0; // receivers whose closing handshake completed
 
 	bool correct() const;
@@ -136,8 +154,10 @@ public:
 private:
 	void onMessage(ClientConnection& connection, ws::Opcode opcode, std::string_view payload) override;
 	void onEnd(ClientConnection& connection) override;
-	void onOpen(ClientConnection& connection) override;
+	void onReady(ClientConnection& connection) override;
 
+	std::optional<PayloadFields> delivered(ClientConnection& connection, ws::Opcode opcode, std::string_view frame);
+	bool settleRoom(std::uint64_t deadlineNs);
 	void exchange(std::uint64_t deadlineNs);
 	std::int64_t refillSenders(); // returns ns the loop may sleep
 	void sendBatch(std::size_t sender, ClientConnection& connection, std::uint64_t now);
@@ -162,7 +182,9 @@ private:
 	std::uint64_t _nextRssNs = 0;
 	bool _inTraffic = false;
 	bool _stopping = false;
-	std::vector<char> _payload;
+	std::unique_ptr<ChatroomClients> _chat; // chat room only
+	std::vector<char> _frame;    // what a sender sends: the payload, or a chat message around it
+	std::size_t _payloadAt = 0;  // where the payload starts in _frame
 	TrafficResult _result;
 };
 

@@ -1,8 +1,10 @@
 //
-// webchat-bench: load generator and checker for webchatd's relay plugin.
+// webchat-bench: load generator and checker for webchatd's relay and
+// chat-room plugins.
 // See CommandLine.cpp (or --help) for the scenarios and options.
 //
 
+#include "ChatroomClients.h"
 #include "CommandLine.h"
 #include "Endpoint.h"
 #include "LoadLoop.h"
@@ -13,6 +15,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <sched.h>
 #include <sys/resource.h>
@@ -56,6 +59,25 @@ double defaultTimeout(const std::string& scenario, double duration)
 	return 120; // smoke
 }
 
+// --protocol chatroom: the room's options; nothing for the relay.
+std::optional<ChatroomOptions> chatroomOptions(const CommandLine& line)
+{
+	const std::string protocol = line.text("protocol", "relay");
+	if (protocol == "relay")
+	{
+		if (line.has("room")) throw UsageError("--room needs --protocol chatroom");
+		return std::nullopt;
+	}
+	if (protocol != "chatroom") throw UsageError("--protocol must be relay or chatroom, not '" + protocol + "'");
+	// Each client's request target is /<room>?nick=...: a path would be ignored.
+	if (line.has("path")) throw UsageError("--path is for the relay; the chat room's path is /<room> (--room)");
+	if (line.flag("binary")) throw UsageError("--binary: the chat room speaks text frames only");
+	ChatroomOptions options;
+	options.room = line.text("room", options.room);
+	if (options.room.empty()) throw UsageError("--room must not be empty");
+	return options;
+}
+
 TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, const std::string& scenario)
 {
 	const bool paced = scenario == "latency";
@@ -70,6 +92,7 @@ TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, co
 	// anything: 10 x 2000 x 512 B is about 10 MB.
 	config.size = line.integer("size", slowConsumer ? 512 : 64, MinPayloadSize, 1024 * 1024);
 	config.binary = line.flag("binary");
+	config.chatroom = chatroomOptions(line);
 	if (paced)
 	{
 		config.rate = line.number("rate", 200, 0.1, 10000000);
@@ -89,12 +112,18 @@ TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, co
 int run(const CommandLine& line)
 {
 	const std::string scenario = line.scenario();
-	const Endpoint endpoint = resolveLoopback(line.text("host", "127.0.0.1"),
+	Endpoint endpoint = resolveLoopback(line.text("host", "127.0.0.1"),
 		static_cast<std::uint16_t>(line.integer("port", 8000, 1, 65535)), line.text("path", "/"));
 	const std::size_t concurrency = line.integer("concurrency", 256, 1, 100000);
 	const pid_t serverPid = static_cast<pid_t>(line.integer("server-pid", 0, 0, 4194304));
 	const bool json = line.flag("json");
 	if (json && line.flag("markdown")) throw UsageError("--json and --markdown exclude each other");
+	const std::string jsonOut = line.text("json-out", "");
+	const std::optional<ChatroomOptions> chatroom = chatroomOptions(line);
+	// Reports of the chat room say so in their names: run.sh tables both.
+	const std::string prefix = chatroom ? "chatroom/" : "";
+	if (chatroom)
+		endpoint.display = "ws://" + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<run>";
 	if (serverPid && !ProcessStats(serverPid).residentKiB())
 		throw UsageError("cannot read /proc/" + std::to_string(serverPid) + "/status (--server-pid)");
 
@@ -109,6 +138,7 @@ int run(const CommandLine& line)
 		idle.connections = line.integer("connections", 10000, 1, 1000000);
 		idle.holdNs = secondsToNs(line.number("hold", 1, 0, 3600));
 		idle.concurrency = concurrency;
+		idle.chatroom = chatroom;
 	}
 	else if (scenario != "smoke")
 		traffic = trafficConfig(line, concurrency, scenario);
@@ -126,30 +156,35 @@ int run(const CommandLine& line)
 	RunContext context{loop, endpoint, ProcessStats(serverPid), nowNs() + secondsToNs(timeout)};
 	std::vector<Report> reports;
 	if (scenario == "idle")
-		reports.push_back(idleScenario(context, idle));
+		reports.push_back(idleScenario(context, idle, prefix + scenario));
 	else if (scenario == "throughput")
-		reports.push_back(throughputScenario(context, traffic));
+		reports.push_back(throughputScenario(context, traffic, prefix + scenario));
 	else if (scenario == "latency")
-		reports.push_back(latencyScenario(context, traffic));
+		reports.push_back(latencyScenario(context, traffic, prefix + scenario));
 	else if (scenario == "slow-consumer")
-		reports.push_back(slowConsumerScenario(context, traffic));
+		reports.push_back(slowConsumerScenario(context, traffic, prefix + scenario));
 	else
-		reports = smokeScenario(context, concurrency);
+		reports = smokeScenario(context, concurrency, chatroom, prefix);
 
 	bool passed = true;
 	for (const Report& report: reports) passed = passed && report.passed();
+	std::string document = "{\"tool\":\"webchat-bench\",\"scenario\":" + jsonString(scenario) +
+		",\"pass\":" + (passed ? "true" : "false") + ",\"reports\":[";
+	for (std::size_t i = 0; i < reports.size(); ++i) document += (i ? "," : "") + reports[i].json();
+	document += "]}";
+	if (!jsonOut.empty())
+	{
+		std::ofstream out(jsonOut);
+		out << document << "\n";
+		if (!out) std::cerr << "webchat-bench: cannot write " << jsonOut << std::endl;
+	}
 	if (line.flag("markdown"))
 	{
 		for (const Report& report: reports) std::cout << report.markdownRow() << "\n";
 		std::cout.flush();
 	}
 	else if (json)
-	{
-		std::string out = "{\"tool\":\"webchat-bench\",\"scenario\":" + jsonString(scenario) +
-			",\"pass\":" + (passed ? "true" : "false") + ",\"reports\":[";
-		for (std::size_t i = 0; i < reports.size(); ++i) out += (i ? "," : "") + reports[i].json();
-		std::cout << out << "]}" << std::endl;
-	}
+		std::cout << document << std::endl;
 	else
 	{
 		for (const Report& report: reports)

@@ -1,6 +1,8 @@
 // webchat-bench's bookkeeping: payload format, delivery checks, latency
 // percentiles, command line, loopback-only endpoints, handshake checks,
-// /proc parsing and the JSON report.
+// /proc parsing, the JSON report, and the chat room's events and checks.
+#include "ChatEvent.h"
+#include "ChatroomClients.h"
 #include "CommandLine.h"
 #include "DeliveryChecker.h"
 #include "Endpoint.h"
@@ -20,6 +22,7 @@
 #include <vector>
 
 using namespace webchat::bench;
+namespace ws = webchat::ws;
 
 class BenchUnitTest: public CppUnit::TestFixture
 {
@@ -40,6 +43,14 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReportJson);
 	CPPUNIT_TEST(testAutoWindow);
 	CPPUNIT_TEST(testNonReaderOutcome);
+	CPPUNIT_TEST(testChatEventServerLayout);
+	CPPUNIT_TEST(testChatEventOtherLayout);
+	CPPUNIT_TEST(testChatEventMalformed);
+	CPPUNIT_TEST(testChatEventNumbers);
+	CPPUNIT_TEST(testChatEventAudit);
+	CPPUNIT_TEST(testChatroomWelcome);
+	CPPUNIT_TEST(testChatroomIdsAndPresence);
+	CPPUNIT_TEST(testChatroomCommandLine);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -284,6 +295,9 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{325}, ProcessStats::parseCpuTicks(stat).value_or(0));
 		CPPUNIT_ASSERT(!ProcessStats::parseCpuTicks("42 (x) S 1"));
 		CPPUNIT_ASSERT(ProcessStats(::getpid()).cpuSeconds().has_value());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{884626}, ProcessStats::parseSchedstatNs("884626 0 1\n").value_or(0));
+		CPPUNIT_ASSERT(!ProcessStats::parseSchedstatNs("x 0 1"));
+		CPPUNIT_ASSERT(!ProcessStats::parseSchedstatNs(""));
 	}
 
 	void testReportJson()
@@ -338,6 +352,317 @@ public:
 		result.ending = ClientConnection::Ending::Eof;
 		CPPUNIT_ASSERT_EQUAL(std::string("end of stream without a close frame"), result.describe());
 		CPPUNIT_ASSERT(!result.closedWith1008());
+	}
+
+	// Exactly what plugins/chatroom/ServerEvents.cpp writes: read in place.
+	void testChatEventServerLayout()
+	{
+		ChatEventParser parser;
+		ChatEvent event;
+		const std::string payload(64, 'Q');
+		const std::string message = "{\"type\":\"message\",\"id\":42,\"nick\":\"b3-1\",\"text\":\"" + payload + "\",\"ts\":1764145003000}";
+		CPPUNIT_ASSERT(parser.parse(message, event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT(event.type == ChatEvent::Type::Message);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{42}, event.id);
+		CPPUNIT_ASSERT_EQUAL(std::string("b3-1"), std::string(event.nick));
+		CPPUNIT_ASSERT_EQUAL(payload, std::string(event.text));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1764145003000}, event.ts);
+		// The text points into the frame: nothing copied.
+		CPPUNIT_ASSERT(event.text.data() >= message.data() && event.text.data() < message.data() + message.size());
+
+		CPPUNIT_ASSERT(parser.parse("{\"type\":\"join\",\"nick\":\"Chi\",\"ts\":5}", event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT(event.type == ChatEvent::Type::Join);
+		CPPUNIT_ASSERT_EQUAL(std::string("Chi"), std::string(event.nick));
+		CPPUNIT_ASSERT(parser.parse("{\"type\":\"leave\",\"nick\":\"Chi\",\"ts\":0}", event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT(event.type == ChatEvent::Type::Leave);
+		CPPUNIT_ASSERT(parser.parse("{\"type\":\"nick\",\"old\":\"Chi\",\"nick\":\"Chi Mai\",\"ts\":7}", event) ==
+			ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT_EQUAL(std::string("Chi"), std::string(event.oldNick));
+		CPPUNIT_ASSERT_EQUAL(std::string("Chi Mai"), std::string(event.nick));
+		CPPUNIT_ASSERT(parser.parse("{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"slow down\"}", event) ==
+			ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT(event.type == ChatEvent::Type::Error);
+		CPPUNIT_ASSERT_EQUAL(std::string("rate_limited"), std::string(event.code));
+		CPPUNIT_ASSERT_EQUAL(std::string("slow down"), std::string(event.text));
+
+		const std::string welcome = "{\"type\":\"welcome\",\"room\":\"H\xc3\xa0 N\xe1\xbb\x99i\",\"nick\":\"An\",\"users\":[\"B\xc3\xacnh\",\"An\"],"
+			"\"history\":[{\"type\":\"message\",\"id\":40,\"nick\":\"B\",\"text\":\"x\",\"ts\":1},"
+			"{\"type\":\"message\",\"id\":41,\"nick\":\"B\",\"text\":\"\",\"ts\":2}],\"lastId\":41,\"epoch\":\"3f9a0c1d2b4e5f60\","
+			"\"gap\":{\"from\":5,\"to\":39},\"reset\":true}";
+		CPPUNIT_ASSERT(parser.parse(welcome, event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT(event.type == ChatEvent::Type::Welcome);
+		CPPUNIT_ASSERT_EQUAL(std::string("H\xc3\xa0 N\xe1\xbb\x99i"), std::string(event.room));
+		CPPUNIT_ASSERT_EQUAL(std::size_t{2}, event.users.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), std::string(event.users[1]));
+		CPPUNIT_ASSERT((event.historyIds == std::vector<std::uint64_t>{40, 41}));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{41}, event.lastId);
+		CPPUNIT_ASSERT_EQUAL(std::string("3f9a0c1d2b4e5f60"), std::string(event.epoch));
+		CPPUNIT_ASSERT(event.hasGap && event.gapFrom == 5 && event.gapTo == 39 && event.reset);
+		const std::string empty = "{\"type\":\"welcome\",\"room\":\"lobby\",\"nick\":\"An\",\"users\":[\"An\"],\"history\":[],\"lastId\":0}";
+		CPPUNIT_ASSERT(parser.parse(empty, event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT(event.historyIds.empty() && !event.hasGap && !event.reset && event.lastId == 0);
+		CPPUNIT_ASSERT(event.epoch.empty()); // before epochs existed
+	}
+
+	// Valid JSON the fast path does not read (escapes, order, spaces):
+	// Poco::JSON decodes it.
+	void testChatEventOtherLayout()
+	{
+		ChatEventParser parser;
+		ChatEvent event;
+		CPPUNIT_ASSERT(parser.parse("{\"type\":\"message\",\"id\":1,\"nick\":\"A\",\"text\":\"\\u003cb\\u003e \\\"q\\\"\",\"ts\":3}", event) ==
+			ChatEventParser::Result::Slow);
+		CPPUNIT_ASSERT_EQUAL(std::string("<b> \"q\""), std::string(event.text));
+		CPPUNIT_ASSERT(!ChatEventParser::parseFast("{\"type\":\"message\",\"id\":1,\"nick\":\"A\",\"text\":\"\\n\",\"ts\":3}", event));
+		CPPUNIT_ASSERT(parser.parse(" { \"ts\" : 3, \"text\":\"hi\", \"nick\":\"A\", \"id\":7, \"type\":\"message\", \"extra\":[] } ", event) ==
+			ChatEventParser::Result::Slow);
+		CPPUNIT_ASSERT(event.type == ChatEvent::Type::Message);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{7}, event.id);
+		CPPUNIT_ASSERT_EQUAL(std::string("hi"), std::string(event.text));
+		// A type the protocol does not have is an event all the same.
+		CPPUNIT_ASSERT(parser.parse("{\"type\":\"typing\",\"nick\":\"A\"}", event) == ChatEventParser::Result::Slow);
+		CPPUNIT_ASSERT(event.type == ChatEvent::Type::Unknown);
+		CPPUNIT_ASSERT_EQUAL(std::string("typing"), std::string(event.typeName));
+	}
+
+	void testChatEventMalformed()
+	{
+		ChatEventParser parser;
+		ChatEvent event;
+		const std::string good = "{\"type\":\"message\",\"id\":1,\"nick\":\"A\",\"text\":\"hi\",\"ts\":3}";
+		CPPUNIT_ASSERT(parser.parse(good, event) == ChatEventParser::Result::Fast);
+		// Every strict prefix of a good event is refused, by both paths.
+		for (std::size_t length = 0; length < good.size(); ++length)
+		{
+			CPPUNIT_ASSERT(!ChatEventParser::parseFast(good.substr(0, length), event));
+			CPPUNIT_ASSERT(parser.parse(good.substr(0, length), event) == ChatEventParser::Result::Malformed);
+		}
+		for (const std::string& bad: {
+				 good + "x",                                                                      // trailing bytes
+				 good + "{}",                                                                     // two objects
+				 std::string("[1,2]"),                                                            // not an object
+				 std::string("\"message\""),
+				 std::string("{\"type\":\"message\",\"id\":01,\"nick\":\"A\",\"text\":\"hi\",\"ts\":3}"),     // leading zero
+				 std::string("{\"type\":\"message\",\"id\":-1,\"nick\":\"A\",\"text\":\"hi\",\"ts\":3}"),     // negative
+				 std::string("{\"type\":\"message\",\"id\":1.5,\"nick\":\"A\",\"text\":\"hi\",\"ts\":3}"),    // fraction
+				 std::string("{\"type\":\"message\",\"id\":\"1\",\"nick\":\"A\",\"text\":\"hi\",\"ts\":3}"),   // a string
+				 std::string("{\"type\":\"message\",\"id\":1,\"nick\":\"A\",\"ts\":3}"),                     // no text
+				 std::string("{\"type\":\"message\",\"id\":1,\"nick\":\"A\",\"text\":\"h\ti\",\"ts\":3}"),    // raw control character
+				 std::string("{\"type\":\"message\",\"id\":1,\"nick\":\"A\",\"text\":\"h\\qi\",\"ts\":3}"),  // bad escape
+				 std::string("{\"type\":\"message\",\"id\":1,\"nick\":\"A\",\"text\":\"hi\",\"ts\":3,}"),    // trailing comma
+				 std::string("{\"type\":7}"),
+				 std::string("{\"nick\":\"A\"}"),                                                       // no type
+				 std::string("{\"type\":\"join\",\"ts\":1}"),                                          // join without nick
+				 std::string("{\"type\":\"welcome\",\"room\":\"r\",\"nick\":\"A\",\"users\":[\"A\",2],\"history\":[],\"lastId\":0}"),
+				 std::string("{\"type\":\"welcome\",\"room\":\"r\",\"nick\":\"A\",\"users\":[\"A\"],\"history\":[{\"type\":\"join\",\"nick\":\"B\",\"ts\":1}],\"lastId\":0}"),
+				 std::string("{\"type\":\"welcome\",\"room\":\"r\",\"nick\":\"A\",\"users\":[\"A\"],\"history\":[],\"lastId\":0,\"reset\":1}"),
+				 std::string("{\"type\":\"welcome\",\"room\":\"r\",\"nick\":\"A\",\"users\":[\"A\"],\"history\":[],\"lastId\":0,\"epoch\":5}"),
+				 std::string("{\"type\":\"welcome\",\"room\":\"r\",\"nick\":\"A\",\"users\":[\"A\"],\"history\":[]}"),
+			 })
+		{
+			CPPUNIT_ASSERT_MESSAGE(bad, parser.parse(bad, event) == ChatEventParser::Result::Malformed);
+			CPPUNIT_ASSERT_MESSAGE(bad, !parser.problem().empty());
+		}
+	}
+
+	// Numbers are read eight digits at a time: every length, at every
+	// alignment, and the edges.
+	void testChatEventNumbers()
+	{
+		ChatEventParser parser;
+		ChatEvent event;
+		std::uint64_t seed = 12345;
+		auto digit = [&seed] {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			return static_cast<char>('0' + (seed >> 33) % 10);
+		};
+		for (std::size_t length = 1; length <= 19; ++length)
+		{
+			for (std::size_t pad = 0; pad < 9; ++pad)
+			{
+				std::string id(1, length == 1 ? digit() : static_cast<char>('1' + (seed >> 40) % 9));
+				while (id.size() < length) id += digit();
+				std::string ts = std::to_string(seed % 10000000000000ull);
+				const std::string nick = "b" + std::string(pad, '7');
+				const std::string json = "{\"type\":\"message\",\"id\":" + id + ",\"nick\":\"" + nick + "\",\"text\":\"t\",\"ts\":" + ts + "}";
+				CPPUNIT_ASSERT_MESSAGE(json, ChatEventParser::parseFast(json, event));
+				CPPUNIT_ASSERT_EQUAL_MESSAGE(json, std::stoull(id), static_cast<unsigned long long>(event.id));
+				CPPUNIT_ASSERT_EQUAL_MESSAGE(json, std::stoull(ts), static_cast<unsigned long long>(event.ts));
+				CPPUNIT_ASSERT_EQUAL(nick, std::string(event.nick));
+				CPPUNIT_ASSERT_EQUAL(std::string(), parser.audit(json, event));
+			}
+		}
+		auto message = [](const std::string& id) {
+			return "{\"type\":\"message\",\"id\":" + id + ",\"nick\":\"A\",\"text\":\"t\",\"ts\":0}";
+		};
+		CPPUNIT_ASSERT(ChatEventParser::parseFast(message("0"), event) && event.id == 0);
+		CPPUNIT_ASSERT(ChatEventParser::parseFast(message("9999999999999999999"), event));
+		CPPUNIT_ASSERT_EQUAL(9999999999999999999ull, static_cast<unsigned long long>(event.id));
+		// Twenty digits: not the server's (ids stop at 2^53); Poco::JSON
+		// reads what fits 64 bits and refuses the rest.
+		CPPUNIT_ASSERT(!ChatEventParser::parseFast(message("12345678901234567890"), event));
+		CPPUNIT_ASSERT(parser.parse(message("12345678901234567890"), event) == ChatEventParser::Result::Slow);
+		CPPUNIT_ASSERT_EQUAL(12345678901234567890ull, static_cast<unsigned long long>(event.id));
+		CPPUNIT_ASSERT(parser.parse(message("99999999999999999999"), event) == ChatEventParser::Result::Malformed);
+		for (const std::string bad: {"00", "01", "1a", "-1", "1e3", "1.0", ""})
+			CPPUNIT_ASSERT_MESSAGE(bad, !ChatEventParser::parseFast(message(bad), event));
+	}
+
+	void testChatEventAudit()
+	{
+		ChatEventParser parser;
+		ChatEvent event;
+		const std::string welcome = "{\"type\":\"welcome\",\"room\":\"r\",\"nick\":\"A\",\"users\":[\"B\",\"A\"],"
+			"\"history\":[{\"type\":\"message\",\"id\":1,\"nick\":\"B\",\"text\":\"x\",\"ts\":1}],\"lastId\":1,\"epoch\":\"e-1_A\"}";
+		CPPUNIT_ASSERT(parser.parse(welcome, event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT_EQUAL(std::string(), parser.audit(welcome, event));
+		const std::string message = "{\"type\":\"message\",\"id\":9,\"nick\":\"A\",\"text\":\"hi\",\"ts\":3}";
+		CPPUNIT_ASSERT(parser.parse(message, event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT_EQUAL(std::string(), parser.audit(message, event));
+		// A fast path that misread would be caught.
+		ChatEvent wrong = event;
+		wrong.id = 8;
+		CPPUNIT_ASSERT(parser.audit(message, wrong).find("id") != std::string::npos);
+		wrong = event;
+		wrong.text = "ho";
+		CPPUNIT_ASSERT(parser.audit(message, wrong).find("text") != std::string::npos);
+		CPPUNIT_ASSERT(!parser.audit("{oops", event).empty());
+	}
+
+	struct NullObserver: ConnectionObserver
+	{
+		void onMessage(ClientConnection&, ws::Opcode, std::string_view) override {}
+	};
+
+	static std::string welcomeFor(const ChatroomClients& clients, std::size_t index, const std::vector<std::string>& users,
+		std::uint64_t lastId, const std::string& history = "", const std::string& epoch = "0123456789abcdef")
+	{
+		std::string json = "{\"type\":\"welcome\",\"room\":\"bench\",\"nick\":\"" + clients.nick(index) + "\",\"users\":[";
+		for (std::size_t i = 0; i < users.size(); ++i) json += (i ? ",\"" : "\"") + users[i] + "\"";
+		return json + "],\"history\":[" + history + "],\"lastId\":" + std::to_string(lastId) + ",\"epoch\":\"" + epoch + "\"}";
+	}
+
+	static std::string messageEvent(std::uint64_t id, const std::string& nick, const std::string& text)
+	{
+		return "{\"type\":\"message\",\"id\":" + std::to_string(id) + ",\"nick\":\"" + nick + "\",\"text\":\"" + text + "\",\"ts\":1}";
+	}
+
+	void testChatroomWelcome()
+	{
+		LoadLoop loop;
+		NullObserver observer;
+		ChatroomOptions options;
+		options.auditEvery = 1;
+		ChatroomClients clients(options, 3);
+		CPPUNIT_ASSERT(clients.nick(0).rfind("b0-", 0) == 0);
+		CPPUNIT_ASSERT(clients.nick(0) != ChatroomClients(options, 1).nick(0)); // another run, other nicks
+		CPPUNIT_ASSERT_EQUAL("/bench?nick=" + clients.nick(2), clients.requestTarget(2));
+		CPPUNIT_ASSERT_EQUAL(std::string("H%C3%A0%20N%E1%BB%99i%2F-._~"), ChatroomClients::percentEncode("H\xc3\xa0 N\xe1\xbb\x99i/-._~"));
+
+		// A good welcome: someone from elsewhere, then this client; history up to lastId.
+		ClientConnection first(loop, observer, 0);
+		CPPUNIT_ASSERT(!clients.onFrame(first, ws::Opcode::Text,
+			welcomeFor(clients, 0, {"someone", clients.nick(0)}, 6, messageEvent(5, "x", "a") + "," + messageEvent(6, "x", "b"))));
+		CPPUNIT_ASSERT(!first.isClosed());
+		ChatroomTotals totals = clients.totals(0, 3);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.welcomes);
+		CPPUNIT_ASSERT(totals.clean());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, totals.joinsExpected); // clients 1 and 2 are to come
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, clients.joinsMissing(0, 3));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.audited);
+
+		// Wrong welcomes fail their connection.
+		const std::vector<std::string> wrongs = {
+			welcomeFor(clients, 0, {clients.nick(1)}, 0),                  // not for this nick
+			welcomeFor(clients, 1, {clients.nick(1), clients.nick(0)}, 0), // not last in users
+			welcomeFor(clients, 1, {clients.nick(1)}, 7, messageEvent(5, "x", "a")), // history not up to lastId
+			welcomeFor(clients, 1, {clients.nick(1)}, 0, "", ""),                // no epoch
+			welcomeFor(clients, 1, {clients.nick(1)}, 0, "", "a b"),             // not an epoch
+			welcomeFor(clients, 1, {clients.nick(1)}, 0, "", "fedcba9876543210"), // not the room's epoch
+			"{\"type\":\"join\",\"nick\":\"x\",\"ts\":1}",                     // not a welcome
+			"{\"type\":\"welcome\"",                                             // not JSON
+		};
+		for (const std::string& wrong: wrongs)
+		{
+			ClientConnection second(loop, observer, 1);
+			CPPUNIT_ASSERT(!clients.onFrame(second, ws::Opcode::Text, wrong));
+			CPPUNIT_ASSERT_MESSAGE(wrong, second.isClosed());
+			CPPUNIT_ASSERT(second.ending() == ClientConnection::Ending::Rejected);
+		}
+		ClientConnection refused(loop, observer, 1);
+		CPPUNIT_ASSERT(!clients.onFrame(refused, ws::Opcode::Text, "{\"type\":\"error\",\"code\":\"nick_taken\",\"message\":\"taken\"}"));
+		CPPUNIT_ASSERT(refused.isClosed());
+		CPPUNIT_ASSERT(refused.detail().find("nick_taken") != std::string::npos);
+		totals = clients.totals(0, 3);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{8}, totals.malformed);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.errors);
+		CPPUNIT_ASSERT(!totals.firstProblem.empty());
+	}
+
+	void testChatroomIdsAndPresence()
+	{
+		LoadLoop loop;
+		NullObserver observer;
+		ChatroomClients clients(ChatroomOptions(), 3);
+		ClientConnection connection(loop, observer, 1);
+		// Client 0 was there first; client 2 comes later.
+		clients.onFrame(connection, ws::Opcode::Text, welcomeFor(clients, 1, {clients.nick(0), clients.nick(1)}, 10));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, clients.joinsMissing(0, 3));
+		clients.onFrame(connection, ws::Opcode::Text, "{\"type\":\"join\",\"nick\":\"stranger\",\"ts\":1}");
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, clients.joinsMissing(0, 3));
+		clients.onFrame(connection, ws::Opcode::Text, "{\"type\":\"join\",\"nick\":\"" + clients.nick(2) + "\",\"ts\":1}");
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{0}, clients.joinsMissing(0, 3));
+		clients.onFrame(connection, ws::Opcode::Text, "{\"type\":\"leave\",\"nick\":\"stranger\",\"ts\":2}");
+
+		// Ids start right after lastId and go up by one.
+		// (The delivery points into the frame: keep it.)
+		const std::string frame = messageEvent(11, clients.nick(0), "payload");
+		const auto delivery = clients.onFrame(connection, ws::Opcode::Text, frame);
+		CPPUNIT_ASSERT(delivery);
+		CPPUNIT_ASSERT_EQUAL(std::string("payload"), std::string(delivery->text));
+		CPPUNIT_ASSERT_EQUAL(clients.nick(0), std::string(delivery->nick));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{11}, delivery->id);
+		CPPUNIT_ASSERT(clients.onFrame(connection, ws::Opcode::Text, messageEvent(12, "x", "p")));
+		ChatroomTotals totals = clients.totals(0, 3);
+		CPPUNIT_ASSERT(totals.clean());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, totals.messages);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, totals.joins);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.leaves);
+		clients.onFrame(connection, ws::Opcode::Text, messageEvent(14, "x", "p")); // 13 skipped
+		clients.onFrame(connection, ws::Opcode::Text, messageEvent(14, "x", "p")); // again
+		clients.onFrame(connection, ws::Opcode::Text, messageEvent(3, "x", "p"));  // backwards
+		clients.onFrame(connection, ws::Opcode::Text, messageEvent(15, "x", "p")); // in order again
+		totals = clients.totals(0, 3);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.idGaps);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, totals.idRepeats);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{0}, clients.totals(2, 3).idGaps); // per client
+		CPPUNIT_ASSERT(!totals.clean());
+
+		// Errors after the welcome are counted, with a hint for the rate limit.
+		clients.onFrame(connection, ws::Opcode::Text, "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"slow down\"}");
+		clients.onFrame(connection, ws::Opcode::Binary, "x");
+		clients.onFrame(connection, ws::Opcode::Text, "{\"type\":\"typing\"}");
+		totals = clients.totals(0, 3);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.errors);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.malformed);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.unknown);
+		CPPUNIT_ASSERT(!connection.isClosed());
+	}
+
+	void testChatroomCommandLine()
+	{
+		const CommandLine line({"throughput", "--protocol", "chatroom", "--room", "lobby"});
+		CPPUNIT_ASSERT_EQUAL(std::string("chatroom"), line.text("protocol", "relay"));
+		CPPUNIT_ASSERT_EQUAL(std::string("lobby"), line.text("room", "bench"));
+		CPPUNIT_ASSERT(CommandLine({"idle", "--protocol=chatroom"}).has("protocol"));
+		CPPUNIT_ASSERT(CommandLine({"smoke", "--protocol", "chatroom", "--json-out", "/tmp/x.json"}).has("json-out"));
+		CPPUNIT_ASSERT_THROW(CommandLine({"throughput", "--protocol"}), UsageError);
+		// The window leaves room for the chat room's bigger deliveries.
+		TrafficConfig relay;
+		TrafficConfig chat;
+		chat.chatroom = ChatroomOptions();
+		CPPUNIT_ASSERT(chat.autoWindow() * chat.senders * (chat.size + ChatroomClients::DeliveryOverhead) <= 64 * 1024);
+		CPPUNIT_ASSERT(chat.autoWindow() < relay.autoWindow());
 	}
 };
 
