@@ -23,6 +23,12 @@ class BenchSmokeTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE_END();
 
 public:
+	// The bench is one thread: on a machine busy with other work it can fall
+	// behind reading one client while its senders go on, and with the default
+	// 1 MiB that client would be closed as a slow consumer. 4 MiB still closes
+	// the smoke's real non-reader, which is sent 8 MB.
+	static constexpr const char* slowConsumerHeadroom = "max_queued_bytes = 4194304\n";
+
 	void testSmokePasses()
 	{
 		const Poco::UInt16 port = freeLoopbackPort();
@@ -34,7 +40,7 @@ public:
 			"address = 127.0.0.1\n"
 			"port = " + std::to_string(port) + "\n"
 			"plugin = relay\n"
-			"class = RelayPlugin\n");
+			"class = RelayPlugin\n" + slowConsumerHeadroom);
 		ServerProcess server({"--config=" + ini});
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
 
@@ -62,7 +68,7 @@ public:
 			"port = " + std::to_string(port) + "\n"
 			"plugin = chatroom\n"
 			"class = ChatroomPlugin\n"
-			"database = " + makeTempDir() + "/chat.db\n" + limits);
+			"database = " + makeTempDir() + "/chat.db\n" + slowConsumerHeadroom + limits);
 	}
 
 	void testChatroomSmokePasses()
