@@ -9,7 +9,8 @@
 //   a JSON object without a known type or with fields of the wrong kind is
 //   a bad request
 // Only frames starting with '{' (after white space) go through the JSON
-// parser, so plain-text chat costs no parsing.
+// parser, so plain-text chat costs no parsing; neither does the common
+// {"type":"message","text":"..."} with nothing escaped in its text.
 //
 
 #ifndef WEBCHAT_CHATROOM_CLIENTCOMMAND_INCLUDED

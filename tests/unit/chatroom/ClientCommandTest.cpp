@@ -16,6 +16,7 @@ class ClientCommandTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBadRequests);
 	CPPUNIT_TEST(testEscapesAreDecoded);
 	CPPUNIT_TEST(testExtraFieldsIgnored);
+	CPPUNIT_TEST(testCommonMessageShapeSkipsTheParser);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -84,6 +85,32 @@ public:
 		const auto command = ClientCommand::parse(R"({"type":"message","text":"hi","id":7,"nick":"someone else"})");
 		CPPUNIT_ASSERT(command.kind() == Kind::Message);
 		CPPUNIT_ASSERT_EQUAL(std::string("hi"), std::string(command.argument()));
+	}
+	// The page's exact shape is read as a slice of the frame; every near miss
+	// gets the parser's result.
+	void testCommonMessageShapeSkipsTheParser()
+	{
+		const std::string frame = R"({"type":"message","text":"Xin chào <b>!</b> {} ] 'q'"})";
+		const auto command = ClientCommand::parse(frame);
+		CPPUNIT_ASSERT(command.kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(std::string("Xin chào <b>!</b> {} ] 'q'"), std::string(command.argument()));
+		CPPUNIT_ASSERT(command.argument().data() > frame.data() && command.argument().data() < frame.data() + frame.size());
+
+		const std::string empty = R"({"type":"message","text":""})";
+		CPPUNIT_ASSERT_EQUAL(std::string(), std::string(ClientCommand::parse(empty).argument()));
+
+		// An escape: decoded by the parser.
+		const auto escaped = ClientCommand::parse(R"({"type":"message","text":"say \"hi\" \\ back"})");
+		CPPUNIT_ASSERT(escaped.kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(std::string("say \"hi\" \\ back"), std::string(escaped.argument()));
+		// Two string fields glued by the slice's quotes: not one text.
+		const auto twoFields = ClientCommand::parse(R"({"type":"message","text":"a","nick":"b"})");
+		CPPUNIT_ASSERT(twoFields.kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(std::string("a"), std::string(twoFields.argument()));
+		// A raw control character is not JSON: the whole frame is text.
+		const std::string control = std::string(R"({"type":"message","text":"a)") + '\x01' + R"(b"})";
+		CPPUNIT_ASSERT(ClientCommand::parse(control).kind() == Kind::Message);
+		CPPUNIT_ASSERT_EQUAL(control, std::string(ClientCommand::parse(control).argument()));
 	}
 };
 
