@@ -80,7 +80,7 @@ void Connection::feed(char* data, std::size_t size)
 	const auto error = _decoder.feed(data, size);
 	if (error && _state != State::Closed)
 	{
-		EventLoop::Counters::add(_loop.counters().protocolErrors, 1);
+		_loop.counters().addProtocolError(error.closeCode);
 		if (_loop.engine().logger().debug())
 			_loop.engine().logger().debug("closing " + _peerAddress + " with " + std::to_string(error.closeCode) + ": " + error.reason);
 		leaveOpen(error.closeCode);
@@ -271,7 +271,7 @@ void Connection::tick(std::int64_t now)
 	if (_state != State::Open) return;
 	if (_stalledSinceMs != 0 && now - _stalledSinceMs >= settings.frameTimeoutMs)
 	{
-		EventLoop::Counters::add(_loop.counters().protocolErrors, 1);
+		_loop.counters().addProtocolError(static_cast<std::uint16_t>(ws::CloseCode::PolicyViolation));
 		close(ws::CloseCode::PolicyViolation, "incomplete frame timed out");
 		_closeAfterFlush = true;
 		return;

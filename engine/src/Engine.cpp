@@ -117,8 +117,11 @@ EngineStats Engine::stats() const
 		stats.bytesOut += c.bytesOut.load(std::memory_order_relaxed);
 		stats.slowConsumersClosed += c.slowConsumers.load(std::memory_order_relaxed);
 		stats.protocolErrors += c.protocolErrors.load(std::memory_order_relaxed);
+		for (int i = 0; i < 4; ++i) stats.protocolErrorsByCode[i] += c.protocolErrorsByCode[i].load(std::memory_order_relaxed);
 	}
 	stats.connectionsRefused = _refused.load(std::memory_order_relaxed);
+	stats.handshakesRefusedInvalid = _refusedInvalid.load(std::memory_order_relaxed);
+	stats.handshakesRefusedOrigin = _refusedOrigin.load(std::memory_order_relaxed);
 	return stats;
 }
 

@@ -70,11 +70,20 @@ public:
 		std::atomic<std::uint64_t> bytesOut{0};
 		std::atomic<std::uint64_t> slowConsumers{0};
 		std::atomic<std::uint64_t> protocolErrors{0};
+		std::atomic<std::uint64_t> protocolErrorsByCode[4] = {}; // see EngineStats::protocolErrorCodes
 
 		// Written by the loop's thread only: a relaxed add is a plain add.
 		static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n)
 		{
 			counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+		}
+
+		// A connection closed for breaking the protocol: total and by code.
+		void addProtocolError(std::uint16_t closeCode)
+		{
+			add(protocolErrors, 1);
+			const int index = EngineStats::protocolErrorIndex(closeCode);
+			if (index >= 0) add(protocolErrorsByCode[index], 1);
 		}
 	};
 	Counters& counters() { return _counters; }

@@ -49,6 +49,7 @@ void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 	{
 		if (check.status == HTTPResponse::HTTP_UPGRADE_REQUIRED) response.set("Sec-WebSocket-Version", "13");
 		if (check.status == HTTPResponse::HTTP_METHOD_NOT_ALLOWED) response.set("Allow", "GET");
+		_engine.countInvalidHandshake();
 		refuse(response, static_cast<HTTPResponse::HTTPStatus>(check.status), check.reason);
 		return;
 	}
@@ -56,6 +57,7 @@ void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 	if (!_origins.allows(origin, request.getHost()))
 	{
 		_engine.logger().notice("refused WebSocket from origin " + origin);
+		_engine.countRefusedOrigin();
 		refuse(response, HTTPResponse::HTTP_FORBIDDEN, "origin not allowed");
 		return;
 	}

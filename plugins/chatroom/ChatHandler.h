@@ -46,6 +46,9 @@ public:
 	/// Forgets every room and so drops their topics (before the engine goes).
 	void clearRooms() { _rooms.clear(); }
 
+	/// Rooms with members and members over all rooms (any thread).
+	RoomRegistry<Room>::Usage usage() const { return _rooms.usage(); }
+
 private:
 	void refuse(engine::Connection& connection, const ChatError& error);
 	void postMessage(engine::Connection& connection, ChatSession& session, std::string_view text);

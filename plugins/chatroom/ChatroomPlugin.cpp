@@ -16,6 +16,7 @@
 
 #include "webchat/HandlerPlugin.h"
 #include "webchat/engine/Engine.h"
+#include "webchat/engine/EngineMetrics.h"
 #include "webchat/engine/UpgradeHandler.h"
 
 #include "ChatHandler.h"
@@ -71,6 +72,15 @@ public:
 		// Every message accepted is in the store's queue now: on disk
 		// before the process exits.
 		if (_store) _store->close();
+	}
+
+	void writeMetrics(webchat::MetricsWriter& writer) const override
+	{
+		if (!_engine || !_chat) return;
+		webchat::engine::writeEngineMetrics(_engine->stats(), writer);
+		const auto usage = _chat->usage();
+		writer.gauge("webchat_rooms", "Chat rooms with at least one member.", {}, static_cast<double>(usage.rooms));
+		writer.gauge("webchat_users", "Members over all chat rooms.", {}, static_cast<double>(usage.holders));
 	}
 
 private:

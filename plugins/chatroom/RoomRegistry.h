@@ -78,6 +78,26 @@ public:
 		return _rooms.size();
 	}
 
+	struct Usage
+	{
+		std::size_t rooms = 0;    // rooms with at least one holder
+		std::size_t holders = 0;  // holds over all rooms (a member holds its room once)
+	};
+
+	/// For metrics: walks the rooms under the lock, at most max_rooms of them.
+	Usage usage() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		Usage usage;
+		for (const auto& room : _rooms)
+		{
+			if (room.second.holders == 0) continue;
+			++usage.rooms;
+			usage.holders += room.second.holders;
+		}
+		return usage;
+	}
+
 	bool contains(const std::string& name) const
 	{
 		std::lock_guard<std::mutex> lock(_mutex);

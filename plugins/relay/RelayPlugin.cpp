@@ -11,6 +11,7 @@
 #include "webchat/HandlerPlugin.h"
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Engine.h"
+#include "webchat/engine/EngineMetrics.h"
 #include "webchat/engine/UpgradeHandler.h"
 
 #include <memory>
@@ -34,6 +35,11 @@ public:
 	void shutdown() override
 	{
 		_engine->stop();
+	}
+
+	void writeMetrics(webchat::MetricsWriter& writer) const override
+	{
+		if (_engine) webchat::engine::writeEngineMetrics(_engine->stats(), writer);
 	}
 
 private:

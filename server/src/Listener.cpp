@@ -21,8 +21,9 @@ Listener::Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlug
 	params->setMaxKeepAliveRequests(settings.keepAliveRequests);
 	params->setKeepAliveTimeout(Poco::Timespan(10, 0));
 
-	_server = std::make_unique<Poco::Net::HTTPServer>(
-		_plugin->createRequestHandlerFactory(), _threadPool, bindSocket(settings), params);
+	Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new InstrumentedHandlerFactory(
+		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"));
+	_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, bindSocket(settings), params);
 }
 
 Listener::~Listener()
@@ -52,6 +53,13 @@ Poco::Net::ServerSocket Listener::bindSocket(const ListenerSettings& settings)
 		throw Poco::IOException("listener " + settings.name + " cannot listen on " + where +
 			" (" + settings.key("address") + ", " + settings.key("port") + ")", exc.displayText());
 	}
+}
+
+void Listener::writeMetrics(MetricsWriter& writer) const
+{
+	ListenerLabelWriter labelled(writer, _settings.name);
+	_requestMetrics.write(labelled);
+	_plugin->writeMetrics(labelled);
 }
 
 void Listener::start()

@@ -9,11 +9,13 @@
 #define WEBCHAT_LISTENER_INCLUDED
 
 #include "ListenerSettings.h"
+#include "RequestMetrics.h"
 #include "webchat/HandlerPlugin.h"
 
 #include "Poco/Net/HTTPServer.h"
 #include "Poco/ThreadPool.h"
 
+#include <atomic>
 #include <memory>
 
 namespace webchat {
@@ -39,16 +41,25 @@ public:
 
 	const ListenerSettings& settings() const { return _settings; }
 
+	/// Between start() and stop() (any thread).
+	bool serving() const { return _running.load(std::memory_order_relaxed); }
+
+	/// The host's request metrics, then the plugin's, each series labelled
+	/// listener="<name>" (any thread, while the plugin exists).
+	void writeMetrics(MetricsWriter& writer) const;
+
 private:
 	static Poco::Net::ServerSocket bindSocket(const ListenerSettings& settings);
 
 	ListenerSettings _settings;
 	std::unique_ptr<HandlerPlugin> _plugin;
+	// Before the server: its handlers point into it.
+	RequestMetrics _requestMetrics;
 	// Each listener has its own pool: POCO's default pool is shared by every
 	// HTTPServer in the process and holds only 16 threads.
 	Poco::ThreadPool _threadPool;
 	std::unique_ptr<Poco::Net::HTTPServer> _server;
-	bool _running = false;
+	std::atomic<bool> _running{false};
 };
 
 } // namespace webchat

@@ -228,6 +228,7 @@ void WebchatServer::openListeners()
 		Poco::Logger& pluginLogger = Poco::Logger::get("webchat." + name);
 		try
 		{
+			plugin->attach(*this);
 			plugin->configure(*config().createView("listeners." + name), pluginLogger);
 		}
 		catch (const Poco::Exception& exc)
@@ -244,8 +245,26 @@ void WebchatServer::openListeners()
 	}
 }
 
+void WebchatServer::collectMetrics(MetricsWriter& writer)
+{
+	std::lock_guard<std::mutex> lock(_listenersMutex);
+	if (_closing) return;
+	for (const auto& listener : _listeners) listener->writeMetrics(writer);
+}
+
+bool WebchatServer::allListenersServing() const
+{
+	std::lock_guard<std::mutex> lock(_listenersMutex);
+	if (_closing || _listeners.empty()) return false;
+	return std::all_of(_listeners.begin(), _listeners.end(), [](const auto& listener) { return listener->serving(); });
+}
+
 void WebchatServer::closeListeners()
 {
+	{
+		std::lock_guard<std::mutex> lock(_listenersMutex);
+		_closing = true;
+	}
 	// Reverse order of opening; each stop joins the listener's threads before
 	// its plugin is destroyed.
 	while (!_listeners.empty())

@@ -15,16 +15,21 @@
 #include "Poco/Util/ServerApplication.h"
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace webchat {
 
-class WebchatServer: public Poco::Util::ServerApplication
+class WebchatServer: public Poco::Util::ServerApplication, public Host
 {
 public:
 	WebchatServer();
+
+	// Host, for the plugins (a status listener's threads).
+	void collectMetrics(MetricsWriter& writer) override;
+	bool allListenersServing() const override;
 
 protected:
 	void initialize(Poco::Util::Application& self) override;
@@ -51,6 +56,11 @@ private:
 	std::string _startupError;
 	std::unique_ptr<PluginLoader> _pluginLoader;
 	std::vector<std::unique_ptr<Listener>> _listeners;
+	// Held by collectMetrics() and by closeListeners() while it marks the
+	// listeners closing: once marked, no collection reads a plugin that is
+	// shutting down or gone.
+	mutable std::mutex _listenersMutex;
+	bool _closing = false;
 };
 
 } // namespace webchat

@@ -7,6 +7,8 @@
 //
 // Lifecycle, driven by the host (all calls from the host's main thread):
 //   1. construction (default constructor, via Poco::ClassLoader)
+//   1b. attach()    - once; the host's services (metrics, health), valid
+//                     until the plugin is destroyed
 //   2. configure()  - once; throw Poco::Exception for bad configuration
 //   3. createRequestHandlerFactory() - once; the listener's HTTPServer owns it
 //   4. the HTTPServer runs and calls the factory on its own threads
@@ -34,7 +36,49 @@
 #include "Poco/Net/HTTPRequestHandlerFactory.h"
 #include "Poco/Util/AbstractConfiguration.h"
 
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace webchat {
+
+/// Receives metrics in the Prometheus data model. Plugins are linked without
+/// the host's symbols, so they only ever see this interface; the host adds
+/// the listener="<name>" label itself. Names follow Prometheus conventions
+/// (webchat_..._total for counters); the same name must always come with the
+/// same type, help and label names. May be called from any thread, one
+/// collection at a time.
+class MetricsWriter
+{
+public:
+	using Labels = std::vector<std::pair<std::string, std::string>>;
+
+	virtual ~MetricsWriter() = default;
+
+	virtual void counter(const std::string& name, const std::string& help, const Labels& labels, double value) = 0;
+	virtual void gauge(const std::string& name, const std::string& help, const Labels& labels, double value) = 0;
+
+	/// bucketCounts[i] counts observations <= bucketBounds[i] (cumulative);
+	/// observations above the last bound count only in count (+Inf).
+	virtual void histogram(const std::string& name, const std::string& help, const Labels& labels,
+		const std::vector<double>& bucketBounds, const std::vector<std::uint64_t>& bucketCounts,
+		double sum, std::uint64_t count) = 0;
+};
+
+/// What the host offers its plugins (see HandlerPlugin::attach).
+class Host
+{
+public:
+	virtual ~Host() = default;
+
+	/// Writes the metrics of every listener: the host's own (requests,
+	/// latencies) and each plugin's writeMetrics(). Thread-safe.
+	virtual void collectMetrics(MetricsWriter& writer) = 0;
+
+	/// True while every configured listener is accepting connections.
+	virtual bool allListenersServing() const = 0;
+};
 
 class HandlerPlugin
 {
@@ -56,12 +100,21 @@ public:
 	/// The listener no longer accepts connections; connections the plugin took
 	/// over (e.g. upgraded WebSockets) should be closed now. Default: nothing.
 	virtual void shutdown() {}
+
+	/// Called before configure() with the host, which outlives the plugin.
+	/// Default: nothing.
+	virtual void attach(Host&) {}
+
+	/// Writes the plugin's own metrics; called from any thread (typically a
+	/// status listener's) while the listener runs, so read only what is safe
+	/// to read concurrently. Default: nothing.
+	virtual void writeMetrics(MetricsWriter&) const {}
 };
 
 } // namespace webchat
 
-#define WEBCHAT_PLUGIN_MANIFEST WebchatHandlerPluginV1
-#define WEBCHAT_PLUGIN_MANIFEST_NAME "WebchatHandlerPluginV1"
+#define WEBCHAT_PLUGIN_MANIFEST WebchatHandlerPluginV2
+#define WEBCHAT_PLUGIN_MANIFEST_NAME "WebchatHandlerPluginV2"
 
 #define WEBCHAT_BEGIN_PLUGIN_MANIFEST POCO_BEGIN_NAMED_MANIFEST(WEBCHAT_PLUGIN_MANIFEST, webchat::HandlerPlugin)
 #define WEBCHAT_EXPORT_PLUGIN(cls) POCO_EXPORT_INTERFACE(cls, #cls)

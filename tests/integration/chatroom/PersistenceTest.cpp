@@ -229,7 +229,8 @@ public:
 		const auto pagePort = freeLoopbackPort();
 		const auto chatPort = freeLoopbackPort();
 		ServerProcess server({"--define=listeners.page.port=" + std::to_string(pagePort),
-			"--define=listeners.chat.port=" + std::to_string(chatPort)}, "/");
+			"--define=listeners.chat.port=" + std::to_string(chatPort),
+			"--define=listeners.status.port=" + std::to_string(freeLoopbackPort())}, "/");
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(chatPort));
 		const std::string database = Poco::Path(buildDir() + "/var/lib/webchat/chat.db").toString();
 		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "chat history: sqlite " + database + " (batch window 100 ms"));

@@ -181,7 +181,7 @@ public:
 	{
 		const auto port = freeLoopbackPort();
 		expectConfigError(config(probeListener("main", port) + "plugin = future_interface\nclass = FuturePlugin\n"),
-			{"future_interface.so", "WebchatHandlerPluginV1"});
+			{"future_interface.so", "WebchatHandlerPluginV2"});
 	}
 
 	void testLibraryThatIsNotAPlugin()

@@ -9,6 +9,6 @@ public:
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override { return nullptr; }
 };
 
-POCO_BEGIN_NAMED_MANIFEST(WebchatHandlerPluginV2, webchat::HandlerPlugin)
+POCO_BEGIN_NAMED_MANIFEST(WebchatHandlerPluginV3, webchat::HandlerPlugin)
 	POCO_EXPORT_CLASS(FuturePlugin)
 POCO_END_MANIFEST

@@ -38,6 +38,20 @@ struct EngineStats
 	std::uint64_t bytesOut = 0;
 	std::uint64_t slowConsumersClosed = 0; // closed with 1008 for max_queued_bytes
 	std::uint64_t protocolErrors = 0;      // closed with 1002, 1007, 1009 or a frame timeout
+	// protocolErrors by close code, in the order of protocolErrorCodes.
+	static constexpr std::uint16_t protocolErrorCodes[4] = {1002, 1007, 1008, 1009};
+	std::uint64_t protocolErrorsByCode[4] = {};
+	// Upgrade requests refused before any connection slot was taken.
+	std::uint64_t handshakesRefusedInvalid = 0; // not a valid WebSocket upgrade
+	std::uint64_t handshakesRefusedOrigin = 0;  // Origin not allowed
+
+	/// Index into protocolErrorsByCode, -1 for another code.
+	static int protocolErrorIndex(std::uint16_t code)
+	{
+		for (int i = 0; i < 4; ++i)
+			if (protocolErrorCodes[i] == code) return i;
+		return -1;
+	}
 };
 
 class Engine
@@ -77,6 +91,11 @@ public:
 
 	EngineStats stats() const;
 
+	/// Counts an upgrade request refused for being invalid (any thread).
+	void countInvalidHandshake() { _refusedInvalid.fetch_add(1, std::memory_order_relaxed); }
+	/// Counts an upgrade request refused for its Origin (any thread).
+	void countRefusedOrigin() { _refusedOrigin.fetch_add(1, std::memory_order_relaxed); }
+
 	const EngineSettings& settings() const { return _settings; }
 	SessionHandler& handler() { return _handler; }
 	Poco::Logger& logger() { return _logger; }
@@ -103,6 +122,8 @@ private:
 	std::size_t _connections = 0;
 	std::map<std::string, std::size_t> _connectionsPerAddress;
 	std::atomic<std::uint64_t> _refused{0};
+	std::atomic<std::uint64_t> _refusedInvalid{0};
+	std::atomic<std::uint64_t> _refusedOrigin{0};
 };
 
 } // namespace webchat::engine
