@@ -11,6 +11,9 @@ if [[ "${1:-}" == "--test" ]]; then
 	# The package test: dpkg-shlibdeps (cpack's Depends), adduser (postinst),
 	# pgrep, systemd-analyze (verifies the unit; systemd need not run).
 	packages+=(dpkg-dev adduser procps systemd)
+	# The reverse-proxy test (tests/proxy/): nginx in front of webchatd, with
+	# a certificate made by openssl. It runs its own nginx on loopback ports.
+	packages+=(nginx openssl)
 	# Debian's nodejs (18) is enough; keep a newer one that is already there.
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -17,7 +17,7 @@ npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 echo "== Release build, all tests (the package test included)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWEBCHAT_WERROR=ON \
-	-DCMAKE_INSTALL_PREFIX=/usr -DWEBCHAT_PACKAGE_TEST=ON >/dev/null
+	-DCMAKE_INSTALL_PREFIX=/usr -DWEBCHAT_PACKAGE_TEST=ON -DWEBCHAT_PROXY_TEST=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure
 
