@@ -13,7 +13,7 @@ namespace {
 const std::set<std::string> Flags = {"json", "markdown", "binary", "help"};
 
 const std::set<std::string> Common = {"host", "port", "path", "cpu", "timeout", "json", "json-out", "markdown",
-	"server-pid", "concurrency", "protocol", "room", "help"};
+	"server-pid", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "help"};
 
 const std::map<std::string, std::set<std::string>> ScenarioOptions = {
 	{"idle", {"connections", "hold"}},
@@ -82,6 +82,15 @@ common options:
                      shows how); text frames only (no --binary)
   --room bench       the chat room (chatroom only)
   --server-pid PID   webchatd's pid, for its VmRSS (/proc/PID/status)
+  --metrics-url http://127.0.0.1:9100/metrics
+                     the status plugin's Prometheus text (loopback only),
+                     fetched before and after each scenario: the server's
+                     messages in, bytes, connections accepted, slow consumers
+                     closed and protocol errors over the scenario, beside the
+                     benchmark's own counts with an agree_* line per pair
+                     (report-only: never a FAIL; a failed fetch is a warning)
+  --metrics-listener chat
+                     whose series to read (label listener="chat")
   --concurrency 256  connections in flight while connecting (keep it within
                      the listener's backlog and max_queued: beyond those,
                      connections are dropped or closed unanswered)

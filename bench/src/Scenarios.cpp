@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 
 namespace webchat::bench {
 
@@ -120,6 +121,65 @@ void deliveryFigures(Report& report, const std::string& prefix, const TrafficRes
 		report.fail(what + "the non-reader saw duplicated or reordered messages");
 }
 
+// The server's counters when a scenario starts (--metrics-url), or why not.
+struct ServerBefore
+{
+	std::optional<ServerCounters> counters;
+	std::string error;
+};
+
+ServerBefore serverBefore(const RunContext& context)
+{
+	ServerBefore before;
+	if (context.metrics) before.counters = context.metrics->fetch(before.error);
+	return before;
+}
+
+// What the benchmark itself did, to set beside the server's counters.
+struct BenchCounts
+{
+	std::uint64_t messagesSent = 0;
+	std::uint64_t clientsOpened = 0;
+	std::uint64_t slowConsumersSeen = 0; // non-readers the server closed with 1008
+};
+
+// The server's counters over the scenario beside the benchmark's own, each
+// pair with its agreement. Report-only: never a reason to FAIL; a fetch that
+// fails is a warning.
+void serverFigures(Report& report, const RunContext& context, const ServerBefore& before, const BenchCounts& bench)
+{
+	if (!context.metrics) return;
+	std::string error = before.error;
+	std::optional<ServerCounters> after;
+	if (before.counters) after = context.metrics->fetch(error);
+	if (!before.counters || !after)
+	{
+		const std::string warning = "warning: server counters not compared: " + error;
+		std::cerr << "webchat-bench: " << report.scenario() << ": " << warning << std::endl;
+		report.note(warning);
+		report.figure("server_counters", std::string("unavailable"));
+		return;
+	}
+	const ServerCounters delta = after->minus(*before.counters);
+	auto count = [](double value) { return static_cast<std::uint64_t>(std::max(0.0, value)); };
+	report.figure("server_counters", "listener " + context.metrics->listener());
+	report.figure("server_messages_in", count(delta.messagesIn));
+	report.figure("bench_messages_sent", bench.messagesSent);
+	report.figure("agree_messages_in", agreement(delta.messagesIn, static_cast<double>(bench.messagesSent)));
+	report.figure("server_bytes_in", count(delta.bytesIn), "bytes");
+	report.figure("server_bytes_out", count(delta.bytesOut), "bytes");
+	report.figure("server_connections_accepted", count(delta.connectionsAccepted));
+	report.figure("bench_clients_opened", bench.clientsOpened);
+	report.figure("agree_connections", agreement(delta.connectionsAccepted, static_cast<double>(bench.clientsOpened)));
+	report.figure("server_slow_consumers_closed", count(delta.slowConsumersClosed));
+	report.figure("bench_slow_consumers_seen", bench.slowConsumersSeen);
+	report.figure("agree_slow_consumers",
+		agreement(delta.slowConsumersClosed, static_cast<double>(bench.slowConsumersSeen)));
+	report.figure("server_protocol_errors", count(delta.protocolErrors));
+	report.figure("agree_protocol_errors", agreement(delta.protocolErrors, 0));
+	report.figure("server_handshakes_refused", count(delta.handshakesRefused));
+}
+
 // The third field of /proc/sys/net/ipv4/tcp_wmem (4 MiB when unreadable).
 std::uint64_t kernelSendBufferMax()
 {
@@ -145,6 +205,7 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.parameter("concurrency", static_cast<std::uint64_t>(config.concurrency));
 	report.parameter("hold_s", static_cast<double>(config.holdNs) / 1e9, 1);
 
+	const ServerBefore before = serverBefore(context);
 	IdleRun run(context.loop, context.endpoint, context.server, config);
 	const IdleResult result = run.run(deadlineFor(context));
 	const double seconds = static_cast<double>(result.connect.elapsedNs) / 1e9;
@@ -162,6 +223,7 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.figure("bench_cpu_percent_while_connecting", result.benchCpuPercent, 0, "%");
 	if (result.unexpectedMessages) report.figure("unexpected_messages", result.unexpectedMessages);
 	chatFigures(report, "", result.chat);
+	serverFigures(report, context, before, {0, result.connect.opened, 0});
 
 	report.headline({"established", "time_to_all_established_ms", "handshakes_per_s", "server_rss_per_connection_bytes",
 		"server_rss_all_open_kib", "server_cpu_percent_while_connecting", "bench_cpu_percent_while_connecting"});
@@ -188,6 +250,7 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 {
 	Report report(name);
 	describeServer(report, context);
+	const ServerBefore before = serverBefore(context);
 	TrafficRun run(context.loop, context.endpoint, context.server, config);
 	const TrafficResult result = run.run(deadlineFor(context));
 	trafficParameters(report, config, result);
@@ -199,6 +262,7 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 	cpuFigures(report, "", result);
 	report.figure("server_rss_before_kib", kib(result.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
+	serverFigures(report, context, before, {result.sent, result.connect.opened, 0});
 	report.headline({"deliveries_verified", "deliveries_per_s", "messages_per_s", "latency_p50_ms", "latency_p99_ms",
 		"latency_max_ms", "server_cpu_percent", "bench_cpu_percent", "server_cpu_ns_per_delivery", "bench_cpu_ns_per_delivery"});
 	report.target("deliveries_per_s", ">= 2000000",
@@ -210,6 +274,7 @@ Report latencyScenario(RunContext& context, const TrafficConfig& config, const s
 {
 	Report report(name);
 	describeServer(report, context);
+	const ServerBefore before = serverBefore(context);
 	TrafficRun run(context.loop, context.endpoint, context.server, config);
 	const TrafficResult result = run.run(deadlineFor(context));
 	trafficParameters(report, config, result);
@@ -235,6 +300,7 @@ Report latencyScenario(RunContext& context, const TrafficConfig& config, const s
 	latencyFigures(report, "latency_", result.latency);
 	cpuFigures(report, "", result);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
+	serverFigures(report, context, before, {result.sent, result.connect.opened, 0});
 	report.headline({"deliveries_verified", "kept_up", "max_send_lag_ms", "latency_p50_ms", "latency_p99_ms",
 		"latency_max_ms", "server_cpu_percent", "bench_cpu_percent"});
 	report.target("latency_p99", "< 100 ms",
@@ -250,6 +316,7 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	Report report(name);
 	describeServer(report, context);
 
+	const ServerBefore before = serverBefore(context);
 	TrafficConfig baseline = config;
 	baseline.nonReader = false;
 	const TrafficResult without = TrafficRun(context.loop, context.endpoint, context.server, baseline).run(deadlineFor(context));
@@ -285,6 +352,9 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 		report.figure("non_reader_id_gaps", with.nonReader.idGaps);
 		report.figure("non_reader_id_repeats", with.nonReader.idRepeats);
 	}
+	serverFigures(report, context, before,
+		{without.sent + with.sent, without.connect.opened + with.connect.opened, // the non-reader is among the latter
+			with.nonReader.closedWith1008() ? 1u : 0u});
 	report.headline({"baseline_latency_p99_ms", "with_non_reader_latency_p99_ms", "baseline_deliveries_per_s",
 		"with_non_reader_deliveries_per_s", "server_rss_before_kib", "server_rss_peak_during_kib", "server_rss_after_kib",
 

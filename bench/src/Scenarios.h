@@ -13,6 +13,7 @@
 #include "IdleRun.h"
 #include "LoadLoop.h"
 #include "ProcessStats.h"
+#include "ServerMetrics.h"
 #include "Report.h"
 #include "TrafficRun.h"
 
@@ -28,6 +29,9 @@ struct RunContext
 	Endpoint endpoint;
 	ProcessStats server;
 	std::uint64_t deadlineNs;
+	/// --metrics-url: the server's counters before and after each scenario
+	/// (nullptr: not compared).
+	const MetricsSource* metrics;
 };
 
 Report idleScenario(RunContext& context, const IdleConfig& config, const std::string& name = "idle");

@@ -12,6 +12,7 @@
 #include "ProcessStats.h"
 #include "Report.h"
 #include "Scenarios.h"
+#include "ServerMetrics.h"
 
 #include <csignal>
 #include <cstring>
@@ -127,6 +128,12 @@ int run(const CommandLine& line)
 	if (serverPid && !ProcessStats(serverPid).residentKiB())
 		throw UsageError("cannot read /proc/" + std::to_string(serverPid) + "/status (--server-pid)");
 
+	std::optional<MetricsSource> metrics;
+	if (line.has("metrics-url"))
+		metrics.emplace(line.text("metrics-url", ""), line.text("metrics-listener", "chat"));
+	else if (line.has("metrics-listener"))
+		throw UsageError("--metrics-listener needs --metrics-url");
+
 	const double duration = line.number("duration", 10, 0.1, 3600);
 	const double timeout = line.number("timeout", defaultTimeout(scenario, duration), 1, 86400);
 
@@ -153,7 +160,7 @@ int run(const CommandLine& line)
 	::alarm(static_cast<unsigned>(timeout) + 30);
 
 	LoadLoop loop;
-	RunContext context{loop, endpoint, ProcessStats(serverPid), nowNs() + secondsToNs(timeout)};
+	RunContext context{loop, endpoint, ProcessStats(serverPid), nowNs() + secondsToNs(timeout), metrics ? &*metrics : nullptr};
 	std::vector<Report> reports;
 	if (scenario == "idle")
 		reports.push_back(idleScenario(context, idle, prefix + scenario));

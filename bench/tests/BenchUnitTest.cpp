@@ -10,6 +10,7 @@
 #include "Payload.h"
 #include "ProcessStats.h"
 #include "Report.h"
+#include "ServerMetrics.h"
 #include "TrafficRun.h"
 #include "UpgradeHandshake.h"
 
@@ -51,6 +52,10 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChatroomWelcome);
 	CPPUNIT_TEST(testChatroomIdsAndPresence);
 	CPPUNIT_TEST(testChatroomCommandLine);
+	CPPUNIT_TEST(testPrometheusParsing);
+	CPPUNIT_TEST(testPrometheusMalformed);
+	CPPUNIT_TEST(testServerCounters);
+	CPPUNIT_TEST(testMetricsUrl);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -663,6 +668,99 @@ public:
 		chat.chatroom = ChatroomOptions();
 		CPPUNIT_ASSERT(chat.autoWindow() * chat.senders * (chat.size + ChatroomClients::DeliveryOverhead) <= 64 * 1024);
 		CPPUNIT_ASSERT(chat.autoWindow() < relay.autoWindow());
+	}
+
+	void testPrometheusParsing()
+	{
+		// As the status plugin writes it: families with HELP and TYPE, every
+		// listener's series, labels in any order, a histogram, a timestamp.
+		const std::string text =
+			"# HELP webchat_http_requests_total HTTP requests handled.\n"
+			"# TYPE webchat_http_requests_total counter\n"
+			"webchat_http_requests_total{listener=\"chat\"} 120\n"
+			"webchat_http_requests_total{listener=\"status\"} 7\n"
+			"webchat_http_request_duration_seconds_bucket{listener=\"chat\",le=\"+Inf\"} 120\n"
+			"# TYPE webchat_messages_in_total counter\n"
+			"webchat_messages_in_total{listener=\"chat\"} 2000\n"
+			"webchat_messages_in_total{listener=\"chatroom\"} 5\n"
+			"webchat_bytes_out_total{listener=\"chat\"} 1.5e6 1700000000000\r\n"
+			"webchat_protocol_errors_total{listener=\"chat\",code=\"1002\"} 2\n"
+			"webchat_protocol_errors_total{code=\"1009\",listener=\"chat\"} 3\n"
+			"webchat_handshakes_refused_total{reason=\"a \\\"quoted\\\", listener=\\\"chat\\\"}\",listener=\"x\"} 9\n"
+			"webchat_rooms 4\n"
+			"\n";
+		const auto chat = parsePrometheus(text, "chat");
+		CPPUNIT_ASSERT_EQUAL(120.0, chat.at("webchat_http_requests_total"));
+		CPPUNIT_ASSERT_EQUAL(120.0, chat.at("webchat_http_request_duration_seconds_bucket"));
+		CPPUNIT_ASSERT_EQUAL(2000.0, chat.at("webchat_messages_in_total"));
+		CPPUNIT_ASSERT_EQUAL(1.5e6, chat.at("webchat_bytes_out_total"));
+		CPPUNIT_ASSERT_EQUAL(5.0, chat.at("webchat_protocol_errors_total")); // summed over codes
+		// A listener="chat" inside another label's value is not the label.
+		CPPUNIT_ASSERT(!chat.count("webchat_handshakes_refused_total"));
+		CPPUNIT_ASSERT(!chat.count("webchat_rooms")); // no listener label
+		CPPUNIT_ASSERT_EQUAL(std::size_t{5}, chat.size());
+		CPPUNIT_ASSERT_EQUAL(7.0, parsePrometheus(text, "status").at("webchat_http_requests_total"));
+		CPPUNIT_ASSERT_EQUAL(9.0, parsePrometheus(text, "x").at("webchat_handshakes_refused_total"));
+		CPPUNIT_ASSERT(parsePrometheus(text, "cha").empty());
+		CPPUNIT_ASSERT(parsePrometheus("", "chat").empty());
+	}
+
+	void testPrometheusMalformed()
+	{
+		const std::string text =
+			"webchat_messages_in_total{listener=\"chat\"}\n"          // no value
+			"webchat_messages_in_total{listener=\"chat\"} 12abc\n"    // not a number
+			"webchat_messages_in_total{listener=\"chat\"} NaN\n"
+			"webchat_messages_in_total{listener=chat} 3\n"             // unquoted
+			"webchat_messages_in_total{listener=\"chat} 3\n"          // unterminated
+			"webchat_messages_in_total listener=\"chat\" 3\n"
+			"{listener=\"chat\"} 3\n"                                 // no name
+			"webchat_bytes_in_total{listener=\"chat\"} 10\n";
+		const auto chat = parsePrometheus(text, "chat");
+		CPPUNIT_ASSERT_EQUAL(std::size_t{1}, chat.size());
+		CPPUNIT_ASSERT_EQUAL(10.0, chat.at("webchat_bytes_in_total"));
+	}
+
+	void testServerCounters()
+	{
+		ServerCounters none = ServerCounters::from({{"webchat_http_requests_total", 3}});
+		CPPUNIT_ASSERT(!none.found); // the status listener's own series: no WebSocket counters
+		const ServerCounters before = ServerCounters::from({{"webchat_messages_in_total", 10},
+			{"webchat_connections_total", 2}, {"webchat_bytes_out_total", 100}});
+		const ServerCounters after = ServerCounters::from({{"webchat_messages_in_total", 110},
+			{"webchat_connections_total", 22}, {"webchat_bytes_out_total", 600}, {"webchat_bytes_in_total", 50},
+			{"webchat_slow_consumers_closed_total", 1}, {"webchat_protocol_errors_total", 0},
+			{"webchat_handshakes_refused_total", 4}});
+		CPPUNIT_ASSERT(before.found && after.found);
+		const ServerCounters delta = after.minus(before);
+		CPPUNIT_ASSERT(delta.found);
+		CPPUNIT_ASSERT_EQUAL(100.0, delta.messagesIn);
+		CPPUNIT_ASSERT_EQUAL(20.0, delta.connectionsAccepted);
+		CPPUNIT_ASSERT_EQUAL(500.0, delta.bytesOut);
+		CPPUNIT_ASSERT_EQUAL(50.0, delta.bytesIn);
+		CPPUNIT_ASSERT_EQUAL(1.0, delta.slowConsumersClosed);
+		CPPUNIT_ASSERT_EQUAL(0.0, delta.protocolErrors);
+		CPPUNIT_ASSERT_EQUAL(4.0, delta.handshakesRefused);
+		CPPUNIT_ASSERT_EQUAL(std::string("yes (server 100, bench 100)"), agreement(100, 100));
+		CPPUNIT_ASSERT_EQUAL(std::string("NO (server 99, bench 100)"), agreement(99, 100));
+	}
+
+	void testMetricsUrl()
+	{
+		const MetricsSource source("http://127.0.0.1:9100/metrics", "chat");
+		CPPUNIT_ASSERT_EQUAL(std::string("chat"), source.listener());
+		CPPUNIT_ASSERT_NO_THROW(MetricsSource("http://localhost:9100/metrics", "chat"));
+		CPPUNIT_ASSERT_NO_THROW(MetricsSource("http://[::1]:9100/metrics", "chat"));
+		CPPUNIT_ASSERT_THROW(MetricsSource("http://192.0.2.1:9100/metrics", "chat"), std::invalid_argument);
+		CPPUNIT_ASSERT_THROW(MetricsSource("https://127.0.0.1:9100/metrics", "chat"), std::invalid_argument);
+		CPPUNIT_ASSERT_THROW(MetricsSource("127.0.0.1:9100", "chat"), std::invalid_argument);
+		CPPUNIT_ASSERT_THROW(MetricsSource("http://127.0.0.1:9100/metrics", ""), std::invalid_argument);
+		CPPUNIT_ASSERT(CommandLine({"smoke", "--metrics-url", "http://127.0.0.1:9100/metrics", "--metrics-listener", "c"})
+			.has("metrics-listener"));
+		// Nothing listens on port 1 of loopback: a clear error, no exception.
+		std::string error;
+		CPPUNIT_ASSERT(!MetricsSource("http://127.0.0.1:1/metrics", "chat").fetch(error));
+		CPPUNIT_ASSERT(error.find("127.0.0.1:1") != std::string::npos);
 	}
 };
 
