@@ -1,5 +1,6 @@
 // webchat-bench's smoke scenario against the real webchatd running the relay
-// plugin, then the chat-room plugin, on a free loopback port: every
+// plugin (with a status listener: the server's counters reported beside the
+// bench's), then the chat-room plugin, on a free loopback port: every
 // handshake, delivery, order and the slow-consumer case must check out (in
 // the chat room also every event's JSON, welcomes and message ids).
 // Correctness only, never speed.
@@ -29,9 +30,13 @@ public:
 	// the smoke's real non-reader, which is sent 8 MB.
 	static constexpr const char* slowConsumerHeadroom = "max_queued_bytes = 4194304\n";
 
+	// The relay with a status listener beside it (added with --define, as
+	// bench/run.sh does): the smoke also reports the server's own counters.
 	void testSmokePasses()
 	{
 		const Poco::UInt16 port = freeLoopbackPort();
+		Poco::UInt16 statusPort = freeLoopbackPort();
+		while (statusPort == port) statusPort = freeLoopbackPort();
 		const std::string ini = writeTempFile(
 			"[server]\n"
 			"plugin_path = " + pluginDir() + "\n"
@@ -41,16 +46,26 @@ public:
 			"port = " + std::to_string(port) + "\n"
 			"plugin = relay\n"
 			"class = RelayPlugin\n" + slowConsumerHeadroom);
-		ServerProcess server({"--config=" + ini});
+		ServerProcess server({"--config=" + ini, "--define=listeners.status.address=127.0.0.1",
+			"--define=listeners.status.port=" + std::to_string(statusPort), "--define=listeners.status.plugin=status",
+			"--define=listeners.status.class=StatusPlugin"});
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(statusPort));
 
 		ServerProcess bench({"smoke", "--port", std::to_string(port), "--server-pid", std::to_string(server.pid()),
-			"--timeout", "120"}, "", WEBCHAT_BENCH_PATH);
+			"--metrics-url", "http://127.0.0.1:" + std::to_string(statusPort) + "/metrics", "--timeout", "120"},
+			"", WEBCHAT_BENCH_PATH);
 		const int code = bench.waitForExit(Poco::Timespan(180, 0));
 		const std::string output = bench.output();
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, code);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("webchat-bench smoke: PASS") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("FAIL") == std::string::npos);
+		// The server-counter lines are there (what they say is report-only).
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("warning") == std::string::npos);
+		for (const char* line: {"server_counters", "server_messages_in", "bench_messages_sent", "agree_messages_in",
+				"server_bytes_out", "server_connections_accepted", "agree_connections", "server_slow_consumers_closed",
+				"agree_slow_consumers", "server_protocol_errors", "agree_protocol_errors"})
+			CPPUNIT_ASSERT_MESSAGE(line + std::string(" missing:\n") + output, output.find(line) != std::string::npos);
 
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.running());
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
