@@ -5,12 +5,17 @@
 # CPU 1 and stops the server. Prints the relay and the chat room side by
 # side, whether the chat room reaches half the relay's throughput (issue 4's
 # aim), every run's figures, the machine and the exact commands. Takes about
-# four minutes. Loopback only. Results and logs go to
+# four minutes. Loopback only. Each webchatd also gets a status listener on
+# the next free port (STATUS_PORT) and webchat-bench reads its /metrics before
+# and after each run (--metrics-url): the server's own counters are tabled
+# beside the benchmark's. Results and logs go to
 # <build>/bench-results/<date>/.
 #
 #   bench/run.sh                 everything
 #   BUILD_DIR=/tmp/b bench/run.sh
 #   PORT=8100 bench/run.sh       (default 8000, or the next free port)
+#   STATUS_PORT=9200 bench/run.sh (the status listener; default the next free
+#                                port after the chat port)
 #   SCENARIOS="idle throughput" bench/run.sh
 #   PROTOCOLS=relay bench/run.sh (default "relay chatroom")
 #   CHAT_DEFINES="--define=listeners.chat.backend=memory" bench/run.sh
@@ -33,7 +38,7 @@ if [[ ! -f $build/CMakeCache.txt ]]; then
 	cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DWEBCHAT_BUILD_TESTS=OFF >/dev/null
 fi
 log "building webchatd, the relay and chat-room plugins and webchat-bench"
-cmake --build "$build" -j"$(nproc)" --target webchatd relay chatroom webchat-bench >/dev/null
+cmake --build "$build" -j"$(nproc)" --target webchatd relay chatroom status webchat-bench >/dev/null
 
 # --- CPUs: server on one core, the benchmark on another ----------------------
 cpus=$(nproc)
@@ -56,6 +61,17 @@ if listening "$port"; then
 	log "no free port found"
 	exit 1
 fi
+# The status listener (/metrics): the next free port after the chat port.
+status_port=${STATUS_PORT:-$((port + 1))}
+for ((tries = 0; tries < 100; ++tries)); do
+	((status_port != port)) && ! listening "$status_port" && break
+	status_port=$((status_port + 1))
+done
+if ((status_port == port)) || listening "$status_port"; then
+	log "no free port found for the status listener"
+	exit 1
+fi
+metrics_url=http://127.0.0.1:$status_port/metrics
 
 # --- the server ----------------------------------------------------------------
 # Every descriptor we may have, for the server and the benchmark alike.
@@ -73,6 +89,10 @@ relay_cmd=("${server_pin[@]}" "$build/bin/webchatd" "--config=$build/etc/webchat
 	--define=listeners.chat.max_queued=4096
 	--define=listeners.chat.max_connections=100000
 	--define=listeners.chat.max_connections_per_ip=100000
+	--define=listeners.status.address=127.0.0.1
+	"--define=listeners.status.port=$status_port"
+	--define=listeners.status.plugin=status
+	--define=listeners.status.class=StatusPlugin
 	--define=logging.loggers.root.level=warning)
 # The chat room: the very same listener (relay.ini and the defines above), only
 # the plugin differs, so the two compare like for like. Its own limits
@@ -135,7 +155,7 @@ start_server() {
 	"${server_cmd[@]}" >"$results/webchatd-$1-$2.log" 2>&1 &
 	server_pid=$!
 	for ((i = 0; i < 100; ++i)); do
-		listening "$port" && return 0
+		listening "$port" && listening "$status_port" && return 0
 		if ! kill -0 "$server_pid" 2>/dev/null; then
 			log "webchatd exited; its output:"
 			cat "$results/webchatd-$1-$2.log" >&2
@@ -184,7 +204,8 @@ for scenario in $scenarios; do
 		start_server "$protocol" "$scenario"
 		# shellcheck disable=SC2206 # the arguments are words by design
 		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
-			--protocol "$protocol" --port "$port" --server-pid "$server_pid" --concurrency 1024)
+			--protocol "$protocol" --port "$port" --server-pid "$server_pid" --concurrency 1024
+			--metrics-url "$metrics_url")
 		log "${cmd[*]}"
 		stall_before=$(psi_total)
 		started=$(date +%s%N)
@@ -227,6 +248,9 @@ declare -A compared=(
 	[latency]="deliveries_per_s:deliveries/s kept_up:kept_up latency_p50_ms:latency_p50_(ms) latency_p99_ms:latency_p99_(ms) server_rss_peak_kib:server_RSS_peak_(KiB) server_cpu_percent:server_CPU_(%)"
 	[slow-consumer]="baseline_deliveries_per_s:deliveries/s_(no_slow_consumer) baseline_latency_p50_ms:latency_p50_(ms) baseline_latency_p99_ms:latency_p99_(ms) with_non_reader_latency_p99_ms:latency_p99_with_a_non-reader_(ms) server_rss_peak_during_kib:server_RSS_peak_(KiB) non_reader_outcome:non-reader"
 )
+# The server's own counters over each run (the status plugin's /metrics,
+# --metrics-url) beside the benchmark's: key and label, for every scenario.
+server_counters="server_messages_in:server:_messages_in bench_messages_sent:bench:_messages_sent agree_messages_in:agree:_messages server_bytes_out:server:_bytes_out server_connections_accepted:server:_connections_accepted bench_clients_opened:bench:_clients_opened agree_connections:agree:_connections server_slow_consumers_closed:server:_slow_consumers_closed bench_slow_consumers_seen:bench:_slow_consumers_seen agree_slow_consumers:agree:_slow_consumers server_protocol_errors:server:_protocol_errors agree_protocol_errors:agree:_protocol_errors_(0)"
 side_by_side() {
 	echo "| scenario | figure | relay | chat room | chat room / relay |"
 	echo "| --- | --- | --- | --- | --- |"
@@ -234,12 +258,16 @@ side_by_side() {
 	for scenario in $scenarios; do
 		echo "| $scenario | result | $(passed "relay-$scenario") | $(passed "chatroom-$scenario") | |"
 		echo "| $scenario | CPU contention | ${stalls[relay-$scenario]:-} | ${stalls[chatroom-$scenario]:-} | |"
-		for pair in ${compared[$scenario]}; do
+		for pair in ${compared[$scenario]} $server_counters; do
 			key=${pair%%:*}
 			label=${pair#*:}
 			relay=$(figure "relay-$scenario" "$key")
 			chat=$(figure "chatroom-$scenario" "$key")
-			echo "| $scenario | ${label//_/ } | $relay | $chat | $(ratio "$chat" "$relay") |"
+			if [[ " $server_counters " == *" $pair "* ]]; then
+				echo "| $scenario | ${label//_/ } | $relay | $chat | |"
+			else
+				echo "| $scenario | ${label//_/ } | $relay | $chat | $(ratio "$chat" "$relay") |"
+			fi
 		done
 	done
 }
@@ -292,6 +320,10 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 			[[ " $scenarios " == *" $scenario "* ]] && echo "  (for $scenario also \`${chat_extra[$scenario]}\`)"
 		done
 	fi
+	echo
+	echo "Server counters: each server also runs the status plugin on 127.0.0.1:$status_port; webchat-bench reads" \
+		"$metrics_url before and after each run and sets the chat listener's counters beside its own" \
+		"(server: ..., bench: ..., agree: ...; report-only, never a FAIL)."
 	echo
 	echo "CPU contention (share of each run during which some task waited for a CPU, from /proc/pressure/cpu;" \
 		"the server and the benchmark alone should keep it near 0 %; compare figures only at low contention):" \
