@@ -10,9 +10,27 @@ namespace webchat {
 
 Listener::Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin):
 	_settings(settings),
+	_socket(bindSocket(settings)),
 	_plugin(std::move(plugin)),
 	_threadPool("webchat." + settings.name, 1, settings.threads)
 {
+	createServer();
+}
+
+Listener::Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin, const Poco::Net::ServerSocket& socket):
+	_settings(settings),
+	_socket(socket),
+	_plugin(std::move(plugin)),
+	_threadPool("webchat." + settings.name, 1, settings.threads)
+{
+	// listen(2) again on a listening socket only sets the new backlog.
+	_socket.listen(settings.backlog);
+	createServer();
+}
+
+void Listener::createServer()
+{
+	const ListenerSettings& settings = _settings;
 	Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
 	params->setMaxThreads(settings.threads);
 	params->setMaxQueued(settings.maxQueued);
@@ -23,7 +41,7 @@ Listener::Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlug
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new InstrumentedHandlerFactory(
 		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"));
-	_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, bindSocket(settings), params);
+	_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, _socket, params);
 }
 
 Listener::~Listener()
@@ -66,6 +84,17 @@ void Listener::start()
 {
 	_server->start();
 	_running = true;
+}
+
+void Listener::retire()
+{
+	if (_server && _running)
+	{
+		// Joins the acceptor thread; the socket stays open (TCPServer::stop
+		// closes nothing), connections the dispatcher queued are dropped.
+		_server->stop();
+		_running = false;
+	}
 }
 
 void Listener::stop()

@@ -13,6 +13,7 @@
 #include "webchat/HandlerPlugin.h"
 
 #include "Poco/Net/HTTPServer.h"
+#include "Poco/Net/ServerSocket.h"
 #include "Poco/ThreadPool.h"
 
 #include <atomic>
@@ -27,6 +28,10 @@ public:
 	/// address is unusable or the port is taken) but does not serve yet.
 	Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin);
 
+	/// Serves on a socket that is already bound and listening (a running
+	/// listener's, on reload): connects queued on it are not lost.
+	Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin, const Poco::Net::ServerSocket& socket);
+
 	/// Stops if still running.
 	~Listener();
 
@@ -39,6 +44,14 @@ public:
 	/// requests still in progress and joins every thread of the listener.
 	void stop();
 
+	/// Stops accepting only (a replacement now serves the socket): requests in
+	/// progress, keep-alive connections and whatever the plugin took over go
+	/// on until stop().
+	void retire();
+
+	/// The listening socket, shared with a replacement.
+	const Poco::Net::ServerSocket& socket() const { return _socket; }
+
 	const ListenerSettings& settings() const { return _settings; }
 
 	/// Between start() and stop() (any thread).
@@ -50,8 +63,12 @@ public:
 
 private:
 	static Poco::Net::ServerSocket bindSocket(const ListenerSettings& settings);
+	void createServer();
 
 	ListenerSettings _settings;
+	// Held here too: a retired listener's server no longer needs it, its
+	// replacement does; the socket closes with its last holder.
+	Poco::Net::ServerSocket _socket;
 	std::unique_ptr<HandlerPlugin> _plugin;
 	// Before the server: its handlers point into it.
 	RequestMetrics _requestMetrics;

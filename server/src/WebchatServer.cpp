@@ -194,8 +194,15 @@ void WebchatServer::loadConfigurationFile()
 		{
 			Poco::FileInputStream in(_configPath);
 			IniSyntax::check(in);
+			// What loadConfiguration() does for an .ini, keeping the layer
+			// so that a reload can replace it.
+			_fileConfig = new Poco::Util::IniFileConfiguration(_configPath);
+			config().add(_fileConfig, PRIO_DEFAULT, false);
 		}
-		loadConfiguration(_configPath);
+		else
+		{
+			loadConfiguration(_configPath);
+		}
 	}
 	catch (const Poco::Exception& exc)
 	{
@@ -224,18 +231,10 @@ void WebchatServer::openListeners()
 	for (const auto& name : names)
 	{
 		const ListenerSettings settings = ListenerSettings::fromConfig(config(), name);
-		auto plugin = _pluginLoader->create(settings.plugin, settings.className);
-		Poco::Logger& pluginLogger = Poco::Logger::get("webchat." + name);
-		try
-		{
-			plugin->attach(*this);
-			plugin->configure(*config().createView("listeners." + name), pluginLogger);
-		}
-		catch (const Poco::Exception& exc)
-		{
-			throw Poco::InvalidArgumentException("listener " + name + " (" + settings.plugin + "/" + settings.className + ")", exc.displayText());
-		}
-		_listeners.push_back(std::make_unique<Listener>(settings, std::move(plugin)));
+		auto listener = std::make_unique<Listener>(settings, createPlugin(settings));
+		std::lock_guard<std::mutex> lock(_listenersMutex);
+		_listeners.push_back(std::move(listener));
+		_sections[name] = sectionOf(name);
 	}
 	for (auto& listener : _listeners)
 	{
@@ -243,6 +242,42 @@ void WebchatServer::openListeners()
 		const auto& s = listener->settings();
 		logger().information("listener %s: %s/%s on %s:%hu", s.name, s.plugin, s.className, s.address, s.port);
 	}
+}
+
+std::unique_ptr<HandlerPlugin> WebchatServer::createPlugin(const ListenerSettings& settings)
+{
+	auto plugin = _pluginLoader->create(settings.plugin, settings.className);
+	Poco::Logger& pluginLogger = Poco::Logger::get("webchat." + settings.name);
+	try
+	{
+		plugin->attach(*this);
+		plugin->configure(*config().createView("listeners." + settings.name), pluginLogger);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		throw Poco::InvalidArgumentException("listener " + settings.name + " (" + settings.plugin + "/" + settings.className + ")", exc.displayText());
+	}
+	return plugin;
+}
+
+WebchatServer::Section WebchatServer::sectionOf(const std::string& name) const
+{
+	Section section;
+	std::vector<std::string> pending{"listeners." + name};
+	while (!pending.empty())
+	{
+		const std::string prefix = pending.back();
+		pending.pop_back();
+		Poco::Util::AbstractConfiguration::Keys keys;
+		config().keys(prefix, keys);
+		for (const auto& key : keys)
+		{
+			const std::string full = prefix + "." + key;
+			if (config().has(full)) section[full] = config().getRawString(full);
+			pending.push_back(full);
+		}
+	}
+	return section;
 }
 
 void WebchatServer::collectMetrics(MetricsWriter& writer)
@@ -266,11 +301,16 @@ void WebchatServer::closeListeners()
 		_closing = true;
 	}
 	// Reverse order of opening; each stop joins the listener's threads before
-	// its plugin is destroyed.
+	// its plugin is destroyed. Then the instances a reload replaced.
 	while (!_listeners.empty())
 	{
 		_listeners.back()->stop();
 		_listeners.pop_back();
+	}
+	while (!_retired.empty())
+	{
+		_retired.back()->stop();
+		_retired.pop_back();
 	}
 }
 
@@ -280,6 +320,7 @@ void WebchatServer::reload()
 	logger().information("SIGHUP: re-reading " + _configPath);
 	try
 	{
+		if (!_fileConfig) throw Poco::NotImplementedException("SIGHUP reloads an .ini configuration file only");
 		Poco::FileInputStream in(_configPath);
 		IniSyntax::check(in);
 		Poco::AutoPtr<Poco::Util::IniFileConfiguration> fresh(new Poco::Util::IniFileConfiguration(_configPath));
@@ -294,17 +335,131 @@ void WebchatServer::reload()
 		layered->add(Poco::Util::AbstractConfiguration::Ptr(&config(), true), 0);
 		applyLogging(layered);
 		logger().information("logging configuration reloaded");
-		for (const auto& listener : _listeners)
+		// From here on config() is the new file (--define still overrides
+		// it); each listener is compared with the section it runs with.
+		config().removeConfiguration(_fileConfig);
+		config().add(fresh, PRIO_DEFAULT, false);
+		if (ListenerSettings::names(config()).empty())
 		{
-			if (changedKeys(*layered, "listeners." + listener->settings().name))
-				logger().warning("listener " + listener->settings().name + ": changed settings take effect at the next restart");
+			// Refused as at start, rather than closing every listener.
+			config().removeConfiguration(fresh);
+			config().add(_fileConfig, PRIO_DEFAULT, false);
+			throw Poco::Util::MissingOptionException("no listeners configured in " + _configPath, "listeners.<name>.port");
 		}
+		_fileConfig = fresh;
+		reloadListeners();
 	}
 	catch (const Poco::Exception& exc)
 	{
 		logger().error("reload failed, the running configuration stays: " + exc.displayText());
 	}
 	ServiceNotifier::ready(std::to_string(_listeners.size()) + " listeners up");
+}
+
+void WebchatServer::reloadListeners()
+{
+	const auto names = ListenerSettings::names(config());
+	std::vector<std::string> running;
+	for (const auto& listener : _listeners) running.push_back(listener->settings().name);
+	for (const auto& name : running)
+	{
+		if (std::find(names.begin(), names.end(), name) == names.end()) removeListener(name);
+	}
+	int unchanged = 0;
+	int failed = 0;
+	for (const auto& name : names)
+	{
+		const Section section = sectionOf(name);
+		const auto known = _sections.find(name);
+		if (known != _sections.end() && known->second == section)
+		{
+			++unchanged;
+			continue;
+		}
+		try
+		{
+			reloadListener(name, section);
+		}
+		catch (const Poco::Exception& exc)
+		{
+			++failed;
+			logger().error("listener " + name + (known != _sections.end() ? ": not reloaded, it stays as it ran: " : ": not opened: ") + exc.displayText());
+		}
+		catch (const std::exception& exc)
+		{
+			// A third-party plugin may throw something other than Poco::Exception.
+			++failed;
+			logger().error("listener " + name + (known != _sections.end() ? ": not reloaded, it stays as it ran: " : ": not opened: ") + exc.what());
+		}
+	}
+	logger().information("configuration reloaded: %z listeners serving, %d unchanged, %d failed",
+		_listeners.size(), unchanged, failed);
+}
+
+void WebchatServer::reloadListener(const std::string& name, const Section& section)
+{
+	const ListenerSettings settings = ListenerSettings::fromConfig(config(), name);
+	const std::size_t index = indexOf(name);
+	Listener* const current = index < _listeners.size() ? _listeners[index].get() : nullptr;
+	const bool sameSocket = current && current->settings().address == settings.address && current->settings().port == settings.port;
+	// Everything that can fail comes first: plugin, configure(), factory, and
+	// bind (a new address or port is bound while the old one still serves).
+	auto replacement = sameSocket ?
+		std::make_unique<Listener>(settings, createPlugin(settings), current->socket()) :
+		std::make_unique<Listener>(settings, createPlugin(settings));
+	std::unique_ptr<Listener> previous;
+	if (sameSocket)
+	{
+		// Connects arriving meanwhile wait in the socket's backlog.
+		current->retire();
+		replacement->start();
+		{
+			std::lock_guard<std::mutex> lock(_listenersMutex);
+			previous = std::move(_listeners[index]);
+			_listeners[index] = std::move(replacement);
+		}
+		_retired.push_back(std::move(previous));
+		logger().information("listener %s: %s/%s replaced on %s:%hu; connections already taken stay with the previous instance",
+			name, settings.plugin, settings.className, settings.address, settings.port);
+	}
+	else
+	{
+		if (current)
+		{
+			removeListener(name);
+		}
+		replacement->start();
+		{
+			std::lock_guard<std::mutex> lock(_listenersMutex);
+			_listeners.push_back(std::move(replacement));
+		}
+		logger().information("listener %s: %s/%s opened on %s:%hu", name, settings.plugin, settings.className, settings.address, settings.port);
+	}
+	_sections[name] = section;
+}
+
+void WebchatServer::removeListener(const std::string& name)
+{
+	const std::size_t index = indexOf(name);
+	if (index >= _listeners.size()) return;
+	std::unique_ptr<Listener> removed;
+	{
+		// Out of the metrics before its plugin shuts down.
+		std::lock_guard<std::mutex> lock(_listenersMutex);
+		removed = std::move(_listeners[index]);
+		_listeners.erase(_listeners.begin() + static_cast<std::ptrdiff_t>(index));
+	}
+	_sections.erase(name);
+	const auto& s = removed->settings();
+	removed->stop();
+	logger().information("listener %s: closed %s:%hu", name, s.address, s.port);
+}
+
+std::size_t WebchatServer::indexOf(const std::string& name) const
+{
+	std::size_t index = 0;
+	while (index < _listeners.size() && _listeners[index]->settings().name != name) ++index;
+	return index;
 }
 
 void WebchatServer::applyLogging(const Poco::Util::AbstractConfiguration::Ptr& config)
@@ -325,21 +480,6 @@ void WebchatServer::applyLogging(const Poco::Util::AbstractConfiguration::Ptr& c
 		if (configured.getChannel()) Poco::Logger::setChannel(name, configured.getChannel());
 		Poco::Logger::setLevel(name, configured.getLevel());
 	}
-}
-
-bool WebchatServer::changedKeys(const Poco::Util::AbstractConfiguration& fresh, const std::string& prefix) const
-{
-	Poco::Util::AbstractConfiguration::Keys keys;
-	fresh.keys(prefix, keys);
-	Poco::Util::AbstractConfiguration::Keys running;
-	config().keys(prefix, running);
-	if (keys.size() != running.size()) return true;
-	for (const auto& key : keys)
-	{
-		const std::string full = prefix + "." + key;
-		if (!config().has(full) || config().getRawString(full, "") != fresh.getRawString(full, "")) return true;
-	}
-	return false;
 }
 
 void WebchatServer::printHelp() const

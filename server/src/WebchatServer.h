@@ -14,6 +14,7 @@
 
 #include "Poco/Util/ServerApplication.h"
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,23 +40,42 @@ protected:
 	int main(const ArgVec& args) override;
 
 private:
+	// A listener section's keys and raw values, as the running instance got it.
+	using Section = std::map<std::string, std::string>;
+
 	void loadConfigurationFile();
 	void openListeners();
 	void closeListeners();
+	// The plugin of a section of config(), attached and configured; throws
+	// Poco::Exception naming the listener.
+	std::unique_ptr<HandlerPlugin> createPlugin(const ListenerSettings& settings);
+	Section sectionOf(const std::string& name) const;
 	std::string pluginDir() const;
 	void printHelp() const;
-	// SIGHUP: re-reads the file; applies the logging section, reports
-	// listeners whose settings changed (they need a restart for now).
+	// SIGHUP: re-reads the file; applies the logging section, then opens,
+	// closes or replaces the listeners whose sections were added, removed or
+	// changed. What fails is logged and leaves that part as it ran.
 	void reload();
+	void reloadListeners();
+	void reloadListener(const std::string& name, const Section& section);
+	void removeListener(const std::string& name);
+	std::size_t indexOf(const std::string& name) const;
 	static void applyLogging(const Poco::Util::AbstractConfiguration::Ptr& config);
-	bool changedKeys(const Poco::Util::AbstractConfiguration& fresh, const std::string& prefix) const;
 
 	bool _helpRequested = false;
 	std::string _configPath;
 	std::vector<std::pair<std::string, std::string>> _defines;
 	std::string _startupError;
 	std::unique_ptr<PluginLoader> _pluginLoader;
+	// The configuration file's layer of config() (.ini only), replaced by a
+	// reload.
+	Poco::Util::AbstractConfiguration::Ptr _fileConfig;
 	std::vector<std::unique_ptr<Listener>> _listeners;
+	std::map<std::string, Section> _sections;
+	// Listeners replaced by a reload: no longer accepting, not in the metrics,
+	// but their plugins keep serving the connections they took over until
+	// the process stops. Only the main thread touches them.
+	std::vector<std::unique_ptr<Listener>> _retired;
 	// Held by collectMetrics() and by closeListeners() while it marks the
 	// listeners closing: once marked, no collection reads a plugin that is
 	// shutting down or gone.

@@ -10,7 +10,12 @@
 
 #include "Poco/File.h"
 #include "Poco/FileStream.h"
+#include "Poco/Net/HTTPClientSession.h"
+#include "Poco/Net/HTTPRequest.h"
+#include "Poco/Net/HTTPResponse.h"
+#include "Poco/Net/NetException.h"
 #include "Poco/Net/ServerSocket.h"
+#include "Poco/Net/StreamSocket.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/NumberParser.h"
 #include "Poco/StreamCopier.h"
@@ -20,6 +25,7 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <future>
@@ -87,6 +93,10 @@ class HostTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testDaemonWithRelativePaths);
 	CPPUNIT_TEST(testHelp);
 	CPPUNIT_TEST(testSighupReloadsLogging);
+	CPPUNIT_TEST(testSighupReplacesChangedListener);
+	CPPUNIT_TEST(testSighupKeepsWebSocketsOfReplacedListener);
+	CPPUNIT_TEST(testSighupOpensAndClosesListeners);
+	CPPUNIT_TEST(testSighupWithBrokenListenerKeepsOthers);
 	CPPUNIT_TEST(testSighupWithBrokenConfigKeepsRunning);
 	CPPUNIT_TEST(testSecondStopSignalExitsAtOnce);
 	CPPUNIT_TEST(testNotifiesServiceManager);
@@ -370,28 +380,156 @@ public:
 		const std::string logPath = dir + "/after-reload.log";
 		const auto port = freeLoopbackPort();
 		const std::string ini = dir + "/webchat.ini";
-		{
-			Poco::FileOutputStream out(ini);
-			out << config(probeListener("main", port));
-		}
+		writeIni(ini, config(probeListener("main", port)));
 		ServerProcess server({"--config=" + ini});
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
-		{
-			Poco::FileOutputStream out(ini);
-			out << config(probeListener("main", port, "greeting = changed")) <<
-				"[logging.channels.file]\nclass = FileChannel\npath = " << logPath << "\n"
-				"[logging.loggers.root]\nchannel = file\nlevel = information\n";
-		}
+		writeIni(ini, config(probeListener("main", port, "greeting = changed")) +
+			"[logging.channels.file]\nclass = FileChannel\npath = " + logPath + "\n"
+			"[logging.loggers.root]\nchannel = file\nlevel = information\n");
 		::kill(server.pid(), SIGHUP);
 		Poco::Timestamp start;
-		while (!(Poco::File(logPath).exists() && contains(readFile(logPath), "listener main: changed settings")) && !start.isElapsed(5000000))
+		while (!(Poco::File(logPath).exists() && contains(readFile(logPath), "configuration reloaded:")) && !start.isElapsed(5000000))
 			Poco::Thread::sleep(20);
 		const std::string log = Poco::File(logPath).exists() ? readFile(logPath) : std::string();
-		CPPUNIT_ASSERT_MESSAGE(server.output() + log, contains(log, "listener main: changed settings take effect at the next restart"));
+		CPPUNIT_ASSERT_MESSAGE(server.output() + log, contains(log, "listener main: probe/ProbePlugin replaced on 127.0.0.1:" + std::to_string(port)));
+		CPPUNIT_ASSERT_MESSAGE(log, contains(log, "probe configured: changed"));
+		CPPUNIT_ASSERT_MESSAGE(log, !contains(log, "next restart"));
 		CPPUNIT_ASSERT(server.running());
-		CPPUNIT_ASSERT_EQUAL(std::string("hello"), httpGet(port, "/hello").body); // still the running settings
+		CPPUNIT_ASSERT_EQUAL(std::string("changed"), httpGet(port, "/hello").body);
 		CPPUNIT_ASSERT_EQUAL(0, server.stop());
 		CPPUNIT_ASSERT(contains(readFile(logPath), "stopped"));
+	}
+
+	// A changed section gets a new plugin instance on the same socket; a
+	// keep-alive connection and a request in progress stay with the old one.
+	void testSighupReplacesChangedListener()
+	{
+		const std::string ini = makeTempDir() + "/webchat.ini";
+		const auto port = freeLoopbackPort();
+		writeIni(ini, config(probeListener("main", port, "greeting = before")));
+		ServerProcess server({"--config=" + ini});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+
+		Poco::Net::HTTPClientSession kept("127.0.0.1", port);
+		kept.setKeepAlive(true);
+		CPPUNIT_ASSERT_EQUAL(std::string("before"), keepAliveGet(kept, "/hello"));
+		auto blocked = std::async(std::launch::async, [port] { return httpGet(port, "/block"); });
+		Poco::Thread::sleep(200); // let /block reach the old instance; not a correctness wait
+
+		writeIni(ini, config(probeListener("main", port, "greeting = after\nthreads = 4")));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), sighupAndWait(server, 1));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "listener main: probe/ProbePlugin replaced"));
+		CPPUNIT_ASSERT_EQUAL(std::string("after"), httpGet(port, "/hello").body);
+		// The old instance still serves its connection...
+		CPPUNIT_ASSERT_EQUAL(std::string("before"), keepAliveGet(kept, "/hello"));
+		CPPUNIT_ASSERT(blocked.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);
+		// ...and its /release frees its own /block.
+		CPPUNIT_ASSERT_EQUAL(std::string("ok"), keepAliveGet(kept, "/release"));
+		const auto reply = blocked.get();
+		CPPUNIT_ASSERT_EQUAL(200, reply.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("released"), reply.body);
+
+		// Unchanged on a second SIGHUP: nothing replaced.
+		CPPUNIT_ASSERT_MESSAGE(server.output(), sighupAndWait(server, 2));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "1 listeners serving, 1 unchanged, 0 failed"));
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+	}
+
+	// Relay clients connected before a reload keep chatting with each other;
+	// a client connecting after it reaches the new instance.
+	void testSighupKeepsWebSocketsOfReplacedListener()
+	{
+		const std::string ini = makeTempDir() + "/webchat.ini";
+		const auto port = freeLoopbackPort();
+		const std::string relay = "[server]\nplugin_path = " + pluginDir() + "\n"
+			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(port) + "\nplugin = relay\nclass = RelayPlugin\n";
+		writeIni(ini, relay);
+		ServerProcess server({"--config=" + ini});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+		WsTestClient a(port), b(port);
+		a.sendText("warm-up");
+		for (auto* client : {&a, &b}) CPPUNIT_ASSERT_EQUAL(std::string("warm-up"), client->receiveMessage());
+
+		writeIni(ini, relay + "threads = 8\n");
+		CPPUNIT_ASSERT_MESSAGE(server.output(), sighupAndWait(server, 1));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "listener chat: relay/RelayPlugin replaced"));
+
+		WsTestClient c(port);
+		a.sendText("old room");
+		for (auto* client : {&a, &b}) CPPUNIT_ASSERT_EQUAL(std::string("old room"), client->receiveMessage());
+		c.sendText("new room");
+		CPPUNIT_ASSERT_EQUAL(std::string("new room"), c.receiveMessage());
+		CPPUNIT_ASSERT_EQUAL(int(WsTestClient::Event::Timeout), int(a.next(300).kind));
+		CPPUNIT_ASSERT_EQUAL(int(WsTestClient::Event::Timeout), int(c.next(300).kind));
+		b.sendText("still here");
+		CPPUNIT_ASSERT_EQUAL(std::string("still here"), a.receiveMessage());
+
+		// Stopping closes both instances' clients.
+		::kill(server.pid(), SIGTERM);
+		for (auto* client : {&a, &b, &c}) CPPUNIT_ASSERT_EQUAL(1001, int(client->waitForClose()));
+		CPPUNIT_ASSERT_EQUAL(0, server.waitForExit(Poco::Timespan(10, 0)));
+	}
+
+	void testSighupOpensAndClosesListeners()
+	{
+		const std::string ini = makeTempDir() + "/webchat.ini";
+		const auto port1 = freeLoopbackPort();
+		const auto port2 = freeLoopbackPort();
+		const auto port3 = freeLoopbackPort();
+		const auto moved = freeLoopbackPort();
+		writeIni(ini, config(probeListener("one", port1, "greeting = first") + probeListener("two", port2, "greeting = second")));
+		ServerProcess server({"--config=" + ini});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port1) && server.waitForPort(port2));
+
+		writeIni(ini, config(probeListener("one", port1, "greeting = first") + probeListener("three", port3, "greeting = third")));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), sighupAndWait(server, 1));
+		CPPUNIT_ASSERT_EQUAL(std::string("third"), httpGet(port3, "/hello").body);
+		CPPUNIT_ASSERT_EQUAL(std::string("first"), httpGet(port1, "/hello").body);
+		CPPUNIT_ASSERT_MESSAGE(server.output(), refused(port2));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "listener two: closed 127.0.0.1:" + std::to_string(port2)));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "listener three: probe/ProbePlugin opened on 127.0.0.1:" + std::to_string(port3)));
+
+		// A new port: the old one closes, the new one serves.
+		writeIni(ini, config(probeListener("one", port1, "greeting = first") + probeListener("three", moved, "greeting = third")));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), sighupAndWait(server, 2));
+		CPPUNIT_ASSERT_EQUAL(std::string("third"), httpGet(moved, "/hello").body);
+		CPPUNIT_ASSERT_MESSAGE(server.output(), refused(port3));
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+	}
+
+	void testSighupWithBrokenListenerKeepsOthers()
+	{
+		const std::string ini = makeTempDir() + "/webchat.ini";
+		const auto port = freeLoopbackPort();
+		const auto badPort = freeLoopbackPort();
+		const auto busyPort = freeLoopbackPort();
+		writeIni(ini, config(probeListener("main", port, "greeting = kept")));
+		ServerProcess server({"--config=" + ini});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+		// Bound after the fork: the server must not inherit it.
+		Poco::Net::ServerSocket busy(Poco::Net::SocketAddress("127.0.0.1", busyPort));
+
+		writeIni(ini, config(probeListener("main", port, "greeting = refused\nclass = FailingPlugin\ncolour = plaid") +
+			probeListener("bad", badPort, "plugin = nosuch") + probeListener("busy", busyPort)));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), sighupAndWait(server, 1));
+		const std::string output = server.output();
+		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "listener main: not reloaded, it stays as it ran"));
+		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "plaid"));
+		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "listener bad: not opened"));
+		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "nosuch.so"));
+		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "listener busy cannot listen on 127.0.0.1:" + std::to_string(busyPort)));
+		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "1 listeners serving, 0 unchanged, 3 failed"));
+		CPPUNIT_ASSERT(server.running());
+		CPPUNIT_ASSERT_EQUAL(std::string("kept"), httpGet(port, "/hello").body);
+		CPPUNIT_ASSERT_MESSAGE(output, refused(badPort));
+
+		// Fixed: the next SIGHUP retries what failed.
+		busy.close();
+		writeIni(ini, config(probeListener("main", port, "greeting = fixed") + probeListener("busy", busyPort, "greeting = free now")));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), sighupAndWait(server, 2));
+		CPPUNIT_ASSERT_EQUAL(std::string("fixed"), httpGet(port, "/hello").body);
+		CPPUNIT_ASSERT_EQUAL(std::string("free now"), httpGet(busyPort, "/hello").body);
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
 	}
 
 	void testSighupWithBrokenConfigKeepsRunning()
@@ -413,6 +551,17 @@ public:
 		Poco::Timestamp start;
 		while (!contains(server.output(), "reload failed") && !start.isElapsed(5000000)) Poco::Thread::sleep(20);
 		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "reload failed, the running configuration stays"));
+		CPPUNIT_ASSERT_EQUAL(200, httpGet(port, "/hello").status);
+
+		// No listener left: refused too, rather than closing them all.
+		{
+			Poco::FileOutputStream out(ini);
+			out << config("");
+		}
+		::kill(server.pid(), SIGHUP);
+		start.update();
+		while (!contains(server.output(), "no listeners configured") && !start.isElapsed(5000000)) Poco::Thread::sleep(20);
+		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "reload failed, the running configuration stays: Required option not specified: no listeners configured"));
 		CPPUNIT_ASSERT_EQUAL(200, httpGet(port, "/hello").status);
 		CPPUNIT_ASSERT_EQUAL(0, server.stop());
 	}
@@ -471,6 +620,53 @@ public:
 	}
 
 private:
+	static void writeIni(const std::string& path, const std::string& text)
+	{
+		Poco::FileOutputStream out(path);
+		out << text;
+	}
+
+	// Sends SIGHUP and waits until the reload's summary line has appeared
+	// `count` times in the server's output.
+	static bool sighupAndWait(ServerProcess& server, std::size_t count)
+	{
+		::kill(server.pid(), SIGHUP);
+		Poco::Timestamp start;
+		while (!start.isElapsed(10000000))
+		{
+			const std::string output = server.output();
+			std::size_t seen = 0;
+			for (auto at = output.find("configuration reloaded:"); at != std::string::npos; at = output.find("configuration reloaded:", at + 1)) ++seen;
+			if (seen >= count) return true;
+			Poco::Thread::sleep(20);
+		}
+		return false;
+	}
+
+	static std::string keepAliveGet(Poco::Net::HTTPClientSession& session, const std::string& uri)
+	{
+		Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri, Poco::Net::HTTPMessage::HTTP_1_1);
+		request.setKeepAlive(true);
+		session.sendRequest(request);
+		Poco::Net::HTTPResponse response;
+		std::string body;
+		Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+		return body;
+	}
+
+	static bool refused(Poco::UInt16 port)
+	{
+		try
+		{
+			Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
+			return false;
+		}
+		catch (const Poco::Net::ConnectionRefusedException&)
+		{
+			return true;
+		}
+	}
+
 	void expectConfigError(const std::string& ini, const std::vector<std::string>& parts)
 	{
 		expectConfigErrorArgs({"--config=" + writeTempFile(ini)}, parts);
