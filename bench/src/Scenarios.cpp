@@ -246,15 +246,30 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	return report;
 }
 
+// What the throughput and latency scenarios start with: the server
+// described and its counters read, one traffic run, its parameters and
+// delivery figures in the report.
+struct MeasuredRun
+{
+	ServerBefore before;
+	TrafficResult result;
+};
+
+MeasuredRun measureTraffic(RunContext& context, const TrafficConfig& config, Report& report)
+{
+	describeServer(report, context);
+	MeasuredRun measured{serverBefore(context), {}};
+	TrafficRun run(context.loop, context.endpoint, context.server, config);
+	measured.result = run.run(deadlineFor(context));
+	trafficParameters(report, config, measured.result);
+	deliveryFigures(report, "", measured.result);
+	return measured;
+}
+
 Report throughputScenario(RunContext& context, const TrafficConfig& config, const std::string& name)
 {
 	Report report(name);
-	describeServer(report, context);
-	const ServerBefore before = serverBefore(context);
-	TrafficRun run(context.loop, context.endpoint, context.server, config);
-	const TrafficResult result = run.run(deadlineFor(context));
-	trafficParameters(report, config, result);
-	deliveryFigures(report, "", result);
+	const auto [before, result] = measureTraffic(context, config, report);
 	report.figure("elapsed_s", result.elapsedSeconds(), 3);
 	report.figure("deliveries_per_s", result.deliveriesPerSecond(), 0);
 	report.figure("messages_per_s", result.messagesPerSecond(), 0);
@@ -273,12 +288,7 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 Report latencyScenario(RunContext& context, const TrafficConfig& config, const std::string& name)
 {
 	Report report(name);
-	describeServer(report, context);
-	const ServerBefore before = serverBefore(context);
-	TrafficRun run(context.loop, context.endpoint, context.server, config);
-	const TrafficResult result = run.run(deadlineFor(context));
-	trafficParameters(report, config, result);
-	deliveryFigures(report, "", result);
+	const auto [before, result] = measureTraffic(context, config, report);
 
 	// The last message was due at start + (total - 1) / rate; everything
 	// should have arrived shortly after it.
