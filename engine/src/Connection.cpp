@@ -1,22 +1,26 @@
 #include "webchat/engine/Connection.h"
 
 #include "EventLoop.h"
+#include "TlsChannel.h"
 
 #include "webchat/engine/Topic.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace webchat::engine {
 
-Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress):
+Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls):
 	_loop(loop),
 	_fd(fd),
 	_session(std::move(session)),
 	_peerAddress(std::move(peerAddress)),
 	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this),
-	_lastHeardMs(loop.now())
+	_lastHeardMs(loop.now()),
+	_tls(tls ? std::make_unique<TlsChannel>(std::move(tls)) : nullptr)
 {
 }
 
@@ -87,7 +91,7 @@ void Connection::feed(char* data, std::size_t size)
 		if (!_closeSent) sendClose(error.closeCode, error.reason);
 		// The peer broke the protocol: nothing it sends is worth waiting for.
 		_closeAfterFlush = true;
-		if (_out.empty()) closeSocket();
+		if (nothingToWrite()) closeSocket();
 		return;
 	}
 	if (_decoder.hasPartialFrame() || _decoder.hasPartialMessage())
@@ -102,6 +106,11 @@ void Connection::feed(char* data, std::size_t size)
 
 void Connection::onReadable()
 {
+	if (_tls)
+	{
+		readTls();
+		return;
+	}
 	const ssize_t n = ::recv(_fd, _loop.readBuffer(), _loop.readBufferSize(), 0);
 	if (n > 0)
 	{
@@ -120,10 +129,17 @@ void Connection::onReadable()
 void Connection::onWritable()
 {
 	flush();
+	// A read that needed to send first (OpenSSL owed the peer a record).
+	if (_tls && _tls->readWantsWritable() && _state != State::Closed) readTls();
 }
 
 void Connection::flush()
 {
+	if (_tls)
+	{
+		flushTls();
+		return;
+	}
 	constexpr int maxIov = 64;
 	iovec iov[maxIov];
 	while (!_out.empty())
@@ -157,6 +173,95 @@ void Connection::flush()
 		_loop.poller().modify(_fd, Poller::Read, this);
 	}
 	if (_closeAfterFlush) closeSocket();
+}
+
+bool Connection::nothingToWrite() const
+{
+	return _out.empty() && (!_tls || _tls->backlog() == 0);
+}
+
+void Connection::watchWritable(bool on)
+{
+	if (_pollingWrite == on) return;
+	_pollingWrite = on;
+	_loop.poller().modify(_fd, on ? Poller::Read | Poller::Write : Poller::Read, this);
+}
+
+void Connection::readTls()
+{
+	// Up to a read buffer's worth per event, as plaintext reads; what is left
+	// on the socket signals again. OpenSSL may hold decrypted bytes the
+	// socket will not signal, so those are always taken.
+	std::size_t total = 0;
+	while (_state != State::Closed && (total < _loop.readBufferSize() || _tls->hasPending()))
+	{
+		std::size_t n = 0;
+		const TlsChannel::Result result = _tls->read(_loop.readBuffer(), _loop.readBufferSize(), n);
+		if (result == TlsChannel::Result::Progress)
+		{
+			total += n;
+			_lastHeardMs = _loop.now();
+			_pingOutstanding = false;
+			EventLoop::Counters::add(_loop.counters().bytesIn, static_cast<std::uint64_t>(n));
+			feed(_loop.readBuffer(), n);
+			continue;
+		}
+		if (result == TlsChannel::Result::WouldBlock)
+		{
+			if (_tls->readWantsWritable()) watchWritable(true);
+			break;
+		}
+		failTls(result == TlsChannel::Result::EndOfStream ? nullptr : "read");
+		return;
+	}
+	// A write that needed the peer's record first.
+	if (_state != State::Closed && _tls->writeWantsReadable()) flushTls();
+}
+
+void Connection::flushTls()
+{
+	TlsChannel::Result result = _tls->writeBacklog();
+	// One copy per flush: the corked chunks into the loop's buffer, then
+	// through SSL_write, which needs contiguous bytes.
+	char* const buffer = _loop.tlsWriteBuffer();
+	const std::size_t capacity = _loop.tlsWriteBufferSize();
+	constexpr int maxIov = 64;
+	iovec iov[maxIov];
+	while (result == TlsChannel::Result::Progress && !_out.empty())
+	{
+		const int count = _out.gather(iov, maxIov);
+		std::size_t size = 0;
+		for (int i = 0; i < count && size < capacity; ++i)
+		{
+			const std::size_t take = std::min(iov[i].iov_len, capacity - size);
+			std::memcpy(buffer + size, iov[i].iov_base, take);
+			size += take;
+		}
+		_out.consume(size, _loop.chunks());
+		EventLoop::Counters::add(_loop.counters().bytesOut, static_cast<std::uint64_t>(size));
+		result = _tls->write(buffer, size);
+	}
+	if (result == TlsChannel::Result::WouldBlock)
+	{
+		// Unless OpenSSL waits for the peer's record: readable comes anyway.
+		watchWritable(!_tls->writeWantsReadable());
+		return;
+	}
+	if (result != TlsChannel::Result::Progress)
+	{
+		failTls("write");
+		return;
+	}
+	watchWritable(false);
+	if (_closeAfterFlush) closeSocket();
+}
+
+void Connection::failTls(const char* what)
+{
+	if (what && _loop.engine().logger().debug())
+		_loop.engine().logger().debug("TLS " + std::string(what) + " failed for " + _peerAddress + ": " + _tls->lastError());
+	leaveOpen(ws::CloseCode::Abnormal);
+	closeSocket();
 }
 
 void Connection::deliver(Chunk* chunk)
@@ -220,6 +325,10 @@ void Connection::closeSocket(bool abort)
 	{
 		const linger reset{1, 0};
 		::setsockopt(_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	}
+	else if (_tls)
+	{
+		_tls->shutdown();
 	}
 	::close(_fd);
 	_fd = -1;

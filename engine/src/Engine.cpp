@@ -92,7 +92,8 @@ void Engine::release(const std::string& peerAddress)
 	if (_connections > 0) --_connections;
 }
 
-void Engine::adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress)
+void Engine::adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,
+	TlsSession tls)
 {
 	if (!_running || _stopped)
 	{
@@ -101,7 +102,7 @@ void Engine::adopt(int fd, std::string response, std::string pending, std::uniqu
 		return;
 	}
 	const unsigned index = _nextLoop.fetch_add(1, std::memory_order_relaxed) % _loops.size();
-	_loops[index]->postAdopt(fd, std::move(response), std::move(pending), std::move(session), peerAddress);
+	_loops[index]->postAdopt(fd, std::move(response), std::move(pending), std::move(session), peerAddress, std::move(tls));
 }
 
 EngineStats Engine::stats() const

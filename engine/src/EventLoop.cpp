@@ -74,9 +74,9 @@ void EventLoop::join()
 	_thread.join();
 }
 
-void EventLoop::postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress)
+void EventLoop::postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls)
 {
-	post(Adopt{fd, std::move(response), std::move(pending), std::move(session), std::move(peerAddress)});
+	post(Adopt{fd, std::move(response), std::move(pending), std::move(session), std::move(peerAddress), std::move(tls)});
 }
 
 void EventLoop::postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const std::string> batch, std::uint64_t sequence)
@@ -197,7 +197,7 @@ void EventLoop::adopt(Adopt& task)
 		::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	}
 
-	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress));
+	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress), std::move(task.tls));
 	connection->_loopSlot = _connections.size();
 	_connections.push_back(connection);
 	Counters::add(_counters.open, 1);
@@ -221,6 +221,8 @@ void EventLoop::adopt(Adopt& task)
 	}
 	_engine.handler().onOpen(*connection);
 	if (!task.pending.empty() && connection->isOpen()) connection->feed(task.pending.data(), task.pending.size());
+	// OpenSSL may already hold decrypted frames the socket will not signal.
+	if (connection->isTls() && connection->isOpen()) connection->onReadable();
 }
 
 void EventLoop::deliver(Batch& batch)

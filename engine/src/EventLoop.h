@@ -41,7 +41,7 @@ public:
 	void join();
 
 	/// Hands the loop a new connection (any thread).
-	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress);
+	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls);
 
 	/// Hands the loop a sealed batch of a topic (any thread).
 	void postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const std::string> batch, std::uint64_t sequence);
@@ -92,6 +92,15 @@ public:
 	char* readBuffer() { return _readBuffer.data(); }
 	std::size_t readBufferSize() const { return _readBuffer.size(); }
 
+	/// Where TLS connections gather their corked chunks for SSL_write;
+	/// allocated with the loop's first TLS connection.
+	char* tlsWriteBuffer()
+	{
+		if (_tlsWriteBuffer.empty()) _tlsWriteBuffer.resize(64 * 1024);
+		return _tlsWriteBuffer.data();
+	}
+	std::size_t tlsWriteBufferSize() const { return 64 * 1024; }
+
 private:
 	struct Adopt
 	{
@@ -100,6 +109,7 @@ private:
 		std::string pending;
 		std::unique_ptr<Session> session;
 		std::string peerAddress;
+		TlsSession tls;
 	};
 	struct Batch
 	{
@@ -143,6 +153,7 @@ private:
 	std::vector<Topic*> _toSeal;
 	ChunkPool _chunks;
 	std::vector<char> _readBuffer;
+	std::vector<char> _tlsWriteBuffer;
 	std::int64_t _now = 0;
 	std::int64_t _nextTick = 0;
 	bool _stopping = false;

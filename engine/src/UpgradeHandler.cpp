@@ -1,6 +1,7 @@
 #include "webchat/engine/UpgradeHandler.h"
 
 #include "webchat/engine/Handshake.h"
+#include "webchat/TlsHandoff.h"
 
 #include "Poco/Buffer.h"
 #include "Poco/Net/HTTPServerRequest.h"
@@ -92,6 +93,17 @@ void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 			"Connection: Upgrade\r\n"
 			"Sec-WebSocket-Accept: " + ws::computeAcceptKey(request.get("Sec-WebSocket-Key")) + "\r\n\r\n";
 
+		if (auto* tls = dynamic_cast<TlsHandoff*>(socket.impl()))
+		{
+			// A TLS listener's connection: the engine takes its session and
+			// descriptor; the socket POCO still holds is left empty, so
+			// nothing is sent or closed when it goes.
+			int fd = -1;
+			TlsSession ssl(tls->releaseTls(fd));
+			handedOver = true;
+			_engine.adopt(fd, std::move(response), std::move(pending), std::move(session), peer, std::move(ssl));
+			return;
+		}
 		// The engine owns a descriptor of its own; POCO closes the original
 		// when its last StreamSocket goes, which leaves the connection open.
 		const int fd = ::dup(socket.impl()->sockfd());

@@ -1,5 +1,8 @@
 #include "Listener.h"
 
+#include "TlsContext.h"
+#include "TlsServerSocket.h"
+
 #include "Poco/Exception.h"
 #include "Poco/Net/HTTPServerParams.h"
 #include "Poco/Net/NetException.h"
@@ -8,8 +11,18 @@
 
 namespace webchat {
 
+namespace {
+
+Poco::Net::Context::Ptr tlsContextFor(const ListenerSettings& settings)
+{
+	return settings.tls.enabled() ? createTlsContext(settings) : nullptr;
+}
+
+} // namespace
+
 Listener::Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin):
 	_settings(settings),
+	_tlsContext(tlsContextFor(settings)),
 	_socket(bindSocket(settings)),
 	_plugin(std::move(plugin)),
 	_threadPool("webchat." + settings.name, 1, settings.threads)
@@ -19,6 +32,7 @@ Listener::Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlug
 
 Listener::Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin, const Poco::Net::ServerSocket& socket):
 	_settings(settings),
+	_tlsContext(tlsContextFor(settings)),
 	_socket(socket),
 	_plugin(std::move(plugin)),
 	_threadPool("webchat." + settings.name, 1, settings.threads)
@@ -41,7 +55,10 @@ void Listener::createServer()
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new InstrumentedHandlerFactory(
 		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"));
-	_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, _socket, params);
+	if (_tlsContext)
+		_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, TlsServerSocket(_socket, _tlsContext), params);
+	else
+		_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, _socket, params);
 }
 
 Listener::~Listener()

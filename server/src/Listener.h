@@ -12,6 +12,7 @@
 #include "RequestMetrics.h"
 #include "webchat/HandlerPlugin.h"
 
+#include "Poco/Net/Context.h"
 #include "Poco/Net/HTTPServer.h"
 #include "Poco/Net/ServerSocket.h"
 #include "Poco/ThreadPool.h"
@@ -26,6 +27,8 @@ class Listener
 public:
 	/// Binds the socket (throws Poco::Exception naming the listener when the
 	/// address is unusable or the port is taken) but does not serve yet.
+	/// With tls_certificate set it serves TLS; a bad certificate, key or
+	/// TLS setting throws first, naming its key.
 	Listener(const ListenerSettings& settings, std::unique_ptr<HandlerPlugin> plugin);
 
 	/// Serves on a socket that is already bound and listening (a running
@@ -66,6 +69,8 @@ private:
 	void createServer();
 
 	ListenerSettings _settings;
+	// Null for plaintext. Loaded before anything is bound or served.
+	Poco::Net::Context::Ptr _tlsContext;
 	// Held here too: a retired listener's server no longer needs it, its
 	// replacement does; the socket closes with its last holder.
 	Poco::Net::ServerSocket _socket;

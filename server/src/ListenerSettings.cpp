@@ -2,6 +2,8 @@
 
 #include "Poco/Exception.h"
 #include "Poco/NumberParser.h"
+#include "Poco/Path.h"
+#include "Poco/String.h"
 #include "Poco/Util/OptionException.h"
 
 namespace webchat {
@@ -41,7 +43,47 @@ void checkPluginName(const std::string& key, const std::string& name)
 	}
 }
 
+// Relative paths are relative to the configuration file's folder.
+std::string configPath(const AbstractConfiguration& config, const std::string& value)
+{
+	const Poco::Path path(value);
+	if (path.isAbsolute()) return path.toString();
+	return Poco::Path(config.getString("application.configDir", Poco::Path::current())).resolve(path).toString();
+}
+
+TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ListenerSettings& s)
+{
+	TlsSettings tls;
+	const std::string certificate = config.getString(s.key("tls_certificate"), "");
+	const std::string privateKey = config.getString(s.key("tls_private_key"), "");
+	const bool anyOther = config.has(s.key("tls_ciphers")) || config.has(s.key("tls_min_protocol"));
+	if (certificate.empty() && privateKey.empty())
+	{
+		if (anyOther)
+			throw Poco::Util::MissingOptionException("TLS keys without a certificate", s.key("tls_certificate"));
+		return tls;
+	}
+	if (certificate.empty()) throw Poco::Util::MissingOptionException("missing configuration key", s.key("tls_certificate"));
+	if (privateKey.empty()) throw Poco::Util::MissingOptionException("missing configuration key", s.key("tls_private_key"));
+	tls.certificateFile = configPath(config, certificate);
+	tls.privateKeyFile = configPath(config, privateKey);
+	tls.ciphers = config.getString(s.key("tls_ciphers"), TlsSettings::defaultCiphers);
+	if (tls.ciphers.empty())
+		throw Poco::InvalidArgumentException(s.key("tls_ciphers") + " is empty: leave it out for the default");
+	tls.minProtocol = Poco::toLower(config.getString(s.key("tls_min_protocol"), "tlsv1.2"));
+	if (tls.minProtocol != "tlsv1.2" && tls.minProtocol != "tlsv1.3")
+	{
+		throw Poco::InvalidArgumentException(s.key("tls_min_protocol") + " = " + config.getString(s.key("tls_min_protocol")) +
+			": expected tlsv1.2 or tlsv1.3");
+	}
+	return tls;
+}
+
 } // namespace
+
+// TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3 suites are
+// OpenSSL's defaults, all of which qualify).
+const std::string TlsSettings::defaultCiphers = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!MD5:!DSS";
 
 ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& config, const std::string& name)
 {
@@ -58,6 +100,7 @@ ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& confi
 	s.maxQueued = boundedInt(config, s.key("max_queued"), s.maxQueued, 1, 100000);
 	s.timeout = Poco::Timespan(Poco::Timespan::TimeDiff(boundedInt(config, s.key("timeout_ms"), 30000, 100, 3600000)) * 1000);
 	s.keepAliveRequests = boundedInt(config, s.key("keep_alive_requests"), s.keepAliveRequests, 1, 100000);
+	s.tls = tlsFromConfig(config, s);
 	return s;
 }
 

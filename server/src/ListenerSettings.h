@@ -16,6 +16,19 @@
 
 namespace webchat {
 
+/// A listener's TLS keys; enabled() when it serves https/wss.
+struct TlsSettings
+{
+	std::string certificateFile; // tls_certificate: PEM, the chain after the server's own
+	std::string privateKeyFile;  // tls_private_key: PEM, unencrypted
+	std::string ciphers;         // tls_ciphers: OpenSSL cipher list for TLS 1.2
+	std::string minProtocol;     // tls_min_protocol: tlsv1.2 (default) or tlsv1.3
+
+	bool enabled() const { return !certificateFile.empty(); }
+
+	static const std::string defaultCiphers;
+};
+
 struct ListenerSettings
 {
 	std::string name;
@@ -28,6 +41,7 @@ struct ListenerSettings
 	int maxQueued = 256;      // listeners.<name>.max_queued: accepted, waiting for a thread
 	Poco::Timespan timeout;   // listeners.<name>.timeout_ms: socket send/receive timeout
 	int keepAliveRequests = 100; // listeners.<name>.keep_alive_requests
+	TlsSettings tls;          // listeners.<name>.tls_*: paths made absolute against application.configDir
 
 	/// Reads and validates listeners.<name>. Throws Poco::Exception (a
 	/// MissingOptionException or InvalidArgumentException) naming the key.

@@ -12,6 +12,7 @@
 #include "Poco/Path.h"
 #include "Poco/PatternFormatter.h"
 #include "Poco/String.h"
+#include "Poco/Net/NetSSL.h"
 #include "Poco/Process.h"
 #include "Poco/Util/HelpFormatter.h"
 #include "Poco/Util/IniFileConfiguration.h"
@@ -149,6 +150,8 @@ void WebchatServer::handleOption(const std::string& name, const std::string& val
 
 void WebchatServer::initialize(Application& self)
 {
+	// OpenSSL for TLS listeners (their POCO Contexts).
+	Poco::Net::initializeSSL();
 	if (!_helpRequested)
 	{
 		try
@@ -177,6 +180,7 @@ void WebchatServer::uninitialize()
 {
 	closeListeners();
 	ServerApplication::uninitialize();
+	Poco::Net::uninitializeSSL();
 }
 
 void WebchatServer::loadConfigurationFile()
@@ -240,7 +244,7 @@ void WebchatServer::openListeners()
 	{
 		listener->start();
 		const auto& s = listener->settings();
-		logger().information("listener %s: %s/%s on %s:%hu", s.name, s.plugin, s.className, s.address, s.port);
+		logger().information("listener %s: %s/%s on %s:%hu%s", s.name, s.plugin, s.className, s.address, s.port, std::string(s.tls.enabled() ? " (TLS)" : ""));
 	}
 }
 

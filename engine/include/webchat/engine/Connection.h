@@ -12,6 +12,7 @@
 #include "webchat/engine/MessageDecoder.h"
 #include "webchat/engine/OutboundQueue.h"
 #include "webchat/engine/SessionHandler.h"
+#include "webchat/engine/TlsSession.h"
 
 #include <cstdint>
 #include <functional>
@@ -22,6 +23,7 @@
 namespace webchat::engine {
 
 class EventLoop;
+class TlsChannel;
 class Topic;
 
 class Connection final: private ws::MessageDecoder::Handler
@@ -30,6 +32,7 @@ public:
 	Session* session() const { return _session.get(); }
 	const std::string& peerAddress() const { return _peerAddress; }
 	bool isOpen() const { return _state == State::Open; }
+	bool isTls() const { return _tls != nullptr; }
 	Topic* topic() const { return _topic.get(); }
 
 	/// Joins topic (leaving any previous one). atomically, when given, runs
@@ -61,7 +64,7 @@ private:
 		Closed   // socket closed; deleted at the end of the loop iteration
 	};
 
-	Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress);
+	Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls);
 
 	// ws::MessageDecoder::Handler
 	void onMessage(ws::Opcode opcode, std::string_view payload) override;
@@ -73,6 +76,13 @@ private:
 	void onReadable();
 	void onWritable();
 	void flush();
+	// TLS connections: the same steps through OpenSSL. Plaintext ones
+	// never reach these.
+	void readTls();
+	void flushTls();
+	void failTls(const char* what);
+	void watchWritable(bool on);
+	bool nothingToWrite() const;
 	// Queues chunk unless closing or over max_queued_bytes; the caller
 	// holds its own reference.
 	void deliver(Chunk* chunk);
@@ -105,6 +115,7 @@ private:
 	std::int64_t _stalledSinceMs = 0; // mid-frame or mid-message since
 	std::int64_t _closingSinceMs = 0;
 	OutboundQueue _out;
+	std::unique_ptr<TlsChannel> _tls; // null for plaintext
 };
 
 } // namespace webchat::engine

@@ -12,6 +12,7 @@
 
 #include "webchat/engine/EngineSettings.h"
 #include "webchat/engine/SessionHandler.h"
+#include "webchat/engine/TlsSession.h"
 #include "webchat/engine/Topic.h"
 
 #include "Poco/Logger.h"
@@ -84,7 +85,10 @@ public:
 	/// now on. The engine writes response (the 101) after the session's
 	/// onOpen, then decodes pending, the bytes already read past the request.
 	/// The slot reserved with admit() is released when the connection ends.
-	void adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress);
+	/// tls, for a connection of a TLS listener, is its session (handshake
+	/// done, reading and writing fd): everything then goes through it.
+	void adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,
+		TlsSession tls = nullptr);
 
 	/// Gives back a slot from admit() that adopt() did not take.
 	void release(const std::string& peerAddress);
