@@ -14,6 +14,9 @@ if [[ "${1:-}" == "--test" ]]; then
 	# The reverse-proxy test (tests/proxy/): nginx in front of webchatd, with
 	# a certificate made by openssl. It runs its own nginx on loopback ports.
 	packages+=(nginx openssl)
+	# Rooms shared through Redis (tests/integration/redis/, the benchmark's
+	# two-instance mode): each test starts its own redis-server on loopback.
+	packages+=(redis-server)
 	# Debian's nodejs (18) is enough; keep a newer one that is already there.
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

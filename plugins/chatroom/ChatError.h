@@ -17,6 +17,7 @@ namespace CloseCodes {
 constexpr std::uint16_t BadRequest = 4400;  // invalid_room, invalid_nick, invalid_since
 constexpr std::uint16_t Conflict = 4409;    // nick_taken
 constexpr std::uint16_t TooMany = 4429;     // room_full, too_many_rooms
+constexpr std::uint16_t Unavailable = 4503; // unavailable: the shared backend is unreachable; try again later
 } // namespace CloseCodes
 
 struct ChatError

@@ -10,6 +10,8 @@
 
 #include "Poco/Net/HTTPServerRequest.h"
 
+#include <algorithm>
+
 namespace webchat::chatroom {
 
 namespace {
@@ -69,6 +71,11 @@ void ChatHandler::onOpen(engine::Connection& connection)
 	}
 	session.hold(room);
 	const Room::JoinResult result = room->join(connection, target.nick(), target.since(), target.epoch());
+	if (result.unavailable)
+	{
+		refuse(connection, {"unavailable", "the chat server cannot reach its shared backend; try again shortly", CloseCodes::Unavailable});
+		return;
+	}
 	if (!result.status)
 	{
 		// Closed before it could join: nothing will call onClose again.
@@ -147,7 +154,17 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 	tail.clear();
 	const std::int64_t ts = wallClockMs();
 	ServerEvents::appendMessageTail(tail, session.escapedNick(), text, ts);
-	session.room()->post(session.nick(), text, ts, tail);
+	switch (session.room()->post(session.nick(), text, ts, tail))
+	{
+	case SharedRooms::Posted::Sent:
+		break;
+	case SharedRooms::Posted::Delayed:
+		sendError(connection, "delayed", "the chat server cannot reach its shared backend; your message is queued and will be delivered when it is back");
+		break;
+	case SharedRooms::Posted::Refused:
+		sendError(connection, "unavailable", "the chat server cannot reach its shared backend and its queue is full; your message was not sent");
+		break;
+	}
 }
 
 void ChatHandler::changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now)
@@ -190,6 +207,58 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 	if (!room) return;
 	if (wasMember) room->leave(session.nick());
 	_rooms.release(room->name());
+}
+
+} // namespace webchat::chatroom
+
+namespace webchat::chatroom {
+
+std::optional<SharedRooms::Position> ChatHandler::position(const std::string& room)
+{
+	const auto found = _rooms.find(room);
+	return found ? found->position() : std::nullopt;
+}
+
+void ChatHandler::message(const std::string& room, const std::string& epoch, const HistoryStore::Message& message)
+{
+	if (const auto found = _rooms.find(room)) found->deliver(epoch, message);
+}
+
+void ChatHandler::reload(const std::string& room)
+{
+	if (const auto found = _rooms.find(room)) found->reload();
+}
+
+void ChatHandler::presence(const std::string& room, const SharedRooms::Presence& change)
+{
+	if (const auto found = _rooms.find(room)) found->applyPresence(change);
+}
+
+void ChatHandler::remoteMembers(const std::string& room, const std::map<std::string, std::string>& members)
+{
+	if (const auto found = _rooms.find(room)) found->replaceRemoteMembers(members);
+}
+
+void ChatHandler::instanceGone(const std::string& instance)
+{
+	for (const auto& room : _rooms.all()) room->removeInstance(instance);
+}
+
+std::map<std::string, std::vector<std::string>> ChatHandler::localMembers()
+{
+	std::map<std::string, std::vector<std::string>> result;
+	for (const auto& room : _rooms.all())
+		if (auto members = room->localMembers()) result[room->name()] = std::move(*members);
+	return result;
+}
+
+std::vector<std::string> ChatHandler::remoteInstances()
+{
+	std::vector<std::string> result;
+	for (const auto& room : _rooms.all())
+		for (auto& instance : room->remoteInstances())
+			if (std::find(result.begin(), result.end(), instance) == result.end()) result.push_back(std::move(instance));
+	return result;
 }
 
 } // namespace webchat::chatroom

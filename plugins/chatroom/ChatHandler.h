@@ -15,6 +15,7 @@
 #include "HistoryStore.h"
 #include "Room.h"
 #include "RoomRegistry.h"
+#include "SharedRooms.h"
 
 #include "webchat/engine/SessionHandler.h"
 #include "webchat/engine/Topic.h"
@@ -29,7 +30,7 @@ namespace webchat::chatroom {
 
 class ChatSession;
 
-class ChatHandler final: public engine::SessionHandler
+class ChatHandler final: public engine::SessionHandler, public SharedRooms::Sink
 {
 public:
 	/// topics gives the engine topic of a room name (Engine::topic).
@@ -48,6 +49,16 @@ public:
 
 	/// Rooms with members and members over all rooms (any thread).
 	RoomRegistry<Room>::Usage usage() const { return _rooms.usage(); }
+
+	// SharedRooms::Sink: the shared backend's thread, to the room of that name.
+	std::optional<SharedRooms::Position> position(const std::string& room) override;
+	void message(const std::string& room, const std::string& epoch, const HistoryStore::Message& message) override;
+	void reload(const std::string& room) override;
+	void presence(const std::string& room, const SharedRooms::Presence& change) override;
+	void remoteMembers(const std::string& room, const std::map<std::string, std::string>& members) override;
+	void instanceGone(const std::string& instance) override;
+	std::map<std::string, std::vector<std::string>> localMembers() override;
+	std::vector<std::string> remoteInstances() override;
 
 private:
 	void refuse(engine::Connection& connection, const ChatError& error);

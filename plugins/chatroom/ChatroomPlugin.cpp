@@ -53,6 +53,8 @@ public:
 		_store = historySettings.openStore(logger);
 		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger);
 		_engine = std::make_unique<engine::Engine>(engineSettings, *_chat, logger);
+		// A shared backend feeds the rooms from its own threads from now on.
+		if (auto* shared = _store->shared()) shared->attach(*_chat);
 		logger.information("chat rooms: up to %z rooms of %z users, history %z messages or %z bytes, %s frames/s per client (burst %z)",
 			chatSettings.maxRooms, chatSettings.maxUsersPerRoom, chatSettings.historySize, chatSettings.historyBytes,
 			Poco::NumberFormatter::format(chatSettings.ratePerSecond), chatSettings.rateBurst);
@@ -81,6 +83,11 @@ public:
 		const auto usage = _chat->usage();
 		writer.gauge("webchat_rooms", "Chat rooms with at least one member.", {}, static_cast<double>(usage.rooms));
 		writer.gauge("webchat_users", "Members over all chat rooms.", {}, static_cast<double>(usage.holders));
+		if (const auto* redis = dynamic_cast<const webchat::chatroom::redis::RedisRooms*>(_store.get()))
+		{
+			writer.gauge("webchat_redis_up", "1 while the shared backend (Redis) is reachable.", {}, redis->linkUp() ? 1 : 0);
+			writer.gauge("webchat_redis_queued", "Changes waiting to be sent to Redis.", {}, static_cast<double>(redis->queued()));
+		}
 	}
 
 private:

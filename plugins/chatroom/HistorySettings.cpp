@@ -5,6 +5,7 @@
 #include "SqliteHistoryStore.h"
 
 #include "Poco/Exception.h"
+#include "Poco/NumberParser.h"
 #include "Poco/Path.h"
 #include "Poco/String.h"
 
@@ -31,6 +32,27 @@ std::string resolveDatabase(const Poco::Util::AbstractConfiguration& section)
 	return Poco::Path(path.toString()).toString();
 }
 
+redis::RedisRooms::Options redisOptions(const Poco::Util::AbstractConfiguration& section, std::uint64_t retentionCount)
+{
+	redis::RedisRooms::Options o;
+	o.address = Poco::trim(section.getString("redis_address", o.address));
+	// Names are resolved when connecting (Redis may start later), so only
+	// the shape is checked here.
+	const auto colon = o.address.rfind(':');
+	unsigned port = 0;
+	if (colon == std::string::npos || colon == 0 || !Poco::NumberParser::tryParseUnsigned(o.address.substr(colon + 1), port) || port == 0 || port > 65535)
+		throw Poco::InvalidArgumentException("redis_address = " + o.address + ": expected host:port");
+	o.ns = Poco::trim(section.getString("redis_namespace", o.ns));
+	if (o.ns.empty() || o.ns.find_first_of(" \t\r\n:") != std::string::npos)
+		throw Poco::InvalidArgumentException("redis_namespace = " + o.ns + ": expected a word without spaces or colons");
+	o.timeoutMs = static_cast<std::int64_t>(ConfigValues::whole(section, "redis_timeout_ms", static_cast<std::uint64_t>(o.timeoutMs), 10, 60000));
+	o.presenceTtlMs = static_cast<std::int64_t>(ConfigValues::whole(section, "redis_presence_ttl_ms", static_cast<std::uint64_t>(o.presenceTtlMs), 300, 3600000));
+	o.queueLimit = ConfigValues::whole(section, "redis_queue_limit", o.queueLimit, 0, 10000000);
+	o.feedLength = ConfigValues::whole(section, "redis_feed_length", o.feedLength, 1000, std::uint64_t(1) << 40);
+	o.logLength = retentionCount;
+	return o;
+}
+
 } // namespace
 
 HistorySettings HistorySettings::fromConfig(const Poco::Util::AbstractConfiguration& section, std::size_t historySize)
@@ -41,8 +63,10 @@ HistorySettings HistorySettings::fromConfig(const Poco::Util::AbstractConfigurat
 		s.backend = Backend::Sqlite;
 	else if (backend == "memory")
 		s.backend = Backend::Memory;
+	else if (backend == "redis")
+		s.backend = Backend::Redis;
 	else
-		throw Poco::InvalidArgumentException("backend = " + backend + ": expected sqlite or memory");
+		throw Poco::InvalidArgumentException("backend = " + backend + ": expected sqlite, memory or redis");
 
 	s.database = resolveDatabase(section);
 	s.batchWindowMs = static_cast<std::int64_t>(ConfigValues::whole(section, "batch_window_ms", static_cast<std::uint64_t>(s.batchWindowMs), 1, 10000));
@@ -54,12 +78,14 @@ HistorySettings HistorySettings::fromConfig(const Poco::Util::AbstractConfigurat
 			": keeps fewer messages than history_size = " + std::to_string(historySize) + "; use 0 (keep all) or at least " + std::to_string(least));
 	}
 	s.retentionDays = static_cast<std::int64_t>(ConfigValues::whole(section, "retention_days", 0, 0, 36500));
+	s.redis = redisOptions(section, s.retentionCount);
 	return s;
 }
 
 std::unique_ptr<HistoryStore> HistorySettings::openStore(Poco::Logger& logger) const
 {
 	if (backend == Backend::Memory) return std::make_unique<MemoryHistoryStore>();
+	if (backend == Backend::Redis) return std::make_unique<redis::RedisRooms>(redis, logger);
 	SqliteHistoryStore::Options options;
 	options.path = database;
 	options.batchWindowMs = batchWindowMs;

@@ -3,7 +3,8 @@
 //
 // Where the chat room keeps its history (the listener's backend keys), read
 // and validated, and the store they describe:
-//   backend          sqlite (default) or memory
+//   backend          sqlite (default), memory, or redis (rooms shared by
+//                    every instance using the same Redis: RedisRooms.h)
 //   database         the SQLite file; relative to the .ini's folder
 //                    (application.configDir); default data/chat.db there.
 //                    The shipped .ini names
@@ -14,13 +15,26 @@
 //                    transaction: what a crash may lose (default 100)
 //   retention_count  messages kept per room (default 10000; 0: all; else at
 //                    least history_size)
-//   retention_days   and for at most this many days (default 0: no limit)
+//   retention_days   and for at most this many days (default 0: no limit;
+//                    sqlite only)
+// With backend = redis (database and batch_window_ms do not apply):
+//   redis_address        host:port (default 127.0.0.1:6379)
+//   redis_namespace      key prefix, so deployments can share a Redis
+//                        (default webchat)
+//   redis_timeout_ms     connect/reply timeout; the longest a join waits
+//                        for its nick (default 2000)
+//   redis_presence_ttl_ms  how soon a crashed instance's users leave
+//                        (default 10000)
+//   redis_queue_limit    messages kept while Redis is unreachable
+//                        (default 10000; beyond, sending is refused)
+//   redis_feed_length    entries kept in the shared feed (default 100000)
 //
 
 #ifndef WEBCHAT_CHATROOM_HISTORYSETTINGS_INCLUDED
 #define WEBCHAT_CHATROOM_HISTORYSETTINGS_INCLUDED
 
 #include "HistoryStore.h"
+#include "redis/RedisRooms.h"
 
 #include "Poco/Logger.h"
 #include "Poco/Util/AbstractConfiguration.h"
@@ -37,7 +51,8 @@ struct HistorySettings
 	enum class Backend
 	{
 		Sqlite,
-		Memory
+		Memory,
+		Redis
 	};
 
 	/// The database when the key is absent, relative to the .ini's folder:
@@ -50,6 +65,7 @@ struct HistorySettings
 	std::int64_t batchWindowMs = 100;
 	std::uint64_t retentionCount = DefaultRetentionCount;
 	std::int64_t retentionDays = 0;
+	redis::RedisRooms::Options redis;
 
 	/// Reads the keys above. historySize is the room's history_size: what
 	/// retention_count keeps may not be less (its default grows to it).

@@ -25,10 +25,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace webchat::chatroom {
+
+class SharedRooms;
 
 class HistoryStore
 {
@@ -46,6 +49,7 @@ public:
 		std::string epoch;
 		std::uint64_t lastId = 0;    // ids continue after it
 		std::vector<Message> recent; // the newest messages, oldest first, consecutive ids ending at lastId
+		std::map<std::string, std::string> remoteMembers; // shared backends: other instances' members, nick -> instance
 	};
 
 	virtual ~HistoryStore() = default;
@@ -73,6 +77,9 @@ public:
 	/// False when append() does nothing (the room's memory is all there is),
 	/// so rooms need not copy their messages for it.
 	virtual bool keepsMessages() const { return true; }
+
+	/// A backend shared by several instances (see SharedRooms.h), or null.
+	virtual SharedRooms* shared() { return nullptr; }
 
 	/// One line for the log: the backend and where it keeps its data.
 	virtual std::string describe() const = 0;

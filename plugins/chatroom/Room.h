@@ -14,7 +14,13 @@
 // and clients are told the history they knew is gone.
 //
 // Members are on several I/O threads; every call here is made on the
-// calling connection's thread.
+// calling connection's thread, except the shared-room deliveries below.
+//
+// With a shared backend (SharedRooms, backend = redis) the room is one of
+// several copies, one per instance: the backend numbers the messages, so
+// post() only hands a message over and deliver() (on the backend's thread)
+// publishes it once it comes back in the room's order; other instances'
+// members join the member list through applyPresence() and friends.
 //
 
 #ifndef WEBCHAT_CHATROOM_ROOM_INCLUDED
@@ -22,6 +28,7 @@
 
 #include "HistoryStore.h"
 #include "RoomState.h"
+#include "SharedRooms.h"
 
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Topic.h"
@@ -29,6 +36,7 @@
 #include "Poco/Logger.h"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,8 +53,9 @@ public:
 
 	struct JoinResult
 	{
-		std::optional<RoomState::Join> status; // none: the connection was no longer open
+		std::optional<RoomState::Join> status; // none: the connection was no longer open, or unavailable
 		std::string nick;                      // the nick asked for, or the guest nick given
+		bool unavailable = false;              // shared rooms: the backend is unreachable and the room not loaded here
 	};
 
 	/// Subscribes connection as nick (a guest nick when none) and, when it
@@ -65,21 +74,58 @@ public:
 
 	/// Publishes a message and hands it to the history store: tail from
 	/// ServerEvents::appendMessageTail() with the same nick, text and ts.
-	void post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail);
+	/// With a shared backend the message is handed to it instead and
+	/// published when it comes back (deliver()); the result says whether
+	/// it could be sent now.
+	SharedRooms::Posted post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail);
+
+	// Shared rooms: called on the backend's thread ---------------------------
+
+	/// Where this copy stands; none until its first join loaded it.
+	std::optional<SharedRooms::Position> position();
+
+	/// Publishes message if it is the next one (id lastId + 1). A message
+	/// of another epoch replaces the room's history: loaded again from the
+	/// backend, members told with a history_reset error.
+	void deliver(const std::string& epoch, const HistoryStore::Message& message);
+
+	/// Loads the history again (the backend's epoch changed).
+	void reload();
+
+	void applyPresence(const SharedRooms::Presence& change);
+
+	/// Other instances' members are exactly members (nick -> instance).
+	void replaceRemoteMembers(const std::map<std::string, std::string>& members);
+
+	/// instance's members leave.
+	void removeInstance(const std::string& instance);
+
+	/// This instance's own members (the backend registers them again after
+	/// a reconnection); none if the room is not loaded.
+	std::optional<std::vector<std::string>> localMembers();
+
+	/// Instances with members here.
+	std::vector<std::string> remoteInstances();
 
 private:
-	// Under the topic's lock, once.
+	// Under the topic's lock: once, and again by reload().
 	void load();
+	// Under the topic's lock: a remote member joins or leaves, with its event.
+	void addRemote(std::string& batch, const std::string& nick, const std::string& instance, std::int64_t ts);
+	void removeRemote(std::string& batch, const std::string& nick, std::int64_t ts);
+	std::string sharedGuestNick();
 
 	const std::string _name;
 	const std::shared_ptr<engine::Topic> _topic;
 	HistoryStore& _store;
+	SharedRooms* const _shared; // null: the room alone numbers its messages
 	const bool _storeKeepsMessages;
 	Poco::Logger& _logger;
 	// Guarded by _topic's lock:
 	RoomState _state;
 	bool _loaded = false;
 	bool _stored = false; // messages go to the store (false: it keeps none, or failed to load the room)
+	std::map<std::string, std::string> _remoteOwners; // shared rooms: members on other instances, nick -> instance
 };
 
 } // namespace webchat::chatroom

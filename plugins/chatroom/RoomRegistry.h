@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace webchat::chatroom {
 
@@ -96,6 +97,24 @@ public:
 			usage.holders += room.second.holders;
 		}
 		return usage;
+	}
+
+	/// The room of that name if it exists; not held.
+	std::shared_ptr<Room> find(const std::string& name) const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		const auto it = _rooms.find(name);
+		return it == _rooms.end() ? nullptr : it->second.room;
+	}
+
+	/// Every room that exists, for a walk outside the lock.
+	std::vector<std::shared_ptr<Room>> all() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		std::vector<std::shared_ptr<Room>> rooms;
+		rooms.reserve(_rooms.size());
+		for (const auto& room : _rooms) rooms.push_back(room.second.room);
+		return rooms;
 	}
 
 	bool contains(const std::string& name) const

@@ -18,6 +18,13 @@ RoomState::Join RoomState::join(const std::string& nick)
 	return Join::Joined;
 }
 
+bool RoomState::addRemote(const std::string& nick)
+{
+	if (hasMember(nick)) return false;
+	_members.push_back(nick);
+	return true;
+}
+
 bool RoomState::leave(const std::string& nick)
 {
 	const auto it = std::find(_members.begin(), _members.end(), nick);

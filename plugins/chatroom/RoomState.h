@@ -46,6 +46,10 @@ public:
 
 	Join join(const std::string& nick);
 
+	/// Adds a member another instance admitted (shared rooms): no limit
+	/// applies; false if nick is a member already.
+	bool addRemote(const std::string& nick);
+
 	/// False if nick is not a member.
 	bool leave(const std::string& nick);
 

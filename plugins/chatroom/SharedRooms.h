@@ -1,0 +1,129 @@
+//
+// SharedRooms.h
+//
+// Rooms shared by several webchatd instances through a backend (Redis, see
+// redis/RedisRooms.h). Compared with a HistoryStore, which only records what
+// the room decided, a shared backend decides: it gives every message its id
+// in the room's order, owns the presence list across instances, and feeds
+// back to every instance (this one included) what any of them published.
+//
+// Two halves:
+//   - SharedRooms: what a Room calls, on an I/O thread. post() and leave()
+//     only queue; join() and rename() wait (bounded) for the backend's
+//     verdict on the nick, because a nick is unique across instances.
+//   - SharedRooms::Sink: what the backend calls from its own thread to
+//     deliver messages in order and other instances' presence changes;
+//     implemented by ChatHandler, which finds the room.
+//
+// While the backend is unreachable an instance keeps serving its clients:
+// posts wait in a bounded queue and are sent, in order and exactly once,
+// when it is back; joins and renames are checked against this instance's
+// members only, and its presence is registered again on reconnection.
+//
+
+#ifndef WEBCHAT_CHATROOM_SHAREDROOMS_INCLUDED
+#define WEBCHAT_CHATROOM_SHAREDROOMS_INCLUDED
+
+#include "HistoryStore.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace webchat::chatroom {
+
+class SharedRooms
+{
+public:
+	/// Another instance's presence change, or the whole presence of a room.
+	struct Presence
+	{
+		enum class Kind
+		{
+			Join,    // nick joined on instance
+			Leave,   // nick left
+			Rename,  // from nick to newNick
+			Replace  // instance's members of the room are exactly nicks
+		};
+		Kind kind = Kind::Join;
+		std::string instance;
+		std::string nick;
+		std::string newNick;
+		std::vector<std::string> nicks;
+	};
+
+	/// Where a room stands on this instance.
+	struct Position
+	{
+		std::string epoch;
+		std::uint64_t lastId = 0;
+	};
+
+	class Sink
+	{
+	public:
+		virtual ~Sink() = default;
+
+		/// room's position if it is loaded on this instance (else its
+		/// messages are not needed: its first join loads it).
+		virtual std::optional<Position> position(const std::string& room) = 0;
+
+		/// The next message of room (id = lastId + 1 of its position, or a
+		/// new epoch); the backend has filled any gap before.
+		virtual void message(const std::string& room, const std::string& epoch, const HistoryStore::Message& message) = 0;
+
+		/// room's history was replaced in the backend (another epoch): load
+		/// it again.
+		virtual void reload(const std::string& room) = 0;
+
+		/// A presence change of another instance.
+		virtual void presence(const std::string& room, const Presence& change) = 0;
+
+		/// Every member other instances have in room, nick -> instance: what
+		/// the backend holds after a reconnection.
+		virtual void remoteMembers(const std::string& room, const std::map<std::string, std::string>& members) = 0;
+
+		/// instance stopped or stopped renewing its presence: its members
+		/// leave every room.
+		virtual void instanceGone(const std::string& instance) = 0;
+
+		/// The rooms loaded here, with this instance's own members.
+		virtual std::map<std::string, std::vector<std::string>> localMembers() = 0;
+
+		/// The instances with members in rooms loaded here.
+		virtual std::vector<std::string> remoteInstances() = 0;
+	};
+
+	enum class Verdict
+	{
+		Accepted,    // the backend has it
+		Taken,       // the nick belongs to a member on another instance
+		Unavailable  // the backend is unreachable: decide locally
+	};
+
+	enum class Posted
+	{
+		Sent,     // on its way; members see it once the backend ordered it
+		Delayed,  // the backend is unreachable: queued until it is back
+		Refused   // the queue is full: not sent
+	};
+
+	virtual ~SharedRooms() = default;
+
+	/// Starts delivering to sink (before any room is used).
+	virtual void attach(Sink& sink) = 0;
+
+	/// This process's name among the instances.
+	virtual const std::string& instance() const = 0;
+
+	virtual Posted post(const std::string& room, const Position& seen, HistoryStore::Message message) = 0;
+	virtual Verdict join(const std::string& room, const std::string& nick) = 0;
+	virtual Verdict rename(const std::string& room, const std::string& from, const std::string& to) = 0;
+	virtual void leave(const std::string& room, const std::string& nick) = 0;
+};
+
+} // namespace webchat::chatroom
+
+#endif

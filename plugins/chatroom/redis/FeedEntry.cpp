@@ -1,0 +1,92 @@
+#include "FeedEntry.h"
+
+#include "Poco/NumberParser.h"
+
+namespace webchat::chatroom::redis {
+
+namespace {
+
+const std::string* field(const std::vector<std::pair<std::string, std::string>>& fields, const char* name)
+{
+	for (const auto& [key, value] : fields)
+		if (key == name) return &value;
+	return nullptr;
+}
+
+std::vector<std::string> splitLines(const std::string& text)
+{
+	std::vector<std::string> lines;
+	std::size_t start = 0;
+	while (start < text.size())
+	{
+		std::size_t end = text.find('\n', start);
+		if (end == std::string::npos) end = text.size();
+		lines.push_back(text.substr(start, end - start));
+		start = end + 1;
+	}
+	return lines;
+}
+
+} // namespace
+
+FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>>& fields)
+{
+	FeedEntry entry;
+	const std::string* type = field(fields, "t");
+	const std::string* room = field(fields, "r");
+	const std::string* instance = field(fields, "i");
+	if (!type || !room || !instance || type->size() != 1) return entry;
+	entry.room = *room;
+	entry.instance = *instance;
+	const std::string* nick = field(fields, "nick");
+	switch ((*type)[0])
+	{
+	case 'm':
+	{
+		const std::string* epoch = field(fields, "e");
+		const std::string* id = field(fields, "id");
+		const std::string* text = field(fields, "text");
+		const std::string* ts = field(fields, "ts");
+		Poco::UInt64 parsedId = 0;
+		Poco::Int64 parsedTs = 0;
+		if (!epoch || !id || !nick || !text || !ts || !Poco::NumberParser::tryParseUnsigned64(*id, parsedId) || parsedId == 0 ||
+			!Poco::NumberParser::tryParse64(*ts, parsedTs))
+			return entry;
+		entry.epoch = *epoch;
+		entry.message.id = parsedId;
+		entry.message.ts = parsedTs;
+		entry.message.nick = *nick;
+		entry.message.text = *text;
+		entry.kind = Kind::Message;
+		break;
+	}
+	case 'j':
+	case 'l':
+		if (!nick) return entry;
+		entry.message.nick = *nick;
+		entry.kind = (*type)[0] == 'j' ? Kind::Join : Kind::Leave;
+		break;
+	case 'n':
+	{
+		const std::string* to = field(fields, "to");
+		if (!nick || !to) return entry;
+		entry.message.nick = *nick;
+		entry.newNick = *to;
+		entry.kind = Kind::Rename;
+		break;
+	}
+	case 's':
+	{
+		const std::string* nicks = field(fields, "nicks");
+		if (!nicks) return entry;
+		entry.nicks = splitLines(*nicks);
+		entry.kind = Kind::Sync;
+		break;
+	}
+	default:
+		break;
+	}
+	return entry;
+}
+
+} // namespace webchat::chatroom::redis

@@ -1,0 +1,48 @@
+//
+// FeedEntry.h
+//
+// One entry of the shared feed (ns:feed, see RedisScripts.h) read back:
+// what kind of change it is, in which room, by which instance. Parsed from
+// the stream entry's field/value pairs; an entry this version does not know
+// is Unknown and skipped, so a newer instance can add kinds.
+//
+
+#ifndef WEBCHAT_CHATROOM_FEEDENTRY_INCLUDED
+#define WEBCHAT_CHATROOM_FEEDENTRY_INCLUDED
+
+#include "HistoryStore.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace webchat::chatroom::redis {
+
+struct FeedEntry
+{
+	enum class Kind
+	{
+		Message, // t=m: id, e (epoch), nick, text, ts
+		Join,    // t=j: nick
+		Leave,   // t=l: nick
+		Rename,  // t=n: nick, to
+		Sync,    // t=s: nicks (newline-separated; nicks hold no control characters)
+		Unknown
+	};
+
+	Kind kind = Kind::Unknown;
+	std::string room;
+	std::string instance;
+	std::string epoch;
+	HistoryStore::Message message; // Message: id, nick, text, ts; presence kinds: nick
+	std::string newNick;
+	std::vector<std::string> nicks;
+
+	/// fields: the entry's field/value pairs in order. Unknown when a
+	/// field the kind needs is missing or malformed.
+	static FeedEntry parse(const std::vector<std::pair<std::string, std::string>>& fields);
+};
+
+} // namespace webchat::chatroom::redis
+
+#endif

@@ -1,0 +1,81 @@
+#include "RedisScripts.h"
+
+namespace webchat::chatroom::redis {
+
+const char* const Scripts::post = R"lua(
+local hw = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+if tonumber(ARGV[2]) <= hw then return 0 end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[3], 86400000)
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[3]
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+-- Never behind what an instance has seen (Redis lost its data) nor the log.
+if epoch == ARGV[3] and tonumber(ARGV[4]) > seq then seq = tonumber(ARGV[4]) end
+local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+if #newest > 0 then
+  local logged = tonumber(string.sub(newest[1][1], 3))
+  if logged > seq then seq = logged end
+end
+seq = seq + 1
+redis.call('HSET', KEYS[1], 'seq', string.format('%d', seq))
+local id = string.format('0-%d', seq)
+if tonumber(ARGV[9]) > 0 then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[9], id, 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7])
+else
+  redis.call('XADD', KEYS[2], id, 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7])
+end
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 't', 'm', 'r', ARGV[8], 'i', ARGV[1], 'e', epoch,
+  'id', string.format('%d', seq), 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7])
+return seq
+)lua";
+
+const char* const Scripts::join = R"lua(
+local owner = redis.call('HGET', KEYS[1], ARGV[2])
+if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[4] .. owner) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 't', 'j', 'r', ARGV[3], 'i', ARGV[1], 'nick', ARGV[2])
+return 1
+)lua";
+
+const char* const Scripts::leave = R"lua(
+if redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[1] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 't', 'l', 'r', ARGV[3], 'i', ARGV[1], 'nick', ARGV[2])
+return 1
+)lua";
+
+const char* const Scripts::rename = R"lua(
+local owner = redis.call('HGET', KEYS[1], ARGV[3])
+if owner and redis.call('EXISTS', ARGV[5] .. owner) == 1 then return 0 end
+if redis.call('HGET', KEYS[1], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[2]) end
+redis.call('HSET', KEYS[1], ARGV[3], ARGV[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 't', 'n', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[2], 'to', ARGV[3])
+return 1
+)lua";
+
+const char* const Scripts::sync = R"lua(
+local mine = {}
+for i = 5, #ARGV do mine[ARGV[i]] = true end
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if all[i + 1] == ARGV[1] and not mine[all[i]] then redis.call('HDEL', KEYS[1], all[i]) end
+end
+local nicks = {}
+for i = 5, #ARGV do
+  local owner = redis.call('HGET', KEYS[1], ARGV[i])
+  if (not owner) or owner == ARGV[1] or redis.call('EXISTS', ARGV[3] .. owner) == 0 then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1])
+  end
+  -- Listed even when another instance took the nick meanwhile: the member
+  -- is here all the same.
+  table.insert(nicks, ARGV[i])
+end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 't', 's', 'r', ARGV[2], 'i', ARGV[1], 'nicks', table.concat(nicks, '\n'))
+return 1
+)lua";
+
+} // namespace webchat::chatroom::redis

@@ -1,0 +1,59 @@
+//
+// RedisScripts.h
+//
+// The Lua scripts that make each change of a shared room one atomic step in
+// Redis: the room's numbering, its log, its presence and the feed every
+// instance reads change together, so the feed's order is the rooms' order.
+// Loaded with SCRIPT LOAD on every connection (a restarted Redis has
+// forgotten them) and run with EVALSHA.
+//
+// Keys (ns = redis_namespace):
+//   ns:feed                   stream every instance reads (XREAD): messages,
+//                             joins, leaves, renames, presence syncs, exits
+//   ns:room:<room>:meta       hash: epoch, seq (the last id given)
+//   ns:room:<room>:log        stream of the room's messages, entry id 0-<id>
+//                             (so XRANGE by message id), capped at
+//                             retention_count
+//   ns:room:<room>:senders    hash: instance -> the last post sequence
+//                             accepted (a post resent after a lost reply is
+//                             not added twice)
+//   ns:room:<room>:presence   hash: nick -> instance
+//   ns:instance:<instance>    exists while the instance renews it (PX ttl)
+//
+
+#ifndef WEBCHAT_CHATROOM_REDISSCRIPTS_INCLUDED
+#define WEBCHAT_CHATROOM_REDISSCRIPTS_INCLUDED
+
+namespace webchat::chatroom::redis {
+
+struct Scripts
+{
+	/// KEYS: meta, log, senders, feed.
+	/// ARGV: instance, sequence, epoch, last id seen, nick, text, ts, room,
+	/// log cap (0: none), feed cap.
+	/// Returns the message's id, or 0 for a post accepted before.
+	static const char* const post;
+
+	/// KEYS: presence, feed. ARGV: instance, nick, room, instance key
+	/// prefix, feed cap. 1: the nick is this instance's (also when it was
+	/// already: a join resent after a lost reply); 0: another live instance
+	/// holds it. Two members of this instance are told apart by the room.
+	static const char* const join;
+
+	/// KEYS: presence, feed. ARGV: instance, nick, room, feed cap.
+	static const char* const leave;
+
+	/// KEYS: presence, feed. ARGV: instance, from, to, room, instance key
+	/// prefix, feed cap. 1, or 0 when a live instance (this one included)
+	/// holds the new nick.
+	static const char* const rename;
+
+	/// KEYS: presence, feed. ARGV: instance, room, instance key prefix,
+	/// feed cap, then this instance's nicks in the room: they replace
+	/// whatever it had registered there.
+	static const char* const sync;
+};
+
+} // namespace webchat::chatroom::redis
+
+#endif

@@ -1,0 +1,52 @@
+//
+// RedisServer.h
+//
+// A real redis-server for a test, on a free loopback port, with its data in
+// a folder of its own. Every write is appended and fsynced before Redis
+// replies (appendfsync always), so what Redis accepted survives kill() and
+// start(): the durability the shared rooms are tested against.
+//
+
+#ifndef WEBCHAT_TEST_REDISSERVER_INCLUDED
+#define WEBCHAT_TEST_REDISSERVER_INCLUDED
+
+#include "ServerProcess.h"
+
+#include <cppunit/TestAssert.h>
+
+#include <csignal>
+#include <memory>
+#include <string>
+
+namespace webchat::test {
+
+class RedisServer
+{
+public:
+	explicit RedisServer(std::uint16_t port = freeLoopbackPort()):
+		port(port),
+		dir(makeTempDir())
+	{
+		start();
+	}
+
+	void start()
+	{
+		process = std::make_unique<ServerProcess>(std::vector<std::string>{"--port", std::to_string(port), "--bind", "127.0.0.1", "--dir", dir,
+			"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", ""}, "", REDIS_SERVER);
+		if (!process->waitForPort(port)) CPPUNIT_FAIL("redis-server did not start: " + process->output());
+	}
+
+	/// SIGKILL: no shutdown of its own.
+	void kill() { process->stop(SIGKILL); }
+
+	std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+
+	std::uint16_t port;
+	std::string dir;
+	std::unique_ptr<ServerProcess> process;
+};
+
+} // namespace webchat::test
+
+#endif

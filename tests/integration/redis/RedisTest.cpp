@@ -1,0 +1,327 @@
+//
+// Rooms shared by two real webchatd instances through a real redis-server
+// (backend = redis): members of either instance share messages (every one
+// once, in one order, ids +1 per room), presence (a nick is unique across
+// instances; a crashed instance's members leave) and history (since=
+// resumes on the other instance). Redis killed mid-run: each instance keeps
+// its clients, queues their messages and, once Redis is back, delivers them
+// once, in order, on both instances.
+//
+
+#include "ChatTestSupport.h"
+#include "RedisServer.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+using namespace webchat::test;
+using namespace webchat::test::chatroom;
+
+namespace {
+
+// webchatd with a chat-room listener sharing its rooms through redis.
+class SharedServer: public ChatServer
+{
+public:
+	SharedServer(const std::string& redisAddress, const std::string& extraKeys = ""):
+		ChatServer("backend = redis\nredis_address = " + redisAddress + "\nredis_presence_ttl_ms = 1500\nredis_timeout_ms = 1000\n" + extraKeys)
+	{
+	}
+
+	/// Waits until the server's output holds text.
+	void waitForOutput(const std::string& text, int timeoutMs = 10000)
+	{
+		const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+		while (process->output().find(text) == std::string::npos)
+		{
+			if (std::chrono::steady_clock::now() > deadline) CPPUNIT_FAIL("no \"" + text + "\" in the output: " + process->output());
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		}
+	}
+};
+
+struct Seen
+{
+	Poco::UInt64 id;
+	std::string nick;
+	std::string text;
+	bool operator==(const Seen& other) const { return id == other.id && nick == other.nick && text == other.text; }
+};
+
+Seen seen(const Object::Ptr& message)
+{
+	return {message->getValue<Poco::UInt64>("id"), message->getValue<std::string>("nick"), message->getValue<std::string>("text")};
+}
+
+// The next count messages (skipping presence events).
+std::vector<Seen> messages(ChatClient& client, std::size_t count, int timeoutMs = 10000)
+{
+	std::vector<Seen> out;
+	while (out.size() < count)
+	{
+		const auto event = client.next(timeoutMs);
+		const std::string type = event->getValue<std::string>("type");
+		if (type == "join" || type == "leave") continue;
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(client.lastRaw, std::string("message"), type);
+		out.push_back(seen(event));
+	}
+	return out;
+}
+
+} // namespace
+
+class RedisTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(RedisTest);
+	CPPUNIT_TEST(testRoomsAreShared);
+	CPPUNIT_TEST(testOneOrderUnderConcurrentSenders);
+	CPPUNIT_TEST(testResumeOnTheOtherInstance);
+	CPPUNIT_TEST(testNickIsUniqueAcrossInstances);
+	CPPUNIT_TEST(testRedisKilledAndRestarted);
+	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
+	CPPUNIT_TEST(testRedisDownAtStart);
+	CPPUNIT_TEST(testBadRedisSettings);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testRoomsAreShared()
+	{
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		ChatClient an(a.port, "/lobby?nick=An");
+		const auto welcomeAn = an.expect("welcome");
+		CPPUNIT_ASSERT((std::vector<std::string>{"An"}) == strings(welcomeAn->getArray("users")));
+		ChatClient binh(b.port, "/lobby?nick=B%C3%ACnh");
+		const auto welcomeBinh = binh.expect("welcome");
+		// One room: members of both instances, one epoch.
+		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Bình"}) == strings(welcomeBinh->getArray("users")));
+		CPPUNIT_ASSERT_EQUAL(welcomeAn->getValue<std::string>("epoch"), welcomeBinh->getValue<std::string>("epoch"));
+		CPPUNIT_ASSERT_EQUAL(std::string("Bình"), an.expect("join")->getValue<std::string>("nick"));
+
+		an.send(say("một"));
+		binh.send(say("hai"));
+		an.send("ba");
+		const auto atA = messages(an, 3), atB = messages(binh, 3);
+		CPPUNIT_ASSERT(atA == atB);
+		for (std::size_t i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL(Poco::UInt64(i + 1), atA[i].id);
+		const auto first = std::find_if(atA.begin(), atA.end(), [](const Seen& s) { return s.text == "một"; });
+		const auto third = std::find_if(atA.begin(), atA.end(), [](const Seen& s) { return s.text == "ba"; });
+		CPPUNIT_ASSERT(first < third && third != atA.end());
+		CPPUNIT_ASSERT(std::any_of(atA.begin(), atA.end(), [](const Seen& s) { return s.nick == "Bình" && s.text == "hai"; }));
+
+		// A third member, on A, sees both and the history.
+		ChatClient chi(a.port, "/lobby?nick=Chi");
+		const auto welcomeChi = chi.expect("welcome");
+		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Bình", "Chi"}) == strings(welcomeChi->getArray("users")));
+		CPPUNIT_ASSERT(range(1, 3) == historyIds(welcomeChi));
+		CPPUNIT_ASSERT_EQUAL(std::string("Chi"), binh.expect("join")->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(std::string("Chi"), an.expect("join")->getValue<std::string>("nick"));
+
+		binh.leave();
+		CPPUNIT_ASSERT_EQUAL(std::string("Bình"), an.expect("leave")->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(std::string("Bình"), chi.expect("leave")->getValue<std::string>("nick"));
+	}
+
+	void testOneOrderUnderConcurrentSenders()
+	{
+		RedisServer redis;
+		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
+		SharedServer a(redis.address(), fast), b(redis.address(), fast);
+		std::vector<std::unique_ptr<ChatClient>> clients;
+		for (int i = 0; i < 4; ++i)
+		{
+			clients.push_back(std::make_unique<ChatClient>(i % 2 ? b.port : a.port, "/busy?nick=s" + std::to_string(i)));
+			clients.back()->expect("welcome");
+		}
+		// Every join has reached everyone before the traffic starts.
+		for (int i = 0; i < 4; ++i)
+			for (int joined = i + 1; joined < 4; ++joined) clients[i]->expect("join");
+		constexpr int perSender = 250;
+		std::vector<std::thread> senders;
+		for (int i = 0; i < 4; ++i)
+		{
+			senders.emplace_back([&, i] {
+				for (int m = 0; m < perSender; ++m) clients[i]->send(say(std::to_string(m)));
+			});
+		}
+		for (auto& sender : senders) sender.join();
+		std::vector<std::vector<Seen>> received;
+		for (auto& client : clients) received.push_back(messages(*client, 4 * perSender));
+		for (const auto& sequence : received)
+		{
+			// The same sequence everywhere, ids 1..N, each sender's order kept.
+			CPPUNIT_ASSERT(sequence == received[0]);
+			std::map<std::string, int> next;
+			for (std::size_t i = 0; i < sequence.size(); ++i)
+			{
+				CPPUNIT_ASSERT_EQUAL(Poco::UInt64(i + 1), sequence[i].id);
+				CPPUNIT_ASSERT_EQUAL(std::to_string(next[sequence[i].nick]++), sequence[i].text);
+			}
+		}
+		// Nothing more (no duplicate): the next message is a new one.
+		clients[0]->send(say("last"));
+		for (auto& client : clients)
+		{
+			const auto last = messages(*client, 1);
+			CPPUNIT_ASSERT_EQUAL(Poco::UInt64(4 * perSender + 1), last[0].id);
+			CPPUNIT_ASSERT_EQUAL(std::string("last"), last[0].text);
+		}
+	}
+
+	void testResumeOnTheOtherInstance()
+	{
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		std::string epoch;
+		{
+			ChatClient an(a.port, "/r?nick=An");
+			epoch = an.expect("welcome")->getValue<std::string>("epoch");
+			chat(an, 5, 1);
+			an.leave();
+		}
+		ChatClient binh(a.port, "/r?nick=Binh");
+		binh.expect("welcome");
+		chat(binh, 3, 6);
+		// An comes back through B with what it had seen.
+		ChatClient an(b.port, "/r?nick=An&since=5&epoch=" + epoch);
+		const auto welcome = an.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(epoch, welcome->getValue<std::string>("epoch"));
+		CPPUNIT_ASSERT(range(6, 8) == historyIds(welcome));
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(8), welcome->getValue<Poco::UInt64>("lastId"));
+		CPPUNIT_ASSERT(!welcome->has("gap") && !welcome->has("reset"));
+	}
+
+	void testNickIsUniqueAcrossInstances()
+	{
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		auto an = std::make_unique<ChatClient>(a.port, "/r?nick=An");
+		an->expect("welcome");
+		ChatClient twin(b.port, "/r?nick=An");
+		twin.expectRefusal("nick_taken", 4409);
+
+		// A rename to a nick held on the other instance is refused too.
+		ChatClient binh(b.port, "/r?nick=Binh");
+		binh.expect("welcome");
+		binh.send(nickChange("An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("nick_taken"), binh.expect("error")->getValue<std::string>("code"));
+
+		// Free again once An left (its leave reaches Redis shortly after).
+		an->leave();
+		an.reset();
+		const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+		for (;;)
+		{
+			ChatClient again(b.port, "/r?nick=An");
+			const auto event = again.next();
+			if (event->getValue<std::string>("type") == "welcome") break;
+			CPPUNIT_ASSERT_EQUAL(std::string("nick_taken"), event->getValue<std::string>("code"));
+			CPPUNIT_ASSERT(std::chrono::steady_clock::now() < deadline);
+			std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		}
+	}
+
+	void testRedisKilledAndRestarted()
+	{
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		ChatClient an(a.port, "/r?nick=An");
+		an.expect("welcome");
+		ChatClient binh(b.port, "/r?nick=Binh");
+		binh.expect("welcome");
+		an.expect("join");
+		an.send("before");
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), messages(an, 1)[0].id);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), messages(binh, 1)[0].id);
+
+		redis.kill();
+		a.waitForOutput("queuing their messages");
+		b.waitForOutput("queuing their messages");
+		// Both instances keep their clients; messages wait for Redis.
+		an.send("during-a");
+		CPPUNIT_ASSERT_EQUAL(std::string("delayed"), an.expect("error")->getValue<std::string>("code"));
+		binh.send("during-b");
+		CPPUNIT_ASSERT_EQUAL(std::string("delayed"), binh.expect("error")->getValue<std::string>("code"));
+
+		redis.start();
+		a.waitForOutput("reachable again");
+		b.waitForOutput("reachable again");
+		const auto atA = messages(an, 2), atB = messages(binh, 2);
+		CPPUNIT_ASSERT(atA == atB);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(2), atA[0].id);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(3), atA[1].id);
+		std::vector<std::string> texts{atA[0].text, atA[1].text};
+		std::sort(texts.begin(), texts.end());
+		CPPUNIT_ASSERT((std::vector<std::string>{"during-a", "during-b"}) == texts);
+
+		// Once each, and the numbering goes on.
+		binh.send("after");
+		CPPUNIT_ASSERT((std::vector<Seen>{{4, "Binh", "after"}}) == messages(an, 1));
+		CPPUNIT_ASSERT((std::vector<Seen>{{4, "Binh", "after"}}) == messages(binh, 1));
+		// Presence survived: a newcomer sees both.
+		ChatClient chi(b.port, "/r?nick=Chi");
+		const auto welcome = chi.expect("welcome");
+		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Binh", "Chi"}) == strings(welcome->getArray("users")));
+		CPPUNIT_ASSERT(range(1, 4) == historyIds(welcome));
+	}
+
+	void testMembersOfAStoppedInstanceLeave()
+	{
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address()), c(redis.address());
+		ChatClient binh(b.port, "/r?nick=Binh");
+		binh.expect("welcome");
+		{
+			// A crashes: its member leaves within the presence ttl.
+			ChatClient an(a.port, "/r?nick=An");
+			an.expect("welcome");
+			CPPUNIT_ASSERT_EQUAL(std::string("An"), binh.expect("join")->getValue<std::string>("nick"));
+			a.stop(SIGKILL);
+			const auto killed = std::chrono::steady_clock::now();
+			CPPUNIT_ASSERT_EQUAL(std::string("An"), binh.expect("leave", 8000)->getValue<std::string>("nick"));
+			const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed).count();
+			CPPUNIT_ASSERT_MESSAGE(std::to_string(waited) + " ms", waited < 1500 + 750 + 1000);
+		}
+		// C stops cleanly: its member leaves at once.
+		ChatClient chi(c.port, "/r?nick=Chi");
+		chi.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(std::string("Chi"), binh.expect("join")->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(0, c.stop());
+		CPPUNIT_ASSERT_EQUAL(std::string("Chi"), binh.expect("leave", 1000)->getValue<std::string>("nick"));
+		ChatClient dan(b.port, "/r?nick=Dan");
+		CPPUNIT_ASSERT((std::vector<std::string>{"Binh", "Dan"}) == strings(dan.expect("welcome")->getArray("users")));
+	}
+
+	void testRedisDownAtStart()
+	{
+		const auto port = freeLoopbackPort();
+		SharedServer a("127.0.0.1:" + std::to_string(port));
+		{
+			// The room cannot be loaded: try again later.
+			ChatClient an(a.port, "/r?nick=An");
+			an.expectRefusal("unavailable", 4503);
+		}
+		RedisServer redis(port);
+		ChatClient an(a.port, "/r?nick=An");
+		an.expect("welcome");
+		a.waitForOutput("reachable again");
+		an.send("hello");
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "An", "hello"}}) == messages(an, 1));
+	}
+
+	void testBadRedisSettings()
+	{
+		for (const std::string keys : {"redis_address = nohost\n", "redis_address = host:0\n", "redis_namespace = a:b\n", "redis_timeout_ms = 0\n"})
+		{
+			const std::string config = writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n[listeners.chat]\naddress = 127.0.0.1\nport = " +
+				std::to_string(freeLoopbackPort()) + "\nplugin = chatroom\nclass = ChatroomPlugin\nbackend = redis\n" + keys);
+			ServerProcess server({"--config=" + config});
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 78, server.waitForExit(Poco::Timespan(10, 0)));
+			const std::string key = keys.substr(0, keys.find(' '));
+			CPPUNIT_ASSERT_MESSAGE(server.output(), server.output().find(key) != std::string::npos);
+		}
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(RedisTest);
