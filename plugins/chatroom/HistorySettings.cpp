@@ -69,6 +69,10 @@ HistorySettings HistorySettings::fromConfig(const Poco::Util::AbstractConfigurat
 		throw Poco::InvalidArgumentException("backend = " + backend + ": expected sqlite, memory or redis");
 
 	s.database = resolveDatabase(section);
+	const std::string fallback = Poco::trim(section.getString("database_fallback", "none"));
+	if (fallback != "none" && fallback != "memory")
+		throw Poco::InvalidArgumentException("database_fallback = " + fallback + ": expected none or memory");
+	s.fallBackToMemory = fallback == "memory";
 	s.batchWindowMs = static_cast<std::int64_t>(ConfigValues::whole(section, "batch_window_ms", static_cast<std::uint64_t>(s.batchWindowMs), 1, 10000));
 	const std::uint64_t least = historySize;
 	s.retentionCount = ConfigValues::whole(section, "retention_count", std::max<std::uint64_t>(DefaultRetentionCount, least), 0, std::uint64_t(1) << 53);
@@ -91,7 +95,16 @@ std::unique_ptr<HistoryStore> HistorySettings::openStore(Poco::Logger& logger) c
 	options.batchWindowMs = batchWindowMs;
 	options.retentionCount = retentionCount;
 	options.retentionDays = retentionDays;
-	return std::make_unique<SqliteHistoryStore>(std::move(options), logger);
+	try
+	{
+		return std::make_unique<SqliteHistoryStore>(std::move(options), logger);
+	}
+	catch (const Poco::Exception& exc)
+	{
+		if (!fallBackToMemory) throw;
+		logger.error(exc.message() + "; database_fallback = memory: history is kept in memory only, until the database is fixed and webchatd restarted");
+		return std::make_unique<MemoryHistoryStore>();
+	}
 }
 
 } // namespace webchat::chatroom

@@ -13,6 +13,10 @@
 //                    <build>/var/lib/webchat/chat.db in a build tree
 //   batch_window_ms  how long the writer gathers messages into one
 //                    transaction: what a crash may lose (default 100)
+//   database_fallback  what an unusable database at start does: none (the
+//                    default: webchatd stops with exit 78 naming it) or
+//                    memory (logged as an error; history is kept in memory
+//                    until the database is fixed and webchatd restarted)
 //   retention_count  messages kept per room (default 10000; 0: all; else at
 //                    least history_size)
 //   retention_days   and for at most this many days (default 0: no limit;
@@ -62,6 +66,7 @@ struct HistorySettings
 
 	Backend backend = Backend::Sqlite;
 	std::string database;                // absolute
+	bool fallBackToMemory = false;       // database_fallback = memory
 	std::int64_t batchWindowMs = 100;
 	std::uint64_t retentionCount = DefaultRetentionCount;
 	std::int64_t retentionDays = 0;

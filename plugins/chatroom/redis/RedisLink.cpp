@@ -130,7 +130,7 @@ std::int64_t RedisLink::integer(const Reply& reply)
 	return valueOf<Poco::Int64>(reply);
 }
 
-const Array& RedisLink::array(const Reply& reply)
+Array RedisLink::array(const Reply& reply)
 {
 	return valueOf<Array>(reply);
 }

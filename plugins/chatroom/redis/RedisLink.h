@@ -65,7 +65,8 @@ public:
 	static std::string errorText(const Reply& reply);
 	static std::optional<std::string> bulk(const Reply& reply); // none: nil
 	static std::int64_t integer(const Reply& reply);
-	static const Poco::Redis::Array& array(const Reply& reply); // a nil array is empty
+	/// By value (a vector of shared pointers): safe to call on a temporary reply.
+	static Poco::Redis::Array array(const Reply& reply); // a nil array is null
 	/// A stream entry [id, [field, value, ...]].
 	static std::pair<std::string, std::vector<std::pair<std::string, std::string>>> streamEntry(const Reply& reply);
 

@@ -201,7 +201,7 @@ SharedRooms::Posted RedisRooms::post(const std::string& room, const Position& se
 void RedisRooms::enqueue(Operation operation)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	if (_stopping && !_writerThread.joinable()) return;
+	if (_closed) return; // the writer is gone or going: nothing would send it
 	_operations.push_back(std::move(operation));
 	_drained.store(false, std::memory_order_relaxed);
 	_wake.notify_one();

@@ -70,6 +70,7 @@ class PersistenceTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testDefaultDatabaseIsBesideTheConfig);
 	CPPUNIT_TEST(testShippedConfigKeepsHistoryInTheBuildTree);
 	CPPUNIT_TEST(testUnusableDatabaseExits78);
+	CPPUNIT_TEST(testUnusableDatabaseFallsBackToMemoryWhenConfigured);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -276,6 +277,27 @@ public:
 		// Left as it was.
 		CPPUNIT_ASSERT_EQUAL(Poco::File::FileSize(garbage.size()), Poco::File(dir + "/corrupt.db").getSize());
 		if (::geteuid() != 0) Poco::File(dir + "/readonly").setWriteable(true);
+	}
+
+	void testUnusableDatabaseFallsBackToMemoryWhenConfigured()
+	{
+		const std::string dir = makeTempDir();
+		writeFile(dir + "/corrupt.db", std::string(4096, '\x5a'));
+		ChatServer server("database = " + dir + "/corrupt.db\ndatabase_fallback = memory\n");
+		// Serving, with the reason logged as an error.
+		ChatClient an(server.port, "/r?nick=An");
+		an.expect("welcome");
+		chat(an, 2, 1);
+		const std::string line = lineWith(server.process->output(), "database = " + dir + "/corrupt.db: ");
+		CPPUNIT_ASSERT_MESSAGE(server.process->output(), contains(line, "not a SQLite database, or corrupt"));
+		CPPUNIT_ASSERT_MESSAGE(line, contains(line, "database_fallback = memory"));
+		// Memory only: a restart starts afresh, and the file is untouched.
+		an.leave();
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+		server.start();
+		ChatClient again(server.port, "/r?nick=An");
+		CPPUNIT_ASSERT(historyIds(again.expect("welcome")).empty());
+		CPPUNIT_ASSERT_EQUAL(Poco::File::FileSize(4096), Poco::File(dir + "/corrupt.db").getSize());
 	}
 };
 

@@ -49,6 +49,9 @@ class HistorySettingsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReadsKeys);
 	CPPUNIT_TEST(testRetentionCountFollowsHistorySize);
 	CPPUNIT_TEST(testRejectsBadValuesNamingKey);
+	CPPUNIT_TEST(testRedisDefaults);
+	CPPUNIT_TEST(testRedisKeys);
+	CPPUNIT_TEST(testRejectsBadRedisValuesNamingKey);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -98,12 +101,57 @@ public:
 
 	void testRejectsBadValuesNamingKey()
 	{
-		CPPUNIT_ASSERT_EQUAL(std::string("backend = redis: expected sqlite or memory"), refusal({{"backend", "redis"}}));
-		CPPUNIT_ASSERT_EQUAL(std::string("backend = SQLite: expected sqlite or memory"), refusal({{"backend", "SQLite"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("backend = SQLite: expected sqlite, memory or redis"), refusal({{"backend", "SQLite"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("database_fallback = yes: expected none or memory"), refusal({{"database_fallback", "yes"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("batch_window_ms = 0: expected a whole number from 1 to 10000"), refusal({{"batch_window_ms", "0"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("batch_window_ms = fast: expected a whole number from 1 to 10000"), refusal({{"batch_window_ms", "fast"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("retention_days = -1: expected a whole number from 0 to 36500"), refusal({{"retention_days", "-1"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("database = /var/lib/webchat/: expected the path of a file"), refusal({{"database", "/var/lib/webchat/"}}));
+	}
+
+	void testRedisDefaults()
+	{
+		const auto s = read({{"backend", "redis"}});
+		CPPUNIT_ASSERT(s.backend == HistorySettings::Backend::Redis);
+		CPPUNIT_ASSERT(!s.fallBackToMemory);
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1:6379"), s.redis.address);
+		CPPUNIT_ASSERT_EQUAL(std::string("webchat"), s.redis.ns);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(2000), s.redis.timeoutMs);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(10000), s.redis.presenceTtlMs);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(10000), s.redis.queueLimit);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(100000), s.redis.feedLength);
+		// A room's log keeps what retention_count says.
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(10000), s.redis.logLength);
+	}
+
+	void testRedisKeys()
+	{
+		const auto s = read({{"backend", "redis"}, {"redis_address", "redis.internal:6380"}, {"redis_namespace", "chat-eu"}, {"redis_timeout_ms", "500"},
+			{"redis_presence_ttl_ms", "3000"}, {"redis_queue_limit", "0"}, {"redis_feed_length", "5000"}, {"retention_count", "0"},
+			{"database_fallback", "memory"}});
+		CPPUNIT_ASSERT_EQUAL(std::string("redis.internal:6380"), s.redis.address);
+		CPPUNIT_ASSERT_EQUAL(std::string("chat-eu"), s.redis.ns);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(500), s.redis.timeoutMs);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(3000), s.redis.presenceTtlMs);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), s.redis.queueLimit);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(5000), s.redis.feedLength);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), s.redis.logLength);
+		CPPUNIT_ASSERT(s.fallBackToMemory);
+	}
+
+	void testRejectsBadRedisValuesNamingKey()
+	{
+		for (const char* address : {"localhost", ":6379", "host:", "host:0", "host:65536", "host:port"})
+			CPPUNIT_ASSERT_EQUAL(std::string("redis_address = ") + address + ": expected host:port", refusal({{"backend", "redis"}, {"redis_address", address}}));
+		for (const char* ns : {"a:b", "two words", ""})
+		{
+			const std::string message = refusal({{"backend", "redis"}, {"redis_namespace", ns}});
+			CPPUNIT_ASSERT_MESSAGE(message, message.rfind("redis_namespace = ", 0) == 0);
+		}
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_timeout_ms = 5: expected a whole number from 10 to 60000"), refusal({{"redis_timeout_ms", "5"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_presence_ttl_ms = 100: expected a whole number from 300 to 3600000"),
+			refusal({{"redis_presence_ttl_ms", "100"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_feed_length = 10: expected a whole number from 1000 to 1099511627776"), refusal({{"redis_feed_length", "10"}}));
 	}
 };
 

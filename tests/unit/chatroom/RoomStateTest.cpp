@@ -66,6 +66,7 @@ class RoomStateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testResumeWithAnotherEpochIsReset);
 	CPPUNIT_TEST(testRestoreContinuesIds);
 	CPPUNIT_TEST(testRestoreAppliesTheBounds);
+	CPPUNIT_TEST(testRemoteMembersBypassTheLimit);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -108,6 +109,23 @@ public:
 		state.leave("a");
 		CPPUNIT_ASSERT(state.join("c") == Join::Joined);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), state.members().size());
+	}
+
+	void testRemoteMembersBypassTheLimit()
+	{
+		// Another instance admitted them: counted, never refused here.
+		RoomState state(limits(10, 2));
+		CPPUNIT_ASSERT(state.join("a") == Join::Joined);
+		CPPUNIT_ASSERT(state.addRemote("b"));
+		CPPUNIT_ASSERT(state.addRemote("c"));
+		CPPUNIT_ASSERT(!state.addRemote("a"));
+		CPPUNIT_ASSERT((std::vector<std::string>{"a", "b", "c"}) == state.members());
+		CPPUNIT_ASSERT(state.join("d") == Join::Full);
+		CPPUNIT_ASSERT(state.join("b") == Join::NickTaken);
+		CPPUNIT_ASSERT(state.leave("b"));
+		CPPUNIT_ASSERT(state.join("b") == Join::Full);
+		CPPUNIT_ASSERT(state.leave("c"));
+		CPPUNIT_ASSERT(state.join("b") == Join::Joined);
 	}
 
 	void testRename()

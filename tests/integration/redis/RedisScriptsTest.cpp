@@ -1,0 +1,200 @@
+//
+// The Lua scripts of the shared rooms (plugins/chatroom/redis/RedisScripts.h)
+// run in a real redis-server, with the arguments their header documents:
+// what the end-to-end tests cannot provoke on purpose (a post resent after
+// its reply was lost, Redis losing its data, a dead instance's nick) is
+// driven here directly.
+//
+
+#include "RedisServer.h"
+
+#include "redis/RedisLink.h"
+#include "redis/RedisScripts.h"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+using namespace webchat::test;
+using webchat::chatroom::redis::RedisLink;
+using webchat::chatroom::redis::Scripts;
+
+namespace {
+
+const std::string room = "lobby";
+const std::string meta = "t:room:lobby:meta", logKey = "t:room:lobby:log", senders = "t:room:lobby:senders", presence = "t:room:lobby:presence",
+				  feed = "t:feed", instancePrefix = "t:instance:";
+
+class Scripted
+{
+public:
+	explicit Scripted(const RedisServer& redis): link(redis.address(), Poco::Timespan(2, 0)) {}
+
+	std::int64_t post(const std::string& instance, int sequence, const std::string& epoch, int lastSeen, const std::string& text)
+	{
+		return eval(Scripts::post, {meta, logKey, senders, feed},
+			{instance, std::to_string(sequence), epoch, std::to_string(lastSeen), "nick", text, "1764150000000", room, "0", "1000"});
+	}
+
+	std::int64_t join(const std::string& instance, const std::string& nick)
+	{
+		return eval(Scripts::join, {presence, feed}, {instance, nick, room, instancePrefix, "1000"});
+	}
+
+	std::int64_t leave(const std::string& instance, const std::string& nick)
+	{
+		return eval(Scripts::leave, {presence, feed}, {instance, nick, room, "1000"});
+	}
+
+	std::int64_t rename(const std::string& instance, const std::string& from, const std::string& to)
+	{
+		return eval(Scripts::rename, {presence, feed}, {instance, from, to, room, instancePrefix, "1000"});
+	}
+
+	std::int64_t sync(const std::string& instance, const std::vector<std::string>& nicks)
+	{
+		std::vector<std::string> args{instance, room, instancePrefix, "1000"};
+		args.insert(args.end(), nicks.begin(), nicks.end());
+		return eval(Scripts::sync, {presence, feed}, args);
+	}
+
+	void alive(const std::string& instance) { link.run(RedisLink::command({"SET", instancePrefix + instance, "1"})); }
+	void dead(const std::string& instance) { link.run(RedisLink::command({"DEL", instancePrefix + instance})); }
+
+	std::int64_t count(const std::string& command, const std::string& key) { return RedisLink::integer(link.run(RedisLink::command({command, key}))); }
+
+	std::string field(const std::string& key, const std::string& name)
+	{
+		return RedisLink::bulk(link.run(RedisLink::command({"HGET", key, name}))).value_or("(nil)");
+	}
+
+	/// The texts of the room's log, oldest first, with their entry ids.
+	std::vector<std::string> logged()
+	{
+		std::vector<std::string> out;
+		const auto& entries = RedisLink::array(link.run(RedisLink::command({"XRANGE", logKey, "-", "+"})));
+		if (entries.isNull()) return out;
+		for (auto it = entries.begin(); it != entries.end(); ++it)
+		{
+			const auto entry = RedisLink::streamEntry(*it);
+			for (const auto& [name, value] : entry.second)
+				if (name == "text") out.push_back(entry.first + " " + value);
+		}
+		return out;
+	}
+
+	RedisLink link;
+
+private:
+	std::int64_t eval(const char* script, const std::vector<std::string>& keys, const std::vector<std::string>& args)
+	{
+		RedisLink::Command command;
+		command << "EVAL" << std::string(script) << std::to_string(keys.size());
+		for (const auto& key : keys) command << key;
+		for (const auto& arg : args) command << arg;
+		return RedisLink::integer(link.run(command));
+	}
+};
+
+} // namespace
+
+class RedisScriptsTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(RedisScriptsTest);
+	CPPUNIT_TEST(testPostsAreNumberedOnceEach);
+	CPPUNIT_TEST(testNumberingSurvivesLostData);
+	CPPUNIT_TEST(testNicksBelongToLiveInstances);
+	CPPUNIT_TEST(testSyncReplacesAnInstancesMembers);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testPostsAreNumberedOnceEach()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.post("a", 1, "E", 0, "one"));
+		// The same post again (its reply was lost): not added twice.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.post("a", 1, "E", 0, "one"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.post("a", 2, "E", 1, "two"));
+		// Another instance's sequence is its own.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(3), s.post("b", 1, "E", 2, "three"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.post("a", 2, "E", 1, "two"));
+		CPPUNIT_ASSERT((std::vector<std::string>{"0-1 one", "0-2 two", "0-3 three"}) == s.logged());
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(3), s.count("XLEN", feed));
+		CPPUNIT_ASSERT_EQUAL(std::string("E"), s.field(meta, "epoch"));
+		CPPUNIT_ASSERT_EQUAL(std::string("3"), s.field(meta, "seq"));
+	}
+
+	void testNumberingSurvivesLostData()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		for (int i = 1; i <= 3; ++i) CPPUNIT_ASSERT_EQUAL(std::int64_t(i), s.post("a", i, "E", i - 1, "m" + std::to_string(i)));
+		// Redis lost everything; an instance that saw id 3 of epoch E posts:
+		// the room goes on from 4 under E, so no client sees an id again.
+		s.link.run(RedisLink::command({"FLUSHALL"}));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(4), s.post("b", 1, "E", 3, "m4"));
+		CPPUNIT_ASSERT_EQUAL(std::string("E"), s.field(meta, "epoch"));
+		// What a copy of another epoch has seen does not count.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(5), s.post("c", 1, "X", 100, "m5"));
+		// Nor is the log ever behind: its newest entry wins over a lost seq.
+		s.link.run(RedisLink::command({"HDEL", meta, "seq"}));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(6), s.post("c", 2, "E", 0, "m6"));
+		CPPUNIT_ASSERT((std::vector<std::string>{"0-4 m4", "0-5 m5", "0-6 m6"}) == s.logged());
+	}
+
+	void testNicksBelongToLiveInstances()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		s.alive("a");
+		s.alive("b");
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.join("b", "An"));
+		// A join resent by its own instance is still its own.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a"), s.field(presence, "An"));
+		// Only the holder's leave counts.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.leave("b", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a"), s.field(presence, "An"));
+		// Renames: not onto a live holder's nick (this instance's included).
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "Binh"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.rename("b", "Binh", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "Chi"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.rename("a", "Chi", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.rename("b", "Binh", "Bình"));
+		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.field(presence, "Binh"));
+		CPPUNIT_ASSERT_EQUAL(std::string("b"), s.field(presence, "Bình"));
+		// A dead instance's nicks are free.
+		s.dead("a");
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("b"), s.field(presence, "An"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.leave("b", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.field(presence, "An"));
+	}
+
+	void testSyncReplacesAnInstancesMembers()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		s.alive("a");
+		s.alive("b");
+		for (const char* nick : {"x", "y"}) CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", nick));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "w"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.sync("a", {"y", "z", "w"}));
+		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.field(presence, "x"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a"), s.field(presence, "y"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a"), s.field(presence, "z"));
+		// A live instance's nick stays its own.
+		CPPUNIT_ASSERT_EQUAL(std::string("b"), s.field(presence, "w"));
+		// The feed says so: the sync entry lists all three.
+		const auto& newest = RedisLink::array(s.link.run(RedisLink::command({"XREVRANGE", feed, "+", "-", "COUNT", "1"})));
+		const auto entry = RedisLink::streamEntry(*newest.begin());
+		bool listed = false;
+		for (const auto& [name, value] : entry.second) listed = listed || (name == "nicks" && value == "y\nz\nw");
+		CPPUNIT_ASSERT(listed);
+		// An instance with nobody left.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.sync("a", {}));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.count("HLEN", presence));
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(RedisScriptsTest);
