@@ -118,6 +118,9 @@
       tooManyRooms: 'The server has too many rooms open; trying again later…',
       invalidRoom: '“{room}” is not a valid room name.',
       serverError: 'Server error: {message}',
+      delayed: 'The chat server lost its connection to the other servers; your message will be sent when it is back.',
+      unavailable: 'The chat server cannot reach the other servers; your message was not sent.',
+      joinUnavailable: 'The chat server cannot reach the other servers; trying again…',
       relayMode: 'Plain relay: no rooms or nicknames here.',
     },
     vi: {
@@ -177,6 +180,9 @@
       tooManyRooms: 'Máy chủ đang mở quá nhiều phòng; sẽ thử lại sau…',
       invalidRoom: '“{room}” không phải là tên phòng hợp lệ.',
       serverError: 'Lỗi máy chủ: {message}',
+      delayed: 'Máy chủ chat mất kết nối với các máy chủ khác; tin nhắn của bạn sẽ được gửi khi kết nối trở lại.',
+      unavailable: 'Máy chủ chat không kết nối được với các máy chủ khác; tin nhắn của bạn chưa được gửi.',
+      joinUnavailable: 'Máy chủ chat không kết nối được với các máy chủ khác; đang thử lại…',
       relayMode: 'Chuyển tiếp đơn giản: không có phòng hay biệt danh.',
     },
   };
@@ -1259,6 +1265,7 @@
       }
       if (code === 'room_full') ui.toast.show(t('roomFull'));
       else if (code === 'too_many_rooms') ui.toast.show(t('tooManyRooms'));
+      else if (code === 'unavailable') ui.toast.show(t('joinUnavailable'));
       else showServerError(event);
     }
 
@@ -1284,6 +1291,16 @@
         ui.toast.show(t('nickRateLimited'));
       } else if (code === 'flooding') {
         ui.toast.show(t('flooding'));
+      } else if (code === 'delayed') {
+        // Queued on the server: the echo comes when the servers reconnect.
+        ui.toast.show(t('delayed'));
+      } else if (code === 'unavailable') {
+        ui.toast.show(t('unavailable'));
+        if (unechoed.length === 1) ui.composer.restore(unechoed.pop());
+      } else if (code === 'history_reset') {
+        // The room started afresh elsewhere: joining again with since and
+        // our epoch gets a welcome that says reset.
+        connection.restart();
       } else if (code === 'bad_request') {
         console.warn('webchat: the server refused a request: ' + event.message);
         ui.toast.show(t('badRequest'));

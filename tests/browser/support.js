@@ -172,6 +172,51 @@ async function startWebchatd(listeners, { timeoutMs = 15000 } = {}) {
   return server;
 }
 
+/**
+ * A real redis-server (REDIS_SERVER, else redis-server on the PATH) on a free
+ * loopback port with its data in a folder of its own, every write fsynced
+ * (appendfsync always), so kill() and start() again keep what it accepted.
+ */
+async function startRedis({ timeoutMs = 10000 } = {}) {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always',
+    '--save', '', '--daemonize', 'no'];
+  let child = null;
+  let exited = null;
+  const killNow = () => { if (child && !exited) child.kill('SIGKILL'); };
+  process.once('exit', killNow);
+  const redis = {
+    address: `127.0.0.1:${port}`,
+    async start() {
+      child = spawn(process.env.REDIS_SERVER || 'redis-server', args, { stdio: 'ignore' });
+      exited = null;
+      const done = new Promise((resolve) => child.once('exit', resolve));
+      child.once('exit', () => { exited = done; });
+      redis.exited = done;
+      const deadline = Date.now() + timeoutMs;
+      while (!(await canConnect(port))) {
+        if (exited || Date.now() > deadline) throw new Error(`redis-server did not listen on port ${port}`);
+        await delay(25);
+      }
+    },
+    /** SIGKILL: Redis gets no shutdown of its own. */
+    async kill() {
+      if (child && !exited) {
+        child.kill('SIGKILL');
+        await redis.exited;
+      }
+    },
+    async remove() {
+      await redis.kill();
+      process.removeListener('exit', killNow);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await redis.start();
+  return redis;
+}
+
 /** Why the tests that need the chat-room plugin cannot run (its library is not built), or false. */
 function chatroomMissing() {
   const library = path.join(paths.pluginDir, 'chatroom.so');
@@ -267,6 +312,6 @@ async function screenshot(page, name) {
 }
 
 module.exports = {
-  paths, playwright, launchChromium, freePort, startWebchatd, startChatServer, chatroomMissing, watchPage,
+  paths, playwright, launchChromium, freePort, startWebchatd, startChatServer, startRedis, chatroomMissing, watchPage,
   webSocketFailureTo, screenshot,
 };

@@ -305,7 +305,9 @@ void RedisRooms::writerLoop()
 				_writer.run(RedisLink::command({"SET", instanceKey(_instance), "1", "PX", std::to_string(_options.presenceTtlMs)}));
 				nextRenewal = Clock::now() + renewal;
 			}
-			while (writeBatch())
+			// Back to the renewal between batches: under a steady stream of
+			// posts the presence key must not expire.
+			while (Clock::now() < nextRenewal && writeBatch())
 			{
 			}
 		}
