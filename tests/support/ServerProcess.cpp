@@ -125,6 +125,21 @@ std::string ServerProcess::output() const
 	return text;
 }
 
+bool ServerProcess::waitForOutput(const std::string& text, std::size_t count, Poco::Timespan timeout) const
+{
+	Poco::Timestamp start;
+	for (;;)
+	{
+		const std::string all = output();
+		std::size_t seen = 0;
+		for (auto at = all.find(text); at != std::string::npos; at = all.find(text, at + 1)) ++seen;
+		if (seen >= count) return true;
+		if (start.isElapsed(timeout.totalMicroseconds())) return false;
+		// The log is a file: nothing to wait on but time.
+		Poco::Thread::sleep(20);
+	}
+}
+
 Poco::UInt16 freeLoopbackPort()
 {
 	Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));

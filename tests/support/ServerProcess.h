@@ -48,6 +48,10 @@ public:
 	/// Everything the process wrote to stdout and stderr so far.
 	std::string output() const;
 
+	/// True once text has appeared count times in output(); false if the
+	/// timeout passes first.
+	bool waitForOutput(const std::string& text, std::size_t count = 1, Poco::Timespan timeout = Poco::Timespan(10, 0)) const;
+
 private:
 	pid_t _pid = -1;
 	int _exitCode = -1;

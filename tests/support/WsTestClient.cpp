@@ -42,6 +42,19 @@ WsTestClient::WsTestClient(std::uint16_t port, const std::string& path, const Po
 	// Tests alternate small writes and reads; Nagle plus delayed ACKs would
 	// add 40 ms to many of those round trips.
 	_socket.setNoDelay(true);
+	upgrade(path, headers);
+}
+
+WsTestClient::WsTestClient(const Poco::Net::StreamSocket& connected, const std::string& path, const Poco::Net::NameValueCollection& headers):
+	_socket(connected),
+	_decoder(ws::MessageDecoder::Role::Client, ws::MessageDecoder::Limits{maxTestMessage}, *this)
+{
+	_socket.setNoDelay(true);
+	upgrade(path, headers);
+}
+
+void WsTestClient::upgrade(const std::string& path, const Poco::Net::NameValueCollection& headers)
+{
 	int status = 0;
 	std::string leftover;
 	const std::string statusLine = handshake(_socket, path, headers, status, leftover);

@@ -36,6 +36,11 @@ public:
 	/// Sec-WebSocket-Accept.
 	explicit WsTestClient(std::uint16_t port, const std::string& path = "/", const Poco::Net::NameValueCollection& headers = {});
 
+	/// Upgrades on a socket that is already connected: a
+	/// Poco::Net::SecureStreamSocket for wss (its reads and writes go
+	/// through TLS; everything else is as above).
+	explicit WsTestClient(const Poco::Net::StreamSocket& connected, const std::string& path = "/", const Poco::Net::NameValueCollection& headers = {});
+
 	/// The status code a handshake gets (101 on success), for refusal tests.
 	static int handshakeStatus(std::uint16_t port, const std::string& path, const Poco::Net::NameValueCollection& headers);
 
@@ -65,6 +70,7 @@ private:
 	void onPong(std::string_view payload) override;
 	void onClose(std::uint16_t code, std::string_view reason) override;
 
+	void upgrade(const std::string& path, const Poco::Net::NameValueCollection& headers);
 	static std::string handshake(Poco::Net::StreamSocket& socket, const std::string& path,
 		const Poco::Net::NameValueCollection& headers, int& status, std::string& leftover);
 
