@@ -19,6 +19,15 @@ class ListenerSettingsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMissingPlugin);
 	CPPUNIT_TEST(testPluginMustNotBeAPath);
 	CPPUNIT_TEST(testListsListenerNames);
+	CPPUNIT_TEST(testPlaintextWithoutTlsKeys);
+	CPPUNIT_TEST(testTlsPathsRelativeToConfigFolder);
+	CPPUNIT_TEST(testTlsAbsolutePathsKept);
+	CPPUNIT_TEST(testTlsCertificateNeedsKey);
+	CPPUNIT_TEST(testTlsKeyNeedsCertificate);
+	CPPUNIT_TEST(testTlsSettingsWithoutCertificate);
+	CPPUNIT_TEST(testTlsMinimumProtocol);
+	CPPUNIT_TEST(testTlsUnknownMinimumProtocol);
+	CPPUNIT_TEST(testTlsCiphers);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -85,7 +94,90 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("page"), names[1]);
 	}
 
+	void testPlaintextWithoutTlsKeys()
+	{
+		const auto s = ListenerSettings::fromConfig(*config, "page");
+		CPPUNIT_ASSERT(!s.tls.enabled());
+	}
+
+	void testTlsPathsRelativeToConfigFolder()
+	{
+		config->setString("application.configDir", "/etc/webchat/");
+		config->setString("listeners.page.tls_certificate", "tls/cert.pem");
+		config->setString("listeners.page.tls_private_key", "../keys/key.pem");
+		const auto s = ListenerSettings::fromConfig(*config, "page");
+		CPPUNIT_ASSERT(s.tls.enabled());
+		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/tls/cert.pem"), s.tls.certificateFile);
+		CPPUNIT_ASSERT_EQUAL(std::string("/etc/keys/key.pem"), s.tls.privateKeyFile);
+		CPPUNIT_ASSERT_EQUAL(std::string("tlsv1.2"), s.tls.minProtocol);
+		CPPUNIT_ASSERT_EQUAL(webchat::TlsSettings::defaultCiphers, s.tls.ciphers);
+	}
+
+	void testTlsAbsolutePathsKept()
+	{
+		config->setString("application.configDir", "/etc/webchat/");
+		config->setString("listeners.page.tls_certificate", "/srv/tls/fullchain.pem");
+		config->setString("listeners.page.tls_private_key", "/srv/tls/privkey.pem");
+		const auto s = ListenerSettings::fromConfig(*config, "page");
+		CPPUNIT_ASSERT_EQUAL(std::string("/srv/tls/fullchain.pem"), s.tls.certificateFile);
+		CPPUNIT_ASSERT_EQUAL(std::string("/srv/tls/privkey.pem"), s.tls.privateKeyFile);
+	}
+
+	void testTlsCertificateNeedsKey()
+	{
+		config->setString("listeners.page.tls_certificate", "cert.pem");
+		assertThrowsNaming<Poco::Util::MissingOptionException>("listeners.page.tls_private_key");
+	}
+
+	void testTlsKeyNeedsCertificate()
+	{
+		config->setString("listeners.page.tls_private_key", "key.pem");
+		assertThrowsNaming<Poco::Util::MissingOptionException>("listeners.page.tls_certificate");
+	}
+
+	void testTlsSettingsWithoutCertificate()
+	{
+		// Not silently plaintext: a TLS setting means TLS was meant.
+		config->setString("listeners.page.tls_min_protocol", "tlsv1.3");
+		assertThrowsNaming<Poco::Util::MissingOptionException>("listeners.page.tls_certificate");
+	}
+
+	void testTlsMinimumProtocol()
+	{
+		setTlsFiles();
+		config->setString("listeners.page.tls_min_protocol", "TLSv1.3");
+		CPPUNIT_ASSERT_EQUAL(std::string("tlsv1.3"), ListenerSettings::fromConfig(*config, "page").tls.minProtocol);
+		config->setString("listeners.page.tls_min_protocol", "tlsv1.2");
+		CPPUNIT_ASSERT_EQUAL(std::string("tlsv1.2"), ListenerSettings::fromConfig(*config, "page").tls.minProtocol);
+	}
+
+	void testTlsUnknownMinimumProtocol()
+	{
+		setTlsFiles();
+		// Older protocols are refused rather than offered.
+		for (const char* value : {"tlsv1.1", "tlsv1", "sslv3", "tls1.2", ""})
+		{
+			config->setString("listeners.page.tls_min_protocol", value);
+			assertThrowsNaming<Poco::InvalidArgumentException>("listeners.page.tls_min_protocol = " + std::string(value) + ": expected tlsv1.2 or tlsv1.3");
+		}
+	}
+
+	void testTlsCiphers()
+	{
+		setTlsFiles();
+		config->setString("listeners.page.tls_ciphers", "ECDHE+AESGCM");
+		CPPUNIT_ASSERT_EQUAL(std::string("ECDHE+AESGCM"), ListenerSettings::fromConfig(*config, "page").tls.ciphers);
+		config->setString("listeners.page.tls_ciphers", "");
+		assertThrowsNaming<Poco::InvalidArgumentException>("listeners.page.tls_ciphers");
+	}
+
 private:
+	void setTlsFiles()
+	{
+		config->setString("listeners.page.tls_certificate", "/tls/cert.pem");
+		config->setString("listeners.page.tls_private_key", "/tls/key.pem");
+	}
+
 	template <class E>
 	void assertThrowsNaming(const std::string& text)
 	{
