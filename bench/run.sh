@@ -21,14 +21,35 @@
 #   CHAT_DEFINES="--define=listeners.chat.backend=memory" bench/run.sh
 #                                (more --define words for the chat-room server)
 #
+# Rooms shared through Redis (backend = redis, issue 5):
+#   REDIS=1 bench/run.sh         the chat room with SQLite, with Redis and one
+#                                webchatd, and with Redis and two webchatd
+#                                (clients split between them), side by side;
+#                                short for PROTOCOLS="chatroom chatroom-redis
+#                                chatroom-redis2" SCENARIOS="throughput latency"
+#   PROTOCOLS="chatroom-redis2" bench/run.sh   (any mix with relay, chatroom)
+#   REDIS_SERVER=/usr/bin/redis-server, REDIS_CPU=0 (the CPU redis-server is
+#                                pinned to; default the servers' CPU, 0)
+# Each redis run gets a fresh redis-server on a free loopback port with a
+# temporary --dir (appendonly yes, appendfsync everysec, no RDB snapshots),
+# pinned with the servers, stopped (and its folder removed) after the run.
+#
 # Exit status: 0 when every scenario passed, 1 otherwise.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$repo/build-release}
 port=${PORT:-8000}
-scenarios=${SCENARIOS:-idle throughput latency slow-consumer}
-protocols=${PROTOCOLS:-relay chatroom}
+if [[ -n ${REDIS:-} && ${REDIS:-0} != 0 ]]; then
+	scenarios=${SCENARIOS:-throughput latency}
+	protocols=${PROTOCOLS:-chatroom chatroom-redis chatroom-redis2}
+else
+	scenarios=${SCENARIOS:-idle throughput latency slow-consumer}
+	protocols=${PROTOCOLS:-relay chatroom}
+fi
+redis_server=${REDIS_SERVER:-/usr/bin/redis-server}
+uses_redis=
+[[ " $protocols " == *" chatroom-redis"* ]] && uses_redis=1
 
 log() { echo "run.sh: $*" >&2; }
 
@@ -45,10 +66,12 @@ cpus=$(nproc)
 if ((cpus >= 2)); then
 	server_pin=(taskset -c 0)
 	bench_pin=(taskset -c 1)
+	redis_pin=(taskset -c "${REDIS_CPU:-0}")
 else
 	log "only one CPU: server and benchmark share it (figures will be lower)"
 	server_pin=()
 	bench_pin=()
+	redis_pin=()
 fi
 
 # --- a free port -------------------------------------------------------------
@@ -72,6 +95,26 @@ if ((status_port == port)) || listening "$status_port"; then
 	exit 1
 fi
 metrics_url=http://127.0.0.1:$status_port/metrics
+# The next free port from $1 that is none of the others given.
+free_port() {
+	local candidate=$1 taken
+	shift
+	for ((tries = 0; tries < 200; ++tries, ++candidate)); do
+		taken=
+		for other in "$@"; do ((candidate == other)) && taken=1; done
+		[[ -z $taken ]] && ! listening "$candidate" && { echo "$candidate"; return 0; }
+	done
+	log "no free port found from $1"
+	exit 1
+}
+# With Redis: the second instance's chat and status ports, and Redis's own.
+if [[ -n $uses_redis ]]; then
+	port2=$(free_port $((status_port + 1)) "$port" "$status_port")
+	status_port2=$(free_port $((port2 + 1)) "$port" "$status_port" "$port2")
+	redis_port=$(free_port 16379 "$port" "$status_port" "$port2" "$status_port2")
+	metrics_url2=http://127.0.0.1:$status_port2/metrics
+	[[ -x $redis_server ]] || { log "no redis-server at $redis_server (REDIS_SERVER)"; exit 1; }
+fi
 
 # --- the server ----------------------------------------------------------------
 # Every descriptor we may have, for the server and the benchmark alike.
@@ -124,47 +167,104 @@ chat_cmd+=(${CHAT_DEFINES:-})
 declare -A chat_extra=(
 	[idle]="--define=listeners.chat.max_users_per_room=10000 --define=listeners.chat.max_queued_bytes=4194304"
 )
-server_pid=
-stop_server() {
-	[[ -n $server_pid ]] || return 0
-	if kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid"
+# backend = redis: the same chat-room server with its rooms in Redis (the
+# database define does not apply); the second instance differs only in its
+# chat and status ports (later --define words override earlier ones).
+redis_defines=(--define=listeners.chat.backend=redis)
+server_pids=()
+redis_pid=
+redis_dir=
+stop_pid() {
+	local pid=$1
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
 		for ((i = 0; i < 100; ++i)); do
-			kill -0 "$server_pid" 2>/dev/null || break
+			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid"
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
 	fi
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=
+	wait "$pid" 2>/dev/null || true
+}
+stop_server() {
+	local pid
+	# The webchatd instances first: they leave Redis cleanly.
+	for pid in "${server_pids[@]}"; do stop_pid "$pid"; done
+	server_pids=()
+	if [[ -n $redis_pid ]]; then
+		stop_pid "$redis_pid"
+		redis_pid=
+	fi
+	if [[ -n $redis_dir ]]; then
+		rm -rf "$redis_dir"
+		redis_dir=
+	fi
 }
 trap stop_server EXIT
-# The server command for a protocol and scenario.
+trap 'exit 130' INT TERM
+# How many webchatd instances a protocol runs.
+instances() { [[ $1 == chatroom-redis2 ]] && echo 2 || echo 1; }
+# The server command for a protocol, scenario and instance (1 or 2).
 server_command() {
 	if [[ $1 == relay ]]; then
 		server_cmd=("${relay_cmd[@]}")
-	else
+	elif [[ $1 == chatroom ]]; then
 		# shellcheck disable=SC2206 # the defines are words by design
 		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "--define=listeners.chat.database=$results/chatroom-$2.db")
+	else
+		# shellcheck disable=SC2206 # the defines are words by design
+		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "${redis_defines[@]}"
+			"--define=listeners.chat.redis_address=127.0.0.1:$redis_port")
+		if (($3 == 2)); then
+			server_cmd+=("--define=listeners.chat.port=$port2" "--define=listeners.status.port=$status_port2")
+		fi
 	fi
 }
-# A fresh server per run: each one's memory figures start from the same
-# state, not from what the previous run left in the allocator.
-start_server() {
-	server_command "$1" "$2"
-	"${server_cmd[@]}" >"$results/webchatd-$1-$2.log" 2>&1 &
-	server_pid=$!
+# A fresh redis-server per run, on a free loopback port, its data in a
+# temporary folder: each run starts from empty rooms, as with SQLite.
+start_redis() {
+	redis_dir=$(mktemp -d "${TMPDIR:-/tmp}/webchat-bench-redis.XXXXXX")
+	redis_cmd=("${redis_pin[@]}" "$redis_server" --port "$redis_port" --bind 127.0.0.1 --dir "$redis_dir"
+		--appendonly yes --appendfsync everysec --save "" --daemonize no --logfile "$results/redis-$1.log")
+	"${redis_cmd[@]}" &
+	redis_pid=$!
 	for ((i = 0; i < 100; ++i)); do
-		listening "$port" && listening "$status_port" && return 0
-		if ! kill -0 "$server_pid" 2>/dev/null; then
-			log "webchatd exited; its output:"
-			cat "$results/webchatd-$1-$2.log" >&2
+		listening "$redis_port" && return 0
+		if ! kill -0 "$redis_pid" 2>/dev/null; then
+			log "redis-server exited; its log:"
+			cat "$results/redis-$1.log" >&2
 			exit 1
 		fi
 		sleep 0.1
 	done
-	log "webchatd did not listen on port $port"
+	log "redis-server did not listen on port $redis_port"
 	exit 1
+}
+# A fresh server per run: each one's memory figures start from the same
+# state, not from what the previous run left in the allocator.
+start_server() {
+	local instance count chat status pid
+	count=$(instances "$1")
+	[[ $1 == chatroom-redis* ]] && start_redis "$1-$2"
+	for ((instance = 1; instance <= count; ++instance)); do
+		server_command "$1" "$2" "$instance"
+		"${server_cmd[@]}" >"$results/webchatd-$1-$2-$instance.log" 2>&1 &
+		server_pids+=($!)
+	done
+	for ((instance = 1; instance <= count; ++instance)); do
+		chat=$port status=$status_port pid=${server_pids[instance - 1]}
+		((instance == 2)) && chat=$port2 status=$status_port2
+		for ((i = 0; i < 100; ++i)); do
+			listening "$chat" && listening "$status" && break
+			if ! kill -0 "$pid" 2>/dev/null; then
+				log "webchatd exited; its output:"
+				cat "$results/webchatd-$1-$2-$instance.log" >&2
+				exit 1
+			fi
+			sleep 0.1
+		done
+		listening "$chat" || { log "webchatd did not listen on port $chat"; exit 1; }
+	done
 }
 
 # --- the scenarios -------------------------------------------------------------
@@ -190,23 +290,33 @@ psi_percent() {
 rows=()
 commands=()
 contention=()
-declare -A stalls
+declare -A stalls loads
 status=0
 for scenario in $scenarios; do
 	[[ -n ${arguments[$scenario]+set} ]] || { log "unknown scenario $scenario"; exit 1; }
 done
 for protocol in $protocols; do
-	[[ $protocol == relay || $protocol == chatroom ]] || { log "unknown protocol $protocol"; exit 1; }
+	[[ $protocol =~ ^(relay|chatroom|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
 done
 for scenario in $scenarios; do
 	for protocol in $protocols; do
 		run=$protocol-$scenario
 		start_server "$protocol" "$scenario"
+		# The bench's protocol; with Redis also redis-server's pid (its CPU
+		# time), and with two instances both ports (clients round-robin),
+		# both pids (RSS and CPU summed) and both /metrics (counters summed).
+		wire=${protocol%%-*}
+		targets=(--port "$port" --server-pid "${server_pids[0]}" --metrics-url "$metrics_url")
+		if (($(instances "$protocol") == 2)); then
+			targets=(--ports "$port,$port2" --server-pid "${server_pids[0]},${server_pids[1]}"
+				--metrics-url "$metrics_url,$metrics_url2")
+		fi
+		[[ -n $redis_pid ]] && targets+=(--redis-pid "$redis_pid")
 		# shellcheck disable=SC2206 # the arguments are words by design
 		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
-			--protocol "$protocol" --port "$port" --server-pid "$server_pid" --concurrency 1024
-			--metrics-url "$metrics_url")
+			--protocol "$wire" "${targets[@]}" --concurrency 1024)
 		log "${cmd[*]}"
+		loads[$run]=$(cut -d' ' -f1 /proc/loadavg)
 		stall_before=$(psi_total)
 		started=$(date +%s%N)
 		set +e
@@ -219,6 +329,8 @@ for scenario in $scenarios; do
 		if [[ -z $out ]]; then
 			out="| $run | **FAIL** (exit $rc) | $(tr '\n|' ' /' <"$results/$run.err") | |"
 			rm -f "$results/$run.json"
+		elif [[ $protocol == chatroom-redis* ]]; then
+			out=${out//| chatroom\//| $protocol\/} # name the backend in the row
 		fi
 		rows+=("$out")
 		commands+=("${cmd[*]}")
@@ -271,6 +383,47 @@ side_by_side() {
 		done
 	done
 }
+# With Redis (issue 5): every protocol run side by side, the chat room's
+# backends (SQLite; Redis with one webchatd; Redis with two) in particular,
+# with redis-server's CPU and the load average at each run's start.
+declare -A redis_extra=(
+	[idle]=""
+	[throughput]="messages_per_s:messages/s latency_max_ms:latency_max_(ms) redis_cpu_percent:redis-server_CPU_(%) redis_cpu_ns_per_delivery:redis-server_CPU_per_delivery_(ns) redis_cpu_us_per_message:redis-server_CPU_per_message_(us)"
+	[latency]="max_send_lag_ms:worst_send_lag_(ms) latency_max_ms:latency_max_(ms) bench_cpu_percent:bench_CPU_(%) redis_cpu_percent:redis-server_CPU_(%) redis_cpu_us_per_message:redis-server_CPU_per_message_(us)"
+	[slow-consumer]="baseline_redis_cpu_percent:redis-server_CPU_(%)"
+)
+protocol_label() {
+	case $1 in
+	relay) echo "relay" ;;
+	chatroom) echo "chat room, SQLite" ;;
+	chatroom-redis) echo "chat room, Redis, 1 webchatd" ;;
+	chatroom-redis2) echo "chat room, Redis, 2 webchatd" ;;
+	esac
+}
+backends_table() {
+	local scenario pair key label protocol line
+	line="| scenario | figure |"
+	for protocol in $protocols; do line+=" $(protocol_label "$protocol") |"; done
+	echo "$line"
+	echo "|$(for _ in $protocols x x; do printf ' --- |'; done)"
+	for scenario in $scenarios; do
+		line="| $scenario | result |"
+		for protocol in $protocols; do line+=" $(passed "$protocol-$scenario") |"; done
+		echo "$line"
+		line="| $scenario | CPU contention / load average at start |"
+		for protocol in $protocols; do line+=" ${stalls[$protocol-$scenario]:-} / ${loads[$protocol-$scenario]:-} |"; done
+		echo "$line"
+		# The server counters: only their agreement lines, which hold both counts.
+		for pair in ${compared[$scenario]} ${redis_extra[$scenario]} $server_counters; do
+			key=${pair%%:*}
+			label=${pair#*:}
+			[[ " $server_counters " == *" $pair "* && $key != agree_* ]] && continue
+			line="| $scenario | ${label//_/ } |"
+			for protocol in $protocols; do line+=" $(figure "$protocol-$scenario" "$key") |"; done
+			echo "$line"
+		done
+	done
+}
 # Issue 4's aim: the chat room delivers at least half as much as the relay.
 verdict() {
 	local relay chat
@@ -320,16 +473,31 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 			[[ " $scenarios " == *" $scenario "* ]] && echo "  (for $scenario also \`${chat_extra[$scenario]}\`)"
 		done
 	fi
+	if [[ -n $uses_redis ]]; then
+		echo "- chat room with Redis: the chat room's command without the database, plus" \
+			"\`${redis_defines[*]} --define=listeners.chat.redis_address=127.0.0.1:$redis_port\`;" \
+			"the second instance (chatroom-redis2) also \`--define=listeners.chat.port=$port2 --define=listeners.status.port=$status_port2\`;" \
+			"webchat-bench gets \`--ports $port,$port2\` there (clients round-robin: client i on instance i mod 2)"
+		echo "- redis-server, afresh for each run: \`${redis_pin[*]} $redis_server --port $redis_port --bind 127.0.0.1" \
+			"--dir <temporary folder> --appendonly yes --appendfsync everysec --save \"\" --daemonize no\`" \
+			"($("$redis_server" --version | grep -o 'v=[0-9.]*'))"
+	fi
 	echo
 	echo "Server counters: each server also runs the status plugin on 127.0.0.1:$status_port; webchat-bench reads" \
 		"$metrics_url before and after each run and sets the chat listener's counters beside its own" \
 		"(server: ..., bench: ..., agree: ...; report-only, never a FAIL)."
+	if [[ -n $uses_redis ]]; then
+		echo "With two instances the second one's status listener is 127.0.0.1:$status_port2 and the counters of both are summed."
+	fi
 	echo
 	echo "CPU contention (share of each run during which some task waited for a CPU, from /proc/pressure/cpu;" \
 		"the server and the benchmark alone should keep it near 0 %; compare figures only at low contention):" \
 		"$(IFS=';'; echo "${contention[*]}" | sed 's/;/; /g')."
 	echo
-	if [[ " $protocols " == *" relay "* && " $protocols " == *" chatroom "* ]]; then
+	if [[ -n $uses_redis ]]; then
+		backends_table
+		echo
+	elif [[ " $protocols " == *" relay "* && " $protocols " == *" chatroom "* ]]; then
 		side_by_side
 		echo
 		if [[ " $scenarios " == *" throughput "* ]]; then

@@ -86,7 +86,8 @@ std::string ChatroomClients::checkWelcome(std::size_t index, const ChatEvent& ev
 	// Without since: no gap, no reset; the history is the latest messages, in order.
 	if (event.hasGap || event.reset) return "welcome with gap or reset although no since was sent";
 	// The room's incarnation: 1 to 64 of A-Z a-z 0-9 - _, the same for every
-	// client of the run (one room, one server).
+	// client of the run (one room: with several servers sharing it, one epoch
+	// for all of them).
 	const bool epochChars = std::all_of(event.epoch.begin(), event.epoch.end(), [](char c) {
 		return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 	});

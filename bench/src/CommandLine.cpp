@@ -12,8 +12,8 @@ namespace {
 
 const std::set<std::string> Flags = {"json", "markdown", "binary", "help"};
 
-const std::set<std::string> Common = {"host", "port", "path", "cpu", "timeout", "json", "json-out", "markdown",
-	"server-pid", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "help"};
+const std::set<std::string> Common = {"host", "port", "ports", "path", "cpu", "timeout", "json", "json-out", "markdown",
+	"server-pid", "redis-pid", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "help"};
 
 const std::map<std::string, std::set<std::string>> ScenarioOptions = {
 	{"idle", {"connections", "hold"}},
@@ -72,6 +72,11 @@ scenarios:
 common options:
   --host 127.0.0.1   loopback only (127.0.0.0/8, ::1, or a name resolving there)
   --port 8000  --path /  (relay)
+  --ports 8000,8001  several servers instead of --port (webchatd instances
+                     sharing rooms through Redis): the clients are spread
+                     over them round-robin, client i to the (i mod n)-th
+                     port (so the senders are spread too); every check is
+                     the same as with one server
   --protocol relay   relay: the payload is the message, everyone gets it
                      chatroom: every client joins --room as b<index>-<run>
                      (ws://host:port/<room>?nick=...), waits for its welcome,
@@ -81,10 +86,17 @@ common options:
                      max_users_per_room must allow the load (bench/run.sh
                      shows how); text frames only (no --binary)
   --room bench       the chat room (chatroom only)
-  --server-pid PID   webchatd's pid, for its VmRSS (/proc/PID/status)
-  --metrics-url http://127.0.0.1:9100/metrics
+  --server-pid PID[,PID...]
+                     webchatd's pid, for its VmRSS (/proc/PID/status) and CPU
+                     time; with several servers, each one's pid: RSS and CPU
+                     are then summed over them
+  --redis-pid PID    redis-server's pid (backend = redis): its CPU time over
+                     each exchange is reported beside the servers'
+  --metrics-url http://127.0.0.1:9100/metrics[,http://...]
                      the status plugin's Prometheus text (loopback only),
-                     fetched before and after each scenario: the server's
+                     fetched before and after each scenario (several, one
+                     per instance, comma-separated: their counters are
+                     summed): the server's
                      messages in, bytes, connections accepted, slow consumers
                      closed and protocol errors over the scenario, beside the
                      benchmark's own counts with an agree_* line per pair
@@ -151,11 +163,10 @@ CommandLine::CommandLine(const std::vector<std::string>& arguments)
 	if (!ScenarioOptions.count(_scenario)) throw UsageError("unknown scenario " + _scenario);
 }
 
-std::uint64_t CommandLine::integer(const std::string& name, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) const
+namespace {
+
+std::uint64_t wholeNumber(const std::string& name, const std::string& text, std::uint64_t min, std::uint64_t max)
 {
-	const auto found = _values.find(name);
-	if (found == _values.end()) return fallback;
-	const std::string& text = found->second;
 	if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
 		throw UsageError("--" + name + " needs a whole number, not '" + text + "'");
 	errno = 0;
@@ -163,6 +174,56 @@ std::uint64_t CommandLine::integer(const std::string& name, std::uint64_t fallba
 	if (errno == ERANGE || value < min || value > max)
 		throw UsageError("--" + name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
 	return value;
+}
+
+} // namespace
+
+std::uint64_t CommandLine::integer(const std::string& name, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) const
+{
+	const auto found = _values.find(name);
+	if (found == _values.end()) return fallback;
+	return wholeNumber(name, found->second, min, max);
+}
+
+std::vector<std::string> CommandLine::list(const std::string& name, const std::vector<std::string>& fallback) const
+{
+	const auto found = _values.find(name);
+	if (found == _values.end()) return fallback;
+	std::vector<std::string> items;
+	const std::string& text = found->second;
+	std::size_t start = 0;
+	for (;;)
+	{
+		const std::size_t comma = text.find(',', start);
+		const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+		if (item.empty()) throw UsageError("--" + name + ": empty item in '" + text + "'");
+		items.push_back(item);
+		if (comma == std::string::npos) break;
+		start = comma + 1;
+	}
+	return items;
+}
+
+std::vector<std::uint64_t> CommandLine::integers(const std::string& name, std::uint64_t min, std::uint64_t max) const
+{
+	std::vector<std::uint64_t> values;
+	for (const std::string& item: list(name, {})) values.push_back(wholeNumber(name, item, min, max));
+	return values;
+}
+
+std::vector<std::uint16_t> CommandLine::ports() const
+{
+	if (has("ports") && has("port")) throw UsageError("--port and --ports exclude each other");
+	if (!has("ports")) return {static_cast<std::uint16_t>(integer("port", 8000, 1, 65535))};
+	std::vector<std::uint16_t> ports;
+	for (const std::uint64_t port: integers("ports", 1, 65535))
+	{
+		if (std::find(ports.begin(), ports.end(), port) != ports.end())
+			throw UsageError("--ports names " + std::to_string(port) + " twice");
+		ports.push_back(static_cast<std::uint16_t>(port));
+	}
+	if (ports.size() > MaxPorts) throw UsageError("--ports: at most " + std::to_string(MaxPorts) + " servers");
+	return ports;
 }
 
 double CommandLine::number(const std::string& name, double fallback, double min, double max) const

@@ -46,6 +46,20 @@ public:
 	double number(const std::string& name, double fallback, double min, double max) const;
 	std::string text(const std::string& name, const std::string& fallback) const;
 
+	/// A comma-separated option ("a,b,c") as its items, or fallback when
+	/// absent. Throws UsageError for an empty item ("a,,b", "a,").
+	std::vector<std::string> list(const std::string& name, const std::vector<std::string>& fallback) const;
+
+	/// The servers to connect to: --ports 8000,8001 (clients are spread
+	/// over them round-robin) or --port N (default 8000), not both. Each in
+	/// 1-65535, none twice, at most MaxPorts.
+	std::vector<std::uint16_t> ports() const;
+	static constexpr std::size_t MaxPorts = 64;
+
+	/// A comma-separated list of whole numbers in [min, max] (--server-pid
+	/// 1234,1240); empty when absent.
+	std::vector<std::uint64_t> integers(const std::string& name, std::uint64_t min, std::uint64_t max) const;
+
 private:
 	std::string _scenario;
 	bool _help = false;

@@ -1,15 +1,17 @@
 #include "Connector.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace webchat::bench {
 
-Connector::Connector(LoadLoop& loop, const Endpoint& endpoint, std::size_t concurrency, std::size_t maxMessageBytes):
+Connector::Connector(LoadLoop& loop, const std::vector<Endpoint>& endpoints, std::size_t concurrency, std::size_t maxMessageBytes):
 	_loop(loop),
-	_endpoint(endpoint),
+	_endpoints(endpoints),
 	_concurrency(std::max<std::size_t>(concurrency, 1)),
 	_maxMessageBytes(maxMessageBytes)
 {
+	if (_endpoints.empty()) throw std::invalid_argument("no server to connect to");
 }
 
 Connector::Result Connector::open(const std::vector<ClientConnection*>& connections, std::uint64_t deadlineNs)
@@ -42,8 +44,9 @@ Connector::Result Connector::open(const std::vector<ClientConnection*>& connecti
 		inFlight.erase(settled, inFlight.end());
 		while (inFlight.size() < _concurrency && next < connections.size())
 		{
+			const Endpoint& endpoint = _endpoints.size() == 1 ? _endpoints.front() : _endpoints[next % _endpoints.size()];
 			ClientConnection* connection = connections[next++];
-			connection->connect(_endpoint, _maxMessageBytes);
+			connection->connect(endpoint, _maxMessageBytes);
 			if (connection->isSettled())
 				settle(connection);
 			else

@@ -32,7 +32,9 @@ public:
 		std::string firstError;
 	};
 
-	Connector(LoadLoop& loop, const Endpoint& endpoint, std::size_t concurrency, std::size_t maxMessageBytes);
+	/// endpoints: one or more servers; the i-th connection of open()'s list
+	/// goes to endpoints[i % endpoints.size()] (round-robin).
+	Connector(LoadLoop& loop, const std::vector<Endpoint>& endpoints, std::size_t concurrency, std::size_t maxMessageBytes);
 
 	/// Connects every one of connections (all New) and returns when each
 	/// has opened or failed, or at the deadline (those still pending are
@@ -41,7 +43,7 @@ public:
 
 private:
 	LoadLoop& _loop;
-	const Endpoint& _endpoint;
+	const std::vector<Endpoint>& _endpoints;
 	std::size_t _concurrency;
 	std::size_t _maxMessageBytes;
 };

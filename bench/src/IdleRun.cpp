@@ -12,9 +12,9 @@ std::optional<double> IdleResult::rssPerConnectionBytes() const
 	return grown * 1024.0 / static_cast<double>(connect.opened);
 }
 
-IdleRun::IdleRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessStats& server, IdleConfig config):
+IdleRun::IdleRun(LoadLoop& loop, const std::vector<Endpoint>& endpoints, const ProcessStats& server, IdleConfig config):
 	_loop(loop),
-	_endpoint(endpoint),
+	_endpoints(endpoints),
 	_server(server),
 	_config(config)
 {
@@ -32,7 +32,7 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 		pointers.push_back(_connections.back().get());
 		if (_chat) _chat->prepare(*_connections.back());
 	}
-	Connector connector(_loop, _endpoint, _config.concurrency, _chat ? ChatroomClients::MaxEventBytes : 64 * 1024);
+	Connector connector(_loop, _endpoints, _config.concurrency, _chat ? ChatroomClients::MaxEventBytes : 64 * 1024);
 	_holding = true;
 	const ProcessStats self(::getpid());
 	CpuMeter serverCpu(_server), benchCpu(self);

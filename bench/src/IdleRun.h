@@ -54,7 +54,8 @@ struct IdleResult
 class IdleRun final: private ConnectionObserver
 {
 public:
-	IdleRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessStats& server, IdleConfig config);
+	/// endpoints: one or more servers, connections spread round-robin.
+	IdleRun(LoadLoop& loop, const std::vector<Endpoint>& endpoints, const ProcessStats& server, IdleConfig config);
 
 	IdleResult run(std::uint64_t deadlineNs);
 
@@ -63,7 +64,7 @@ private:
 	void onEnd(ClientConnection& connection) override;
 
 	LoadLoop& _loop;
-	const Endpoint& _endpoint;
+	const std::vector<Endpoint>& _endpoints;
 	const ProcessStats& _server;
 	IdleConfig _config;
 	std::vector<std::unique_ptr<ClientConnection>> _connections;

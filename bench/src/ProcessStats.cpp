@@ -10,6 +10,17 @@
 
 namespace webchat::bench {
 
+ProcessStats::ProcessStats(pid_t pid)
+{
+	if (pid > 0) _pids.push_back(pid);
+}
+
+ProcessStats::ProcessStats(std::vector<pid_t> pids)
+{
+	for (const pid_t pid: pids)
+		if (pid > 0) _pids.push_back(pid);
+}
+
 std::optional<std::uint64_t> ProcessStats::residentKiB() const
 {
 	return statusKiB("VmRSS:");
@@ -22,8 +33,20 @@ std::optional<std::uint64_t> ProcessStats::peakResidentKiB() const
 
 std::optional<std::uint64_t> ProcessStats::statusKiB(std::string_view key) const
 {
-	if (_pid <= 0) return std::nullopt;
-	std::ifstream in("/proc/" + std::to_string(_pid) + "/status");
+	if (_pids.empty()) return std::nullopt;
+	std::uint64_t total = 0;
+	for (const pid_t pid: _pids)
+	{
+		const auto kib = statusKiBOf(pid, key);
+		if (!kib) return std::nullopt;
+		total += *kib;
+	}
+	return total;
+}
+
+std::optional<std::uint64_t> ProcessStats::statusKiBOf(pid_t pid, std::string_view key)
+{
+	std::ifstream in("/proc/" + std::to_string(pid) + "/status");
 	if (!in) return std::nullopt;
 	std::ostringstream text;
 	text << in.rdbuf();
@@ -40,10 +63,10 @@ std::optional<std::uint64_t> ProcessStats::parseSchedstatNs(std::string_view sch
 	return value;
 }
 
-std::optional<std::uint64_t> ProcessStats::threadsRunNs() const
+std::optional<std::uint64_t> ProcessStats::threadsRunNs(pid_t pid)
 {
 	std::error_code error;
-	std::filesystem::directory_iterator tasks("/proc/" + std::to_string(_pid) + "/task", error);
+	std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", error);
 	if (error) return std::nullopt;
 	std::uint64_t total = 0;
 	bool any = false;
@@ -65,11 +88,23 @@ std::optional<std::uint64_t> ProcessStats::threadsRunNs() const
 
 std::optional<double> ProcessStats::cpuSeconds() const
 {
-	if (_pid <= 0) return std::nullopt;
+	if (_pids.empty()) return std::nullopt;
+	double total = 0;
+	for (const pid_t pid: _pids)
+	{
+		const auto seconds = cpuSecondsOf(pid);
+		if (!seconds) return std::nullopt;
+		total += *seconds;
+	}
+	return total;
+}
+
+std::optional<double> ProcessStats::cpuSecondsOf(pid_t pid)
+{
 	// Nanoseconds on a CPU, per thread: the 10 ms ticks of /proc/<pid>/stat
 	// are too coarse for exchanges of a few hundred milliseconds.
-	if (const auto ns = threadsRunNs()) return static_cast<double>(*ns) / 1e9;
-	std::ifstream in("/proc/" + std::to_string(_pid) + "/stat");
+	if (const auto ns = threadsRunNs(pid)) return static_cast<double>(*ns) / 1e9;
+	std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
 	std::string line;
 	if (!std::getline(in, line)) return std::nullopt;
 	const auto ticks = parseCpuTicks(line);

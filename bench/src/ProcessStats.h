@@ -2,7 +2,9 @@
 // ProcessStats.h
 //
 // The server's memory as the kernel accounts it: VmRSS from
-// /proc/<pid>/status.
+// /proc/<pid>/status, and its CPU time. Several processes (webchatd
+// instances sharing rooms through Redis) are read as one: their figures
+// summed.
 //
 
 #ifndef WEBCHAT_BENCH_PROCESSSTATS_INCLUDED
@@ -12,6 +14,7 @@
 #include <optional>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 namespace webchat::bench {
 
@@ -19,20 +22,26 @@ class ProcessStats
 {
 public:
 	/// pid 0: no process to watch; every reading is empty.
-	explicit ProcessStats(pid_t pid): _pid(pid) {}
+	explicit ProcessStats(pid_t pid);
+	/// Several processes read as one (none: disabled).
+	explicit ProcessStats(std::vector<pid_t> pids);
 
-	bool enabled() const { return _pid > 0; }
-	pid_t pid() const { return _pid; }
+	bool enabled() const { return !_pids.empty(); }
+	/// The first process's pid (0 when disabled).
+	pid_t pid() const { return _pids.empty() ? 0 : _pids.front(); }
+	const std::vector<pid_t>& pids() const { return _pids; }
 
-	/// Resident set size in KiB, or nothing if the process cannot be read.
+	/// Resident set size in KiB (summed), or nothing if a process cannot be read.
 	std::optional<std::uint64_t> residentKiB() const;
 
 	/// The highest resident set size since the process started (VmHWM), in
-	/// KiB: catches a peak that sampling would miss.
+	/// KiB: catches a peak that sampling would miss. Several processes: the
+	/// sum of each one's peak (an upper bound of their joint peak).
 	std::optional<std::uint64_t> peakResidentKiB() const;
 
-	/// CPU time used so far (user + system, all threads), in seconds: from
-	/// each thread's schedstat (nanoseconds), else from /proc/<pid>/stat.
+	/// CPU time used so far (user + system, all threads, summed over the
+	/// processes), in seconds: from each thread's schedstat (nanoseconds),
+	/// else from /proc/<pid>/stat.
 	std::optional<double> cpuSeconds() const;
 
 	/// The VmRSS line of a /proc/<pid>/status text, in KiB.
@@ -49,10 +58,12 @@ public:
 	static std::optional<std::uint64_t> parseSchedstatNs(std::string_view schedstat);
 
 private:
-	std::optional<std::uint64_t> threadsRunNs() const;
+	static std::optional<std::uint64_t> threadsRunNs(pid_t pid);
+	static std::optional<double> cpuSecondsOf(pid_t pid);
+	static std::optional<std::uint64_t> statusKiBOf(pid_t pid, std::string_view key);
 	std::optional<std::uint64_t> statusKiB(std::string_view key) const;
 
-	pid_t _pid;
+	std::vector<pid_t> _pids;
 };
 
 /// How busy a process was over an interval: CPU seconds used per second of

@@ -18,8 +18,17 @@ std::optional<double> kib(const std::optional<std::uint64_t>& value)
 
 void describeServer(Report& report, const RunContext& context)
 {
-	report.parameter("server", context.endpoint.display);
-	if (context.server.enabled()) report.parameter("server_pid", static_cast<std::uint64_t>(context.server.pid()));
+	report.parameter("server", context.display);
+	if (context.endpoints.size() > 1) report.parameter("servers", static_cast<std::uint64_t>(context.endpoints.size()));
+	if (context.server.pids().size() == 1)
+		report.parameter("server_pid", static_cast<std::uint64_t>(context.server.pid()));
+	else if (context.server.enabled())
+	{
+		std::string pids;
+		for (const pid_t pid: context.server.pids()) pids += (pids.empty() ? "" : ",") + std::to_string(pid);
+		report.parameter("server_pids", pids);
+	}
+	if (context.backend.enabled()) report.parameter("redis_pid", static_cast<std::uint64_t>(context.backend.pid()));
 }
 
 void protocolParameters(Report& report, const std::optional<ChatroomOptions>& chatroom)
@@ -47,12 +56,21 @@ void trafficParameters(Report& report, const TrafficConfig& config, const Traffi
 	report.parameter("frames", config.binary ? "binary" : "text");
 }
 
-void cpuFigures(Report& report, const std::string& prefix, const TrafficResult& result)
+void cpuFigures(Report& report, const std::string& prefix, const TrafficResult& result, const RunContext& context)
 {
 	report.figure(prefix + "server_cpu_percent", result.serverCpuPercent, 0, "%");
 	report.figure(prefix + "bench_cpu_percent", result.benchCpuPercent, 0, "%");
 	report.figure(prefix + "server_cpu_ns_per_delivery", result.serverCpuNsPerDelivery, 1, "ns");
 	report.figure(prefix + "bench_cpu_ns_per_delivery", result.benchCpuNsPerDelivery, 1, "ns");
+	if (!context.backend.enabled()) return;
+	// redis-server (--redis-pid): per delivery to compare with the others,
+	// per message sent for what ordering one message costs it.
+	report.figure(prefix + "redis_cpu_percent", result.backendCpuPercent, 0, "%");
+	report.figure(prefix + "redis_cpu_ns_per_delivery", result.backendCpuNsPerDelivery, 1, "ns");
+	std::optional<double> perMessage;
+	if (result.backendCpuSeconds && result.sent)
+		perMessage = *result.backendCpuSeconds * 1e6 / static_cast<double>(result.sent);
+	report.figure(prefix + "redis_cpu_us_per_message", perMessage, 2, "us");
 }
 
 void latencyFigures(Report& report, const std::string& prefix, const LatencyHistogram& latency)
@@ -128,10 +146,28 @@ struct ServerBefore
 	std::string error;
 };
 
+// Every source's counters summed (one per instance), or nothing with error
+// set when any fetch fails.
+std::optional<ServerCounters> fetchAll(const RunContext& context, std::string& error)
+{
+	std::optional<ServerCounters> sum;
+	for (const MetricsSource& source: context.metrics)
+	{
+		const auto counters = source.fetch(error);
+		if (!counters)
+		{
+			if (context.metrics.size() > 1) error = source.url() + ": " + error;
+			return std::nullopt;
+		}
+		sum = sum ? sum->plus(*counters) : *counters;
+	}
+	return sum;
+}
+
 ServerBefore serverBefore(const RunContext& context)
 {
 	ServerBefore before;
-	if (context.metrics) before.counters = context.metrics->fetch(before.error);
+	if (!context.metrics.empty()) before.counters = fetchAll(context, before.error);
 	return before;
 }
 
@@ -148,10 +184,10 @@ struct BenchCounts
 // fails is a warning.
 void serverFigures(Report& report, const RunContext& context, const ServerBefore& before, const BenchCounts& bench)
 {
-	if (!context.metrics) return;
+	if (context.metrics.empty()) return;
 	std::string error = before.error;
 	std::optional<ServerCounters> after;
-	if (before.counters) after = context.metrics->fetch(error);
+	if (before.counters) after = fetchAll(context, error);
 	if (!before.counters || !after)
 	{
 		const std::string warning = "warning: server counters not compared: " + error;
@@ -162,7 +198,8 @@ void serverFigures(Report& report, const RunContext& context, const ServerBefore
 	}
 	const ServerCounters delta = after->minus(*before.counters);
 	auto count = [](double value) { return static_cast<std::uint64_t>(std::max(0.0, value)); };
-	report.figure("server_counters", "listener " + context.metrics->listener());
+	report.figure("server_counters", "listener " + context.metrics.front().listener() +
+		(context.metrics.size() > 1 ? ", summed over " + std::to_string(context.metrics.size()) + " servers" : ""));
 	report.figure("server_messages_in", count(delta.messagesIn));
 	report.figure("bench_messages_sent", bench.messagesSent);
 	report.figure("agree_messages_in", agreement(delta.messagesIn, static_cast<double>(bench.messagesSent)));
@@ -206,7 +243,7 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.parameter("hold_s", static_cast<double>(config.holdNs) / 1e9, 1);
 
 	const ServerBefore before = serverBefore(context);
-	IdleRun run(context.loop, context.endpoint, context.server, config);
+	IdleRun run(context.loop, context.endpoints, context.server, config);
 	const IdleResult result = run.run(deadlineFor(context));
 	const double seconds = static_cast<double>(result.connect.elapsedNs) / 1e9;
 	report.figure("established", static_cast<std::uint64_t>(result.connect.opened));
@@ -259,7 +296,7 @@ MeasuredRun measureTraffic(RunContext& context, const TrafficConfig& config, Rep
 {
 	describeServer(report, context);
 	MeasuredRun measured{serverBefore(context), {}};
-	TrafficRun run(context.loop, context.endpoint, context.server, config);
+	TrafficRun run(context.loop, context.endpoints, context.server, config, context.backend);
 	measured.result = run.run(deadlineFor(context));
 	trafficParameters(report, config, measured.result);
 	deliveryFigures(report, "", measured.result);
@@ -274,7 +311,7 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 	report.figure("deliveries_per_s", result.deliveriesPerSecond(), 0);
 	report.figure("messages_per_s", result.messagesPerSecond(), 0);
 	latencyFigures(report, "latency_", result.latency);
-	cpuFigures(report, "", result);
+	cpuFigures(report, "", result, context);
 	report.figure("server_rss_before_kib", kib(result.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
 	serverFigures(report, context, before, {result.sent, result.connect.opened, 0});
@@ -308,7 +345,7 @@ Report latencyScenario(RunContext& context, const TrafficConfig& config, const s
 	report.figure("deliveries_per_s", result.elapsedSeconds() > 0 ? result.deliveriesPerSecond() : 0.0, 0);
 	report.figure("kept_up", keptUp);
 	latencyFigures(report, "latency_", result.latency);
-	cpuFigures(report, "", result);
+	cpuFigures(report, "", result, context);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
 	serverFigures(report, context, before, {result.sent, result.connect.opened, 0});
 	report.headline({"deliveries_verified", "kept_up", "max_send_lag_ms", "latency_p50_ms", "latency_p99_ms",
@@ -329,11 +366,11 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	const ServerBefore before = serverBefore(context);
 	TrafficConfig baseline = config;
 	baseline.nonReader = false;
-	const TrafficResult without = TrafficRun(context.loop, context.endpoint, context.server, baseline).run(deadlineFor(context));
+	const TrafficResult without = TrafficRun(context.loop, context.endpoints, context.server, baseline, context.backend).run(deadlineFor(context));
 
 	TrafficConfig withNonReader = config;
 	withNonReader.nonReader = true;
-	const TrafficResult with = TrafficRun(context.loop, context.endpoint, context.server, withNonReader).run(deadlineFor(context));
+	const TrafficResult with = TrafficRun(context.loop, context.endpoints, context.server, withNonReader, context.backend).run(deadlineFor(context));
 
 	trafficParameters(report, config, with);
 	report.parameter("non_reader_rcvbuf_bytes", static_cast<std::uint64_t>(config.nonReaderReceiveBuffer));
@@ -341,11 +378,11 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	deliveryFigures(report, "baseline_", without);
 	report.figure("baseline_deliveries_per_s", without.deliveriesPerSecond(), 0);
 	latencyFigures(report, "baseline_latency_", without.latency);
-	cpuFigures(report, "baseline_", without);
+	cpuFigures(report, "baseline_", without, context);
 	deliveryFigures(report, "with_non_reader_", with);
 	report.figure("with_non_reader_deliveries_per_s", with.deliveriesPerSecond(), 0);
 	latencyFigures(report, "with_non_reader_latency_", with.latency);
-	cpuFigures(report, "with_non_reader_", with);
+	cpuFigures(report, "with_non_reader_", with, context);
 
 	report.figure("server_rss_before_kib", kib(with.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_during_kib", kib(with.rssPeakKiB), 0);

@@ -26,12 +26,18 @@ namespace webchat::bench {
 struct RunContext
 {
 	LoadLoop& loop;
-	Endpoint endpoint;
+	/// One server, or several sharing rooms (--ports): clients round-robin.
+	std::vector<Endpoint> endpoints;
+	/// Every server's process (--server-pid), read as one.
 	ProcessStats server;
 	std::uint64_t deadlineNs;
-	/// --metrics-url: the server's counters before and after each scenario
-	/// (nullptr: not compared).
-	const MetricsSource* metrics;
+	/// --metrics-url: the servers' counters before and after each scenario,
+	/// summed over the sources (empty: not compared).
+	std::vector<MetricsSource> metrics;
+	/// --redis-pid: the backend's CPU time over each exchange (disabled: not measured).
+	ProcessStats backend{0};
+	/// For reports: where the clients connect.
+	std::string display;
 };
 
 Report idleScenario(RunContext& context, const IdleConfig& config, const std::string& name = "idle");

@@ -139,6 +139,20 @@ ServerCounters ServerCounters::minus(const ServerCounters& before) const
 	return delta;
 }
 
+ServerCounters ServerCounters::plus(const ServerCounters& other) const
+{
+	ServerCounters sum;
+	sum.messagesIn = messagesIn + other.messagesIn;
+	sum.bytesIn = bytesIn + other.bytesIn;
+	sum.bytesOut = bytesOut + other.bytesOut;
+	sum.connectionsAccepted = connectionsAccepted + other.connectionsAccepted;
+	sum.slowConsumersClosed = slowConsumersClosed + other.slowConsumersClosed;
+	sum.protocolErrors = protocolErrors + other.protocolErrors;
+	sum.handshakesRefused = handshakesRefused + other.handshakesRefused;
+	sum.found = found && other.found;
+	return sum;
+}
+
 MetricsSource::MetricsSource(const std::string& url, std::string listener):
 	_url(url),
 	_listener(std::move(listener))

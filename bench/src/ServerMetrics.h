@@ -43,6 +43,9 @@ struct ServerCounters
 	static ServerCounters from(const std::map<std::string, double>& metrics);
 	/// this - before, per counter.
 	ServerCounters minus(const ServerCounters& before) const;
+	/// this + other, per counter (several instances' counters as one;
+	/// found when both were).
+	ServerCounters plus(const ServerCounters& other) const;
 };
 
 /// http://HOST:PORT/PATH, loopback only (like every target of this tool).

@@ -93,10 +93,12 @@ double TrafficResult::messagesPerSecond() const
 	return seconds > 0 ? static_cast<double>(sent) / seconds : 0;
 }
 
-TrafficRun::TrafficRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessStats& server, TrafficConfig config):
+TrafficRun::TrafficRun(LoadLoop& loop, const std::vector<Endpoint>& endpoints, const ProcessStats& server, TrafficConfig config,
+	ProcessStats backend):
 	_loop(loop),
-	_endpoint(endpoint),
+	_endpoints(endpoints),
 	_server(server),
+	_backend(std::move(backend)),
 	_config(config),
 	_checker(config.clients + (config.nonReader ? 1 : 0), config.senders)
 {
@@ -149,7 +151,7 @@ TrafficResult TrafficRun::run(std::uint64_t deadlineNs)
 	}
 
 	const std::size_t maxMessage = _chat ? ChatroomClients::MaxEventBytes : std::max<std::size_t>(_config.size, 64 * 1024) + 1024;
-	Connector connector(_loop, _endpoint, _config.concurrency, maxMessage);
+	Connector connector(_loop, _endpoints, _config.concurrency, maxMessage);
 	_result.connect = connector.open(pointers, deadlineNs);
 	if (_nonReader) _result.nonReader.opened = _nonReader->wasReady();
 
@@ -220,9 +222,10 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 		return refillSenders();
 	};
 	const ProcessStats self(::getpid());
-	CpuMeter serverCpu(_server), benchCpu(self);
+	CpuMeter serverCpu(_server), benchCpu(self), backendCpu(_backend);
 	serverCpu.start();
 	benchCpu.start();
+	backendCpu.start();
 	_loop.resetMaxDispatch();
 	// Paced messages leave on time even while thousands of sockets are
 	// being read: the schedule is checked every 64 events, not every round.
@@ -232,6 +235,7 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 	_result.maxDispatchNs = _loop.maxDispatchNs();
 	_result.serverCpuPercent = serverCpu.percent();
 	_result.benchCpuPercent = benchCpu.percent();
+	_result.backendCpuPercent = backendCpu.percent();
 	const std::uint64_t delivered = _checker.distinct();
 	const auto perDelivery = [delivered](const std::optional<double>& seconds) -> std::optional<double> {
 		if (!seconds || delivered == 0) return std::nullopt;
@@ -239,6 +243,8 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 	};
 	_result.serverCpuNsPerDelivery = perDelivery(serverCpu.seconds());
 	_result.benchCpuNsPerDelivery = perDelivery(benchCpu.seconds());
+	_result.backendCpuSeconds = backendCpu.seconds();
+	_result.backendCpuNsPerDelivery = perDelivery(_result.backendCpuSeconds);
 	_result.completed = finished && _receiverDistinct >= _expected && _result.sent == _total;
 	if (!finished) _result.stopReason = "deadline (--timeout) reached";
 }

@@ -134,6 +134,8 @@ struct TrafficResult
 	// CPU time per verified delivery during the exchange: what a delivery
 	// costs each side, whichever of them is the bottleneck.
 	std::optional<double> serverCpuNsPerDelivery, benchCpuNsPerDelivery;
+	// The same for the backend process (redis-server), when one was given.
+	std::optional<double> backendCpuPercent, backendCpuNsPerDelivery, backendCpuSeconds;
 	std::size_t closedCleanly = 0; // receivers whose closing handshake completed
 
 	bool correct() const;
@@ -145,7 +147,11 @@ struct TrafficResult
 class TrafficRun final: private ConnectionObserver
 {
 public:
-	TrafficRun(LoadLoop& loop, const Endpoint& endpoint, const ProcessStats& server, TrafficConfig config);
+	/// endpoints: one or more servers, clients spread round-robin (client i
+	/// to endpoints[i % n]). backend: a process whose CPU time over the
+	/// exchange is reported too (redis-server; disabled: not measured).
+	TrafficRun(LoadLoop& loop, const std::vector<Endpoint>& endpoints, const ProcessStats& server, TrafficConfig config,
+		ProcessStats backend = ProcessStats(0));
 
 	/// Connects, exchanges, checks, closes. The deadline bounds the
 	/// exchange; closing afterwards takes at most a few seconds more.
@@ -167,8 +173,9 @@ private:
 	void closeAll();
 
 	LoadLoop& _loop;
-	const Endpoint& _endpoint;
+	const std::vector<Endpoint>& _endpoints;
 	const ProcessStats& _server;
+	ProcessStats _backend;
 	TrafficConfig _config;
 	std::uint64_t _total = 0;       // messages to send over all senders
 	std::uint64_t _expected = 0;    // deliveries to the receivers

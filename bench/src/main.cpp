@@ -113,26 +113,40 @@ TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, co
 int run(const CommandLine& line)
 {
 	const std::string scenario = line.scenario();
-	Endpoint endpoint = resolveLoopback(line.text("host", "127.0.0.1"),
-		static_cast<std::uint16_t>(line.integer("port", 8000, 1, 65535)), line.text("path", "/"));
+	// One server (--port), or several sharing rooms (--ports): clients round-robin.
+	std::vector<Endpoint> endpoints;
+	for (const std::uint16_t port: line.ports())
+		endpoints.push_back(resolveLoopback(line.text("host", "127.0.0.1"), port, line.text("path", "/")));
 	const std::size_t concurrency = line.integer("concurrency", 256, 1, 100000);
-	const pid_t serverPid = static_cast<pid_t>(line.integer("server-pid", 0, 0, 4194304));
+	std::vector<pid_t> serverPids;
+	for (const std::uint64_t pid: line.integers("server-pid", 0, 4194304))
+		if (pid) serverPids.push_back(static_cast<pid_t>(pid));
+	const pid_t redisPid = static_cast<pid_t>(line.integer("redis-pid", 0, 0, 4194304));
 	const bool json = line.flag("json");
 	if (json && line.flag("markdown")) throw UsageError("--json and --markdown exclude each other");
 	const std::string jsonOut = line.text("json-out", "");
 	const std::optional<ChatroomOptions> chatroom = chatroomOptions(line);
 	// Reports of the chat room say so in their names: run.sh tables both.
 	const std::string prefix = chatroom ? "chatroom/" : "";
-	if (chatroom)
-		endpoint.display = "ws://" + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<run>";
-	if (serverPid && !ProcessStats(serverPid).residentKiB())
-		throw UsageError("cannot read /proc/" + std::to_string(serverPid) + "/status (--server-pid)");
+	std::string display;
+	for (Endpoint& endpoint: endpoints)
+	{
+		if (chatroom)
+			endpoint.display = "ws://" + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<run>";
+		display += (display.empty() ? "" : " ") + endpoint.display;
+	}
+	for (const pid_t pid: serverPids)
+	{
+		if (!ProcessStats(pid).residentKiB())
+			throw UsageError("cannot read /proc/" + std::to_string(pid) + "/status (--server-pid)");
+	}
+	if (redisPid && !ProcessStats(redisPid).residentKiB())
+		throw UsageError("cannot read /proc/" + std::to_string(redisPid) + "/status (--redis-pid)");
 
-	std::optional<MetricsSource> metrics;
-	if (line.has("metrics-url"))
-		metrics.emplace(line.text("metrics-url", ""), line.text("metrics-listener", "chat"));
-	else if (line.has("metrics-listener"))
-		throw UsageError("--metrics-listener needs --metrics-url");
+	std::vector<MetricsSource> metrics;
+	for (const std::string& url: line.list("metrics-url", {}))
+		metrics.emplace_back(url, line.text("metrics-listener", "chat"));
+	if (metrics.empty() && line.has("metrics-listener")) throw UsageError("--metrics-listener needs --metrics-url");
 
 	const double duration = line.number("duration", 10, 0.1, 3600);
 	const double timeout = line.number("timeout", defaultTimeout(scenario, duration), 1, 86400);
@@ -160,7 +174,8 @@ int run(const CommandLine& line)
 	::alarm(static_cast<unsigned>(timeout) + 30);
 
 	LoadLoop loop;
-	RunContext context{loop, endpoint, ProcessStats(serverPid), nowNs() + secondsToNs(timeout), metrics ? &*metrics : nullptr};
+	RunContext context{loop, std::move(endpoints), ProcessStats(serverPids), nowNs() + secondsToNs(timeout),
+		std::move(metrics), ProcessStats(redisPid), display};
 	std::vector<Report> reports;
 	if (scenario == "idle")
 		reports.push_back(idleScenario(context, idle, prefix + scenario));

@@ -37,6 +37,10 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testHistogramPercentiles);
 	CPPUNIT_TEST(testCommandLine);
 	CPPUNIT_TEST(testCommandLineErrors);
+	CPPUNIT_TEST(testCommandLinePorts);
+	CPPUNIT_TEST(testCommandLinePortsErrors);
+	CPPUNIT_TEST(testCommandLineLists);
+	CPPUNIT_TEST(testSeveralProcesses);
 	CPPUNIT_TEST(testLoopbackOnly);
 	CPPUNIT_TEST(testHandshakeAccept);
 	CPPUNIT_TEST(testHandshakeRejects);
@@ -55,6 +59,7 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPrometheusParsing);
 	CPPUNIT_TEST(testPrometheusMalformed);
 	CPPUNIT_TEST(testServerCounters);
+	CPPUNIT_TEST(testServerCountersSummed);
 	CPPUNIT_TEST(testMetricsUrl);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -232,6 +237,82 @@ public:
 		CPPUNIT_ASSERT_THROW(line.integer("connections", 1, 1, 10), UsageError);
 		CPPUNIT_ASSERT_THROW(line.integer("port", 8000, 1, 65535), UsageError);
 		CPPUNIT_ASSERT_THROW(line.number("hold", 1, 0, 10), UsageError);
+	}
+
+	void testCommandLinePorts()
+	{
+		// One server: --port, or the default.
+		CPPUNIT_ASSERT(CommandLine({"throughput"}).ports() == std::vector<std::uint16_t>{8000});
+		CPPUNIT_ASSERT(CommandLine({"throughput", "--port", "8100"}).ports() == std::vector<std::uint16_t>{8100});
+		// Several, in the order given (client i goes to the (i mod n)-th).
+		CPPUNIT_ASSERT((CommandLine({"throughput", "--ports", "8000,8001"}).ports() == std::vector<std::uint16_t>{8000, 8001}));
+		CPPUNIT_ASSERT((CommandLine({"idle", "--ports=9001,9000,9002"}).ports() == std::vector<std::uint16_t>{9001, 9000, 9002}));
+		CPPUNIT_ASSERT(CommandLine({"latency", "--ports", "65535"}).ports() == std::vector<std::uint16_t>{65535});
+		CPPUNIT_ASSERT(CommandLine({"smoke", "--ports", "1,2"}).has("ports"));
+		CPPUNIT_ASSERT(CommandLine({"slow-consumer", "--ports", "1,2"}).has("ports"));
+		std::string many;
+		for (int port = 1; port <= static_cast<int>(CommandLine::MaxPorts); ++port) many += (port > 1 ? "," : "") + std::to_string(port);
+		CPPUNIT_ASSERT_EQUAL(CommandLine::MaxPorts, CommandLine({"throughput", "--ports", many}).ports().size());
+	}
+
+	void testCommandLinePortsErrors()
+	{
+		auto ports = [](const std::vector<std::string>& arguments) { return CommandLine(arguments).ports(); };
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--port", "8000", "--ports", "8000,8001"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", ""}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "8000,"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", ",8000"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "8000,,8001"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "8000, 8001"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "8000;8001"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "0,8001"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "8000,65536"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "8000,-1"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "8000,8000"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", "99999999999999999999999"}), UsageError);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports"}), UsageError); // needs a value
+		std::string tooMany;
+		for (int port = 1; port <= static_cast<int>(CommandLine::MaxPorts) + 1; ++port) tooMany += (port > 1 ? "," : "") + std::to_string(port);
+		CPPUNIT_ASSERT_THROW(ports({"throughput", "--ports", tooMany}), UsageError);
+	}
+
+	void testCommandLineLists()
+	{
+		const CommandLine line({"throughput", "--server-pid", "12,345", "--redis-pid", "7",
+			"--metrics-url", "http://127.0.0.1:9100/metrics,http://127.0.0.1:9101/metrics"});
+		CPPUNIT_ASSERT((line.integers("server-pid", 0, 4194304) == std::vector<std::uint64_t>{12, 345}));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{7}, line.integer("redis-pid", 0, 0, 4194304));
+		CPPUNIT_ASSERT((line.list("metrics-url", {}) ==
+			std::vector<std::string>{"http://127.0.0.1:9100/metrics", "http://127.0.0.1:9101/metrics"}));
+		CPPUNIT_ASSERT(line.list("room", {"bench"}) == std::vector<std::string>{"bench"});
+		CPPUNIT_ASSERT(line.integers("clients", 1, 10).empty());
+		// One pid, as before.
+		CPPUNIT_ASSERT(CommandLine({"idle", "--server-pid", "42"}).integers("server-pid", 0, 4194304) == std::vector<std::uint64_t>{42});
+		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "--server-pid", "42,x"}).integers("server-pid", 0, 4194304), UsageError);
+		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "--server-pid", "42,"}).integers("server-pid", 0, 4194304), UsageError);
+		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "--server-pid", "5000000"}).integers("server-pid", 0, 4194304), UsageError);
+		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "--metrics-url", "http://127.0.0.1:1/m,,http://127.0.0.1:2/m"}).list("metrics-url", {}),
+			UsageError);
+	}
+
+	void testSeveralProcesses()
+	{
+		const ProcessStats one(::getpid());
+		const ProcessStats twice(std::vector<pid_t>{::getpid(), ::getpid()});
+		CPPUNIT_ASSERT(twice.enabled());
+		CPPUNIT_ASSERT_EQUAL(std::size_t{2}, twice.pids().size());
+		CPPUNIT_ASSERT_EQUAL(::getpid(), twice.pid());
+		// Summed: the same process twice reads about twice as much.
+		const auto rss = one.residentKiB().value_or(0), rssTwice = twice.residentKiB().value_or(0);
+		CPPUNIT_ASSERT(rss > 0 && rssTwice >= 2 * rss - 1024 && rssTwice <= 2 * rss + 1024);
+		const double cpu = one.cpuSeconds().value_or(-1), cpuTwice = twice.cpuSeconds().value_or(-1);
+		CPPUNIT_ASSERT(cpu > 0 && cpuTwice >= 2 * cpu);
+		// Zero pids are dropped; none left: disabled, like ProcessStats(0).
+		CPPUNIT_ASSERT(!ProcessStats(std::vector<pid_t>{0, 0}).enabled());
+		CPPUNIT_ASSERT(!ProcessStats(std::vector<pid_t>{}).residentKiB());
+		CPPUNIT_ASSERT(!ProcessStats(0).cpuSeconds());
+		// One that cannot be read makes the sum unreadable, not smaller.
+		CPPUNIT_ASSERT(!ProcessStats(std::vector<pid_t>{::getpid(), 4194304}).residentKiB());
 	}
 
 	void testLoopbackOnly()
@@ -743,6 +824,25 @@ public:
 		CPPUNIT_ASSERT_EQUAL(4.0, delta.handshakesRefused);
 		CPPUNIT_ASSERT_EQUAL(std::string("yes (server 100, bench 100)"), agreement(100, 100));
 		CPPUNIT_ASSERT_EQUAL(std::string("NO (server 99, bench 100)"), agreement(99, 100));
+	}
+
+	void testServerCountersSummed()
+	{
+		const ServerCounters a = ServerCounters::from({{"webchat_messages_in_total", 10}, {"webchat_connections_total", 2},
+			{"webchat_bytes_out_total", 100}, {"webchat_protocol_errors_total", 1}});
+		const ServerCounters b = ServerCounters::from({{"webchat_messages_in_total", 5}, {"webchat_connections_total", 3},
+			{"webchat_bytes_in_total", 7}, {"webchat_slow_consumers_closed_total", 1}, {"webchat_handshakes_refused_total", 2}});
+		const ServerCounters sum = a.plus(b);
+		CPPUNIT_ASSERT(sum.found);
+		CPPUNIT_ASSERT_EQUAL(15.0, sum.messagesIn);
+		CPPUNIT_ASSERT_EQUAL(5.0, sum.connectionsAccepted);
+		CPPUNIT_ASSERT_EQUAL(100.0, sum.bytesOut);
+		CPPUNIT_ASSERT_EQUAL(7.0, sum.bytesIn);
+		CPPUNIT_ASSERT_EQUAL(1.0, sum.slowConsumersClosed);
+		CPPUNIT_ASSERT_EQUAL(1.0, sum.protocolErrors);
+		CPPUNIT_ASSERT_EQUAL(2.0, sum.handshakesRefused);
+		// An instance without the listener's series spoils the sum.
+		CPPUNIT_ASSERT(!a.plus(ServerCounters::from({{"webchat_http_requests_total", 3}})).found);
 	}
 
 	void testMetricsUrl()
