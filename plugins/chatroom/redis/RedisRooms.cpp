@@ -139,11 +139,11 @@ HistoryStore::Room RedisRooms::loadRoom(const std::string& name, std::size_t max
 	std::reverse(room.recent.begin(), room.recent.end());
 	if (!room.recent.empty()) room.lastId = std::max(room.lastId, room.recent.back().id);
 	keepNewestRun(room, maxMessages);
-	room.remoteMembers = liveRemoteMembers(_query, name);
+	room.remoteMembers = remoteMembers(_query, name, true);
 	return room;
 }
 
-std::map<std::string, std::string> RedisRooms::liveRemoteMembers(RedisLink& link, const std::string& room)
+std::map<std::string, std::string> RedisRooms::remoteMembers(RedisLink& link, const std::string& room, bool onlyLive)
 {
 	const std::string presence = key(room, "presence");
 	std::map<std::string, std::string> members;
@@ -155,6 +155,7 @@ std::map<std::string, std::string> RedisRooms::liveRemoteMembers(RedisLink& link
 		std::string instance = RedisLink::bulk(*(it + 1)).value_or("");
 		if (instance != _instance) members.emplace(RedisLink::bulk(*it).value_or(""), std::move(instance));
 	}
+	if (!onlyLive) return members;
 	// Members of instances that stopped renewing their key are gone.
 	std::vector<std::string> instances;
 	for (const auto& member : members)
@@ -477,6 +478,9 @@ void RedisRooms::readerLoop()
 			{
 				connectReader(true);
 				backoff = firstBackoff;
+				// After an outage every instance's key may have expired: give
+				// the live ones a full ttl to renew theirs before judging.
+				nextCheck = Clock::now() + Milliseconds(_options.presenceTtlMs);
 				std::lock_guard<std::mutex> lock(_logMutex);
 				if (_readerOutageLogged) _logger.notice("redis " + _options.address + ": the feed reader is connected again; rooms caught up");
 				_readerOutageLogged = false;
@@ -630,7 +634,9 @@ void RedisRooms::catchUp()
 			_sink->reload(room);
 		else if (epoch && seq > position->lastId && !fillFrom(room, *epoch, position->lastId + 1, seq))
 			_sink->reload(room);
-		_sink->remoteMembers(room, liveRemoteMembers(_reader, room));
+		// As Redis has them: an instance whose key expired during the outage
+		// may be renewing it right now; checkInstances() judges later.
+		_sink->remoteMembers(room, remoteMembers(_reader, room, false));
 	}
 }
 

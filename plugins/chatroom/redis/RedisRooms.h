@@ -114,7 +114,9 @@ private:
 	bool fillFrom(const std::string& room, const std::string& epoch, std::uint64_t first, std::uint64_t last);
 	void catchUp();
 	void checkInstances();
-	std::map<std::string, std::string> liveRemoteMembers(RedisLink& link, const std::string& room);
+	// Other instances' members of room, nick -> instance; onlyLive: without
+	// (and forgetting) those of instances whose key expired.
+	std::map<std::string, std::string> remoteMembers(RedisLink& link, const std::string& room, bool onlyLive);
 	void linkFailed(const char* who, const std::exception& reason);
 
 	const Options _options;

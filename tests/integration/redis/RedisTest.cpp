@@ -54,8 +54,9 @@ Seen seen(const Object::Ptr& message)
 	return {message->getValue<Poco::UInt64>("id"), message->getValue<std::string>("nick"), message->getValue<std::string>("text")};
 }
 
-// The next count messages (skipping presence events).
-std::vector<Seen> messages(ChatClient& client, std::size_t count, int timeoutMs = 10000)
+// The next count messages (skipping presence events and, when allowed,
+// notices that a message waits for Redis).
+std::vector<Seen> messages(ChatClient& client, std::size_t count, int timeoutMs = 10000, bool delayedAllowed = false)
 {
 	std::vector<Seen> out;
 	while (out.size() < count)
@@ -63,6 +64,7 @@ std::vector<Seen> messages(ChatClient& client, std::size_t count, int timeoutMs 
 		const auto event = client.next(timeoutMs);
 		const std::string type = event->getValue<std::string>("type");
 		if (type == "join" || type == "leave") continue;
+		if (delayedAllowed && type == "error" && event->getValue<std::string>("code") == "delayed") continue;
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(client.lastRaw, std::string("message"), type);
 		out.push_back(seen(event));
 	}
@@ -79,6 +81,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testResumeOnTheOtherInstance);
 	CPPUNIT_TEST(testNickIsUniqueAcrossInstances);
 	CPPUNIT_TEST(testRedisKilledAndRestarted);
+	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
 	CPPUNIT_TEST(testRedisDownAtStart);
 	CPPUNIT_TEST(testBadRedisSettings);
@@ -264,6 +267,65 @@ public:
 		const auto welcome = chi.expect("welcome");
 		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Binh", "Chi"}) == strings(welcome->getArray("users")));
 		CPPUNIT_ASSERT(range(1, 4) == historyIds(welcome));
+	}
+
+	void testRedisRestartsUnderTraffic()
+	{
+		// Four senders on two instances keep sending while Redis is killed
+		// and restarted twice: in the end every client has every message
+		// once, all in one order, each sender's in its order.
+		RedisServer redis;
+		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
+		SharedServer a(redis.address(), fast), b(redis.address(), fast);
+		std::vector<std::unique_ptr<ChatClient>> clients;
+		for (int i = 0; i < 4; ++i)
+		{
+			clients.push_back(std::make_unique<ChatClient>(i % 2 ? b.port : a.port, "/storm?nick=s" + std::to_string(i)));
+			clients.back()->expect("welcome");
+		}
+		for (int i = 0; i < 4; ++i)
+			for (int joined = i + 1; joined < 4; ++joined) clients[i]->expect("join");
+		constexpr int perSender = 300;
+		std::vector<std::thread> senders;
+		for (int i = 0; i < 4; ++i)
+		{
+			senders.emplace_back([&, i] {
+				for (int m = 0; m < perSender; ++m)
+				{
+					clients[i]->send(say(std::to_string(m)));
+					std::this_thread::sleep_for(std::chrono::milliseconds(2));
+				}
+			});
+		}
+		for (int restart = 0; restart < 2; ++restart)
+		{
+			std::this_thread::sleep_for(std::chrono::milliseconds(150));
+			redis.kill();
+			std::this_thread::sleep_for(std::chrono::milliseconds(100));
+			redis.start();
+		}
+		for (auto& sender : senders) sender.join();
+		std::vector<std::vector<Seen>> received;
+		for (auto& client : clients) received.push_back(messages(*client, 4 * perSender, 20000, true));
+		// Both instances did live through the outages.
+		for (auto* server : {&a, &b})
+		{
+			CPPUNIT_ASSERT_MESSAGE(server->process->output(), server->process->output().find("unreachable") != std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(server->process->output(), server->process->output().find("(dropped)") == std::string::npos);
+		}
+		for (const auto& sequence : received)
+		{
+			CPPUNIT_ASSERT(sequence == received[0]);
+			std::map<std::string, int> next;
+			for (std::size_t i = 0; i < sequence.size(); ++i)
+			{
+				CPPUNIT_ASSERT_EQUAL(Poco::UInt64(i + 1), sequence[i].id);
+				CPPUNIT_ASSERT_EQUAL(std::to_string(next[sequence[i].nick]++), sequence[i].text);
+			}
+		}
+		clients[3]->send(say("last"));
+		for (auto& client : clients)
+			CPPUNIT_ASSERT((std::vector<Seen>{{4 * perSender + 1, "s3", "last"}}) == messages(*client, 1, 10000, true));
 	}
 
 	void testMembersOfAStoppedInstanceLeave()
