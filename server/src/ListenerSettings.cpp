@@ -43,14 +43,6 @@ void checkPluginName(const std::string& key, const std::string& name)
 	}
 }
 
-// Relative paths are relative to the configuration file's folder.
-std::string configPath(const AbstractConfiguration& config, const std::string& value)
-{
-	const Poco::Path path(value);
-	if (path.isAbsolute()) return path.toString();
-	return Poco::Path(config.getString("application.configDir", Poco::Path::current())).resolve(path).toString();
-}
-
 TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ListenerSettings& s)
 {
 	TlsSettings tls;
@@ -65,8 +57,8 @@ TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ListenerSet
 	}
 	if (certificate.empty()) throw Poco::Util::MissingOptionException("missing configuration key", s.key("tls_certificate"));
 	if (privateKey.empty()) throw Poco::Util::MissingOptionException("missing configuration key", s.key("tls_private_key"));
-	tls.certificateFile = configPath(config, certificate);
-	tls.privateKeyFile = configPath(config, privateKey);
+	tls.certificateFile = ListenerSettings::resolvePath(config, certificate);
+	tls.privateKeyFile = ListenerSettings::resolvePath(config, privateKey);
 	tls.ciphers = config.getString(s.key("tls_ciphers"), TlsSettings::defaultCiphers);
 	if (tls.ciphers.empty())
 		throw Poco::InvalidArgumentException(s.key("tls_ciphers") + " is empty: leave it out for the default");
@@ -102,6 +94,13 @@ ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& confi
 	s.keepAliveRequests = boundedInt(config, s.key("keep_alive_requests"), s.keepAliveRequests, 1, 100000);
 	s.tls = tlsFromConfig(config, s);
 	return s;
+}
+
+std::string ListenerSettings::resolvePath(const AbstractConfiguration& config, const std::string& value)
+{
+	const Poco::Path path(value);
+	if (path.isAbsolute()) return path.toString();
+	return Poco::Path(config.getString("application.configDir", Poco::Path::current())).resolve(path).toString();
 }
 
 std::vector<std::string> ListenerSettings::names(const AbstractConfiguration& config)

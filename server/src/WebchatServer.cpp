@@ -11,6 +11,7 @@
 #include "Poco/FormattingChannel.h"
 #include "Poco/Path.h"
 #include "Poco/PatternFormatter.h"
+#include "Poco/StreamCopier.h"
 #include "Poco/String.h"
 #include "Poco/Net/NetSSL.h"
 #include "Poco/Process.h"
@@ -24,6 +25,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <signal.h>
 #include <thread>
@@ -95,6 +97,23 @@ void exitOnSecondSignal(Poco::Logger& logger)
 			std::_Exit(1);
 		}
 	}).detach();
+}
+
+// Tells whether a file changed (contents, not time stamps); "" when it
+// cannot be read, which the listener's own checks then report.
+std::string fileFingerprint(const std::string& path)
+{
+	try
+	{
+		Poco::FileInputStream in(path);
+		std::string contents;
+		Poco::StreamCopier::copyToString(in, contents);
+		return std::to_string(std::hash<std::string>{}(contents));
+	}
+	catch (const Poco::Exception&)
+	{
+		return "";
+	}
 }
 
 } // namespace
@@ -280,6 +299,13 @@ WebchatServer::Section WebchatServer::sectionOf(const std::string& name) const
 			if (config().has(full)) section[full] = config().getRawString(full);
 			pending.push_back(full);
 		}
+	}
+	// A certificate renewed in place (same path, new contents) changes the
+	// listener too, so SIGHUP serves it.
+	for (const char* leaf : {"tls_certificate", "tls_private_key"})
+	{
+		const auto key = section.find("listeners." + name + "." + leaf);
+		if (key != section.end()) section[key->first + " (contents)"] = fileFingerprint(ListenerSettings::resolvePath(config(), config().getString(key->first)));
 	}
 	return section;
 }

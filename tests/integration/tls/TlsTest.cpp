@@ -148,6 +148,7 @@ class TlsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSigtermClosesTlsClientsWith1001);
 	CPPUNIT_TEST(testReloadWithBrokenCertificateKeepsListener);
 	CPPUNIT_TEST(testReloadServesNewCertificate);
+	CPPUNIT_TEST(testReloadServesCertificateRenewedInPlace);
 	CPPUNIT_TEST(testMissingCertificateFile);
 	CPPUNIT_TEST(testCertificateWithoutKey);
 	CPPUNIT_TEST(testCertificateNotPem);
@@ -344,6 +345,23 @@ public:
 		CPPUNIT_ASSERT_EQUAL(0, server.stop());
 	}
 
+	void testReloadServesCertificateRenewedInPlace()
+	{
+		// As certbot does: same paths, new contents, then SIGHUP.
+		SingleListenerServer server = tlsRelay();
+		const TestCertificate renewed = TestCertificate::generate(makeTempDir(), "chat");
+		writeTextFile(certificate.certificateFile, readTextFile(renewed.certificateFile));
+		writeTextFile(certificate.privateKeyFile, readTextFile(renewed.privateKeyFile));
+		CPPUNIT_ASSERT(sighupAndWait(*server.process));
+		CPPUNIT_ASSERT_MESSAGE(server.process->output(), contains(server.process->output(), "listener chat: relay/RelayPlugin replaced"));
+		WsTestClient renewedClient(connectTls(server.port, trusting(renewed)));
+		expectEcho(renewedClient, "renewed in place");
+		// Unchanged files: the next SIGHUP keeps the listener.
+		CPPUNIT_ASSERT(sighupAndWait(*server.process, 2));
+		CPPUNIT_ASSERT_MESSAGE(server.process->output(), contains(server.process->output(), "1 unchanged"));
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+	}
+
 	void testMissingCertificateFile()
 	{
 		expectConfigError(tlsKeys(dir + "/nowhere.pem", certificate.privateKeyFile),
@@ -418,11 +436,11 @@ private:
 		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "[Fatal]"));
 	}
 
-	// Sends SIGHUP and waits for the reload's summary line.
-	static bool sighupAndWait(ServerProcess& server)
+	// Sends SIGHUP and waits for the reload's summary line (the count-th).
+	static bool sighupAndWait(ServerProcess& server, std::size_t count = 1)
 	{
 		::kill(server.pid(), SIGHUP);
-		return server.waitForOutput("configuration reloaded:");
+		return server.waitForOutput("configuration reloaded:", count);
 	}
 
 	std::string dir;
