@@ -2,8 +2,9 @@
 // plugin (with a status listener: the server's counters reported beside the
 // bench's), then the chat-room plugin, on a free loopback port: every
 // handshake, delivery, order and the slow-consumer case must check out (in
-// the chat room also every event's JSON, welcomes and message ids).
-// Correctness only, never speed.
+// the chat room also every event's JSON, welcomes and message ids); and two
+// chat-room instances sharing their room through a real redis-server, the
+// clients spread over both (--ports). Correctness only, never speed.
 #include "ServerProcess.h"
 #include "TestPaths.h"
 
@@ -20,6 +21,7 @@ class BenchSmokeTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSmokePasses);
 	CPPUNIT_TEST(testChatroomSmokePasses);
 	CPPUNIT_TEST(testChatroomRateLimitFails);
+	CPPUNIT_TEST(testTwoInstancesThroughRedis);
 	CPPUNIT_TEST(testRefusesOtherHosts);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -121,6 +123,53 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("rate_limited") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("webchat-bench throughput: FAIL") != std::string::npos);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
+	}
+
+	// backend = redis, two webchatd on one redis-server (its own port and
+	// folder, as bench/run.sh starts it): clients round-robin over both
+	// instances must see one room, every message once, in each sender's
+	// order, with ids +1 per room, whichever instance they are on.
+	void testTwoInstancesThroughRedis()
+	{
+		const Poco::UInt16 redisPort = freeLoopbackPort();
+		ServerProcess redis({"--port", std::to_string(redisPort), "--bind", "127.0.0.1", "--dir", makeTempDir(),
+			"--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no", "--logfile", ""},
+			"", WEBCHAT_REDIS_SERVER);
+		CPPUNIT_ASSERT_MESSAGE(redis.output(), redis.waitForPort(redisPort));
+		const std::string limits = "rate_per_second = 1000000\nrate_burst = 1000000\nbackend = redis\nredis_address = 127.0.0.1:" +
+			std::to_string(redisPort) + "\n";
+		const Poco::UInt16 port1 = freeLoopbackPort();
+		ServerProcess first({"--config=" + chatroomIni(port1, limits)});
+		Poco::UInt16 port2 = freeLoopbackPort();
+		while (port2 == port1 || port2 == redisPort) port2 = freeLoopbackPort();
+		ServerProcess second({"--config=" + chatroomIni(port2, limits)});
+		CPPUNIT_ASSERT_MESSAGE(first.output(), first.waitForPort(port1));
+		CPPUNIT_ASSERT_MESSAGE(second.output(), second.waitForPort(port2));
+
+		const std::string ports = std::to_string(port1) + "," + std::to_string(port2);
+		const std::string pids = std::to_string(first.pid()) + "," + std::to_string(second.pid());
+		for (const std::vector<std::string>& load: {
+				 std::vector<std::string>{"throughput", "--clients", "12", "--senders", "4", "--messages", "200"},
+				 std::vector<std::string>{"latency", "--clients", "12", "--senders", "4", "--rate", "200", "--duration", "0.5"}})
+		{
+			std::vector<std::string> arguments = load;
+			for (const std::string& word: {std::string("--protocol"), std::string("chatroom"), std::string("--room"), std::string("shared"),
+					 std::string("--ports"), ports, std::string("--server-pid"), pids, std::string("--redis-pid"),
+					 std::to_string(redis.pid()), std::string("--timeout"), std::string("60")})
+				arguments.push_back(word);
+			ServerProcess bench(arguments, "", WEBCHAT_BENCH_PATH);
+			const int code = bench.waitForExit(Poco::Timespan(120, 0));
+			const std::string output = bench.output();
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, code);
+			CPPUNIT_ASSERT_MESSAGE(output, output.find(": PASS ==") != std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(output, output.find("FAIL") == std::string::npos);
+			// Both instances named, both pids read, redis-server's CPU measured.
+			CPPUNIT_ASSERT_MESSAGE(output, output.find(":" + std::to_string(port2) + "/shared") != std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(output, output.find("servers") != std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(output, output.find("redis_cpu_percent") != std::string::npos);
+		}
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(first.output(), 0, first.stop());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(second.output(), 0, second.stop());
 	}
 
 	void testRefusesOtherHosts()
