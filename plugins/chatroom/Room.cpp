@@ -28,18 +28,12 @@ void Room::load()
 	{
 		stored = _store.loadRoom(_name, _state.limits().historySize);
 	}
-	catch (const Poco::Exception& exc)
-	{
-		if (_shared) throw; // a copy of a shared room cannot go its own way
-		_logger.error("room " + _name + ": cannot load its history (" + exc.displayText() + "); it runs in memory, not stored, until it is forgotten");
-		_loaded = true;
-		_state.restore(HistoryStore::newEpoch(), 0, {});
-		return;
-	}
 	catch (const std::exception& exc)
 	{
-		if (_shared) throw;
-		_logger.error("room " + _name + ": cannot load its history (" + exc.what() + "); it runs in memory, not stored, until it is forgotten");
+		if (_shared) throw; // a copy of a shared room cannot go its own way: the caller waits for the backend
+		const auto* poco = dynamic_cast<const Poco::Exception*>(&exc);
+		_logger.error("room " + _name + ": cannot load its history (" + (poco ? poco->displayText() : std::string(exc.what())) +
+			"); it runs in memory, not stored, until it is forgotten");
 		_loaded = true;
 		_state.restore(HistoryStore::newEpoch(), 0, {});
 		return;
@@ -48,11 +42,8 @@ void Room::load()
 	newest.reserve(stored.recent.size());
 	for (const auto& message : stored.recent) newest.push_back(ServerEvents::message(message));
 	_state.restore(std::move(stored.epoch), stored.lastId, std::move(newest));
-	if (_shared)
-	{
-		for (const auto& [nick, instance] : stored.remoteMembers)
-			if (_state.addRemote(nick)) _remoteOwners[nick] = instance;
-	}
+	for (const auto& [nick, instance] : stored.remoteMembers)
+		if (_state.addRemote(nick)) _remoteOwners[nick] = instance;
 	_stored = _storeKeepsMessages && !_shared;
 	_loaded = true;
 }

@@ -11,7 +11,10 @@
 #include "ChatTestSupport.h"
 #include "RedisServer.h"
 
+#include "Poco/FileStream.h"
+
 #include <algorithm>
+#include <csignal>
 #include <map>
 #include <thread>
 
@@ -83,6 +86,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRedisKilledAndRestarted);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
+	CPPUNIT_TEST(testLiveReloadKeepsOneRoom);
 	CPPUNIT_TEST(testRedisDownAtStart);
 	CPPUNIT_TEST(testBadRedisSettings);
 	CPPUNIT_TEST_SUITE_END();
@@ -353,6 +357,36 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("Chi"), binh.expect("leave", 1000)->getValue<std::string>("nick"));
 		ChatClient dan(b.port, "/r?nick=Dan");
 		CPPUNIT_ASSERT((std::vector<std::string>{"Binh", "Dan"}) == strings(dan.expect("welcome")->getArray("users")));
+	}
+
+	void testLiveReloadKeepsOneRoom()
+	{
+		// A changed chat listener gets a new plugin instance on SIGHUP; with
+		// Redis the old one (keeping its clients) and the new one share the
+		// rooms like two servers: nobody notices the switch.
+		RedisServer redis;
+		SharedServer server(redis.address());
+		ChatClient an(server.port, "/r?nick=An");
+		an.expect("welcome");
+		{
+			Poco::FileOutputStream out(server.config, std::ios::app);
+			out << "max_text_bytes = 100\n";
+		}
+		::kill(server.process->pid(), SIGHUP);
+		server.waitForOutput("chatroom/ChatroomPlugin replaced on");
+		ChatClient binh(server.port, "/r?nick=Binh");
+		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Binh"}) == strings(binh.expect("welcome")->getArray("users")));
+		CPPUNIT_ASSERT_EQUAL(std::string("Binh"), an.expect("join")->getValue<std::string>("nick"));
+		// The new instance has the new limit, the old one its own.
+		binh.send(std::string(101, 'x'));
+		CPPUNIT_ASSERT_EQUAL(std::string("too_long"), binh.expect("error")->getValue<std::string>("code"));
+		an.send("from the old instance " + std::string(90, 'x'));
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), messages(an, 1)[0].id);
+		binh.send("from the new one");
+		const auto atOld = messages(an, 1), atNew = messages(binh, 2);
+		CPPUNIT_ASSERT((std::vector<Seen>{{2, "Binh", "from the new one"}}) == atOld);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), atNew[0].id);
+		CPPUNIT_ASSERT(atOld[0] == atNew[1]);
 	}
 
 	void testRedisDownAtStart()
