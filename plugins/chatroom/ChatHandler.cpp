@@ -162,7 +162,7 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 		sendError(connection, "delayed", "the chat server cannot reach its shared backend; your message is queued and will be delivered when it is back");
 		break;
 	case SharedRooms::Posted::Refused:
-		sendError(connection, "unavailable", "the chat server cannot reach its shared backend and its queue is full; your message was not sent");
+		sendError(connection, "unavailable", "the chat server's queue to its shared backend is full (unreachable or overloaded); your message was not sent");
 		break;
 	}
 }

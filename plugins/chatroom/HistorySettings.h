@@ -29,8 +29,9 @@
 //                        for its nick (default 2000)
 //   redis_presence_ttl_ms  how soon a crashed instance's users leave
 //                        (default 10000)
-//   redis_queue_limit    messages kept while Redis is unreachable
-//                        (default 10000; beyond, sending is refused)
+//   redis_queue_limit    messages waiting for Redis, unreachable or slower
+//                        than the clients (default 10000; beyond, sending
+//                        is refused)
 //   redis_feed_length    entries kept in the shared feed (default 100000)
 //
 

@@ -107,7 +107,7 @@ public:
 	{
 		Sent,     // on its way; members see it once the backend ordered it
 		Delayed,  // the backend is unreachable: queued until it is back
-		Refused   // the queue is full: not sent
+		Refused   // the queue is full (the backend is away or slower than the clients): not sent
 	};
 
 	virtual ~SharedRooms() = default;

@@ -187,14 +187,14 @@ std::map<std::string, std::string> RedisRooms::remoteMembers(RedisLink& link, co
 SharedRooms::Posted RedisRooms::post(const std::string& room, const Position& seen, Message message)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
+	// Bounded whether Redis is away or only slower than the clients.
+	if (_queuedPosts >= _options.queueLimit || _closed) return Posted::Refused;
 	const bool up = _linkUp.load(std::memory_order_relaxed);
-	if (!up && _queuedPosts >= _options.queueLimit) return Posted::Refused;
 	Operation operation{Operation::Kind::Post, room,
 		{std::to_string(++_postSequence), seen.epoch, std::to_string(seen.lastId), std::move(message.nick), std::move(message.text), std::to_string(message.ts)},
 		nullptr};
 	_operations.push_back(std::move(operation));
 	++_queuedPosts;
-	_drained.store(false, std::memory_order_relaxed);
 	_wake.notify_one();
 	return up ? Posted::Sent : Posted::Delayed;
 }
@@ -204,7 +204,6 @@ void RedisRooms::enqueue(Operation operation)
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_closed) return; // the writer is gone or going: nothing would send it
 	_operations.push_back(std::move(operation));
-	_drained.store(false, std::memory_order_relaxed);
 	_wake.notify_one();
 }
 
@@ -330,7 +329,6 @@ void RedisRooms::writerLoop()
 		for (auto& operation : _operations)
 			if (operation.verdict) operation.verdict->set_value(false);
 		_operations.clear();
-		_drained.store(true);
 	}
 	if (unsent) _logger.error("redis " + _options.address + " unreachable at shutdown: " + std::to_string(unsent) + " queued messages were not sent");
 	// Other instances drop this one's members at their next check.
@@ -410,11 +408,7 @@ bool RedisRooms::writeBatch()
 		if (operation.kind == Operation::Kind::Post) --_queuedPosts;
 		_operations.pop_front();
 	}
-	if (_operations.empty())
-	{
-		_drained.store(true);
-		_wake.notify_all();
-	}
+	if (_operations.empty()) _wake.notify_all(); // flush()
 	return true;
 }
 

@@ -51,7 +51,7 @@ public:
 		std::string ns = "webchat";            // key prefix: deployments sharing one Redis
 		std::int64_t timeoutMs = 2000;         // connect and reply timeout; also what a join waits at most
 		std::int64_t presenceTtlMs = 10000;    // a crashed instance's members leave after at most this (and a check)
-		std::size_t queueLimit = 10000;        // posts kept while Redis is unreachable
+		std::size_t queueLimit = 10000;        // posts waiting for Redis (unreachable, or slower than the clients)
 		std::uint64_t logLength = 10000;       // messages kept per room (0: all)
 		std::uint64_t feedLength = 100000;     // entries kept in the feed
 	};
@@ -132,7 +132,6 @@ private:
 	std::uint64_t _postSequence = 0;
 	bool _stopping = false;
 	std::atomic<bool> _linkUp{false};
-	std::atomic<bool> _drained{true};
 	std::string _scriptIds[5];
 	RedisLink _writer;
 	std::thread _writerThread;

@@ -84,6 +84,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testResumeOnTheOtherInstance);
 	CPPUNIT_TEST(testNickIsUniqueAcrossInstances);
 	CPPUNIT_TEST(testRedisKilledAndRestarted);
+	CPPUNIT_TEST(testQueueIsBounded);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
 	CPPUNIT_TEST(testLiveReloadKeepsOneRoom);
@@ -271,6 +272,28 @@ public:
 		const auto welcome = chi.expect("welcome");
 		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Binh", "Chi"}) == strings(welcome->getArray("users")));
 		CPPUNIT_ASSERT(range(1, 4) == historyIds(welcome));
+	}
+
+	void testQueueIsBounded()
+	{
+		RedisServer redis;
+		SharedServer a(redis.address(), "redis_queue_limit = 2\n");
+		ChatClient an(a.port, "/r?nick=An");
+		an.expect("welcome");
+		redis.kill();
+		a.waitForOutput("queuing their messages");
+		for (const char* text : {"one", "two"})
+		{
+			an.send(text);
+			CPPUNIT_ASSERT_EQUAL(std::string("delayed"), an.expect("error")->getValue<std::string>("code"));
+		}
+		// Full: refused, and said so; the connection stays.
+		an.send("three");
+		CPPUNIT_ASSERT_EQUAL(std::string("unavailable"), an.expect("error")->getValue<std::string>("code"));
+		redis.start();
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "An", "one"}, {2, "An", "two"}}) == messages(an, 2));
+		an.send("four");
+		CPPUNIT_ASSERT((std::vector<Seen>{{3, "An", "four"}}) == messages(an, 1));
 	}
 
 	void testRedisRestartsUnderTraffic()
