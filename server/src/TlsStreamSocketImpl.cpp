@@ -67,8 +67,8 @@ void TlsStreamSocketImpl::handshake()
 
 bool TlsStreamSocketImpl::retryOrEnd(int rc, const char* operation)
 {
-	const int error = SSL_get_error(_ssl, rc);
 	const int savedErrno = errno;
+	const int error = SSL_get_error(_ssl, rc);
 	switch (error)
 	{
 	case SSL_ERROR_ZERO_RETURN:
