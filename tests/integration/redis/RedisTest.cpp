@@ -9,6 +9,7 @@
 //
 
 #include "ChatTestSupport.h"
+#include "HttpGet.h"
 #include "RedisServer.h"
 
 #include "Poco/FileStream.h"
@@ -85,6 +86,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testNickIsUniqueAcrossInstances);
 	CPPUNIT_TEST(testRedisKilledAndRestarted);
 	CPPUNIT_TEST(testQueueIsBounded);
+	CPPUNIT_TEST(testMetricsShowTheLink);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
 	CPPUNIT_TEST(testLiveReloadKeepsOneRoom);
@@ -294,6 +296,41 @@ public:
 		CPPUNIT_ASSERT((std::vector<Seen>{{1, "An", "one"}, {2, "An", "two"}}) == messages(an, 2));
 		an.send("four");
 		CPPUNIT_ASSERT((std::vector<Seen>{{3, "An", "four"}}) == messages(an, 1));
+	}
+
+	void testMetricsShowTheLink()
+	{
+		RedisServer redis;
+		const auto chatPort = freeLoopbackPort(), statusPort = freeLoopbackPort();
+		ServerProcess server({"--config=" + writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
+			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(chatPort) + "\nplugin = chatroom\nclass = ChatroomPlugin\n"
+			"backend = redis\nredis_address = " + redis.address() + "\nredis_timeout_ms = 1000\n"
+			"[listeners.status]\naddress = 127.0.0.1\nport = " + std::to_string(statusPort) + "\nplugin = status\nclass = StatusPlugin\n")});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(chatPort) && server.waitForPort(statusPort));
+		const auto metricsShow = [&](const std::string& line) {
+			const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+			std::string body;
+			while (std::chrono::steady_clock::now() < deadline)
+			{
+				body = httpGet(statusPort, "/metrics").body;
+				if (body.find("\n" + line + "\n") != std::string::npos) return;
+				std::this_thread::sleep_for(std::chrono::milliseconds(50));
+			}
+			CPPUNIT_FAIL("no line \"" + line + "\" in /metrics:\n" + body);
+		};
+		metricsShow("webchat_redis_up{listener=\"chat\"} 1");
+		metricsShow("webchat_redis_queued{listener=\"chat\"} 0");
+		ChatClient an(chatPort, "/r?nick=An");
+		an.expect("welcome");
+		redis.kill();
+		metricsShow("webchat_redis_up{listener=\"chat\"} 0");
+		an.send("waiting");
+		CPPUNIT_ASSERT_EQUAL(std::string("delayed"), an.expect("error")->getValue<std::string>("code"));
+		metricsShow("webchat_redis_queued{listener=\"chat\"} 1");
+		redis.start();
+		metricsShow("webchat_redis_up{listener=\"chat\"} 1");
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "An", "waiting"}}) == messages(an, 1));
+		metricsShow("webchat_redis_queued{listener=\"chat\"} 0");
 	}
 
 	void testRedisRestartsUnderTraffic()
