@@ -142,6 +142,8 @@ class TlsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPageOverHttps);
 	CPPUNIT_TEST(testRelayOverWssBothWays);
 	CPPUNIT_TEST(testLargeMessagesAcrossTlsRecords);
+	CPPUNIT_TEST(testSlowTlsReaderGetsEverythingInOrder);
+	CPPUNIT_TEST(testTlsSlowConsumerClosed);
 	CPPUNIT_TEST(testManyTlsClientsCostNoThreadEach);
 	CPPUNIT_TEST(testPlaintextClientIsRefused);
 	CPPUNIT_TEST(testStalledHandshakeDoesNotBlockOthers);
@@ -231,6 +233,41 @@ public:
 		b.sendText(text);
 		CPPUNIT_ASSERT(text == a.receiveMessage());
 		CPPUNIT_ASSERT(text == b.receiveMessage());
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+	}
+
+	void testSlowTlsReaderGetsEverythingInOrder()
+	{
+		// A small kernel buffer: the reader's socket fills up at once and
+		// the rest waits in the engine (its queue, then OpenSSL's backlog).
+		SingleListenerServer server = tlsRelay("send_buffer_bytes = 4096\nmax_queued_bytes = 8388608\n");
+		WsTestClient sender(connectTls(server.port, client));
+		WsTestClient reader(connectTls(server.port, client));
+		const int messages = 300;
+		auto message = [](int i) { return std::to_string(i) + ":" + std::string(8000, static_cast<char>('a' + i % 26)); };
+		for (int i = 0; i < messages; ++i) sender.sendText(message(i));
+		// The sender has its own copies back: the server has queued them all
+		// for the reader, which has not read a byte yet.
+		for (int i = 0; i < messages; ++i) CPPUNIT_ASSERT(message(i) == sender.receiveMessage());
+		for (int i = 0; i < messages; ++i) CPPUNIT_ASSERT(message(i) == reader.receiveMessage());
+		expectRelayed(reader, sender, "caught up");
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+	}
+
+	void testTlsSlowConsumerClosed()
+	{
+		SingleListenerServer server = tlsRelay("send_buffer_bytes = 4096\nmax_queued_bytes = 65536\n");
+		WsTestClient sender(connectTls(server.port, client));
+		WsTestClient stalled(connectTls(server.port, client));
+		const std::string text(8000, 's');
+		for (int i = 0; i < 100; ++i)
+		{
+			sender.sendText(text);
+			CPPUNIT_ASSERT(text == sender.receiveMessage());
+		}
+		// Closed with 1008 behind what it was already owed.
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1008), stalled.waitForClose());
+		expectEcho(sender, "the sender goes on");
 		CPPUNIT_ASSERT_EQUAL(0, server.stop());
 	}
 
