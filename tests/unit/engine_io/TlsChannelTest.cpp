@@ -28,7 +28,8 @@ namespace {
 class TlsPair
 {
 public:
-	TlsPair()
+	/// maxVersion: the highest protocol the client offers (0: any).
+	explicit TlsPair(int maxVersion = 0)
 	{
 		EVP_PKEY* key = EVP_EC_gen("P-256");
 		X509* certificate = X509_new();
@@ -45,7 +46,13 @@ public:
 		_serverContext = SSL_CTX_new(TLS_server_method());
 		SSL_CTX_use_certificate(_serverContext, certificate);
 		SSL_CTX_use_PrivateKey(_serverContext, key);
+#ifdef SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+		// OpenSSL 3 refuses a client's renegotiation by default; allowing it
+		// here leaves the refusal to the channel itself.
+		SSL_CTX_set_options(_serverContext, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+#endif
 		_clientContext = SSL_CTX_new(TLS_client_method());
+		if (maxVersion != 0) SSL_CTX_set_max_proto_version(_clientContext, maxVersion);
 		X509_free(certificate);
 		EVP_PKEY_free(key);
 
@@ -141,6 +148,7 @@ class TlsChannelTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPeerCloseNotifyIsEndOfStream);
 	CPPUNIT_TEST(testShutdownSendsCloseNotify);
 	CPPUNIT_TEST(testVanishedPeer);
+	CPPUNIT_TEST(testRenegotiationRefused);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -236,6 +244,29 @@ public:
 		// Writing to it fails too, and shutting down sends nothing more.
 		CPPUNIT_ASSERT(pair.channel->write("x", 1) == TlsChannel::Result::Failed);
 		pair.channel->shutdown();
+	}
+
+	void testRenegotiationRefused()
+	{
+		// TLS 1.2 (1.3 has no renegotiation): the client asks, the server's
+		// channel answers no_renegotiation and reads on; the client gives up.
+		TlsPair pair(TLS1_2_VERSION);
+		CPPUNIT_ASSERT_EQUAL(TLS1_2_VERSION, SSL_version(pair.client));
+		CPPUNIT_ASSERT_EQUAL(1, SSL_renegotiate(pair.client));
+		int clientResult = SSL_do_handshake(pair.client); // sends its ClientHello, then would block
+		unsigned long clientError = 0;
+		for (int turn = 0; turn < 100 && clientError == 0; ++turn)
+		{
+			TlsChannel::Result last;
+			pair.serverReadAvailable(last);
+			CPPUNIT_ASSERT(last == TlsChannel::Result::WouldBlock);
+			ERR_clear_error();
+			clientResult = SSL_do_handshake(pair.client);
+			if (clientResult != 1) clientError = ERR_peek_last_error();
+			if (SSL_get_error(pair.client, clientResult) == SSL_ERROR_WANT_READ) clientError = 0;
+		}
+		CPPUNIT_ASSERT(clientResult != 1);
+		CPPUNIT_ASSERT_EQUAL(SSL_R_NO_RENEGOTIATION, ERR_GET_REASON(clientError));
 	}
 };
 
