@@ -48,6 +48,8 @@ else
 	protocols=${PROTOCOLS:-relay chatroom}
 fi
 redis_server=${REDIS_SERVER:-/usr/bin/redis-server}
+redis_cli=$(dirname "$redis_server")/redis-cli
+[[ -x $redis_cli ]] || redis_cli=$(command -v redis-cli || true)
 uses_redis=
 [[ " $protocols " == *" chatroom-redis"* ]] && uses_redis=1
 
@@ -334,6 +336,11 @@ for scenario in $scenarios; do
 		fi
 		rows+=("$out")
 		commands+=("${cmd[*]}")
+		# What Redis spent its time on over the whole run (connecting
+		# included): its per-command statistics (INFO commandstats).
+		if [[ -n $redis_pid && -n $redis_cli ]]; then
+			"$redis_cli" -p "$redis_port" INFO commandstats >"$results/$run.redis-commandstats.txt" 2>&1 || true
+		fi
 		stop_server
 	done
 done
@@ -344,7 +351,8 @@ trap - EXIT
 # within a report): a number, a quoted string, null, or nothing without a run.
 figure() {
 	[[ -f $results/$1.json ]] || return 0
-	grep -o "\"$2\":\(\"[^\"]*\"\|[^,}]*\)" "$results/$1.json" | head -1 | cut -d: -f2- | tr -d '"'
+	# (A key a run does not report, e.g. redis_cpu_percent without Redis: nothing.)
+	{ grep -o "\"$2\":\(\"[^\"]*\"\|[^,}]*\)" "$results/$1.json" || true; } | head -1 | cut -d: -f2- | tr -d '"'
 }
 passed() {
 	[[ -f $results/$1.json ]] && grep -q '"pass":true' "$results/$1.json" && echo PASS || echo FAIL
@@ -383,6 +391,13 @@ side_by_side() {
 		done
 	done
 }
+# A command's calls and microseconds per call in a run's INFO commandstats
+# ("evalsha" -> "20200 x 17.84 us"), or nothing.
+commandstat() {
+	local file=$results/$1.redis-commandstats.txt
+	[[ -f $file ]] || return 0
+	awk -F'[:,=]' -v name="cmdstat_$2" '$1 == name { printf "%s x %s us", $3, $7 }' "$file"
+}
 # With Redis (issue 5): every protocol run side by side, the chat room's
 # backends (SQLite; Redis with one webchatd; Redis with two) in particular,
 # with redis-server's CPU and the load average at each run's start.
@@ -420,6 +435,22 @@ backends_table() {
 			[[ " $server_counters " == *" $pair "* && $key != agree_* ]] && continue
 			line="| $scenario | ${label//_/ } |"
 			for protocol in $protocols; do line+=" $(figure "$protocol-$scenario" "$key") |"; done
+			echo "$line"
+		done
+		# The server side's CPU: webchatd and redis-server together (on one
+		# core unless REDIS_CPU says otherwise; 100 % is that core full).
+		line="| $scenario | webchatd + redis-server CPU (%) |"
+		for protocol in $protocols; do
+			line+=" $(awk -v a="$(figure "$protocol-$scenario" server_cpu_percent)" -v b="$(figure "$protocol-$scenario" redis_cpu_percent)" \
+				'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) print a + b }') |"
+		done
+		echo "$line"
+		# Redis's own accounting over the whole run (joins and leaves
+		# included): the Lua scripts (EVALSHA: posts, joins, leaves) and
+		# the feed reads (XREAD).
+		for pair in evalsha:EVALSHA xread:XREAD; do
+			line="| $scenario | redis-server ${pair#*:} (calls x time per call) |"
+			for protocol in $protocols; do line+=" $(commandstat "$protocol-$scenario" "${pair%%:*}") |"; done
 			echo "$line"
 		done
 	done
