@@ -14,6 +14,8 @@
 
 #include "Poco/DirectoryIterator.h"
 #include "Poco/Net/Context.h"
+#include "webchat/engine/Protocol.h"
+
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
 #include "Poco/Net/HTTPSClientSession.h"
@@ -121,6 +123,35 @@ std::string readUntilClosed(Poco::Net::StreamSocket& socket, int timeoutSeconds)
 	return received;
 }
 
+// The next unmasked text frame the server sent (payload under 64 KiB),
+// reading more from socket into buffered as needed.
+std::string nextServerText(Poco::Net::StreamSocket& socket, std::string& buffered)
+{
+	auto need = [&](std::size_t size) {
+		char chunk[16384];
+		while (buffered.size() < size)
+		{
+			const int n = socket.receiveBytes(chunk, sizeof(chunk));
+			if (n <= 0) CPPUNIT_FAIL("connection closed, have: " + buffered);
+			buffered.append(chunk, static_cast<std::size_t>(n));
+		}
+	};
+	need(2);
+	CPPUNIT_ASSERT_EQUAL(0x81, static_cast<unsigned char>(buffered[0]) + 0);
+	std::size_t length = static_cast<unsigned char>(buffered[1]);
+	std::size_t header = 2;
+	if (length == 126)
+	{
+		need(4);
+		length = static_cast<std::size_t>(static_cast<unsigned char>(buffered[2]) << 8 | static_cast<unsigned char>(buffered[3]));
+		header = 4;
+	}
+	need(header + length);
+	const std::string payload = buffered.substr(header, length);
+	buffered.erase(0, header + length);
+	return payload;
+}
+
 void expectRelayed(WsTestClient& from, WsTestClient& to, const std::string& text)
 {
 	from.sendText(text);
@@ -142,6 +173,7 @@ class TlsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPageOverHttps);
 	CPPUNIT_TEST(testRelayOverWssBothWays);
 	CPPUNIT_TEST(testLargeMessagesAcrossTlsRecords);
+	CPPUNIT_TEST(testFramesSentWithTheUpgradeAreKept);
 	CPPUNIT_TEST(testSlowTlsReaderGetsEverythingInOrder);
 	CPPUNIT_TEST(testTlsSlowConsumerClosed);
 	CPPUNIT_TEST(testManyTlsClientsCostNoThreadEach);
@@ -268,6 +300,37 @@ public:
 		// Closed with 1008 behind what it was already owed.
 		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1008), stalled.waitForClose());
 		expectEcho(sender, "the sender goes on");
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+	}
+
+	void testFramesSentWithTheUpgradeAreKept()
+	{
+		// Frames in the same TLS record as the upgrade request: some end up in
+		// POCO's HTTP buffer, the rest of a large one still inside OpenSSL
+		// (its 4 KiB reads stop mid-record). None may be lost.
+		SingleListenerServer server = tlsRelay();
+		const std::string small = "right behind the request";
+		const std::string large(10000, 'L');
+		std::string bytes = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+			"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+		webchat::ws::appendMaskedFrame(bytes, Opcode::Text, small, 0x12345678);
+		webchat::ws::appendMaskedFrame(bytes, Opcode::Text, large, 0x9abcdef0);
+		CPPUNIT_ASSERT(bytes.size() < 16384); // one TLS record
+		Poco::Net::SecureStreamSocket socket = connectTls(server.port, client);
+		socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+		socket.setReceiveTimeout(Poco::Timespan(5, 0));
+		std::string received;
+		char chunk[4096];
+		while (received.find("\r\n\r\n") == std::string::npos)
+		{
+			const int n = socket.receiveBytes(chunk, sizeof(chunk));
+			CPPUNIT_ASSERT_MESSAGE("closed during the upgrade: " + received, n > 0);
+			received.append(chunk, static_cast<std::size_t>(n));
+		}
+		CPPUNIT_ASSERT_MESSAGE(received, received.rfind("HTTP/1.1 101 ", 0) == 0);
+		received.erase(0, received.find("\r\n\r\n") + 4);
+		CPPUNIT_ASSERT_EQUAL(small, nextServerText(socket, received));
+		CPPUNIT_ASSERT(large == nextServerText(socket, received));
 		CPPUNIT_ASSERT_EQUAL(0, server.stop());
 	}
 
