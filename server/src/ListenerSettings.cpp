@@ -100,7 +100,7 @@ std::string ListenerSettings::resolvePath(const AbstractConfiguration& config, c
 {
 	const Poco::Path path(value);
 	if (path.isAbsolute()) return path.toString();
-	return Poco::Path(config.getString("application.configDir", Poco::Path::current())).resolve(path).toString();
+	return Poco::Path::forDirectory(config.getString("application.configDir", Poco::Path::current())).resolve(path).toString();
 }
 
 std::vector<std::string> ListenerSettings::names(const AbstractConfiguration& config)

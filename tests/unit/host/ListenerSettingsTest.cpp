@@ -21,6 +21,7 @@ class ListenerSettingsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testListsListenerNames);
 	CPPUNIT_TEST(testPlaintextWithoutTlsKeys);
 	CPPUNIT_TEST(testTlsPathsRelativeToConfigFolder);
+	CPPUNIT_TEST(testTlsConfigFolderWithoutSlash);
 	CPPUNIT_TEST(testTlsAbsolutePathsKept);
 	CPPUNIT_TEST(testTlsCertificateNeedsKey);
 	CPPUNIT_TEST(testTlsKeyNeedsCertificate);
@@ -111,6 +112,14 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("/etc/keys/key.pem"), s.tls.privateKeyFile);
 		CPPUNIT_ASSERT_EQUAL(std::string("tlsv1.2"), s.tls.minProtocol);
 		CPPUNIT_ASSERT_EQUAL(webchat::TlsSettings::defaultCiphers, s.tls.ciphers);
+	}
+
+	void testTlsConfigFolderWithoutSlash()
+	{
+		config->setString("application.configDir", "/etc/webchat");
+		config->setString("listeners.page.tls_certificate", "cert.pem");
+		config->setString("listeners.page.tls_private_key", "key.pem");
+		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/cert.pem"), ListenerSettings::fromConfig(*config, "page").tls.certificateFile);
 	}
 
 	void testTlsAbsolutePathsKept()
