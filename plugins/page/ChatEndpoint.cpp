@@ -73,10 +73,10 @@ ChatEndpoint ChatEndpoint::fromUrl(const std::string& url)
 	return endpoint;
 }
 
-std::string ChatEndpoint::url(const std::string& pageHost) const
+std::string ChatEndpoint::url(const std::string& pageHost, bool secure) const
 {
 	if (fixed()) return _url;
-	return "ws://" + pageHost + ":" + Poco::NumberFormatter::format(_port) + "/";
+	return (secure ? "wss://" : "ws://") + pageHost + ":" + Poco::NumberFormatter::format(_port) + "/";
 }
 
 std::string ChatEndpoint::connectSources(const std::string& pageHost) const

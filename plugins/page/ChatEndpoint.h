@@ -32,8 +32,10 @@ public:
 	bool fixed() const { return _port == 0; }
 
 	/// The URL the page should connect to, given the host it was loaded
-	/// from (already validated, see HostName; ignored for a fixed URL).
-	std::string url(const std::string& pageHost) const;
+	/// from (already validated, see HostName; ignored for a fixed URL):
+	/// wss:// when the page came over this server's TLS (a browser refuses
+	/// ws:// from an https page, so the chat listener must speak TLS too).
+	std::string url(const std::string& pageHost, bool secure = false) const;
 
 	/// CSP connect-src sources that allow exactly that URL: the fixed URL,
 	/// or ws:// and wss:// on pageHost:port (the page may be served over

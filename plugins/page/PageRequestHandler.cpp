@@ -88,6 +88,7 @@ PageRequest PageRequestHandler::describe(const Poco::Net::HTTPServerRequest& req
 	info.ifModifiedSince = singleHeader(request, "If-Modified-Since");
 	info.localHost = urlHost(request.serverAddress().host());
 	info.client = request.clientAddress().toString();
+	info.secure = request.secure();
 	return info;
 }
 

@@ -66,9 +66,9 @@ std::string PageSite::contentSecurityPolicy(const std::string& pageHost) const
 		"; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 }
 
-std::string PageSite::chatConfigJson(const std::string& pageHost) const
+std::string PageSite::chatConfigJson(const std::string& pageHost, bool secure) const
 {
-	return "{\"chatUrl\":" + jsonString(_chat.url(pageHost)) + "}\n";
+	return "{\"chatUrl\":" + jsonString(_chat.url(pageHost, secure)) + "}\n";
 }
 
 PageReply PageSite::start(const PageRequest& request) const
@@ -146,7 +146,7 @@ PageReply PageSite::chatConfig(const PageRequest& request) const
 	PageReply reply = start(request);
 	// Depends on the Host the page was loaded from.
 	reply.head.set("Cache-Control", "no-store");
-	setBody(reply, "application/json", chatConfigJson(pageHost(request)));
+	setBody(reply, "application/json", chatConfigJson(pageHost(request), request.secure));
 	return reply;
 }
 

@@ -32,6 +32,7 @@ struct PageRequest
 	std::optional<std::string> ifModifiedSince;
 	std::string localHost;                     /// the address the client connected to (for a missing or bad Host)
 	std::string client;                        /// the client's address, for the log
+	bool secure = false;                       /// came over TLS (this listener's own)
 };
 
 /// An answer: status and headers in head (Content-Length included), and the
@@ -68,7 +69,7 @@ public:
 	std::string contentSecurityPolicy(const std::string& pageHost) const;
 
 	/// The generated chat configuration for a page loaded from pageHost.
-	std::string chatConfigJson(const std::string& pageHost) const;
+	std::string chatConfigJson(const std::string& pageHost, bool secure) const;
 
 	const DocumentRoot& root() const { return _root; }
 	const ChatEndpoint& chat() const { return _chat; }

@@ -38,7 +38,8 @@ test('two users chat with the page over https and the room over wss', { skip, ti
   const tls = { tls_certificate: certificate, tls_private_key: key };
   const site = { pageUrl: `https://127.0.0.1:${pagePort}/`, chatUrl: `wss://127.0.0.1:${chatPort}/` };
   const server = await startWebchatd({
-    page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_url: site.chatUrl, ...tls },
+    // chat_port, not a fixed chat_url: a page served over TLS is told wss://.
+    page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort, ...tls },
     chat: {
       port: chatPort, plugin: 'chatroom', class: 'ChatroomPlugin', backend: 'memory',
       allowed_origins: `https://127.0.0.1:${pagePort}`, ...tls,

@@ -24,6 +24,8 @@ public:
 		CPPUNIT_ASSERT(!chat.fixed());
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://example.com:8000/"), chat.url("example.com"));
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://[::1]:8000/"), chat.url("[::1]"));
+		// A page served over this server's TLS gets the chat over TLS.
+		CPPUNIT_ASSERT_EQUAL(std::string("wss://example.com:8000/"), chat.url("example.com", true));
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://example.com:8000 wss://example.com:8000"), chat.connectSources("example.com"));
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://<page host>:8000/"), chat.describe());
 	}

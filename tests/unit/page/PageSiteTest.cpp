@@ -256,6 +256,10 @@ public:
 		const PageReply r = respond(get("/webchat-config.json?cache=bust"));
 		CPPUNIT_ASSERT_EQUAL(HTTPResponse::HTTP_OK, r.head.getStatus());
 		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://chat.example:8000/\"}\n"), r.body);
+		// Over this listener's TLS: the chat over TLS as well.
+		PageRequest secure = get("/webchat-config.json");
+		secure.secure = true;
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example:8000/\"}\n"), respond(secure).body);
 		CPPUNIT_ASSERT_EQUAL(std::string("application/json"), r.head.getContentType());
 		CPPUNIT_ASSERT_EQUAL(std::streamsize(r.body.size()), r.head.getContentLength64());
 		CPPUNIT_ASSERT_EQUAL(std::string("no-store"), r.head.get("Cache-Control"));
