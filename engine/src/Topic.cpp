@@ -33,11 +33,59 @@ void Topic::scheduleSeal()
 			loop->scheduleSeal(*this);
 		}
 	}
+	else if (PublishScope* scope = PublishScope::current())
+	{
+		scope->defer(*this);
+	}
 	else
 	{
 		// Published from outside the engine's threads: no iteration to wait for.
 		sealLocked();
 	}
+}
+
+std::uint64_t Topic::sealedBatches()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _sealedBatches;
+}
+
+namespace {
+
+thread_local PublishScope* openScope = nullptr;
+
+} // namespace
+
+PublishScope::PublishScope():
+	_outer(openScope)
+{
+	openScope = this;
+}
+
+PublishScope::~PublishScope()
+{
+	openScope = _outer;
+	if (_outer)
+	{
+		// The outer scope seals.
+		for (auto& topic : _topics) _outer->_topics.push_back(std::move(topic));
+		return;
+	}
+	for (const auto& topic : _topics) topic->seal();
+}
+
+PublishScope* PublishScope::current()
+{
+	return openScope;
+}
+
+void PublishScope::defer(Topic& topic)
+{
+	// A handful of topics per scope (the rooms of one read): a linear
+	// search beats a set.
+	for (const auto& deferred : _topics)
+		if (deferred.get() == &topic) return;
+	_topics.push_back(topic.shared_from_this());
 }
 
 void Topic::seal()

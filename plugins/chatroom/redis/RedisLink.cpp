@@ -1,6 +1,7 @@
-#include "RedisLink.h"
+#include "redis/RedisLink.h"
 
 #include "Poco/Exception.h"
+#include "Poco/Net/SocketAddress.h"
 #include "Poco/Redis/Error.h"
 #include "Poco/Redis/Exception.h"
 #include "Poco/Redis/Type.h"
@@ -24,6 +25,30 @@ const T& valueOf(const RedisLink::Reply& reply)
 
 } // namespace
 
+RedisLink::Command::Command(std::initializer_list<std::string_view> words)
+{
+	for (const auto word : words) *this << word;
+}
+
+RedisLink::Command& RedisLink::Command::operator<<(std::string_view word)
+{
+	_words += '$';
+	_words += std::to_string(word.size());
+	_words += "\r\n";
+	_words += word;
+	_words += "\r\n";
+	++_count;
+	return *this;
+}
+
+void RedisLink::Command::appendTo(std::string& out) const
+{
+	out += '*';
+	out += std::to_string(_count);
+	out += "\r\n";
+	out += _words;
+}
+
 RedisLink::RedisLink(std::string address, Poco::Timespan timeout):
 	_address(std::move(address)),
 	_timeout(timeout)
@@ -32,15 +57,17 @@ RedisLink::RedisLink(std::string address, Poco::Timespan timeout):
 
 void RedisLink::ensureConnected()
 {
-	if (!_connected) connect();
-}
-
-void RedisLink::connect()
-{
+	if (_connected) return;
 	try
 	{
-		_client.connect(_address, _timeout);
-		_client.setReceiveTimeout(_timeout);
+		_socket = Poco::Net::StreamSocket();
+		_socket.connect(Poco::Net::SocketAddress(_address), _timeout);
+		// Each pipeline is one write; nothing to gain from Nagle, and a lot
+		// to lose against Redis's delayed ACKs.
+		_socket.setNoDelay(true);
+		_socket.setReceiveTimeout(_timeout);
+		_socket.setSendTimeout(_timeout);
+		_input = std::make_unique<Poco::Redis::RedisInputStream>(_socket);
 		_connected = true;
 	}
 	catch (...)
@@ -53,9 +80,10 @@ void RedisLink::connect()
 void RedisLink::disconnect()
 {
 	_connected = false;
+	_input.reset();
 	try
 	{
-		_client.disconnect();
+		_socket.close();
 	}
 	catch (...)
 	{
@@ -66,7 +94,7 @@ void RedisLink::disconnect()
 void RedisLink::setTimeout(Poco::Timespan timeout)
 {
 	_timeout = timeout;
-	if (_connected) _client.setReceiveTimeout(timeout);
+	if (_connected) _socket.setReceiveTimeout(timeout);
 }
 
 RedisLink::Reply RedisLink::run(const Command& command)
@@ -83,14 +111,15 @@ std::vector<RedisLink::Reply> RedisLink::pipeline(const std::vector<Command>& co
 	replies.reserve(commands.size());
 	try
 	{
-		for (const auto& command : commands) _client.execute<void>(command); // written, not flushed
-		_client.flush();
-		for (std::size_t i = 0; i < commands.size(); ++i)
+		_out.clear();
+		for (const auto& command : commands) command.appendTo(_out);
+		for (std::size_t sent = 0; sent < _out.size();)
 		{
-			Reply reply = _client.readReply();
-			if (!reply) throw Poco::IOException("Redis closed the connection");
-			replies.push_back(std::move(reply));
+			const int n = _socket.sendBytes(_out.data() + sent, static_cast<int>(_out.size() - sent));
+			if (n <= 0) throw Poco::IOException("Redis closed the connection");
+			sent += static_cast<std::size_t>(n);
 		}
+		for (std::size_t i = 0; i < commands.size(); ++i) replies.push_back(readReply());
 	}
 	catch (...)
 	{
@@ -100,11 +129,15 @@ std::vector<RedisLink::Reply> RedisLink::pipeline(const std::vector<Command>& co
 	return replies;
 }
 
-RedisLink::Command RedisLink::command(std::initializer_list<std::string> words)
+RedisLink::Reply RedisLink::readReply()
 {
-	Command command;
-	for (const auto& word : words) command << word;
-	return command;
+	const int marker = _input->get();
+	if (marker == std::char_traits<char>::eof()) throw Poco::IOException("Redis closed the connection or did not answer in time");
+	Reply reply = RedisType::createRedisType(static_cast<char>(marker));
+	if (!reply) throw Poco::Redis::RedisException("not a Redis reply");
+	reply->read(*_input);
+	if (!*_input) throw Poco::IOException("Redis closed the connection or did not answer in time");
+	return reply;
 }
 
 bool RedisLink::isError(const Reply& reply)
@@ -137,11 +170,11 @@ Array RedisLink::array(const Reply& reply)
 
 std::pair<std::string, std::vector<std::pair<std::string, std::string>>> RedisLink::streamEntry(const Reply& reply)
 {
-	const Array& entry = array(reply);
+	const Array entry = array(reply);
 	if (entry.isNull() || entry.size() != 2) throw Poco::BadCastException("unexpected stream entry");
 	std::pair<std::string, std::vector<std::pair<std::string, std::string>>> result;
 	result.first = bulk(*entry.begin()).value_or("");
-	const Array& fields = array(*(entry.begin() + 1));
+	const Array fields = array(*(entry.begin() + 1));
 	if (fields.isNull()) return result;
 	for (auto it = fields.begin(); it != fields.end() && it + 1 != fields.end(); it += 2)
 		result.second.emplace_back(bulk(*it).value_or(""), bulk(*(it + 1)).value_or(""));

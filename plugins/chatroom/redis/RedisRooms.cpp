@@ -3,6 +3,8 @@
 #include "redis/FeedEntry.h"
 #include "redis/RedisScripts.h"
 
+#include "webchat/engine/Topic.h"
+
 #include "Poco/Exception.h"
 #include "Poco/NumberParser.h"
 #include "Poco/Redis/Exception.h"
@@ -518,6 +520,9 @@ void RedisRooms::readFeed()
 		{"XREAD", "COUNT", std::to_string(feedCount), "BLOCK", std::to_string(feedBlockMs), "STREAMS", _options.ns + ":feed", _feedPosition}));
 	const auto& streams = RedisLink::array(reply);
 	if (streams.isNull()) return; // nothing within the block time
+	// One batch per room per read, not one per message: the I/O threads
+	// then write each client once for the lot.
+	engine::PublishScope scope;
 	for (auto stream = streams.begin(); stream != streams.end(); ++stream)
 	{
 		const auto& pair = RedisLink::array(*stream);
@@ -614,6 +619,7 @@ bool RedisRooms::fillFrom(const std::string& room, const std::string& epoch, std
 
 void RedisRooms::catchUp()
 {
+	engine::PublishScope scope;
 	for (const auto& [room, members] : _sink->localMembers())
 	{
 		const auto position = _sink->position(room);

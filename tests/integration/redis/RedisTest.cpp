@@ -82,6 +82,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(RedisTest);
 	CPPUNIT_TEST(testRoomsAreShared);
 	CPPUNIT_TEST(testOneOrderUnderConcurrentSenders);
+	CPPUNIT_TEST(testAnyTextCrossesIntact);
 	CPPUNIT_TEST(testResumeOnTheOtherInstance);
 	CPPUNIT_TEST(testNickIsUniqueAcrossInstances);
 	CPPUNIT_TEST(testRedisKilledAndRestarted);
@@ -177,6 +178,37 @@ public:
 			CPPUNIT_ASSERT_EQUAL(Poco::UInt64(4 * perSender + 1), last[0].id);
 			CPPUNIT_ASSERT_EQUAL(std::string("last"), last[0].text);
 		}
+	}
+
+	void testAnyTextCrossesIntact()
+	{
+		// Redis's own framing, NULs, line breaks, long texts: through the
+		// scripts, the log and the feed byte for byte.
+		RedisServer redis;
+		SharedServer a(redis.address(), "max_text_bytes = 100000\n"), b(redis.address());
+		ChatClient an(a.port, "/r?nick=An");
+		an.expect("welcome");
+		ChatClient binh(b.port, "/r?nick=Binh");
+		binh.expect("welcome");
+		an.expect("join");
+		std::string long_;
+		for (int i = 0; long_.size() < 20000; ++i) long_ += "dòng " + std::to_string(i) + "\r\n";
+		const std::vector<std::string> texts = {"*3\r\n$3\r\nSET\r\n", std::string("nul\0inside", 11), long_, "-ERR not an error", ":42", "ok"};
+		for (const auto& text : texts) an.send(say(text));
+		for (auto* client : {&an, &binh})
+		{
+			const auto got = messages(*client, texts.size());
+			for (std::size_t i = 0; i < texts.size(); ++i)
+			{
+				CPPUNIT_ASSERT_EQUAL(Poco::UInt64(i + 1), got[i].id);
+				CPPUNIT_ASSERT(texts[i] == got[i].text);
+			}
+		}
+		// And from the log, on the other instance.
+		ChatClient chi(b.port, "/r?nick=Chi");
+		const auto history = chi.expect("welcome")->getArray("history");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(texts.size()), std::size_t(history->size()));
+		for (unsigned i = 0; i < history->size(); ++i) CPPUNIT_ASSERT(texts[i] == history->getObject(i)->getValue<std::string>("text"));
 	}
 
 	void testResumeOnTheOtherInstance()

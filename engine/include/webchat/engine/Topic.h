@@ -54,6 +54,9 @@ public:
 		if (_openBatch.size() != before) scheduleSeal();
 	}
 
+	/// Batches sealed so far (for tests and metrics; takes the lock).
+	std::uint64_t sealedBatches();
+
 	/// Subscribers on all I/O threads (approximate while they come and go).
 	std::size_t subscriberCount() const { return _subscriberCount.load(std::memory_order_relaxed); }
 
@@ -64,6 +67,7 @@ public:
 private:
 	friend class EventLoop;
 	friend class Connection;
+	friend class PublishScope;
 
 	// Under _mutex: arrange for the open batch to be sealed.
 	void scheduleSeal();
@@ -81,6 +85,34 @@ private:
 	std::vector<std::vector<Connection*>> _subscribers;
 	std::vector<char> _sealPending;
 	std::atomic<std::size_t> _subscriberCount{0};
+};
+
+/// For a thread outside the engine that publishes many messages in a row
+/// (a plugin's feed reader): while a scope is alive on that thread, what it
+/// publishes stays in the topics' open batches, and the scope's end seals
+/// each topic it touched once, so the I/O threads get one batch per topic
+/// (and write each client once) instead of one per message, as they do for
+/// their own publishing. Without a scope such a thread seals every publish
+/// at once. On an I/O thread a scope changes nothing (the loop seals at the
+/// end of its iteration). Scopes nest; the outermost seals.
+class PublishScope
+{
+public:
+	PublishScope();
+	~PublishScope();
+	PublishScope(const PublishScope&) = delete;
+	PublishScope& operator=(const PublishScope&) = delete;
+
+private:
+	friend class Topic;
+
+	// The scope open on this thread, or null.
+	static PublishScope* current();
+	// Under topic's lock: seal it when the scope ends.
+	void defer(Topic& topic);
+
+	PublishScope* const _outer;
+	std::vector<std::shared_ptr<Topic>> _topics;
 };
 
 } // namespace webchat::engine
