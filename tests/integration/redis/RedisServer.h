@@ -40,6 +40,13 @@ public:
 	/// SIGKILL: no shutdown of its own.
 	void kill() { process->stop(SIGKILL); }
 
+	/// Forgets everything, as a Redis restarted without persistence would.
+	void flushAll()
+	{
+		ServerProcess cli({"-p", std::to_string(port), "FLUSHALL"}, "", REDIS_CLI);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(cli.output(), 0, cli.waitForExit(Poco::Timespan(10, 0)));
+	}
+
 	std::string address() const { return "127.0.0.1:" + std::to_string(port); }
 
 	std::uint16_t port;

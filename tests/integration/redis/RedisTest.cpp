@@ -86,6 +86,8 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testResumeOnTheOtherInstance);
 	CPPUNIT_TEST(testNickIsUniqueAcrossInstances);
 	CPPUNIT_TEST(testRedisKilledAndRestarted);
+	CPPUNIT_TEST(testLostRoomGoesOnFromWhatWasSeen);
+	CPPUNIT_TEST(testLostRoomStartedAfreshElsewhereResets);
 	CPPUNIT_TEST(testQueueIsBounded);
 	CPPUNIT_TEST(testMetricsShowTheLink);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
@@ -306,6 +308,60 @@ public:
 		const auto welcome = chi.expect("welcome");
 		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Binh", "Chi"}) == strings(welcome->getArray("users")));
 		CPPUNIT_ASSERT(range(1, 4) == historyIds(welcome));
+	}
+
+	void testLostRoomGoesOnFromWhatWasSeen()
+	{
+		// Redis loses everything (FLUSHALL stands for a restart without
+		// persistence); the next message comes from an instance that had
+		// the room: its numbering and epoch go on, nobody resets.
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		ChatClient an(a.port, "/r?nick=An");
+		const std::string epoch = an.expect("welcome")->getValue<std::string>("epoch");
+		chat(an, 3, 1);
+		redis.flushAll();
+		an.send("after the loss");
+		CPPUNIT_ASSERT((std::vector<Seen>{{4, "An", "after the loss"}}) == messages(an, 1));
+		ChatClient binh(b.port, "/r?nick=Binh");
+		const auto welcome = binh.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(epoch, welcome->getValue<std::string>("epoch"));
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(4), welcome->getValue<Poco::UInt64>("lastId"));
+		CPPUNIT_ASSERT(range(4, 4) == historyIds(welcome));
+	}
+
+	void testLostRoomStartedAfreshElsewhereResets()
+	{
+		// Redis loses everything and another instance, which never had the
+		// room, starts it afresh first: members of the instance that had it
+		// are told history_reset and, resuming, get reset.
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		ChatClient an(a.port, "/r?nick=An");
+		const std::string epoch = an.expect("welcome")->getValue<std::string>("epoch");
+		chat(an, 3, 1);
+		redis.flushAll();
+		ChatClient binh(b.port, "/r?nick=Binh");
+		const auto fresh = binh.expect("welcome");
+		CPPUNIT_ASSERT(fresh->getValue<std::string>("epoch") != epoch);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(0), fresh->getValue<Poco::UInt64>("lastId"));
+		binh.send("new start");
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Binh", "new start"}}) == messages(binh, 1));
+		// An's instance reloads the room and says so, once.
+		for (;;)
+		{
+			const auto event = an.next();
+			if (event->getValue<std::string>("type") == "join") continue;
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(an.lastRaw, std::string("error"), event->getValue<std::string>("type"));
+			CPPUNIT_ASSERT_EQUAL(std::string("history_reset"), event->getValue<std::string>("code"));
+			break;
+		}
+		an.leave();
+		ChatClient again(a.port, "/r?nick=An&since=3&epoch=" + epoch);
+		const auto welcome = again.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(fresh->getValue<std::string>("epoch"), welcome->getValue<std::string>("epoch"));
+		CPPUNIT_ASSERT(welcome->getValue<bool>("reset"));
+		CPPUNIT_ASSERT(range(1, 1) == historyIds(welcome));
 	}
 
 	void testQueueIsBounded()
