@@ -1,10 +1,16 @@
 #include "ClientConnection.h"
 
+#include "TlsClient.h"
+
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <unistd.h>
 
 namespace webchat::bench {
@@ -22,6 +28,7 @@ ClientConnection::ClientConnection(LoadLoop& loop, ConnectionObserver& observer,
 
 ClientConnection::~ClientConnection()
 {
+	if (_ssl) ::SSL_free(_ssl);
 	if (_fd >= 0) ::close(_fd);
 }
 
@@ -37,6 +44,7 @@ const char* ClientConnection::endingName(Ending ending)
 	case Ending::HandshakeFailed: return "handshake failed";
 	case Ending::ProtocolError: return "protocol error";
 	case Ending::Rejected: return "rejected by the benchmark";
+	case Ending::TlsFailed: return "TLS failed";
 	case Ending::Aborted: return "aborted by the benchmark";
 	}
 	return "?";
@@ -54,6 +62,7 @@ std::uint32_t ClientConnection::nextMaskKey()
 void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageBytes)
 {
 	if (_state != State::New) return;
+	_tls = endpoint.tls.get();
 	_decoder = std::make_unique<ws::MessageDecoder>(ws::MessageDecoder::Role::Client,
 		ws::MessageDecoder::Limits{maxMessageBytes}, static_cast<ws::MessageDecoder::Handler&>(*this));
 	unsigned char key[16];
@@ -92,6 +101,25 @@ void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageB
 
 void ClientConnection::onConnected()
 {
+	if (_tls)
+	{
+		std::string error;
+		_ssl = _tls->newSession(_fd, error);
+		if (!_ssl)
+		{
+			finish(Ending::TlsFailed, error);
+			return;
+		}
+		_state = State::Handshaking;
+		_tlsHandshaking = true;
+		continueTlsHandshake();
+		return;
+	}
+	startUpgrade();
+}
+
+void ClientConnection::startUpgrade()
+{
 	_state = State::Handshaking;
 	_out.append(_handshake->request());
 	flush();
@@ -110,6 +138,11 @@ void ClientConnection::onEvents(std::uint32_t events)
 			finish(Ending::ConnectFailed, std::string("connect: ") + std::strerror(error));
 		else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			onConnected();
+		return;
+	}
+	if (_ssl)
+	{
+		onTlsEvents(events);
 		return;
 	}
 	const bool trouble = (events & (EPOLLERR | EPOLLHUP)) != 0;
@@ -132,23 +165,205 @@ void ClientConnection::readSome()
 	const ssize_t n = ::recv(_fd, _loop.scratch(), _loop.scratchSize(), 0);
 	if (n > 0)
 	{
-		_receivedAtNs = nowNs();
-		if (_state == State::Handshaking)
-			onHandshakeBytes(_loop.scratch(), static_cast<std::size_t>(n));
-		else
-			feed(_loop.scratch(), static_cast<std::size_t>(n));
+		deliverRead(_loop.scratch(), static_cast<std::size_t>(n));
 		return;
 	}
 	if (n == 0)
 	{
-		if (_state == State::Handshaking)
-			finish(Ending::HandshakeFailed, "connection closed before the response");
-		else
-			finish(_closeReceived ? Ending::CloseFrame : Ending::Eof, {});
+		endOfStream();
 		return;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
 	finish(Ending::Reset, std::string("recv: ") + std::strerror(errno));
+}
+
+inline void ClientConnection::deliverRead(char* data, std::size_t size)
+{
+	_receivedAtNs = nowNs();
+	if (_state == State::Handshaking)
+		onHandshakeBytes(data, size);
+	else
+		feed(data, size);
+}
+
+void ClientConnection::endOfStream()
+{
+	if (_state == State::Handshaking)
+		finish(Ending::HandshakeFailed, "connection closed before the response");
+	else
+		finish(_closeReceived ? Ending::CloseFrame : Ending::Eof, {});
+}
+
+// --- TLS (wss) -------------------------------------------------------------
+// The same connection over OpenSSL on the same non-blocking socket: the
+// handshake first (SSL_connect until it completes, waiting for whichever
+// direction it asks for), then the upgrade request and frames through
+// SSL_write, and what arrives through SSL_read. Either may need the other
+// direction (WANT_READ on a write, WANT_WRITE on a read): the flags below
+// remember that, and updateInterest() waits for the right event.
+
+void ClientConnection::continueTlsHandshake()
+{
+	::ERR_clear_error();
+	const int rc = ::SSL_connect(_ssl);
+	if (rc == 1)
+	{
+		_tlsHandshaking = false;
+		_tlsHandshakeWants = 0;
+		_tls->established(_ssl);
+		startUpgrade();
+		return;
+	}
+	const int error = ::SSL_get_error(_ssl, rc);
+	if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE)
+	{
+		_tlsHandshakeWants = error == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT;
+		updateInterest();
+		return;
+	}
+	finish(Ending::TlsFailed, "TLS handshake: " + TlsClientContext::errorText(_ssl, rc, error));
+}
+
+void ClientConnection::onTlsEvents(std::uint32_t events)
+{
+	if (_tlsHandshaking)
+	{
+		// An error or hang-up fails SSL_connect itself, with its reason.
+		continueTlsHandshake();
+		return;
+	}
+	const bool trouble = (events & (EPOLLERR | EPOLLHUP)) != 0;
+	if (_paused && trouble && !(events & EPOLLIN) && !_writeWantsRead)
+	{
+		_hungUpWhilePaused = true;
+		_loop.forget(_fd);
+		_registered = false;
+		_interest = 0;
+		return;
+	}
+	if ((events & EPOLLIN) || trouble)
+	{
+		if (_writeWantsRead) tlsFlush();
+		if (_state != State::Closed && (!_paused || trouble)) tlsReadSome();
+	}
+	if (_state != State::Closed && (events & EPOLLOUT))
+	{
+		if (_readWantsWrite) tlsReadSome();
+		if (_state != State::Closed) tlsFlush();
+	}
+}
+
+void ClientConnection::tlsReadSome()
+{
+	const bool wantedWrite = _readWantsWrite;
+	_readWantsWrite = false;
+	char* const buffer = _loop.scratch();
+	const std::size_t size = std::min<std::size_t>(_loop.scratchSize(), INT_MAX);
+	for (;;)
+	{
+		// Everything OpenSSL can decrypt from one read of the socket (read
+		// ahead: one recv() per buffer, not two per record), into the scratch.
+		std::size_t filled = 0;
+		int rc = 0;
+		int savedErrno = 0;
+		do
+		{
+			::ERR_clear_error();
+			rc = ::SSL_read(_ssl, buffer + filled, static_cast<int>(size - filled));
+			if (rc <= 0)
+			{
+				savedErrno = errno;
+				break;
+			}
+			filled += static_cast<std::size_t>(rc);
+		} while (filled < size && ::SSL_has_pending(_ssl));
+		const int error = rc <= 0 ? ::SSL_get_error(_ssl, rc) : SSL_ERROR_NONE;
+		if (filled > 0)
+		{
+			deliverRead(buffer, filled);
+			if (_state == State::Closed) return;
+			// The rest stays in OpenSSL's buffer: resumeReading() reads it.
+			if (_paused && error == SSL_ERROR_NONE) break;
+		}
+		if (rc > 0)
+		{
+			// Nothing buffered: level-triggered epoll says when the socket
+			// has more. Bytes still buffered (the scratch was full): go on.
+			if (::SSL_has_pending(_ssl)) continue;
+			break;
+		}
+		switch (error)
+		{
+		case SSL_ERROR_WANT_READ:
+			break;
+		case SSL_ERROR_WANT_WRITE:
+			_readWantsWrite = true;
+			break;
+		case SSL_ERROR_ZERO_RETURN:
+			// close_notify: the server ended its side cleanly.
+			_tlsCloseNotify = true;
+			endOfStream();
+			return;
+		case SSL_ERROR_SYSCALL:
+			if (rc < 0 && savedErrno != 0)
+			{
+				finish(Ending::Reset, std::string("recv: ") + std::strerror(savedErrno));
+				return;
+			}
+			::ERR_clear_error();
+			endOfStream();
+			return;
+		default:
+			// OpenSSL 3 reports an end of stream without close_notify as an
+			// error of its own: for the WebSocket layer it is just the end.
+			if (ERR_GET_REASON(::ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			{
+				::ERR_clear_error();
+				endOfStream();
+				return;
+			}
+			finish(Ending::TlsFailed, "SSL_read: " + TlsClientContext::errorText(_ssl, rc, error));
+			return;
+		}
+		break;
+	}
+	if (wantedWrite != _readWantsWrite) updateInterest();
+}
+
+void ClientConnection::tlsFlush()
+{
+	if (_fd < 0 || _tlsHandshaking || _state == State::Connecting || _state == State::New || _state == State::Closed) return;
+	_writeWantsRead = false;
+	while (_outOffset < _out.size())
+	{
+		::ERR_clear_error();
+		const std::size_t left = std::min<std::size_t>(_out.size() - _outOffset, INT_MAX);
+		const int rc = ::SSL_write(_ssl, _out.data() + _outOffset, static_cast<int>(left));
+		if (rc > 0)
+		{
+			_outOffset += static_cast<std::size_t>(rc);
+			continue;
+		}
+		const int savedErrno = errno;
+		const int error = ::SSL_get_error(_ssl, rc);
+		if (error == SSL_ERROR_WANT_WRITE) break;
+		if (error == SSL_ERROR_WANT_READ)
+		{
+			_writeWantsRead = true;
+			break;
+		}
+		if (error == SSL_ERROR_SYSCALL && savedErrno != 0)
+		{
+			::ERR_clear_error();
+			finish(Ending::Reset, std::string("send: ") + std::strerror(savedErrno));
+			return;
+		}
+		finish(Ending::TlsFailed, "SSL_write: " + TlsClientContext::errorText(_ssl, rc, error));
+		return;
+	}
+	// The bytes not yet taken are where SSL_write is retried with them
+	// (the buffer may move: SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
+	afterWrite();
 }
 
 void ClientConnection::onHandshakeBytes(const char* data, std::size_t size)
@@ -248,6 +463,11 @@ void ClientConnection::queueControl(ws::Opcode opcode, std::string_view payload)
 
 void ClientConnection::flush()
 {
+	if (_ssl)
+	{
+		tlsFlush();
+		return;
+	}
 	if (_fd < 0 || _state == State::Connecting || _state == State::New) return;
 	while (_outOffset < _out.size())
 	{
@@ -262,6 +482,11 @@ void ClientConnection::flush()
 		finish(Ending::Reset, std::string("send: ") + std::strerror(errno));
 		return;
 	}
+	afterWrite();
+}
+
+inline void ClientConnection::afterWrite()
+{
 	if (_outOffset == _out.size())
 	{
 		_out.clear();
@@ -285,6 +510,9 @@ void ClientConnection::resumeReading()
 {
 	_paused = false;
 	updateInterest();
+	// Over TLS, what OpenSSL read ahead before the pause makes no socket
+	// event: read it now.
+	if (_ssl && !_tlsHandshaking && _state != State::Closed && ::SSL_has_pending(_ssl)) tlsReadSome();
 }
 
 void ClientConnection::close(std::uint16_t code)
@@ -304,6 +532,13 @@ void ClientConnection::close(std::uint16_t code)
 void ClientConnection::abort()
 {
 	if (_state == State::Closed) return;
+	if (_ssl)
+	{
+		// No close_notify: the WebSocket close handshake is the end here,
+		// and an aborted connection just drops (as a reset would).
+		::SSL_free(_ssl);
+		_ssl = nullptr;
+	}
 	if (_fd >= 0)
 	{
 		if (_registered) _loop.forget(_fd);
@@ -332,10 +567,19 @@ void ClientConnection::updateInterest()
 	std::uint32_t wanted = 0;
 	if (_state == State::Connecting)
 		wanted = EPOLLOUT;
-	else
+	else if (!_ssl)
 	{
 		if (!_paused) wanted |= EPOLLIN;
 		if (pendingOutput() > 0) wanted |= EPOLLOUT;
+	}
+	else if (_tlsHandshaking)
+		wanted = _tlsHandshakeWants;
+	else
+	{
+		// A write waiting for a read waits for EPOLLIN, not EPOLLOUT
+		// (which would spin); a read waiting for a write, the other way.
+		if (!_paused || _writeWantsRead) wanted |= EPOLLIN;
+		if ((pendingOutput() > 0 && !_writeWantsRead) || _readWantsWrite) wanted |= EPOLLOUT;
 	}
 	if (_registered && wanted == _interest) return;
 	if (!_registered)

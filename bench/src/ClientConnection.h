@@ -3,7 +3,10 @@
 //
 // One benchmark client: a non-blocking socket through connect, the opening
 // handshake, masked frames out, the engine's MessageDecoder (client role)
-// in, and the closing handshake. Driven by the LoadLoop; tells its
+// in, and the closing handshake. With an endpoint that has a TLS context
+// (--tls), a TLS handshake comes first and every byte goes through
+// SSL_read/SSL_write on the same non-blocking socket; without one the
+// plaintext path is the only one taken (recv/send, as before TLS existed). Driven by the LoadLoop; tells its
 // ConnectionObserver about opening, each message and the end.
 //
 
@@ -23,7 +26,11 @@
 #include <string>
 #include <string_view>
 
+typedef struct ssl_st SSL;
+
 namespace webchat::bench {
+
+class TlsClientContext;
 
 class ClientConnection;
 
@@ -60,6 +67,7 @@ public:
 		HandshakeFailed, // not a valid 101 response
 		ProtocolError,   // the server's frames broke RFC 6455
 		Rejected,        // what the server said made no sense to the benchmark (fail())
+		TlsFailed,       // the TLS handshake failed, or a TLS error later (not a reset)
 		Aborted          // we dropped it (abort())
 	};
 
@@ -93,7 +101,7 @@ public:
 	/// Writes what the socket takes now; the rest goes when it is writable.
 	void flush();
 
-	/// Bytes queued and not yet accepted by the socket.
+	/// Bytes queued and not yet accepted by the socket (over TLS: by SSL_write).
 	std::size_t pendingOutput() const { return _out.size() - _outOffset; }
 
 	/// Stop or resume reading the socket (the slow-consumer's non-reader).
@@ -137,6 +145,9 @@ public:
 	std::uint64_t endedAtNs() const { return _endedAtNs; }
 	/// The socket reported a reset or hang-up while reading was paused.
 	bool hungUpWhilePaused() const { return _hungUpWhilePaused; }
+	/// Over TLS: the server ended the stream with close_notify.
+	bool tlsCloseNotify() const { return _tlsCloseNotify; }
+	bool usesTls() const { return _tls != nullptr; }
 	/// Why it failed (connect, handshake, protocol or socket error).
 	const std::string& detail() const { return _detail; }
 
@@ -155,11 +166,21 @@ private:
 	void onClose(std::uint16_t code, std::string_view reason) override;
 
 	void onConnected();
-	void becomeReady();
+	void startUpgrade();
 	void readSome();
+	// The TLS path (only with _ssl): handshake, reads and writes.
+	void continueTlsHandshake();
+	void onTlsEvents(std::uint32_t events);
+	void tlsReadSome();
+	void tlsFlush();
+	void deliverRead(char* data, std::size_t size);
+	void endOfStream();
+	void becomeReady();
 	void onHandshakeBytes(const char* data, std::size_t size);
 	void feed(char* data, std::size_t size);
 	void queueControl(ws::Opcode opcode, std::string_view payload);
+	/// After a write: drops what the socket took, then waits for what it needs.
+	void afterWrite();
 	void updateInterest();
 	void finish(Ending ending, std::string detail);
 	std::uint32_t nextMaskKey();
@@ -168,6 +189,13 @@ private:
 	ConnectionObserver& _observer;
 	std::size_t _index;
 	int _fd = -1;
+	TlsClientContext* _tls = nullptr; // set by connect() for wss
+	SSL* _ssl = nullptr;              // once TCP is connected (wss only)
+	bool _tlsHandshaking = false;
+	std::uint32_t _tlsHandshakeWants = 0; // EPOLLIN or EPOLLOUT
+	bool _writeWantsRead = false;         // SSL_write: WANT_READ
+	bool _readWantsWrite = false;         // SSL_read: WANT_WRITE
+	bool _tlsCloseNotify = false;
 	int _receiveBuffer = 0;
 	std::string _requestTarget; // empty: the endpoint's path
 	bool _awaitGreeting = false;

@@ -10,10 +10,10 @@ namespace webchat::bench {
 
 namespace {
 
-const std::set<std::string> Flags = {"json", "markdown", "binary", "help"};
+const std::set<std::string> Flags = {"json", "markdown", "binary", "help", "tls"};
 
 const std::set<std::string> Common = {"host", "port", "ports", "path", "cpu", "timeout", "json", "json-out", "markdown",
-	"server-pid", "redis-pid", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "help"};
+	"server-pid", "redis-pid", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "tls", "tls-ca", "help"};
 
 const std::map<std::string, std::set<std::string>> ScenarioOptions = {
 	{"idle", {"connections", "hold"}},
@@ -86,6 +86,15 @@ common options:
                      max_users_per_room must allow the load (bench/run.sh
                      shows how); text frames only (no --binary)
   --room bench       the chat room (chatroom only)
+  --tls              wss: TLS on every connection (the server's listener has
+                     tls_certificate and tls_private_key). OpenSSL on the
+                     same non-blocking sockets, a full handshake per
+                     connection. The certificate is NOT verified unless
+                     --tls-ca is given (a load generator on loopback against
+                     a server started for the run, usually self-signed)
+  --tls-ca FILE      with --tls: verify the server's certificate against the
+                     PEM certificates in FILE (a self-signed one: itself) and
+                     that it names --host (IP address or DNS name)
   --server-pid PID[,PID...]
                      webchatd's pid, for its VmRSS (/proc/PID/status) and CPU
                      time; with several servers, each one's pid: RSS and CPU

@@ -10,10 +10,13 @@
 #define WEBCHAT_BENCH_ENDPOINT_INCLUDED
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <sys/socket.h>
 
 namespace webchat::bench {
+
+class TlsClientContext;
 
 struct Endpoint
 {
@@ -22,6 +25,9 @@ struct Endpoint
 	std::string hostHeader; // "127.0.0.1:8000", "[::1]:8000"
 	std::string path;       // request target, starts with '/'
 	std::string display;    // for reports
+	/// wss (--tls): the context every connection's TLS session comes from;
+	/// null: plaintext ws.
+	std::shared_ptr<TlsClientContext> tls;
 };
 
 /// Resolves host (a numeric address or a name such as "localhost") and

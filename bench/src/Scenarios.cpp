@@ -29,6 +29,16 @@ void describeServer(Report& report, const RunContext& context)
 		report.parameter("server_pids", pids);
 	}
 	if (context.backend.enabled()) report.parameter("redis_pid", static_cast<std::uint64_t>(context.backend.pid()));
+	if (context.tls)
+		report.parameter("tls_certificate", context.tls->verifies() ? "verified against " + context.tls->options().caFile
+																	 : std::string("not verified (no --tls-ca)"));
+}
+
+// After a run: what the TLS handshakes settled on (the first one's).
+void describeTls(Report& report, const RunContext& context)
+{
+	if (!context.tls) return;
+	report.parameter("tls", context.tls->negotiated().empty() ? std::string("no handshake completed") : context.tls->negotiated());
 }
 
 void protocolParameters(Report& report, const std::optional<ChatroomOptions>& chatroom)
@@ -245,6 +255,7 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	const ServerBefore before = serverBefore(context);
 	IdleRun run(context.loop, context.endpoints, context.server, config);
 	const IdleResult result = run.run(deadlineFor(context));
+	describeTls(report, context);
 	const double seconds = static_cast<double>(result.connect.elapsedNs) / 1e9;
 	report.figure("established", static_cast<std::uint64_t>(result.connect.opened));
 	report.figure("failed", static_cast<std::uint64_t>(result.connect.failed));
@@ -298,6 +309,7 @@ MeasuredRun measureTraffic(RunContext& context, const TrafficConfig& config, Rep
 	MeasuredRun measured{serverBefore(context), {}};
 	TrafficRun run(context.loop, context.endpoints, context.server, config, context.backend);
 	measured.result = run.run(deadlineFor(context));
+	describeTls(report, context);
 	trafficParameters(report, config, measured.result);
 	deliveryFigures(report, "", measured.result);
 	return measured;
@@ -372,6 +384,7 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	withNonReader.nonReader = true;
 	const TrafficResult with = TrafficRun(context.loop, context.endpoints, context.server, withNonReader, context.backend).run(deadlineFor(context));
 
+	describeTls(report, context);
 	trafficParameters(report, config, with);
 	report.parameter("non_reader_rcvbuf_bytes", static_cast<std::uint64_t>(config.nonReaderReceiveBuffer));
 

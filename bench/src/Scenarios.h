@@ -15,6 +15,7 @@
 #include "ProcessStats.h"
 #include "ServerMetrics.h"
 #include "Report.h"
+#include "TlsClient.h"
 #include "TrafficRun.h"
 
 #include <optional>
@@ -38,6 +39,8 @@ struct RunContext
 	ProcessStats backend{0};
 	/// For reports: where the clients connect.
 	std::string display;
+	/// --tls: the client context of every connection (null: plaintext).
+	std::shared_ptr<TlsClientContext> tls;
 };
 
 Report idleScenario(RunContext& context, const IdleConfig& config, const std::string& name = "idle");

@@ -13,6 +13,7 @@
 #include "Report.h"
 #include "Scenarios.h"
 #include "ServerMetrics.h"
+#include "TlsClient.h"
 
 #include <csignal>
 #include <cstring>
@@ -128,11 +129,19 @@ int run(const CommandLine& line)
 	const std::optional<ChatroomOptions> chatroom = chatroomOptions(line);
 	// Reports of the chat room say so in their names: run.sh tables both.
 	const std::string prefix = chatroom ? "chatroom/" : "";
+	// --tls: one client context for every connection (a bad --tls-ca stops
+	// here, before any socket exists).
+	std::shared_ptr<TlsClientContext> tls;
+	if (const std::optional<TlsClientOptions> tlsOptions = tlsClientOptions(line))
+		tls = std::make_shared<TlsClientContext>(*tlsOptions);
+	const std::string scheme = tls ? "wss://" : "ws://";
 	std::string display;
 	for (Endpoint& endpoint: endpoints)
 	{
+		endpoint.tls = tls;
+		endpoint.display = scheme + endpoint.hostHeader + endpoint.path;
 		if (chatroom)
-			endpoint.display = "ws://" + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<run>";
+			endpoint.display = scheme + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<run>";
 		display += (display.empty() ? "" : " ") + endpoint.display;
 	}
 	for (const pid_t pid: serverPids)
@@ -175,7 +184,7 @@ int run(const CommandLine& line)
 
 	LoadLoop loop;
 	RunContext context{loop, std::move(endpoints), ProcessStats(serverPids), nowNs() + secondsToNs(timeout),
-		std::move(metrics), ProcessStats(redisPid), display};
+		std::move(metrics), ProcessStats(redisPid), display, tls};
 	std::vector<Report> reports;
 	if (scenario == "idle")
 		reports.push_back(idleScenario(context, idle, prefix + scenario));

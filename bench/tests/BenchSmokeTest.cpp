@@ -4,14 +4,18 @@
 // handshake, delivery, order and the slow-consumer case must check out (in
 // the chat room also every event's JSON, welcomes and message ids); and two
 // chat-room instances sharing their room through a real redis-server, the
-// clients spread over both (--ports). Correctness only, never speed.
+// clients spread over both (--ports); and the relay over TLS (wss, --tls)
+// with a certificate made at test time by the openssl command (nothing
+// secret is committed). Correctness only, never speed.
 #include "ServerProcess.h"
 #include "TestPaths.h"
 
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 using namespace webchat::test;
 
@@ -22,6 +26,7 @@ class BenchSmokeTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChatroomSmokePasses);
 	CPPUNIT_TEST(testChatroomRateLimitFails);
 	CPPUNIT_TEST(testTwoInstancesThroughRedis);
+	CPPUNIT_TEST(testTlsSmokePasses);
 	CPPUNIT_TEST(testRefusesOtherHosts);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -32,13 +37,13 @@ public:
 	// the smoke's real non-reader, which is sent 8 MB.
 	static constexpr const char* slowConsumerHeadroom = "max_queued_bytes = 4194304\n";
 
-	// The relay with a status listener beside it (added with --define, as
-	// bench/run.sh does): the smoke also reports the server's own counters.
-	void testSmokePasses()
+	// The relay (listener chat) on port with a status listener on
+	// statusPort beside it, added with --define as bench/run.sh does (the
+	// smoke also reports the server's own counters). chatKeys go into the
+	// relay's section, moreSections after it; listening once it returns.
+	static std::unique_ptr<ServerProcess> startRelay(Poco::UInt16 port, Poco::UInt16 statusPort,
+		const std::string& chatKeys = "", const std::string& moreSections = "")
 	{
-		const Poco::UInt16 port = freeLoopbackPort();
-		Poco::UInt16 statusPort = freeLoopbackPort();
-		while (statusPort == port) statusPort = freeLoopbackPort();
 		const std::string ini = writeTempFile(
 			"[server]\n"
 			"plugin_path = " + pluginDir() + "\n"
@@ -47,21 +52,40 @@ public:
 			"address = 127.0.0.1\n"
 			"port = " + std::to_string(port) + "\n"
 			"plugin = relay\n"
-			"class = RelayPlugin\n" + slowConsumerHeadroom);
-		ServerProcess server({"--config=" + ini, "--define=listeners.status.address=127.0.0.1",
-			"--define=listeners.status.port=" + std::to_string(statusPort), "--define=listeners.status.plugin=status",
-			"--define=listeners.status.class=StatusPlugin"});
-		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
-		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(statusPort));
+			"class = RelayPlugin\n" + slowConsumerHeadroom + chatKeys + moreSections);
+		auto server = std::make_unique<ServerProcess>(std::vector<std::string>{"--config=" + ini,
+			"--define=listeners.status.address=127.0.0.1", "--define=listeners.status.port=" + std::to_string(statusPort),
+			"--define=listeners.status.plugin=status", "--define=listeners.status.class=StatusPlugin"});
+		CPPUNIT_ASSERT_MESSAGE(server->output(), server->waitForPort(port));
+		CPPUNIT_ASSERT_MESSAGE(server->output(), server->waitForPort(statusPort));
+		return server;
+	}
 
-		ServerProcess bench({"smoke", "--port", std::to_string(port), "--server-pid", std::to_string(server.pid()),
-			"--metrics-url", "http://127.0.0.1:" + std::to_string(statusPort) + "/metrics", "--timeout", "120"},
-			"", WEBCHAT_BENCH_PATH);
+	// Runs webchat-bench with arguments; it must exit 0 with everything
+	// PASS and nothing FAIL. Returns what it printed.
+	static std::string benchPasses(const std::vector<std::string>& arguments)
+	{
+		ServerProcess bench(arguments, "", WEBCHAT_BENCH_PATH);
 		const int code = bench.waitForExit(Poco::Timespan(180, 0));
 		const std::string output = bench.output();
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, code);
-		CPPUNIT_ASSERT_MESSAGE(output, output.find("webchat-bench smoke: PASS") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find(": PASS") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("FAIL") == std::string::npos);
+		return output;
+	}
+
+	void testSmokePasses()
+	{
+		const Poco::UInt16 port = freeLoopbackPort();
+		Poco::UInt16 statusPort = freeLoopbackPort();
+		while (statusPort == port) statusPort = freeLoopbackPort();
+		const std::unique_ptr<ServerProcess> started = startRelay(port, statusPort);
+		ServerProcess& server = *started;
+
+		const std::string output = benchPasses({"smoke", "--port", std::to_string(port), "--server-pid",
+			std::to_string(server.pid()), "--metrics-url", "http://127.0.0.1:" + std::to_string(statusPort) + "/metrics",
+			"--timeout", "120"});
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("webchat-bench smoke: PASS") != std::string::npos);
 		// The server-counter lines are there (what they say is report-only).
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("warning") == std::string::npos);
 		for (const char* line: {"server_counters", "server_messages_in", "bench_messages_sent", "agree_messages_in",
@@ -96,13 +120,9 @@ public:
 		ServerProcess server({"--config=" + chatroomIni(port, "rate_per_second = 1000000\nrate_burst = 1000000\n")});
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
 
-		ServerProcess bench({"smoke", "--protocol", "chatroom", "--room", "smoke", "--port", std::to_string(port),
-			"--server-pid", std::to_string(server.pid()), "--timeout", "120"}, "", WEBCHAT_BENCH_PATH);
-		const int code = bench.waitForExit(Poco::Timespan(180, 0));
-		const std::string output = bench.output();
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, code);
+		const std::string output = benchPasses({"smoke", "--protocol", "chatroom", "--room", "smoke", "--port",
+			std::to_string(port), "--server-pid", std::to_string(server.pid()), "--timeout", "120"});
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("webchat-bench smoke: PASS") != std::string::npos);
-		CPPUNIT_ASSERT_MESSAGE(output, output.find("FAIL") == std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("== chatroom/smoke/slow-consumer: PASS ==") != std::string::npos);
 
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.running());
@@ -170,6 +190,75 @@ public:
 		}
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(first.output(), 0, first.stop());
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(second.output(), 0, second.stop());
+	}
+
+	// A self-signed certificate for 127.0.0.1 and localhost, and its key, in
+	// dir (made now: no key material in the tree).
+	static void makeCertificate(const std::string& dir, const std::string& name)
+	{
+		ServerProcess openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+			"-keyout", dir + "/" + name + ".key", "-out", dir + "/" + name + ".pem", "-days", "2", "-subj", "/CN=localhost",
+			"-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"}, "", WEBCHAT_BENCH_OPENSSL);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(openssl.output(), 0, openssl.waitForExit(Poco::Timespan(30, 0)));
+	}
+
+	// wss: the whole smoke (idle, throughput, paced, slow consumer) over
+	// TLS against the relay with a certificate, verified against that
+	// certificate (--tls-ca), the server's counters beside the bench's. Then
+	// the checks that show TLS is really spoken: a certificate the server
+	// does not have fails verification, and a plaintext client or a TLS
+	// client on the wrong kind of port fails its handshake.
+	void testTlsSmokePasses()
+	{
+		const std::string dir = makeTempDir();
+		makeCertificate(dir, "server");
+		makeCertificate(dir, "other");
+		const Poco::UInt16 port = freeLoopbackPort();
+		Poco::UInt16 statusPort = freeLoopbackPort();
+		while (statusPort == port) statusPort = freeLoopbackPort();
+		Poco::UInt16 plainPort = freeLoopbackPort();
+		while (plainPort == port || plainPort == statusPort) plainPort = freeLoopbackPort();
+		// Beside the TLS relay, a plaintext one (for a TLS client to fail on).
+		const std::unique_ptr<ServerProcess> started = startRelay(port, statusPort,
+			"tls_certificate = " + dir + "/server.pem\ntls_private_key = " + dir + "/server.key\n",
+			"\n[listeners.plain]\naddress = 127.0.0.1\nport = " + std::to_string(plainPort) + "\nplugin = relay\nclass = RelayPlugin\n");
+		ServerProcess& server = *started;
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(plainPort));
+
+		const std::string output = benchPasses({"smoke", "--tls", "--tls-ca", dir + "/server.pem", "--port",
+			std::to_string(port), "--server-pid", std::to_string(server.pid()), "--metrics-url",
+			"http://127.0.0.1:" + std::to_string(statusPort) + "/metrics", "--timeout", "120"});
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("webchat-bench smoke: PASS") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("== smoke/slow-consumer: PASS ==") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("non_reader_closed_1008                      yes") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("wss://127.0.0.1:" + std::to_string(port) + "/") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("verified against " + dir + "/server.pem") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("TLSv1.3 TLS_") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("agree_messages_in") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("warning") == std::string::npos);
+
+		// reasons: what the failure must say, any one of them.
+		const auto failsToConnect = [](std::vector<std::string> arguments, const std::vector<std::string>& reasons) {
+			for (const char* word: {"--clients", "2", "--senders", "1", "--messages", "10", "--timeout", "30"})
+				arguments.push_back(word);
+			ServerProcess refused(arguments, "", WEBCHAT_BENCH_PATH);
+			const int code = refused.waitForExit(Poco::Timespan(60, 0));
+			const std::string output = refused.output();
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 1, code);
+			CPPUNIT_ASSERT_MESSAGE(output, output.find("clients failed to connect") != std::string::npos);
+			bool said = false;
+			for (const std::string& reason: reasons) said = said || output.find(reason) != std::string::npos;
+			CPPUNIT_ASSERT_MESSAGE("why missing:\n" + output, said);
+		};
+		const std::string tlsPort = std::to_string(port);
+		failsToConnect({"throughput", "--tls", "--tls-ca", dir + "/other.pem", "--port", tlsPort}, {"certificate verify failed"});
+		// A plaintext client on the TLS port: reset, or closed unanswered.
+		failsToConnect({"throughput", "--port", tlsPort}, {"connection reset", "connection closed before the response"});
+		// A TLS client on a plaintext relay listener: no TLS answer.
+		failsToConnect({"throughput", "--tls", "--port", std::to_string(plainPort)}, {"TLS handshake"});
+
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.running());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
 	}
 
 	void testRefusesOtherHosts()

@@ -1,6 +1,7 @@
 // webchat-bench's bookkeeping: payload format, delivery checks, latency
 // percentiles, command line, loopback-only endpoints, handshake checks,
-// /proc parsing, the JSON report, and the chat room's events and checks.
+// /proc parsing, the JSON report, the chat room's events and checks, and
+// the TLS options (--tls, --tls-ca).
 #include "ChatEvent.h"
 #include "ChatroomClients.h"
 #include "CommandLine.h"
@@ -11,14 +12,20 @@
 #include "ProcessStats.h"
 #include "Report.h"
 #include "ServerMetrics.h"
+#include "TlsClient.h"
 #include "TrafficRun.h"
 #include "UpgradeHandshake.h"
 
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <openssl/ssl.h>
 
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <stdexcept>
 #include <string>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
 
@@ -56,6 +63,9 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChatroomWelcome);
 	CPPUNIT_TEST(testChatroomIdsAndPresence);
 	CPPUNIT_TEST(testChatroomCommandLine);
+	CPPUNIT_TEST(testTlsCommandLine);
+	CPPUNIT_TEST(testTlsCommandLineErrors);
+	CPPUNIT_TEST(testTlsContext);
 	CPPUNIT_TEST(testPrometheusParsing);
 	CPPUNIT_TEST(testPrometheusMalformed);
 	CPPUNIT_TEST(testServerCounters);
@@ -749,6 +759,63 @@ public:
 		chat.chatroom = ChatroomOptions();
 		CPPUNIT_ASSERT(chat.autoWindow() * chat.senders * (chat.size + ChatroomClients::DeliveryOverhead) <= 64 * 1024);
 		CPPUNIT_ASSERT(chat.autoWindow() < relay.autoWindow());
+	}
+
+	void testTlsCommandLine()
+	{
+		// Plaintext unless --tls: no context, nothing of OpenSSL touched.
+		CPPUNIT_ASSERT(!tlsClientOptions(CommandLine({"throughput"})));
+		// --tls alone: encrypted, the certificate not verified.
+		const auto plain = tlsClientOptions(CommandLine({"throughput", "--tls", "--port", "8443"}));
+		CPPUNIT_ASSERT(plain);
+		CPPUNIT_ASSERT_EQUAL(std::string(), plain->caFile);
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), plain->host);
+		// --tls-ca: verified against that file, for --host.
+		const auto verified = tlsClientOptions(CommandLine({"latency", "--tls", "--tls-ca", "/etc/cert.pem", "--host", "localhost"}));
+		CPPUNIT_ASSERT(verified);
+		CPPUNIT_ASSERT_EQUAL(std::string("/etc/cert.pem"), verified->caFile);
+		CPPUNIT_ASSERT_EQUAL(std::string("localhost"), verified->host);
+		CPPUNIT_ASSERT_EQUAL(std::string("c.pem"), tlsClientOptions(CommandLine({"idle", "--tls-ca=c.pem", "--tls"}))->caFile);
+		// Every scenario takes them, with either protocol and several ports.
+		for (const char* scenario: {"idle", "throughput", "latency", "slow-consumer", "smoke"})
+			CPPUNIT_ASSERT(tlsClientOptions(CommandLine({scenario, "--tls", "--protocol", "chatroom", "--ports", "1,2"})));
+	}
+
+	void testTlsCommandLineErrors()
+	{
+		CPPUNIT_ASSERT_THROW(CommandLine({"throughput", "--tls=yes"}), UsageError); // a flag
+		CPPUNIT_ASSERT_THROW(CommandLine({"throughput", "--tls", "--tls-ca"}), UsageError); // no file
+		CPPUNIT_ASSERT_THROW(tlsClientOptions(CommandLine({"throughput", "--tls-ca", "c.pem"})), UsageError); // no --tls
+		CPPUNIT_ASSERT_THROW(tlsClientOptions(CommandLine({"throughput", "--tls", "--tls-ca="})), UsageError);
+		CPPUNIT_ASSERT_THROW(CommandLine({"throughput", "--tls-cert", "c.pem"}), UsageError); // unknown
+	}
+
+	void testTlsContext()
+	{
+		// No verification: a context without any file.
+		TlsClientContext open(TlsClientOptions{"", "127.0.0.1"});
+		CPPUNIT_ASSERT(!open.verifies());
+		CPPUNIT_ASSERT(open.negotiated().empty());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{0}, open.handshakes());
+		// A CA file that is missing, or holds no certificate, stops the run
+		// before any socket exists (exit 2, like a bad --host).
+		CPPUNIT_ASSERT_THROW(TlsClientContext(TlsClientOptions{"/nonexistent/ca.pem", "127.0.0.1"}), std::invalid_argument);
+		char path[] = "/tmp/bench-tls-ca-XXXXXX";
+		const int fd = ::mkstemp(path);
+		CPPUNIT_ASSERT(fd >= 0);
+		::close(fd);
+		std::ofstream(path) << "not a certificate\n";
+		CPPUNIT_ASSERT_THROW(TlsClientContext(TlsClientOptions{path, "127.0.0.1"}), std::invalid_argument);
+		std::remove(path);
+		// A session on a socket: SSL_new and SSL_set_fd, nothing sent yet.
+		int pair[2];
+		CPPUNIT_ASSERT_EQUAL(0, ::socketpair(AF_UNIX, SOCK_STREAM, 0, pair));
+		std::string error;
+		SSL* session = open.newSession(pair[0], error);
+		CPPUNIT_ASSERT_MESSAGE(error, session != nullptr);
+		::SSL_free(session);
+		::close(pair[0]);
+		::close(pair[1]);
 	}
 
 	void testPrometheusParsing()
