@@ -45,6 +45,10 @@ redis::RedisRooms::Options redisOptions(const Poco::Util::AbstractConfiguration&
 	o.ns = Poco::trim(section.getString("redis_namespace", o.ns));
 	if (o.ns.empty() || o.ns.find_first_of(" \t\r\n:") != std::string::npos)
 		throw Poco::InvalidArgumentException("redis_namespace = " + o.ns + ": expected a word without spaces or colons");
+	o.credentials.user = section.getString("redis_user", "");
+	o.credentials.password = section.getString("redis_password", "");
+	if (!o.credentials.user.empty() && o.credentials.password.empty())
+		throw Poco::InvalidArgumentException("redis_user = " + o.credentials.user + ": needs redis_password");
 	o.timeoutMs = static_cast<std::int64_t>(ConfigValues::whole(section, "redis_timeout_ms", static_cast<std::uint64_t>(o.timeoutMs), 10, 60000));
 	o.presenceTtlMs = static_cast<std::int64_t>(ConfigValues::whole(section, "redis_presence_ttl_ms", static_cast<std::uint64_t>(o.presenceTtlMs), 300, 3600000));
 	o.queueLimit = ConfigValues::whole(section, "redis_queue_limit", o.queueLimit, 0, 10000000);

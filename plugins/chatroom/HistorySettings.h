@@ -25,6 +25,8 @@
 //   redis_address        host:port (default 127.0.0.1:6379)
 //   redis_namespace      key prefix, so deployments can share a Redis
 //                        (default webchat)
+//   redis_password       AUTH with it (Redis's requirepass, or with
+//   redis_user           an ACL user); keep the .ini readable by webchatd only
 //   redis_timeout_ms     connect/reply timeout; the longest a join waits
 //                        for its nick (default 2000)
 //   redis_presence_ttl_ms  how soon a crashed instance's users leave

@@ -49,9 +49,10 @@ void RedisLink::Command::appendTo(std::string& out) const
 	out += _words;
 }
 
-RedisLink::RedisLink(std::string address, Poco::Timespan timeout):
+RedisLink::RedisLink(std::string address, Poco::Timespan timeout, Credentials credentials):
 	_address(std::move(address)),
-	_timeout(timeout)
+	_timeout(timeout),
+	_credentials(std::move(credentials))
 {
 }
 
@@ -69,6 +70,13 @@ void RedisLink::ensureConnected()
 		_socket.setSendTimeout(_timeout);
 		_input = std::make_unique<Poco::Redis::RedisInputStream>(_socket);
 		_connected = true;
+		if (!_credentials.password.empty())
+		{
+			if (_credentials.user.empty())
+				run(command({"AUTH", _credentials.password}));
+			else
+				run(command({"AUTH", _credentials.user, _credentials.password}));
+		}
 	}
 	catch (...)
 	{

@@ -55,9 +55,18 @@ public:
 		std::size_t _count = 0;
 	};
 
-	RedisLink(std::string address, Poco::Timespan timeout);
+	/// Who to be in Redis (AUTH), when it asks: a password alone (the
+	/// default user, requirepass) or an ACL user and its password.
+	struct Credentials
+	{
+		std::string user;
+		std::string password; // empty: no AUTH
+	};
 
-	/// Connects unless connected. Throws Poco::Exception.
+	RedisLink(std::string address, Poco::Timespan timeout, Credentials credentials = {});
+
+	/// Connects (and authenticates) unless connected. Throws Poco::Exception
+	/// (Poco::Redis::RedisException when Redis refuses the credentials).
 	void ensureConnected();
 	bool connected() const { return _connected; }
 	/// Drops the connection (after any failure: the stream may be mid-reply).
@@ -95,6 +104,7 @@ private:
 
 	const std::string _address;
 	Poco::Timespan _timeout;
+	const Credentials _credentials;
 	Poco::Net::StreamSocket _socket;
 	std::unique_ptr<Poco::Redis::RedisInputStream> _input;
 	std::string _out; // the pipeline being written, kept for its capacity

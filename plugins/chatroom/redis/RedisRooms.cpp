@@ -75,9 +75,9 @@ RedisRooms::RedisRooms(Options options, Poco::Logger& logger):
 	_options(std::move(options)),
 	_instance(newEpoch()),
 	_logger(logger),
-	_writer(_options.address, Poco::Timespan(_options.timeoutMs * 1000)),
-	_reader(_options.address, Poco::Timespan(_options.timeoutMs * 1000)),
-	_query(_options.address, Poco::Timespan(_options.timeoutMs * 1000))
+	_writer(_options.address, Poco::Timespan(_options.timeoutMs * 1000), _options.credentials),
+	_reader(_options.address, Poco::Timespan(_options.timeoutMs * 1000), _options.credentials),
+	_query(_options.address, Poco::Timespan(_options.timeoutMs * 1000), _options.credentials)
 {
 }
 

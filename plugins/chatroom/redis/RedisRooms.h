@@ -49,6 +49,7 @@ public:
 	{
 		std::string address = "127.0.0.1:6379";
 		std::string ns = "webchat";            // key prefix: deployments sharing one Redis
+		RedisLink::Credentials credentials;    // AUTH, when Redis wants it
 		std::int64_t timeoutMs = 2000;         // connect and reply timeout; also what a join waits at most
 		std::int64_t presenceTtlMs = 10000;    // a crashed instance's members leave after at most this (and a check)
 		std::size_t queueLimit = 10000;        // posts waiting for Redis (unreachable, or slower than the clients)

@@ -23,17 +23,21 @@ namespace webchat::test {
 class RedisServer
 {
 public:
-	explicit RedisServer(std::uint16_t port = freeLoopbackPort()):
+	/// password: requirepass (none when empty).
+	explicit RedisServer(std::uint16_t port = freeLoopbackPort(), std::string password = ""):
 		port(port),
-		dir(makeTempDir())
+		dir(makeTempDir()),
+		password(std::move(password))
 	{
 		start();
 	}
 
 	void start()
 	{
-		process = std::make_unique<ServerProcess>(std::vector<std::string>{"--port", std::to_string(port), "--bind", "127.0.0.1", "--dir", dir,
-			"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", ""}, "", REDIS_SERVER);
+		std::vector<std::string> args{"--port", std::to_string(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync",
+			"always", "--save", "", "--daemonize", "no", "--logfile", ""};
+		if (!password.empty()) args.insert(args.end(), {"--requirepass", password});
+		process = std::make_unique<ServerProcess>(args, "", REDIS_SERVER);
 		if (!process->waitForPort(port)) CPPUNIT_FAIL("redis-server did not start: " + process->output());
 	}
 
@@ -43,7 +47,10 @@ public:
 	/// Forgets everything, as a Redis restarted without persistence would.
 	void flushAll()
 	{
-		ServerProcess cli({"-p", std::to_string(port), "FLUSHALL"}, "", REDIS_CLI);
+		std::vector<std::string> args{"-p", std::to_string(port)};
+		if (!password.empty()) args.insert(args.end(), {"--no-auth-warning", "-a", password});
+		args.push_back("FLUSHALL");
+		ServerProcess cli(args, "", REDIS_CLI);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(cli.output(), 0, cli.waitForExit(Poco::Timespan(10, 0)));
 	}
 
@@ -51,6 +58,7 @@ public:
 
 	std::uint16_t port;
 	std::string dir;
+	std::string password;
 	std::unique_ptr<ServerProcess> process;
 };
 

@@ -94,6 +94,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
 	CPPUNIT_TEST(testLiveReloadKeepsOneRoom);
 	CPPUNIT_TEST(testRedisDownAtStart);
+	CPPUNIT_TEST(testRedisWithAPassword);
 	CPPUNIT_TEST(testBadRedisSettings);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -552,6 +553,27 @@ public:
 		a.waitForOutput("reachable again");
 		an.send("hello");
 		CPPUNIT_ASSERT((std::vector<Seen>{{1, "An", "hello"}}) == messages(an, 1));
+	}
+
+	void testRedisWithAPassword()
+	{
+		RedisServer redis(freeLoopbackPort(), "s3cret");
+		{
+			// Refused credentials: logged, and the room is unavailable.
+			SharedServer wrong(redis.address(), "redis_password = guess\n");
+			wrong.waitForOutput("WRONGPASS");
+			ChatClient an(wrong.port, "/r?nick=An");
+			an.expectRefusal("unavailable", 4503);
+			CPPUNIT_ASSERT_MESSAGE(wrong.process->output(), wrong.process->output().find("guess") == std::string::npos);
+		}
+		SharedServer a(redis.address(), "redis_password = s3cret\n"), b(redis.address(), "redis_password = s3cret\n");
+		ChatClient an(a.port, "/r?nick=An");
+		an.expect("welcome");
+		ChatClient binh(b.port, "/r?nick=Binh");
+		binh.expect("welcome");
+		an.send("hello");
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "An", "hello"}}) == messages(binh, 1));
+		CPPUNIT_ASSERT_MESSAGE(a.process->output(), a.process->output().find("s3cret") == std::string::npos);
 	}
 
 	void testBadRedisSettings()

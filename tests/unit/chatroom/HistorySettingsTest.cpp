@@ -128,7 +128,7 @@ public:
 	{
 		const auto s = read({{"backend", "redis"}, {"redis_address", "redis.internal:6380"}, {"redis_namespace", "chat-eu"}, {"redis_timeout_ms", "500"},
 			{"redis_presence_ttl_ms", "3000"}, {"redis_queue_limit", "0"}, {"redis_feed_length", "5000"}, {"retention_count", "0"},
-			{"database_fallback", "memory"}});
+			{"database_fallback", "memory"}, {"redis_user", "chat"}, {"redis_password", "s3cret with spaces"}});
 		CPPUNIT_ASSERT_EQUAL(std::string("redis.internal:6380"), s.redis.address);
 		CPPUNIT_ASSERT_EQUAL(std::string("chat-eu"), s.redis.ns);
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(500), s.redis.timeoutMs);
@@ -137,6 +137,9 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(5000), s.redis.feedLength);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), s.redis.logLength);
 		CPPUNIT_ASSERT(s.fallBackToMemory);
+		CPPUNIT_ASSERT_EQUAL(std::string("chat"), s.redis.credentials.user);
+		CPPUNIT_ASSERT_EQUAL(std::string("s3cret with spaces"), s.redis.credentials.password);
+		CPPUNIT_ASSERT(read({{"backend", "redis"}}).redis.credentials.password.empty());
 	}
 
 	void testRejectsBadRedisValuesNamingKey()
@@ -148,6 +151,7 @@ public:
 			const std::string message = refusal({{"backend", "redis"}, {"redis_namespace", ns}});
 			CPPUNIT_ASSERT_MESSAGE(message, message.rfind("redis_namespace = ", 0) == 0);
 		}
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_user = chat: needs redis_password"), refusal({{"backend", "redis"}, {"redis_user", "chat"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_timeout_ms = 5: expected a whole number from 10 to 60000"), refusal({{"redis_timeout_ms", "5"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_presence_ttl_ms = 100: expected a whole number from 300 to 3600000"),
 			refusal({{"redis_presence_ttl_ms", "100"}}));
