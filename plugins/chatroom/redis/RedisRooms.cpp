@@ -38,6 +38,21 @@ constexpr Milliseconds maxBackoff{5000};
 
 const char* const forgetDeadMember = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0";
 
+// Error replies that say "not now" rather than "never": NOSCRIPT (a Redis
+// that lost its scripts gets them again on reconnection), LOADING (a
+// restarted Redis reading its data), BUSY, OOM, MISCONF (persistence
+// failing), READONLY/MASTERDOWN/NOREPLICAS (a replica or failover),
+// TRYAGAIN, CLUSTERDOWN.
+bool isTransient(const std::string& error)
+{
+	for (const char* code : {"NOSCRIPT", "LOADING", "BUSY", "OOM", "MISCONF", "READONLY", "MASTERDOWN", "NOREPLICAS", "TRYAGAIN", "CLUSTERDOWN"})
+	{
+		const std::size_t length = std::char_traits<char>::length(code);
+		if (error.compare(0, length, code) == 0 && (error.size() == length || error[length] == ' ')) return true;
+	}
+	return false;
+}
+
 std::uint64_t parseId(const std::string& text)
 {
 	Poco::UInt64 value = 0;
@@ -390,16 +405,18 @@ bool RedisRooms::writeBatch()
 	// connection fail, they are sent again (a post only once, see post's
 	// sequence).
 	const auto replies = _writer.pipeline(commands);
-	for (const auto& reply : replies)
-	{
-		// A Redis that lost its scripts (SCRIPT FLUSH): load them again and
-		// resend.
-		if (RedisLink::isError(reply) && RedisLink::errorText(reply).rfind("NOSCRIPT", 0) == 0)
-			throw Poco::Redis::RedisException("scripts missing in Redis");
-	}
+	std::string retryLater;
 	std::lock_guard<std::mutex> lock(_mutex);
 	for (const auto& reply : replies)
 	{
+		if (RedisLink::isError(reply) && isTransient(RedisLink::errorText(reply)))
+		{
+			// Redis cannot take it now (loading its data, out of memory, its
+			// disk full, a lost script cache...): this and what follows stay
+			// queued and are sent again after the backoff, never dropped.
+			retryLater = RedisLink::errorText(reply);
+			break;
+		}
 		Operation& operation = _operations.front();
 		bool accepted = false;
 		if (RedisLink::isError(reply))
@@ -410,6 +427,7 @@ bool RedisRooms::writeBatch()
 		if (operation.kind == Operation::Kind::Post) --_queuedPosts;
 		_operations.pop_front();
 	}
+	if (!retryLater.empty()) throw Poco::Redis::RedisException(retryLater);
 	if (_operations.empty()) _wake.notify_all(); // flush()
 	return true;
 }

@@ -44,15 +44,18 @@ public:
 	/// SIGKILL: no shutdown of its own.
 	void kill() { process->stop(SIGKILL); }
 
-	/// Forgets everything, as a Redis restarted without persistence would.
-	void flushAll()
+	/// Runs a command with redis-cli.
+	void command(const std::vector<std::string>& words)
 	{
 		std::vector<std::string> args{"-p", std::to_string(port)};
 		if (!password.empty()) args.insert(args.end(), {"--no-auth-warning", "-a", password});
-		args.push_back("FLUSHALL");
+		args.insert(args.end(), words.begin(), words.end());
 		ServerProcess cli(args, "", REDIS_CLI);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(cli.output(), 0, cli.waitForExit(Poco::Timespan(10, 0)));
 	}
+
+	/// Forgets everything, as a Redis restarted without persistence would.
+	void flushAll() { command({"FLUSHALL"}); }
 
 	std::string address() const { return "127.0.0.1:" + std::to_string(port); }
 

@@ -89,6 +89,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testLostRoomGoesOnFromWhatWasSeen);
 	CPPUNIT_TEST(testLostRoomStartedAfreshElsewhereResets);
 	CPPUNIT_TEST(testQueueIsBounded);
+	CPPUNIT_TEST(testRedisRefusingWritesLosesNothing);
 	CPPUNIT_TEST(testMetricsShowTheLink);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
@@ -363,6 +364,29 @@ public:
 		CPPUNIT_ASSERT_EQUAL(fresh->getValue<std::string>("epoch"), welcome->getValue<std::string>("epoch"));
 		CPPUNIT_ASSERT(welcome->getValue<bool>("reset"));
 		CPPUNIT_ASSERT(range(1, 1) == historyIds(welcome));
+	}
+
+	void testRedisRefusingWritesLosesNothing()
+	{
+		// Out of memory, Redis refuses the scripts (OOM): messages wait and
+		// go out once it takes them again.
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		ChatClient an(a.port, "/r?nick=An");
+		an.expect("welcome");
+		ChatClient binh(b.port, "/r?nick=Binh");
+		binh.expect("welcome");
+		an.expect("join");
+		redis.command({"CONFIG", "SET", "maxmemory", "1"});
+		an.send("one");
+		a.waitForOutput("OOM");
+		an.send("two");
+		CPPUNIT_ASSERT_EQUAL(std::string("delayed"), an.expect("error")->getValue<std::string>("code"));
+		redis.command({"CONFIG", "SET", "maxmemory", "0"});
+		const std::vector<Seen> expected{{1, "An", "one"}, {2, "An", "two"}};
+		CPPUNIT_ASSERT(expected == messages(an, 2));
+		CPPUNIT_ASSERT(expected == messages(binh, 2));
+		CPPUNIT_ASSERT_MESSAGE(a.process->output(), a.process->output().find("(dropped)") == std::string::npos);
 	}
 
 	void testQueueIsBounded()
