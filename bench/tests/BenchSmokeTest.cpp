@@ -239,7 +239,7 @@ public:
 
 		// reasons: what the failure must say, any one of them.
 		const auto failsToConnect = [](std::vector<std::string> arguments, const std::vector<std::string>& reasons) {
-			for (const char* word: {"--clients", "2", "--senders", "1", "--messages", "10", "--timeout", "30"})
+			for (const char* word: {"--clients", "2", "--senders", "1", "--messages", "10", "--timeout", "5"})
 				arguments.push_back(word);
 			ServerProcess refused(arguments, "", WEBCHAT_BENCH_PATH);
 			const int code = refused.waitForExit(Poco::Timespan(60, 0));
@@ -254,8 +254,12 @@ public:
 		failsToConnect({"throughput", "--tls", "--tls-ca", dir + "/other.pem", "--port", tlsPort}, {"certificate verify failed"});
 		// A plaintext client on the TLS port: reset, or closed unanswered.
 		failsToConnect({"throughput", "--port", tlsPort}, {"connection reset", "connection closed before the response"});
-		// A TLS client on a plaintext relay listener: no TLS answer.
-		failsToConnect({"throughput", "--tls", "--port", std::to_string(plainPort)}, {"TLS handshake"});
+		// A TLS client on a plaintext relay listener: no TLS answer. POCO's
+		// HTTP parser answers 400 at once, or (when the ClientHello's random
+		// bytes look like the start of a request line) waits for the rest of
+		// the request until the listener's timeout: either way no connection.
+		failsToConnect({"throughput", "--tls", "--port", std::to_string(plainPort)},
+			{"TLS handshake", "timed out connecting or handshaking"});
 
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.running());
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
