@@ -4,6 +4,7 @@
 // the TLS options (--tls, --tls-ca).
 #include "ChatEvent.h"
 #include "ChatroomClients.h"
+#include "ClientConnection.h"
 #include "CommandLine.h"
 #include "DeliveryChecker.h"
 #include "Endpoint.h"
@@ -16,16 +17,24 @@
 #include "TrafficRun.h"
 #include "UpgradeHandshake.h"
 
+#include "webchat/engine/Handshake.h"
+#include "webchat/engine/MessageDecoder.h"
+
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <future>
+#include <netinet/in.h>
 #include <stdexcept>
 #include <string>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -66,6 +75,7 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTlsCommandLine);
 	CPPUNIT_TEST(testTlsCommandLineErrors);
 	CPPUNIT_TEST(testTlsContext);
+	CPPUNIT_TEST(testTlsConnectionThroughFullSocket);
 	CPPUNIT_TEST(testPrometheusParsing);
 	CPPUNIT_TEST(testPrometheusMalformed);
 	CPPUNIT_TEST(testServerCounters);
@@ -816,6 +826,160 @@ public:
 		::SSL_free(session);
 		::close(pair[0]);
 		::close(pair[1]);
+	}
+
+	// An in-process wss server for one client, on a blocking socket in a
+	// thread of its own: a throwaway self-signed P-256 certificate (made in
+	// memory), SSL_accept, the 101, then it reads nothing until told to,
+	// decodes every masked frame, answers "done" and a close frame, waits
+	// for the client's close and ends with close_notify.
+	struct TlsTestServer: ws::MessageDecoder::Handler
+	{
+		std::vector<std::string> messages;
+		bool clientClosed = false;
+		ws::MessageDecoder decoder{ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{1 << 20}, *this};
+
+		void onMessage(ws::Opcode, std::string_view payload) override { messages.emplace_back(payload); }
+		void onPing(std::string_view) override {}
+		void onPong(std::string_view) override {}
+		void onClose(std::uint16_t, std::string_view) override { clientClosed = true; }
+
+		static SSL_CTX* context()
+		{
+			EVP_PKEY* key = EVP_EC_gen("P-256");
+			X509* certificate = X509_new();
+			X509_set_version(certificate, 2);
+			ASN1_INTEGER_set(X509_get_serialNumber(certificate), 1);
+			X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
+			X509_gmtime_adj(X509_getm_notAfter(certificate), 3600);
+			X509_set_pubkey(certificate, key);
+			X509_NAME* name = X509_get_subject_name(certificate);
+			X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+			X509_set_issuer_name(certificate, name);
+			X509_sign(certificate, key, EVP_sha256());
+			SSL_CTX* context = SSL_CTX_new(TLS_server_method());
+			SSL_CTX_use_certificate(context, certificate);
+			SSL_CTX_use_PrivateKey(context, key);
+			X509_free(certificate);
+			EVP_PKEY_free(key);
+			return context;
+		}
+
+		// Returns what went wrong, or nothing.
+		std::string serve(int listening, std::size_t expected, std::future<void> startReading)
+		{
+			const int fd = ::accept(listening, nullptr, nullptr);
+			if (fd < 0) return "accept failed";
+			SSL_CTX* ctx = context();
+			SSL* ssl = SSL_new(ctx);
+			SSL_set_fd(ssl, fd);
+			std::string problem = exchange(ssl, expected, std::move(startReading));
+			SSL_free(ssl);
+			SSL_CTX_free(ctx);
+			::close(fd);
+			return problem;
+		}
+
+		std::string exchange(SSL* ssl, std::size_t expected, std::future<void> startReading)
+		{
+			if (SSL_accept(ssl) != 1) return "SSL_accept failed";
+			std::string head;
+			char buffer[65536];
+			while (head.find("\r\n\r\n") == std::string::npos)
+			{
+				const int n = SSL_read(ssl, buffer, sizeof buffer);
+				if (n <= 0) return "no upgrade request";
+				head.append(buffer, static_cast<std::size_t>(n));
+			}
+			const std::size_t key = head.find("Sec-WebSocket-Key: ");
+			if (key == std::string::npos) return "no key";
+			const std::string response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+				"Sec-WebSocket-Accept: " + ws::computeAcceptKey(head.substr(key + 19, 24)) + "\r\n\r\n";
+			SSL_write(ssl, response.data(), static_cast<int>(response.size()));
+			// Frames sent right behind the request arrive after the wait.
+			std::string early = head.substr(head.find("\r\n\r\n") + 4);
+			startReading.wait();
+			if (!early.empty()) decoder.feed(early.data(), early.size());
+			while (messages.size() < expected)
+			{
+				const int n = SSL_read(ssl, buffer, sizeof buffer);
+				if (n <= 0) return "read ended after " + std::to_string(messages.size()) + " messages";
+				if (decoder.feed(buffer, static_cast<std::size_t>(n))) return "bad frames";
+			}
+			std::string out;
+			ws::appendFrame(out, ws::Opcode::Text, "done");
+			ws::appendFrame(out, ws::Opcode::Close, ws::closePayload(ws::CloseCode::Normal));
+			SSL_write(ssl, out.data(), static_cast<int>(out.size()));
+			while (!clientClosed)
+			{
+				const int n = SSL_read(ssl, buffer, sizeof buffer);
+				if (n <= 0) return "no close from the client";
+				if (decoder.feed(buffer, static_cast<std::size_t>(n))) return "bad close frame";
+			}
+			SSL_shutdown(ssl);
+			return {};
+		}
+	};
+
+	struct RecordingObserver: ConnectionObserver
+	{
+		std::vector<std::string> messages;
+		bool ended = false;
+		void onMessage(ClientConnection&, ws::Opcode, std::string_view payload) override { messages.emplace_back(payload); }
+		void onEnd(ClientConnection&) override { ended = true; }
+	};
+
+	// The client's TLS write path through a full socket: 32 MiB of frames
+	// queued while the server reads nothing, so SSL_write stops on
+	// WANT_WRITE with most of it unsent and is retried, from a buffer that
+	// moves, as the socket drains; every frame arrives once, whole and in
+	// order, then the server's message, its close and close_notify.
+	void testTlsConnectionThroughFullSocket()
+	{
+		const int listening = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		sockaddr_in address{};
+		address.sin_family = AF_INET;
+		address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		socklen_t length = sizeof address;
+		CPPUNIT_ASSERT_EQUAL(0, ::bind(listening, reinterpret_cast<sockaddr*>(&address), sizeof address));
+		CPPUNIT_ASSERT_EQUAL(0, ::listen(listening, 1));
+		CPPUNIT_ASSERT_EQUAL(0, ::getsockname(listening, reinterpret_cast<sockaddr*>(&address), &length));
+
+		constexpr std::size_t count = 256;
+		std::vector<std::string> sent;
+		for (std::size_t i = 0; i < count; ++i) sent.push_back(std::string(128 * 1024 - i, static_cast<char>('a' + i % 26)));
+		TlsTestServer server;
+		std::promise<void> startReading;
+		std::future<std::string> served = std::async(std::launch::async,
+			[&server, listening, future = startReading.get_future()]() mutable { return server.serve(listening, count, std::move(future)); });
+
+		LoadLoop loop;
+		RecordingObserver observer;
+		ClientConnection connection(loop, observer, 0);
+		Endpoint endpoint = resolveLoopback("127.0.0.1", ntohs(address.sin_port), "/");
+		endpoint.tls = std::make_shared<TlsClientContext>(TlsClientOptions{"", "127.0.0.1"});
+		connection.connect(endpoint, 1 << 20);
+		CPPUNIT_ASSERT(connection.usesTls());
+		CPPUNIT_ASSERT(loop.run(nowNs() + 10 * NsPerSecond, [&] { return connection.isOpen() || connection.isClosed(); }));
+		CPPUNIT_ASSERT_MESSAGE(connection.detail(), connection.isOpen());
+		for (const std::string& message: sent) connection.queueMessage(ws::Opcode::Binary, message);
+		connection.flush();
+		loop.idleFor(200 * NsPerMs);
+		// The socket took what the kernel buffers hold, not 32 MiB.
+		CPPUNIT_ASSERT(connection.pendingOutput() > 0);
+		startReading.set_value();
+		CPPUNIT_ASSERT(loop.run(nowNs() + 30 * NsPerSecond, [&] { return connection.isClosed(); }));
+		::close(listening);
+		CPPUNIT_ASSERT_EQUAL(std::string(), served.get());
+		CPPUNIT_ASSERT_EQUAL(std::size_t{0}, connection.pendingOutput());
+		CPPUNIT_ASSERT_EQUAL(count, server.messages.size());
+		for (std::size_t i = 0; i < count; ++i) CPPUNIT_ASSERT(server.messages[i] == sent[i]);
+		CPPUNIT_ASSERT_EQUAL(std::size_t{1}, observer.messages.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("done"), observer.messages.front());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(connection.detail(), std::string("close frame"),
+			std::string(ClientConnection::endingName(connection.ending())));
+		CPPUNIT_ASSERT(connection.tlsCloseNotify());
+		CPPUNIT_ASSERT(observer.ended);
 	}
 
 	void testPrometheusParsing()
