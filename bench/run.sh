@@ -34,6 +34,19 @@
 # temporary --dir (appendonly yes, appendfsync everysec, no RDB snapshots),
 # pinned with the servers, stopped (and its folder removed) after the run.
 #
+# TLS (wss; docs/TLS.md):
+#   TLS=1 bench/run.sh           the relay and the chat room, each in plaintext
+#                                and over TLS, side by side (with the TLS
+#                                figure as a share of the plaintext one);
+#                                short for PROTOCOLS="relay relay-tls chatroom
+#                                chatroom-tls" SCENARIOS="throughput latency"
+#   PROTOCOLS="relay relay-tls" bench/run.sh   (any mix)
+# A *-tls run is the same server command plus tls_certificate and
+# tls_private_key (--define) for a self-signed P-256 certificate made with
+# the openssl command into a temporary folder for this run.sh (removed at the
+# end, also on Ctrl-C); webchat-bench gets --tls --tls-ca <that certificate>
+# (every handshake verified, a full one per connection).
+#
 # Exit status: 0 when every scenario passed, 1 otherwise.
 set -euo pipefail
 
@@ -43,6 +56,9 @@ port=${PORT:-8000}
 if [[ -n ${REDIS:-} && ${REDIS:-0} != 0 ]]; then
 	scenarios=${SCENARIOS:-throughput latency}
 	protocols=${PROTOCOLS:-chatroom chatroom-redis chatroom-redis2}
+elif [[ -n ${TLS:-} && ${TLS:-0} != 0 ]]; then
+	scenarios=${SCENARIOS:-throughput latency}
+	protocols=${PROTOCOLS:-relay relay-tls chatroom chatroom-tls}
 else
 	scenarios=${SCENARIOS:-idle throughput latency slow-consumer}
 	protocols=${PROTOCOLS:-relay chatroom}
@@ -52,6 +68,8 @@ redis_cli=$(dirname "$redis_server")/redis-cli
 [[ -x $redis_cli ]] || redis_cli=$(command -v redis-cli || true)
 uses_redis=
 [[ " $protocols " == *" chatroom-redis"* ]] && uses_redis=1
+uses_tls=
+[[ " $protocols " == *"-tls "* ]] && uses_tls=1
 
 log() { echo "run.sh: $*" >&2; }
 
@@ -202,17 +220,45 @@ stop_server() {
 		redis_dir=
 	fi
 }
-trap stop_server EXIT
+trap cleanup EXIT
 trap 'exit 130' INT TERM
+# TLS: a self-signed certificate for 127.0.0.1 made for this run.sh (never
+# committed, removed at the end), and the words that put it on the chat
+# listener and make webchat-bench speak wss and verify it.
+tls_dir=
+tls_defines=()
+tls_bench=()
+if [[ -n $uses_tls ]]; then
+	command -v openssl >/dev/null || { log "TLS needs the openssl command"; exit 1; }
+	tls_dir=$(mktemp -d "${TMPDIR:-/tmp}/webchat-bench-tls.XXXXXX")
+	tls_shown=$tls_dir # the report calls it <tls>
+	tls_certificate_cmd=(openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes
+		-keyout "$tls_dir/privkey.pem" -out "$tls_dir/fullchain.pem" -days 2 -subj /CN=localhost
+		-addext subjectAltName=DNS:localhost,IP:127.0.0.1)
+	"${tls_certificate_cmd[@]}" >"$results/openssl-req.log" 2>&1 || { log "openssl req failed:"; cat "$results/openssl-req.log" >&2; exit 1; }
+	tls_defines=("--define=listeners.chat.tls_certificate=$tls_dir/fullchain.pem"
+		"--define=listeners.chat.tls_private_key=$tls_dir/privkey.pem")
+	tls_bench=(--tls --tls-ca "$tls_dir/fullchain.pem")
+fi
+cleanup() {
+	stop_server
+	if [[ -n $tls_dir ]]; then
+		rm -rf "$tls_dir"
+		tls_dir=
+	fi
+}
 # How many webchatd instances a protocol runs.
 instances() { [[ $1 == chatroom-redis2 ]] && echo 2 || echo 1; }
 # The server command for a protocol, scenario and instance (1 or 2).
 server_command() {
 	if [[ $1 == relay ]]; then
 		server_cmd=("${relay_cmd[@]}")
-	elif [[ $1 == chatroom ]]; then
+	elif [[ $1 == relay-tls ]]; then
+		server_cmd=("${relay_cmd[@]}" "${tls_defines[@]}")
+	elif [[ $1 == chatroom || $1 == chatroom-tls ]]; then
 		# shellcheck disable=SC2206 # the defines are words by design
-		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "--define=listeners.chat.database=$results/chatroom-$2.db")
+		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "--define=listeners.chat.database=$results/$1-$2.db")
+		if [[ $1 == chatroom-tls ]]; then server_cmd+=("${tls_defines[@]}"); fi
 	else
 		# shellcheck disable=SC2206 # the defines are words by design
 		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "${redis_defines[@]}"
@@ -298,7 +344,7 @@ for scenario in $scenarios; do
 	[[ -n ${arguments[$scenario]+set} ]] || { log "unknown scenario $scenario"; exit 1; }
 done
 for protocol in $protocols; do
-	[[ $protocol =~ ^(relay|chatroom|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
+	[[ $protocol =~ ^(relay|relay-tls|chatroom|chatroom-tls|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
 done
 for scenario in $scenarios; do
 	for protocol in $protocols; do
@@ -314,6 +360,7 @@ for scenario in $scenarios; do
 				--metrics-url "$metrics_url,$metrics_url2")
 		fi
 		[[ -n $redis_pid ]] && targets+=(--redis-pid "$redis_pid")
+		if [[ $protocol == *-tls ]]; then targets+=("${tls_bench[@]}"); fi
 		# shellcheck disable=SC2206 # the arguments are words by design
 		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
 			--protocol "$wire" "${targets[@]}" --concurrency 1024)
@@ -333,6 +380,8 @@ for scenario in $scenarios; do
 			rm -f "$results/$run.json"
 		elif [[ $protocol == chatroom-redis* ]]; then
 			out=${out//| chatroom\//| $protocol\/} # name the backend in the row
+		elif [[ $protocol == *-tls ]]; then
+			out=$(sed -E "s#^\| (chatroom/)?#| $protocol/#" <<<"$out") # name TLS in the row
 		fi
 		rows+=("$out")
 		commands+=("${cmd[*]}")
@@ -344,6 +393,7 @@ for scenario in $scenarios; do
 		stop_server
 	done
 done
+cleanup
 trap - EXIT
 
 # --- the tables ------------------------------------------------------------------
@@ -455,6 +505,95 @@ backends_table() {
 		done
 	done
 }
+# TLS: every protocol run side by side, each *-tls column followed by the
+# TLS figure as a share of its plaintext one (when that ran too), with the
+# negotiated protocol and cipher and the load average at each run's start.
+declare -A tls_extra=(
+	[idle]=""
+	[throughput]="messages_per_s:messages/s latency_max_ms:latency_max_(ms)"
+	[latency]="max_send_lag_ms:worst_send_lag_(ms) latency_max_ms:latency_max_(ms) bench_cpu_percent:bench_CPU_(%) server_cpu_ns_per_delivery:server_CPU_per_delivery_(ns)"
+	[slow-consumer]="with_non_reader_latency_p99_ms:latency_p99_with_a_non-reader_(ms)"
+)
+protocol_name() {
+	case $1 in
+	relay) echo "relay" ;;
+	relay-tls) echo "relay over TLS" ;;
+	chatroom) echo "chat room" ;;
+	chatroom-tls) echo "chat room over TLS" ;;
+	*) protocol_label "$1" ;;
+	esac
+}
+tls_table() {
+	local scenario pair key label protocol line columns=0
+	line="| scenario | figure |"
+	for protocol in $protocols; do
+		line+=" $(protocol_name "$protocol") |"
+		columns=$((columns + 1))
+		if [[ $protocol == *-tls && " $protocols " == *" ${protocol%-tls} "* ]]; then
+			line+=" TLS / plaintext |"
+			columns=$((columns + 1))
+		fi
+	done
+	echo "$line"
+	echo "| --- | --- |$(for ((i = 0; i < columns; ++i)); do printf ' --- |'; done)"
+	# One row: a label, then each protocol's value (and the TLS share).
+	# $1: scenario, $2: label, $3: a function printing protocol's value.
+	tls_row() {
+		local line="| $1 | $2 |" protocol value plain
+		for protocol in $protocols; do
+			value=$($3 "$protocol")
+			line+=" $value |"
+			if [[ $protocol == *-tls && " $protocols " == *" ${protocol%-tls} "* ]]; then
+				plain=$($3 "${protocol%-tls}")
+				[[ -n ${4:-} ]] && line+=" $(ratio "$value" "$plain") |" || line+=" |"
+			fi
+		done
+		echo "$line"
+	}
+	for scenario in $scenarios; do
+		tls_row "$scenario" result "passed_in $scenario"
+		tls_row "$scenario" "CPU contention / load average at start" "contention_of $scenario"
+		tls_row "$scenario" "TLS" "figure_of $scenario tls"
+		for pair in ${compared[$scenario]} ${tls_extra[$scenario]} $server_counters; do
+			key=${pair%%:*}
+			label=${pair#*:}
+			# The server counters: only their agreement lines, which hold both counts.
+			[[ " $server_counters " == *" $pair "* && $key != agree_* ]] && continue
+			if [[ $key == agree_* || $key == kept_up || $key == non_reader_outcome ]]; then
+				tls_row "$scenario" "${label//_/ }" "figure_of $scenario $key"
+			else
+				tls_row "$scenario" "${label//_/ }" "figure_of $scenario $key" ratio
+			fi
+		done
+	done
+}
+passed_in() { passed "$2-$1"; }
+contention_of() { echo "${stalls[$2-$1]:-} / ${loads[$2-$1]:-}"; }
+figure_of() { figure "$3-$1" "$2"; }
+# What TLS costs, from the throughput runs: the server's CPU per delivery
+# (whichever side limited deliveries/s) and the benchmark's.
+tls_verdict() {
+	local protocol plain tlsNs plainNs benchBusy side
+	for protocol in $protocols; do
+		[[ $protocol == *-tls ]] || continue
+		plain=${protocol%-tls}
+		for side in server bench; do
+			tlsNs=$(figure "$protocol-throughput" "${side}_cpu_ns_per_delivery")
+			plainNs=$(figure "$plain-throughput" "${side}_cpu_ns_per_delivery")
+			if [[ $tlsNs =~ ^[0-9.]+$ && $plainNs =~ ^[0-9.]+$ ]]; then
+				echo "$(protocol_name "$plain") throughput, $side CPU per delivery: $plainNs ns in plaintext, $tlsNs ns over TLS" \
+					"(+$(awk -v a="$tlsNs" -v b="$plainNs" 'BEGIN { printf "%.1f", a - b }') ns, $(ratio "$tlsNs" "$plainNs"))."
+			fi
+		done
+		for run in "$plain" "$protocol"; do
+			benchBusy=$(figure "$run-throughput" bench_cpu_percent)
+			if [[ $benchBusy =~ ^[0-9.]+$ ]] && awk -v b="$benchBusy" 'BEGIN { exit !(b >= 90) }'; then
+				echo "The benchmark's own core was $benchBusy % busy in the $(protocol_name "$run") throughput run: there the" \
+					"benchmark, not the server, limited deliveries/s."
+			fi
+		done
+	done
+}
 # Issue 4's aim: the chat room delivers at least half as much as the relay.
 verdict() {
 	local relay chat
@@ -498,11 +637,18 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	if [[ " $protocols " == *" relay "* ]]; then
 		echo "- relay: \`${relay_cmd[*]}\`"
 	fi
-	if [[ " $protocols " == *" chatroom "* ]]; then
-		echo "- chat room: \`${chat_cmd[*]} --define=listeners.chat.database=<results>/chatroom-<scenario>.db\`"
+	if [[ " $protocols " == *" chatroom "* || " $protocols " == *" chatroom-tls "* ]]; then
+		echo "- chat room: \`${chat_cmd[*]} --define=listeners.chat.database=<results>/<protocol>-<scenario>.db\`"
 		for scenario in "${!chat_extra[@]}"; do
 			[[ " $scenarios " == *" $scenario "* ]] && echo "  (for $scenario also \`${chat_extra[$scenario]}\`)"
 		done
+	fi
+	if [[ -n $uses_tls ]]; then
+		echo "- over TLS (relay-tls, chatroom-tls): the same command plus" \
+			"\`--define=listeners.chat.tls_certificate=<tls>/fullchain.pem --define=listeners.chat.tls_private_key=<tls>/privkey.pem\`," \
+			"a certificate made for the run (\`${tls_certificate_cmd[*]//$tls_shown/<tls>}\`, <tls> a temporary folder, removed" \
+			"afterwards; $(openssl version | cut -d' ' -f1-2)); webchat-bench gets \`--tls --tls-ca <tls>/fullchain.pem\`" \
+			"(a full handshake per connection, the certificate verified)"
 	fi
 	if [[ -n $uses_redis ]]; then
 		echo "- chat room with Redis: the chat room's command without the database, plus" \
@@ -528,6 +674,11 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	if [[ -n $uses_redis ]]; then
 		backends_table
 		echo
+	elif [[ -n $uses_tls ]]; then
+		tls_table
+		echo
+		tls_verdict
+		echo
 	elif [[ " $protocols " == *" relay "* && " $protocols " == *" chatroom "* ]]; then
 		side_by_side
 		echo
@@ -544,7 +695,10 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	echo
 	echo "Commands:"
 	echo
-	for cmd in "${commands[@]}"; do echo "    $cmd"; done
+	for cmd in "${commands[@]}"; do
+		[[ -n $uses_tls ]] && cmd=${cmd//$tls_shown/<tls>}
+		echo "    $cmd"
+	done
 	echo
 	echo "Logs: $results/"
 } | tee "$results/results.md"
