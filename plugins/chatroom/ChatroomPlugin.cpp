@@ -71,8 +71,9 @@ public:
 	void shutdown() override
 	{
 		if (_engine) _engine->stop();
-		// Every message accepted is in the store's queue now: on disk
-		// before the process exits.
+		// Every message accepted is in the store's queue now: on disk (or,
+		// with redis, sent along with the members' leaves, within
+		// redis_timeout_ms) before the process exits.
 		if (_store) _store->close();
 	}
 

@@ -3,8 +3,10 @@
 //
 // Where a room's messages go beyond the room's own memory: the one small
 // interface between the chat room and its history backends (the .ini's
-// backend key). A backend only sees whole messages, never SQL or JSON, so a
-// networked one (Redis) fits behind the same four calls:
+// backend key). A backend only sees whole messages, never SQL or JSON. A
+// backend that rooms share with other instances (Redis) also implements
+// SharedRooms (shared() returns it): it numbers the messages itself. The
+// four calls:
 //   - loadRoom() when a room is first used: its epoch, last id and newest
 //     messages; it may block on a read, so it runs once per room incarnation;
 //   - append() for every message, in id order per room, under the room's
