@@ -512,7 +512,7 @@ declare -A tls_extra=(
 	[idle]=""
 	[throughput]="messages_per_s:messages/s latency_max_ms:latency_max_(ms)"
 	[latency]="max_send_lag_ms:worst_send_lag_(ms) latency_max_ms:latency_max_(ms) bench_cpu_percent:bench_CPU_(%) server_cpu_ns_per_delivery:server_CPU_per_delivery_(ns)"
-	[slow-consumer]="with_non_reader_latency_p99_ms:latency_p99_with_a_non-reader_(ms)"
+	[slow-consumer]="baseline_server_cpu_ns_per_delivery:server_CPU_per_delivery_(ns) baseline_bench_cpu_ns_per_delivery:bench_CPU_per_delivery_(ns)"
 )
 protocol_name() {
 	case $1 in
