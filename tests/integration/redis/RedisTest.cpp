@@ -75,6 +75,78 @@ std::vector<Seen> messages(ChatClient& client, std::size_t count, int timeoutMs 
 	return out;
 }
 
+// Four members of one room, alternately on two instances, each sending
+// "0", "1", ... from a thread of its own.
+class BusyRoom
+{
+public:
+	static constexpr int members = 4;
+
+	BusyRoom(const SharedServer& a, const SharedServer& b, const std::string& room)
+	{
+		for (int i = 0; i < members; ++i)
+		{
+			clients.push_back(std::make_unique<ChatClient>(i % 2 ? b.port : a.port, "/" + room + "?nick=s" + std::to_string(i)));
+			clients.back()->expect("welcome");
+		}
+		// Every join has reached everyone before the traffic starts.
+		for (int i = 0; i < members; ++i)
+			for (int joined = i + 1; joined < members; ++joined) clients[i]->expect("join");
+	}
+
+	~BusyRoom() { waitForSenders(); }
+
+	void startSending(int perSender, std::chrono::milliseconds pause = std::chrono::milliseconds(0))
+	{
+		_perSender = perSender;
+		for (int i = 0; i < members; ++i)
+		{
+			_senders.emplace_back([this, i, pause] {
+				for (int m = 0; m < _perSender; ++m)
+				{
+					clients[i]->send(say(std::to_string(m)));
+					if (pause.count()) std::this_thread::sleep_for(pause);
+				}
+			});
+		}
+	}
+
+	void waitForSenders()
+	{
+		for (auto& sender : _senders) sender.join();
+		_senders.clear();
+	}
+
+	/// Every client got every message once: the same sequence everywhere,
+	/// ids 1..N, each sender's messages in its order; then the next message
+	/// is a new one on every client (nothing came twice).
+	void checkOneOrder(bool delayedAllowed = false)
+	{
+		const std::size_t total = static_cast<std::size_t>(members * _perSender);
+		std::vector<std::vector<Seen>> received;
+		for (auto& client : clients) received.push_back(messages(*client, total, 20000, delayedAllowed));
+		for (const auto& sequence : received)
+		{
+			CPPUNIT_ASSERT(sequence == received[0]);
+			std::map<std::string, int> next;
+			for (std::size_t i = 0; i < sequence.size(); ++i)
+			{
+				CPPUNIT_ASSERT_EQUAL(Poco::UInt64(i + 1), sequence[i].id);
+				CPPUNIT_ASSERT_EQUAL(std::to_string(next[sequence[i].nick]++), sequence[i].text);
+			}
+		}
+		clients[members - 1]->send(say("last"));
+		const Seen last{total + 1, "s" + std::to_string(members - 1), "last"};
+		for (auto& client : clients) CPPUNIT_ASSERT((std::vector<Seen>{last}) == messages(*client, 1, 10000, delayedAllowed));
+	}
+
+	std::vector<std::unique_ptr<ChatClient>> clients;
+
+private:
+	int _perSender = 0;
+	std::vector<std::thread> _senders;
+};
+
 } // namespace
 
 class RedisTest: public CppUnit::TestFixture
@@ -143,45 +215,10 @@ public:
 		RedisServer redis;
 		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
 		SharedServer a(redis.address(), fast), b(redis.address(), fast);
-		std::vector<std::unique_ptr<ChatClient>> clients;
-		for (int i = 0; i < 4; ++i)
-		{
-			clients.push_back(std::make_unique<ChatClient>(i % 2 ? b.port : a.port, "/busy?nick=s" + std::to_string(i)));
-			clients.back()->expect("welcome");
-		}
-		// Every join has reached everyone before the traffic starts.
-		for (int i = 0; i < 4; ++i)
-			for (int joined = i + 1; joined < 4; ++joined) clients[i]->expect("join");
-		constexpr int perSender = 250;
-		std::vector<std::thread> senders;
-		for (int i = 0; i < 4; ++i)
-		{
-			senders.emplace_back([&, i] {
-				for (int m = 0; m < perSender; ++m) clients[i]->send(say(std::to_string(m)));
-			});
-		}
-		for (auto& sender : senders) sender.join();
-		std::vector<std::vector<Seen>> received;
-		for (auto& client : clients) received.push_back(messages(*client, 4 * perSender));
-		for (const auto& sequence : received)
-		{
-			// The same sequence everywhere, ids 1..N, each sender's order kept.
-			CPPUNIT_ASSERT(sequence == received[0]);
-			std::map<std::string, int> next;
-			for (std::size_t i = 0; i < sequence.size(); ++i)
-			{
-				CPPUNIT_ASSERT_EQUAL(Poco::UInt64(i + 1), sequence[i].id);
-				CPPUNIT_ASSERT_EQUAL(std::to_string(next[sequence[i].nick]++), sequence[i].text);
-			}
-		}
-		// Nothing more (no duplicate): the next message is a new one.
-		clients[0]->send(say("last"));
-		for (auto& client : clients)
-		{
-			const auto last = messages(*client, 1);
-			CPPUNIT_ASSERT_EQUAL(Poco::UInt64(4 * perSender + 1), last[0].id);
-			CPPUNIT_ASSERT_EQUAL(std::string("last"), last[0].text);
-		}
+		BusyRoom room(a, b, "busy");
+		room.startSending(250);
+		room.waitForSenders();
+		room.checkOneOrder();
 	}
 
 	void testAnyTextCrossesIntact()
@@ -454,26 +491,8 @@ public:
 		RedisServer redis;
 		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
 		SharedServer a(redis.address(), fast), b(redis.address(), fast);
-		std::vector<std::unique_ptr<ChatClient>> clients;
-		for (int i = 0; i < 4; ++i)
-		{
-			clients.push_back(std::make_unique<ChatClient>(i % 2 ? b.port : a.port, "/storm?nick=s" + std::to_string(i)));
-			clients.back()->expect("welcome");
-		}
-		for (int i = 0; i < 4; ++i)
-			for (int joined = i + 1; joined < 4; ++joined) clients[i]->expect("join");
-		constexpr int perSender = 300;
-		std::vector<std::thread> senders;
-		for (int i = 0; i < 4; ++i)
-		{
-			senders.emplace_back([&, i] {
-				for (int m = 0; m < perSender; ++m)
-				{
-					clients[i]->send(say(std::to_string(m)));
-					std::this_thread::sleep_for(std::chrono::milliseconds(2));
-				}
-			});
-		}
+		BusyRoom room(a, b, "storm");
+		room.startSending(300, std::chrono::milliseconds(2));
 		for (int restart = 0; restart < 2; ++restart)
 		{
 			std::this_thread::sleep_for(std::chrono::milliseconds(150));
@@ -481,28 +500,14 @@ public:
 			std::this_thread::sleep_for(std::chrono::milliseconds(100));
 			redis.start();
 		}
-		for (auto& sender : senders) sender.join();
-		std::vector<std::vector<Seen>> received;
-		for (auto& client : clients) received.push_back(messages(*client, 4 * perSender, 20000, true));
-		// Both instances did live through the outages.
-		for (auto* server : {&a, &b})
+		room.waitForSenders();
+		room.checkOneOrder(true);
+		// Both instances did live through the outages, and dropped nothing.
+		for (const auto* server : {&a, &b})
 		{
 			CPPUNIT_ASSERT_MESSAGE(server->process->output(), server->process->output().find("unreachable") != std::string::npos);
 			CPPUNIT_ASSERT_MESSAGE(server->process->output(), server->process->output().find("(dropped)") == std::string::npos);
 		}
-		for (const auto& sequence : received)
-		{
-			CPPUNIT_ASSERT(sequence == received[0]);
-			std::map<std::string, int> next;
-			for (std::size_t i = 0; i < sequence.size(); ++i)
-			{
-				CPPUNIT_ASSERT_EQUAL(Poco::UInt64(i + 1), sequence[i].id);
-				CPPUNIT_ASSERT_EQUAL(std::to_string(next[sequence[i].nick]++), sequence[i].text);
-			}
-		}
-		clients[3]->send(say("last"));
-		for (auto& client : clients)
-			CPPUNIT_ASSERT((std::vector<Seen>{{4 * perSender + 1, "s3", "last"}}) == messages(*client, 1, 10000, true));
 	}
 
 	void testMembersOfAStoppedInstanceLeave()
