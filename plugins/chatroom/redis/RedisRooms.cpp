@@ -301,8 +301,8 @@ void RedisRooms::writerLoop()
 	{
 		{
 			std::unique_lock<std::mutex> lock(_mutex);
-			_wake.wait_until(lock, nextRenewal, [&] { return _stopping || !_operations.empty(); });
-			if (_stopping)
+			_wake.wait_until(lock, nextRenewal, [&] { return _closed || !_operations.empty(); });
+			if (_closed)
 			{
 				if (stopDeadline == Clock::time_point::max()) stopDeadline = Clock::now() + Milliseconds(_options.timeoutMs);
 				if (_operations.empty() || Clock::now() >= stopDeadline) break;
@@ -334,7 +334,7 @@ void RedisRooms::writerLoop()
 			_linkUp.store(false, std::memory_order_relaxed);
 			linkFailed("writer", exc);
 			std::unique_lock<std::mutex> lock(_mutex);
-			_wake.wait_for(lock, backoff, [&] { return _stopping; });
+			_wake.wait_for(lock, backoff, [&] { return _closed; });
 			backoff = std::min(backoff * 2, maxBackoff);
 			nextRenewal = Clock::now();
 		}
@@ -466,7 +466,6 @@ void RedisRooms::close()
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_closed) return;
 		_closed = true;
-		_stopping = true;
 		_wake.notify_all();
 	}
 	if (_writerThread.joinable()) _writerThread.join();
@@ -484,13 +483,13 @@ void RedisRooms::readerLoop()
 	{
 		{
 			std::lock_guard<std::mutex> lock(_mutex);
-			if (_stopping) break;
+			if (_closed) break;
 		}
 		try
 		{
 			if (!_reader.connected())
 			{
-				connectReader(true);
+				connectReader();
 				backoff = firstBackoff;
 				// After an outage every instance's key may have expired: give
 				// the live ones a full ttl to renew theirs before judging.
@@ -511,14 +510,14 @@ void RedisRooms::readerLoop()
 			_reader.disconnect();
 			linkFailed("reader", exc);
 			std::unique_lock<std::mutex> lock(_mutex);
-			_wake.wait_for(lock, backoff, [&] { return _stopping; });
+			_wake.wait_for(lock, backoff, [&] { return _closed; });
 			backoff = std::min(backoff * 2, maxBackoff);
 		}
 	}
 	_reader.disconnect();
 }
 
-void RedisRooms::connectReader(bool catchUpRooms)
+void RedisRooms::connectReader()
 {
 	_reader.setTimeout(Poco::Timespan(_options.timeoutMs * 1000));
 	_reader.ensureConnected();
@@ -528,7 +527,7 @@ void RedisRooms::connectReader(bool catchUpRooms)
 		const auto newest = RedisLink::array(_reader.run(RedisLink::command({"XREVRANGE", _options.ns + ":feed", "+", "-", "COUNT", "1"})));
 		_feedPosition = newest.isNull() || newest.size() == 0 ? "0-0" : RedisLink::streamEntry(*newest.begin()).first;
 	}
-	if (catchUpRooms) catchUp();
+	catchUp();
 	_reader.setTimeout(Poco::Timespan((_options.timeoutMs + feedBlockMs) * 1000));
 }
 
@@ -550,13 +549,13 @@ void RedisRooms::readFeed()
 		for (auto it = entries.begin(); it != entries.end(); ++it)
 		{
 			const auto entry = RedisLink::streamEntry(*it);
-			handle(entry.first, entry.second);
+			handle(entry.second);
 			_feedPosition = entry.first;
 		}
 	}
 }
 
-void RedisRooms::handle(const std::string&, const std::vector<std::pair<std::string, std::string>>& fields)
+void RedisRooms::handle(const std::vector<std::pair<std::string, std::string>>& fields)
 {
 	const FeedEntry entry = FeedEntry::parse(fields);
 	using Kind = FeedEntry::Kind;

@@ -108,9 +108,9 @@ private:
 	bool writeBatch();
 	void queueResync();
 	void readerLoop();
-	void connectReader(bool catchUp);
+	void connectReader();
 	void readFeed();
-	void handle(const std::string& entryId, const std::vector<std::pair<std::string, std::string>>& fields);
+	void handle(const std::vector<std::pair<std::string, std::string>>& fields);
 	void deliverInOrder(const std::string& room, const std::string& epoch, const Message& message);
 	bool fillFrom(const std::string& room, const std::string& epoch, std::uint64_t first, std::uint64_t last);
 	void catchUp();
@@ -131,7 +131,7 @@ private:
 	std::deque<Operation> _operations; // oldest first; the front ones may be in flight
 	std::size_t _queuedPosts = 0;
 	std::uint64_t _postSequence = 0;
-	bool _stopping = false;
+	bool _closed = false; // close() was called: the threads end, nothing more is queued
 	std::atomic<bool> _linkUp{false};
 	std::string _scriptIds[5];
 	RedisLink _writer;
@@ -149,7 +149,6 @@ private:
 	std::mutex _logMutex;
 	bool _outageLogged = false;       // by the writer
 	bool _readerOutageLogged = false;
-	bool _closed = false;
 };
 
 } // namespace webchat::chatroom::redis
