@@ -114,7 +114,6 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 	});
 	// A claim the room did not take is given back.
 	if (claim == SharedRooms::Verdict::Accepted && result.status != RoomState::Join::Joined && !heldHere) _shared->leave(_name, result.nick);
-	if (result.unavailable) result.status.reset();
 	// Sent after the lock, still ahead of any live batch: batches reach a
 	// connection only when its I/O thread, which is running this, next
 	// processes its inbox. (A send that closed the connection inside the
