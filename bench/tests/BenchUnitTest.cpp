@@ -12,6 +12,7 @@
 #include "Payload.h"
 #include "ProcessStats.h"
 #include "Report.h"
+#include "SelfSignedTls.h"
 #include "ServerMetrics.h"
 #include "TlsClient.h"
 #include "TrafficRun.h"
@@ -844,26 +845,7 @@ public:
 		void onPong(std::string_view) override {}
 		void onClose(std::uint16_t, std::string_view) override { clientClosed = true; }
 
-		static SSL_CTX* context()
-		{
-			EVP_PKEY* key = EVP_EC_gen("P-256");
-			X509* certificate = X509_new();
-			X509_set_version(certificate, 2);
-			ASN1_INTEGER_set(X509_get_serialNumber(certificate), 1);
-			X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
-			X509_gmtime_adj(X509_getm_notAfter(certificate), 3600);
-			X509_set_pubkey(certificate, key);
-			X509_NAME* name = X509_get_subject_name(certificate);
-			X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-			X509_set_issuer_name(certificate, name);
-			X509_sign(certificate, key, EVP_sha256());
-			SSL_CTX* context = SSL_CTX_new(TLS_server_method());
-			SSL_CTX_use_certificate(context, certificate);
-			SSL_CTX_use_PrivateKey(context, key);
-			X509_free(certificate);
-			EVP_PKEY_free(key);
-			return context;
-		}
+		static SSL_CTX* context() { return webchat::test::selfSignedServerContext(); }
 
 		// Returns what went wrong, or nothing.
 		std::string serve(int listening, std::size_t expected, std::future<void> startReading)

@@ -5,12 +5,11 @@
 // The certificate is made in memory for each test.
 //
 
+#include "SelfSignedTls.h"
 #include "TlsChannel.h"
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -31,21 +30,7 @@ public:
 	/// maxVersion: the highest protocol the client offers (0: any).
 	explicit TlsPair(int maxVersion = 0)
 	{
-		EVP_PKEY* key = EVP_EC_gen("P-256");
-		X509* certificate = X509_new();
-		X509_set_version(certificate, 2);
-		ASN1_INTEGER_set(X509_get_serialNumber(certificate), 1);
-		X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
-		X509_gmtime_adj(X509_getm_notAfter(certificate), 3600);
-		X509_set_pubkey(certificate, key);
-		X509_NAME* name = X509_get_subject_name(certificate);
-		X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-		X509_set_issuer_name(certificate, name);
-		X509_sign(certificate, key, EVP_sha256());
-
-		_serverContext = SSL_CTX_new(TLS_server_method());
-		SSL_CTX_use_certificate(_serverContext, certificate);
-		SSL_CTX_use_PrivateKey(_serverContext, key);
+		_serverContext = webchat::test::selfSignedServerContext();
 #ifdef SSL_OP_ALLOW_CLIENT_RENEGOTIATION
 		// OpenSSL 3 refuses a client's renegotiation by default; allowing it
 		// here leaves the refusal to the channel itself.
@@ -53,8 +38,6 @@ public:
 #endif
 		_clientContext = SSL_CTX_new(TLS_client_method());
 		if (maxVersion != 0) SSL_CTX_set_max_proto_version(_clientContext, maxVersion);
-		X509_free(certificate);
-		EVP_PKEY_free(key);
 
 		int fds[2];
 		CPPUNIT_ASSERT_EQUAL(0, ::socketpair(AF_UNIX, SOCK_STREAM, 0, fds));
