@@ -115,9 +115,6 @@ public:
 	/// Starts delivering to sink (before any room is used).
 	virtual void attach(Sink& sink) = 0;
 
-	/// This process's name among the instances.
-	virtual const std::string& instance() const = 0;
-
 	virtual Posted post(const std::string& room, const Position& seen, HistoryStore::Message message) = 0;
 	virtual Verdict join(const std::string& room, const std::string& nick) = 0;
 	virtual Verdict rename(const std::string& room, const std::string& from, const std::string& to) = 0;

@@ -85,8 +85,6 @@ public:
 	/// The reply timeout for the next commands (XREAD BLOCK needs more).
 	void setTimeout(Poco::Timespan timeout);
 
-	const std::string& address() const { return _address; }
-
 	static Command command(std::initializer_list<std::string_view> words) { return Command(words); }
 
 	// Reading replies (throw Poco::BadCastException for another shape).

@@ -70,7 +70,6 @@ public:
 
 	// SharedRooms
 	void attach(Sink& sink) override;
-	const std::string& instance() const override { return _instance; }
 	Posted post(const std::string& room, const Position& seen, Message message) override;
 	Verdict join(const std::string& room, const std::string& nick) override;
 	Verdict rename(const std::string& room, const std::string& from, const std::string& to) override;
