@@ -1,6 +1,5 @@
 #include "ChatSettings.h"
 
-#include "ConfigValues.h"
 #include "JsonWriter.h"
 #include "NameRules.h"
 
@@ -10,13 +9,6 @@ namespace webchat::chatroom {
 
 namespace {
 
-std::size_t whole(const Poco::Util::AbstractConfiguration& section, const std::string& key, std::size_t value, std::size_t min, std::size_t max)
-{
-	return static_cast<std::size_t>(ConfigValues::whole(section, key, value, min, max));
-}
-
-using ConfigValues::decimal;
-
 // The longest a nick can get in JSON: every code point escaped, quotes, comma.
 constexpr std::size_t maxNickJson = NameRules::MaxNickLength * JsonWriter::MaxExpansion + 3;
 constexpr std::size_t maxRoomJson = NameRules::MaxRoomLength * JsonWriter::MaxExpansion + 2;
@@ -25,18 +17,36 @@ constexpr std::size_t welcomeOverhead = 512;
 
 } // namespace
 
+const ConfigTable& ChatSettings::keys()
+{
+	using Key = ConfigKey;
+	static const ConfigTable table{"chat room", {
+		Key::integer("history_size", 100, 0, 100000, "messages", "messages kept per room and sent on join"),
+		Key::integer("history_bytes", 128 * 1024, 1024, std::int64_t(1) << 30, "bytes", "...and at most this many bytes of their JSON per room"),
+		Key::integer("max_text_bytes", 4096, 1, 64 * 1024 * 1024, "bytes", "longest message text (UTF-8 bytes, after JSON decoding)"),
+		Key::number("rate_per_second", 10, 0.001, 1e6, "frames/s", "token bucket refill per connection (fractions allowed)"),
+		Key::integer("rate_burst", 20, 1, 1000000, "frames", "token bucket size"),
+		Key::integer("flood_close_after", 50, 1, 1000000, "frames", "refused frames within 10 s before the client is closed (1008)"),
+		Key::integer("max_rooms", 1000, 1, 1000000, "rooms", "rooms that may exist at once, empty ones included"),
+		Key::integer("max_users_per_room", 1000, 1, 1000000, "users", "members per room"),
+		Key::integer("nick_changes_per_minute", 5, 0, 10000, "changes", "nick changes per connection (refused attempts do not count; 0 forbids them)"),
+	}};
+	return table;
+}
+
 ChatSettings ChatSettings::fromConfig(const Poco::Util::AbstractConfiguration& section, const engine::EngineSettings& engine)
 {
+	const ConfigReader read(keys(), section);
 	ChatSettings s;
-	s.historySize = whole(section, "history_size", s.historySize, 0, 100000);
-	s.historyBytes = whole(section, "history_bytes", s.historyBytes, 1024, std::size_t(1) << 30);
-	s.maxTextBytes = whole(section, "max_text_bytes", s.maxTextBytes, 1, 64 * 1024 * 1024);
-	s.ratePerSecond = decimal(section, "rate_per_second", s.ratePerSecond, 0.001, 1e6, "0.001 to 1000000");
-	s.rateBurst = whole(section, "rate_burst", s.rateBurst, 1, 1000000);
-	s.floodCloseAfter = whole(section, "flood_close_after", s.floodCloseAfter, 1, 1000000);
-	s.maxRooms = whole(section, "max_rooms", s.maxRooms, 1, 1000000);
-	s.maxUsersPerRoom = whole(section, "max_users_per_room", s.maxUsersPerRoom, 1, 1000000);
-	s.nickChangesPerMinute = whole(section, "nick_changes_per_minute", s.nickChangesPerMinute, 0, 10000);
+	s.historySize = static_cast<std::size_t>(read.integer("history_size"));
+	s.historyBytes = static_cast<std::size_t>(read.integer("history_bytes"));
+	s.maxTextBytes = static_cast<std::size_t>(read.integer("max_text_bytes"));
+	s.ratePerSecond = read.number("rate_per_second");
+	s.rateBurst = static_cast<std::size_t>(read.integer("rate_burst"));
+	s.floodCloseAfter = static_cast<std::size_t>(read.integer("flood_close_after"));
+	s.maxRooms = static_cast<std::size_t>(read.integer("max_rooms"));
+	s.maxUsersPerRoom = static_cast<std::size_t>(read.integer("max_users_per_room"));
+	s.nickChangesPerMinute = static_cast<std::size_t>(read.integer("nick_changes_per_minute"));
 
 	if (s.maxWelcomeBytes() > engine.maxQueuedBytes)
 	{

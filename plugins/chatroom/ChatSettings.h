@@ -21,16 +21,20 @@ namespace webchat::chatroom {
 
 struct ChatSettings
 {
-	std::size_t historySize = 100;          // history_size: messages kept per room, sent on join
-	std::size_t historyBytes = 128 * 1024;  // history_bytes: and at most this many bytes of them
-	std::size_t maxTextBytes = 4096;        // max_text_bytes: longest message text (UTF-8 bytes)
-	double ratePerSecond = 10;              // rate_per_second: token bucket refill per connection
-	std::size_t rateBurst = 20;             // rate_burst: token bucket size
-	std::size_t floodCloseAfter = 50;       // flood_close_after: refused messages within floodWindowMs before close 1008
+	// The keys of keys(), read by fromConfig() (defaults and ranges there).
+	std::size_t historySize = 0;          // history_size: messages kept per room, sent on join
+	std::size_t historyBytes = 0;         // history_bytes: and at most this many bytes of them
+	std::size_t maxTextBytes = 0;         // max_text_bytes: longest message text (UTF-8 bytes)
+	double ratePerSecond = 0;             // rate_per_second: token bucket refill per connection
+	std::size_t rateBurst = 0;            // rate_burst: token bucket size
+	std::size_t floodCloseAfter = 0;      // flood_close_after: refused messages within floodWindowMs before close 1008
 	std::int64_t floodWindowMs = 10000;
-	std::size_t maxRooms = 1000;            // max_rooms: rooms that may exist at once
-	std::size_t maxUsersPerRoom = 1000;     // max_users_per_room
-	std::size_t nickChangesPerMinute = 5;   // nick_changes_per_minute: per connection
+	std::size_t maxRooms = 0;             // max_rooms: rooms that may exist at once
+	std::size_t maxUsersPerRoom = 0;      // max_users_per_room
+	std::size_t nickChangesPerMinute = 0; // nick_changes_per_minute: per connection
+
+	/// The chat room's own keys (beside the engine's and the history's).
+	static const ConfigTable& keys();
 
 	/// Reads the keys above (defaults where absent). Throws
 	/// Poco::InvalidArgumentException naming the key for a bad value, and

@@ -4,9 +4,8 @@
 // the URL's path; each message is serialised and framed once, whatever the
 // number of members.
 //
-// Listener keys: allowed_origins (see OriginPolicy.h), the chat room's
-// limits (see ChatSettings.h), where history is kept (see
-// HistorySettings.h) and the engine's (see EngineSettings.h).
+// Listener keys: the engine's (EngineSettings.h), the chat room's limits
+// (ChatSettings.h) and where history is kept (HistorySettings.h).
 //
 // Order at shutdown: the engine stops first (its I/O threads are the only
 // callers of the rooms, so nothing is appended after), then the history
@@ -42,13 +41,23 @@ public:
 		if (_store) _store->close();
 	}
 
+	void attach(webchat::Host& host) override
+	{
+		_host = &host;
+	}
+
 	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) override
 	{
 		using namespace webchat;
 		const auto engineSettings = engine::EngineSettings::fromConfig(section);
 		const auto chatSettings = chatroom::ChatSettings::fromConfig(section, engineSettings);
 		const auto historySettings = chatroom::HistorySettings::fromConfig(section, chatSettings.historySize);
-		_origins = std::make_unique<engine::OriginPolicy>(section.getString("allowed_origins", "self"));
+		_origins = std::make_unique<engine::OriginPolicy>(engineSettings.allowedOrigins);
+		if (_host && _host->checkingConfiguration())
+		{
+			historySettings.checkStore();
+			return;
+		}
 		// Last of the checks: opening creates the database file.
 		_store = historySettings.openStore(logger);
 		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger);
@@ -59,6 +68,13 @@ public:
 			chatSettings.maxRooms, chatSettings.maxUsersPerRoom, chatSettings.historySize, chatSettings.historyBytes,
 			Poco::NumberFormatter::format(chatSettings.ratePerSecond), chatSettings.rateBurst);
 		logger.information("chat history: " + _store->describe());
+	}
+
+	const webchat::ConfigTable& configKeys() const override
+	{
+		using namespace webchat;
+		static const ConfigTable table{"chatroom", {&engine::EngineSettings::keys(), &chatroom::ChatSettings::keys(), &chatroom::HistorySettings::keys()}, {}};
+		return table;
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
@@ -92,6 +108,7 @@ public:
 	}
 
 private:
+	webchat::Host* _host = nullptr;
 	std::unique_ptr<webchat::engine::OriginPolicy> _origins;
 	std::unique_ptr<webchat::chatroom::HistoryStore> _store;
 	std::unique_ptr<webchat::chatroom::ChatHandler> _chat;

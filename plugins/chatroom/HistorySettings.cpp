@@ -1,6 +1,5 @@
 #include "HistorySettings.h"
 
-#include "ConfigValues.h"
 #include "MemoryHistoryStore.h"
 #include "SqliteHistoryStore.h"
 
@@ -15,13 +14,12 @@ namespace webchat::chatroom {
 
 namespace {
 
-std::string resolveDatabase(const Poco::Util::AbstractConfiguration& section)
+std::string resolveDatabase(const Poco::Util::AbstractConfiguration& section, const ConfigReader& read)
 {
-	std::string configured = Poco::trim(section.getString("database", ""));
-	if (configured.empty()) configured = HistorySettings::DefaultDatabase;
+	const std::string configured = read.path("database");
 	Poco::Path path;
 	if (!path.tryParse(configured, Poco::Path::PATH_UNIX) || path.isDirectory())
-		throw Poco::InvalidArgumentException("database = " + configured + ": expected the path of a file");
+		read.refuse("database", configured, "expected the path of a file");
 	if (path.isRelative())
 	{
 		// Relative to the .ini's folder, which webchatd puts in
@@ -32,62 +30,81 @@ std::string resolveDatabase(const Poco::Util::AbstractConfiguration& section)
 	return Poco::Path(path.toString()).toString();
 }
 
-redis::RedisRooms::Options redisOptions(const Poco::Util::AbstractConfiguration& section, std::uint64_t retentionCount)
+redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t retentionCount)
 {
 	redis::RedisRooms::Options o;
-	o.address = Poco::trim(section.getString("redis_address", o.address));
+	o.address = read.text("redis_address");
 	// Names are resolved when connecting (Redis may start later), so only
 	// the shape is checked here.
 	const auto colon = o.address.rfind(':');
 	unsigned port = 0;
 	if (colon == std::string::npos || colon == 0 || !Poco::NumberParser::tryParseUnsigned(o.address.substr(colon + 1), port) || port == 0 || port > 65535)
-		throw Poco::InvalidArgumentException("redis_address = " + o.address + ": expected host:port");
-	o.ns = Poco::trim(section.getString("redis_namespace", o.ns));
-	if (o.ns.empty() || o.ns.find_first_of(" \t\r\n:") != std::string::npos)
-		throw Poco::InvalidArgumentException("redis_namespace = " + o.ns + ": expected a word without spaces or colons");
-	o.credentials.user = section.getString("redis_user", "");
-	o.credentials.password = section.getString("redis_password", "");
+		read.refuse("redis_address", o.address, "expected host:port");
+	o.ns = read.text("redis_namespace");
+	if (o.ns.find_first_of(" \t\r\n:") != std::string::npos)
+		read.refuse("redis_namespace", o.ns, "expected a word without spaces or colons");
+	o.credentials.user = read.text("redis_user");
+	o.credentials.password = read.text("redis_password");
 	if (!o.credentials.user.empty() && o.credentials.password.empty())
-		throw Poco::InvalidArgumentException("redis_user = " + o.credentials.user + ": needs redis_password");
-	o.timeoutMs = static_cast<std::int64_t>(ConfigValues::whole(section, "redis_timeout_ms", static_cast<std::uint64_t>(o.timeoutMs), 10, 60000));
-	o.presenceTtlMs = static_cast<std::int64_t>(ConfigValues::whole(section, "redis_presence_ttl_ms", static_cast<std::uint64_t>(o.presenceTtlMs), 300, 3600000));
-	o.queueLimit = ConfigValues::whole(section, "redis_queue_limit", o.queueLimit, 0, 10000000);
-	o.feedLength = ConfigValues::whole(section, "redis_feed_length", o.feedLength, 1000, std::uint64_t(1) << 40);
+		read.refuse("redis_user", o.credentials.user, "needs redis_password");
+	o.timeoutMs = read.integer("redis_timeout_ms");
+	o.presenceTtlMs = read.integer("redis_presence_ttl_ms");
+	o.queueLimit = static_cast<std::size_t>(read.integer("redis_queue_limit"));
+	o.feedLength = static_cast<std::uint64_t>(read.integer("redis_feed_length"));
 	o.logLength = retentionCount;
 	return o;
 }
 
 } // namespace
 
+const ConfigTable& HistorySettings::keys()
+{
+	using Key = ConfigKey;
+	static const ConfigTable table{"chat history", {
+		Key::choice("backend", "sqlite", {"sqlite", "memory", "redis"}, "where history is kept: a SQLite file, memory only, or Redis (rooms shared by every webchatd on it)"),
+		Key::path("database", DefaultDatabase, "the SQLite file (relative: to the .ini's folder); its folder is created if missing"),
+		Key::choice("database_fallback", "none", {"none", "memory"}, "memory: an unusable database at start is logged and history kept in memory"),
+		Key::integer("batch_window_ms", 100, 1, 10000, "ms", "the writer's transaction window: what a crash may lose"),
+		Key::integer("retention_count", static_cast<std::int64_t>(DefaultRetentionCount), 0, std::int64_t(1) << 53, "messages",
+			"messages kept per room (0: all; else at least history_size, and the default grows to it)"),
+		Key::integer("retention_days", 0, 0, 36500, "days", "...and for at most this many days (0: no age limit)"),
+		Key::text("redis_address", "127.0.0.1:6379", "backend = redis: host:port of Redis"),
+		Key::text("redis_namespace", "webchat", "key prefix, so deployments can share a Redis").notEmpty(),
+		Key::text("redis_user", "", "an ACL user for AUTH (with redis_password)"),
+		Key::text("redis_password", "", "AUTH with it (requirepass); keep the .ini readable by webchatd only").hidden(),
+		Key::integer("redis_timeout_ms", 2000, 10, 60000, "ms", "connect/reply timeout; the longest a join waits for its nick"),
+		Key::integer("redis_presence_ttl_ms", 10000, 300, 3600000, "ms", "a crashed server's users leave within this"),
+		Key::integer("redis_queue_limit", 10000, 0, 10000000, "messages", "messages kept while Redis is unreachable or slower than the clients"),
+		Key::integer("redis_feed_length", 100000, 1000, std::int64_t(1) << 40, "entries", "entries kept in the shared feed"),
+	}};
+	return table;
+}
+
 HistorySettings HistorySettings::fromConfig(const Poco::Util::AbstractConfiguration& section, std::size_t historySize)
 {
+	const ConfigReader read(keys(), section);
 	HistorySettings s;
-	const std::string backend = Poco::trim(section.getString("backend", "sqlite"));
-	if (backend == "sqlite")
-		s.backend = Backend::Sqlite;
-	else if (backend == "memory")
-		s.backend = Backend::Memory;
-	else if (backend == "redis")
-		s.backend = Backend::Redis;
-	else
-		throw Poco::InvalidArgumentException("backend = " + backend + ": expected sqlite, memory or redis");
-
-	s.database = resolveDatabase(section);
-	const std::string fallback = Poco::trim(section.getString("database_fallback", "none"));
-	if (fallback != "none" && fallback != "memory")
-		throw Poco::InvalidArgumentException("database_fallback = " + fallback + ": expected none or memory");
-	s.fallBackToMemory = fallback == "memory";
-	s.batchWindowMs = static_cast<std::int64_t>(ConfigValues::whole(section, "batch_window_ms", static_cast<std::uint64_t>(s.batchWindowMs), 1, 10000));
+	const std::string backend = read.choice("backend");
+	s.backend = backend == "memory" ? Backend::Memory : backend == "redis" ? Backend::Redis : Backend::Sqlite;
+	s.database = resolveDatabase(section, read);
+	s.fallBackToMemory = read.choice("database_fallback") == "memory";
+	s.batchWindowMs = read.integer("batch_window_ms");
 	const std::uint64_t least = historySize;
-	s.retentionCount = ConfigValues::whole(section, "retention_count", std::max<std::uint64_t>(DefaultRetentionCount, least), 0, std::uint64_t(1) << 53);
+	s.retentionCount = read.hasValue("retention_count") ? static_cast<std::uint64_t>(read.integer("retention_count")) :
+		std::max<std::uint64_t>(DefaultRetentionCount, least);
 	if (s.retentionCount != 0 && s.retentionCount < least)
 	{
-		throw Poco::InvalidArgumentException("retention_count = " + std::to_string(s.retentionCount) +
-			": keeps fewer messages than history_size = " + std::to_string(historySize) + "; use 0 (keep all) or at least " + std::to_string(least));
+		read.refuse("retention_count", std::to_string(s.retentionCount), "keeps fewer messages than history_size = " +
+			std::to_string(historySize) + "; use 0 (keep all) or at least " + std::to_string(least));
 	}
-	s.retentionDays = static_cast<std::int64_t>(ConfigValues::whole(section, "retention_days", 0, 0, 36500));
-	s.redis = redisOptions(section, s.retentionCount);
+	s.retentionDays = read.integer("retention_days");
+	s.redis = redisOptions(read, s.retentionCount);
 	return s;
+}
+
+void HistorySettings::checkStore() const
+{
+	if (backend == Backend::Sqlite && !fallBackToMemory) SqliteHistoryStore::checkUsable(database);
 }
 
 std::unique_ptr<HistoryStore> HistorySettings::openStore(Poco::Logger& logger) const

@@ -6,11 +6,13 @@
 #include "Poco/Data/Statement.h"
 #include "Poco/Exception.h"
 #include "Poco/File.h"
+#include "Poco/FileStream.h"
 #include "Poco/NumberFormatter.h"
 #include "Poco/Path.h"
 #include "Poco/String.h"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <set>
 #include <string_view>
@@ -66,6 +68,11 @@ bool mentions(const std::string& text, const char* what)
 }
 
 // What went wrong, for the operator, with SQLite's own words after it.
+[[noreturn]] void failFor(const std::string& path, const std::string& problem)
+{
+	throw Poco::IOException("database = " + path + ": " + problem);
+}
+
 std::string explain(const Poco::Exception& exc)
 {
 	const std::string raw = oneLine(exc.displayText());
@@ -105,7 +112,7 @@ SqliteHistoryStore::SqliteHistoryStore(Options options, Poco::Logger& logger):
 	_options(withDefaults(std::move(options))),
 	_logger(logger)
 {
-	checkPath();
+	checkPath(_options.path, MissingFolder::Create);
 	{
 		std::lock_guard<std::mutex> lock(openPathsMutex);
 		if (!openPaths.insert(_options.path).second) fail("already used by another listener of this webchatd; give each its own file");
@@ -135,18 +142,42 @@ SqliteHistoryStore::~SqliteHistoryStore()
 
 void SqliteHistoryStore::fail(const std::string& problem) const
 {
-	throw Poco::IOException("database = " + _options.path + ": " + problem);
+	failFor(_options.path, problem);
 }
 
-void SqliteHistoryStore::checkPath() const
+void SqliteHistoryStore::checkUsable(const std::string& path)
 {
-	if (_options.path.empty()) fail("expected the path of a file");
-	// Clear words for what SQLite would only call "unable to open".
-	const Poco::Path path(_options.path);
+	checkPath(path, MissingFolder::MustBeCreatable);
 	Poco::File file(path);
-	if (file.exists() && file.isDirectory()) fail("is a directory; name a file in it (e.g. chat.db)");
+	if (!file.exists() || file.getSize() == 0) return;
+	// What SQLite itself checks first: the file's 16-byte header.
+	static const char header[] = "SQLite format 3";
+	char start[sizeof header] = {};
+	Poco::FileInputStream in(path);
+	in.read(start, sizeof start);
+	if (in.gcount() != static_cast<std::streamsize>(sizeof start) || std::memcmp(start, header, sizeof start) != 0)
+		failFor(path, "not a SQLite database, or corrupt");
+}
+
+void SqliteHistoryStore::checkPath(const std::string& name, MissingFolder missingFolder)
+{
+	if (name.empty()) failFor(name, "expected the path of a file");
+	// Clear words for what SQLite would only call "unable to open".
+	const Poco::Path path(name);
+	Poco::File file(path);
+	if (file.exists() && file.isDirectory()) failFor(name, "is a directory; name a file in it (e.g. chat.db)");
 	const Poco::Path parent = path.parent();
 	Poco::File folder(parent);
+	if (!folder.exists() && missingFolder == MissingFolder::MustBeCreatable)
+	{
+		// The nearest folder that exists must let us create the rest.
+		Poco::Path existing = parent;
+		while (existing.depth() > 0 && !Poco::File(existing).exists()) existing = existing.parent();
+		Poco::File ancestor(existing);
+		if (!ancestor.isDirectory() || !ancestor.canWrite() || !ancestor.canExecute())
+			failFor(name, "cannot create its folder " + parent.toString() + " (" + existing.toString() + " is not a writable directory)");
+		return;
+	}
 	if (!folder.exists())
 	{
 		try
@@ -155,13 +186,13 @@ void SqliteHistoryStore::checkPath() const
 		}
 		catch (const Poco::Exception& exc)
 		{
-			fail("cannot create its folder " + parent.toString() + " (" + oneLine(exc.displayText()) + ")");
+			failFor(name, "cannot create its folder " + parent.toString() + " (" + oneLine(exc.displayText()) + ")");
 		}
 	}
-	if (!folder.isDirectory()) fail(parent.toString() + " is not a directory");
+	if (!folder.isDirectory()) failFor(name, parent.toString() + " is not a directory");
 	// SQLite writes its -wal and -shm files beside the database.
-	if (!folder.canWrite() || !folder.canExecute()) fail("its folder " + parent.toString() + " is not writable");
-	if (file.exists() && (!file.canRead() || !file.canWrite())) fail("the file is not readable and writable");
+	if (!folder.canWrite() || !folder.canExecute()) failFor(name, "its folder " + parent.toString() + " is not writable");
+	if (file.exists() && (!file.canRead() || !file.canWrite())) failFor(name, "the file is not readable and writable");
 }
 
 void SqliteHistoryStore::openDatabase()

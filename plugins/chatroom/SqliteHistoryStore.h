@@ -108,6 +108,13 @@ public:
 
 	Stats stats() const;
 
+	/// Checks that path can be used as the database without opening or
+	/// creating anything (webchatd --check-config, while another webchatd
+	/// may hold the file): a file that is readable, writable and a SQLite
+	/// database, or a place where one can be created. Throws
+	/// Poco::IOException naming `database` and the path otherwise.
+	static void checkUsable(const std::string& path);
+
 private:
 	struct Pending
 	{
@@ -118,7 +125,12 @@ private:
 
 	using Clock = std::chrono::steady_clock;
 
-	void checkPath() const;
+	enum class MissingFolder
+	{
+		Create,
+		MustBeCreatable
+	};
+	static void checkPath(const std::string& path, MissingFolder missingFolder);
 	void openDatabase();
 	[[noreturn]] void fail(const std::string& problem) const;
 	void writerLoop();

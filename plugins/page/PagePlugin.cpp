@@ -30,6 +30,11 @@ public:
 		logger.information("serving %s (now %s); chat endpoint %s", root.path(), root.canonicalRoot(), settings.chat().describe());
 	}
 
+	const webchat::ConfigTable& configKeys() const override
+	{
+		return webchat::page::PageSettings::keys();
+	}
+
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
 	{
 		if (!_site) throw Poco::IllegalStateException("PagePlugin: createRequestHandlerFactory() before configure()");

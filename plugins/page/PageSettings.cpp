@@ -2,9 +2,7 @@
 
 #include "Poco/Exception.h"
 #include "Poco/File.h"
-#include "Poco/NumberParser.h"
 #include "Poco/Path.h"
-#include "Poco/Util/OptionException.h"
 
 namespace webchat {
 namespace page {
@@ -15,15 +13,26 @@ PageSettings::PageSettings(const std::string& root, const ChatEndpoint& chat):
 {
 }
 
-PageSettings PageSettings::fromConfig(const Poco::Util::AbstractConfiguration& section)
+const ConfigTable& PageSettings::keys()
 {
-	return PageSettings(resolveRoot(section), readChat(section));
+	using Key = ConfigKey;
+	static const ConfigTable table{"page", {
+		Key::path("root", "", "the document root (relative: to the config file's folder); re-resolved per request, so a symlink swap needs no restart").mandatory(),
+		Key::integer("chat_port", 8000, 1, 65535, "", "the page connects to ws://<the host it was loaded from>:<chat_port>/ (wss:// when the page came over TLS)"),
+		Key::text("chat_url", "", "a full ws:// or wss:// URL instead (wins over chat_port), e.g. behind a TLS proxy"),
+	}};
+	return table;
 }
 
-std::string PageSettings::resolveRoot(const Poco::Util::AbstractConfiguration& section)
+PageSettings PageSettings::fromConfig(const Poco::Util::AbstractConfiguration& section)
 {
-	const std::string configured = section.getString("root", "");
-	if (configured.empty()) throw Poco::Util::MissingOptionException("missing configuration key", "root");
+	const ConfigReader read(keys(), section);
+	return PageSettings(resolveRoot(section, read), readChat(read));
+}
+
+std::string PageSettings::resolveRoot(const Poco::Util::AbstractConfiguration& section, const ConfigReader& read)
+{
+	const std::string configured = read.path("root");
 
 	Poco::Path path(configured);
 	if (path.isRelative())
@@ -41,17 +50,11 @@ std::string PageSettings::resolveRoot(const Poco::Util::AbstractConfiguration& s
 	return absolute;
 }
 
-ChatEndpoint PageSettings::readChat(const Poco::Util::AbstractConfiguration& section)
+ChatEndpoint PageSettings::readChat(const ConfigReader& read)
 {
-	const std::string url = section.getString("chat_url", "");
+	const std::string url = read.text("chat_url");
 	if (!url.empty()) return ChatEndpoint::fromUrl(url);
-
-	const std::string raw = section.getString("chat_port", "");
-	if (raw.empty()) return ChatEndpoint::onPort(DEFAULT_CHAT_PORT);
-	int port = 0;
-	if (!Poco::NumberParser::tryParse(raw, port) || port < 1 || port > 65535)
-		throw Poco::InvalidArgumentException("chat_port = " + raw + ": expected a port number from 1 to 65535");
-	return ChatEndpoint::onPort(static_cast<Poco::UInt16>(port));
+	return ChatEndpoint::onPort(static_cast<Poco::UInt16>(read.integer("chat_port")));
 }
 
 } } // namespace webchat::page

@@ -9,6 +9,8 @@
 
 #include "ChatEndpoint.h"
 
+#include "webchat/ConfigKeys.h"
+
 #include "Poco/Util/AbstractConfiguration.h"
 
 #include <string>
@@ -19,27 +21,24 @@ namespace page {
 class PageSettings
 {
 public:
-	/// Reads:
-	///   root       the document root (required; an existing directory).
-	///              A relative path is taken relative to the folder of the
-	///              configuration file (application.configDir).
-	///   chat_url   a ws:// or wss:// URL for the page's WebSocket, or
-	///   chat_port  a port on the page's own host (default 8000); chat_url
-	///              wins when both are set, so one --define can switch.
-	/// Throws Poco::Exception naming the key (and for root the path) when a
-	/// value is missing or unusable.
+	/// The page plugin's keys: root (the document root, an existing
+	/// directory; relative: to the configuration file's folder), chat_url
+	/// and chat_port (where the page's WebSocket goes; chat_url wins when
+	/// both are set, so one --define can switch).
+	static const ConfigTable& keys();
+
+	/// Reads keys(). Throws Poco::Exception naming the key (and for root
+	/// the path) when a value is missing or unusable.
 	static PageSettings fromConfig(const Poco::Util::AbstractConfiguration& section);
 
 	/// The document root as configured, made absolute (not yet canonical).
 	const std::string& root() const { return _root; }
 	const ChatEndpoint& chat() const { return _chat; }
 
-	static const Poco::UInt16 DEFAULT_CHAT_PORT = 8000;
-
 private:
 	PageSettings(const std::string& root, const ChatEndpoint& chat);
-	static std::string resolveRoot(const Poco::Util::AbstractConfiguration& section);
-	static ChatEndpoint readChat(const Poco::Util::AbstractConfiguration& section);
+	static std::string resolveRoot(const Poco::Util::AbstractConfiguration& section, const ConfigReader& read);
+	static ChatEndpoint readChat(const ConfigReader& read);
 
 	std::string _root;
 	ChatEndpoint _chat;

@@ -4,8 +4,7 @@
 // sender included, in the order each sender sent them. Framed once per
 // message, whatever the number of clients.
 //
-// Listener keys: allowed_origins (see OriginPolicy.h) and the engine's
-// limits (see EngineSettings.h).
+// Listener keys: the engine's (EngineSettings::keys()).
 //
 
 #include "webchat/HandlerPlugin.h"
@@ -21,9 +20,15 @@ class RelayPlugin: public webchat::HandlerPlugin, private webchat::engine::Sessi
 public:
 	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) override
 	{
-		_origins = std::make_unique<webchat::engine::OriginPolicy>(section.getString("allowed_origins", "self"));
-		_engine = std::make_unique<webchat::engine::Engine>(webchat::engine::EngineSettings::fromConfig(section), static_cast<webchat::engine::SessionHandler&>(*this), logger);
+		const auto settings = webchat::engine::EngineSettings::fromConfig(section);
+		_origins = std::make_unique<webchat::engine::OriginPolicy>(settings.allowedOrigins);
+		_engine = std::make_unique<webchat::engine::Engine>(settings, static_cast<webchat::engine::SessionHandler&>(*this), logger);
 		_room = _engine->topic("relay");
+	}
+
+	const webchat::ConfigTable& configKeys() const override
+	{
+		return webchat::engine::EngineSettings::keys();
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override

@@ -106,6 +106,12 @@ public:
 		logger.information("serving /healthz and /metrics");
 	}
 
+	const webchat::ConfigTable& configKeys() const override
+	{
+		static const webchat::ConfigTable none{"status", {}};
+		return none;
+	}
+
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
 	{
 		if (!_host) throw Poco::IllegalStateException("StatusPlugin: createRequestHandlerFactory() before attach()");

@@ -1,9 +1,8 @@
 #include "ListenerSettings.h"
 
+#include "Poco/AutoPtr.h"
 #include "Poco/Exception.h"
-#include "Poco/NumberParser.h"
 #include "Poco/Path.h"
-#include "Poco/String.h"
 #include "Poco/Util/OptionException.h"
 
 namespace webchat {
@@ -12,62 +11,34 @@ namespace {
 
 using Poco::Util::AbstractConfiguration;
 
-std::string requiredString(const AbstractConfiguration& config, const std::string& key)
-{
-	std::string value = config.getString(key, "");
-	if (value.empty()) throw Poco::Util::MissingOptionException("missing configuration key", key);
-	return value;
-}
-
-int boundedInt(const AbstractConfiguration& config, const std::string& key, int defaultValue, int min, int max)
-{
-	const std::string raw = config.getString(key, "");
-	if (raw.empty()) return defaultValue;
-	int value = 0;
-	if (!Poco::NumberParser::tryParse(raw, value) || value < min || value > max)
-	{
-		throw Poco::InvalidArgumentException(
-			key + " = " + raw + ": expected a whole number from " + std::to_string(min) + " to " + std::to_string(max));
-	}
-	return value;
-}
-
 // A library base name, never a path: the plugin folder is the only place
 // code is loaded from.
-void checkPluginName(const std::string& key, const std::string& name)
+void checkPluginName(const ConfigReader& read, const std::string& name)
 {
 	for (char c : name)
 	{
 		const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-		if (!ok) throw Poco::InvalidArgumentException(key + " = " + name + ": a plugin is named by its library base name (letters, digits, '-', '_')");
+		if (!ok) read.refuse("plugin", name, "a plugin is named by its library base name (letters, digits, '-', '_')");
 	}
 }
 
-TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ListenerSettings& s)
+TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ConfigReader& read)
 {
 	TlsSettings tls;
-	const std::string certificate = config.getString(s.key("tls_certificate"), "");
-	const std::string privateKey = config.getString(s.key("tls_private_key"), "");
-	const bool anyOther = config.has(s.key("tls_ciphers")) || config.has(s.key("tls_min_protocol"));
+	const std::string certificate = read.path("tls_certificate");
+	const std::string privateKey = read.path("tls_private_key");
 	if (certificate.empty() && privateKey.empty())
 	{
-		if (anyOther)
-			throw Poco::Util::MissingOptionException("TLS keys without a certificate", s.key("tls_certificate"));
+		if (read.isSet("tls_ciphers") || read.isSet("tls_min_protocol"))
+			throw Poco::Util::MissingOptionException("TLS keys without a certificate", read.prefix() + "tls_certificate");
 		return tls;
 	}
-	if (certificate.empty()) throw Poco::Util::MissingOptionException("missing configuration key", s.key("tls_certificate"));
-	if (privateKey.empty()) throw Poco::Util::MissingOptionException("missing configuration key", s.key("tls_private_key"));
+	if (certificate.empty()) throw Poco::Util::MissingOptionException("missing configuration key", read.prefix() + "tls_certificate");
+	if (privateKey.empty()) throw Poco::Util::MissingOptionException("missing configuration key", read.prefix() + "tls_private_key");
 	tls.certificateFile = ListenerSettings::resolvePath(config, certificate);
 	tls.privateKeyFile = ListenerSettings::resolvePath(config, privateKey);
-	tls.ciphers = config.getString(s.key("tls_ciphers"), TlsSettings::defaultCiphers);
-	if (tls.ciphers.empty())
-		throw Poco::InvalidArgumentException(s.key("tls_ciphers") + " is empty: leave it out for the default");
-	tls.minProtocol = Poco::toLower(config.getString(s.key("tls_min_protocol"), "tlsv1.2"));
-	if (tls.minProtocol != "tlsv1.2" && tls.minProtocol != "tlsv1.3")
-	{
-		throw Poco::InvalidArgumentException(s.key("tls_min_protocol") + " = " + config.getString(s.key("tls_min_protocol")) +
-			": expected tlsv1.2 or tlsv1.3");
-	}
+	tls.ciphers = read.text("tls_ciphers");
+	tls.minProtocol = read.choice("tls_min_protocol");
 	return tls;
 }
 
@@ -77,22 +48,44 @@ TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ListenerSet
 // OpenSSL's defaults, all of which qualify).
 const std::string TlsSettings::defaultCiphers = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!MD5:!DSS";
 
+const ConfigTable& ListenerSettings::keys()
+{
+	using Key = ConfigKey;
+	static const ConfigTable table{"listeners.<name>", {
+		Key::integer("port", 0, 1, 65535, "", "TCP port").mandatory(),
+		Key::text("address", "0.0.0.0", "address to bind (IPv4 or IPv6); never with SO_REUSEPORT, so a port in use is an error"),
+		Key::text("plugin", "", "plugin library base name (page: page.so in server.plugin_path)").mandatory(),
+		Key::text("class", "", "class exported by the plugin's manifest").mandatory(),
+		Key::integer("threads", 16, 1, 1024, "threads", "the listener's own HTTP worker threads"),
+		Key::integer("backlog", 128, 1, 65535, "connections", "listen() backlog"),
+		Key::integer("max_queued", 256, 1, 100000, "connections", "accepted connections waiting for a worker thread"),
+		Key::integer("timeout_ms", 30000, 100, 3600000, "ms", "socket send/receive timeout of HTTP connections"),
+		Key::integer("keep_alive_requests", 100, 1, 100000, "requests", "requests per keep-alive connection"),
+		Key::path("tls_certificate", "", "PEM: the server's certificate, then intermediates; the listener serves TLS (docs/TLS.md)"),
+		Key::path("tls_private_key", "", "PEM: its private key, unencrypted"),
+		Key::choice("tls_min_protocol", "tlsv1.2", {"tlsv1.2", "tlsv1.3"}, "oldest TLS version offered").caseInsensitive().notEmpty(),
+		Key::text("tls_ciphers", TlsSettings::defaultCiphers, "OpenSSL cipher list for TLS 1.2").notEmpty(),
+	}};
+	return table;
+}
+
 ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& config, const std::string& name)
 {
 	ListenerSettings s;
 	s.name = name;
-	s.address = config.getString(s.key("address"), "0.0.0.0");
-	if (!config.has(s.key("port"))) throw Poco::Util::MissingOptionException("missing configuration key", s.key("port"));
-	s.port = static_cast<Poco::UInt16>(boundedInt(config, s.key("port"), 0, 1, 65535));
-	s.plugin = requiredString(config, s.key("plugin"));
-	checkPluginName(s.key("plugin"), s.plugin);
-	s.className = requiredString(config, s.key("class"));
-	s.threads = boundedInt(config, s.key("threads"), s.threads, 1, 1024);
-	s.backlog = boundedInt(config, s.key("backlog"), s.backlog, 1, 65535);
-	s.maxQueued = boundedInt(config, s.key("max_queued"), s.maxQueued, 1, 100000);
-	s.timeout = Poco::Timespan(Poco::Timespan::TimeDiff(boundedInt(config, s.key("timeout_ms"), 30000, 100, 3600000)) * 1000);
-	s.keepAliveRequests = boundedInt(config, s.key("keep_alive_requests"), s.keepAliveRequests, 1, 100000);
-	s.tls = tlsFromConfig(config, s);
+	const Poco::AutoPtr<AbstractConfiguration> section = config.createView("listeners." + name);
+	const ConfigReader read(keys(), *section, "listeners." + name + ".");
+	s.port = static_cast<Poco::UInt16>(read.integer("port"));
+	s.address = read.text("address");
+	s.plugin = read.text("plugin");
+	checkPluginName(read, s.plugin);
+	s.className = read.text("class");
+	s.threads = static_cast<int>(read.integer("threads"));
+	s.backlog = static_cast<int>(read.integer("backlog"));
+	s.maxQueued = static_cast<int>(read.integer("max_queued"));
+	s.timeout = Poco::Timespan(read.integer("timeout_ms") * 1000);
+	s.keepAliveRequests = static_cast<int>(read.integer("keep_alive_requests"));
+	s.tls = tlsFromConfig(config, read);
 	return s;
 }
 

@@ -7,6 +7,8 @@
 #ifndef WEBCHAT_LISTENERSETTINGS_INCLUDED
 #define WEBCHAT_LISTENERSETTINGS_INCLUDED
 
+#include "webchat/ConfigKeys.h"
+
 #include "Poco/Timespan.h"
 #include "Poco/Types.h"
 #include "Poco/Util/AbstractConfiguration.h"
@@ -32,16 +34,21 @@ struct TlsSettings
 struct ListenerSettings
 {
 	std::string name;
-	std::string address;      // listeners.<name>.address, default 0.0.0.0
-	Poco::UInt16 port = 0;    // listeners.<name>.port, required, 1-65535
-	std::string plugin;       // listeners.<name>.plugin, library base name
-	std::string className;    // listeners.<name>.class
-	int threads = 16;         // listeners.<name>.threads: the listener's own pool
-	int backlog = 128;        // listeners.<name>.backlog: listen(2) backlog
-	int maxQueued = 256;      // listeners.<name>.max_queued: accepted, waiting for a thread
-	Poco::Timespan timeout;   // listeners.<name>.timeout_ms: socket send/receive timeout
-	int keepAliveRequests = 100; // listeners.<name>.keep_alive_requests
-	TlsSettings tls;          // listeners.<name>.tls_*: paths made absolute against application.configDir
+	// The keys of listeners.<name> (see keys() for defaults and ranges).
+	std::string address;
+	Poco::UInt16 port = 0;
+	std::string plugin;       // library base name
+	std::string className;
+	int threads = 0;          // the listener's own pool
+	int backlog = 0;          // listen(2) backlog
+	int maxQueued = 0;        // accepted, waiting for a thread
+	Poco::Timespan timeout;   // socket send/receive timeout
+	int keepAliveRequests = 0;
+	TlsSettings tls;          // paths made absolute against application.configDir
+
+	/// The host's keys in every listeners.<name> section; every other key
+	/// there must be the plugin's.
+	static const ConfigTable& keys();
 
 	/// Reads and validates listeners.<name>. Throws Poco::Exception (a
 	/// MissingOptionException or InvalidArgumentException) naming the key.

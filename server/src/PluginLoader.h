@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace webchat {
 
@@ -32,7 +33,16 @@ public:
 
 	std::string libraryPath(const std::string& library) const;
 
+	/// The base names of the plugin folder's libraries, sorted.
+	std::vector<std::string> libraries() const;
+
+	/// The classes a library exports (loading it). Throws as create() does.
+	std::vector<std::string> classes(const std::string& library);
+
 private:
+	// Loads <pluginDir>/<library><suffix> once; the manifest's path.
+	std::string load(const std::string& library);
+
 	std::string _pluginDir;
 	Poco::ClassLoader<HandlerPlugin> _classLoader;
 };

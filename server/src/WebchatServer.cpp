@@ -1,7 +1,9 @@
 #include "WebchatServer.h"
 
 #include "ConfigLocator.h"
+#include "TlsContext.h"
 #include "IniSyntax.h"
+#include "KeyCheck.h"
 #include "ServiceNotifier.h"
 
 #include "Poco/AutoPtr.h"
@@ -14,6 +16,7 @@
 #include "Poco/StreamCopier.h"
 #include "Poco/String.h"
 #include "Poco/Net/NetSSL.h"
+#include "Poco/Format.h"
 #include "Poco/Process.h"
 #include "Poco/Util/HelpFormatter.h"
 #include "Poco/Util/IniFileConfiguration.h"
@@ -135,6 +138,10 @@ void WebchatServer::defineOptions(OptionSet& options)
 	options.addOption(Option("define", "D", "set or override a configuration key, e.g. --define=listeners.page.port=8081")
 		.argument("KEY=VALUE")
 		.repeatable(true));
+	options.addOption(Option("check-config", "t", "check the whole configuration (plugins configured, certificates read, database paths checked) without opening any port; exit 0 or 78"));
+	options.addOption(Option("list-keys", "", "print every configuration key (name, type, default, help) of the host and the plugins, then exit"));
+	options.addOption(Option("plugin", "", "with --list-keys: only this plugin's keys (its library base name)")
+		.argument("NAME"));
 }
 
 void WebchatServer::handleOption(const std::string& name, const std::string& value)
@@ -155,6 +162,18 @@ void WebchatServer::handleOption(const std::string& name, const std::string& val
 		if (eq == std::string::npos || eq == 0)
 			throw Poco::Util::InvalidArgumentException("--define expects KEY=VALUE, got", value);
 		_defines.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+	}
+	else if (name == "list-keys")
+	{
+		_listKeys = true;
+	}
+	else if (name == "plugin")
+	{
+		_listKeysPlugin = value;
+	}
+	else if (name == "check-config")
+	{
+		_checkOnly = true;
 	}
 	else if (name == "pidfile")
 	{
@@ -237,9 +256,18 @@ void WebchatServer::loadConfigurationFile()
 	for (const auto& define : _defines) config().setString(define.first, define.second);
 }
 
+const ConfigTable& WebchatServer::serverKeys()
+{
+	static const ConfigTable table{"server", {
+		ConfigKey::path("plugin_path", "${application.dir}../lib/webchat/plugins", "folder the plugin libraries are loaded from (relative: to the config file); needs a restart"),
+	}};
+	return table;
+}
+
 std::string WebchatServer::pluginDir() const
 {
-	Poco::Path dir(config().getString("server.plugin_path", "${application.dir}../lib/webchat/plugins"));
+	const Poco::AutoPtr<Poco::Util::AbstractConfiguration> section = config().createView("server");
+	Poco::Path dir(ConfigReader(serverKeys(), *section, "server.").path("plugin_path"));
 	// A relative plugin_path is relative to the configuration file.
 	return dir.isAbsolute() ? dir.toString() : Poco::Path(config().getString("application.configDir")).resolve(dir).toString();
 }
@@ -250,6 +278,7 @@ void WebchatServer::openListeners()
 	if (names.empty())
 		throw Poco::Util::MissingOptionException("no listeners configured in " + _configPath, "listeners.<name>.port");
 
+	KeyCheck::refuseUnknown(config(), "server", {&serverKeys()});
 	_pluginLoader = std::make_unique<PluginLoader>(pluginDir());
 	for (const auto& name : names)
 	{
@@ -270,6 +299,7 @@ void WebchatServer::openListeners()
 std::unique_ptr<HandlerPlugin> WebchatServer::createPlugin(const ListenerSettings& settings)
 {
 	auto plugin = _pluginLoader->create(settings.plugin, settings.className);
+	KeyCheck::refuseUnknown(config(), "listeners." + settings.name, {&ListenerSettings::keys(), &plugin->configKeys()});
 	Poco::Logger& pluginLogger = Poco::Logger::get("webchat." + settings.name);
 	try
 	{
@@ -512,6 +542,88 @@ void WebchatServer::applyLogging(const Poco::Util::AbstractConfiguration::Ptr& c
 	}
 }
 
+void WebchatServer::checkConfiguration()
+{
+	const auto names = ListenerSettings::names(config());
+	if (names.empty())
+		throw Poco::Util::MissingOptionException("no listeners configured in " + _configPath, "listeners.<name>.port");
+	KeyCheck::refuseUnknown(config(), "server", {&serverKeys()});
+	_pluginLoader = std::make_unique<PluginLoader>(pluginDir());
+	std::map<std::string, std::string> sockets; // "address:port" -> listener
+	for (const auto& name : names)
+	{
+		const ListenerSettings settings = ListenerSettings::fromConfig(config(), name);
+		const std::string socket = settings.address + ":" + std::to_string(settings.port);
+		const auto [other, isNew] = sockets.emplace(socket, name);
+		if (!isNew)
+			throw Poco::InvalidArgumentException("listeners " + other->second + " and " + name + " both listen on " + socket);
+		if (settings.tls.enabled()) createTlsContext(settings);
+		createPlugin(settings);
+		logger().information("listener %s: %s/%s on %s%s: configuration OK", name, settings.plugin, settings.className, socket,
+			std::string(settings.tls.enabled() ? " (TLS)" : ""));
+	}
+}
+
+int WebchatServer::listKeys()
+{
+	auto print = [](const std::string& heading, const ConfigTable& table, const std::string& prefix) {
+		std::cout << "# " << heading << "\n";
+		std::size_t nameWidth = 0;
+		std::size_t defaultWidth = 0;
+		for (const auto& key : table.keys())
+		{
+			nameWidth = std::max(nameWidth, prefix.size() + key.name.size());
+			defaultWidth = std::max(defaultWidth, std::max<std::size_t>(key.defaultValue.size(), 8));
+		}
+		for (const auto& key : table.keys())
+		{
+			const std::string shownDefault = key.required ? "required" : key.defaultValue.empty() ? "-" : key.defaultValue;
+			std::string help = key.help;
+			const std::string expected = key.expected();
+			if (!expected.empty()) help += " (" + expected + (key.unit.empty() ? "" : " " + key.unit) + ")";
+			std::cout << Poco::format("%-*s  %-7s  %-*s  %s\n", static_cast<int>(nameWidth), prefix + key.name, std::string(key.typeName()),
+				static_cast<int>(defaultWidth), shownDefault, help);
+		}
+	};
+	if (_listKeysPlugin.empty())
+	{
+		print("webchatd: [server]", serverKeys(), "server.");
+		print("webchatd: every [listeners.<name>]; the other keys of a listener are its plugin's", ListenerSettings::keys(), "listeners.<name>.");
+	}
+	PluginLoader loader(pluginDir());
+	auto printPlugin = [&](const std::string& library) {
+		for (const auto& className : loader.classes(library))
+			print("plugin = " + library + ", class = " + className, loader.create(library, className)->configKeys(), "");
+	};
+	try
+	{
+		if (!_listKeysPlugin.empty())
+		{
+			printPlugin(_listKeysPlugin);
+			return EXIT_OK;
+		}
+		for (const auto& library : loader.libraries())
+		{
+			try
+			{
+				printPlugin(library);
+			}
+			catch (const Poco::LibraryLoadException& exc)
+			{
+				// Another library in the folder, or a plugin for another
+				// version: the others are still worth listing.
+				std::cout << "# " << loader.libraryPath(library) << ": skipped, " << exc.displayText() << "\n";
+			}
+		}
+	}
+	catch (const Poco::Exception& exc)
+	{
+		logger().fatal(exc.displayText());
+		return EXIT_CONFIG;
+	}
+	return EXIT_OK;
+}
+
 void WebchatServer::printHelp() const
 {
 	Poco::Util::HelpFormatter help(options());
@@ -534,10 +646,36 @@ int WebchatServer::main(const ArgVec& args)
 		logger().fatal("unexpected argument: " + args.front() + " (see --help)");
 		return EXIT_USAGE;
 	}
+	if (!_listKeysPlugin.empty() && !_listKeys)
+	{
+		logger().fatal("--plugin goes with --list-keys (see --help)");
+		return EXIT_USAGE;
+	}
+	// Without a usable configuration file the default plugin folder applies.
+	if (_listKeys) return listKeys();
 	if (!_startupError.empty())
 	{
 		logger().fatal(_startupError);
 		return EXIT_CONFIG;
+	}
+	if (_checkOnly)
+	{
+		try
+		{
+			checkConfiguration();
+		}
+		catch (const Poco::Exception& exc)
+		{
+			logger().fatal(exc.displayText());
+			return EXIT_CONFIG;
+		}
+		catch (const std::exception& exc)
+		{
+			logger().fatal(std::string("configuration check failed: ") + exc.what());
+			return EXIT_CONFIG;
+		}
+		logger().information("configuration " + _configPath + " OK");
+		return EXIT_OK;
 	}
 	try
 	{

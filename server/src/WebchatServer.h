@@ -31,6 +31,10 @@ public:
 	// Host, for the plugins (a status listener's threads).
 	void collectMetrics(MetricsWriter& writer) override;
 	bool allListenersServing() const override;
+	bool checkingConfiguration() const override { return _checkOnly; }
+
+	/// The keys of the [server] section.
+	static const ConfigTable& serverKeys();
 
 protected:
 	void initialize(Poco::Util::Application& self) override;
@@ -52,6 +56,14 @@ private:
 	Section sectionOf(const std::string& name) const;
 	std::string pluginDir() const;
 	void printHelp() const;
+
+	// --list-keys: the host's tables, then each plugin's (all in the plugin
+	// folder, or --plugin=NAME's). Exit status.
+	int listKeys();
+	// --check-config: everything a start checks, short of binding a port or
+	// letting a plugin open, create or connect anything; throws
+	// Poco::Exception naming the problem.
+	void checkConfiguration();
 	// SIGHUP: re-reads the file; applies the logging section, then opens,
 	// closes or replaces the listeners whose sections were added, removed or
 	// changed. What fails is logged and leaves that part as it ran.
@@ -63,6 +75,9 @@ private:
 	static void applyLogging(const Poco::Util::AbstractConfiguration::Ptr& config);
 
 	bool _helpRequested = false;
+	bool _listKeys = false;
+	std::string _listKeysPlugin; // --plugin=NAME with --list-keys
+	bool _checkOnly = false;     // --check-config
 	std::string _configPath;
 	std::vector<std::pair<std::string, std::string>> _defines;
 	std::string _startupError;

@@ -9,7 +9,12 @@
 //   1. construction (default constructor, via Poco::ClassLoader)
 //   1b. attach()    - once; the host's services (metrics, health), valid
 //                     until the plugin is destroyed
-//   2. configure()  - once; throw Poco::Exception for bad configuration
+//   2. configure()  - once; throw Poco::Exception for bad configuration.
+//                     The host has checked every key of the section against
+//                     configKeys() (and its own) before: an unknown key never
+//                     reaches the plugin. Under `webchatd --check-config`
+//                     (Host::checkingConfiguration()) nothing follows
+//                     configure() but destruction.
 //   3. createRequestHandlerFactory() - once; the listener's HTTPServer owns it
 //   4. the HTTPServer runs and calls the factory on its own threads
 //   5. shutdown()   - once, after the listener stopped accepting and before its
@@ -30,6 +35,8 @@
 
 #ifndef WEBCHAT_HANDLERPLUGIN_INCLUDED
 #define WEBCHAT_HANDLERPLUGIN_INCLUDED
+
+#include "webchat/ConfigKeys.h"
 
 #include "Poco/ClassLibrary.h"
 #include "Poco/Logger.h"
@@ -78,6 +85,11 @@ public:
 
 	/// True while every configured listener is accepting connections.
 	virtual bool allListenersServing() const = 0;
+
+	/// True under `webchatd --check-config`: configure() validates everything
+	/// it can (values, files, paths) but opens, creates, writes and connects
+	/// nothing, since a running webchatd may hold the same files.
+	virtual bool checkingConfiguration() const = 0;
 };
 
 class HandlerPlugin
@@ -92,6 +104,13 @@ public:
 	/// Poco::Util::MissingOptionException or Poco::InvalidArgumentException)
 	/// naming the offending key when the configuration is unusable.
 	virtual void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) = 0;
+
+	/// Every key the plugin reads from its section, beside the host's own
+	/// (address, port, plugin, class, threads...: `webchatd --list-keys`).
+	/// Any other key in the section is refused before configure(). Called
+	/// on a freshly constructed instance too (for --list-keys), so return a
+	/// table that exists without configure(), typically a static one.
+	virtual const ConfigTable& configKeys() const = 0;
 
 	/// Returns the factory that creates a handler for each request the
 	/// listener accepts. Called once, after configure().
@@ -113,8 +132,8 @@ public:
 
 } // namespace webchat
 
-#define WEBCHAT_PLUGIN_MANIFEST WebchatHandlerPluginV2
-#define WEBCHAT_PLUGIN_MANIFEST_NAME "WebchatHandlerPluginV2"
+#define WEBCHAT_PLUGIN_MANIFEST WebchatHandlerPluginV3
+#define WEBCHAT_PLUGIN_MANIFEST_NAME "WebchatHandlerPluginV3"
 
 #define WEBCHAT_BEGIN_PLUGIN_MANIFEST POCO_BEGIN_NAMED_MANIFEST(WEBCHAT_PLUGIN_MANIFEST, webchat::HandlerPlugin)
 #define WEBCHAT_EXPORT_PLUGIN(cls) POCO_EXPORT_INTERFACE(cls, #cls)

@@ -3,6 +3,7 @@
 // plugin loading, configuration errors, signals, daemon mode and logging.
 //
 
+#include "HostConfig.h"
 #include "HttpGet.h"
 #include "ServerProcess.h"
 #include "TestPaths.h"
@@ -34,36 +35,6 @@
 #include <unistd.h>
 
 using namespace webchat::test;
-
-namespace {
-
-const int EXIT_CONFIG = 78;
-
-std::string probeListener(const std::string& name, Poco::UInt16 port, const std::string& extra = "")
-{
-	return "[listeners." + name + "]\naddress = 127.0.0.1\nport = " + std::to_string(port) +
-		"\nplugin = probe\nclass = ProbePlugin\n" + extra + "\n";
-}
-
-std::string config(const std::string& listeners)
-{
-	return "[server]\nplugin_path = " + testPluginDir() + "\n" + listeners;
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-	return text.find(part) != std::string::npos;
-}
-
-std::string readFile(const std::string& path)
-{
-	std::string text;
-	Poco::FileInputStream in(path);
-	Poco::StreamCopier::copyToString(in, text);
-	return text;
-}
-
-} // namespace
 
 class HostTest: public CppUnit::TestFixture
 {
@@ -191,7 +162,7 @@ public:
 	{
 		const auto port = freeLoopbackPort();
 		expectConfigError(config(probeListener("main", port) + "plugin = future_interface\nclass = FuturePlugin\n"),
-			{"future_interface.so", "WebchatHandlerPluginV2"});
+			{"future_interface.so", "WebchatHandlerPluginV3"});
 	}
 
 	void testLibraryThatIsNotAPlugin()
@@ -620,29 +591,6 @@ public:
 	}
 
 private:
-	static void writeIni(const std::string& path, const std::string& text)
-	{
-		Poco::FileOutputStream out(path);
-		out << text;
-	}
-
-	// Sends SIGHUP and waits until the reload's summary line has appeared
-	// `count` times in the server's output.
-	static bool sighupAndWait(ServerProcess& server, std::size_t count)
-	{
-		::kill(server.pid(), SIGHUP);
-		Poco::Timestamp start;
-		while (!start.isElapsed(10000000))
-		{
-			const std::string output = server.output();
-			std::size_t seen = 0;
-			for (auto at = output.find("configuration reloaded:"); at != std::string::npos; at = output.find("configuration reloaded:", at + 1)) ++seen;
-			if (seen >= count) return true;
-			Poco::Thread::sleep(20);
-		}
-		return false;
-	}
-
 	static std::string keepAliveGet(Poco::Net::HTTPClientSession& session, const std::string& uri)
 	{
 		Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri, Poco::Net::HTTPMessage::HTTP_1_1);
@@ -665,22 +613,6 @@ private:
 		{
 			return true;
 		}
-	}
-
-	void expectConfigError(const std::string& ini, const std::vector<std::string>& parts)
-	{
-		expectConfigErrorArgs({"--config=" + writeTempFile(ini)}, parts);
-	}
-
-	// Bad configuration: exit code 78 (EXIT_CONFIG) within 2 seconds and
-	// one fatal line naming what is wrong.
-	void expectConfigErrorArgs(const std::vector<std::string>& args, const std::vector<std::string>& parts)
-	{
-		ServerProcess server(args);
-		const int rc = server.waitForExit(Poco::Timespan(2, 0));
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), EXIT_CONFIG, rc);
-		for (const auto& part : parts)
-			CPPUNIT_ASSERT_MESSAGE("expected \"" + part + "\" in: " + server.output(), contains(server.output(), part));
 	}
 };
 

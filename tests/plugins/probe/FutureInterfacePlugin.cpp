@@ -6,9 +6,14 @@ class FuturePlugin: public webchat::HandlerPlugin
 {
 public:
 	void configure(const Poco::Util::AbstractConfiguration&, Poco::Logger&) override {}
+	const webchat::ConfigTable& configKeys() const override
+	{
+		static const webchat::ConfigTable none;
+		return none;
+	}
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override { return nullptr; }
 };
 
-POCO_BEGIN_NAMED_MANIFEST(WebchatHandlerPluginV3, webchat::HandlerPlugin)
+POCO_BEGIN_NAMED_MANIFEST(WebchatHandlerPluginV4, webchat::HandlerPlugin)
 	POCO_EXPORT_CLASS(FuturePlugin)
 POCO_END_MANIFEST

@@ -81,8 +81,14 @@ class ProbePlugin: public webchat::HandlerPlugin
 public:
 	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) override
 	{
-		_greeting = section.getString("greeting", "hello");
+		_greeting = webchat::ConfigReader(configKeys(), section).text("greeting");
 		logger.information("probe configured: " + _greeting);
+	}
+
+	const webchat::ConfigTable& configKeys() const override
+	{
+		static const webchat::ConfigTable table{"probe", {webchat::ConfigKey::text("greeting", "hello", "what GET / answers")}};
+		return table;
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
@@ -108,6 +114,17 @@ public:
 	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger&) override
 	{
 		throw Poco::InvalidArgumentException("bad value for key colour", section.getString("colour", "<unset>"));
+	}
+
+	const webchat::ConfigTable& configKeys() const override
+	{
+		// A probe listener's greeting stays declared when only the class
+		// changes to this one.
+		static const webchat::ConfigTable table{"failing", {
+			webchat::ConfigKey::text("colour", "", "refused whatever it is"),
+			webchat::ConfigKey::text("greeting", "", "ignored"),
+		}};
+		return table;
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override

@@ -59,7 +59,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1000), s.maxRooms);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1000), s.maxUsersPerRoom);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(5), s.nickChangesPerMinute);
-		CPPUNIT_ASSERT(s.maxWelcomeBytes() <= EngineSettings().maxQueuedBytes);
+		CPPUNIT_ASSERT(s.maxWelcomeBytes() <= EngineSettings::defaults().maxQueuedBytes);
 	}
 
 	void testReadsKeys()

@@ -93,7 +93,7 @@ public:
 	}
 
 private:
-	EngineSettings _settings;
+	EngineSettings _settings = EngineSettings::defaults();
 	NoSessions _handler;
 	std::unique_ptr<Engine> _engine;
 };
