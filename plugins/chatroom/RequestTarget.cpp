@@ -2,18 +2,20 @@
 
 #include "NameRules.h"
 
+#include "webchat/PercentDecoding.h"
 #include "webchat/engine/Utf8Validator.h"
 
 namespace webchat::chatroom {
 
 namespace {
 
-int hexValue(char c)
+// Every decoded part of the target must be UTF-8: it becomes a name others
+// see, or is compared as text.
+std::optional<std::string> decodeUtf8(std::string_view encoded, PlusSign plus)
 {
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
+	std::optional<std::string> decoded = percentDecode(encoded, plus);
+	if (decoded && !ws::isValidUtf8(*decoded)) decoded.reset();
+	return decoded;
 }
 
 bool parseSince(std::string_view text, std::uint64_t& value)
@@ -50,31 +52,6 @@ RequestTarget RequestTarget::refuse(const char* code, std::string message)
 	return target;
 }
 
-bool RequestTarget::percentDecode(std::string_view encoded, bool plusIsSpace, std::string& decoded)
-{
-	decoded.clear();
-	decoded.reserve(encoded.size());
-	for (std::size_t i = 0; i < encoded.size(); ++i)
-	{
-		char c = encoded[i];
-		if (c == '%')
-		{
-			if (i + 2 >= encoded.size()) return false;
-			const int hi = hexValue(encoded[i + 1]);
-			const int lo = hexValue(encoded[i + 2]);
-			if (hi < 0 || lo < 0) return false;
-			c = static_cast<char>(hi * 16 + lo);
-			i += 2;
-		}
-		else if (c == '+' && plusIsSpace)
-		{
-			c = ' ';
-		}
-		decoded += c;
-	}
-	return ws::isValidUtf8(decoded);
-}
-
 RequestTarget RequestTarget::parse(std::string_view target)
 {
 	// A fragment is never sent, but must not end up in a name either.
@@ -91,7 +68,9 @@ RequestTarget RequestTarget::parse(std::string_view target)
 	}
 	else
 	{
-		if (!percentDecode(path, false, result._room)) return refuse("invalid_room", "the room name is not percent-encoded UTF-8");
+		std::optional<std::string> room = decodeUtf8(path, PlusSign::Literal);
+		if (!room) return refuse("invalid_room", "the room name is not percent-encoded UTF-8");
+		result._room = std::move(*room);
 		const std::string problem = NameRules::checkRoom(result._room);
 		if (!problem.empty()) return refuse("invalid_room", problem);
 	}
@@ -111,10 +90,10 @@ RequestTarget RequestTarget::parse(std::string_view target)
 		{
 			if (nickSeen) return refuse("invalid_nick", "nick is given more than once");
 			nickSeen = true;
-			std::string nick;
-			if (!percentDecode(raw, true, nick)) return refuse("invalid_nick", "the nick is not percent-encoded UTF-8");
-			if (nick.empty()) continue;
-			const std::string problem = NameRules::checkNick(nick);
+			std::optional<std::string> nick = decodeUtf8(raw, PlusSign::Space);
+			if (!nick) return refuse("invalid_nick", "the nick is not percent-encoded UTF-8");
+			if (nick->empty()) continue;
+			const std::string problem = NameRules::checkNick(*nick);
 			if (!problem.empty()) return refuse("invalid_nick", problem);
 			result._nick = std::move(nick);
 		}
@@ -122,21 +101,21 @@ RequestTarget RequestTarget::parse(std::string_view target)
 		{
 			if (sinceSeen) return refuse("invalid_since", "since is given more than once");
 			sinceSeen = true;
-			std::string text;
-			if (!percentDecode(raw, true, text)) return refuse("invalid_since", "since is not percent-encoded UTF-8");
-			if (text.empty()) continue;
+			const std::optional<std::string> text = decodeUtf8(raw, PlusSign::Space);
+			if (!text) return refuse("invalid_since", "since is not percent-encoded UTF-8");
+			if (text->empty()) continue;
 			std::uint64_t since = 0;
-			if (!parseSince(text, since)) return refuse("invalid_since", "since must be a message id, a whole number from 0 to " + std::to_string(MaxSince));
+			if (!parseSince(*text, since)) return refuse("invalid_since", "since must be a message id, a whole number from 0 to " + std::to_string(MaxSince));
 			result._since = since;
 		}
 		else if (key == "epoch")
 		{
 			if (epochSeen) return refuse("invalid_epoch", "epoch is given more than once");
 			epochSeen = true;
-			std::string epoch;
-			if (!percentDecode(raw, true, epoch)) return refuse("invalid_epoch", "epoch is not percent-encoded UTF-8");
-			if (epoch.empty()) continue;
-			if (!validEpoch(epoch))
+			std::optional<std::string> epoch = decodeUtf8(raw, PlusSign::Space);
+			if (!epoch) return refuse("invalid_epoch", "epoch is not percent-encoded UTF-8");
+			if (epoch->empty()) continue;
+			if (!validEpoch(*epoch))
 				return refuse("invalid_epoch", "epoch must be the one a welcome gave: up to " + std::to_string(MaxEpochLength) + " letters, digits, - or _");
 			result._epoch = std::move(epoch);
 		}

@@ -47,10 +47,6 @@ public:
 	const std::optional<std::uint64_t>& since() const { return _since; }
 	const std::optional<std::string>& epoch() const { return _epoch; }
 
-	/// Strict percent-decoding: every '%' starts two hex digits and the
-	/// result must be valid UTF-8. plusIsSpace for query values.
-	static bool percentDecode(std::string_view encoded, bool plusIsSpace, std::string& decoded);
-
 private:
 	RequestTarget() = default;
 	static RequestTarget refuse(const char* code, std::string message);

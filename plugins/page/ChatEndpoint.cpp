@@ -2,11 +2,11 @@
 
 #include "HostName.h"
 
+#include "webchat/PercentDecoding.h"
+
 #include "Poco/Exception.h"
 #include "Poco/NumberFormatter.h"
 #include "Poco/String.h"
-
-#include <cctype>
 
 namespace webchat {
 namespace page {
@@ -54,19 +54,15 @@ ChatEndpoint ChatEndpoint::fromUrl(const std::string& url)
 	if (!HostName::parseAuthority(authority, host, port))
 		throw fail("expected a host name, an IPv4 address or an [IPv6] address, and an optional port from 1 to 65535");
 	if (path.find_first_of("?#") != std::string::npos) throw fail("a query or fragment is not allowed");
+	// The path is only checked, and sent on as it is: whatever it encodes is
+	// the chat server's to decode.
+	if (!percentDecode(path, PlusSign::Literal)) throw fail("malformed percent-encoding in the path");
 	for (std::string::size_type i = 0; i < path.size(); ++i)
 	{
 		if (path[i] == '%')
-		{
-			const bool escape = i + 2 < path.size() && std::isxdigit(static_cast<unsigned char>(path[i + 1]))
-				&& std::isxdigit(static_cast<unsigned char>(path[i + 2]));
-			if (!escape) throw fail("malformed percent-encoding in the path");
-			i += 2;
-		}
+			i += 2; // a well-formed escape, checked above
 		else if (!isPathChar(path[i]))
-		{
 			throw fail("the path contains a character that must be percent-encoded");
-		}
 	}
 	ChatEndpoint endpoint;
 	endpoint._url = scheme + "://" + host + (port ? ":" + Poco::NumberFormatter::format(port) : std::string()) + path;

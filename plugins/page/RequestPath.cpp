@@ -1,9 +1,28 @@
 #include "RequestPath.h"
 
-#include "PercentDecoder.h"
+#include "webchat/PercentDecoding.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace webchat {
 namespace page {
+
+namespace {
+
+// A byte a file name must never get from a URL: NUL, which would cut the
+// name short at the system call, the other control characters, and '/' or
+// '\' (an encoded separator would smuggle a path through the segment checks).
+// Bytes >= 0x80 are kept as they are: file names are bytes, and none of
+// them can form '.', '/' or '\'.
+bool forbiddenInFileName(char ch)
+{
+	const unsigned char c = static_cast<unsigned char>(ch);
+	return c < 0x20 || c == 0x7f || c == '/' || c == '\\';
+}
+
+} // namespace
 
 RequestPath RequestPath::reject(Verdict verdict, const std::string& problem)
 {
@@ -50,14 +69,14 @@ RequestPath RequestPath::parse(const std::string& target)
 			// a protocol-relative URL in a redirect.
 			return reject(MALFORMED, "empty path segment");
 		}
-		std::string segment;
-		if (!PercentDecoder::decodeSegment(raw, segment))
+		std::optional<std::string> segment = percentDecode(raw, PlusSign::Literal);
+		if (!segment || std::any_of(segment->begin(), segment->end(), forbiddenInFileName))
 			return reject(MALFORMED, "malformed or forbidden percent-encoding");
-		if (segment == "." || segment == "..")
+		if (*segment == "." || *segment == "..")
 			return reject(MALFORMED, "dot segment");
-		if (segment[0] == '.')
+		if ((*segment)[0] == '.')
 			return reject(HIDDEN, "hidden file");
-		path._segments.push_back(segment);
+		path._segments.push_back(std::move(*segment));
 		if (last) break;
 		start = slash + 1;
 	}

@@ -149,11 +149,11 @@ public:
 		// Decoded exactly once.
 		CPPUNIT_ASSERT_EQUAL(std::string("%41"), RequestTarget::parse("/%2541").room());
 
-		std::string out;
-		CPPUNIT_ASSERT(RequestTarget::percentDecode("a%20b+c", false, out));
-		CPPUNIT_ASSERT_EQUAL(std::string("a b+c"), out);
-		CPPUNIT_ASSERT(RequestTarget::percentDecode("a%20b+c", true, out));
-		CPPUNIT_ASSERT_EQUAL(std::string("a b c"), out);
+		// '+' is a plus sign in the room, a space in query values.
+		const auto target = RequestTarget::parse("/a%20b+c?nick=a%20b+c");
+		CPPUNIT_ASSERT(!target.error());
+		CPPUNIT_ASSERT_EQUAL(std::string("a b+c"), target.room());
+		CPPUNIT_ASSERT_EQUAL(std::string("a b c"), *target.nick());
 	}
 
 	void testErrorsCloseWith4400()

@@ -1,18 +1,15 @@
-// PercentDecoder and RequestPath: the first wall around the document root.
-#include "PercentDecoder.h"
+// RequestPath: the first wall around the document root.
 #include "RequestPath.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
-using webchat::page::PercentDecoder;
 using webchat::page::RequestPath;
 
 class RequestPathTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(RequestPathTest);
 	CPPUNIT_TEST(testDecodesEscapesOnce);
-	CPPUNIT_TEST(testDecoderRejectsMalformedEscapes);
-	CPPUNIT_TEST(testDecoderRejectsForbiddenBytes);
+	CPPUNIT_TEST(testForbiddenBytesInASegment);
 	CPPUNIT_TEST(testRoot);
 	CPPUNIT_TEST(testPlainFile);
 	CPPUNIT_TEST(testDirectory);
@@ -33,31 +30,27 @@ class RequestPathTest: public CppUnit::TestFixture
 public:
 	void testDecodesEscapesOnce()
 	{
-		std::string out;
-		CPPUNIT_ASSERT(PercentDecoder::decodeSegment("a%20b%41%7e", out));
-		CPPUNIT_ASSERT_EQUAL(std::string("a bA~"), out);
-		CPPUNIT_ASSERT(PercentDecoder::decodeSegment("%2541", out));
-		CPPUNIT_ASSERT_EQUAL(std::string("%41"), out);
-		CPPUNIT_ASSERT(PercentDecoder::decodeSegment("%C3%A9", out));
-		CPPUNIT_ASSERT_EQUAL(std::string("\xC3\xA9"), out);
-		CPPUNIT_ASSERT(PercentDecoder::decodeSegment("", out));
-		CPPUNIT_ASSERT_EQUAL(std::string(), out);
-		CPPUNIT_ASSERT(PercentDecoder::decodeSegment("a+b", out));
-		CPPUNIT_ASSERT_EQUAL(std::string("a+b"), out);
+		CPPUNIT_ASSERT_EQUAL(std::string("a bA~"), RequestPath::parse("/a%20b%41%7e").relative());
+		CPPUNIT_ASSERT_EQUAL(std::string("%41"), RequestPath::parse("/%2541").relative());
+		CPPUNIT_ASSERT_EQUAL(std::string("\xC3\xA9"), RequestPath::parse("/%C3%A9").relative());
+		// '+' is a plus sign in a path.
+		const RequestPath plus = RequestPath::parse("/a+b");
+		CPPUNIT_ASSERT(plus.accepted());
+		CPPUNIT_ASSERT_EQUAL(std::string("a+b"), plus.relative());
 	}
 
-	void testDecoderRejectsMalformedEscapes()
+	void testForbiddenBytesInASegment()
 	{
-		std::string out;
-		for (const char* bad : {"%", "a%", "%4", "a%4", "%zz", "%g0", "%0g", "%%41", "%u002e", "% 41"})
-			CPPUNIT_ASSERT_MESSAGE(bad, !PercentDecoder::decodeSegment(bad, out));
-	}
-
-	void testDecoderRejectsForbiddenBytes()
-	{
-		std::string out;
-		for (const char* bad : {"%00", "a%00.html", "%2f", "%2F", "%5c", "%5C", "%0a", "%0d", "%1f", "%7f", "a\\b", "a/b"})
-			CPPUNIT_ASSERT_MESSAGE(bad, !PercentDecoder::decodeSegment(bad, out));
+		// A file name gets no NUL, control byte or separator from an escape
+		// (raw, they are refused before decoding: testNulAndControlBytes).
+		for (const char* bad : {"/%00", "/a%00.html", "/%2f", "/%2F", "/%5c", "/%5C", "/%0a", "/%0d", "/%1f", "/%7f"})
+		{
+			const RequestPath p = RequestPath::parse(bad);
+			CPPUNIT_ASSERT_MESSAGE(bad, p.verdict() == RequestPath::MALFORMED);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(bad, std::string("malformed or forbidden percent-encoding"), p.problem());
+		}
+		// Bytes from 0x80 are a file name's own.
+		CPPUNIT_ASSERT_EQUAL(std::string("\x80\xFF"), RequestPath::parse("/%80%ff").relative());
 	}
 
 	void testRoot()
@@ -156,8 +149,12 @@ public:
 
 	void testMalformedEscapes()
 	{
-		for (const char* bad : {"/%", "/a%", "/%4", "/%zz", "/%%2e%2e", "/%u002e%u002e/x", "/a%2"})
-			CPPUNIT_ASSERT_MESSAGE(bad, RequestPath::parse(bad).verdict() == RequestPath::MALFORMED);
+		for (const char* bad : {"/%", "/a%", "/%4", "/a%4", "/%zz", "/%g0", "/%0g", "/%%2e%2e", "/%%41", "/%u002e%u002e/x", "/a%2", "/a%2/b"})
+		{
+			const RequestPath p = RequestPath::parse(bad);
+			CPPUNIT_ASSERT_MESSAGE(bad, p.verdict() == RequestPath::MALFORMED);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(bad, std::string("malformed or forbidden percent-encoding"), p.problem());
+		}
 	}
 
 	void testNotOriginForm()
