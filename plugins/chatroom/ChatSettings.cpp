@@ -17,36 +17,28 @@ constexpr std::size_t welcomeOverhead = 512;
 
 } // namespace
 
-const ConfigTable& ChatSettings::keys()
+const SettingsTable<ChatSettings>& ChatSettings::keys()
 {
 	using Key = ConfigKey;
-	static const ConfigTable table{"chat room", {
-		Key::integer("history_size", 100, 0, 100000, "messages", "messages kept per room and sent on join"),
-		Key::integer("history_bytes", 128 * 1024, 1024, std::int64_t(1) << 30, "bytes", "...and at most this many bytes of their JSON per room"),
-		Key::integer("max_text_bytes", 4096, 1, 64 * 1024 * 1024, "bytes", "longest message text (UTF-8 bytes, after JSON decoding)"),
-		Key::number("rate_per_second", 10, 0.001, 1e6, "frames/s", "token bucket refill per connection (fractions allowed)"),
-		Key::integer("rate_burst", 20, 1, 1000000, "frames", "token bucket size"),
-		Key::integer("flood_close_after", 50, 1, 1000000, "frames", "refused frames within 10 s before the client is closed (1008)"),
-		Key::integer("max_rooms", 1000, 1, 1000000, "rooms", "rooms that may exist at once, empty ones included"),
-		Key::integer("max_users_per_room", 1000, 1, 1000000, "users", "members per room"),
-		Key::integer("nick_changes_per_minute", 5, 0, 10000, "changes", "nick changes per connection (refused attempts do not count; 0 forbids them)"),
+	using S = ChatSettings;
+	static const SettingsTable<ChatSettings> table{"chat room", {
+		{Key::integer("history_size", 100, 0, 100000, "messages", "messages kept per room and sent on join"), &S::historySize},
+		{Key::integer("history_bytes", 128 * 1024, 1024, std::int64_t(1) << 30, "bytes", "...and at most this many bytes of their JSON per room"), &S::historyBytes},
+		{Key::integer("max_text_bytes", 4096, 1, 64 * 1024 * 1024, "bytes", "longest message text (UTF-8 bytes, after JSON decoding)"), &S::maxTextBytes},
+		{Key::number("rate_per_second", 10, 0.001, 1e6, "frames/s", "token bucket refill per connection (fractions allowed)"), &S::ratePerSecond},
+		{Key::integer("rate_burst", 20, 1, 1000000, "frames", "token bucket size"), &S::rateBurst},
+		{Key::integer("flood_close_after", 50, 1, 1000000, "frames", "refused frames within 10 s before the client is closed (1008)"), &S::floodCloseAfter},
+		{Key::integer("max_rooms", 1000, 1, 1000000, "rooms", "rooms that may exist at once, empty ones included"), &S::maxRooms},
+		{Key::integer("max_users_per_room", 1000, 1, 1000000, "users", "members per room"), &S::maxUsersPerRoom},
+		{Key::integer("nick_changes_per_minute", 5, 0, 10000, "changes", "nick changes per connection (refused attempts do not count; 0 forbids them)"), &S::nickChangesPerMinute},
 	}};
 	return table;
 }
 
 ChatSettings ChatSettings::fromConfig(const Poco::Util::AbstractConfiguration& section, const engine::EngineSettings& engine)
 {
-	const ConfigReader read(keys(), section);
 	ChatSettings s;
-	s.historySize = static_cast<std::size_t>(read.integer("history_size"));
-	s.historyBytes = static_cast<std::size_t>(read.integer("history_bytes"));
-	s.maxTextBytes = static_cast<std::size_t>(read.integer("max_text_bytes"));
-	s.ratePerSecond = read.number("rate_per_second");
-	s.rateBurst = static_cast<std::size_t>(read.integer("rate_burst"));
-	s.floodCloseAfter = static_cast<std::size_t>(read.integer("flood_close_after"));
-	s.maxRooms = static_cast<std::size_t>(read.integer("max_rooms"));
-	s.maxUsersPerRoom = static_cast<std::size_t>(read.integer("max_users_per_room"));
-	s.nickChangesPerMinute = static_cast<std::size_t>(read.integer("nick_changes_per_minute"));
+	keys().read(section, s);
 
 	if (s.maxWelcomeBytes() > engine.maxQueuedBytes)
 	{

@@ -34,7 +34,7 @@ struct ChatSettings
 	std::size_t nickChangesPerMinute = 0; // nick_changes_per_minute: per connection
 
 	/// The chat room's own keys (beside the engine's and the history's).
-	static const ConfigTable& keys();
+	static const SettingsTable<ChatSettings>& keys();
 
 	/// Reads the keys above (defaults where absent). Throws
 	/// Poco::InvalidArgumentException naming the key for a bad value, and

@@ -57,17 +57,18 @@ redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t 
 
 } // namespace
 
-const ConfigTable& HistorySettings::keys()
+const SettingsTable<HistorySettings>& HistorySettings::keys()
 {
 	using Key = ConfigKey;
-	static const ConfigTable table{"chat history", {
+	using S = HistorySettings;
+	static const SettingsTable<HistorySettings> table{"chat history", {
 		Key::choice("backend", "sqlite", {"sqlite", "memory", "redis"}, "where history is kept: a SQLite file, memory only, or Redis (rooms shared by every webchatd on it)"),
 		Key::path("database", DefaultDatabase, "the SQLite file (relative: to the .ini's folder); its folder is created if missing"),
 		Key::choice("database_fallback", "none", {"none", "memory"}, "memory: an unusable database at start is logged and history kept in memory"),
-		Key::integer("batch_window_ms", 100, 1, 10000, "ms", "the writer's transaction window: what a crash may lose"),
+		{Key::integer("batch_window_ms", 100, 1, 10000, "ms", "the writer's transaction window: what a crash may lose"), &S::batchWindowMs},
 		Key::integer("retention_count", static_cast<std::int64_t>(DefaultRetentionCount), 0, std::int64_t(1) << 53, "messages",
 			"messages kept per room (0: all; else at least history_size, and the default grows to it)"),
-		Key::integer("retention_days", 0, 0, 36500, "days", "...and for at most this many days (0: no age limit)"),
+		{Key::integer("retention_days", 0, 0, 36500, "days", "...and for at most this many days (0: no age limit)"), &S::retentionDays},
 		Key::text("redis_address", "127.0.0.1:6379", "backend = redis: host:port of Redis"),
 		Key::text("redis_namespace", "webchat", "key prefix, so deployments can share a Redis").notEmpty(),
 		Key::text("redis_user", "", "an ACL user for AUTH (with redis_password)"),
@@ -84,11 +85,11 @@ HistorySettings HistorySettings::fromConfig(const Poco::Util::AbstractConfigurat
 {
 	const ConfigReader read(keys(), section);
 	HistorySettings s;
+	keys().read(read, s);
 	const std::string backend = read.choice("backend");
 	s.backend = backend == "memory" ? Backend::Memory : backend == "redis" ? Backend::Redis : Backend::Sqlite;
 	s.database = resolveDatabase(section, read);
 	s.fallBackToMemory = read.choice("database_fallback") == "memory";
-	s.batchWindowMs = read.integer("batch_window_ms");
 	const std::uint64_t least = historySize;
 	s.retentionCount = read.hasValue("retention_count") ? static_cast<std::uint64_t>(read.integer("retention_count")) :
 		std::max<std::uint64_t>(DefaultRetentionCount, least);
@@ -97,7 +98,6 @@ HistorySettings HistorySettings::fromConfig(const Poco::Util::AbstractConfigurat
 		read.refuse("retention_count", std::to_string(s.retentionCount), "keeps fewer messages than history_size = " +
 			std::to_string(historySize) + "; use 0 (keep all) or at least " + std::to_string(least));
 	}
-	s.retentionDays = read.integer("retention_days");
 	s.redis = redisOptions(read, s.retentionCount);
 	return s;
 }

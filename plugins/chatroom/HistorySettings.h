@@ -51,7 +51,7 @@ struct HistorySettings
 	redis::RedisRooms::Options redis;
 
 	/// The history's keys (beside the chat room's and the engine's).
-	static const ConfigTable& keys();
+	static const SettingsTable<HistorySettings>& keys();
 
 	/// Reads the keys above. historySize is the room's history_size: what
 	/// retention_count keeps may not be less (its default grows to it).

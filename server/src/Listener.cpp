@@ -48,7 +48,7 @@ void Listener::createServer()
 	Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
 	params->setMaxThreads(settings.threads);
 	params->setMaxQueued(settings.maxQueued);
-	params->setTimeout(settings.timeout);
+	params->setTimeout(settings.timeout());
 	params->setKeepAlive(true);
 	params->setMaxKeepAliveRequests(settings.keepAliveRequests);
 	params->setKeepAliveTimeout(Poco::Timespan(10, 0));

@@ -48,23 +48,24 @@ TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ConfigReade
 // OpenSSL's defaults, all of which qualify).
 const std::string TlsSettings::defaultCiphers = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!MD5:!DSS";
 
-const ConfigTable& ListenerSettings::keys()
+const SettingsTable<ListenerSettings>& ListenerSettings::keys()
 {
 	using Key = ConfigKey;
-	static const ConfigTable table{"listeners.<name>", {
-		Key::integer("port", 0, 1, 65535, "", "TCP port").mandatory(),
-		Key::text("address", "0.0.0.0", "address to bind (IPv4 or IPv6); never with SO_REUSEPORT, so a port in use is an error"),
-		Key::text("plugin", "", "plugin library base name (page: page.so in server.plugin_path)").mandatory(),
-		Key::text("class", "", "class exported by the plugin's manifest").mandatory(),
-		Key::integer("threads", 16, 1, 1024, "threads", "the listener's own HTTP worker threads"),
-		Key::integer("backlog", 128, 1, 65535, "connections", "listen() backlog"),
-		Key::integer("max_queued", 256, 1, 100000, "connections", "accepted connections waiting for a worker thread"),
-		Key::integer("timeout_ms", 30000, 100, 3600000, "ms", "socket send/receive timeout of HTTP connections"),
-		Key::integer("keep_alive_requests", 100, 1, 100000, "requests", "requests per keep-alive connection"),
-		Key::path("tls_certificate", "", "PEM: the server's certificate, then intermediates; the listener serves TLS (docs/TLS.md)"),
-		Key::path("tls_private_key", "", "PEM: its private key, unencrypted"),
-		Key::choice("tls_min_protocol", "tlsv1.2", {"tlsv1.2", "tlsv1.3"}, "oldest TLS version offered").caseInsensitive().notEmpty(),
-		Key::text("tls_ciphers", TlsSettings::defaultCiphers, "OpenSSL cipher list for TLS 1.2").notEmpty(),
+	using S = ListenerSettings;
+	static const SettingsTable<ListenerSettings> table{"listeners.<name>", {
+		{Key::integer("port", 0, 1, 65535, "", "TCP port").mandatory(), &S::port},
+		{Key::text("address", "0.0.0.0", "address to bind (IPv4 or IPv6); never with SO_REUSEPORT, so a port in use is an error"), &S::address},
+		{Key::text("plugin", "", "plugin library base name (page: page.so in server.plugin_path)").mandatory(), &S::plugin},
+		{Key::text("class", "", "class exported by the plugin's manifest").mandatory(), &S::className},
+		{Key::integer("threads", 16, 1, 1024, "threads", "the listener's own HTTP worker threads"), &S::threads},
+		{Key::integer("backlog", 128, 1, 65535, "connections", "listen() backlog"), &S::backlog},
+		{Key::integer("max_queued", 256, 1, 100000, "connections", "accepted connections waiting for a worker thread"), &S::maxQueued},
+		{Key::integer("timeout_ms", 30000, 100, 3600000, "ms", "socket send/receive timeout of HTTP connections"), &S::timeoutMs},
+		{Key::integer("keep_alive_requests", 100, 1, 100000, "requests", "requests per keep-alive connection"), &S::keepAliveRequests},
+		{Key::path("tls_certificate", "", "PEM: the server's certificate, then intermediates; the listener serves TLS (docs/TLS.md)")},
+		{Key::path("tls_private_key", "", "PEM: its private key, unencrypted")},
+		{Key::choice("tls_min_protocol", "tlsv1.2", {"tlsv1.2", "tlsv1.3"}, "oldest TLS version offered").caseInsensitive().notEmpty()},
+		{Key::text("tls_ciphers", TlsSettings::defaultCiphers, "OpenSSL cipher list for TLS 1.2").notEmpty()},
 	}};
 	return table;
 }
@@ -74,17 +75,9 @@ ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& confi
 	ListenerSettings s;
 	s.name = name;
 	const Poco::AutoPtr<AbstractConfiguration> section = config.createView("listeners." + name);
-	const ConfigReader read(keys(), *section, "listeners." + name + ".");
-	s.port = static_cast<Poco::UInt16>(read.integer("port"));
-	s.address = read.text("address");
-	s.plugin = read.text("plugin");
+	const ConfigReader read(keys(), *section, s.key(""));
+	keys().read(read, s);
 	checkPluginName(read, s.plugin);
-	s.className = read.text("class");
-	s.threads = static_cast<int>(read.integer("threads"));
-	s.backlog = static_cast<int>(read.integer("backlog"));
-	s.maxQueued = static_cast<int>(read.integer("max_queued"));
-	s.timeout = Poco::Timespan(read.integer("timeout_ms") * 1000);
-	s.keepAliveRequests = static_cast<int>(read.integer("keep_alive_requests"));
 	s.tls = tlsFromConfig(config, read);
 	return s;
 }

@@ -13,6 +13,7 @@
 #include "Poco/Types.h"
 #include "Poco/Util/AbstractConfiguration.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,13 +43,15 @@ struct ListenerSettings
 	int threads = 0;          // the listener's own pool
 	int backlog = 0;          // listen(2) backlog
 	int maxQueued = 0;        // accepted, waiting for a thread
-	Poco::Timespan timeout;   // socket send/receive timeout
+	std::int64_t timeoutMs = 0; // socket send/receive timeout
 	int keepAliveRequests = 0;
 	TlsSettings tls;          // paths made absolute against application.configDir
 
 	/// The host's keys in every listeners.<name> section; every other key
 	/// there must be the plugin's.
-	static const ConfigTable& keys();
+	static const SettingsTable<ListenerSettings>& keys();
+
+	Poco::Timespan timeout() const { return Poco::Timespan(timeoutMs * 1000); }
 
 	/// Reads and validates listeners.<name>. Throws Poco::Exception (a
 	/// MissingOptionException or InvalidArgumentException) naming the key.

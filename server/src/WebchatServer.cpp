@@ -272,15 +272,19 @@ std::string WebchatServer::pluginDir() const
 	return dir.isAbsolute() ? dir.toString() : Poco::Path(config().getString("application.configDir")).resolve(dir).toString();
 }
 
-void WebchatServer::openListeners()
+std::vector<std::string> WebchatServer::prepareListeners()
 {
-	const auto names = ListenerSettings::names(config());
+	auto names = ListenerSettings::names(config());
 	if (names.empty())
 		throw Poco::Util::MissingOptionException("no listeners configured in " + _configPath, "listeners.<name>.port");
-
 	KeyCheck::refuseUnknown(config(), "server", {&serverKeys()});
 	_pluginLoader = std::make_unique<PluginLoader>(pluginDir());
-	for (const auto& name : names)
+	return names;
+}
+
+void WebchatServer::openListeners()
+{
+	for (const auto& name : prepareListeners())
 	{
 		const ListenerSettings settings = ListenerSettings::fromConfig(config(), name);
 		auto listener = std::make_unique<Listener>(settings, createPlugin(settings));
@@ -407,6 +411,15 @@ void WebchatServer::reload()
 			throw Poco::Util::MissingOptionException("no listeners configured in " + _configPath, "listeners.<name>.port");
 		}
 		_fileConfig = fresh;
+		try
+		{
+			KeyCheck::refuseUnknown(config(), "server", {&serverKeys()});
+		}
+		catch (const Poco::Exception& exc)
+		{
+			// [server] applies at start only; the listeners reload anyway.
+			logger().error(exc.displayText() + " (in [server], which takes effect at the next start)");
+		}
 		reloadListeners();
 	}
 	catch (const Poco::Exception& exc)
@@ -544,13 +557,8 @@ void WebchatServer::applyLogging(const Poco::Util::AbstractConfiguration::Ptr& c
 
 void WebchatServer::checkConfiguration()
 {
-	const auto names = ListenerSettings::names(config());
-	if (names.empty())
-		throw Poco::Util::MissingOptionException("no listeners configured in " + _configPath, "listeners.<name>.port");
-	KeyCheck::refuseUnknown(config(), "server", {&serverKeys()});
-	_pluginLoader = std::make_unique<PluginLoader>(pluginDir());
 	std::map<std::string, std::string> sockets; // "address:port" -> listener
-	for (const auto& name : names)
+	for (const auto& name : prepareListeners())
 	{
 		const ListenerSettings settings = ListenerSettings::fromConfig(config(), name);
 		const std::string socket = settings.address + ":" + std::to_string(settings.port);

@@ -48,6 +48,9 @@ private:
 	using Section = std::map<std::string, std::string>;
 
 	void loadConfigurationFile();
+	// The listeners' names, once the [server] section is checked and the
+	// plugin loader made; throws Poco::Exception when there are none.
+	std::vector<std::string> prepareListeners();
 	void openListeners();
 	void closeListeners();
 	// The plugin of a section of config(), attached and configured; throws

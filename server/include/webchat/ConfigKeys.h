@@ -42,7 +42,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -365,6 +367,98 @@ private:
 	const ConfigTable& _table;
 	const Poco::Util::AbstractConfiguration& _section;
 	std::string _prefix;
+};
+
+/// A table whose keys also say where their values go: a member of the
+/// component's settings struct (what nginx's directive table does with an
+/// offset into the module's configuration). read() fills every such member;
+/// keys without a member are the component's to read by hand (a value that
+/// needs more than a type and a range: a path to resolve, a word to map to
+/// an enum).
+///
+///   static const SettingsTable<LimitSettings> table{"limits", {
+///       {ConfigKey::integer("max_items", 100, 1, 100000, "items", "items kept"), &LimitSettings::maxItems},
+///       {ConfigKey::path("dump_file", "", "where to dump them")}, // by hand
+///   }};
+///   LimitSettings s;
+///   table.read(section, s);
+template <class Settings>
+class SettingsTable: public ConfigTable
+{
+public:
+	struct Entry
+	{
+		/// A key read by hand.
+		Entry(ConfigKey key):
+			key(std::move(key))
+		{
+		}
+
+		/// A key stored in member: an integer or number key into an
+		/// arithmetic member, any other into a std::string.
+		template <class Member>
+		Entry(ConfigKey key, Member Settings::*member):
+			key(std::move(key)),
+			store(storeInto(this->key, member))
+		{
+		}
+
+		ConfigKey key;
+		std::function<void(const ConfigReader&, Settings&)> store;
+	};
+
+	SettingsTable(std::string component, std::vector<Entry> entries):
+		ConfigTable(std::move(component), keysOf(entries))
+	{
+		for (auto& entry : entries) _stores.push_back(std::move(entry.store));
+	}
+
+	/// Stores every key that has a member (defaults where absent); throws
+	/// as ConfigReader does for a bad value.
+	void read(const ConfigReader& reader, Settings& settings) const
+	{
+		for (const auto& store : _stores)
+		{
+			if (store) store(reader, settings);
+		}
+	}
+
+	void read(const Poco::Util::AbstractConfiguration& section, Settings& settings) const
+	{
+		read(ConfigReader(*this, section), settings);
+	}
+
+private:
+	template <class Member>
+	static std::function<void(const ConfigReader&, Settings&)> storeInto(const ConfigKey& key, Member Settings::*member)
+	{
+		const std::string name = key.name;
+		if constexpr (std::is_same_v<Member, std::string>)
+		{
+			switch (key.type)
+			{
+			case ConfigKey::Type::Path: return [name, member](const ConfigReader& read, Settings& s) { s.*member = read.path(name); };
+			case ConfigKey::Type::Choice: return [name, member](const ConfigReader& read, Settings& s) { s.*member = read.choice(name); };
+			default: return [name, member](const ConfigReader& read, Settings& s) { s.*member = read.text(name); };
+			}
+		}
+		else
+		{
+			static_assert(std::is_arithmetic_v<Member>, "a key is stored in a std::string or an arithmetic member");
+			if (key.type == ConfigKey::Type::Number)
+				return [name, member](const ConfigReader& read, Settings& s) { s.*member = static_cast<Member>(read.number(name)); };
+			return [name, member](const ConfigReader& read, Settings& s) { s.*member = static_cast<Member>(read.integer(name)); };
+		}
+	}
+
+	static std::vector<ConfigKey> keysOf(const std::vector<Entry>& entries)
+	{
+		std::vector<ConfigKey> keys;
+		for (const auto& entry : entries) keys.push_back(entry.key);
+		return keys;
+	}
+
+	std::vector<std::function<void(const ConfigReader&, Settings&)>> _stores;
 };
 
 /// The declared name closest to an unknown one (a typo: at most two edits,

@@ -34,7 +34,7 @@ struct EngineSettings
 	std::int64_t drainTimeoutMs = 0;  // drain_timeout_ms: on shutdown, for clients to take their 1001
 
 	/// The engine's keys, which every plugin on the engine declares as its own.
-	static const ConfigTable& keys();
+	static const SettingsTable<EngineSettings>& keys();
 
 	/// Reads the keys above (defaults where absent). Throws
 	/// Poco::InvalidArgumentException naming the key for a bad value.
