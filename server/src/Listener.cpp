@@ -1,13 +1,16 @@
 #include "Listener.h"
 
 #include "TlsContext.h"
-#include "TlsServerSocket.h"
 
 #include "Poco/Exception.h"
+#include "Poco/Logger.h"
 #include "Poco/Net/HTTPServerParams.h"
 #include "Poco/Net/NetException.h"
 #include "Poco/Net/ServerSocket.h"
 #include "Poco/Net/SocketAddress.h"
+
+#include <cerrno>
+#include <fcntl.h>
 
 namespace webchat {
 
@@ -53,12 +56,14 @@ void Listener::createServer()
 	params->setMaxKeepAliveRequests(settings.keepAliveRequests);
 	params->setKeepAliveTimeout(Poco::Timespan(10, 0));
 
+	// A descriptor of the gate's own, closed with it; the listening socket
+	// itself stays with this Listener (and a reload's successor).
+	const int listening = ::fcntl(_socket.impl()->sockfd(), F_DUPFD_CLOEXEC, 0);
+	if (listening < 0) throw Poco::SystemException("dup of the listening socket", errno);
+	_gate = std::make_shared<HttpGate>(settings.name, listening, _tlsContext, settings.gateLimits(), Poco::Logger::get("webchat." + settings.name));
 	Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new InstrumentedHandlerFactory(
 		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"));
-	if (_tlsContext)
-		_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, TlsServerSocket(_socket, _tlsContext), params);
-	else
-		_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, _socket, params);
+	_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, _gate->serverSocket(), params);
 }
 
 Listener::~Listener()
@@ -94,37 +99,39 @@ void Listener::writeMetrics(MetricsWriter& writer) const
 {
 	ListenerLabelWriter labelled(writer, _settings.name);
 	_requestMetrics.write(labelled);
+	_gate->writeMetrics(labelled);
 	_plugin->writeMetrics(labelled);
 }
 
 void Listener::start()
 {
+	_gate->start();
 	_server->start();
 	_running = true;
 }
 
 void Listener::retire()
 {
-	if (_server && _running)
-	{
-		// Joins the acceptor thread; the socket stays open (TCPServer::stop
-		// closes nothing), connections the dispatcher queued are dropped.
-		_server->stop();
-		_running = false;
-	}
+	// The replacement accepts from now on. Connections this instance has
+	// (waiting for a head, between keep-alive requests, or being served)
+	// stay with it until stop().
+	_gate->stopAccepting();
+	_running = false;
 }
 
 void Listener::stop()
 {
 	if (!_server) return;
-	if (_running)
-	{
-		_server->stop();
-		_running = false;
-	}
+	_gate->stopAccepting();
+	_running = false;
+	// Joins the acceptor; the listening socket stays open (TCPServer::stop
+	// closes nothing).
+	_server->stop();
 	_plugin->shutdown();
 	_server->stopAll(true);
 	_threadPool.joinAll();
+	// Last: workers that just finished handed their connections back.
+	_gate->stop();
 	_server.reset();
 }
 

@@ -8,6 +8,7 @@
 #ifndef WEBCHAT_LISTENER_INCLUDED
 #define WEBCHAT_LISTENER_INCLUDED
 
+#include "HttpGate.h"
 #include "ListenerSettings.h"
 #include "RequestMetrics.h"
 #include "webchat/HandlerPlugin.h"
@@ -80,6 +81,9 @@ private:
 	// Each listener has its own pool: POCO's default pool is shared by every
 	// HTTPServer in the process and holds only 16 threads.
 	Poco::ThreadPool _threadPool;
+	// Reads every request head before the server's threads see the
+	// connection; shared with the sockets it hands out.
+	std::shared_ptr<HttpGate> _gate;
 	std::unique_ptr<Poco::Net::HTTPServer> _server;
 	std::atomic<bool> _running{false};
 };

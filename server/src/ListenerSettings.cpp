@@ -62,6 +62,12 @@ const SettingsTable<ListenerSettings>& ListenerSettings::keys()
 		{Key::integer("max_queued", 256, 1, 100000, "connections", "accepted connections waiting for a worker thread"), &S::maxQueued},
 		{Key::integer("timeout_ms", 30000, 100, 3600000, "ms", "socket send/receive timeout of HTTP connections"), &S::timeoutMs},
 		{Key::integer("keep_alive_requests", 100, 1, 100000, "requests", "requests per keep-alive connection"), &S::keepAliveRequests},
+		{Key::integer("header_timeout_ms", 5000, 100, 600000, "ms", "a request head must be complete this long after its first byte (a new connection: after it opened, TLS handshake included), else the connection is closed"), &S::headerTimeoutMs},
+		{Key::integer("keep_alive_timeout_ms", 15000, 100, 3600000, "ms", "how long a keep-alive connection may wait idle for its next request"), &S::keepAliveTimeoutMs},
+		{Key::integer("max_pending", 4096, 1, 1000000, "connections", "connections waiting for their request head (or idle between keep-alive requests); more are closed at once"), &S::maxPending},
+		{Key::integer("max_pending_per_ip", 16, 1, 1000000, "connections", "...of those, from one address (IPv6: one /64)"), &S::maxPendingPerIp},
+		{Key::integer("max_head_bytes", 16384, 1024, 1048576, "bytes", "a longer request head is answered 431"), &S::maxHeadBytes},
+		{Key::integer("max_body_bytes", 65536, 0, 64 * 1024 * 1024, "bytes", "a request with a longer body is answered 413 without reading it (a chunked one: 411); a body its handler does not read closes the connection after the response"), &S::maxBodyBytes},
 		{Key::path("tls_certificate", "", "PEM: the server's certificate, then intermediates; the listener serves TLS (docs/TLS.md)")},
 		{Key::path("tls_private_key", "", "PEM: its private key, unencrypted")},
 		{Key::choice("tls_min_protocol", "tlsv1.2", {"tlsv1.2", "tlsv1.3"}, "oldest TLS version offered").caseInsensitive().notEmpty()},
@@ -80,6 +86,19 @@ ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& confi
 	checkPluginName(read, s.plugin);
 	s.tls = tlsFromConfig(config, read);
 	return s;
+}
+
+HttpGate::Limits ListenerSettings::gateLimits() const
+{
+	HttpGate::Limits limits;
+	limits.headerTimeoutMs = headerTimeoutMs;
+	limits.keepAliveTimeoutMs = keepAliveTimeoutMs;
+	limits.maxPending = maxPending;
+	limits.maxPendingPerIp = maxPendingPerIp;
+	limits.maxHeadBytes = maxHeadBytes;
+	limits.maxBodyBytes = maxBodyBytes;
+	limits.keepAliveRequests = keepAliveRequests;
+	return limits;
 }
 
 std::string ListenerSettings::resolvePath(const AbstractConfiguration& config, const std::string& value)

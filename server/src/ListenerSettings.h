@@ -7,6 +7,7 @@
 #ifndef WEBCHAT_LISTENERSETTINGS_INCLUDED
 #define WEBCHAT_LISTENERSETTINGS_INCLUDED
 
+#include "HttpGate.h"
 #include "webchat/ConfigKeys.h"
 
 #include "Poco/Timespan.h"
@@ -45,6 +46,12 @@ struct ListenerSettings
 	int maxQueued = 0;        // accepted, waiting for a thread
 	std::int64_t timeoutMs = 0; // socket send/receive timeout
 	int keepAliveRequests = 0;
+	std::int64_t headerTimeoutMs = 0;
+	std::int64_t keepAliveTimeoutMs = 0;
+	std::size_t maxPending = 0;
+	std::size_t maxPendingPerIp = 0;
+	std::size_t maxHeadBytes = 0;
+	std::uint64_t maxBodyBytes = 0;
 	TlsSettings tls;          // paths made absolute against application.configDir
 
 	/// The host's keys in every listeners.<name> section; every other key
@@ -52,6 +59,9 @@ struct ListenerSettings
 	static const SettingsTable<ListenerSettings>& keys();
 
 	Poco::Timespan timeout() const { return Poco::Timespan(timeoutMs * 1000); }
+
+	/// What the listener's HttpGate enforces.
+	HttpGate::Limits gateLimits() const;
 
 	/// Reads and validates listeners.<name>. Throws Poco::Exception (a
 	/// MissingOptionException or InvalidArgumentException) naming the key.

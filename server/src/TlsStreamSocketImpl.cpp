@@ -26,18 +26,11 @@ std::string openSslError(int sslError)
 
 } // namespace
 
-TlsStreamSocketImpl::TlsStreamSocketImpl(poco_socket_t fd, Poco::Net::Context::Ptr context):
-	StreamSocketImpl(fd),
-	_ssl(SSL_new(context->sslContext())),
-	_context(std::move(context))
+TlsStreamSocketImpl::TlsStreamSocketImpl(HttpGate::Admitted&& admitted, std::shared_ptr<HttpGate> gate):
+	// The base takes the descriptor and moves the head out; ssl stays.
+	GatedStreamSocketImpl(std::move(admitted), std::move(gate)),
+	_ssl(admitted.ssl)
 {
-	if (!_ssl || SSL_set_fd(_ssl, fd) != 1)
-	{
-		// The base class closes fd.
-		if (_ssl) SSL_free(_ssl);
-		throw Poco::Net::SSLException("cannot create a TLS session", openSslError(0));
-	}
-	SSL_set_accept_state(_ssl);
 }
 
 TlsStreamSocketImpl::~TlsStreamSocketImpl()
@@ -50,19 +43,6 @@ TlsStreamSocketImpl::~TlsStreamSocketImpl()
 	{
 	}
 	if (_ssl) SSL_free(_ssl);
-}
-
-void TlsStreamSocketImpl::handshake()
-{
-	if (_handshakeDone) return;
-	for (;;)
-	{
-		ERR_clear_error();
-		const int rc = SSL_do_handshake(_ssl);
-		if (rc == 1) break;
-		if (!retryOrEnd(rc, "TLS handshake")) throw Poco::Net::SSLConnectionUnexpectedlyClosedException("client left during the TLS handshake");
-	}
-	_handshakeDone = true;
 }
 
 bool TlsStreamSocketImpl::retryOrEnd(int rc, const char* operation)
@@ -95,7 +75,6 @@ bool TlsStreamSocketImpl::retryOrEnd(int rc, const char* operation)
 int TlsStreamSocketImpl::sendBytes(const void* buffer, int length, int)
 {
 	if (!_ssl) throw Poco::InvalidAccessException("TLS session handed over");
-	handshake();
 	const char* data = static_cast<const char*>(buffer);
 	int sent = 0;
 	// Blocking writes without SSL_MODE_ENABLE_PARTIAL_WRITE are all or
@@ -114,10 +93,9 @@ int TlsStreamSocketImpl::sendBytes(const void* buffer, int length, int)
 	return sent;
 }
 
-int TlsStreamSocketImpl::receiveBytes(void* buffer, int length, int)
+int TlsStreamSocketImpl::readConnection(void* buffer, int length)
 {
 	if (!_ssl) throw Poco::InvalidAccessException("TLS session handed over");
-	handshake();
 	for (;;)
 	{
 		ERR_clear_error();
@@ -132,38 +110,35 @@ int TlsStreamSocketImpl::sendBytes(const Poco::Net::SocketBufVec&, int)
 	throw Poco::NotImplementedException("scatter/gather on a TLS socket");
 }
 
-int TlsStreamSocketImpl::receiveBytes(Poco::Net::SocketBufVec&, int)
-{
-	throw Poco::NotImplementedException("scatter/gather on a TLS socket");
-}
-
-int TlsStreamSocketImpl::receiveBytes(Poco::Buffer<char>&, int, const Poco::Timespan&)
-{
-	throw Poco::NotImplementedException("buffer reads on a TLS socket");
-}
-
-int TlsStreamSocketImpl::available()
+int TlsStreamSocketImpl::connectionAvailable()
 {
 	return _ssl ? SSL_pending(_ssl) : 0;
 }
 
 bool TlsStreamSocketImpl::poll(const Poco::Timespan& timeout, int mode)
 {
-	if ((mode & SELECT_READ) && _ssl && SSL_pending(_ssl) > 0) return true;
-	return StreamSocketImpl::poll(timeout, mode);
+	if ((mode & SELECT_READ) && _ssl && available() > 0) return true;
+	return GatedStreamSocketImpl::poll(timeout, mode);
 }
 
 void TlsStreamSocketImpl::close()
 {
-	if (_ssl && _handshakeDone && !_broken && sockfd() != POCO_INVALID_SOCKET)
+	if (_ssl && !_broken && sockfd() != POCO_INVALID_SOCKET)
 	{
 		// One close_notify, not waiting for the peer's (as browsers expect).
 		ERR_clear_error();
 		SSL_shutdown(_ssl);
 		ERR_clear_error();
-		_handshakeDone = false;
+		_broken = true;
 	}
-	StreamSocketImpl::close();
+	GatedStreamSocketImpl::close();
+}
+
+ssl_st* TlsStreamSocketImpl::releaseSession()
+{
+	ssl_st* ssl = _ssl;
+	_ssl = nullptr;
+	return ssl;
 }
 
 ssl_st* TlsStreamSocketImpl::releaseTls(int& fd)
@@ -171,9 +146,7 @@ ssl_st* TlsStreamSocketImpl::releaseTls(int& fd)
 	fd = sockfd();
 	// The descriptor is the caller's now: this socket must not close it.
 	reset(POCO_INVALID_SOCKET);
-	ssl_st* ssl = _ssl;
-	_ssl = nullptr;
-	return ssl;
+	return releaseSession();
 }
 
 } // namespace webchat

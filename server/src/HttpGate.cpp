@@ -1,0 +1,651 @@
+#include "HttpGate.h"
+
+#include "GatedSocket.h"
+
+#include "Poco/Exception.h"
+#include "Poco/String.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace webchat {
+
+namespace {
+
+// Tags of the loop's own descriptors: addresses that are no Pending.
+char listeningTag;
+char wakeupTag;
+
+void setBlocking(int fd, bool blocking)
+{
+	const int flags = ::fcntl(fd, F_GETFL, 0);
+	if (flags >= 0) ::fcntl(fd, F_SETFL, blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK));
+}
+
+// What limits count per client: the IPv4 address, or an IPv6 address's
+// /64 (one host usually has a whole /64 to pick addresses from).
+std::string peerKey(const sockaddr_storage& address)
+{
+	char text[INET6_ADDRSTRLEN] = {};
+	if (address.ss_family == AF_INET)
+	{
+		const auto& in = reinterpret_cast<const sockaddr_in&>(address);
+		::inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+		return text;
+	}
+	if (address.ss_family == AF_INET6)
+	{
+		auto in6 = reinterpret_cast<const sockaddr_in6&>(address).sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(&in6))
+		{
+			::inet_ntop(AF_INET, &in6.s6_addr[12], text, sizeof text);
+			return text;
+		}
+		std::memset(&in6.s6_addr[8], 0, 8);
+		::inet_ntop(AF_INET6, &in6, text, sizeof text);
+		return std::string(text) + "/64";
+	}
+	return "local";
+}
+
+Poco::Net::SocketAddress localAddress(int fd)
+{
+	sockaddr_storage address{};
+	socklen_t length = sizeof address;
+	if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) throw Poco::SystemException("getsockname", errno);
+	return Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length);
+}
+
+std::string peerKeyOf(int fd)
+{
+	sockaddr_storage address{};
+	socklen_t length = sizeof address;
+	if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "unknown";
+	return peerKey(address);
+}
+
+void closeConnection(int fd, ssl_st* ssl)
+{
+	if (ssl) SSL_free(ssl);
+	if (fd >= 0) ::close(fd);
+}
+
+// Where the blank line that ends a head is, counting from the start of the
+// head, once `seen` bytes are known and `more` follow; npos if not yet.
+std::size_t headEnd(const std::string& seen, const char* more, std::size_t length)
+{
+	// The end may straddle what was consumed before and what is new.
+	const std::size_t carried = std::min<std::size_t>(seen.size(), 3);
+	std::string window = seen.substr(seen.size() - carried);
+	window.append(more, length);
+	const auto at = window.find("\r\n\r\n");
+	if (at == std::string::npos) return std::string::npos;
+	return seen.size() - carried + at + 4;
+}
+
+// How a request's body is framed, from its head: only what the gate needs to
+// refuse a body or let POCO read exactly that many bytes. More than one
+// Content-Length, or one that is not digits, is a bad request.
+struct BodyFraming
+{
+	bool chunked = false;
+	bool badLength = false;
+	std::optional<std::uint64_t> length;
+};
+
+BodyFraming bodyFraming(const std::string& head)
+{
+	BodyFraming framing;
+	std::size_t lineStart = head.find("\r\n");
+	while (lineStart != std::string::npos && lineStart + 2 < head.size())
+	{
+		lineStart += 2;
+		const std::size_t lineEnd = head.find("\r\n", lineStart);
+		if (lineEnd == std::string::npos || lineEnd == lineStart) break;
+		const std::string line = head.substr(lineStart, lineEnd - lineStart);
+		const auto colon = line.find(':');
+		if (colon != std::string::npos)
+		{
+			const std::string name = Poco::toLower(line.substr(0, colon));
+			const std::string value = Poco::trim(line.substr(colon + 1));
+			if (name == "transfer-encoding")
+			{
+				framing.chunked = true;
+			}
+			else if (name == "content-length")
+			{
+				const bool digits = !value.empty() && value.size() <= 18 &&
+					std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+				if (!digits || framing.length) framing.badLength = true;
+				else framing.length = std::stoull(value);
+			}
+		}
+		lineStart = lineEnd;
+	}
+	return framing;
+}
+
+} // namespace
+
+HttpGate::HttpGate(const std::string& name, int listeningFd, Poco::Net::Context::Ptr tls, const Limits& limits, Poco::Logger& logger):
+	_name(name),
+	_limits(limits),
+	_tls(std::move(tls)),
+	_logger(logger),
+	_listeningFd(listeningFd),
+	_listeningAddress(localAddress(listeningFd)),
+	_poller(platform::Poller::create()),
+	_buffer(limits.maxHeadBytes + 1)
+{
+	setBlocking(_listeningFd, false);
+	_poller->add(_wakeup.fd(), platform::Poller::Read, &wakeupTag);
+}
+
+HttpGate::~HttpGate()
+{
+	stop();
+	if (_listeningFd >= 0) ::close(_listeningFd);
+}
+
+void HttpGate::start()
+{
+	_thread = std::thread([this] { run(); });
+}
+
+void HttpGate::stopAccepting()
+{
+	_acceptingWanted = false;
+	_wakeup.signal();
+}
+
+void HttpGate::stop()
+{
+	_acceptingWanted = false;
+	_stopping = true;
+	_wakeup.signal();
+	if (_thread.joinable()) _thread.join();
+	std::lock_guard<std::mutex> lock(_readyMutex);
+	for (auto& admitted : _ready) closeConnection(admitted.fd, admitted.ssl);
+	_ready.clear();
+	_readyWakeup.drain();
+}
+
+Poco::Net::ServerSocket HttpGate::serverSocket()
+{
+	return GateServerSocket(shared_from_this(), _readyWakeup.fd());
+}
+
+std::optional<HttpGate::Admitted> HttpGate::takeAdmitted()
+{
+	std::lock_guard<std::mutex> lock(_readyMutex);
+	if (_ready.empty()) return std::nullopt;
+	Admitted admitted = std::move(_ready.front());
+	_ready.pop_front();
+	if (_ready.empty()) _readyWakeup.drain();
+	return admitted;
+}
+
+void HttpGate::readmit(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody)
+{
+	{
+		std::lock_guard<std::mutex> lock(_inboxMutex);
+		if (!_stopping)
+		{
+			Admitted back;
+			back.fd = fd;
+			back.ssl = ssl;
+			back.requests = requests;
+			back.skip = unreadBody;
+			_inbox.push_back(std::move(back));
+			fd = -1;
+		}
+	}
+	if (fd >= 0) closeConnection(fd, ssl);
+	else _wakeup.signal();
+}
+
+void HttpGate::linger(int fd, std::uint64_t unreadBody)
+{
+	// The response is out: the client sees its end now.
+	::shutdown(fd, SHUT_WR);
+	{
+		std::lock_guard<std::mutex> lock(_inboxMutex);
+		if (!_stopping)
+		{
+			Admitted back;
+			back.fd = fd;
+			back.skip = unreadBody;
+			back.closeAfterSkip = true;
+			_inbox.push_back(std::move(back));
+			fd = -1;
+		}
+	}
+	if (fd >= 0) ::close(fd);
+	else _wakeup.signal();
+}
+
+void HttpGate::run()
+{
+	std::array<platform::Poller::Event, 256> events;
+	std::vector<Pending*> ready;
+	while (!_stopping)
+	{
+		if (_accepting != _acceptingWanted.load())
+		{
+			_accepting = !_accepting;
+			if (_accepting) _poller->add(_listeningFd, platform::Poller::Read, &listeningTag);
+			else _poller->remove(_listeningFd);
+		}
+		int timeoutMs = 1000;
+		if (!_deadlines.empty())
+		{
+			const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(_deadlines.begin()->first - Clock::now()).count();
+			timeoutMs = static_cast<int>(std::clamp<std::int64_t>(wait + 1, 0, 1000));
+		}
+		const int n = _poller->wait(events.data(), static_cast<int>(events.size()), timeoutMs);
+		for (int i = 0; i < n; ++i)
+		{
+			void* tag = events[i].tag;
+			if (tag == &listeningTag) acceptAll();
+			else if (tag == &wakeupTag) processInbox();
+			else
+			{
+				auto found = _pending.find(static_cast<Pending*>(tag));
+				if (found != _pending.end() && !found->second->closed) advance(*found->second);
+			}
+		}
+		expire();
+		// Closed during this round: freed only now, as later events of the
+		// same round may still name them.
+		for (auto it = _pending.begin(); it != _pending.end();)
+		{
+			if (it->second->closed) it = _pending.erase(it);
+			else ++it;
+		}
+	}
+	for (auto& [key, pending] : _pending)
+	{
+		if (!pending->closed) closeConnection(pending->fd, pending->ssl);
+	}
+	_pending.clear();
+	_deadlines.clear();
+	_perPeer.clear();
+	_pendingCount = 0;
+	std::lock_guard<std::mutex> lock(_inboxMutex);
+	for (auto& back : _inbox) closeConnection(back.fd, back.ssl);
+	_inbox.clear();
+}
+
+void HttpGate::acceptAll()
+{
+	for (;;)
+	{
+		sockaddr_storage address{};
+		socklen_t length = sizeof address;
+		const int fd = ::accept4(_listeningFd, reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+		{
+			if (errno == EINTR || errno == ECONNABORTED) continue;
+			// EAGAIN: all taken. EMFILE and the like: the next round retries.
+			return;
+		}
+		const std::string peer = peerKey(address);
+		ssl_st* ssl = nullptr;
+		if (_tls)
+		{
+			ssl = SSL_new(_tls->sslContext());
+			if (!ssl || SSL_set_fd(ssl, fd) != 1)
+			{
+				closeConnection(fd, ssl);
+				count(Refusal::TlsHandshake);
+				continue;
+			}
+			SSL_set_accept_state(ssl);
+		}
+		Pending& pending = track(fd, ssl, ssl ? Stage::Handshake : Stage::Head, peer, 0, _limits.headerTimeoutMs);
+		// A client usually sends its request (or ClientHello) at once: one
+		// that is already complete never waits, and only connections that
+		// do wait count against the limits.
+		advance(pending);
+		enforceLimits(pending);
+	}
+}
+
+void HttpGate::enforceLimits(Pending& pending)
+{
+	if (pending.closed) return;
+	const bool overall = _pendingCount > _limits.maxPending;
+	if (!overall && _perPeer[pending.peer] <= _limits.maxPendingPerIp) return;
+	// An idle keep-alive connection just ends, as at its timeout; one that
+	// has not made a request yet is refused.
+	if (pending.stage != Stage::Idle) count(overall ? Refusal::PendingLimit : Refusal::PendingPerIp);
+	drop(pending);
+}
+
+void HttpGate::processInbox()
+{
+	_wakeup.drain();
+	std::vector<Admitted> back;
+	{
+		std::lock_guard<std::mutex> lock(_inboxMutex);
+		back.swap(_inbox);
+	}
+	for (auto& connection : back)
+	{
+		if (connection.requests >= _limits.keepAliveRequests && !connection.closeAfterSkip)
+		{
+			// Its keep-alive requests are used up.
+			closeConnection(connection.fd, connection.ssl);
+			continue;
+		}
+		setBlocking(connection.fd, false);
+		Pending& pending = track(connection.fd, connection.ssl, Stage::Idle, peerKeyOf(connection.fd), connection.requests, _limits.keepAliveTimeoutMs);
+		pending.skip = connection.skip;
+		pending.closeAfterSkip = connection.closeAfterSkip;
+		watch(pending, platform::Poller::Read);
+		// The next request may be here already (pipelined: in the socket,
+		// or in OpenSSL's buffer).
+		advance(pending);
+		enforceLimits(pending);
+	}
+}
+
+HttpGate::Pending& HttpGate::track(int fd, ssl_st* ssl, Stage stage, const std::string& peer, int requests, std::int64_t timeoutMs)
+{
+	auto owned = std::make_unique<Pending>();
+	Pending& pending = *owned;
+	pending.fd = fd;
+	pending.ssl = ssl;
+	pending.stage = stage;
+	pending.peer = peer;
+	pending.requests = requests;
+	_pending.emplace(&pending, std::move(owned));
+	++_perPeer[peer];
+	++_pendingCount;
+	setDeadline(pending, timeoutMs);
+	return pending;
+}
+
+void HttpGate::setDeadline(Pending& pending, std::int64_t timeoutMs)
+{
+	_deadlines.erase({pending.deadline, &pending});
+	pending.deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+	_deadlines.emplace(pending.deadline, &pending);
+}
+
+void HttpGate::watch(Pending& pending, int interest)
+{
+	if (pending.interest == interest) return;
+	if (pending.interest == 0) _poller->add(pending.fd, interest, &pending);
+	else _poller->modify(pending.fd, interest, &pending);
+	pending.interest = interest;
+}
+
+void HttpGate::advance(Pending& pending)
+{
+	if (pending.stage == Stage::Handshake)
+	{
+		ERR_clear_error();
+		const int rc = SSL_do_handshake(pending.ssl);
+		if (rc != 1)
+		{
+			const int error = SSL_get_error(pending.ssl, rc);
+			if (error == SSL_ERROR_WANT_READ) watch(pending, platform::Poller::Read);
+			else if (error == SSL_ERROR_WANT_WRITE) watch(pending, platform::Poller::Write);
+			else
+			{
+				ERR_clear_error();
+				count(Refusal::TlsHandshake);
+				drop(pending);
+			}
+			return;
+		}
+		pending.stage = Stage::Head;
+		watch(pending, platform::Poller::Read);
+	}
+	if (pending.stage == Stage::Idle)
+	{
+		while (pending.skip > 0)
+		{
+			const int n = peek(pending, _buffer.data(), static_cast<int>(std::min<std::uint64_t>(pending.skip, _buffer.size())));
+			if (n == -2) return;
+			if (n <= 0 || consume(pending, _buffer.data(), n) != n)
+			{
+				drop(pending);
+				return;
+			}
+			pending.skip -= static_cast<std::uint64_t>(n);
+		}
+		if (pending.closeAfterSkip)
+		{
+			drop(pending);
+			return;
+		}
+		char first = 0;
+		const int n = peek(pending, &first, 1);
+		if (n == -2) return;
+		if (n <= 0)
+		{
+			drop(pending);
+			return;
+		}
+		// The next request has begun: its head gets header_timeout_ms.
+		pending.stage = Stage::Head;
+		setDeadline(pending, _limits.headerTimeoutMs);
+	}
+	readHead(pending);
+}
+
+int HttpGate::peek(Pending& pending, char* buffer, int length)
+{
+	if (!pending.ssl)
+	{
+		const ssize_t n = ::recv(pending.fd, buffer, static_cast<std::size_t>(length), MSG_PEEK);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return -2;
+		return static_cast<int>(n);
+	}
+	ERR_clear_error();
+	const int n = SSL_peek(pending.ssl, buffer, length);
+	if (n > 0) return n;
+	const int error = SSL_get_error(pending.ssl, n);
+	ERR_clear_error();
+	if (error == SSL_ERROR_WANT_READ) return -2;
+	if (error == SSL_ERROR_WANT_WRITE)
+	{
+		watch(pending, platform::Poller::Write);
+		return -2;
+	}
+	return error == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+}
+
+int HttpGate::consume(Pending& pending, char* buffer, int length)
+{
+	// Bytes just peeked: reading them cannot block or come up short.
+	if (!pending.ssl) return static_cast<int>(::recv(pending.fd, buffer, static_cast<std::size_t>(length), 0));
+	ERR_clear_error();
+	const int n = SSL_read(pending.ssl, buffer, length);
+	ERR_clear_error();
+	return n;
+}
+
+void HttpGate::readHead(Pending& pending)
+{
+	for (;;)
+	{
+		const std::size_t room = _limits.maxHeadBytes + 1 - std::min(pending.head.size(), _limits.maxHeadBytes);
+		const int n = peek(pending, _buffer.data(), static_cast<int>(room));
+		if (n == -2)
+		{
+			if (!pending.ssl || pending.interest != platform::Poller::Write) watch(pending, platform::Poller::Read);
+			return;
+		}
+		if (n <= 0)
+		{
+			// Gone (or an error) before a whole head: nothing to answer.
+			drop(pending);
+			return;
+		}
+		const std::size_t end = headEnd(pending.head, _buffer.data(), static_cast<std::size_t>(n));
+		const std::size_t take = end == std::string::npos ? static_cast<std::size_t>(n) : end - pending.head.size();
+		if (pending.head.size() + take > _limits.maxHeadBytes)
+		{
+			refuse(pending, Refusal::HeadTooLarge, 431, "Request Header Fields Too Large");
+			return;
+		}
+		const int taken = consume(pending, _buffer.data(), static_cast<int>(take));
+		if (taken != static_cast<int>(take))
+		{
+			drop(pending);
+			return;
+		}
+		pending.head.append(_buffer.data(), take);
+		if (end != std::string::npos)
+		{
+			complete(pending);
+			return;
+		}
+		watch(pending, platform::Poller::Read);
+		// Plaintext: peeking again now would see nothing new. TLS: a record
+		// may have held more than one read's worth.
+		if (!pending.ssl || SSL_pending(pending.ssl) == 0) return;
+	}
+}
+
+void HttpGate::complete(Pending& pending)
+{
+	// A head that does not even start like HTTP/1.x is refused here;
+	// everything else about it is POCO's and the handler's to judge.
+	const auto lineEnd = pending.head.find("\r\n");
+	const std::string requestLine = pending.head.substr(0, lineEnd);
+	if (requestLine.size() < 14 || requestLine.compare(requestLine.size() - 9, 7, " HTTP/1") != 0)
+	{
+		refuse(pending, Refusal::BadRequest, 400, "Bad Request");
+		return;
+	}
+	const BodyFraming framing = bodyFraming(pending.head);
+	if (framing.badLength)
+	{
+		refuse(pending, Refusal::BadRequest, 400, "Bad Request");
+		return;
+	}
+	if (framing.chunked)
+	{
+		refuse(pending, Refusal::BodyNotAccepted, 411, "Length Required");
+		return;
+	}
+	const std::uint64_t body = framing.length.value_or(0);
+	if (body > _limits.maxBodyBytes)
+	{
+		refuse(pending, Refusal::BodyNotAccepted, 413, "Content Too Large");
+		return;
+	}
+	Admitted admitted;
+	admitted.fd = pending.fd;
+	admitted.ssl = pending.ssl;
+	admitted.head = std::move(pending.head);
+	admitted.bodyBytes = body;
+	admitted.requests = pending.requests;
+	_poller->remove(pending.fd);
+	setBlocking(pending.fd, true);
+	pending.fd = -1;
+	pending.ssl = nullptr;
+	drop(pending);
+	{
+		std::lock_guard<std::mutex> lock(_readyMutex);
+		_ready.push_back(std::move(admitted));
+	}
+	_readyWakeup.signal();
+}
+
+void HttpGate::refuse(Pending& pending, Refusal refusal, int status, const char* reason)
+{
+	count(refusal);
+	const std::string text = std::to_string(status) + " " + reason + "\n";
+	const std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason +
+		"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + std::to_string(text.size()) +
+		"\r\nConnection: close\r\n\r\n" + text;
+	// Best effort, without waiting: a client that does not read its refusal
+	// does not get it.
+	if (pending.ssl)
+	{
+		ERR_clear_error();
+		SSL_write(pending.ssl, response.data(), static_cast<int>(response.size()));
+		ERR_clear_error();
+	}
+	else
+	{
+		[[maybe_unused]] const auto sent = ::send(pending.fd, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	::shutdown(pending.fd, SHUT_WR);
+	drop(pending);
+}
+
+void HttpGate::drop(Pending& pending)
+{
+	if (pending.closed) return;
+	pending.closed = true;
+	if (pending.fd >= 0 && pending.interest != 0) _poller->remove(pending.fd);
+	closeConnection(pending.fd, pending.ssl);
+	pending.fd = -1;
+	pending.ssl = nullptr;
+	_deadlines.erase({pending.deadline, &pending});
+	auto peer = _perPeer.find(pending.peer);
+	if (peer != _perPeer.end() && --peer->second == 0) _perPeer.erase(peer);
+	--_pendingCount;
+}
+
+void HttpGate::expire()
+{
+	const auto now = Clock::now();
+	while (!_deadlines.empty() && _deadlines.begin()->first <= now)
+	{
+		Pending& pending = *_deadlines.begin()->second;
+		// An idle keep-alive connection just ends; a head that is late
+		// is a client holding the server up.
+		if (pending.stage != Stage::Idle) count(Refusal::HeaderTimeout);
+		drop(pending);
+	}
+}
+
+void HttpGate::count(Refusal refusal)
+{
+	_refused[static_cast<std::size_t>(refusal)].fetch_add(1, std::memory_order_relaxed);
+}
+
+const char* HttpGate::reasonLabel(Refusal refusal)
+{
+	switch (refusal)
+	{
+	case Refusal::HeaderTimeout: return "header_timeout";
+	case Refusal::PendingLimit: return "max_pending";
+	case Refusal::PendingPerIp: return "max_pending_per_ip";
+	case Refusal::BadRequest: return "bad_request";
+	case Refusal::HeadTooLarge: return "head_too_large";
+	case Refusal::BodyNotAccepted: return "body_not_accepted";
+	case Refusal::TlsHandshake: return "tls_handshake";
+	case Refusal::Count: break;
+	}
+	return "other";
+}
+
+void HttpGate::writeMetrics(MetricsWriter& writer) const
+{
+	writer.gauge("webchat_http_pending_connections", "Connections waiting for their request head (or idle between keep-alive requests).", {},
+		static_cast<double>(_pendingCount.load(std::memory_order_relaxed)));
+	for (std::size_t i = 0; i < static_cast<std::size_t>(Refusal::Count); ++i)
+	{
+		writer.counter("webchat_http_connections_refused_total", "Connections closed before completing a request, by reason.",
+			{{"reason", reasonLabel(static_cast<Refusal>(i))}}, static_cast<double>(_refused[i].load(std::memory_order_relaxed)));
+	}
+}
+
+} // namespace webchat
