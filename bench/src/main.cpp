@@ -118,10 +118,16 @@ TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, co
 	return config;
 }
 
-// --name, or else the protocol.
+// --name, or else the protocol, as given.
+std::string givenName(const CommandLine& line)
+{
+	return line.text("name", line.text("protocol", "relay"));
+}
+
+// givenName(), checked.
 std::string runName(const CommandLine& line)
 {
-	const std::string name = line.text("name", line.text("protocol", "relay"));
+	const std::string name = givenName(line);
 	const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 	});
@@ -144,7 +150,7 @@ void writeFailedRecord(const std::optional<CommandLine>& line, const std::string
 	const std::string path = line->text("json", "");
 	if (path.empty() || path == "-") return;
 	RunRecord record;
-	record.name = line->text("name", line->text("protocol", "relay"));
+	record.name = givenName(*line);
 	record.scenario = line->scenario();
 	record.error = error;
 	record.exitStatus = exitStatus;
