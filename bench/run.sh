@@ -2,14 +2,15 @@
 # The benchmark on this machine: builds Release (if needed) into build-release/,
 # then for every scenario and protocol (the relay, then the chat room) starts
 # a fresh webchatd pinned to CPU 0, runs the webchat-bench scenario pinned to
-# CPU 1 and stops the server. Prints the relay and the chat room side by
-# side, whether the chat room reaches half the relay's throughput (issue 4's
-# aim), every run's figures, the machine and the exact commands. Takes about
-# four minutes. Loopback only. Each webchatd also gets a status listener on
-# the next free port (STATUS_PORT) and webchat-bench reads its /metrics before
-# and after each run (--metrics-url): the server's own counters are tabled
-# beside the benchmark's. Results and logs go to
-# <build>/bench-results/<date>/.
+# CPU 1 and stops the server. Each run leaves its record (--json), and
+# `webchat-bench report --markdown` tables them all: the relay and the chat
+# room side by side, whether the chat room reaches half the relay's
+# throughput, every run's figures. This script adds the machine and the exact
+# commands. Takes about four minutes. Loopback only. Each webchatd also gets
+# a status listener on the next free port (STATUS_PORT) and webchat-bench
+# reads its /metrics before and after each run (--metrics-url): the server's
+# own counters are tabled beside the benchmark's. Results, records and logs
+# go to <build>/bench-results/<date>/.
 #
 #   bench/run.sh                 everything
 #   BUILD_DIR=/tmp/b bench/run.sh
@@ -21,7 +22,7 @@
 #   CHAT_DEFINES="--define=listeners.chat.backend=memory" bench/run.sh
 #                                (more --define words for the chat-room server)
 #
-# Rooms shared through Redis (backend = redis, issue 5):
+# Rooms shared through Redis (backend = redis):
 #   REDIS=1 bench/run.sh         the chat room with SQLite, with Redis and one
 #                                webchatd, and with Redis and two webchatd
 #                                (clients split between them), side by side;
@@ -32,7 +33,8 @@
 #                                pinned to; default the servers' CPU, 0)
 # Each redis run gets a fresh redis-server on a free loopback port with a
 # temporary --dir (appendonly yes, appendfsync everysec, no RDB snapshots),
-# pinned with the servers, stopped (and its folder removed) after the run.
+# pinned with the servers, stopped (and its folder removed) after the run;
+# webchat-bench reads its INFO commandstats at the end (--redis-address).
 #
 # TLS (wss; docs/TLS.md):
 #   TLS=1 bench/run.sh           the relay and the chat room, each in plaintext
@@ -64,8 +66,6 @@ else
 	protocols=${PROTOCOLS:-relay chatroom}
 fi
 redis_server=${REDIS_SERVER:-/usr/bin/redis-server}
-redis_cli=$(dirname "$redis_server")/redis-cli
-[[ -x $redis_cli ]] || redis_cli=$(command -v redis-cli || true)
 uses_redis=
 [[ " $protocols " == *" chatroom-redis"* ]] && uses_redis=1
 uses_tls=
@@ -232,6 +232,7 @@ if [[ -n $uses_tls ]]; then
 	command -v openssl >/dev/null || { log "TLS needs the openssl command"; exit 1; }
 	tls_dir=$(mktemp -d "${TMPDIR:-/tmp}/webchat-bench-tls.XXXXXX")
 	tls_shown=$tls_dir # the report calls it <tls>
+	# shellcheck disable=SC2054 # the subjectAltName list is one word
 	tls_certificate_cmd=(openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes
 		-keyout "$tls_dir/privkey.pem" -out "$tls_dir/fullchain.pem" -days 2 -subj /CN=localhost
 		-addext subjectAltName=DNS:localhost,IP:127.0.0.1)
@@ -323,22 +324,8 @@ declare -A arguments=(
 	[latency]="--clients 5000 --senders 5 --rate 200 --duration 10"
 	[slow-consumer]="--clients 100 --senders 10 --messages 2000 --size 512"
 )
-# Other processes competing for the CPUs make every figure lower and noisier:
-# measure it. PSI's cumulative "some" stall time (us): the share of the run
-# during which some runnable task waited for a CPU.
-psi_total() { awk '/^some/ { sub("total=", "", $5); print $5 }' /proc/pressure/cpu 2>/dev/null || echo 0; }
-psi_percent() {
-	local stalled=$(($(psi_total) - $1)) elapsed=$((($(date +%s%N) - $2) / 1000))
-	if [[ -r /proc/pressure/cpu ]] && ((elapsed > 0)); then
-		echo "$((100 * stalled / elapsed)) %"
-	else
-		echo "n/a"
-	fi
-}
-rows=()
+records=()
 commands=()
-contention=()
-declare -A stalls loads
 status=0
 for scenario in $scenarios; do
 	[[ -n ${arguments[$scenario]+set} ]] || { log "unknown scenario $scenario"; exit 1; }
@@ -351,280 +338,31 @@ for scenario in $scenarios; do
 		run=$protocol-$scenario
 		start_server "$protocol" "$scenario"
 		# The bench's protocol; with Redis also redis-server's pid (its CPU
-		# time), and with two instances both ports (clients round-robin),
-		# both pids (RSS and CPU summed) and both /metrics (counters summed).
+		# time) and address (its commandstats), and with two instances both
+		# ports (clients round-robin), both pids (RSS and CPU summed) and
+		# both /metrics (counters summed).
 		wire=${protocol%%-*}
 		targets=(--port "$port" --server-pid "${server_pids[0]}" --metrics-url "$metrics_url")
 		if (($(instances "$protocol") == 2)); then
 			targets=(--ports "$port,$port2" --server-pid "${server_pids[0]},${server_pids[1]}"
 				--metrics-url "$metrics_url,$metrics_url2")
 		fi
-		[[ -n $redis_pid ]] && targets+=(--redis-pid "$redis_pid")
+		[[ -n $redis_pid ]] && targets+=(--redis-pid "$redis_pid" --redis-address "127.0.0.1:$redis_port")
 		if [[ $protocol == *-tls ]]; then targets+=("${tls_bench[@]}"); fi
 		# shellcheck disable=SC2206 # the arguments are words by design
 		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
-			--protocol "$wire" "${targets[@]}" --concurrency 1024)
+			--protocol "$wire" --name "$protocol" "${targets[@]}" --concurrency 1024)
 		log "${cmd[*]}"
-		loads[$run]=$(cut -d' ' -f1 /proc/loadavg)
-		stall_before=$(psi_total)
-		started=$(date +%s%N)
-		set +e
-		out=$("${cmd[@]}" --markdown --json-out "$results/$run.json" 2>"$results/$run.err")
-		rc=$?
-		set -e
-		stalls[$run]=$(psi_percent "$stall_before" "$started")
-		contention+=("$run: ${stalls[$run]}")
-		((rc == 0)) || status=1
-		if [[ -z $out ]]; then
-			out="| $run | **FAIL** (exit $rc) | $(tr '\n|' ' /' <"$results/$run.err") | |"
-			rm -f "$results/$run.json"
-		elif [[ $protocol == chatroom-redis* ]]; then
-			out=${out//| chatroom\//| $protocol\/} # name the backend in the row
-		elif [[ $protocol == *-tls ]]; then
-			out=$(sed -E "s#^\| (chatroom/)?#| $protocol/#" <<<"$out") # name TLS in the row
-		fi
-		rows+=("$out")
+		"${cmd[@]}" --json "$results/$run.json" >"$results/$run.txt" 2>"$results/$run.err" || status=1
+		records+=("$results/$run.json")
 		commands+=("${cmd[*]}")
-		# What Redis spent its time on over the whole run (connecting
-		# included): its per-command statistics (INFO commandstats).
-		if [[ -n $redis_pid && -n $redis_cli ]]; then
-			"$redis_cli" -p "$redis_port" INFO commandstats >"$results/$run.redis-commandstats.txt" 2>&1 || true
-		fi
 		stop_server
 	done
 done
 cleanup
 trap - EXIT
 
-# --- the tables ------------------------------------------------------------------
-# A figure of one run, from its JSON (flat "key":value pairs; keys are unique
-# within a report): a number, a quoted string, null, or nothing without a run.
-figure() {
-	[[ -f $results/$1.json ]] || return 0
-	# (A key a run does not report, e.g. redis_cpu_percent without Redis: nothing.)
-	{ grep -o "\"$2\":\(\"[^\"]*\"\|[^,}]*\)" "$results/$1.json" || true; } | head -1 | cut -d: -f2- | tr -d '"'
-}
-passed() {
-	[[ -f $results/$1.json ]] && grep -q '"pass":true' "$results/$1.json" && echo PASS || echo FAIL
-}
-# The chat room's figure as a share of the relay's.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.0f %%", 100 * a / b }'
-}
-# Per scenario, the figures to set side by side: key and label.
-declare -A compared=(
-	[idle]="handshakes_per_s:handshakes/s time_to_all_established_ms:time_to_all_established_(ms) server_rss_per_connection_bytes:server_RSS_per_connection_(bytes) server_rss_all_open_kib:server_RSS_all_open_(KiB) server_cpu_percent_while_connecting:server_CPU_while_connecting_(%)"
-	[throughput]="deliveries_per_s:deliveries/s latency_p50_ms:latency_p50_(ms) latency_p99_ms:latency_p99_(ms) server_rss_peak_kib:server_RSS_peak_(KiB) server_cpu_percent:server_CPU_(%) bench_cpu_percent:bench_CPU_(%) server_cpu_ns_per_delivery:server_CPU_per_delivery_(ns) bench_cpu_ns_per_delivery:bench_CPU_per_delivery_(ns)"
-	[latency]="deliveries_per_s:deliveries/s kept_up:kept_up latency_p50_ms:latency_p50_(ms) latency_p99_ms:latency_p99_(ms) server_rss_peak_kib:server_RSS_peak_(KiB) server_cpu_percent:server_CPU_(%)"
-	[slow-consumer]="baseline_deliveries_per_s:deliveries/s_(no_slow_consumer) baseline_latency_p50_ms:latency_p50_(ms) baseline_latency_p99_ms:latency_p99_(ms) with_non_reader_latency_p99_ms:latency_p99_with_a_non-reader_(ms) server_rss_peak_during_kib:server_RSS_peak_(KiB) non_reader_outcome:non-reader"
-)
-# The server's own counters over each run (the status plugin's /metrics,
-# --metrics-url) beside the benchmark's: key and label, for every scenario.
-server_counters="server_messages_in:server:_messages_in bench_messages_sent:bench:_messages_sent agree_messages_in:agree:_messages server_bytes_out:server:_bytes_out server_connections_accepted:server:_connections_accepted bench_clients_opened:bench:_clients_opened agree_connections:agree:_connections server_slow_consumers_closed:server:_slow_consumers_closed bench_slow_consumers_seen:bench:_slow_consumers_seen agree_slow_consumers:agree:_slow_consumers server_protocol_errors:server:_protocol_errors agree_protocol_errors:agree:_protocol_errors_(0)"
-side_by_side() {
-	echo "| scenario | figure | relay | chat room | chat room / relay |"
-	echo "| --- | --- | --- | --- | --- |"
-	local scenario pair key label relay chat
-	for scenario in $scenarios; do
-		echo "| $scenario | result | $(passed "relay-$scenario") | $(passed "chatroom-$scenario") | |"
-		echo "| $scenario | CPU contention | ${stalls[relay-$scenario]:-} | ${stalls[chatroom-$scenario]:-} | |"
-		for pair in ${compared[$scenario]} $server_counters; do
-			key=${pair%%:*}
-			label=${pair#*:}
-			relay=$(figure "relay-$scenario" "$key")
-			chat=$(figure "chatroom-$scenario" "$key")
-			if [[ " $server_counters " == *" $pair "* ]]; then
-				echo "| $scenario | ${label//_/ } | $relay | $chat | |"
-			else
-				echo "| $scenario | ${label//_/ } | $relay | $chat | $(ratio "$chat" "$relay") |"
-			fi
-		done
-	done
-}
-# A command's calls and microseconds per call in a run's INFO commandstats
-# ("evalsha" -> "20200 x 17.84 us"), or nothing.
-commandstat() {
-	local file=$results/$1.redis-commandstats.txt
-	[[ -f $file ]] || return 0
-	awk -F'[:,=]' -v name="cmdstat_$2" '$1 == name { printf "%s x %s us", $3, $7 }' "$file"
-}
-# With Redis (issue 5): every protocol run side by side, the chat room's
-# backends (SQLite; Redis with one webchatd; Redis with two) in particular,
-# with redis-server's CPU and the load average at each run's start.
-declare -A redis_extra=(
-	[idle]=""
-	[throughput]="messages_per_s:messages/s latency_max_ms:latency_max_(ms) redis_cpu_percent:redis-server_CPU_(%) redis_cpu_ns_per_delivery:redis-server_CPU_per_delivery_(ns) redis_cpu_us_per_message:redis-server_CPU_per_message_(us)"
-	[latency]="max_send_lag_ms:worst_send_lag_(ms) latency_max_ms:latency_max_(ms) bench_cpu_percent:bench_CPU_(%) redis_cpu_percent:redis-server_CPU_(%) redis_cpu_us_per_message:redis-server_CPU_per_message_(us)"
-	[slow-consumer]="baseline_redis_cpu_percent:redis-server_CPU_(%)"
-)
-protocol_label() {
-	case $1 in
-	relay) echo "relay" ;;
-	chatroom) echo "chat room, SQLite" ;;
-	chatroom-redis) echo "chat room, Redis, 1 webchatd" ;;
-	chatroom-redis2) echo "chat room, Redis, 2 webchatd" ;;
-	esac
-}
-backends_table() {
-	local scenario pair key label protocol line
-	line="| scenario | figure |"
-	for protocol in $protocols; do line+=" $(protocol_label "$protocol") |"; done
-	echo "$line"
-	echo "|$(for _ in $protocols x x; do printf ' --- |'; done)"
-	for scenario in $scenarios; do
-		line="| $scenario | result |"
-		for protocol in $protocols; do line+=" $(passed "$protocol-$scenario") |"; done
-		echo "$line"
-		line="| $scenario | CPU contention / load average at start |"
-		for protocol in $protocols; do line+=" ${stalls[$protocol-$scenario]:-} / ${loads[$protocol-$scenario]:-} |"; done
-		echo "$line"
-		# The server counters: only their agreement lines, which hold both counts.
-		for pair in ${compared[$scenario]} ${redis_extra[$scenario]} $server_counters; do
-			key=${pair%%:*}
-			label=${pair#*:}
-			[[ " $server_counters " == *" $pair "* && $key != agree_* ]] && continue
-			line="| $scenario | ${label//_/ } |"
-			for protocol in $protocols; do line+=" $(figure "$protocol-$scenario" "$key") |"; done
-			echo "$line"
-		done
-		# The server side's CPU: webchatd and redis-server together (on one
-		# core unless REDIS_CPU says otherwise; 100 % is that core full).
-		line="| $scenario | webchatd + redis-server CPU (%) |"
-		for protocol in $protocols; do
-			line+=" $(awk -v a="$(figure "$protocol-$scenario" server_cpu_percent)" -v b="$(figure "$protocol-$scenario" redis_cpu_percent)" \
-				'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) print a + b }') |"
-		done
-		echo "$line"
-		# Redis's own accounting over the whole run (joins and leaves
-		# included): the Lua scripts (EVALSHA: posts, joins, leaves) and
-		# the feed reads (XREAD).
-		for pair in evalsha:EVALSHA xread:XREAD; do
-			line="| $scenario | redis-server ${pair#*:} (calls x time per call) |"
-			for protocol in $protocols; do line+=" $(commandstat "$protocol-$scenario" "${pair%%:*}") |"; done
-			echo "$line"
-		done
-	done
-}
-# TLS: every protocol run side by side, each *-tls column followed by the
-# TLS figure as a share of its plaintext one (when that ran too), with the
-# negotiated protocol and cipher and the load average at each run's start.
-declare -A tls_extra=(
-	[idle]=""
-	[throughput]="messages_per_s:messages/s latency_max_ms:latency_max_(ms)"
-	[latency]="max_send_lag_ms:worst_send_lag_(ms) latency_max_ms:latency_max_(ms) bench_cpu_percent:bench_CPU_(%) server_cpu_ns_per_delivery:server_CPU_per_delivery_(ns)"
-	[slow-consumer]="baseline_server_cpu_ns_per_delivery:server_CPU_per_delivery_(ns) baseline_bench_cpu_ns_per_delivery:bench_CPU_per_delivery_(ns)"
-)
-protocol_name() {
-	case $1 in
-	relay) echo "relay" ;;
-	relay-tls) echo "relay over TLS" ;;
-	chatroom) echo "chat room" ;;
-	chatroom-tls) echo "chat room over TLS" ;;
-	*) protocol_label "$1" ;;
-	esac
-}
-tls_table() {
-	local scenario pair key label protocol line columns=0
-	line="| scenario | figure |"
-	for protocol in $protocols; do
-		line+=" $(protocol_name "$protocol") |"
-		columns=$((columns + 1))
-		if [[ $protocol == *-tls && " $protocols " == *" ${protocol%-tls} "* ]]; then
-			line+=" TLS / plaintext |"
-			columns=$((columns + 1))
-		fi
-	done
-	echo "$line"
-	echo "| --- | --- |$(for ((i = 0; i < columns; ++i)); do printf ' --- |'; done)"
-	# One row: a label, then each protocol's value (and the TLS share).
-	# $1: scenario, $2: label, $3: a function printing protocol's value.
-	tls_row() {
-		local line="| $1 | $2 |" protocol value plain
-		for protocol in $protocols; do
-			value=$($3 "$protocol")
-			line+=" $value |"
-			if [[ $protocol == *-tls && " $protocols " == *" ${protocol%-tls} "* ]]; then
-				plain=$($3 "${protocol%-tls}")
-				[[ -n ${4:-} ]] && line+=" $(ratio "$value" "$plain") |" || line+=" |"
-			fi
-		done
-		echo "$line"
-	}
-	for scenario in $scenarios; do
-		tls_row "$scenario" result "passed_in $scenario"
-		tls_row "$scenario" "CPU contention / load average at start" "contention_of $scenario"
-		tls_row "$scenario" "TLS" "figure_of $scenario tls"
-		for pair in ${compared[$scenario]} ${tls_extra[$scenario]} $server_counters; do
-			key=${pair%%:*}
-			label=${pair#*:}
-			# The server counters: only their agreement lines, which hold both counts.
-			[[ " $server_counters " == *" $pair "* && $key != agree_* ]] && continue
-			if [[ $key == agree_* || $key == kept_up || $key == non_reader_outcome ]]; then
-				tls_row "$scenario" "${label//_/ }" "figure_of $scenario $key"
-			else
-				tls_row "$scenario" "${label//_/ }" "figure_of $scenario $key" ratio
-			fi
-		done
-	done
-}
-passed_in() { passed "$2-$1"; }
-contention_of() { echo "${stalls[$2-$1]:-} / ${loads[$2-$1]:-}"; }
-figure_of() { figure "$3-$1" "$2"; }
-# What TLS costs, from the throughput runs: the server's CPU per delivery
-# (whichever side limited deliveries/s) and the benchmark's.
-tls_verdict() {
-	local protocol plain tlsNs plainNs benchBusy side
-	for protocol in $protocols; do
-		[[ $protocol == *-tls ]] || continue
-		plain=${protocol%-tls}
-		for side in server bench; do
-			tlsNs=$(figure "$protocol-throughput" "${side}_cpu_ns_per_delivery")
-			plainNs=$(figure "$plain-throughput" "${side}_cpu_ns_per_delivery")
-			if [[ $tlsNs =~ ^[0-9.]+$ && $plainNs =~ ^[0-9.]+$ ]]; then
-				echo "$(protocol_name "$plain") throughput, $side CPU per delivery: $plainNs ns in plaintext, $tlsNs ns over TLS" \
-					"(+$(awk -v a="$tlsNs" -v b="$plainNs" 'BEGIN { printf "%.1f", a - b }') ns, $(ratio "$tlsNs" "$plainNs"))."
-			fi
-		done
-		for run in "$plain" "$protocol"; do
-			benchBusy=$(figure "$run-throughput" bench_cpu_percent)
-			if [[ $benchBusy =~ ^[0-9.]+$ ]] && awk -v b="$benchBusy" 'BEGIN { exit !(b >= 90) }'; then
-				echo "The benchmark's own core was $benchBusy % busy in the $(protocol_name "$run") throughput run: there the" \
-					"benchmark, not the server, limited deliveries/s."
-			fi
-		done
-	done
-}
-# Issue 4's aim: the chat room delivers at least half as much as the relay.
-verdict() {
-	local relay chat
-	relay=$(figure relay-throughput deliveries_per_s)
-	chat=$(figure chatroom-throughput deliveries_per_s)
-	if [[ $(passed relay-throughput) != PASS || $(passed chatroom-throughput) != PASS || -z $relay || -z $chat ]]; then
-		echo "Chat room vs relay throughput: not measured (both throughput runs must PASS)."
-	elif awk -v a="$chat" -v b="$relay" 'BEGIN { exit !(2 * a >= b) }'; then
-		echo "Chat room vs relay throughput: $(ratio "$chat" "$relay") of the relay's deliveries/s: **at least half** (issue 4's aim met)."
-	else
-		echo "Chat room vs relay throughput: $(ratio "$chat" "$relay") of the relay's deliveries/s: **less than half** (issue 4's aim missed; profile the chat-room server, see bench/README.md)."
-	fi
-	# Whichever side limited those figures, the server's own cost per
-	# delivery compares the two plugins.
-	local relayNs chatNs benchBusy protocol
-	relayNs=$(figure relay-throughput server_cpu_ns_per_delivery)
-	chatNs=$(figure chatroom-throughput server_cpu_ns_per_delivery)
-	if [[ $relayNs =~ ^[0-9.]+$ && $chatNs =~ ^[0-9.]+$ ]]; then
-		echo "Server CPU per delivery: relay $relayNs ns, chat room $chatNs ns: on its one core the chat room could deliver" \
-			"about $(ratio "$relayNs" "$chatNs") of what the relay could (an estimate; the side further from saturation" \
-			"batches less, so its cost per delivery reads high)."
-	fi
-	for protocol in relay chatroom; do
-		benchBusy=$(figure "$protocol-throughput" bench_cpu_percent)
-		if [[ $benchBusy =~ ^[0-9.]+$ ]] && awk -v b="$benchBusy" 'BEGIN { exit !(b >= 90) }'; then
-			echo "The benchmark's own core was $benchBusy % busy in the $protocol throughput run: there the benchmark," \
-				"not the server, limited deliveries/s."
-		fi
-	done
-}
-
+# --- the results -----------------------------------------------------------------
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 {
 	echo "## webchat-bench results ($(date -u '+%Y-%m-%d %H:%M UTC'))"
@@ -667,31 +405,9 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 		echo "With two instances the second one's status listener is 127.0.0.1:$status_port2 and the counters of both are summed."
 	fi
 	echo
-	echo "CPU contention (share of each run during which some task waited for a CPU, from /proc/pressure/cpu;" \
-		"the server and the benchmark alone should keep it near 0 %; compare figures only at low contention):" \
-		"$(IFS=';'; echo "${contention[*]}" | sed 's/;/; /g')."
-	echo
-	if [[ -n $uses_redis ]]; then
-		backends_table
-		echo
-	elif [[ -n $uses_tls ]]; then
-		tls_table
-		echo
-		tls_verdict
-		echo
-	elif [[ " $protocols " == *" relay "* && " $protocols " == *" chatroom "* ]]; then
-		side_by_side
-		echo
-		if [[ " $scenarios " == *" throughput "* ]]; then
-			verdict
-			echo
-		fi
-	fi
-	echo "Every run:"
-	echo
-	echo "| scenario | result | figures | targets |"
-	echo "| --- | --- | --- | --- |"
-	printf '%s\n' "${rows[@]}"
+	# The tables: webchat-bench's own, from the runs' records (exit status 1
+	# means a run failed, which status already says).
+	"$build/bin/webchat-bench" report --markdown "${records[@]}" || (($? == 1))
 	echo
 	echo "Commands:"
 	echo

@@ -10,10 +10,15 @@ namespace webchat::bench {
 
 namespace {
 
-const std::set<std::string> Flags = {"json", "markdown", "binary", "help", "tls"};
+const std::set<std::string> Flags = {"markdown", "binary", "help", "tls"};
 
-const std::set<std::string> Common = {"host", "port", "ports", "path", "cpu", "timeout", "json", "json-out", "markdown",
-	"server-pid", "redis-pid", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "tls", "tls-ca", "help"};
+const std::set<std::string> Common = {"host", "port", "ports", "path", "cpu", "timeout", "json", "markdown", "name",
+	"server-pid", "redis-pid", "redis-address", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "tls",
+	"tls-ca", "help"};
+
+// `webchat-bench report`: its own options only, then the records' files.
+const std::string Report = "report";
+const std::set<std::string> ReportOptions = {"markdown", "help"};
 
 const std::map<std::string, std::set<std::string>> ScenarioOptions = {
 	{"idle", {"connections", "hold"}},
@@ -34,6 +39,7 @@ const std::vector<std::string>& CommandLine::scenarios()
 std::string CommandLine::usage()
 {
 	return R"(usage: webchat-bench <scenario> [options]
+       webchat-bench report [--markdown] RECORD.json...
 
 Load generator and checker for webchatd's relay and chat-room plugins.
 Single-threaded (one epoll loop); connects to loopback addresses only.
@@ -69,6 +75,16 @@ scenarios:
                  2 senders x 50 messages; paced 20 clients; slow consumer
                  with 10 clients, 2 senders x 1000 x 4000 B); for the tests
 
+report: no load; reads the records of earlier runs (--json FILE), in the
+order they ran, and prints them as Markdown (--markdown, the only format):
+the CPU contention of each run; the comparison the runs' names call for
+(--name: "relay" and "chatroom" side by side with the chat room's share of
+the relay; any "<name>-tls" beside its plaintext twin with TLS's share;
+any "chatroom-redis", "chatroom-redis2": every name side by side with
+redis-server's figures); every run's own row. A file that does not exist
+or holds no record is a FAIL row (the run left nothing). Exit status: 0
+when every run passed, 1 otherwise, 2 bad usage. bench/run.sh ends with it.
+
 common options:
   --host 127.0.0.1   loopback only (127.0.0.0/8, ::1, or a name resolving there)
   --port 8000  --path /  (relay)
@@ -101,6 +117,11 @@ common options:
                      are then summed over them
   --redis-pid PID    redis-server's pid (backend = redis): its CPU time over
                      each exchange is reported beside the servers'
+  --redis-address 127.0.0.1:6379
+                     redis-server (loopback only): its INFO commandstats at
+                     the end of the run goes into the record (--json), calls
+                     and time per call of every command (a failed read is a
+                     warning)
   --metrics-url http://127.0.0.1:9100/metrics[,http://...]
                      the status plugin's Prometheus text (loopback only),
                      fetched before and after each scenario (several, one
@@ -118,11 +139,19 @@ common options:
   --cpu N            pin this process to CPU N
   --timeout S        overall bound in seconds (default: per scenario); the
                      tool always stops by itself
-  --json             one JSON document instead of text
-  --json-out FILE    also write that JSON document to FILE (whatever the
-                     output format)
+  --json FILE        write the run's record to FILE (whatever the output
+                     format; also when the run cannot go ahead, with the
+                     error): its name, scenario, result, every report's
+                     parameters, figures, units and targets, the load
+                     average at its start and the CPU contention over it
+                     (/proc/pressure/cpu), redis-server's commandstats;
+                     webchat-bench report tables several
+  --json -           that record on stdout instead of text
+  --name NAME        the setup the run is against (letters, digits, '.',
+                     '_', '-'; e.g. relay-tls, chatroom-redis2): in the
+                     record, and before each report's name (NAME/throughput).
+                     Default: the --protocol
   --markdown         one Markdown table row per scenario instead of text
-                     (bench/run.sh builds its table from these)
   --help
 )";
 }
@@ -134,6 +163,11 @@ CommandLine::CommandLine(const std::vector<std::string>& arguments)
 	for (; i < arguments.size(); ++i)
 	{
 		const std::string& argument = arguments[i];
+		if (_scenario == Report && argument.rfind("--", 0) != 0)
+		{
+			_files.push_back(argument);
+			continue;
+		}
 		if (argument.rfind("--", 0) != 0 || argument.size() == 2) throw UsageError("unexpected argument: " + argument);
 		std::string name = argument.substr(2);
 		std::string value;
@@ -151,8 +185,8 @@ CommandLine::CommandLine(const std::vector<std::string>& arguments)
 			continue;
 		}
 		const auto scenarioOptions = ScenarioOptions.find(_scenario);
-		const bool known = Common.count(name) ||
-			(scenarioOptions != ScenarioOptions.end() && scenarioOptions->second.count(name));
+		const bool known = _scenario == Report ? ReportOptions.count(name) != 0
+			: Common.count(name) || (scenarioOptions != ScenarioOptions.end() && scenarioOptions->second.count(name));
 		if (!known)
 			throw UsageError("unknown option --" + name + (_scenario.empty() ? "" : " for " + _scenario));
 		if (Flags.count(name))
@@ -169,6 +203,11 @@ CommandLine::CommandLine(const std::vector<std::string>& arguments)
 	}
 	if (_help) return;
 	if (_scenario.empty()) throw UsageError("no scenario given");
+	if (_scenario == Report)
+	{
+		if (_files.empty()) throw UsageError("report needs the records to table (webchat-bench report --markdown FILE...)");
+		return;
+	}
 	if (!ScenarioOptions.count(_scenario)) throw UsageError("unknown scenario " + _scenario);
 }
 

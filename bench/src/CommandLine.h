@@ -5,6 +5,7 @@
 // the scenario, then options checked against the ones that scenario takes,
 // with typed, range-checked getters. Each scenario supplies its own
 // defaults, so --clients means 100 for throughput and 5000 for latency.
+// `webchat-bench report [--markdown] FILE...` takes files besides options.
 //
 
 #ifndef WEBCHAT_BENCH_COMMANDLINE_INCLUDED
@@ -35,6 +36,8 @@ public:
 	static std::string usage();
 
 	const std::string& scenario() const { return _scenario; }
+	/// `webchat-bench report`: the records' files, in the order given.
+	const std::vector<std::string>& files() const { return _files; }
 	bool help() const { return _help; }
 
 	bool has(const std::string& name) const { return _values.count(name) != 0; }
@@ -64,6 +67,7 @@ private:
 	std::string _scenario;
 	bool _help = false;
 	std::map<std::string, std::string> _values;
+	std::vector<std::string> _files;
 };
 
 } // namespace webchat::bench

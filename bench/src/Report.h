@@ -3,8 +3,8 @@
 //
 // The outcome of one scenario: PASS/FAIL with reasons, its parameters and
 // figures, and the performance targets met or missed. Printed as one block
-// for people or as a JSON object for scripts (run.sh builds its table from
-// the JSON).
+// for people, as one Markdown table row, or as a JSON object; read back from
+// that JSON (fromJson) by `webchat-bench report`, which tables many runs.
 //
 
 #ifndef WEBCHAT_BENCH_REPORT_INCLUDED
@@ -15,6 +15,10 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+namespace Poco::JSON {
+class Object;
+}
 
 namespace webchat::bench {
 
@@ -48,8 +52,19 @@ public:
 	bool passed() const { return _failures.empty(); }
 	const std::string& scenario() const { return _scenario; }
 
+	/// A figure's value, or else a parameter's, as text without its unit
+	/// ("12.5", "yes", "close frame 1008", "n/a" for null); nothing when
+	/// the report has no such key.
+	std::optional<std::string> value(const std::string& key) const;
+
 	void printText(std::ostream& out) const;
+	/// Also carries each figure's unit ("units") and the headline keys, so
+	/// that fromJson() gives back the same Markdown row.
 	std::string json() const;
+	/// A report from json(). Numbers come back in their shortest form
+	/// ("22.020" reads as 22.02). Throws std::invalid_argument when a
+	/// member is missing or of the wrong type.
+	static Report fromJson(const Poco::JSON::Object& object);
 	/// | scenario | PASS/FAIL | headline figures | targets |
 	std::string markdownRow() const;
 	static std::string markdownHeader();
@@ -58,8 +73,11 @@ private:
 	struct Entry
 	{
 		std::string key;
-		std::string text; // for people, unit included
+		std::string value; // for people, without the unit
+		std::string unit;
 		std::string json; // a JSON literal
+
+		std::string text() const { return unit.empty() ? value : value + " " + unit; }
 	};
 	struct Target
 	{
@@ -80,8 +98,15 @@ private:
 /// A JSON string literal.
 std::string jsonString(const std::string& text);
 
+/// text as one Markdown table cell: no '|' (made '/') and no newline (made ' ').
+std::string markdownCell(std::string text);
+
 /// Fixed-point text with the given decimals.
 std::string fixed(double value, int decimals);
+
+/// Fixed-point text without trailing zeros (at most six decimals): 22.02,
+/// 81, 0.5.
+std::string shortest(double value);
 
 } // namespace webchat::bench
 

@@ -8,17 +8,24 @@
 #include "CommandLine.h"
 #include "Endpoint.h"
 #include "LoadLoop.h"
+#include "MachineLoad.h"
 #include "Payload.h"
 #include "ProcessStats.h"
+#include "RedisStats.h"
 #include "Report.h"
+#include "ResultTables.h"
+#include "RunRecord.h"
 #include "Scenarios.h"
 #include "ServerMetrics.h"
 #include "TlsClient.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -111,6 +118,82 @@ TrafficConfig trafficConfig(const CommandLine& line, std::size_t concurrency, co
 	return config;
 }
 
+// --name, or else the protocol, as given.
+std::string givenName(const CommandLine& line)
+{
+	return line.text("name", line.text("protocol", "relay"));
+}
+
+// givenName(), checked.
+std::string runName(const CommandLine& line)
+{
+	const std::string name = givenName(line);
+	const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+	});
+	if (!valid) throw UsageError("--name takes letters, digits, '.', '_' and '-', not '" + name + "'");
+	return name;
+}
+
+void writeRecord(const std::string& path, const RunRecord& record)
+{
+	std::ofstream out(path);
+	out << record.json() << "\n";
+	if (!out) std::cerr << "webchat-bench: cannot write " << path << std::endl;
+}
+
+// A run that cannot go ahead still leaves a record (--json FILE), so that
+// its table says why.
+void writeFailedRecord(const std::optional<CommandLine>& line, const std::string& error, int exitStatus)
+{
+	if (!line || line->scenario() == "report") return;
+	const std::string path = line->text("json", "");
+	if (path.empty() || path == "-") return;
+	RunRecord record;
+	record.name = givenName(*line);
+	record.scenario = line->scenario();
+	record.error = error;
+	record.exitStatus = exitStatus;
+	writeRecord(path, record);
+}
+
+// A file's record; one that cannot be read or parsed is a run that left
+// nothing usable, named after the file ("relay-throughput.json").
+RunRecord readRecord(const std::string& path)
+{
+	std::ifstream in(path);
+	std::ostringstream text;
+	if (in) text << in.rdbuf();
+	if (!in)
+	{
+		RunRecord missing;
+		missing.name = std::filesystem::path(path).stem().string();
+		missing.error = "no record: cannot read " + path;
+		return missing;
+	}
+	try
+	{
+		return RunRecord::fromJson(text.str());
+	}
+	catch (const std::invalid_argument& error)
+	{
+		RunRecord unreadable;
+		unreadable.name = std::filesystem::path(path).stem().string();
+		unreadable.error = path + ": " + error.what();
+		return unreadable;
+	}
+}
+
+int report(const CommandLine& line)
+{
+	std::vector<RunRecord> records;
+	for (const std::string& file: line.files()) records.push_back(readRecord(file));
+	bool passed = true;
+	for (const RunRecord& record: records) passed = passed && record.passed();
+	std::cout << ResultTables(std::move(records)).markdown() << std::flush;
+	return passed ? AllPassed : SomeFailed;
+}
+
 int run(const CommandLine& line)
 {
 	const std::string scenario = line.scenario();
@@ -123,12 +206,12 @@ int run(const CommandLine& line)
 	for (const std::uint64_t pid: line.integers("server-pid", 0, 4194304))
 		if (pid) serverPids.push_back(static_cast<pid_t>(pid));
 	const pid_t redisPid = static_cast<pid_t>(line.integer("redis-pid", 0, 0, 4194304));
-	const bool json = line.flag("json");
-	if (json && line.flag("markdown")) throw UsageError("--json and --markdown exclude each other");
-	const std::string jsonOut = line.text("json-out", "");
+	const std::string json = line.text("json", "");
+	if (json == "-" && line.flag("markdown")) throw UsageError("--json - and --markdown exclude each other");
 	const std::optional<ChatroomOptions> chatroom = chatroomOptions(line);
-	// Reports of the chat room say so in their names: run.sh tables both.
-	const std::string prefix = chatroom ? "chatroom/" : "";
+	// Reports name the setup (--name), or else say when it is the chat room.
+	const std::string name = runName(line);
+	const std::string prefix = line.has("name") ? name + "/" : chatroom ? "chatroom/" : "";
 	// --tls: one client context for every connection (a bad --tls-ca stops
 	// here, before any socket exists).
 	std::shared_ptr<TlsClientContext> tls;
@@ -151,6 +234,9 @@ int run(const CommandLine& line)
 	}
 	if (redisPid && !ProcessStats(redisPid).residentKiB())
 		throw UsageError("cannot read /proc/" + std::to_string(redisPid) + "/status (--redis-pid)");
+
+	std::optional<RedisStatsSource> redisStats;
+	if (line.has("redis-address")) redisStats.emplace(line.text("redis-address", ""));
 
 	std::vector<MetricsSource> metrics;
 	for (const std::string& url: line.list("metrics-url", {}))
@@ -182,6 +268,12 @@ int run(const CommandLine& line)
 	// The last resort behind every bounded loop: the tool stops by itself.
 	::alarm(static_cast<unsigned>(timeout) + 30);
 
+	RunRecord record;
+	record.name = name;
+	record.scenario = scenario;
+	record.loadAverageAtStart = loadAverageNow();
+	const CpuContention contention;
+
 	LoadLoop loop;
 	RunContext context{loop, std::move(endpoints), ProcessStats(serverPids), nowNs() + secondsToNs(timeout),
 		std::move(metrics), ProcessStats(redisPid), display, tls};
@@ -197,25 +289,28 @@ int run(const CommandLine& line)
 	else
 		reports = smokeScenario(context, concurrency, chatroom, prefix);
 
-	bool passed = true;
-	for (const Report& report: reports) passed = passed && report.passed();
-	std::string document = "{\"tool\":\"webchat-bench\",\"scenario\":" + jsonString(scenario) +
-		",\"pass\":" + (passed ? "true" : "false") + ",\"reports\":[";
-	for (std::size_t i = 0; i < reports.size(); ++i) document += (i ? "," : "") + reports[i].json();
-	document += "]}";
-	if (!jsonOut.empty())
+	record.cpuContentionPercent = contention.percentSinceStart();
+	if (redisStats)
 	{
-		std::ofstream out(jsonOut);
-		out << document << "\n";
-		if (!out) std::cerr << "webchat-bench: cannot write " << jsonOut << std::endl;
+		try
+		{
+			record.redisCommandStats = redisStats->commandStats();
+		}
+		catch (const std::runtime_error& error)
+		{
+			std::cerr << "webchat-bench: warning: redis-server's commandstats not read: " << error.what() << std::endl;
+		}
 	}
+	record.reports = reports;
+	const bool passed = record.passed();
+	if (!json.empty() && json != "-") writeRecord(json, record);
 	if (line.flag("markdown"))
 	{
 		for (const Report& report: reports) std::cout << report.markdownRow() << "\n";
 		std::cout.flush();
 	}
-	else if (json)
-		std::cout << document << std::endl;
+	else if (json == "-")
+		std::cout << record.json() << std::endl;
 	else
 	{
 		for (const Report& report: reports)
@@ -234,29 +329,34 @@ int main(int argc, char** argv)
 {
 	// A peer that vanishes must not kill the benchmark (sends also use MSG_NOSIGNAL).
 	std::signal(SIGPIPE, SIG_IGN);
+	std::optional<CommandLine> line;
 	try
 	{
-		const CommandLine line(std::vector<std::string>(argv + 1, argv + argc));
-		if (line.help())
+		line.emplace(std::vector<std::string>(argv + 1, argv + argc));
+		if (line->help())
 		{
 			std::cout << CommandLine::usage();
 			return AllPassed;
 		}
-		return run(line);
+		if (line->scenario() == "report") return report(*line);
+		return run(*line);
 	}
 	catch (const UsageError& error)
 	{
 		std::cerr << "webchat-bench: " << error.what() << "\n(webchat-bench --help for usage)" << std::endl;
+		writeFailedRecord(line, error.what(), BadUsage);
 		return BadUsage;
 	}
 	catch (const std::invalid_argument& error)
 	{
 		std::cerr << "webchat-bench: " << error.what() << std::endl;
+		writeFailedRecord(line, error.what(), BadUsage);
 		return BadUsage;
 	}
 	catch (const std::exception& error)
 	{
 		std::cerr << "webchat-bench: " << error.what() << std::endl;
+		writeFailedRecord(line, error.what(), CannotRun);
 		return CannotRun;
 	}
 }

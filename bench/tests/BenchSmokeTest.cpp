@@ -4,9 +4,11 @@
 // handshake, delivery, order and the slow-consumer case must check out (in
 // the chat room also every event's JSON, welcomes and message ids); and two
 // chat-room instances sharing their room through a real redis-server, the
-// clients spread over both (--ports); and the relay over TLS (wss, --tls)
-// with a certificate made at test time by the openssl command (nothing
-// secret is committed). Correctness only, never speed.
+// clients spread over both (--ports), their records (--json, with
+// redis-server's commandstats) tabled by `webchat-bench report`; and the
+// relay over TLS (wss, --tls) with a certificate made at test time by the
+// openssl command (nothing secret is committed). Correctness only, never
+// speed.
 #include "ServerProcess.h"
 #include "TestPaths.h"
 
@@ -168,6 +170,8 @@ public:
 
 		const std::string ports = std::to_string(port1) + "," + std::to_string(port2);
 		const std::string pids = std::to_string(first.pid()) + "," + std::to_string(second.pid());
+		const std::string records = makeTempDir();
+		std::vector<std::string> reportArguments = {"report", "--markdown"};
 		for (const std::vector<std::string>& load: {
 				 std::vector<std::string>{"throughput", "--clients", "12", "--senders", "4", "--messages", "200"},
 				 std::vector<std::string>{"latency", "--clients", "12", "--senders", "4", "--rate", "200", "--duration", "0.5"}})
@@ -175,8 +179,11 @@ public:
 			std::vector<std::string> arguments = load;
 			for (const std::string& word: {std::string("--protocol"), std::string("chatroom"), std::string("--room"), std::string("shared"),
 					 std::string("--ports"), ports, std::string("--server-pid"), pids, std::string("--redis-pid"),
-					 std::to_string(redis.pid()), std::string("--timeout"), std::string("60")})
+					 std::to_string(redis.pid()), std::string("--timeout"), std::string("60"), std::string("--name"),
+					 std::string("chatroom-redis2"), std::string("--redis-address"), "127.0.0.1:" + std::to_string(redisPort),
+					 std::string("--json"), records + "/" + load[0] + ".json"})
 				arguments.push_back(word);
+			reportArguments.push_back(records + "/" + load[0] + ".json");
 			ServerProcess bench(arguments, "", WEBCHAT_BENCH_PATH);
 			const int code = bench.waitForExit(Poco::Timespan(120, 0));
 			const std::string output = bench.output();
@@ -187,7 +194,22 @@ public:
 			CPPUNIT_ASSERT_MESSAGE(output, output.find(":" + std::to_string(port2) + "/shared") != std::string::npos);
 			CPPUNIT_ASSERT_MESSAGE(output, output.find("servers") != std::string::npos);
 			CPPUNIT_ASSERT_MESSAGE(output, output.find("redis_cpu_percent") != std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(output, output.find("== chatroom-redis2/" + load[0] + ": PASS ==") != std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(output, output.find("warning") == std::string::npos);
 		}
+		// The records, tabled: the backends table with redis-server's own
+		// accounting (its INFO commandstats, read by the bench itself).
+		ServerProcess report(reportArguments, "", WEBCHAT_BENCH_PATH);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(report.output(), 0, report.waitForExit(Poco::Timespan(30, 0)));
+		const std::string tables = report.output();
+		for (const char* line: {"| scenario | figure | chat room, Redis, 2 webchatd |", "| throughput | result | PASS |",
+				 "| latency | result | PASS |", "| throughput | redis-server EVALSHA (calls x time per call) | ",
+				 "| chatroom-redis2/throughput | PASS |", "| chatroom-redis2/latency | PASS |"})
+			CPPUNIT_ASSERT_MESSAGE(line + std::string(" missing:\n") + tables, tables.find(line) != std::string::npos);
+		// Every post is one EVALSHA: at least the 4 x 200 messages sent.
+		const std::size_t evalsha = tables.find("EVALSHA (calls x time per call) | ") + 34;
+		CPPUNIT_ASSERT_MESSAGE(tables, std::stoul(tables.substr(evalsha)) >= 800);
+		CPPUNIT_ASSERT_MESSAGE(tables, tables.find(" us |", evalsha) != std::string::npos);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(first.output(), 0, first.stop());
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(second.output(), 0, second.stop());
 	}
@@ -269,11 +291,22 @@ public:
 	{
 		// 192.0.2.1 is TEST-NET-1; refused before any socket exists, so
 		// nothing leaves the machine either way.
-		ServerProcess bench({"smoke", "--host", "192.0.2.1", "--port", "8000"}, "", WEBCHAT_BENCH_PATH);
+		const std::string records = makeTempDir();
+		ServerProcess bench({"smoke", "--host", "192.0.2.1", "--port", "8000", "--json", records + "/relay-smoke.json"}, "",
+			WEBCHAT_BENCH_PATH);
 		const int code = bench.waitForExit(Poco::Timespan(30, 0));
 		const std::string output = bench.output();
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 2, code);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("not a loopback address") != std::string::npos);
+		// The run still leaves its record, which the report tables as a FAIL
+		// with its reason, beside a run that left none at all.
+		ServerProcess report({"report", "--markdown", records + "/relay-smoke.json", records + "/relay-idle.json"}, "",
+			WEBCHAT_BENCH_PATH);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(report.output(), 1, report.waitForExit(Poco::Timespan(30, 0)));
+		const std::string tables = report.output();
+		CPPUNIT_ASSERT_MESSAGE(tables, tables.find("| relay/smoke | **FAIL** (exit 2) | ") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(tables, tables.find("not a loopback address") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(tables, tables.find("| relay-idle | **FAIL** | no record: cannot read " + records) != std::string::npos);
 	}
 };
 

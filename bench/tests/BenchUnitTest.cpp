@@ -233,12 +233,12 @@ public:
 
 	void testCommandLine()
 	{
-		const CommandLine line({"throughput", "--clients", "50", "--senders=5", "--json", "--size", "128"});
+		const CommandLine line({"throughput", "--clients", "50", "--senders=5", "--markdown", "--size", "128"});
 		CPPUNIT_ASSERT_EQUAL(std::string("throughput"), line.scenario());
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{50}, line.integer("clients", 100, 1, 1000));
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{5}, line.integer("senders", 10, 1, 1000));
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2000}, line.integer("messages", 2000, 1, 1000000));
-		CPPUNIT_ASSERT(line.flag("json"));
+		CPPUNIT_ASSERT(line.flag("markdown"));
 		CPPUNIT_ASSERT(!line.flag("binary"));
 		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), line.text("host", "127.0.0.1"));
 		const CommandLine latency({"latency", "--rate", "12.5"});
@@ -252,7 +252,7 @@ public:
 		CPPUNIT_ASSERT_THROW(CommandLine({"nonsense"}), UsageError);
 		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "--rate", "5"}), UsageError); // not an idle option
 		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "--connections"}), UsageError);
-		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "--json=yes"}), UsageError);
+		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "--markdown=yes"}), UsageError);
 		CPPUNIT_ASSERT_THROW(CommandLine({"idle", "stray"}), UsageError);
 		const CommandLine line({"idle", "--connections", "12x", "--port", "70000", "--hold", "-1"});
 		CPPUNIT_ASSERT_THROW(line.integer("connections", 1, 1, 10), UsageError);
@@ -420,6 +420,7 @@ public:
 		CPPUNIT_ASSERT(!report.passed());
 		CPPUNIT_ASSERT_EQUAL(std::string("{\"scenario\":\"throughput\",\"pass\":false,\"parameters\":{\"clients\":100},"
 			"\"figures\":{\"p99_ms\":1.23,\"outcome\":\"close \\\"frame\\\"\\n\",\"rss\":null},"
+			"\"units\":{\"p99_ms\":\"ms\"},\"headline\":[],"
 			"\"targets\":[{\"key\":\"deliveries_per_s\",\"goal\":\">= 2000000\",\"met\":false}],"
 			"\"failures\":[\"3 lost\"],\"notes\":[]}"), report.json());
 	}
@@ -762,7 +763,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("chatroom"), line.text("protocol", "relay"));
 		CPPUNIT_ASSERT_EQUAL(std::string("lobby"), line.text("room", "bench"));
 		CPPUNIT_ASSERT(CommandLine({"idle", "--protocol=chatroom"}).has("protocol"));
-		CPPUNIT_ASSERT(CommandLine({"smoke", "--protocol", "chatroom", "--json-out", "/tmp/x.json"}).has("json-out"));
+		CPPUNIT_ASSERT(CommandLine({"smoke", "--protocol", "chatroom", "--json", "/tmp/x.json"}).has("json"));
 		CPPUNIT_ASSERT_THROW(CommandLine({"throughput", "--protocol"}), UsageError);
 		// The window leaves room for the chat room's bigger deliveries.
 		TrafficConfig relay;
