@@ -185,6 +185,7 @@ $body
 				[[ $mode == case-pattern ]] || position=1
 				;;
 			'<' | '>')
+				[[ $word =~ ^[0-9]+$ ]] && word="" # the redirection's descriptor
 				end_word
 				if [[ $next == '(' ]]; then
 					skip=0

@@ -107,6 +107,7 @@ accepted "words that only look like programs" tests/t.sh \
 	'[[ $x == frobnicate || $x =~ ^(frob)nicate$ ]]' \
 	'((count > 1)) && ls' \
 	'trap "frobnicate" EXIT' \
+	'exec 3<>/dev/null' \
 	'echo "$(( 1 + 2 ))" ${x:-frobnicate}' \
 	'nodejs --version'
 accepted "the project's own program" tests/CMakeLists.txt 'add_executable(frobnicate main.cpp)' 'set(FROB frobnicate)'
