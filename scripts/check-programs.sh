@@ -313,7 +313,7 @@ main() {
 			fi
 			;;
 		esac
-	done < <(find "$source_dir" \( -name .git -o -name node_modules -o -name 'build*' \) -prune -o -type f -print0 | sort -z)
+	done < <(find "$source_dir" -type d \( -name .git -o -name node_modules -o -name 'build*' \) -prune -o -type f -print0 | sort -z)
 	if ((${#code_files[@]})); then
 		while IFS=$'\t' read -r program file; do note "$program" "$file"; done < <(code_commands "${code_files[@]}")
 	fi
