@@ -31,11 +31,15 @@
 #   program argument of Poco::Process::launch, system, popen, the exec
 #   family, and node's spawn, spawnSync, exec, execSync, execFile,
 #   execFileSync.
+# - CMake and CPack settings that make them run a program: the C++ compiler
+#   and make for project(... CXX), pkg-config for find_package(PkgConfig),
+#   file and dpkg-shlibdeps for CPACK_DEBIAN_PACKAGE_SHLIBDEPS, strip for
+#   CPACK_STRIP_FILES, dpkg for the DEB generator; and CC= or CXX= given to
+#   cmake in a script.
 # A program found is listed if programs.txt has a line for it: the same
 # absolute path, or the same name (a name matches a listed path's base name
-# too). Programs that our tools run for us (cpack runs file and
-# dpkg-shlibdeps, playwright-core runs chromium) cannot be seen here; they
-# have their lines in programs.txt, each saying which tool needs it.
+# too). A line for a program that nothing runs is refused as well, so the
+# list says what the tests need, no more.
 set -euo pipefail
 export LC_ALL=C
 
@@ -101,6 +105,7 @@ $body
 		case-pattern) [[ $w == esac ]] && { mode=""; cases=$((cases - 1)); position=0; }; return 0 ;;
 		esac
 		((position)) || return 0
+		if [[ $w =~ ^(CC|CXX)=([^$]+)$ ]]; then commands+=("${BASH_REMATCH[2]}"); return 0; fi # the compiler cmake is to use
 		if [[ $w =~ ^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?= ]]; then return 0; fi # an assignment
 		case $w in
 		if | then | else | elif | do | while | until | '!' | '{' | time | command | exec | -*) return 0 ;;
@@ -259,12 +264,25 @@ code_commands() {
 	done < <(grep -zoHE "$paths|$calls" "$@" || true)
 }
 
-# The programs a CMake file names: find_program's names, and a literal first
-# word after COMMAND.
+# The programs a CMake file names: find_program's names, a literal first
+# word after COMMAND, and the programs that CMake and CPack run because of a
+# setting here.
 cmake_commands() {
-	local flat call
+	local flat call setting
 	local -a words
 	flat=$(sed 's/#.*//' "$1" | tr '\n' ' ')
+	local -A implied=(
+		['project\([^)]*CXX']="c++ make"                     # the C++ compiler; the default generator
+		['find_package\(PkgConfig']="pkg-config"
+		['CMAKE_CPACK_COMMAND']="cpack"
+		['CMAKE_CTEST_COMMAND']="ctest"
+		['CPACK_GENERATOR[[:space:]]+"?DEB']="dpkg"            # the package's architecture
+		['CPACK_DEBIAN_PACKAGE_SHLIBDEPS[[:space:]]+ON']="file dpkg-shlibdeps"
+		['CPACK_STRIP_FILES[[:space:]]+ON']="strip"
+	)
+	for setting in "${!implied[@]}"; do
+		if [[ $flat =~ $setting ]]; then printf '%s\n' ${implied[$setting]}; fi
+	done
 	while read -r call; do
 		read -ra words <<<"${call#*(}"
 		words=("${words[@]:1}")
@@ -338,6 +356,20 @@ main() {
 	fi
 	local -A distinct=()
 	for entry in "${found[@]}"; do distinct[${entry%%$'\t'*}]=1; done
+	# And no line for a program that nothing runs any more.
+	local programs unused=()
+	while read -r programs _; do
+		[[ -z $programs || $programs == \#* ]] && continue
+		IFS='|' read -ra alternatives <<<"$programs"
+		for program in "${alternatives[@]}"; do
+			[[ -n ${distinct[$program]:-} ]] && continue 2
+		done
+		unused+=("$programs")
+	done <"$list"
+	if ((${#unused[@]})); then
+		echo "check-programs: FAIL: scripts/programs.txt lists programs that nothing runs: ${unused[*]}; remove their lines" >&2
+		exit 1
+	fi
 	echo "check-programs: the test command runs ${#distinct[@]} programs (at $count places); scripts/programs.txt lists every one"
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of scripts/check-programs.sh on small source trees made here: a
 # program that scripts/programs.txt does not list is refused wherever a shell
-# script, a CMake file, C++ or JavaScript runs it, and words that only look
+# script, a CMake file (or a setting there), C++ or JavaScript runs it, a
+# line for a program nothing runs is refused, and words that only look
 # like programs (in strings, comments, case patterns, for lists, redirections;
 # builtins, functions, variables, the project's own programs) are not taken
 # for programs. scripts/test.sh runs it before the check itself.
@@ -12,14 +13,16 @@ trap 'rm -rf "$tree"' EXIT
 passed=0
 failed=0
 
-# A tree with only scripts/programs.txt, which lists ls, echo's package and
-# node|nodejs, plus FILE holding the lines given.
+# A tree with scripts/programs.txt, which lists ls and node|nodejs, a script
+# that runs both (so neither line is unused), and FILE holding the lines
+# given.
 make_tree() {
 	local file=$1
 	shift
 	rm -rf "${tree:?}"/*
 	mkdir -p "$tree/scripts" "$(dirname "$tree/$file")"
 	printf '%s\n' '# program package needed-by' 'ls coreutils test' 'node|nodejs nodejs test' >"$tree/scripts/programs.txt"
+	printf '%s\n' 'ls' 'node --version' >"$tree/scripts/listed.sh"
 	printf '%s\n' "$@" >"$tree/$file"
 }
 
@@ -33,14 +36,14 @@ result() {
 	fi
 }
 
-# refused WHAT FILE LINES...: the check must fail naming frobnicate (or a
-# path to it) in FILE.
+# refused WHAT FILE LINES...: the check must fail naming $program
+# (frobnicate unless set, or a path to it) in FILE.
 refused() {
 	local what=$1 file=$2 out status=0
 	shift 2
 	make_tree "$file" "$@"
 	out=$(bash "$check" "$tree" 2>&1) || status=$?
-	if [[ $status -eq 1 && $out == *"FAIL: "*"frobnicate (run in $file)"* ]]; then
+	if [[ $status -eq 1 && $out == *"FAIL: "*"${program:-frobnicate} (run in $file)"* ]]; then
 		result ok
 	else
 		result fail "$what: not refused (exit $status)" "$out"
@@ -82,6 +85,9 @@ refused "a script found by its #! line" packaging/hook '#!/bin/sh' 'frobnicate'
 refused "find_program" tests/CMakeLists.txt 'find_program(FROB frobnicate REQUIRED)'
 refused "find_program NAMES" tests/CMakeLists.txt 'find_program(FROB NAMES frob frobnicate DOC "a b")'
 refused "add_test COMMAND" tests/CMakeLists.txt 'add_test(NAME t' '  COMMAND frobnicate -x)'
+program=file refused "cpack's file, for a setting" cmake/Packaging.cmake 'set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)'
+program=pkg-config refused "cmake's pkg-config, for find_package" CMakeLists.txt 'find_package(PkgConfig REQUIRED)'
+refused "the compiler cmake is given" scripts/t.sh 'CXX=frobnicate cmake -S . -B build'
 # C++.
 refused "Poco::Process::launch" tests/t.cpp 'auto handle = Poco::Process::launch("frobnicate", args);'
 refused "system" tests/t.cpp 'std::system("frobnicate -x");'
@@ -112,6 +118,13 @@ accepted "words that only look like programs" tests/t.sh \
 	'nodejs --version'
 accepted "the project's own program" tests/CMakeLists.txt 'add_executable(frobnicate main.cpp)' 'set(FROB frobnicate)'
 accepted "a method named exec, a plain string" tests/t.js "const m = /x/.exec('frobnicate'); const s = 'frobnicate';"
+
+# A line for a program that nothing runs is refused too.
+make_tree tests/t.sh 'ls'
+echo 'frobnicate frobnicate test' >>"$tree/scripts/programs.txt"
+status=0
+out=$(bash "$check" "$tree" 2>&1) || status=$?
+if [[ $status -eq 1 && $out == *"nothing runs: frobnicate"* ]]; then result ok; else result fail "an unused line: exit $status" "$out"; fi
 
 # A script the tokenizer cannot read is an error of its own (exit 2).
 make_tree tests/t.sh 'cat <<EOF' 'frobnicate' 'EOF'
