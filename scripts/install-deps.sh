@@ -1,37 +1,75 @@
 #!/usr/bin/env bash
 # Installs what webchat needs from Debian 12's packages (run as root).
-#   scripts/install-deps.sh          build and run the server
-#   scripts/install-deps.sh --test   also everything the test suite uses
-# Only asks apt when something is missing, so repeated runs are quick.
+#   scripts/install-deps.sh             build and run the server
+#   scripts/install-deps.sh --package   also build the Debian package (cpack)
+#   scripts/install-deps.sh --test      also everything the test suite uses
+# The programs and the packages that install them are listed in
+# scripts/programs.txt; the libraries (headers to build against) here. Only
+# asks apt when something is missing, so repeated runs are quick. Fails if a
+# listed program is still missing afterwards.
 set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-packages=(cmake make g++ pkg-config libpoco-dev libsystemd-dev)
-if [[ "${1:-}" == "--test" ]]; then
-	packages+=(libcppunit-dev chromium clang libclang-rt-14-dev)
-	# The package test: dpkg-shlibdeps (cpack's Depends), adduser (postinst),
-	# pgrep, systemd-analyze (verifies the unit; systemd need not run).
-	packages+=(dpkg-dev adduser procps systemd)
-	# The reverse-proxy test (tests/proxy/): nginx in front of webchatd, with
-	# a certificate made by openssl. It runs its own nginx on loopback ports.
-	packages+=(nginx openssl)
-	# Rooms shared through Redis (tests/integration/redis/, the benchmark's
-	# two-instance mode): each test starts its own redis-server on loopback.
-	packages+=(redis-server)
-	# Debian's nodejs (18) is enough; keep a newer one that is already there.
-	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+needed_by=(run)
+libraries=(libpoco-dev libsystemd-dev)
+case "${1:-}" in
+"") ;;
+--package) needed_by+=(package) ;;
+--test)
+	needed_by+=(package test)
+	# CppUnit; the runtimes of clang's libFuzzer and sanitizers (the fuzz build).
+	libraries+=(libcppunit-dev libclang-rt-14-dev)
+	;;
+*)
+	echo "install-deps: unknown argument $1 (none, --package or --test)" >&2
+	exit 64
+	;;
+esac
+
+# A program is found by its absolute path, or by name in PATH and the sbin
+# folders (where nginx is, and where a non-root PATH does not look).
+found() {
+	local program
+	IFS='|' read -ra alternatives <<<"$1"
+	for program in "${alternatives[@]}"; do
+		if [[ $program == /* ]]; then
+			[[ -x $program ]] && return 0
+		else
+			PATH="$PATH:/usr/sbin:/sbin" command -v "$program" >/dev/null && return 0
+		fi
+	done
+	return 1
+}
+
+programs=()
+packages=()
+while read -r program package scope _; do
+	[[ -z $program || $program == \#* ]] && continue
+	[[ " ${needed_by[*]} " == *" $scope "* ]] || continue
+	programs+=("$program")
+	found "$program" || packages+=("$package")
+done <"$here/programs.txt"
+for package in "${libraries[@]}"; do
+	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || packages+=("$package")
+done
+
+if ((${#packages[@]})); then
+	mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "install-deps: missing packages: ${packages[*]}; run this as root (or: sudo apt-get install ${packages[*]})" >&2
+		exit 1
+	fi
+	echo "install-deps: installing ${packages[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
 missing=()
-for package in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+for program in "${programs[@]}"; do
+	found "$program" || missing+=("$program")
 done
 if ((${#missing[@]})); then
-	if [[ $(id -u) -ne 0 ]]; then
-		echo "install-deps: missing packages: ${missing[*]}; run this as root (or: sudo apt-get install ${missing[*]})" >&2
-		exit 1
-	fi
-	echo "install-deps: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	echo "install-deps: still missing after the install: ${missing[*]} (is its package right in scripts/programs.txt?)" >&2
+	exit 1
 fi

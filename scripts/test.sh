@@ -12,6 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
+# First, before anything is installed: every program the test command runs
+# has a line in scripts/programs.txt (so install-deps.sh installs it).
+scripts/check-programs.test.sh
+scripts/check-programs.sh
 scripts/install-deps.sh --test
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 

@@ -30,7 +30,8 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "package test: FAIL: must run as root: it installs the webchat .deb with dpkg -i, runs it as the webchat system user and purges it (CI runs as root; or configure without -DWEBCHAT_PACKAGE_TEST=ON)" >&2
 	exit 1
 fi
-for tool in dpkg dpkg-deb dpkg-query dpkg-shlibdeps setpriv getent tar; do
+# cpack's DEB generator needs file and dpkg-shlibdeps (the package's Depends).
+for tool in dpkg dpkg-deb dpkg-query dpkg-shlibdeps file setpriv getent tar pgrep; do
 	command -v "$tool" >/dev/null || fail "$tool is missing (scripts/install-deps.sh --test installs what this test needs)"
 done
 
