@@ -227,17 +227,12 @@ void EventLoop::adopt(Adopt& task)
 
 void EventLoop::deliver(Batch& batch)
 {
-	auto& subscribers = batch.topic->_subscribers[_index];
-	if (subscribers.empty()) return;
+	Topic& topic = *batch.topic;
+	if (!topic.hasSubscribers(_index)) return;
 	Chunk* chunk = _chunks.acquire();
 	chunk->shared = std::move(batch.bytes);
 	++chunk->refs; // held while delivering: a subscriber may drop it at once
-	// Backwards: a subscriber closed as a slow consumer is swapped with the
-	// last one, which has already been served.
-	for (std::size_t i = subscribers.size(); i-- > 0;)
-	{
-		if (i < subscribers.size() && subscribers[i]->_firstBatch <= batch.sequence) subscribers[i]->deliver(chunk);
-	}
+	topic.forEachReceiver(_index, batch.sequence, [chunk](Connection& subscriber) { subscriber.deliver(chunk); });
 	_chunks.unref(chunk);
 }
 

@@ -44,6 +44,34 @@ void Topic::scheduleSeal()
 	}
 }
 
+void Topic::add(Connection& connection, int loop, std::size_t& slot, const std::function<void(std::string& batch)>& atomically)
+{
+	std::uint64_t firstBatch;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (atomically) atomically(_openBatch);
+		// Everything published so far, the hook's frames included, leaves
+		// in batches numbered below firstBatch, which this subscriber skips.
+		sealLocked();
+		firstBatch = _sealedBatches;
+	}
+	// Outside the lock: loop's list is touched only by loop's thread.
+	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
+	slot = subscribers.size();
+	subscribers.push_back(Subscriber{&connection, firstBatch, &slot});
+	_subscriberCount.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Topic::remove(int loop, std::size_t slot)
+{
+	// Swap-remove: the last subscriber takes the freed place and learns it.
+	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
+	subscribers[slot] = subscribers.back();
+	*subscribers[slot].slot = slot;
+	subscribers.pop_back();
+	_subscriberCount.fetch_sub(1, std::memory_order_relaxed);
+}
+
 std::uint64_t Topic::sealedBatches()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
