@@ -6,11 +6,12 @@
 
 namespace webchat::engine {
 
-Topic::Topic(Engine& engine, std::string name, int loopCount):
+Topic::Topic(Engine& engine, std::string name, const std::vector<std::unique_ptr<EventLoop>>& loops):
 	_engine(engine),
+	_loops(loops),
 	_name(std::move(name)),
-	_subscribers(static_cast<std::size_t>(loopCount)),
-	_sealPending(static_cast<std::size_t>(loopCount), 0)
+	_subscribers(loops.size()),
+	_sealPending(loops.size(), 0)
 {
 }
 
@@ -133,7 +134,7 @@ void Topic::sealLocked()
 	// Posted under the topic's lock: every loop receives this topic's
 	// batches in the same order.
 	const auto self = shared_from_this();
-	for (int i = 0; i < _engine.loopCount(); ++i) _engine.loop(i).postBatch(self, batch, sequence);
+	for (const auto& loop : _loops) loop->postBatch(self, batch, sequence);
 }
 
 } // namespace webchat::engine

@@ -33,6 +33,7 @@ namespace webchat::engine {
 
 class Connection;
 class Engine;
+class EventLoop;
 
 class Topic: public std::enable_shared_from_this<Topic>
 {
@@ -97,7 +98,9 @@ public:
 		}
 	}
 
-	Topic(Engine& engine, std::string name, int loopCount);
+	/// Made by Engine::topic(): loops are the engine's I/O threads, which
+	/// every sealed batch goes to.
+	Topic(Engine& engine, std::string name, const std::vector<std::unique_ptr<EventLoop>>& loops);
 	Topic(const Topic&) = delete;
 	Topic& operator=(const Topic&) = delete;
 
@@ -116,6 +119,7 @@ private:
 	void sealLocked();
 
 	Engine& _engine;
+	const std::vector<std::unique_ptr<EventLoop>>& _loops;
 	const std::string _name;
 	std::mutex _mutex;
 	std::string _openBatch;
