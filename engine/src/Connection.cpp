@@ -34,31 +34,17 @@ void Connection::subscribe(Topic& topic, const std::function<void(std::string& b
 {
 	if (_state != State::Open) return;
 	unsubscribe();
-	{
-		std::lock_guard<std::mutex> lock(topic._mutex);
-		if (atomically) atomically(topic._openBatch);
-		// Everything published so far leaves in batches numbered below
-		// _firstBatch, which this connection skips.
-		topic.sealLocked();
-		_firstBatch = topic._sealedBatches;
-	}
-	if (_state != State::Open) return;
-	auto& subscribers = topic._subscribers[_loop.index()];
-	_topicSlot = subscribers.size();
-	subscribers.push_back(this);
+	topic.add(*this, _loop.index(), _topicSlot, atomically);
 	_topic = topic.shared_from_this();
-	topic._subscriberCount.fetch_add(1, std::memory_order_relaxed);
+	// atomically must not close this connection; if it did, it is already
+	// past onClose and must not stay subscribed.
+	if (_state != State::Open) unsubscribe();
 }
 
 void Connection::unsubscribe()
 {
 	if (!_topic) return;
-	auto& subscribers = _topic->_subscribers[_loop.index()];
-	Connection* last = subscribers.back();
-	subscribers[_topicSlot] = last;
-	last->_topicSlot = _topicSlot;
-	subscribers.pop_back();
-	_topic->_subscriberCount.fetch_sub(1, std::memory_order_relaxed);
+	_topic->remove(_loop.index(), _topicSlot);
 	_topic.reset();
 }
 

@@ -64,7 +64,7 @@ std::shared_ptr<Topic> Engine::topic(const std::string& name)
 	// not accumulate.
 	for (auto it = _topics.begin(); it != _topics.end();)
 		it = it->second.expired() ? _topics.erase(it) : std::next(it);
-	auto topic = std::make_shared<Topic>(*this, name, loopCount());
+	auto topic = std::make_shared<Topic>(*this, name, _loops);
 	_topics[name] = topic;
 	return topic;
 }

@@ -36,7 +36,9 @@ EventLoop::EventLoop(Engine& engine, int index):
 	_poller(Poller::create()),
 	_wakeFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
 	_thread("webchat-io-" + std::to_string(index)),
-	_readBuffer(64 * 1024)
+	_readBuffer(64 * 1024),
+	_now(steadyMs()),
+	_nextTick(_now + tickMs)
 {
 	if (_wakeFd < 0) throw Poco::SystemException("eventfd", errno);
 	_poller->add(_wakeFd, Poller::Read, &wakeTag);
@@ -92,8 +94,10 @@ void EventLoop::post(Task task)
 		wasEmpty = _inbox.empty();
 		_inbox.push_back(std::move(task));
 	}
-	// Only the first task since the loop last emptied the inbox needs a
-	// wake-up; the loop itself processes its inbox every iteration anyway.
+	// The loop never sleeps on a non-empty inbox (waitTimeout), so only a
+	// task that finds the inbox empty needs to wake it, and a task the loop
+	// posts to itself never does: the loop looks at its inbox before it
+	// next waits.
 	if (wasEmpty && currentLoop != this) wake();
 }
 
@@ -109,9 +113,17 @@ void EventLoop::drainWakeup()
 	[[maybe_unused]] ssize_t n = ::read(_wakeFd, &count, sizeof(count));
 }
 
-int EventLoop::waitTimeout() const
+int EventLoop::waitTimeout()
 {
+	// Work left for the next iteration: do not wait. That includes tasks
+	// in the inbox, which the loop may have posted to itself after it
+	// processed the inbox (a subscribe in onOpen seals a batch), and which
+	// other threads' posts behind them do not wake it for.
 	if (!_toFlush.empty() || !_toSeal.empty()) return 0;
+	{
+		std::lock_guard<std::mutex> lock(_inboxMutex);
+		if (!_inbox.empty()) return 0;
+	}
 	const std::int64_t untilTick = _nextTick - steadyMs();
 	return static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(untilTick, tickMs)));
 }
@@ -227,17 +239,12 @@ void EventLoop::adopt(Adopt& task)
 
 void EventLoop::deliver(Batch& batch)
 {
-	auto& subscribers = batch.topic->_subscribers[_index];
-	if (subscribers.empty()) return;
+	Topic& topic = *batch.topic;
+	if (!topic.hasSubscribers(_index)) return;
 	Chunk* chunk = _chunks.acquire();
 	chunk->shared = std::move(batch.bytes);
 	++chunk->refs; // held while delivering: a subscriber may drop it at once
-	// Backwards: a subscriber closed as a slow consumer is swapped with the
-	// last one, which has already been served.
-	for (std::size_t i = subscribers.size(); i-- > 0;)
-	{
-		if (i < subscribers.size() && subscribers[i]->_firstBatch <= batch.sequence) subscribers[i]->deliver(chunk);
-	}
+	topic.forEachReceiver(_index, batch.sequence, [chunk](Connection& subscriber) { subscriber.deliver(chunk); });
 	_chunks.unref(chunk);
 }
 

@@ -48,6 +48,12 @@ public:
 
 	int index() const { return _index; }
 
+	/// How long the next wait on the poller may block, in milliseconds: 0
+	/// while anything is left to do (connections to write, topics to seal,
+	/// tasks in the inbox), else until the next tick. On the loop's thread
+	/// (tests call it on a loop that is not running).
+	int waitTimeout();
+
 	/// The loop running on this thread, or null.
 	static EventLoop* current();
 
@@ -134,7 +140,6 @@ private:
 	void tick();
 	void beginShutdown();
 	void deleteClosed();
-	int waitTimeout() const;
 
 	Engine& _engine;
 	const EngineSettings& _settings;

@@ -6,11 +6,12 @@
 
 namespace webchat::engine {
 
-Topic::Topic(Engine& engine, std::string name, int loopCount):
+Topic::Topic(Engine& engine, std::string name, const std::vector<std::unique_ptr<EventLoop>>& loops):
 	_engine(engine),
+	_loops(loops),
 	_name(std::move(name)),
-	_subscribers(static_cast<std::size_t>(loopCount)),
-	_sealPending(static_cast<std::size_t>(loopCount), 0)
+	_subscribers(loops.size()),
+	_sealPending(loops.size(), 0)
 {
 }
 
@@ -42,6 +43,34 @@ void Topic::scheduleSeal()
 		// Published from outside the engine's threads: no iteration to wait for.
 		sealLocked();
 	}
+}
+
+void Topic::add(Connection& connection, int loop, std::size_t& slot, const std::function<void(std::string& batch)>& atomically)
+{
+	std::uint64_t firstBatch;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (atomically) atomically(_openBatch);
+		// Everything published so far, the hook's frames included, leaves
+		// in batches numbered below firstBatch, which this subscriber skips.
+		sealLocked();
+		firstBatch = _sealedBatches;
+	}
+	// Outside the lock: loop's list is touched only by loop's thread.
+	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
+	slot = subscribers.size();
+	subscribers.push_back(Subscriber{&connection, firstBatch, &slot});
+	_subscriberCount.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Topic::remove(int loop, std::size_t slot)
+{
+	// Swap-remove: the last subscriber takes the freed place and learns it.
+	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
+	subscribers[slot] = subscribers.back();
+	*subscribers[slot].slot = slot;
+	subscribers.pop_back();
+	_subscriberCount.fetch_sub(1, std::memory_order_relaxed);
 }
 
 std::uint64_t Topic::sealedBatches()
@@ -105,7 +134,7 @@ void Topic::sealLocked()
 	// Posted under the topic's lock: every loop receives this topic's
 	// batches in the same order.
 	const auto self = shared_from_this();
-	for (int i = 0; i < _engine.loopCount(); ++i) _engine.loop(i).postBatch(self, batch, sequence);
+	for (const auto& loop : _loops) loop->postBatch(self, batch, sequence);
 }
 
 } // namespace webchat::engine

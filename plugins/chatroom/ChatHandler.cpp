@@ -16,12 +16,6 @@ namespace webchat::chatroom {
 
 namespace {
 
-ChatSession& sessionOf(engine::Connection& connection)
-{
-	// createSession gives every connection one.
-	return static_cast<ChatSession&>(*connection.session());
-}
-
 void sendError(engine::Connection& connection, std::string_view code, std::string_view message)
 {
 	connection.send(ws::Opcode::Text, ServerEvents::error(code, message));
@@ -40,7 +34,7 @@ ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, Histo
 {
 }
 
-std::unique_ptr<engine::Session> ChatHandler::createSession(const Poco::Net::HTTPServerRequest& request)
+std::unique_ptr<ChatSession> ChatHandler::makeSession(const Poco::Net::HTTPServerRequest& request)
 {
 	// Parsed here, on the HTTP thread; a refusal is reported in onOpen, over
 	// the WebSocket, because browsers do not show a handshake's HTTP status.

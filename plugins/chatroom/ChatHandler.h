@@ -4,20 +4,21 @@
 // The chat-room protocol on the engine (docs/PROTOCOL.md): checks what a
 // client asked for, joins it to its room, turns its frames into messages
 // and nick changes under its rate limits, and announces its leaving.
-// Every callback but createSession runs on the connection's I/O thread.
+// Every callback but makeSession runs on the connection's I/O thread.
 //
 
 #ifndef WEBCHAT_CHATROOM_CHATHANDLER_INCLUDED
 #define WEBCHAT_CHATROOM_CHATHANDLER_INCLUDED
 
 #include "ChatError.h"
+#include "ChatSession.h"
 #include "ChatSettings.h"
 #include "HistoryStore.h"
 #include "Room.h"
 #include "RoomRegistry.h"
 #include "SharedRooms.h"
 
-#include "webchat/engine/SessionHandler.h"
+#include "webchat/engine/SessionHandlerFor.h"
 #include "webchat/engine/Topic.h"
 
 #include "Poco/Logger.h"
@@ -28,9 +29,7 @@
 
 namespace webchat::chatroom {
 
-class ChatSession;
-
-class ChatHandler final: public engine::SessionHandler, public SharedRooms::Sink
+class ChatHandler final: public engine::SessionHandlerFor<ChatSession>, public SharedRooms::Sink
 {
 public:
 	/// topics gives the engine topic of a room name (Engine::topic).
@@ -39,7 +38,7 @@ public:
 	/// store keeps the rooms' history; it must outlive the rooms (clearRooms()).
 	ChatHandler(const ChatSettings& settings, TopicSource topics, HistoryStore& store, Poco::Logger& logger);
 
-	std::unique_ptr<engine::Session> createSession(const Poco::Net::HTTPServerRequest& request) override;
+	std::unique_ptr<ChatSession> makeSession(const Poco::Net::HTTPServerRequest& request) override;
 	void onOpen(engine::Connection& connection) override;
 	void onMessage(engine::Connection& connection, ws::Opcode opcode, std::string_view payload) override;
 	void onClose(engine::Connection& connection, std::uint16_t code) override;

@@ -15,10 +15,12 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <chrono>
 #include <csignal>
 #include <map>
 #include <memory>
 #include <sys/resource.h>
+#include <vector>
 
 using namespace webchat::test;
 namespace ws = webchat::ws;
@@ -59,6 +61,7 @@ class RelayTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testConnectionLimits);
 	CPPUNIT_TEST(testThousandClientFanOut);
 	CPPUNIT_TEST(testConnectDisconnectCycles);
+	CPPUNIT_TEST(testJoinsAndDeliveriesOnAnIdleServerTakeNoTick);
 	CPPUNIT_TEST(testSigtermSendsGoingAway);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -340,6 +343,33 @@ public:
 		WsTestClient last(server.port);
 		last.sendText("done");
 		CPPUNIT_ASSERT_EQUAL(std::string("done"), last.receiveMessage());
+	}
+
+	// On an idle server nothing may wait for the loop's 250 ms tick: every
+	// join gets its 101, and its first message comes back, at once. The
+	// bound is generous (a busy machine must not fail it) and below a tick
+	// (a loop that slept on work would). Two I/O threads: joins alternate
+	// between them and each one's batches go to both.
+	void testJoinsAndDeliveriesOnAnIdleServerTakeNoTick()
+	{
+		RelayServer server("io_threads = 2");
+		std::vector<std::unique_ptr<WsTestClient>> members;
+		const auto elapsedMs = [](std::chrono::steady_clock::time_point since) {
+			return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
+		};
+		for (int i = 0; i < 50; ++i)
+		{
+			const std::string join = "join " + std::to_string(i);
+			auto started = std::chrono::steady_clock::now();
+			members.push_back(std::make_unique<WsTestClient>(server.port));
+			const auto upgradeMs = elapsedMs(started);
+			CPPUNIT_ASSERT_MESSAGE(join + ": 101 after " + std::to_string(upgradeMs) + " ms", upgradeMs < 100);
+			started = std::chrono::steady_clock::now();
+			members.back()->sendText(join);
+			CPPUNIT_ASSERT_EQUAL(join, members.back()->receiveMessage());
+			const auto deliveryMs = elapsedMs(started);
+			CPPUNIT_ASSERT_MESSAGE(join + ": delivered after " + std::to_string(deliveryMs) + " ms", deliveryMs < 100);
+		}
 	}
 
 	void testSigtermSendsGoingAway()

@@ -101,8 +101,7 @@ private:
 	std::string _peerAddress;
 	ws::MessageDecoder _decoder;
 	std::shared_ptr<Topic> _topic;
-	std::size_t _topicSlot = 0;    // index in the topic's subscriber list of this loop
-	std::uint64_t _firstBatch = 0; // the topic's batches before this one are not ours
+	std::size_t _topicSlot = 0; // index in the topic's subscriber list of this loop, kept by the topic
 	std::size_t _loopSlot = 0;  // index in the loop's connection list
 	State _state = State::Open;
 	bool _closeSent = false;

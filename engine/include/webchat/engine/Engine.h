@@ -105,12 +105,6 @@ public:
 	Poco::Logger& logger() { return _logger; }
 
 private:
-	friend class EventLoop;
-	friend class Topic;
-
-	EventLoop& loop(int index) { return *_loops[index]; }
-	int loopCount() const { return static_cast<int>(_loops.size()); }
-
 	const EngineSettings _settings;
 	SessionHandler& _handler;
 	Poco::Logger& _logger;

@@ -54,7 +54,6 @@ UpgradeCheck checkUpgradeRequest(const Poco::Net::HTTPRequest& request);
 /// Upgrade, Connection and Sec-WebSocket-Accept (no body); otherwise
 /// Content-Type text/plain and Content-Length for check.reason as the body,
 /// plus Allow for 405, Upgrade and Sec-WebSocket-Version for 426.
-/// Added to the original API.
 void prepareUpgradeResponse(const Poco::Net::HTTPRequest& request, const UpgradeCheck& check,
 	Poco::Net::HTTPResponse& response);
 

@@ -96,8 +96,8 @@ public:
 	bool hasPartialFrame() const { return _headerSize != 0 || _inPayload; }
 
 	/// A data message has started and not yet been delivered: a fragmented
-	/// message between its frames, or a frame still arriving. Added to the
-	/// original API.
+	/// message between its frames, or a frame still arriving (the loop
+	/// times out a peer stalled there).
 	bool hasPartialMessage() const { return _messageOpcode != Opcode::Continuation; }
 
 	/// A close frame was received (and delivered to onClose).
@@ -113,7 +113,7 @@ public:
 	void stop() { _stopped = true; }
 
 	/// Memory the decoder holds for reassembly (its buffer's capacity), for
-	/// accounting and tests. Added to the original API.
+	/// accounting and tests.
 	std::size_t bufferCapacity() const { return _message.capacity(); }
 
 	Role role() const { return _role; }

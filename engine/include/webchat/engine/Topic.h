@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,35 +55,78 @@ public:
 		if (_openBatch.size() != before) scheduleSeal();
 	}
 
+	/// Hands the open batch to every I/O thread now. The loop calls it at
+	/// the end of an iteration that published to this topic, a
+	/// PublishScope when it ends. Takes the topic's lock.
+	void seal();
+
 	/// Batches sealed so far (for tests and metrics; takes the lock).
 	std::uint64_t sealedBatches();
 
 	/// Subscribers on all I/O threads (approximate while they come and go).
 	std::size_t subscriberCount() const { return _subscriberCount.load(std::memory_order_relaxed); }
 
-	Topic(Engine& engine, std::string name, int loopCount);
+	/// Subscribes connection on I/O thread loop (that thread only). For
+	/// Connection::subscribe, which plugins call and which documents
+	/// atomically. Everything published before
+	/// atomically ran leaves in batches sealed here, which the connection
+	/// skips; every later batch reaches it. slot is the connection's own
+	/// variable where the topic keeps the connection's place in the loop's
+	/// list up to date until remove(); it must stay where it is until then.
+	void add(Connection& connection, int loop, std::size_t& slot, const std::function<void(std::string& batch)>& atomically);
+
+	/// Unsubscribes the connection whose slot add() was given (on its loop).
+	void remove(int loop, std::size_t slot);
+
+	/// Whether loop has subscribers (on that loop's thread).
+	bool hasSubscribers(int loop) const { return !_subscribers[static_cast<std::size_t>(loop)].empty(); }
+
+	/// Calls deliver(Connection&) for each subscriber of loop that receives
+	/// batch sequence (on that loop's thread, which delivers each batch it
+	/// is handed this way). deliver may remove the
+	/// connection it is given (a slow consumer closed): the walk goes
+	/// backwards, so the subscriber swapped into its place has already been
+	/// served. No lock, allocation or atomic: a pointer and a sequence
+	/// compared per subscriber.
+	template <class Deliver>
+	void forEachReceiver(int loop, std::uint64_t sequence, Deliver&& deliver)
+	{
+		const auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
+		for (std::size_t i = subscribers.size(); i-- > 0;)
+		{
+			if (i < subscribers.size() && subscribers[i].firstBatch <= sequence) deliver(*subscribers[i].connection);
+		}
+	}
+
+	/// Made by Engine::topic(): loops are the engine's I/O threads, which
+	/// every sealed batch goes to.
+	Topic(Engine& engine, std::string name, const std::vector<std::unique_ptr<EventLoop>>& loops);
 	Topic(const Topic&) = delete;
 	Topic& operator=(const Topic&) = delete;
 
 private:
-	friend class EventLoop;
-	friend class Connection;
-	friend class PublishScope;
+	// One connection in a loop's subscriber list.
+	struct Subscriber
+	{
+		Connection* connection;
+		std::uint64_t firstBatch; // the topic's batches before this one are not the connection's
+		std::size_t* slot;        // where the connection keeps its index in the list
+	};
 
 	// Under _mutex: arrange for the open batch to be sealed.
 	void scheduleSeal();
-	// Hands the open batch to every loop. Takes _mutex.
-	void seal();
+	// Under _mutex: hands the open batch to every loop.
 	void sealLocked();
 
 	Engine& _engine;
+	const std::vector<std::unique_ptr<EventLoop>>& _loops;
 	const std::string _name;
 	std::mutex _mutex;
 	std::string _openBatch;
 	std::uint64_t _sealedBatches = 0; // sequence number of the next batch
 	// Per I/O thread: its subscribers and whether it has this topic in its
 	// list of batches to seal. Entry i is touched only by loop i.
-	std::vector<std::vector<Connection*>> _subscribers;
+	std::vector<std::vector<Subscriber>> _subscribers;
 	std::vector<char> _sealPending;
 	std::atomic<std::size_t> _subscriberCount{0};
 };
@@ -103,14 +147,14 @@ public:
 	PublishScope(const PublishScope&) = delete;
 	PublishScope& operator=(const PublishScope&) = delete;
 
-private:
-	friend class Topic;
-
-	// The scope open on this thread, or null.
+	/// The scope open on this thread, or null.
 	static PublishScope* current();
-	// Under topic's lock: seal it when the scope ends.
+
+	/// Seals topic when the outermost scope ends (once however often it is
+	/// deferred).
 	void defer(Topic& topic);
 
+private:
 	PublishScope* const _outer;
 	std::vector<std::shared_ptr<Topic>> _topics;
 };

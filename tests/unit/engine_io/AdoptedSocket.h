@@ -1,0 +1,39 @@
+//
+// AdoptedSocket.h
+//
+// A connection for engine tests without a listener: one end of a socket
+// pair handed to Engine::adopt (as the upgrade handler hands over an
+// upgraded socket), the other end kept here to read what the engine writes.
+//
+
+#ifndef WEBCHAT_TEST_ADOPTEDSOCKET_INCLUDED
+#define WEBCHAT_TEST_ADOPTEDSOCKET_INCLUDED
+
+#include "webchat/engine/Engine.h"
+
+#include <memory>
+#include <string>
+
+namespace webchat::test {
+
+class AdoptedSocket
+{
+public:
+	/// Adopts one end into engine (started) with response as the bytes it
+	/// writes after onOpen and session as the connection's session.
+	AdoptedSocket(engine::Engine& engine, const std::string& response, std::unique_ptr<engine::Session> session = nullptr);
+	~AdoptedSocket();
+	AdoptedSocket(const AdoptedSocket&) = delete;
+	AdoptedSocket& operator=(const AdoptedSocket&) = delete;
+
+	/// Reads until size bytes have arrived or timeoutMs passed without any
+	/// (then fewer), and returns them.
+	std::string read(std::size_t size, int timeoutMs);
+
+private:
+	int _fd = -1;
+};
+
+} // namespace webchat::test
+
+#endif

@@ -1,0 +1,103 @@
+// The event loop's wait: it sleeps until its next tick only with nothing
+// left to do. Tasks in its inbox count as work, whoever posted them, so a
+// join whose onOpen publishes (and so posts a batch to its own loop) does
+// not make the next connection's adoption wait for the tick.
+#include "AdoptedSocket.h"
+#include "EventLoop.h"
+
+#include "webchat/engine/Connection.h"
+#include "webchat/engine/Engine.h"
+#include "webchat/engine/Topic.h"
+
+#include "Poco/Logger.h"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <memory>
+#include <vector>
+
+using namespace webchat;
+using namespace webchat::engine;
+
+namespace {
+
+// Every connection joins one topic, telling its members (as a chat room's
+// join does), which seals a batch on the joining loop while it adopts.
+class AnnouncedJoins: public SessionHandler
+{
+public:
+	std::shared_ptr<Topic> topic;
+
+	void onOpen(Connection& connection) override
+	{
+		connection.subscribe(*topic, [](std::string& batch) { ws::appendFrame(batch, ws::Opcode::Text, "joined"); });
+	}
+	void onMessage(Connection&, ws::Opcode, std::string_view) override {}
+	void onClose(Connection&, std::uint16_t) override {}
+};
+
+} // namespace
+
+class EventLoopTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(EventLoopTest);
+	CPPUNIT_TEST(testWaitsForTheTickWithNothingToDo);
+	CPPUNIT_TEST(testDoesNotWaitWhileItsInboxHasTasks);
+	CPPUNIT_TEST(testJoinsThatPublishDoNotDelayTheNextJoin);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override
+	{
+		_settings.ioThreads = 1;
+		_engine = std::make_unique<Engine>(_settings, _handler, Poco::Logger::get("EventLoopTest"));
+		_handler.topic = _engine->topic("room");
+	}
+
+	void tearDown() override
+	{
+		// Stopped first: a connection still being adopted joins the topic.
+		_engine->stop();
+		_handler.topic.reset();
+		_engine.reset();
+	}
+
+	void testWaitsForTheTickWithNothingToDo()
+	{
+		// A loop of its own, not running: its state is the test's to look at.
+		EventLoop loop(*_engine, 0);
+		CPPUNIT_ASSERT(loop.waitTimeout() > 0);
+	}
+
+	void testDoesNotWaitWhileItsInboxHasTasks()
+	{
+		EventLoop loop(*_engine, 0);
+		loop.postBatch(_handler.topic, std::make_shared<const std::string>("batch"), 0);
+		CPPUNIT_ASSERT_EQUAL(0, loop.waitTimeout());
+	}
+
+	void testJoinsThatPublishDoNotDelayTheNextJoin()
+	{
+		// Each adoption is posted by this thread behind the batch the
+		// previous join's onOpen sealed on the loop. A loop that slept on
+		// that inbox would answer every join but the first at its next tick
+		// (250 ms); the bound is generous so that a busy machine does not
+		// fail it, and below one tick so that such a loop does.
+		_engine->start();
+		std::vector<std::unique_ptr<test::AdoptedSocket>> members;
+		const std::string response = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+		for (int i = 0; i < 20; ++i)
+		{
+			members.push_back(std::make_unique<test::AdoptedSocket>(*_engine, response));
+			CPPUNIT_ASSERT_EQUAL_MESSAGE("join " + std::to_string(i), response, members.back()->read(response.size(), 150));
+		}
+		CPPUNIT_ASSERT_EQUAL(std::size_t(20), _handler.topic->subscriberCount());
+	}
+
+private:
+	EngineSettings _settings = EngineSettings::defaults();
+	AnnouncedJoins _handler;
+	std::unique_ptr<Engine> _engine;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(EventLoopTest);
