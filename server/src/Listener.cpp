@@ -54,7 +54,8 @@ void Listener::createServer()
 	params->setKeepAliveTimeout(Poco::Timespan(10, 0));
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new InstrumentedHandlerFactory(
-		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"));
+		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"),
+		settings.accessLogLinesPerSecond);
 	if (_tlsContext)
 		_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, TlsServerSocket(_socket, _tlsContext), params);
 	else

@@ -62,6 +62,7 @@ const SettingsTable<ListenerSettings>& ListenerSettings::keys()
 		{Key::integer("max_queued", 256, 1, 100000, "connections", "accepted connections waiting for a worker thread"), &S::maxQueued},
 		{Key::integer("timeout_ms", 30000, 100, 3600000, "ms", "socket send/receive timeout of HTTP connections"), &S::timeoutMs},
 		{Key::integer("keep_alive_requests", 100, 1, 100000, "requests", "requests per keep-alive connection"), &S::keepAliveRequests},
+		{Key::integer("access_log_lines_per_second", 100, 0, 1000000, "lines", "access log lines a second at most; the rest are counted in one line a second (0: no access log)"), &S::accessLogLinesPerSecond},
 		{Key::path("tls_certificate", "", "PEM: the server's certificate, then intermediates; the listener serves TLS (docs/TLS.md)")},
 		{Key::path("tls_private_key", "", "PEM: its private key, unencrypted")},
 		{Key::choice("tls_min_protocol", "tlsv1.2", {"tlsv1.2", "tlsv1.3"}, "oldest TLS version offered").caseInsensitive().notEmpty()},

@@ -45,6 +45,7 @@ struct ListenerSettings
 	int maxQueued = 0;        // accepted, waiting for a thread
 	std::int64_t timeoutMs = 0; // socket send/receive timeout
 	int keepAliveRequests = 0;
+	std::uint32_t accessLogLinesPerSecond = 0; // 0: no access log
 	TlsSettings tls;          // paths made absolute against application.configDir
 
 	/// The host's keys in every listeners.<name> section; every other key
