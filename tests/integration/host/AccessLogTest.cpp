@@ -84,8 +84,9 @@ public:
 		// The windows (whole seconds of the server's clock) the burst touched.
 		const auto windows = static_cast<int>(std::ceil(static_cast<double>(start.elapsed()) / 1e6)) + 1;
 
-		// The first request of a later second reports the last one's.
-		Poco::Thread::sleep(1100);
+		// The first request of a later second reports the burst's last
+		// second; a whole second of margin for the last line's thread.
+		Poco::Thread::sleep(2000);
 		CPPUNIT_ASSERT_EQUAL(404, httpGet(port, "/last").status);
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForOutput("webchat.main.access: GET /last 404 "));
 
