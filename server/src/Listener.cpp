@@ -62,7 +62,8 @@ void Listener::createServer()
 	if (listening < 0) throw Poco::SystemException("dup of the listening socket", errno);
 	_gate = std::make_shared<HttpGate>(settings.name, listening, _tlsContext, settings.gateLimits(), Poco::Logger::get("webchat." + settings.name));
 	Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new InstrumentedHandlerFactory(
-		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"));
+		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"),
+		settings.accessLogLinesPerSecond);
 	_server = std::make_unique<Poco::Net::HTTPServer>(factory, _threadPool, _gate->serverSocket(), params);
 }
 

@@ -6,6 +6,8 @@
 #include "Poco/String.h"
 #include "Poco/Timestamp.h"
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 
 namespace webchat {
@@ -15,7 +17,7 @@ namespace {
 class InstrumentedHandler: public Poco::Net::HTTPRequestHandler
 {
 public:
-	InstrumentedHandler(Poco::Net::HTTPRequestHandler* inner, RequestMetrics& metrics, Poco::Logger& accessLog):
+	InstrumentedHandler(Poco::Net::HTTPRequestHandler* inner, RequestMetrics& metrics, AccessLog& accessLog):
 		_inner(inner),
 		_metrics(metrics),
 		_accessLog(accessLog)
@@ -38,26 +40,22 @@ public:
 	}
 
 private:
-	void finish(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, const Poco::Timestamp& start)
+	void finish(const Poco::Net::HTTPServerRequest& request, const Poco::Net::HTTPServerResponse& response, const Poco::Timestamp& start)
 	{
 		const Poco::Timestamp::TimeDiff elapsed = start.elapsed();
 		_metrics.observe(elapsed);
-		if (!_accessLog.information()) return;
-		// An upgraded WebSocket's 101 is written by the engine, not through
-		// the response object, which then never counts as sent.
-		const bool upgraded = !response.sent() && Poco::icompare(request.get("Upgrade", ""), "websocket") == 0;
-		const int status = upgraded ? 101 : static_cast<int>(response.getStatus());
-		const auto length = response.getContentLength64();
-		_accessLog.information("%s %s %d %s %.3fms %s",
-			request.getMethod(), request.getURI(), status,
-			length >= 0 ? std::to_string(length) : std::string("-"),
-			static_cast<double>(elapsed) / 1000.0, request.clientAddress().toString());
+		_accessLog.write(request, response, elapsed);
 	}
 
 	std::unique_ptr<Poco::Net::HTTPRequestHandler> _inner;
 	RequestMetrics& _metrics;
-	Poco::Logger& _accessLog;
+	AccessLog& _accessLog;
 };
+
+std::int64_t monotonicMicroseconds()
+{
+	return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 } // namespace
 
@@ -97,10 +95,77 @@ void RequestMetrics::write(MetricsWriter& writer) const
 		bounds, cumulative, static_cast<double>(_sumMicroseconds.load(std::memory_order_relaxed)) / 1e6, count);
 }
 
-InstrumentedHandlerFactory::InstrumentedHandlerFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr inner, RequestMetrics& metrics, Poco::Logger& accessLog):
+AccessLogLimit::AccessLogLimit(std::uint32_t linesPerSecond):
+	_linesPerSecond(linesPerSecond)
+{
+}
+
+AccessLogLimit::Admission AccessLogLimit::admit(std::int64_t nowMicroseconds)
+{
+	constexpr std::uint64_t countMask = 0xffffffffu;
+	const auto nowWindow = static_cast<std::uint32_t>(std::max<std::int64_t>(nowMicroseconds, 0) / 1000000);
+	Admission admission;
+	std::uint64_t seen = _window.load(std::memory_order_relaxed);
+	for (;;)
+	{
+		const auto window = static_cast<std::uint32_t>(seen >> 32);
+		const std::uint64_t count = seen & countMask;
+		if (nowWindow <= window)
+		{
+			const std::uint64_t counted = std::min(count + 1, countMask);
+			if (_window.compare_exchange_weak(seen, (seen & ~countMask) | counted, std::memory_order_relaxed))
+			{
+				admission.log = counted <= _linesPerSecond;
+				return admission;
+			}
+		}
+		else if (_window.compare_exchange_weak(seen, (static_cast<std::uint64_t>(nowWindow) << 32) | 1, std::memory_order_relaxed))
+		{
+			// Only this request saw the old window close: it reports it.
+			admission.log = _linesPerSecond > 0;
+			if (count > _linesPerSecond)
+			{
+				admission.unlogged = count - _linesPerSecond;
+				admission.unloggedSpanMicroseconds = nowMicroseconds - static_cast<std::int64_t>(window) * 1000000;
+			}
+			return admission;
+		}
+	}
+}
+
+AccessLog::AccessLog(Poco::Logger& logger, std::uint32_t linesPerSecond):
+	_logger(logger),
+	_enabled(linesPerSecond > 0),
+	_limit(linesPerSecond)
+{
+}
+
+void AccessLog::write(const Poco::Net::HTTPServerRequest& request, const Poco::Net::HTTPServerResponse& response, std::int64_t elapsedMicroseconds)
+{
+	if (!_enabled || !_logger.information()) return;
+	const AccessLogLimit::Admission admission = _limit.admit(monotonicMicroseconds());
+	if (admission.unlogged > 0)
+	{
+		_logger.information("access log: %s requests not logged in the last %.1f s",
+			std::to_string(admission.unlogged), static_cast<double>(admission.unloggedSpanMicroseconds) / 1e6);
+	}
+	if (!admission.log) return;
+	// An upgraded WebSocket's 101 is written by the engine, not through
+	// the response object, which then never counts as sent.
+	const bool upgraded = !response.sent() && Poco::icompare(request.get("Upgrade", ""), "websocket") == 0;
+	const int status = upgraded ? 101 : static_cast<int>(response.getStatus());
+	const auto length = response.getContentLength64();
+	_logger.information("%s %s %d %s %.3fms %s",
+		request.getMethod(), request.getURI(), status,
+		length >= 0 ? std::to_string(length) : std::string("-"),
+		static_cast<double>(elapsedMicroseconds) / 1000.0, request.clientAddress().toString());
+}
+
+InstrumentedHandlerFactory::InstrumentedHandlerFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr inner, RequestMetrics& metrics, Poco::Logger& accessLog,
+	std::uint32_t accessLogLinesPerSecond):
 	_inner(std::move(inner)),
 	_metrics(metrics),
-	_accessLog(accessLog)
+	_accessLog(accessLog, accessLogLinesPerSecond)
 {
 }
 

@@ -4,7 +4,8 @@
 // What the host measures of each listener itself, around its plugin's
 // factory: requests and their durations (for a WebSocket upgrade, the
 // handshake; what happens on the connection afterwards is the plugin's), and
-// one access log line per HTTP request. Never per WebSocket message.
+// one access log line per HTTP request, at most access_log_lines_per_second
+// lines a second. Never per WebSocket message.
 //
 
 #ifndef WEBCHAT_REQUESTMETRICS_INCLUDED
@@ -14,6 +15,8 @@
 
 #include "Poco/Logger.h"
 #include "Poco/Net/HTTPRequestHandlerFactory.h"
+#include "Poco/Net/HTTPServerRequest.h"
+#include "Poco/Net/HTTPServerResponse.h"
 
 #include <array>
 #include <atomic>
@@ -42,19 +45,73 @@ private:
 	std::array<std::atomic<std::uint64_t>, bucketBounds.size()> _buckets{}; // not cumulative
 };
 
+/// At most a number of access-log lines a second: a window per second of
+/// the monotonic clock, its number and the requests seen in it held in one
+/// atomic word, so HTTP worker threads never wait for each other (one
+/// compare-and-swap per request). The first request of a later window
+/// learns how many requests of the window before went unlogged, exactly
+/// once, so their summary needs no timer thread.
+class AccessLogLimit
+{
+public:
+	explicit AccessLogLimit(std::uint32_t linesPerSecond);
+
+	struct Admission
+	{
+		/// Write this request's line.
+		bool log = false;
+		/// Requests of an earlier window that were not logged: summarise
+		/// them (before this request's line).
+		std::uint64_t unlogged = 0;
+		/// From the start of that window to now.
+		std::int64_t unloggedSpanMicroseconds = 0;
+	};
+
+	/// One request at `nowMicroseconds` on a monotonic clock (any thread;
+	/// a time from a window already left counts in the current one).
+	Admission admit(std::int64_t nowMicroseconds);
+
+private:
+	const std::uint32_t _linesPerSecond;
+	// High 32 bits: the window (whole seconds of the clock); low 32 bits:
+	// the requests seen in it, saturating.
+	std::atomic<std::uint64_t> _window{0};
+};
+
+/// A listener's access log, "webchat.<listener>.access" at information
+/// level: one line per request (method, URI, status, bytes, duration,
+/// peer) up to linesPerSecond a second, then one line a second counting
+/// the rest ("access log: 1234 requests not logged in the last 1.0 s").
+/// 0 lines a second: nothing at all.
+class AccessLog
+{
+public:
+	AccessLog(Poco::Logger& logger, std::uint32_t linesPerSecond);
+
+	/// Any HTTP worker thread, once the response is done.
+	void write(const Poco::Net::HTTPServerRequest& request, const Poco::Net::HTTPServerResponse& response, std::int64_t elapsedMicroseconds);
+
+private:
+	Poco::Logger& _logger;
+	const bool _enabled;
+	AccessLogLimit _limit;
+};
+
 /// Decorates a plugin's factory: each handler it creates is timed, counted
-/// and logged to "webchat.<listener>.access" (information level).
+/// and written to the access log.
 class InstrumentedHandlerFactory: public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-	InstrumentedHandlerFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr inner, RequestMetrics& metrics, Poco::Logger& accessLog);
+	InstrumentedHandlerFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr inner, RequestMetrics& metrics, Poco::Logger& accessLog,
+		std::uint32_t accessLogLinesPerSecond);
 
 	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
 private:
 	Poco::Net::HTTPRequestHandlerFactory::Ptr _inner;
 	RequestMetrics& _metrics;
-	Poco::Logger& _accessLog;
+	// Handlers write to it; the server holds this factory while they run.
+	AccessLog _accessLog;
 };
 
 /// Adds listener="<name>" in front of every series written through it.

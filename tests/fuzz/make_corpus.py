@@ -89,7 +89,38 @@ requests = {
     "garbage": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
 }
 
-for target, seeds in (("fuzz_decoder", decoder), ("fuzz_handshake", requests)):
+CHROMIUM_UA = b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+
+heads = {
+    "chromium-page": b"GET / HTTP/1.1\r\nHost: localhost:8080\r\nConnection: keep-alive\r\n"
+                     b"sec-ch-ua: \"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\"\r\nsec-ch-ua-mobile: ?0\r\n"
+                     b"Upgrade-Insecure-Requests: 1\r\nUser-Agent: " + CHROMIUM_UA + b"\r\n"
+                     b"Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\nSec-Fetch-Mode: navigate\r\n"
+                     b"Accept-Encoding: gzip, deflate, br\r\nAccept-Language: en-US,en;q=0.9\r\n\r\n",
+    "chromium-websocket": b"GET /?room=H%C3%A0%20N%E1%BB%99i HTTP/1.1\r\nHost: localhost:8000\r\nConnection: Upgrade\r\n"
+                          b"Pragma: no-cache\r\nUser-Agent: " + CHROMIUM_UA + b"\r\nUpgrade: websocket\r\n"
+                          b"Origin: http://localhost:8080\r\nSec-WebSocket-Version: 13\r\n"
+                          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                          b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n",
+    "http10": b"GET /index.html HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    "options-asterisk": b"OPTIONS * HTTP/1.1\r\nHost: [::1]:8000\r\n\r\n",
+    "post-length-body": b"POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello",
+    "post-chunked": b"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "te-and-length": b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+    "two-lengths": b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+    "no-host": b"GET / HTTP/1.1\r\nAccept: */*\r\n\r\n",
+    "two-hosts": b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    "bad-host": b"GET / HTTP/1.1\r\nHost: a b<script>\r\n\r\n",
+    "version-9-9": b"GET / HTTP/9.9\r\nHost: a\r\n\r\n",
+    "nul-in-value": b"GET / HTTP/1.1\r\nHost: a\r\nX-Nul: a\x00b\r\n\r\n",
+    "obs-fold": b"GET / HTTP/1.1\r\nHost: a\r\nX-Long: one\r\n two\r\n\r\n",
+    "bare-lf": b"GET / HTTP/1.1\nHost: a\n\n",
+    "pipelined": b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n",
+    "incomplete": b"GET / HTTP/1.1\r\nHost: a\r\nX-Partial: ",
+    "h2-preface": b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+}
+
+for target, seeds in (("fuzz_decoder", decoder), ("fuzz_handshake", requests), ("fuzz_request_head", heads)):
     folder = os.path.join(HERE, "corpus", target)
     os.makedirs(folder, exist_ok=True)
     for name, data in seeds.items():
