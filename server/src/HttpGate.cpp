@@ -1,8 +1,10 @@
 #include "HttpGate.h"
 
 #include "GatedSocket.h"
+#include "RequestHead.h"
 
 #include "Poco/Exception.h"
+#include "Poco/Net/HTTPResponse.h"
 #include "Poco/String.h"
 
 #include <openssl/err.h>
@@ -77,61 +79,6 @@ void closeConnection(int fd, ssl_st* ssl)
 {
 	if (ssl) SSL_free(ssl);
 	if (fd >= 0) ::close(fd);
-}
-
-// Where the blank line that ends a head is, counting from the start of the
-// head, once `seen` bytes are known and `more` follow; npos if not yet.
-std::size_t headEnd(const std::string& seen, const char* more, std::size_t length)
-{
-	// The end may straddle what was consumed before and what is new.
-	const std::size_t carried = std::min<std::size_t>(seen.size(), 3);
-	std::string window = seen.substr(seen.size() - carried);
-	window.append(more, length);
-	const auto at = window.find("\r\n\r\n");
-	if (at == std::string::npos) return std::string::npos;
-	return seen.size() - carried + at + 4;
-}
-
-// How a request's body is framed, from its head: only what the gate needs to
-// refuse a body or let POCO read exactly that many bytes. More than one
-// Content-Length, or one that is not digits, is a bad request.
-struct BodyFraming
-{
-	bool chunked = false;
-	bool badLength = false;
-	std::optional<std::uint64_t> length;
-};
-
-BodyFraming bodyFraming(const std::string& head)
-{
-	BodyFraming framing;
-	std::size_t lineStart = head.find("\r\n");
-	while (lineStart != std::string::npos && lineStart + 2 < head.size())
-	{
-		lineStart += 2;
-		const std::size_t lineEnd = head.find("\r\n", lineStart);
-		if (lineEnd == std::string::npos || lineEnd == lineStart) break;
-		const std::string line = head.substr(lineStart, lineEnd - lineStart);
-		const auto colon = line.find(':');
-		if (colon != std::string::npos)
-		{
-			const std::string name = Poco::toLower(line.substr(0, colon));
-			const std::string value = Poco::trim(line.substr(colon + 1));
-			if (name == "transfer-encoding")
-			{
-				framing.chunked = true;
-			}
-			else if (name == "content-length")
-			{
-				const bool digits = !value.empty() && value.size() <= 18 &&
-					std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-				if (!digits || framing.length) framing.badLength = true;
-				else framing.length = std::stoull(value);
-			}
-		}
-		lineStart = lineEnd;
-	}
-	return framing;
 }
 
 } // namespace
@@ -494,21 +441,25 @@ void HttpGate::readHead(Pending& pending)
 			drop(pending);
 			return;
 		}
-		const std::size_t end = headEnd(pending.head, _buffer.data(), static_cast<std::size_t>(n));
-		const std::size_t take = end == std::string::npos ? static_cast<std::size_t>(n) : end - pending.head.size();
-		if (pending.head.size() + take > _limits.maxHeadBytes)
+		// What is consumed so far answered Incomplete; find() goes on from
+		// there in it and the bytes just peeked.
+		const std::size_t before = pending.head.size();
+		pending.head.append(_buffer.data(), static_cast<std::size_t>(n));
+		const HeadBoundary boundary = RequestHead::find(pending.head.data(), pending.head.size(), headLimits(), before);
+		if (boundary.status == HeadBoundary::Status::Refused)
 		{
-			refuse(pending, Refusal::HeadTooLarge, 431, "Request Header Fields Too Large");
+			refuse(pending, boundary.error);
 			return;
 		}
-		const int taken = consume(pending, _buffer.data(), static_cast<int>(take));
-		if (taken != static_cast<int>(take))
+		const bool whole = boundary.status == HeadBoundary::Status::Complete;
+		const std::size_t take = whole ? boundary.length - before : static_cast<std::size_t>(n);
+		pending.head.resize(before + take);
+		if (consume(pending, _buffer.data(), static_cast<int>(take)) != static_cast<int>(take))
 		{
 			drop(pending);
 			return;
 		}
-		pending.head.append(_buffer.data(), take);
-		if (end != std::string::npos)
+		if (whole)
 		{
 			complete(pending);
 			return;
@@ -520,32 +471,36 @@ void HttpGate::readHead(Pending& pending)
 	}
 }
 
+HeadLimits HttpGate::headLimits() const
+{
+	HeadLimits limits;
+	limits.maxHeadBytes = _limits.maxHeadBytes;
+	return limits;
+}
+
 void HttpGate::complete(Pending& pending)
 {
-	// A head that does not even start like HTTP/1.x is refused here;
-	// everything else about it is POCO's and the handler's to judge.
-	const auto lineEnd = pending.head.find("\r\n");
-	const std::string requestLine = pending.head.substr(0, lineEnd);
-	if (requestLine.size() < 14 || requestLine.compare(requestLine.size() - 9, 7, " HTTP/1") != 0)
+	// Strictly, before POCO's lenient parser and any handler see it: what
+	// is refused here cannot mean one thing to a proxy in front and another
+	// to us, and only a valid Host is ever reflected (CSP, config JSON).
+	const HeadParse parsed = RequestHead::parse(pending.head, headLimits());
+	if (!parsed.ok())
 	{
-		refuse(pending, Refusal::BadRequest, 400, "Bad Request");
+		refuse(pending, parsed.error());
 		return;
 	}
-	const BodyFraming framing = bodyFraming(pending.head);
-	if (framing.badLength)
+	const RequestHead& head = parsed.head();
+	// POCO reads exactly Content-Length bytes of body; a chunked body would
+	// have no such bound.
+	if (head.chunked())
 	{
-		refuse(pending, Refusal::BadRequest, 400, "Bad Request");
+		refuse(pending, Refusal::BodyNotAccepted, 411, "a body needs a Content-Length here");
 		return;
 	}
-	if (framing.chunked)
-	{
-		refuse(pending, Refusal::BodyNotAccepted, 411, "Length Required");
-		return;
-	}
-	const std::uint64_t body = framing.length.value_or(0);
+	const std::uint64_t body = head.contentLength().value_or(0);
 	if (body > _limits.maxBodyBytes)
 	{
-		refuse(pending, Refusal::BodyNotAccepted, 413, "Content Too Large");
+		refuse(pending, Refusal::BodyNotAccepted, 413, "the body is longer than this server takes");
 		return;
 	}
 	Admitted admitted;
@@ -566,12 +521,20 @@ void HttpGate::complete(Pending& pending)
 	_readyWakeup.signal();
 }
 
-void HttpGate::refuse(Pending& pending, Refusal refusal, int status, const char* reason)
+void HttpGate::refuse(Pending& pending, HeadError error)
+{
+	refuse(pending, error == HeadError::HeadTooLarge || error == HeadError::TooManyHeaders ? Refusal::HeadTooLarge : Refusal::BadRequest,
+		httpStatus(error), reasonOf(error));
+}
+
+void HttpGate::refuse(Pending& pending, Refusal refusal, int status, const char* detail)
 {
 	count(refusal);
-	const std::string text = std::to_string(status) + " " + reason + "\n";
+	const std::string reason = Poco::Net::HTTPResponse::getReasonForStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+	const std::string text = std::to_string(status) + " " + reason + ": " + detail + "\n";
 	const std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason +
 		"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + std::to_string(text.size()) +
+		"\r\nX-Content-Type-Options: nosniff\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'"
 		"\r\nConnection: close\r\n\r\n" + text;
 	// Best effort, without waiting: a client that does not read its refusal
 	// does not get it.

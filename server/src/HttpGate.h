@@ -30,6 +30,7 @@
 #ifndef WEBCHAT_HTTPGATE_INCLUDED
 #define WEBCHAT_HTTPGATE_INCLUDED
 
+#include "RequestHead.h"
 #include "webchat/HandlerPlugin.h"
 #include "webchat/platform/Poller.h"
 #include "webchat/platform/Wakeup.h"
@@ -76,7 +77,7 @@ public:
 		HeaderTimeout,   // its head took longer than header_timeout_ms
 		PendingLimit,    // max_pending connections were waiting already
 		PendingPerIp,    // max_pending_per_ip from its address were
-		BadRequest,      // 400: the head is not HTTP/1.x
+		BadRequest,      // 400, 501 or 505: not a valid HTTP/1.x head (RequestHead)
 		HeadTooLarge,    // 431: longer than max_head_bytes
 		BodyNotAccepted, // 413 or 411: a body the listener does not take
 		TlsHandshake,    // the TLS handshake failed
@@ -176,7 +177,10 @@ private:
 	int peek(Pending& pending, char* buffer, int length);
 	int consume(Pending& pending, char* buffer, int length);
 	void complete(Pending& pending);
-	void refuse(Pending& pending, Refusal refusal, int status, const char* reason);
+	// Answers status (its standard reason, then detail in the body), closes.
+	void refuse(Pending& pending, Refusal refusal, int status, const char* detail);
+	void refuse(Pending& pending, HeadError error);
+	HeadLimits headLimits() const;
 	void drop(Pending& pending);
 	Pending& track(int fd, ssl_st* ssl, Stage stage, const std::string& peer, int requests, std::int64_t timeoutMs);
 	void setDeadline(Pending& pending, std::int64_t timeoutMs);

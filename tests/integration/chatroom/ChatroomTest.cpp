@@ -386,7 +386,7 @@ public:
 		witness.expect("welcome");
 		const std::vector<std::pair<std::string, std::string>> cases = {
 			{"/a/b", "invalid_room"}, {"/a%2Fb", "invalid_room"}, {"/%20lobby", "invalid_room"}, {"/a%0Ab", "invalid_room"},
-			{"/bad%zz", "invalid_room"}, {"/%C3%28", "invalid_room"}, {"/" + std::string(65, 'r'), "invalid_room"},
+			{"/%C3%28", "invalid_room"}, {"/" + std::string(65, 'r'), "invalid_room"},
 			{"/?nick=%20An", "invalid_nick"}, {"/?nick=a%00b", "invalid_nick"}, {"/?nick=" + std::string(33, 'n'), "invalid_nick"},
 			{"/?nick=%E2%80%AEevil", "invalid_nick"}, {"/?since=-1", "invalid_since"}, {"/?since=x", "invalid_since"},
 			{"/?since=1&epoch=a.b", "invalid_epoch"}, {"/?epoch=a&epoch=b", "invalid_epoch"}};
