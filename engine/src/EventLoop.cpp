@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,14 +33,12 @@ EventLoop::EventLoop(Engine& engine, int index):
 	_settings(engine.settings()),
 	_index(index),
 	_poller(Poller::create()),
-	_wakeFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
 	_thread("webchat-io-" + std::to_string(index)),
 	_readBuffer(64 * 1024),
 	_now(steadyMs()),
 	_nextTick(_now + tickMs)
 {
-	if (_wakeFd < 0) throw Poco::SystemException("eventfd", errno);
-	_poller->add(_wakeFd, Poller::Read, &wakeTag);
+	_poller->add(_wakeup.fd(), Poller::Read, &wakeTag);
 }
 
 EventLoop::~EventLoop()
@@ -53,7 +50,6 @@ EventLoop::~EventLoop()
 	{
 		if (auto* adoptTask = std::get_if<Adopt>(&task)) ::close(adoptTask->fd);
 	}
-	::close(_wakeFd);
 }
 
 EventLoop* EventLoop::current()
@@ -103,14 +99,12 @@ void EventLoop::post(Task task)
 
 void EventLoop::wake()
 {
-	const std::uint64_t one = 1;
-	[[maybe_unused]] ssize_t n = ::write(_wakeFd, &one, sizeof(one));
+	_wakeup.signal();
 }
 
 void EventLoop::drainWakeup()
 {
-	std::uint64_t count;
-	[[maybe_unused]] ssize_t n = ::read(_wakeFd, &count, sizeof(count));
+	_wakeup.drain();
 }
 
 int EventLoop::waitTimeout()

@@ -10,7 +10,8 @@
 #ifndef WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
 #define WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
 
-#include "Poller.h"
+#include "webchat/platform/Poller.h"
+#include "webchat/platform/Wakeup.h"
 
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Engine.h"
@@ -27,6 +28,8 @@
 #include <vector>
 
 namespace webchat::engine {
+
+using platform::Poller;
 
 class EventLoop final: public Poco::Runnable
 {
@@ -145,7 +148,7 @@ private:
 	const EngineSettings& _settings;
 	const int _index;
 	std::unique_ptr<Poller> _poller;
-	int _wakeFd = -1;
+	platform::Wakeup _wakeup;
 	Poco::Thread _thread;
 
 	std::mutex _inboxMutex;

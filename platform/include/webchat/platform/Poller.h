@@ -2,8 +2,9 @@
 // Poller.h
 //
 // The readiness interface an event loop waits on. Linux uses epoll
-// (EpollPoller); another OS adds its own implementation (kqueue, IOCP
-// emulation) without touching the loop.
+// (EpollPoller); another OS adds its own implementation (kqueue,
+// WSAPoll) without touching the loops that use it (the engine's, the
+// host's HttpGate).
 //
 
 #ifndef WEBCHAT_PLATFORM_POLLER_INCLUDED
