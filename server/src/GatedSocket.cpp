@@ -63,8 +63,16 @@ GatedStreamSocketImpl::GatedStreamSocketImpl(HttpGate::Admitted&& admitted, std:
 	_gate(std::move(gate)),
 	_head(std::move(admitted.head)),
 	_bodyLeft(admitted.bodyBytes),
-	_requests(admitted.requests)
+	_requests(admitted.requests),
+	_client(std::move(admitted.client))
 {
+}
+
+Poco::Net::SocketAddress GatedStreamSocketImpl::peerAddress()
+{
+	// No port: the proxy does not say which the client used.
+	if (_client) return Poco::Net::SocketAddress(*_client, 0);
+	return StreamSocketImpl::peerAddress();
 }
 
 GatedStreamSocketImpl::~GatedStreamSocketImpl()

@@ -26,6 +26,7 @@
 #include "Poco/Net/StreamSocketImpl.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace webchat {
@@ -47,6 +48,8 @@ public:
 	int receiveBytes(Poco::Net::SocketBufVec& buffers, int flags = 0) override;
 	int receiveBytes(Poco::Buffer<char>& buffer, int flags = 0, const Poco::Timespan& timeout = 100000) override;
 	int available() override;
+	/// The client: behind a trusted proxy, the one it names.
+	Poco::Net::SocketAddress peerAddress() override;
 	/// For reading: true while the head is not all read; with the request
 	/// read, the connection goes back to the gate and the answer is false.
 	bool poll(const Poco::Timespan& timeout, int mode) override;
@@ -71,6 +74,7 @@ private:
 	std::size_t _headRead = 0;
 	std::uint64_t _bodyLeft;
 	int _requests;
+	std::optional<Poco::Net::IPAddress> _client;
 };
 
 } // namespace webchat

@@ -2,6 +2,7 @@
 
 #include "GatedSocket.h"
 #include "RequestHead.h"
+#include "webchat/AddressKey.h"
 
 #include "Poco/Exception.h"
 #include "Poco/Net/HTTPResponse.h"
@@ -33,30 +34,10 @@ void setBlocking(int fd, bool blocking)
 	if (flags >= 0) ::fcntl(fd, F_SETFL, blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK));
 }
 
-// What limits count per client: the IPv4 address, or an IPv6 address's
-// /64 (one host usually has a whole /64 to pick addresses from).
-std::string peerKey(const sockaddr_storage& address)
+Poco::Net::IPAddress addressOf(const sockaddr_storage& address, socklen_t length)
 {
-	char text[INET6_ADDRSTRLEN] = {};
-	if (address.ss_family == AF_INET)
-	{
-		const auto& in = reinterpret_cast<const sockaddr_in&>(address);
-		::inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
-		return text;
-	}
-	if (address.ss_family == AF_INET6)
-	{
-		auto in6 = reinterpret_cast<const sockaddr_in6&>(address).sin6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(&in6))
-		{
-			::inet_ntop(AF_INET, &in6.s6_addr[12], text, sizeof text);
-			return text;
-		}
-		std::memset(&in6.s6_addr[8], 0, 8);
-		::inet_ntop(AF_INET6, &in6, text, sizeof text);
-		return std::string(text) + "/64";
-	}
-	return "local";
+	if (address.ss_family != AF_INET && address.ss_family != AF_INET6) return Poco::Net::IPAddress();
+	return Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length).host();
 }
 
 Poco::Net::SocketAddress localAddress(int fd)
@@ -67,12 +48,12 @@ Poco::Net::SocketAddress localAddress(int fd)
 	return Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length);
 }
 
-std::string peerKeyOf(int fd)
+Poco::Net::IPAddress peerOf(int fd)
 {
 	sockaddr_storage address{};
 	socklen_t length = sizeof address;
-	if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "unknown";
-	return peerKey(address);
+	if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return Poco::Net::IPAddress();
+	return addressOf(address, length);
 }
 
 void closeConnection(int fd, ssl_st* ssl)
@@ -245,7 +226,7 @@ void HttpGate::acceptAll()
 			// EAGAIN: all taken. EMFILE and the like: the next round retries.
 			return;
 		}
-		const std::string peer = peerKey(address);
+		const Poco::Net::IPAddress peer = addressOf(address, length);
 		ssl_st* ssl = nullptr;
 		if (_tls)
 		{
@@ -271,7 +252,7 @@ void HttpGate::enforceLimits(Pending& pending)
 {
 	if (pending.closed) return;
 	const bool overall = _pendingCount > _limits.maxPending;
-	if (!overall && _perPeer[pending.peer] <= _limits.maxPendingPerIp) return;
+	if (!overall && (pending.trustedPeer || _perPeer[pending.peer] <= _limits.maxPendingPerIp)) return;
 	// An idle keep-alive connection just ends, as at its timeout; one that
 	// has not made a request yet is refused.
 	if (pending.stage != Stage::Idle) count(overall ? Refusal::PendingLimit : Refusal::PendingPerIp);
@@ -295,7 +276,7 @@ void HttpGate::processInbox()
 			continue;
 		}
 		setBlocking(connection.fd, false);
-		Pending& pending = track(connection.fd, connection.ssl, Stage::Idle, peerKeyOf(connection.fd), connection.requests, _limits.keepAliveTimeoutMs);
+		Pending& pending = track(connection.fd, connection.ssl, Stage::Idle, peerOf(connection.fd), connection.requests, _limits.keepAliveTimeoutMs);
 		pending.skip = connection.skip;
 		pending.closeAfterSkip = connection.closeAfterSkip;
 		watch(pending, platform::Poller::Read);
@@ -306,17 +287,19 @@ void HttpGate::processInbox()
 	}
 }
 
-HttpGate::Pending& HttpGate::track(int fd, ssl_st* ssl, Stage stage, const std::string& peer, int requests, std::int64_t timeoutMs)
+HttpGate::Pending& HttpGate::track(int fd, ssl_st* ssl, Stage stage, const Poco::Net::IPAddress& peer, int requests, std::int64_t timeoutMs)
 {
 	auto owned = std::make_unique<Pending>();
 	Pending& pending = *owned;
 	pending.fd = fd;
 	pending.ssl = ssl;
 	pending.stage = stage;
-	pending.peer = peer;
+	pending.peerAddress = peer;
+	pending.peer = addressKey(peer);
+	pending.trustedPeer = _limits.trustedProxies.contains(peer);
 	pending.requests = requests;
 	_pending.emplace(&pending, std::move(owned));
-	++_perPeer[peer];
+	++_perPeer[pending.peer];
 	++_pendingCount;
 	setDeadline(pending, timeoutMs);
 	return pending;
@@ -504,6 +487,8 @@ void HttpGate::complete(Pending& pending)
 		return;
 	}
 	Admitted admitted;
+	// Before the head moves: head's views point into it.
+	if (pending.trustedPeer) admitted.client = _limits.trustedProxies.client(head, pending.peerAddress);
 	admitted.fd = pending.fd;
 	admitted.ssl = pending.ssl;
 	admitted.head = std::move(pending.head);

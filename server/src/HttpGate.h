@@ -31,6 +31,7 @@
 #define WEBCHAT_HTTPGATE_INCLUDED
 
 #include "RequestHead.h"
+#include "TrustedProxies.h"
 #include "webchat/HandlerPlugin.h"
 #include "webchat/platform/Poller.h"
 #include "webchat/platform/Wakeup.h"
@@ -69,6 +70,9 @@ public:
 		std::size_t maxHeadBytes = 0;
 		std::uint64_t maxBodyBytes = 0;
 		int keepAliveRequests = 0;
+		// Peers whose Forwarded / X-Forwarded-For name the client; not
+		// limited by maxPendingPerIp (their clients are many).
+		TrustedProxies trustedProxies;
 	};
 
 	/// Why a connection was closed before it completed a request.
@@ -94,6 +98,8 @@ public:
 		int requests = 0;         // requests this connection made before
 		std::uint64_t skip = 0;   // readmitted: body bytes to skip first
 		bool closeAfterSkip = false;
+		// Behind a trusted proxy: the client it names (else the peer is).
+		std::optional<Poco::Net::IPAddress> client;
 	};
 
 	/// Takes over listeningFd (a listening socket; made non-blocking). With a
@@ -158,7 +164,9 @@ private:
 		ssl_st* ssl = nullptr;
 		Stage stage = Stage::Head;
 		std::string head;
-		std::string peer;       // the per-address key
+		Poco::Net::IPAddress peerAddress;
+		std::string peer;       // the per-address key (addressKey)
+		bool trustedPeer = false;
 		Clock::time_point deadline;
 		int requests = 0;
 		std::uint64_t skip = 0; // Idle: the last request's unread body
@@ -182,7 +190,7 @@ private:
 	void refuse(Pending& pending, HeadError error);
 	HeadLimits headLimits() const;
 	void drop(Pending& pending);
-	Pending& track(int fd, ssl_st* ssl, Stage stage, const std::string& peer, int requests, std::int64_t timeoutMs);
+	Pending& track(int fd, ssl_st* ssl, Stage stage, const Poco::Net::IPAddress& peer, int requests, std::int64_t timeoutMs);
 	void setDeadline(Pending& pending, std::int64_t timeoutMs);
 	void watch(Pending& pending, int interest);
 	void expire();

@@ -69,6 +69,7 @@ const SettingsTable<ListenerSettings>& ListenerSettings::keys()
 		{Key::integer("max_head_bytes", 16384, 1024, 1048576, "bytes", "a longer request head is answered 431"), &S::maxHeadBytes},
 		{Key::integer("max_body_bytes", 65536, 0, 64 * 1024 * 1024, "bytes", "a request with a longer body is answered 413 without reading it (a chunked one: 411); a body its handler does not read closes the connection after the response"), &S::maxBodyBytes},
 		{Key::integer("access_log_lines_per_second", 100, 0, 1000000, "lines", "access log lines a second at most; the rest are counted in one line a second (0: no access log)"), &S::accessLogLinesPerSecond},
+		{Key::text("trusted_proxies", "", "addresses or CIDRs (comma-separated) of reverse proxies: the client of a request from one is the address its Forwarded or X-Forwarded-For names, for every limit and log; they are not limited by max_pending_per_ip")},
 		{Key::path("tls_certificate", "", "PEM: the server's certificate, then intermediates; the listener serves TLS (docs/TLS.md)")},
 		{Key::path("tls_private_key", "", "PEM: its private key, unencrypted")},
 		{Key::choice("tls_min_protocol", "tlsv1.2", {"tlsv1.2", "tlsv1.3"}, "oldest TLS version offered").caseInsensitive().notEmpty()},
@@ -85,6 +86,14 @@ ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& confi
 	const ConfigReader read(keys(), *section, s.key(""));
 	keys().read(read, s);
 	checkPluginName(read, s.plugin);
+	try
+	{
+		s.trustedProxies = TrustedProxies::parse(read.text("trusted_proxies"));
+	}
+	catch (const Poco::InvalidArgumentException& exc)
+	{
+		read.refuse("trusted_proxies", read.text("trusted_proxies"), "expected addresses or CIDRs: " + exc.message());
+	}
 	s.tls = tlsFromConfig(config, read);
 	return s;
 }
@@ -99,6 +108,7 @@ HttpGate::Limits ListenerSettings::gateLimits() const
 	limits.maxHeadBytes = maxHeadBytes;
 	limits.maxBodyBytes = maxBodyBytes;
 	limits.keepAliveRequests = keepAliveRequests;
+	limits.trustedProxies = trustedProxies;
 	return limits;
 }
 

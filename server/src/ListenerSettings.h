@@ -53,6 +53,7 @@ struct ListenerSettings
 	std::size_t maxHeadBytes = 0;
 	std::uint64_t maxBodyBytes = 0;
 	std::uint32_t accessLogLinesPerSecond = 0; // 0: no access log
+	TrustedProxies trustedProxies;
 	TlsSettings tls;          // paths made absolute against application.configDir
 
 	/// The host's keys in every listeners.<name> section; every other key
