@@ -154,6 +154,8 @@ relay_cmd=("${server_pin[@]}" "$build/bin/webchatd" "--config=$build/etc/webchat
 	--define=listeners.chat.max_connections_per_ip=100000
 	--define=listeners.chat.max_pending=100000
 	--define=listeners.chat.max_pending_per_ip=100000
+	--define=listeners.chat.handshakes_per_ip_per_second=1000000
+	--define=listeners.chat.handshakes_per_ip_burst=1000000
 	--define=listeners.status.address=127.0.0.1
 	"--define=listeners.status.port=$status_port"
 	--define=listeners.status.plugin=status

@@ -39,7 +39,8 @@ public:
 	// the smoke's real non-reader, which is sent 8 MB. And the bench opens
 	// its connections all at once from one address: more may wait for
 	// their heads at a time than max_pending_per_ip allows a single client.
-	static constexpr const char* slowConsumerHeadroom = "max_queued_bytes = 4194304\nmax_pending_per_ip = 4096\n";
+	static constexpr const char* slowConsumerHeadroom = "max_queued_bytes = 4194304\nmax_pending_per_ip = 4096\n"
+		"handshakes_per_ip_per_second = 1000000\nhandshakes_per_ip_burst = 1000000\n";
 
 	// The relay (listener chat) on port with a status listener on
 	// statusPort beside it, added with --define as bench/run.sh does (the

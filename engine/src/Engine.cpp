@@ -2,6 +2,7 @@
 
 #include "EventLoop.h"
 
+#include <chrono>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -26,7 +27,8 @@ void raiseDescriptorLimit(Poco::Logger& logger)
 Engine::Engine(const EngineSettings& settings, SessionHandler& handler, Poco::Logger& logger):
 	_settings(settings),
 	_handler(handler),
-	_logger(logger)
+	_logger(logger),
+	_handshakes(settings.handshakesPerIpPerSecond, static_cast<double>(settings.handshakesPerIpBurst))
 {
 	const int threads = _settings.resolvedIoThreads();
 	for (int i = 0; i < threads; ++i) _loops.push_back(std::make_unique<EventLoop>(*this, i));
@@ -67,6 +69,14 @@ std::shared_ptr<Topic> Engine::topic(const std::string& name)
 	auto topic = std::make_shared<Topic>(*this, name, _loops);
 	_topics[name] = topic;
 	return topic;
+}
+
+bool Engine::admitHandshake(const std::string& address, std::int64_t& retryAfterMs)
+{
+	const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+	if (_handshakes.tryTake(address, nowMs, &retryAfterMs)) return true;
+	_refusedRate.fetch_add(1, std::memory_order_relaxed);
+	return false;
 }
 
 bool Engine::admit(const std::string& peerAddress)
@@ -123,6 +133,7 @@ EngineStats Engine::stats() const
 	stats.connectionsRefused = _refused.load(std::memory_order_relaxed);
 	stats.handshakesRefusedInvalid = _refusedInvalid.load(std::memory_order_relaxed);
 	stats.handshakesRefusedOrigin = _refusedOrigin.load(std::memory_order_relaxed);
+	stats.handshakesRefusedRate = _refusedRate.load(std::memory_order_relaxed);
 	return stats;
 }
 

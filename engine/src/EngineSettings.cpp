@@ -20,6 +20,8 @@ const SettingsTable<EngineSettings>& EngineSettings::keys()
 		{Key::integer("send_buffer_bytes", 256 * 1024, 0, 64 * 1024 * 1024, "bytes", "kernel send buffer per client (SO_SNDBUF); 0 leaves the kernel's autotuning"), &S::sendBufferBytes},
 		{Key::integer("max_connections", 10000, 1, 10000000, "connections", "further upgrades get 503"), &S::maxConnections},
 		{Key::integer("max_connections_per_ip", 256, 1, 10000000, "connections", "further upgrades from that address get 503"), &S::maxConnectionsPerIp},
+		{Key::number("handshakes_per_ip_per_second", 5, 0.01, 1e6, "/s", "WebSocket upgrades per address (IPv6: per /64), refilled at this rate; beyond, 429 with Retry-After"), &S::handshakesPerIpPerSecond},
+		{Key::integer("handshakes_per_ip_burst", 20, 1, 1000000, "handshakes", "...and at most this many at once"), &S::handshakesPerIpBurst},
 		{Key::integer("ping_interval_ms", 30000, 100, 3600000, "ms", "a client silent this long is pinged"), &S::pingIntervalMs},
 		{Key::integer("pong_timeout_ms", 15000, 100, 3600000, "ms", "then dropped if it stays silent this long"), &S::pongTimeoutMs},
 		{Key::integer("frame_timeout_ms", 10000, 100, 3600000, "ms", "a client stalled mid-frame or mid-message is closed with 1008"), &S::frameTimeoutMs},

@@ -1,6 +1,7 @@
 #include "webchat/engine/UpgradeHandler.h"
 
 #include "webchat/engine/Handshake.h"
+#include "webchat/AddressKey.h"
 #include "webchat/TlsHandoff.h"
 
 #include "Poco/Buffer.h"
@@ -10,6 +11,7 @@
 #include "Poco/Net/HTTPServerSession.h"
 #include "Poco/Net/StreamSocket.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <unistd.h>
 
@@ -62,7 +64,15 @@ void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 		refuse(response, HTTPResponse::HTTP_FORBIDDEN, "origin not allowed");
 		return;
 	}
-	const std::string peer = request.clientAddress().host().toString();
+	// Per client (IPv6: per /64), behind a trusted proxy the one it names.
+	const std::string peer = addressKey(request.clientAddress().host());
+	std::int64_t retryAfterMs = 0;
+	if (!_engine.admitHandshake(peer, retryAfterMs))
+	{
+		response.set("Retry-After", std::to_string(std::max<std::int64_t>(1, (retryAfterMs + 999) / 1000)));
+		refuse(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "too many connection attempts from this address");
+		return;
+	}
 	if (!_engine.admit(peer))
 	{
 		response.set("Retry-After", "5");

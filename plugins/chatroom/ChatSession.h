@@ -13,7 +13,7 @@
 #include "FloodGuard.h"
 #include "RequestTarget.h"
 #include "Room.h"
-#include "TokenBucket.h"
+#include "webchat/engine/TokenBucket.h"
 
 #include "webchat/engine/SessionHandler.h"
 
@@ -44,8 +44,8 @@ public:
 	const std::string& escapedNick() const { return _escapedNick; }
 	void setNick(std::string nick);
 
-	TokenBucket& messages() { return _messages; }
-	TokenBucket& nickChanges() { return _nickChanges; }
+	engine::TokenBucket& messages() { return _messages; }
+	engine::TokenBucket& nickChanges() { return _nickChanges; }
 	FloodGuard& flood() { return _flood; }
 
 private:
@@ -54,8 +54,8 @@ private:
 	bool _joined = false;
 	std::string _nick;
 	std::string _escapedNick;
-	TokenBucket _messages;
-	TokenBucket _nickChanges;
+	engine::TokenBucket _messages;
+	engine::TokenBucket _nickChanges;
 	FloodGuard _flood;
 };
 

@@ -6,11 +6,14 @@
 
 namespace webchat::test {
 
+const char* const SingleListenerServer::oneClientLimits =
+	"handshakes_per_ip_per_second = 1000000\nhandshakes_per_ip_burst = 1000000\nmax_pending_per_ip = 100000\n";
+
 SingleListenerServer::SingleListenerServer(const std::string& plugin, const std::string& className, const std::string& extraKeys):
 	port(freeLoopbackPort()),
 	config(writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
 		"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(port) + "\n"
-		"plugin = " + plugin + "\nclass = " + className + "\n" + extraKeys + "\n"))
+		"plugin = " + plugin + "\nclass = " + className + "\n" + oneClientLimits + extraKeys + "\n"))
 {
 	start();
 }

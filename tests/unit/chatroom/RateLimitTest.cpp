@@ -1,11 +1,11 @@
 // TokenBucket and FloodGuard, driven by the time passed in: no sleeps.
 #include "FloodGuard.h"
-#include "TokenBucket.h"
+#include "webchat/engine/TokenBucket.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
 using webchat::chatroom::FloodGuard;
-using webchat::chatroom::TokenBucket;
+using webchat::engine::TokenBucket;
 
 class RateLimitTest: public CppUnit::TestFixture
 {

@@ -10,6 +10,7 @@
 #ifndef WEBCHAT_ENGINE_ENGINE_INCLUDED
 #define WEBCHAT_ENGINE_ENGINE_INCLUDED
 
+#include "webchat/engine/AddressBuckets.h"
 #include "webchat/engine/EngineSettings.h"
 #include "webchat/engine/SessionHandler.h"
 #include "webchat/engine/TlsSession.h"
@@ -29,6 +30,7 @@ namespace webchat::engine {
 
 class EventLoop;
 
+
 struct EngineStats
 {
 	std::uint64_t connectionsOpen = 0;
@@ -45,6 +47,7 @@ struct EngineStats
 	// Upgrade requests refused before any connection slot was taken.
 	std::uint64_t handshakesRefusedInvalid = 0; // not a valid WebSocket upgrade
 	std::uint64_t handshakesRefusedOrigin = 0;  // Origin not allowed
+	std::uint64_t handshakesRefusedRate = 0;    // over handshakes_per_ip_per_second (429)
 
 	/// Index into protocolErrorsByCode, -1 for another code.
 	static int protocolErrorIndex(std::uint16_t code)
@@ -100,6 +103,11 @@ public:
 	/// Counts an upgrade request refused for its Origin (any thread).
 	void countRefusedOrigin() { _refusedOrigin.fetch_add(1, std::memory_order_relaxed); }
 
+	/// Takes one handshake of address's budget (handshakes_per_ip_per_second,
+	/// handshakes_per_ip_burst); false, counted, with the wait until the next
+	/// one in retryAfterMs, when it is spent (any thread).
+	bool admitHandshake(const std::string& address, std::int64_t& retryAfterMs);
+
 	const EngineSettings& settings() const { return _settings; }
 	SessionHandler& handler() { return _handler; }
 	Poco::Logger& logger() { return _logger; }
@@ -122,6 +130,8 @@ private:
 	std::atomic<std::uint64_t> _refused{0};
 	std::atomic<std::uint64_t> _refusedInvalid{0};
 	std::atomic<std::uint64_t> _refusedOrigin{0};
+	AddressBuckets _handshakes;
+	std::atomic<std::uint64_t> _refusedRate{0};
 };
 
 } // namespace webchat::engine

@@ -25,6 +25,7 @@ inline void writeEngineMetrics(const EngineStats& stats, MetricsWriter& writer)
 	writer.counter("webchat_handshakes_refused_total", refusedHelp, {{"reason", "invalid"}}, value(stats.handshakesRefusedInvalid));
 	writer.counter("webchat_handshakes_refused_total", refusedHelp, {{"reason", "origin"}}, value(stats.handshakesRefusedOrigin));
 	writer.counter("webchat_handshakes_refused_total", refusedHelp, {{"reason", "capacity"}}, value(stats.connectionsRefused));
+	writer.counter("webchat_handshakes_refused_total", refusedHelp, {{"reason", "rate"}}, value(stats.handshakesRefusedRate));
 	writer.counter("webchat_messages_in_total", "WebSocket messages received.", {}, value(stats.messagesIn));
 	writer.counter("webchat_bytes_in_total", "Bytes read from WebSocket connections.", {}, value(stats.bytesIn));
 	writer.counter("webchat_bytes_out_total", "Bytes written to WebSocket connections.", {}, value(stats.bytesOut));

@@ -27,6 +27,8 @@ struct EngineSettings
 	std::size_t sendBufferBytes = 0;  // send_buffer_bytes: SO_SNDBUF per client; 0 leaves the kernel's autotuning
 	std::size_t maxConnections = 0;   // max_connections: further upgrades get 503
 	std::size_t maxConnectionsPerIp = 0; // max_connections_per_ip: further upgrades get 503
+	double handshakesPerIpPerSecond = 0; // handshakes_per_ip_per_second: then 429
+	std::size_t handshakesPerIpBurst = 0; // handshakes_per_ip_burst
 	std::int64_t pingIntervalMs = 0;  // ping_interval_ms: ping a client silent this long
 	std::int64_t pongTimeoutMs = 0;   // pong_timeout_ms: then drop it if still silent
 	std::int64_t frameTimeoutMs = 0;  // frame_timeout_ms: close (1008) a client stalled mid-frame or mid-message
