@@ -181,6 +181,8 @@ chat_cmd=("${relay_cmd[@]}"
 	--define=listeners.chat.class=ChatroomPlugin
 	--define=listeners.chat.rate_per_second=1000000
 	--define=listeners.chat.rate_burst=1000000
+	--define=listeners.chat.rate_per_ip_per_second=1000000
+	--define=listeners.chat.rate_per_ip_burst=1000000
 	--define=listeners.chat.history_bytes=65536
 	--define=listeners.chat.max_users_per_room=5001)
 # shellcheck disable=SC2206 # the defines are words by design

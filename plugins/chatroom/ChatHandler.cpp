@@ -26,6 +26,7 @@ void sendError(engine::Connection& connection, std::string_view code, std::strin
 ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, HistoryStore& store, Poco::Logger& logger):
 	_settings(settings),
 	_logger(logger),
+	_framesPerAddress(settings.ratePerIpPerSecond, static_cast<double>(settings.ratePerIpBurst)),
 	// Cheap: a room is loaded from the store by its first join, outside the
 	// registry's lock (Room::join).
 	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits(), &store, &logger](const std::string& name) {
@@ -108,7 +109,9 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 		return;
 	}
 	const std::int64_t now = steadyMs();
-	if (!session.messages().tryTake(now))
+	// The connection's own budget first, then its address's: a client
+	// gains nothing by opening more connections.
+	if (!session.messages().tryTake(now) || !_framesPerAddress.tryTake(connection.peerAddress(), now))
 	{
 		if (session.flood().refuse(now))
 		{

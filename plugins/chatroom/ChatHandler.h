@@ -18,6 +18,7 @@
 #include "RoomRegistry.h"
 #include "SharedRooms.h"
 
+#include "webchat/engine/AddressBuckets.h"
 #include "webchat/engine/SessionHandlerFor.h"
 #include "webchat/engine/Topic.h"
 
@@ -66,6 +67,8 @@ private:
 
 	const ChatSettings _settings;
 	Poco::Logger& _logger;
+	// Frames per client address, across its connections.
+	engine::AddressBuckets _framesPerAddress;
 	RoomRegistry<Room> _rooms;
 };
 

@@ -27,6 +27,8 @@ const SettingsTable<ChatSettings>& ChatSettings::keys()
 		{Key::integer("max_text_bytes", 4096, 1, 64 * 1024 * 1024, "bytes", "longest message text (UTF-8 bytes, after JSON decoding)"), &S::maxTextBytes},
 		{Key::number("rate_per_second", 10, 0.001, 1e6, "frames/s", "token bucket refill per connection (fractions allowed)"), &S::ratePerSecond},
 		{Key::integer("rate_burst", 20, 1, 1000000, "frames", "token bucket size"), &S::rateBurst},
+		{Key::number("rate_per_ip_per_second", 20, 0.001, 1e6, "frames/s", "the same across all connections of one address (IPv6: one /64), on top of each connection's"), &S::ratePerIpPerSecond},
+		{Key::integer("rate_per_ip_burst", 40, 1, 1000000, "frames", "...and its bucket size"), &S::ratePerIpBurst},
 		{Key::integer("flood_close_after", 50, 1, 1000000, "frames", "refused frames within 10 s before the client is closed (1008)"), &S::floodCloseAfter},
 		{Key::integer("max_rooms", 1000, 1, 1000000, "rooms", "rooms that may exist at once, empty ones included"), &S::maxRooms},
 		{Key::integer("max_users_per_room", 1000, 1, 1000000, "users", "members per room"), &S::maxUsersPerRoom},

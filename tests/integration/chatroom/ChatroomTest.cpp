@@ -45,6 +45,7 @@ class ChatroomTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testNickChange);
 	CPPUNIT_TEST(testRefusedRequestsKeepTheConnection);
 	CPPUNIT_TEST(testFlooderIsClosedOthersChatOn);
+	CPPUNIT_TEST(testRateIsPerAddressAcrossConnections);
 	CPPUNIT_TEST(testRoomsAreIsolated);
 	CPPUNIT_TEST(testVietnameseRoom);
 	CPPUNIT_TEST(testOriginPolicy);
@@ -501,6 +502,42 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("1234567890"), message->getValue<std::string>("text"));
 		// Refused messages took no id.
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), message->getValue<Poco::UInt64>("id"));
+	}
+
+	void testRateIsPerAddressAcrossConnections()
+	{
+		// Each connection may send plenty; their address, 5 in all (a
+		// bucket that does not refill during the test).
+		ChatServer server("rate_per_second = 1000\nrate_burst = 1000\nrate_per_ip_per_second = 0.001\nrate_per_ip_burst = 5");
+		ChatClient a(server.port, "/ip?nick=A"), b(server.port, "/ip?nick=B");
+		a.expect("welcome");
+		b.expect("welcome");
+		a.expect("join");
+		// A spends three of the address's five.
+		for (int i = 0; i < 3; ++i) a.send("a" + std::to_string(i));
+		for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT_EQUAL("a" + std::to_string(i), b.expect("message")->getValue<std::string>("text"));
+		// B, a connection of its own, has two left: its third is refused.
+		for (int i = 0; i < 3; ++i) b.send("b" + std::to_string(i));
+		std::vector<std::string> texts;
+		int refused = 0;
+		while (texts.size() < 2 || refused < 1)
+		{
+			const auto event = b.next();
+			const std::string type = event->getValue<std::string>("type");
+			if (type == "message") texts.push_back(event->getValue<std::string>("text"));
+			else
+			{
+				CPPUNIT_ASSERT_EQUAL(std::string("rate_limited"), event->getValue<std::string>("code"));
+				++refused;
+			}
+		}
+		CPPUNIT_ASSERT_EQUAL(std::string("b0"), texts.at(0));
+		CPPUNIT_ASSERT_EQUAL(std::string("b1"), texts.at(1));
+		CPPUNIT_ASSERT_EQUAL(1, refused);
+		// And A is out of budget too (past the five messages it was sent).
+		a.send("a3");
+		for (int i = 0; i < 5; ++i) CPPUNIT_ASSERT_EQUAL(std::string("message"), a.next()->getValue<std::string>("type"));
+		CPPUNIT_ASSERT_EQUAL(std::string("rate_limited"), a.expect("error")->getValue<std::string>("code"));
 	}
 
 	void testFlooderIsClosedOthersChatOn()
