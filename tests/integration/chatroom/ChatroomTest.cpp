@@ -46,6 +46,7 @@ class ChatroomTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRefusedRequestsKeepTheConnection);
 	CPPUNIT_TEST(testFlooderIsClosedOthersChatOn);
 	CPPUNIT_TEST(testRateIsPerAddressAcrossConnections);
+	CPPUNIT_TEST(testJoinsOnAnIdleServerTakeNoTick);
 	CPPUNIT_TEST(testRoomsAreIsolated);
 	CPPUNIT_TEST(testVietnameseRoom);
 	CPPUNIT_TEST(testOriginPolicy);
@@ -502,6 +503,30 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("1234567890"), message->getValue<std::string>("text"));
 		// Refused messages took no id.
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), message->getValue<Poco::UInt64>("id"));
+	}
+
+	void testJoinsOnAnIdleServerTakeNoTick()
+	{
+		// A join publishes its join event from the loop's own thread; the
+		// loop must not sleep on that task until its 250 ms tick. 50 joins
+		// in a row, each welcomed and heard by a member well within that.
+		ChatServer server("backend = memory\nio_threads = 1");
+		ChatClient member(server.port, "/quick?nick=Member");
+		member.expect("welcome");
+		std::vector<double> ms;
+		for (int i = 0; i < 50; ++i)
+		{
+			const auto start = std::chrono::steady_clock::now();
+			ChatClient joiner(server.port, "/quick?nick=J" + std::to_string(i));
+			joiner.expect("welcome");
+			CPPUNIT_ASSERT_EQUAL("J" + std::to_string(i), member.expect("join")->getValue<std::string>("nick"));
+			ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+			joiner.ws.sendClose(1000);
+			CPPUNIT_ASSERT_EQUAL(std::string("leave"), member.expect("leave")->getValue<std::string>("type"));
+		}
+		std::sort(ms.begin(), ms.end());
+		// The worst of 50: generous against a busy machine, far below a tick.
+		CPPUNIT_ASSERT_MESSAGE("slowest join " + std::to_string(ms.back()) + " ms, median " + std::to_string(ms[25]) + " ms", ms.back() < 150);
 	}
 
 	void testRateIsPerAddressAcrossConnections()
