@@ -1,5 +1,5 @@
 //
-// RelayPlugin: the seed's chat, done for real. Every text or binary message
+// RelayPlugin: the plain chat. Every text or binary message
 // any client sends is relayed as-is to every client of the listener, the
 // sender included, in the order each sender sent them. Framed once per
 // message, whatever the number of clients.
