@@ -2,18 +2,38 @@
 
 #include "JsonWriter.h"
 
+#include <initializer_list>
+#include <optional>
+
 namespace webchat::chatroom {
 
 namespace {
 
-std::string presence(const char* type, std::string_view nick, std::int64_t ts)
+struct Field
 {
+	std::string_view name;
+	std::string_view value;
+};
+
+// {"type":"<type>","<name>":"<value>",...} with ,"ts":<ts> last when given:
+// the small events, whose fields are all strings but the time.
+std::string event(std::string_view type, std::initializer_list<Field> fields, std::optional<std::int64_t> ts = std::nullopt)
+{
+	std::size_t size = 32 + type.size();
+	for (const Field& field : fields) size += field.name.size() + field.value.size() + 8;
 	std::string out;
-	out.reserve(48 + nick.size());
-	out.append("{\"type\":\"").append(type).append("\",\"nick\":");
-	JsonWriter::appendString(out, nick);
-	out.append(",\"ts\":");
-	JsonWriter::appendNumber(out, ts);
+	out.reserve(size);
+	out.append("{\"type\":\"").append(type).append("\"");
+	for (const Field& field : fields)
+	{
+		out.append(",\"").append(field.name).append("\":");
+		JsonWriter::appendString(out, field.value);
+	}
+	if (ts)
+	{
+		out.append(",\"ts\":");
+		JsonWriter::appendNumber(out, *ts);
+	}
 	out += '}';
 	return out;
 }
@@ -90,37 +110,22 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 
 std::string ServerEvents::join(std::string_view nick, std::int64_t ts)
 {
-	return presence("join", nick, ts);
+	return event("join", {{"nick", nick}}, ts);
 }
 
 std::string ServerEvents::leave(std::string_view nick, std::int64_t ts)
 {
-	return presence("leave", nick, ts);
+	return event("leave", {{"nick", nick}}, ts);
 }
 
 std::string ServerEvents::nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts)
 {
-	std::string out;
-	out.reserve(48 + oldNick.size() + newNick.size());
-	out.append("{\"type\":\"nick\",\"old\":");
-	JsonWriter::appendString(out, oldNick);
-	out.append(",\"nick\":");
-	JsonWriter::appendString(out, newNick);
-	out.append(",\"ts\":");
-	JsonWriter::appendNumber(out, ts);
-	out += '}';
-	return out;
+	return event("nick", {{"old", oldNick}, {"nick", newNick}}, ts);
 }
 
 std::string ServerEvents::error(std::string_view code, std::string_view message)
 {
-	std::string out;
-	out.append("{\"type\":\"error\",\"code\":");
-	JsonWriter::appendString(out, code);
-	out.append(",\"message\":");
-	JsonWriter::appendString(out, message);
-	out += '}';
-	return out;
+	return event("error", {{"code", code}, {"message", message}});
 }
 
 } // namespace webchat::chatroom

@@ -8,31 +8,34 @@
 
 namespace webchat::status {
 
-std::string PrometheusWriter::escapeLabelValue(const std::string& value)
+namespace {
+
+// The text format's escapes: backslash and newline everywhere, the double
+// quote in label values only.
+std::string escaped(const std::string& text, bool quotes)
 {
 	std::string out;
-	out.reserve(value.size());
-	for (const char c : value)
+	out.reserve(text.size());
+	for (const char c : text)
 	{
 		if (c == '\\') out += "\\\\";
-		else if (c == '"') out += "\\\"";
+		else if (c == '"' && quotes) out += "\\\"";
 		else if (c == '\n') out += "\\n";
 		else out += c;
 	}
 	return out;
 }
 
+} // namespace
+
+std::string PrometheusWriter::escapeLabelValue(const std::string& value)
+{
+	return escaped(value, true);
+}
+
 std::string PrometheusWriter::escapeHelp(const std::string& help)
 {
-	std::string out;
-	out.reserve(help.size());
-	for (const char c : help)
-	{
-		if (c == '\\') out += "\\\\";
-		else if (c == '\n') out += "\\n";
-		else out += c;
-	}
-	return out;
+	return escaped(help, false);
 }
 
 std::string PrometheusWriter::formatValue(double value)
