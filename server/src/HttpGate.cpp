@@ -64,15 +64,14 @@ void closeConnection(int fd, ssl_st* ssl)
 
 } // namespace
 
-HttpGate::HttpGate(const std::string& name, int listeningFd, Poco::Net::Context::Ptr tls, const Limits& limits, Poco::Logger& logger):
-	_name(name),
-	_limits(limits),
+HttpGate::HttpGate(const ListenerSettings& settings, int listeningFd, Poco::Net::Context::Ptr tls, Poco::Logger& logger):
+	_settings(settings),
 	_tls(std::move(tls)),
 	_logger(logger),
 	_listeningFd(listeningFd),
 	_listeningAddress(localAddress(listeningFd)),
 	_poller(platform::Poller::create()),
-	_buffer(limits.maxHeadBytes + 1)
+	_buffer(settings.maxHeadBytes + 1)
 {
 	setBlocking(_listeningFd, false);
 	_poller->add(_wakeup.fd(), platform::Poller::Read, &wakeupTag);
@@ -124,40 +123,37 @@ std::optional<HttpGate::Admitted> HttpGate::takeAdmitted()
 
 void HttpGate::readmit(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody)
 {
-	{
-		std::lock_guard<std::mutex> lock(_inboxMutex);
-		if (!_stopping)
-		{
-			Admitted back;
-			back.fd = fd;
-			back.ssl = ssl;
-			back.requests = requests;
-			back.skip = unreadBody;
-			_inbox.push_back(std::move(back));
-			fd = -1;
-		}
-	}
-	if (fd >= 0) closeConnection(fd, ssl);
-	else _wakeup.signal();
+	Admitted back;
+	back.fd = fd;
+	back.ssl = ssl;
+	back.requests = requests;
+	back.skip = unreadBody;
+	queueBack(std::move(back));
 }
 
 void HttpGate::linger(int fd, std::uint64_t unreadBody)
 {
 	// The response is out: the client sees its end now.
 	::shutdown(fd, SHUT_WR);
+	Admitted back;
+	back.fd = fd;
+	back.skip = unreadBody;
+	back.closeAfterSkip = true;
+	queueBack(std::move(back));
+}
+
+void HttpGate::queueBack(Admitted back)
+{
 	{
 		std::lock_guard<std::mutex> lock(_inboxMutex);
 		if (!_stopping)
 		{
-			Admitted back;
-			back.fd = fd;
-			back.skip = unreadBody;
-			back.closeAfterSkip = true;
 			_inbox.push_back(std::move(back));
-			fd = -1;
+			back.fd = -1;
+			back.ssl = nullptr;
 		}
 	}
-	if (fd >= 0) ::close(fd);
+	if (back.fd >= 0) closeConnection(back.fd, back.ssl);
 	else _wakeup.signal();
 }
 
@@ -239,7 +235,7 @@ void HttpGate::acceptAll()
 			}
 			SSL_set_accept_state(ssl);
 		}
-		Pending& pending = track(fd, ssl, ssl ? Stage::Handshake : Stage::Head, peer, 0, _limits.headerTimeoutMs);
+		Pending& pending = track(fd, ssl, ssl ? Stage::Handshake : Stage::Head, peer, 0, _settings.headerTimeoutMs);
 		// A client usually sends its request (or ClientHello) at once: one
 		// that is already complete never waits, and only connections that
 		// do wait count against the limits.
@@ -251,8 +247,8 @@ void HttpGate::acceptAll()
 void HttpGate::enforceLimits(Pending& pending)
 {
 	if (pending.closed) return;
-	const bool overall = _pendingCount > _limits.maxPending;
-	if (!overall && (pending.trustedPeer || _perPeer[pending.peer] <= _limits.maxPendingPerIp)) return;
+	const bool overall = _pendingCount > _settings.maxPending;
+	if (!overall && (pending.trustedPeer || _perPeer[pending.peer] <= _settings.maxPendingPerIp)) return;
 	// An idle keep-alive connection just ends, as at its timeout; one that
 	// has not made a request yet is refused.
 	if (pending.stage != Stage::Idle) count(overall ? Refusal::PendingLimit : Refusal::PendingPerIp);
@@ -269,14 +265,14 @@ void HttpGate::processInbox()
 	}
 	for (auto& connection : back)
 	{
-		if (connection.requests >= _limits.keepAliveRequests && !connection.closeAfterSkip)
+		if (connection.requests >= _settings.keepAliveRequests && !connection.closeAfterSkip)
 		{
 			// Its keep-alive requests are used up.
 			closeConnection(connection.fd, connection.ssl);
 			continue;
 		}
 		setBlocking(connection.fd, false);
-		Pending& pending = track(connection.fd, connection.ssl, Stage::Idle, peerOf(connection.fd), connection.requests, _limits.keepAliveTimeoutMs);
+		Pending& pending = track(connection.fd, connection.ssl, Stage::Idle, peerOf(connection.fd), connection.requests, _settings.keepAliveTimeoutMs);
 		pending.skip = connection.skip;
 		pending.closeAfterSkip = connection.closeAfterSkip;
 		watch(pending, platform::Poller::Read);
@@ -296,7 +292,7 @@ HttpGate::Pending& HttpGate::track(int fd, ssl_st* ssl, Stage stage, const Poco:
 	pending.stage = stage;
 	pending.peerAddress = peer;
 	pending.peer = addressKey(peer);
-	pending.trustedPeer = _limits.trustedProxies.contains(peer);
+	pending.trustedPeer = _settings.trustedProxies.contains(peer);
 	pending.requests = requests;
 	_pending.emplace(&pending, std::move(owned));
 	++_perPeer[pending.peer];
@@ -370,7 +366,7 @@ void HttpGate::advance(Pending& pending)
 		}
 		// The next request has begun: its head gets header_timeout_ms.
 		pending.stage = Stage::Head;
-		setDeadline(pending, _limits.headerTimeoutMs);
+		setDeadline(pending, _settings.headerTimeoutMs);
 	}
 	readHead(pending);
 }
@@ -411,7 +407,7 @@ void HttpGate::readHead(Pending& pending)
 {
 	for (;;)
 	{
-		const std::size_t room = _limits.maxHeadBytes + 1 - std::min(pending.head.size(), _limits.maxHeadBytes);
+		const std::size_t room = _settings.maxHeadBytes + 1 - std::min(pending.head.size(), _settings.maxHeadBytes);
 		const int n = peek(pending, _buffer.data(), static_cast<int>(room));
 		if (n == -2)
 		{
@@ -457,7 +453,7 @@ void HttpGate::readHead(Pending& pending)
 HeadLimits HttpGate::headLimits() const
 {
 	HeadLimits limits;
-	limits.maxHeadBytes = _limits.maxHeadBytes;
+	limits.maxHeadBytes = _settings.maxHeadBytes;
 	return limits;
 }
 
@@ -481,14 +477,14 @@ void HttpGate::complete(Pending& pending)
 		return;
 	}
 	const std::uint64_t body = head.contentLength().value_or(0);
-	if (body > _limits.maxBodyBytes)
+	if (body > _settings.maxBodyBytes)
 	{
 		refuse(pending, Refusal::BodyNotAccepted, 413, "the body is longer than this server takes");
 		return;
 	}
 	Admitted admitted;
 	// Before the head moves: head's views point into it.
-	if (pending.trustedPeer) admitted.client = _limits.trustedProxies.client(head, pending.peerAddress);
+	if (pending.trustedPeer) admitted.client = _settings.trustedProxies.client(head, pending.peerAddress);
 	admitted.fd = pending.fd;
 	admitted.ssl = pending.ssl;
 	admitted.head = std::move(pending.head);

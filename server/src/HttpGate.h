@@ -30,8 +30,8 @@
 #ifndef WEBCHAT_HTTPGATE_INCLUDED
 #define WEBCHAT_HTTPGATE_INCLUDED
 
+#include "ListenerSettings.h"
 #include "RequestHead.h"
-#include "TrustedProxies.h"
 #include "webchat/HandlerPlugin.h"
 #include "webchat/platform/Poller.h"
 #include "webchat/platform/Wakeup.h"
@@ -61,20 +61,6 @@ namespace webchat {
 class HttpGate: public std::enable_shared_from_this<HttpGate>
 {
 public:
-	struct Limits
-	{
-		std::int64_t headerTimeoutMs = 0;
-		std::int64_t keepAliveTimeoutMs = 0;
-		std::size_t maxPending = 0;
-		std::size_t maxPendingPerIp = 0;
-		std::size_t maxHeadBytes = 0;
-		std::uint64_t maxBodyBytes = 0;
-		int keepAliveRequests = 0;
-		// Peers whose Forwarded / X-Forwarded-For name the client; not
-		// limited by maxPendingPerIp (their clients are many).
-		TrustedProxies trustedProxies;
-	};
-
 	/// Why a connection was closed before it completed a request.
 	enum class Refusal
 	{
@@ -102,9 +88,11 @@ public:
 		std::optional<Poco::Net::IPAddress> client;
 	};
 
-	/// Takes over listeningFd (a listening socket; made non-blocking). With a
-	/// TLS context, every connection's handshake happens here first.
-	HttpGate(const std::string& name, int listeningFd, Poco::Net::Context::Ptr tls, const Limits& limits, Poco::Logger& logger);
+	/// Takes over listeningFd (a listening socket; made non-blocking) and
+	/// applies the listener's limits (header_timeout_ms, max_pending...,
+	/// trusted_proxies). With a TLS context, every connection's handshake
+	/// happens here first.
+	HttpGate(const ListenerSettings& settings, int listeningFd, Poco::Net::Context::Ptr tls, Poco::Logger& logger);
 	~HttpGate();
 
 	HttpGate(const HttpGate&) = delete;
@@ -192,6 +180,8 @@ private:
 	void drop(Pending& pending);
 	Pending& track(int fd, ssl_st* ssl, Stage stage, const Poco::Net::IPAddress& peer, int requests, std::int64_t timeoutMs);
 	void setDeadline(Pending& pending, std::int64_t timeoutMs);
+	// A connection back from POCO, for the loop's inbox (any thread).
+	void queueBack(Admitted back);
 	void watch(Pending& pending, int interest);
 	void expire();
 	void count(Refusal refusal);
@@ -199,8 +189,7 @@ private:
 	// or max_pending_per_ip.
 	void enforceLimits(Pending& pending);
 
-	const std::string _name;
-	const Limits _limits;
+	const ListenerSettings _settings;
 	Poco::Net::Context::Ptr _tls;
 	Poco::Logger& _logger;
 	int _listeningFd;

@@ -60,7 +60,7 @@ void Listener::createServer()
 	// itself stays with this Listener (and a reload's successor).
 	const int listening = ::fcntl(_socket.impl()->sockfd(), F_DUPFD_CLOEXEC, 0);
 	if (listening < 0) throw Poco::SystemException("dup of the listening socket", errno);
-	_gate = std::make_shared<HttpGate>(settings.name, listening, _tlsContext, settings.gateLimits(), Poco::Logger::get("webchat." + settings.name));
+	_gate = std::make_shared<HttpGate>(settings, listening, _tlsContext, Poco::Logger::get("webchat." + settings.name));
 	Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new InstrumentedHandlerFactory(
 		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"),
 		settings.accessLogLinesPerSecond);

@@ -98,20 +98,6 @@ ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& confi
 	return s;
 }
 
-HttpGate::Limits ListenerSettings::gateLimits() const
-{
-	HttpGate::Limits limits;
-	limits.headerTimeoutMs = headerTimeoutMs;
-	limits.keepAliveTimeoutMs = keepAliveTimeoutMs;
-	limits.maxPending = maxPending;
-	limits.maxPendingPerIp = maxPendingPerIp;
-	limits.maxHeadBytes = maxHeadBytes;
-	limits.maxBodyBytes = maxBodyBytes;
-	limits.keepAliveRequests = keepAliveRequests;
-	limits.trustedProxies = trustedProxies;
-	return limits;
-}
-
 std::string ListenerSettings::resolvePath(const AbstractConfiguration& config, const std::string& value)
 {
 	const Poco::Path path(value);

@@ -7,7 +7,7 @@
 #ifndef WEBCHAT_LISTENERSETTINGS_INCLUDED
 #define WEBCHAT_LISTENERSETTINGS_INCLUDED
 
-#include "HttpGate.h"
+#include "TrustedProxies.h"
 #include "webchat/ConfigKeys.h"
 
 #include "Poco/Timespan.h"
@@ -62,8 +62,6 @@ struct ListenerSettings
 
 	Poco::Timespan timeout() const { return Poco::Timespan(timeoutMs * 1000); }
 
-	/// What the listener's HttpGate enforces.
-	HttpGate::Limits gateLimits() const;
 
 	/// Reads and validates listeners.<name>. Throws Poco::Exception (a
 	/// MissingOptionException or InvalidArgumentException) naming the key.
