@@ -160,41 +160,31 @@ void HttpGate::queueBack(Admitted back)
 void HttpGate::run()
 {
 	std::array<platform::Poller::Event, 256> events;
-	std::vector<Pending*> ready;
 	while (!_stopping)
 	{
-		if (_accepting != _acceptingWanted.load())
+		const auto now = Clock::now();
+		// Accepting wanted, and not paused for want of descriptors.
+		const bool accept = _acceptingWanted.load() && now >= _acceptPausedUntil;
+		if (_accepting != accept)
 		{
-			_accepting = !_accepting;
+			_accepting = accept;
 			if (_accepting) _poller->add(_listeningFd, platform::Poller::Read, &listeningTag);
 			else _poller->remove(_listeningFd);
 		}
 		int timeoutMs = 1000;
 		if (!_deadlines.empty())
 		{
-			const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(_deadlines.begin()->first - Clock::now()).count();
+			const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(_deadlines.begin()->first - now).count();
 			timeoutMs = static_cast<int>(std::clamp<std::int64_t>(wait + 1, 0, 1000));
 		}
+		if (!_accepting && _acceptingWanted.load()) timeoutMs = std::min(timeoutMs, 100);
 		const int n = _poller->wait(events.data(), static_cast<int>(events.size()), timeoutMs);
-		for (int i = 0; i < n; ++i)
-		{
-			void* tag = events[i].tag;
-			if (tag == &listeningTag) acceptAll();
-			else if (tag == &wakeupTag) processInbox();
-			else
-			{
-				auto found = _pending.find(static_cast<Pending*>(tag));
-				if (found != _pending.end() && !found->second->closed) advance(*found->second);
-			}
-		}
+		for (int i = 0; i < n; ++i) dispatch(events[i].tag);
 		expire();
 		// Closed during this round: freed only now, as later events of the
 		// same round may still name them.
-		for (auto it = _pending.begin(); it != _pending.end();)
-		{
-			if (it->second->closed) it = _pending.erase(it);
-			else ++it;
-		}
+		for (Pending* closed : _closed) _pending.erase(closed);
+		_closed.clear();
 	}
 	for (auto& [key, pending] : _pending)
 	{
@@ -209,6 +199,30 @@ void HttpGate::run()
 	_inbox.clear();
 }
 
+void HttpGate::dispatch(void* tag)
+{
+	Pending* pending = nullptr;
+	try
+	{
+		if (tag == &listeningTag) acceptAll();
+		else if (tag == &wakeupTag) processInbox();
+		else
+		{
+			auto found = _pending.find(static_cast<Pending*>(tag));
+			if (found == _pending.end() || found->second->closed) return;
+			pending = found->second.get();
+			advance(*pending);
+		}
+	}
+	catch (const std::exception& exc)
+	{
+		// A system call the loop cannot do without failed (epoll_ctl out
+		// of memory, say): that connection goes, the loop goes on.
+		_logger.warning(std::string("HTTP gate: ") + exc.what());
+		if (pending) drop(*pending);
+	}
+}
+
 void HttpGate::acceptAll()
 {
 	for (;;)
@@ -219,9 +233,21 @@ void HttpGate::acceptAll()
 		if (fd < 0)
 		{
 			if (errno == EINTR || errno == ECONNABORTED) continue;
-			// EAGAIN: all taken. EMFILE and the like: the next round retries.
+			// Out of descriptors (EMFILE, ENFILE, ENOBUFS): the connection
+			// waits in the backlog, which stays readable. Not watched for a
+			// moment, or the loop would spin; the rest is EAGAIN: all taken.
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			{
+				_acceptPausedUntil = Clock::now() + std::chrono::milliseconds(100);
+				if (!_acceptErrorLogged)
+				{
+					_logger.error(_settings.name + ": cannot accept connections (" + std::strerror(errno) + "); retrying every 100 ms");
+					_acceptErrorLogged = true;
+				}
+			}
 			return;
 		}
+		_acceptErrorLogged = false;
 		const Poco::Net::IPAddress peer = addressOf(address, length);
 		ssl_st* ssl = nullptr;
 		if (_tls)
@@ -542,6 +568,7 @@ void HttpGate::drop(Pending& pending)
 	pending.fd = -1;
 	pending.ssl = nullptr;
 	_deadlines.erase({pending.deadline, &pending});
+	_closed.push_back(&pending);
 	auto peer = _perPeer.find(pending.peer);
 	if (peer != _perPeer.end() && --peer->second == 0) _perPeer.erase(peer);
 	--_pendingCount;

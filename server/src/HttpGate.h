@@ -164,6 +164,8 @@ private:
 	};
 
 	void run();
+	// One event: accept, the inbox, or a pending connection.
+	void dispatch(void* tag);
 	void acceptAll();
 	void processInbox();
 	void advance(Pending& pending);
@@ -207,6 +209,9 @@ private:
 	std::unordered_map<Pending*, std::unique_ptr<Pending>> _pending;
 	std::set<std::pair<Clock::time_point, Pending*>> _deadlines;
 	std::unordered_map<std::string, std::size_t> _perPeer;
+	std::vector<Pending*> _closed; // dropped this round, freed at its end
+	Clock::time_point _acceptPausedUntil;
+	bool _acceptErrorLogged = false;
 	std::vector<char> _buffer;     // peeked bytes, max_head_bytes + 1
 
 	std::mutex _inboxMutex;
