@@ -339,6 +339,9 @@ public:
 		const int clients = 200;
 		const int httpThreads = 4;
 		SingleListenerServer server = tlsRelay("threads = " + std::to_string(httpThreads) + "\nio_threads = 2\n");
+		// The port takes connections from bind(); its threads exist once
+		// webchatd says it started.
+		CPPUNIT_ASSERT_MESSAGE(server.process->output(), server.process->waitForOutput(" started (pid"));
 		const int before = threadCount(server.process->pid());
 		std::vector<std::unique_ptr<WsTestClient>> connected;
 		for (int i = 0; i < clients; ++i) connected.push_back(std::make_unique<WsTestClient>(connectTls(server.port, client)));
