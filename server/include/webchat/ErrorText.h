@@ -1,13 +1,12 @@
 //
 // ErrorText.h
 //
-// One line of text for an exception, for the log and for error replies,
+// The text of an exception, for the log and for error replies,
 // shared by webchatd and its plugins (header-only, so each keeps its own
 // copy): a Poco::Exception says most in displayText() (its name and
 // message: "I/O error: Redis closed the connection"), anything else in
-// what(). Catching std::exception and describing it replaces a pair of
-// catch clauses, one for Poco::Exception and one for std::exception, that
-// would otherwise say the same twice.
+// what(). So one catch of std::exception serves both kinds: no second
+// clause for Poco::Exception that formats the same text again.
 //
 
 #ifndef WEBCHAT_ERRORTEXT_INCLUDED
