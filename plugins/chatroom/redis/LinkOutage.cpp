@@ -15,7 +15,8 @@ constexpr std::chrono::milliseconds maxBackoff{5000};
 
 LinkOutage::LinkOutage(LinkRole role, const RedisOptions& options, std::string instance, Poco::Logger& logger):
 	_role(role),
-	_options(options),
+	_address(options.address),
+	_queueLimit(options.queueLimit),
 	_instance(std::move(instance)),
 	_logger(logger),
 	_backoff(firstBackoff)
@@ -32,11 +33,11 @@ std::chrono::milliseconds LinkOutage::failed(const std::exception& reason)
 	switch (_role)
 	{
 	case LinkRole::Writer:
-		_logger.error("redis " + _options.address + " unreachable (" + why + "); serving local clients, queuing their messages (up to " +
-			std::to_string(_options.queueLimit) + "), retrying with backoff");
+		_logger.error("redis " + _address + " unreachable (" + why + "); serving local clients, queuing their messages (up to " +
+			std::to_string(_queueLimit) + "), retrying with backoff");
 		break;
 	case LinkRole::FeedReader:
-		_logger.warning("redis " + _options.address + ": the feed reader lost its connection (" + why + "); reconnecting with backoff");
+		_logger.warning("redis " + _address + ": the feed reader lost its connection (" + why + "); reconnecting with backoff");
 		break;
 	}
 	return wait;
@@ -51,12 +52,12 @@ void LinkOutage::connected()
 	{
 	case LinkRole::Writer:
 		if (recovered)
-			_logger.notice("redis " + _options.address + " is reachable again: sending what was queued, catching up the rooms");
+			_logger.notice("redis " + _address + " is reachable again: sending what was queued, catching up the rooms");
 		else
-			_logger.information("redis " + _options.address + " connected (instance " + _instance + ")");
+			_logger.information("redis " + _address + " connected (instance " + _instance + ")");
 		break;
 	case LinkRole::FeedReader:
-		if (recovered) _logger.notice("redis " + _options.address + ": the feed reader is connected again; rooms caught up");
+		if (recovered) _logger.notice("redis " + _address + ": the feed reader is connected again; rooms caught up");
 		break;
 	}
 }

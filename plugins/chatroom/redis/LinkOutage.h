@@ -16,6 +16,7 @@
 #include "Poco/Logger.h"
 
 #include <chrono>
+#include <cstddef>
 #include <exception>
 #include <string>
 
@@ -45,7 +46,8 @@ public:
 
 private:
 	const LinkRole _role;
-	const RedisOptions& _options;
+	const std::string _address;
+	const std::size_t _queueLimit;
 	const std::string _instance;
 	Poco::Logger& _logger;
 	std::chrono::milliseconds _backoff;
