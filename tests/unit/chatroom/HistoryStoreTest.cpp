@@ -6,10 +6,10 @@
 #include "MemoryHistoryStore.h"
 #include "SqliteHistoryStore.h"
 
+#include "LogRecorder.h"
 #include "ServerProcess.h"
 
 #include "Poco/AutoPtr.h"
-#include "Poco/Channel.h"
 #include "Poco/Data/SQLite/SQLiteException.h"
 #include "Poco/Data/SQLite/SessionImpl.h"
 #include "Poco/Data/Session.h"
@@ -24,7 +24,6 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <atomic>
-#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -34,31 +33,11 @@
 using webchat::chatroom::HistoryStore;
 using webchat::chatroom::MemoryHistoryStore;
 using webchat::chatroom::SqliteHistoryStore;
+using webchat::test::LogRecorder;
 
 namespace {
 
 constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
-
-// Keeps what the store logs, for the tests that check it.
-class LogRecorder: public Poco::Channel
-{
-public:
-	void log(const Poco::Message& message) override
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_text += message.getText() + "\n";
-	}
-
-	std::string text() const
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		return _text;
-	}
-
-private:
-	mutable std::mutex _mutex;
-	std::string _text;
-};
 
 HistoryStore::Message message(std::uint64_t id, const std::string& text, std::int64_t ts = 0, const std::string& nick = "An")
 {

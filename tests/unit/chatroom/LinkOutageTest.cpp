@@ -3,8 +3,9 @@
 // a backoff that doubles from 0.1 s to 5 s and starts over once connected.
 #include "redis/LinkOutage.h"
 
+#include "LogRecorder.h"
+
 #include "Poco/AutoPtr.h"
-#include "Poco/Channel.h"
 #include "Poco/Exception.h"
 #include "Poco/Logger.h"
 #include "Poco/Message.h"
@@ -12,22 +13,15 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <stdexcept>
-#include <utility>
 #include <vector>
 
 using webchat::chatroom::redis::LinkOutage;
 using webchat::chatroom::redis::LinkRole;
 using webchat::chatroom::redis::RedisOptions;
+using webchat::test::LogRecorder;
 using Milliseconds = std::chrono::milliseconds;
 
 namespace {
-
-class Recorder: public Poco::Channel
-{
-public:
-	void log(const Poco::Message& message) override { lines.emplace_back(message.getPriority(), message.getText()); }
-	std::vector<std::pair<Poco::Message::Priority, std::string>> lines;
-};
 
 RedisOptions options()
 {
@@ -55,7 +49,7 @@ class LinkOutageTest: public CppUnit::TestFixture
 public:
 	void setUp() override
 	{
-		_recorder = new Recorder;
+		_recorder = new LogRecorder;
 		Poco::Logger::get("test.linkoutage").setChannel(_recorder);
 		Poco::Logger::get("test.linkoutage").setLevel(Poco::Message::PRIO_DEBUG);
 	}
@@ -122,9 +116,9 @@ public:
 
 private:
 	static Poco::Logger& logger() { return Poco::Logger::get("test.linkoutage"); }
-	const std::vector<std::pair<Poco::Message::Priority, std::string>>& lines() const { return _recorder->lines; }
+	std::vector<LogRecorder::Line> lines() const { return _recorder->lines(); }
 
-	Poco::AutoPtr<Recorder> _recorder;
+	Poco::AutoPtr<LogRecorder> _recorder;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(LinkOutageTest);
