@@ -16,19 +16,15 @@ using Milliseconds = std::chrono::milliseconds;
 
 constexpr std::size_t maxBatch = 512; // changes per pipeline
 
-// Error replies that say "not now" rather than "never": NOSCRIPT (a Redis
+// Error codes that say "not now" rather than "never": NOSCRIPT (a Redis
 // that lost its scripts gets them again on reconnection), LOADING (a
 // restarted Redis reading its data), BUSY, OOM, MISCONF (persistence
 // failing), READONLY/MASTERDOWN/NOREPLICAS (a replica or failover),
-// TRYAGAIN, CLUSTERDOWN. Redis names them by the reply's first word, its
-// error code, which is what is compared here.
-bool isTransient(const std::string& error)
+// TRYAGAIN, CLUSTERDOWN.
+bool isTransient(const std::string& errorCode)
 {
 	for (const char* code : {"NOSCRIPT", "LOADING", "BUSY", "OOM", "MISCONF", "READONLY", "MASTERDOWN", "NOREPLICAS", "TRYAGAIN", "CLUSTERDOWN"})
-	{
-		const std::size_t length = std::char_traits<char>::length(code);
-		if (error.compare(0, length, code) == 0 && (error.size() == length || error[length] == ' ')) return true;
-	}
+		if (errorCode == code) return true;
 	return false;
 }
 
@@ -291,7 +287,7 @@ bool ChangeWriter::writeBatch()
 	std::lock_guard<std::mutex> lock(_mutex);
 	for (const auto& reply : replies)
 	{
-		if (RedisLink::isError(reply) && isTransient(RedisLink::errorText(reply)))
+		if (RedisLink::isError(reply) && isTransient(RedisLink::errorCode(reply)))
 		{
 			// Redis cannot take it now (loading its data, out of memory, its
 			// disk full, a lost script cache...): this and what follows stay

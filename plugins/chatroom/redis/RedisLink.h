@@ -90,6 +90,9 @@ public:
 	// Reading replies (throw Poco::BadCastException for another shape).
 	static bool isError(const Reply& reply);
 	static std::string errorText(const Reply& reply);
+	/// An error reply's code, the first word Redis gives it (ERR, NOSCRIPT,
+	/// LOADING, OOM, WRONGPASS...): what to branch on, not the text after.
+	static std::string errorCode(const Reply& reply);
 	static std::optional<std::string> bulk(const Reply& reply); // none: nil
 	static std::int64_t integer(const Reply& reply);
 	/// By value (a vector of shared pointers): safe to call on a temporary reply.
