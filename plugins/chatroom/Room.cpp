@@ -3,6 +3,7 @@
 #include "Clock.h"
 #include "ServerEvents.h"
 
+#include "webchat/ErrorText.h"
 #include "webchat/engine/Protocol.h"
 
 #include <algorithm>
@@ -31,8 +32,7 @@ void Room::load()
 	catch (const std::exception& exc)
 	{
 		if (_shared) throw; // a copy of a shared room cannot go its own way: the caller waits for the backend
-		const auto* poco = dynamic_cast<const Poco::Exception*>(&exc);
-		_logger.error("room " + _name + ": cannot load its history (" + (poco ? poco->displayText() : std::string(exc.what())) +
+		_logger.error("room " + _name + ": cannot load its history (" + webchat::describe(exc) +
 			"); it runs in memory, not stored, until it is forgotten");
 		_loaded = true;
 		_state.restore(HistoryStore::newEpoch(), 0, {});
@@ -95,7 +95,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 			catch (const std::exception& exc)
 			{
 				// Only shared rooms throw: retried by the next join.
-				_logger.warning("room " + _name + ": cannot load it from the shared backend (" + exc.what() + "); joins wait until it is back");
+				_logger.warning("room " + _name + ": cannot load it from the shared backend (" + webchat::describe(exc) + "); joins wait until it is back");
 				result.unavailable = true;
 				return;
 			}
@@ -218,7 +218,7 @@ void Room::reload()
 		}
 		catch (const std::exception& exc)
 		{
-			_logger.warning("room " + _name + ": cannot load it again (" + exc.what() + ")");
+			_logger.warning("room " + _name + ": cannot load it again (" + webchat::describe(exc) + ")");
 			return;
 		}
 		if (_state.epoch() != before && lastId != 0)

@@ -1,6 +1,9 @@
 #include "SqliteHistoryStore.h"
 
+#include "webchat/ErrorText.h"
+
 #include "Poco/Data/LOB.h"
+#include "Poco/Data/SQLite/SQLiteException.h"
 #include "Poco/Data/SQLite/SessionImpl.h"
 #include "Poco/Data/Session.h"
 #include "Poco/Data/Statement.h"
@@ -62,26 +65,16 @@ std::string oneLine(std::string text)
 	return text;
 }
 
-bool mentions(const std::string& text, const char* what)
-{
-	return Poco::toLower(text).find(what) != std::string::npos;
-}
-
-// What went wrong, for the operator, with SQLite's own words after it.
+// What went wrong, for the operator: database = <path>: <problem>.
 [[noreturn]] void failFor(const std::string& path, const std::string& problem)
 {
 	throw Poco::IOException("database = " + path + ": " + problem);
 }
 
-std::string explain(const Poco::Exception& exc)
+template <class... Types>
+bool isOneOf(const std::exception& error)
 {
-	const std::string raw = oneLine(exc.displayText());
-	if (mentions(raw, "not a database")) return "not a SQLite database, or corrupt (" + raw + ")";
-	if (mentions(raw, "malformed")) return "the database is corrupt (" + raw + ")";
-	if (mentions(raw, "readonly") || mentions(raw, "read-only")) return "the database is read-only (" + raw + ")";
-	if (mentions(raw, "locked") || mentions(raw, "busy")) return "the database is locked by another process (" + raw + ")";
-	if (mentions(raw, "unable to open")) return "cannot open or create the file (" + raw + ")";
-	return raw;
+	return (... || (dynamic_cast<const Types*>(&error) != nullptr));
 }
 
 SqliteHistoryStore::Options withDefaults(SqliteHistoryStore::Options options)
@@ -107,6 +100,38 @@ std::string openSession(std::unique_ptr<Session>& session, const std::string& pa
 }
 
 } // namespace
+
+SqliteHistoryStore::Failure SqliteHistoryStore::classify(const std::exception& error)
+{
+	using namespace Poco::Data::SQLite;
+	// SQLITE_CORRUPT, SQLITE_NOTADB and SQLITE_FORMAT all arrive as
+	// CorruptImageException.
+	if (isOneOf<CorruptImageException>(error)) return Failure::NotADatabase;
+	if (isOneOf<ReadOnlyException>(error)) return Failure::ReadOnly;
+	if (isOneOf<DBLockedException, TableLockedException>(error)) return Failure::Locked;
+	if (isOneOf<CantOpenDBFileException>(error)) return Failure::CannotOpen;
+	if (isOneOf<DatabaseFullException>(error)) return Failure::DiskFull;
+	if (isOneOf<IOErrorException>(error)) return Failure::DiskIo;
+	if (isOneOf<DBAccessDeniedException, AuthorizationDeniedException>(error)) return Failure::AccessDenied;
+	return Failure::Other;
+}
+
+std::string SqliteHistoryStore::explain(const std::exception& error)
+{
+	const std::string raw = oneLine(webchat::describe(error));
+	switch (classify(error))
+	{
+	case Failure::NotADatabase: return "not a SQLite database, or corrupt (" + raw + ")";
+	case Failure::ReadOnly: return "the database is read-only (" + raw + ")";
+	case Failure::Locked: return "the database is locked by another process (" + raw + ")";
+	case Failure::CannotOpen: return "cannot open or create the file (" + raw + ")";
+	case Failure::DiskFull: return "the disk is full (" + raw + ")";
+	case Failure::DiskIo: return "a disk I/O error (" + raw + ")";
+	case Failure::AccessDenied: return "access denied (" + raw + ")";
+	case Failure::Other: break;
+	}
+	return raw;
+}
 
 SqliteHistoryStore::SqliteHistoryStore(Options options, Poco::Logger& logger):
 	_options(withDefaults(std::move(options))),
@@ -250,13 +275,9 @@ void SqliteHistoryStore::openDatabase()
 			openSession(_reader, _options.path, _options.busyTimeoutMs);
 		}
 	}
-	catch (const Poco::Exception& exc)
-	{
-		problem = explain(exc);
-	}
 	catch (const std::exception& exc)
 	{
-		problem = exc.what();
+		problem = explain(exc);
 	}
 	if (!problem.empty())
 	{
@@ -539,13 +560,9 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 		}
 		session << "COMMIT", now;
 	}
-	catch (const Poco::Exception& exc)
-	{
-		problem = oneLine(exc.displayText());
-	}
 	catch (const std::exception& exc)
 	{
-		problem = exc.what();
+		problem = explain(exc);
 	}
 	if (!problem.empty())
 	{
@@ -618,13 +635,9 @@ void SqliteHistoryStore::applyRetention()
 			}
 		}
 	}
-	catch (const Poco::Exception& exc)
-	{
-		problem = oneLine(exc.displayText());
-	}
 	catch (const std::exception& exc)
 	{
-		problem = exc.what();
+		problem = explain(exc);
 	}
 	if (!problem.empty())
 	{
@@ -690,7 +703,7 @@ void SqliteHistoryStore::markClosed(bool clean)
 	}
 	catch (const Poco::Exception& exc)
 	{
-		_logger.error("history: " + _options.path + ": cannot record the clean shutdown (" + oneLine(exc.displayText()) + "); the next start gives every room a new epoch");
+		_logger.error("history: " + _options.path + ": cannot record the clean shutdown (" + explain(exc) + "); the next start gives every room a new epoch");
 	}
 }
 

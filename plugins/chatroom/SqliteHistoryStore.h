@@ -43,6 +43,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -82,6 +83,28 @@ public:
 		std::uint64_t deletedByCount = 0;
 		std::uint64_t deletedByAge = 0;
 	};
+
+	/// What a failed SQLite call means for the operator, by the type of
+	/// POCO's exception (Poco::Data::SQLite::*Exception, one per SQLite
+	/// result code), never by its text.
+	enum class Failure
+	{
+		NotADatabase, // SQLITE_NOTADB, SQLITE_CORRUPT: another kind of file, or a damaged one
+		ReadOnly,     // SQLITE_READONLY: the file or its folder cannot be written
+		Locked,       // SQLITE_BUSY, SQLITE_LOCKED: another process holds it past busy_timeout
+		CannotOpen,   // SQLITE_CANTOPEN: the file (or its -wal, -shm) cannot be opened or created
+		DiskFull,     // SQLITE_FULL
+		DiskIo,       // SQLITE_IOERR: the disk or the file system failed
+		AccessDenied, // SQLITE_PERM, SQLITE_AUTH
+		Other         // anything else, SQLite's or not
+	};
+
+	static Failure classify(const std::exception& error);
+
+	/// One line for the operator: what the failure means and, in brackets,
+	/// the exception's own text (webchat/ErrorText.h); for Other only that
+	/// text.
+	static std::string explain(const std::exception& error);
 
 	/// Opens the database, creating it and its folder when missing, checks
 	/// it, then starts the writer thread. Throws Poco::Exception whose message

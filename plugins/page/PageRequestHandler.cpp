@@ -1,5 +1,7 @@
 #include "PageRequestHandler.h"
 
+#include "webchat/ErrorText.h"
+
 #include "Poco/Exception.h"
 #include "Poco/FileStream.h"
 #include "Poco/Net/HTTPServerRequestImpl.h"
@@ -101,13 +103,9 @@ void PageRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Po
 		PageReply reply = _site->respond(info, Poco::Timestamp());
 		carryOut(info, reply, response, request);
 	}
-	catch (const Poco::Exception& exc)
-	{
-		fail(info, request, response, exc.displayText());
-	}
 	catch (const std::exception& exc)
 	{
-		fail(info, request, response, exc.what());
+		fail(info, request, response, webchat::describe(exc));
 	}
 	catch (...)
 	{

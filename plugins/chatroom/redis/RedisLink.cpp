@@ -158,6 +158,12 @@ std::string RedisLink::errorText(const Reply& reply)
 	return valueOf<Poco::Redis::Error>(reply).getMessage();
 }
 
+std::string RedisLink::errorCode(const Reply& reply)
+{
+	const std::string text = errorText(reply);
+	return text.substr(0, text.find(' '));
+}
+
 std::optional<std::string> RedisLink::bulk(const Reply& reply)
 {
 	if (reply->type() == RedisType::REDIS_SIMPLE_STRING) return valueOf<std::string>(reply);

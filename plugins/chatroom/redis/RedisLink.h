@@ -5,12 +5,12 @@
 // connect and a reply timeout (a Redis that stops answering is treated like
 // one that went away), pipelining (every command in one write, then every
 // reply) and small readers for the replies' shapes. Not thread-safe: each
-// thread of RedisRooms has its own.
+// role of RedisRooms (writer, feed reader, queries) has its own.
 //
 // Replies are parsed by POCO's Redis library (RedisInputStream, RedisType).
 // Poco::Redis::Client itself is not used: it offers no way to set
 // TCP_NODELAY on its socket, and it writes through a 1 KiB buffer, so a
-// command longer than that left in two segments and the second waited for
+// command longer than that leaves in two segments and the second waits for
 // Redis's delayed ACK (~40 ms per message of 900 bytes or more, measured).
 // So the socket is ours, with TCP_NODELAY, and commands are serialised here
 // (RESP arrays of bulk strings: a few lines) into one buffer per pipeline,
@@ -90,6 +90,9 @@ public:
 	// Reading replies (throw Poco::BadCastException for another shape).
 	static bool isError(const Reply& reply);
 	static std::string errorText(const Reply& reply);
+	/// An error reply's code, the first word Redis gives it (ERR, NOSCRIPT,
+	/// LOADING, OOM, WRONGPASS...): what to branch on, not the text after.
+	static std::string errorCode(const Reply& reply);
 	static std::optional<std::string> bulk(const Reply& reply); // none: nil
 	static std::int64_t integer(const Reply& reply);
 	/// By value (a vector of shared pointers): safe to call on a temporary reply.

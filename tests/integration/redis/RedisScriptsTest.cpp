@@ -103,6 +103,7 @@ class RedisScriptsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testNumberingSurvivesLostData);
 	CPPUNIT_TEST(testNicksBelongToLiveInstances);
 	CPPUNIT_TEST(testSyncReplacesAnInstancesMembers);
+	CPPUNIT_TEST(testErrorRepliesCarryTheirCode);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -194,6 +195,24 @@ public:
 		// An instance with nobody left.
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.sync("a", {}));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.count("HLEN", presence));
+	}
+
+	// The writer retries or drops a change by the error's code, Redis's
+	// first word, whatever text follows it.
+	void testErrorRepliesCarryTheirCode()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		const auto replies = s.link.pipeline({
+			RedisLink::command({"EVALSHA", "0123456789012345678901234567890123456789", "0"}),
+			RedisLink::command({"NOSUCHCOMMAND"}),
+			RedisLink::command({"PING"}),
+		});
+		CPPUNIT_ASSERT(RedisLink::isError(replies[0]));
+		CPPUNIT_ASSERT_EQUAL(std::string("NOSCRIPT"), RedisLink::errorCode(replies[0]));
+		CPPUNIT_ASSERT(RedisLink::errorText(replies[0]).size() > std::string("NOSCRIPT").size());
+		CPPUNIT_ASSERT_EQUAL(std::string("ERR"), RedisLink::errorCode(replies[1]));
+		CPPUNIT_ASSERT(!RedisLink::isError(replies[2]));
 	}
 };
 

@@ -6,10 +6,11 @@
 #include "MemoryHistoryStore.h"
 #include "SqliteHistoryStore.h"
 
+#include "LogRecorder.h"
 #include "ServerProcess.h"
 
 #include "Poco/AutoPtr.h"
-#include "Poco/Channel.h"
+#include "Poco/Data/SQLite/SQLiteException.h"
 #include "Poco/Data/SQLite/SessionImpl.h"
 #include "Poco/Data/Session.h"
 #include "Poco/Exception.h"
@@ -23,8 +24,8 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <atomic>
-#include <mutex>
 #include <set>
+#include <stdexcept>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,31 +33,11 @@
 using webchat::chatroom::HistoryStore;
 using webchat::chatroom::MemoryHistoryStore;
 using webchat::chatroom::SqliteHistoryStore;
+using webchat::test::LogRecorder;
 
 namespace {
 
 constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
-
-// Keeps what the store logs, for the tests that check it.
-class LogRecorder: public Poco::Channel
-{
-public:
-	void log(const Poco::Message& message) override
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_text += message.getText() + "\n";
-	}
-
-	std::string text() const
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		return _text;
-	}
-
-private:
-	mutable std::mutex _mutex;
-	std::string _text;
-};
 
 HistoryStore::Message message(std::uint64_t id, const std::string& text, std::int64_t ts = 0, const std::string& nick = "An")
 {
@@ -127,6 +108,8 @@ class SqliteHistoryStoreTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testUnwritableFolderIsRefused);
 	CPPUNIT_TEST(testOtherDatabaseIsRefused);
 	CPPUNIT_TEST(testNewerSchemaIsRefused);
+	CPPUNIT_TEST(testLockedFileIsRefusedAsLocked);
+	CPPUNIT_TEST(testFailuresAreClassifiedByType);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -472,6 +455,7 @@ public:
 			CPPUNIT_ASSERT_EQUAL(epoch, room.epoch);
 			CPPUNIT_ASSERT(range(1, 3) == ids(room));
 			CPPUNIT_ASSERT_MESSAGE(_log->text(), contains(_log->text(), "cannot write 3 messages"));
+			CPPUNIT_ASSERT_MESSAGE(_log->text(), contains(_log->text(), "the database is locked by another process ("));
 			blocker << "ROLLBACK", Poco::Data::Keywords::now;
 		}
 		CPPUNIT_ASSERT(store->flush());
@@ -600,6 +584,46 @@ public:
 		execute("UPDATE schema_version SET version = 2");
 		const std::string refusal = openRefusal(options(100));
 		CPPUNIT_ASSERT_MESSAGE(refusal, contains(refusal, "schema version 2 is newer than this webchatd knows (1)"));
+	}
+
+	void testLockedFileIsRefusedAsLocked()
+	{
+		open().reset();
+		Poco::Data::Session blocker = session();
+		blocker << "BEGIN EXCLUSIVE", Poco::Data::Keywords::now;
+		auto opts = options(100);
+		opts.busyTimeoutMs = 10;
+		const std::string refusal = openRefusal(opts);
+		blocker << "ROLLBACK", Poco::Data::Keywords::now;
+		CPPUNIT_ASSERT_MESSAGE(refusal, contains(refusal, "database = " + _path + ": the database is locked by another process ("));
+	}
+
+	// By the exception's type (one per SQLite result code), whatever its
+	// text says: each message below names another failure.
+	void testFailuresAreClassifiedByType()
+	{
+		using namespace Poco::Data::SQLite;
+		using Failure = SqliteHistoryStore::Failure;
+		const auto classify = [](const std::exception& error) { return SqliteHistoryStore::classify(error); };
+		CPPUNIT_ASSERT(classify(CorruptImageException("database is locked")) == Failure::NotADatabase);
+		CPPUNIT_ASSERT(classify(ReadOnlyException("file is not a database")) == Failure::ReadOnly);
+		CPPUNIT_ASSERT(classify(DBLockedException("attempt to write a readonly database")) == Failure::Locked);
+		CPPUNIT_ASSERT(classify(TableLockedException("unable to open database file")) == Failure::Locked);
+		CPPUNIT_ASSERT(classify(CantOpenDBFileException("database is locked")) == Failure::CannotOpen);
+		CPPUNIT_ASSERT(classify(DatabaseFullException("disk I/O error")) == Failure::DiskFull);
+		CPPUNIT_ASSERT(classify(IOErrorException("database or disk is full")) == Failure::DiskIo);
+		CPPUNIT_ASSERT(classify(DBAccessDeniedException("malformed")) == Failure::AccessDenied);
+		CPPUNIT_ASSERT(classify(AuthorizationDeniedException("busy")) == Failure::AccessDenied);
+		// Not SQLite's, whatever the words.
+		CPPUNIT_ASSERT(classify(ConstraintViolationException("database is locked")) == Failure::Other);
+		CPPUNIT_ASSERT(classify(Poco::IOException("file is not a database")) == Failure::Other);
+		CPPUNIT_ASSERT(classify(std::runtime_error("database is locked")) == Failure::Other);
+
+		// The meaning first, then the exception's own text, on one line.
+		const std::string readOnly = SqliteHistoryStore::explain(ReadOnlyException("attempt to write a readonly database\nline two"));
+		CPPUNIT_ASSERT_MESSAGE(readOnly, contains(readOnly, "the database is read-only ("));
+		CPPUNIT_ASSERT_MESSAGE(readOnly, contains(readOnly, "attempt to write a readonly database line two)"));
+		CPPUNIT_ASSERT_EQUAL(std::string("plain words"), SqliteHistoryStore::explain(std::runtime_error("plain words")));
 	}
 
 private:

@@ -1,0 +1,248 @@
+#include "redis/FeedReader.h"
+
+#include "redis/FeedEntry.h"
+#include "redis/RoomRecords.h"
+
+#include "webchat/engine/Topic.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace webchat::chatroom::redis {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Milliseconds = std::chrono::milliseconds;
+
+constexpr int feedBlockMs = 500;         // XREAD BLOCK: also how soon the thread sees a stop
+constexpr std::int64_t feedCount = 1000; // entries per XREAD
+
+} // namespace
+
+FeedReader::FeedReader(const RedisOptions& options, const std::string& instance, Poco::Logger& logger):
+	_options(options),
+	_keys(options.ns),
+	_instance(instance),
+	_logger(logger),
+	_link(options.link()),
+	_outage(LinkRole::FeedReader, options, instance, logger)
+{
+}
+
+FeedReader::~FeedReader()
+{
+	stop();
+}
+
+void FeedReader::start(SharedRooms::Sink& sink)
+{
+	_sink = &sink;
+	_thread = std::thread([this] { run(); });
+}
+
+void FeedReader::requestStop()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_stopping = true;
+	_wake.notify_all();
+}
+
+void FeedReader::stop()
+{
+	requestStop();
+	if (_thread.joinable()) _thread.join();
+}
+
+bool FeedReader::stopping()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _stopping;
+}
+
+void FeedReader::run()
+{
+	auto nextCheck = Clock::now();
+	const Milliseconds checkEvery(std::max<std::int64_t>(_options.presenceTtlMs / 2, 1));
+	while (!stopping())
+	{
+		try
+		{
+			if (!_link.connected())
+			{
+				connect();
+				// After an outage every instance's key may have expired: give
+				// the live ones a full ttl to renew theirs before judging.
+				nextCheck = Clock::now() + Milliseconds(_options.presenceTtlMs);
+				_outage.connected();
+			}
+			readFeed();
+			if (Clock::now() >= nextCheck)
+			{
+				checkInstances();
+				nextCheck = Clock::now() + checkEvery;
+			}
+		}
+		catch (const std::exception& exc)
+		{
+			_link.disconnect();
+			const auto backoff = _outage.failed(exc);
+			std::unique_lock<std::mutex> lock(_mutex);
+			_wake.wait_for(lock, backoff, [&] { return _stopping; });
+		}
+	}
+	_link.disconnect();
+}
+
+void FeedReader::connect()
+{
+	_link.setTimeout(_options.timeout());
+	_link.ensureConnected();
+	if (_feedPosition.empty())
+	{
+		// From here on: the rooms loaded before are caught up from their logs.
+		const auto newest = RedisLink::array(_link.run(RedisLink::command({"XREVRANGE", _keys.feed(), "+", "-", "COUNT", "1"})));
+		_feedPosition = newest.isNull() || newest.size() == 0 ? "0-0" : RedisLink::streamEntry(*newest.begin()).first;
+	}
+	catchUp();
+	_link.setTimeout(Poco::Timespan((_options.timeoutMs + feedBlockMs) * 1000));
+}
+
+void FeedReader::readFeed()
+{
+	const auto reply = _link.run(RedisLink::command(
+		{"XREAD", "COUNT", std::to_string(feedCount), "BLOCK", std::to_string(feedBlockMs), "STREAMS", _keys.feed(), _feedPosition}));
+	const auto streams = RedisLink::array(reply);
+	if (streams.isNull()) return; // nothing within the block time
+	engine::PublishScope scope;
+	for (auto stream = streams.begin(); stream != streams.end(); ++stream)
+	{
+		const auto pair = RedisLink::array(*stream);
+		if (pair.isNull() || pair.size() != 2) continue;
+		const auto entries = RedisLink::array(*(pair.begin() + 1));
+		if (entries.isNull()) continue;
+		for (auto it = entries.begin(); it != entries.end(); ++it)
+		{
+			const auto entry = RedisLink::streamEntry(*it);
+			handle(entry.second);
+			_feedPosition = entry.first;
+		}
+	}
+}
+
+void FeedReader::handle(const std::vector<std::pair<std::string, std::string>>& fields)
+{
+	const FeedEntry entry = FeedEntry::parse(fields);
+	using Kind = FeedEntry::Kind;
+	if (entry.kind == Kind::Message)
+	{
+		deliverInOrder(entry.room, entry.epoch, entry.message);
+		return;
+	}
+	// This instance's own presence changes were applied when they happened.
+	if (entry.kind == Kind::Unknown || entry.instance == _instance) return;
+	SharedRooms::Presence change;
+	change.instance = entry.instance;
+	change.nick = entry.message.nick;
+	switch (entry.kind)
+	{
+	case Kind::Join:
+		change.kind = SharedRooms::Presence::Kind::Join;
+		break;
+	case Kind::Leave:
+		change.kind = SharedRooms::Presence::Kind::Leave;
+		break;
+	case Kind::Rename:
+		change.kind = SharedRooms::Presence::Kind::Rename;
+		change.newNick = entry.newNick;
+		break;
+	case Kind::Sync:
+		change.kind = SharedRooms::Presence::Kind::Replace;
+		change.nicks = entry.nicks;
+		break;
+	default:
+		return;
+	}
+	_sink->presence(entry.room, change);
+}
+
+void FeedReader::deliverInOrder(const std::string& room, const std::string& epoch, const HistoryStore::Message& message)
+{
+	const auto position = _sink->position(room);
+	if (!position) return; // not loaded here: its first join reads the log
+	if (position->epoch != epoch)
+	{
+		// A copy with no messages takes the epoch the first post stored;
+		// one with messages loads the room again.
+		if (position->lastId == 0 && fillFrom(room, epoch, 1, message.id - 1))
+			_sink->message(room, epoch, message);
+		else
+			_sink->reload(room);
+		return;
+	}
+	if (message.id <= position->lastId) return; // delivered already (caught up from the log)
+	if (message.id > position->lastId + 1 && !fillFrom(room, epoch, position->lastId + 1, message.id - 1))
+	{
+		_sink->reload(room);
+		return;
+	}
+	_sink->message(room, epoch, message);
+}
+
+bool FeedReader::fillFrom(const std::string& room, const std::string& epoch, std::uint64_t first, std::uint64_t last)
+{
+	if (first > last) return true;
+	const auto entries = RedisLink::array(_link.run(RedisLink::command({"XRANGE", _keys.log(room), "0-" + std::to_string(first), "0-" + std::to_string(last)})));
+	std::uint64_t expected = first;
+	if (!entries.isNull())
+	{
+		for (auto it = entries.begin(); it != entries.end(); ++it)
+		{
+			const HistoryStore::Message message = logMessage(*it);
+			if (message.id != expected) return false; // trimmed away
+			_sink->message(room, epoch, message);
+			++expected;
+		}
+	}
+	return expected == last + 1;
+}
+
+void FeedReader::catchUp()
+{
+	engine::PublishScope scope;
+	for (const auto& [room, members] : _sink->localMembers())
+	{
+		const auto position = _sink->position(room);
+		if (!position) continue;
+		const auto replies = _link.pipeline({
+			RedisLink::command({"HGET", _keys.meta(room), "epoch"}),
+			RedisLink::command({"HGET", _keys.meta(room), "seq"}),
+		});
+		const auto epoch = RedisLink::bulk(replies[0]);
+		const std::uint64_t seq = parseCounter(RedisLink::bulk(replies[1]).value_or("0"));
+		if (epoch && *epoch != position->epoch && position->lastId != 0)
+			_sink->reload(room);
+		else if (epoch && seq > position->lastId && !fillFrom(room, *epoch, position->lastId + 1, seq))
+			_sink->reload(room);
+		// As Redis has them: an instance whose key expired during the outage
+		// may be renewing it right now; checkInstances() judges later.
+		_sink->remoteMembers(room, otherInstancesMembers(_link, _keys, room, _instance));
+	}
+}
+
+void FeedReader::checkInstances()
+{
+	const auto instances = _sink->remoteInstances();
+	if (instances.empty()) return;
+	std::vector<RedisLink::Command> checks;
+	for (const auto& instance : instances) checks.push_back(RedisLink::command({"EXISTS", _keys.instance(instance)}));
+	const auto replies = _link.pipeline(checks);
+	for (std::size_t i = 0; i < instances.size(); ++i)
+	{
+		if (RedisLink::isError(replies[i]) || RedisLink::integer(replies[i]) != 0) continue;
+		_logger.notice("instance " + instances[i] + " stopped renewing its presence: its members leave");
+		_sink->instanceGone(instances[i]);
+	}
+}
+
+} // namespace webchat::chatroom::redis

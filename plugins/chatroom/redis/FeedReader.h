@@ -1,0 +1,94 @@
+//
+// FeedReader.h
+//
+// The feed reader of RedisRooms: on a thread and a connection of its own it
+// reads the feed (XREAD BLOCK), where every instance's changes arrive in
+// the rooms' order, and hands them to the rooms loaded here (the Sink):
+//   - messages in each room's order, exactly once: ids the room has are
+//     skipped, a gap is filled from the room's log first, and a room whose
+//     log no longer holds the gap (or that Redis started afresh under
+//     another epoch) is loaded again;
+//   - other instances' joins, leaves, renames and syncs (this instance's
+//     own were applied when they happened);
+//   - one batch per room per read, not one per message (PublishScope): the
+//     I/O threads then write each client once for the lot.
+// After each (re)connection every loaded room catches up from its log and
+// takes the other instances' members as Redis holds them. Every half
+// redis_presence_ttl_ms it checks the instances with members here: one whose
+// key expired (it crashed, or stopped) loses its members.
+// Losing the connection is logged once (LinkOutage) and retried with
+// backoff; the feed position is kept, so nothing in between is missed.
+//
+
+#ifndef WEBCHAT_CHATROOM_FEEDREADER_INCLUDED
+#define WEBCHAT_CHATROOM_FEEDREADER_INCLUDED
+
+#include "HistoryStore.h"
+#include "SharedRooms.h"
+#include "redis/Keyspace.h"
+#include "redis/LinkOutage.h"
+#include "redis/RedisLink.h"
+#include "redis/RedisOptions.h"
+
+#include "Poco/Logger.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace webchat::chatroom::redis {
+
+class FeedReader
+{
+public:
+	/// instance: this webchatd's id in Redis (its own presence changes are
+	/// not handed back).
+	FeedReader(const RedisOptions& options, const std::string& instance, Poco::Logger& logger);
+	~FeedReader();
+
+	FeedReader(const FeedReader&) = delete;
+	FeedReader& operator=(const FeedReader&) = delete;
+
+	/// Starts the thread, delivering to sink.
+	void start(SharedRooms::Sink& sink);
+
+	/// The thread ends after its current read (at most the XREAD block
+	/// time); stop() also waits for it. Both idempotent.
+	void requestStop();
+	void stop();
+
+private:
+	void run();
+	bool stopping();
+	void connect();
+	void readFeed();
+	void handle(const std::vector<std::pair<std::string, std::string>>& fields);
+	void deliverInOrder(const std::string& room, const std::string& epoch, const HistoryStore::Message& message);
+	bool fillFrom(const std::string& room, const std::string& epoch, std::uint64_t first, std::uint64_t last);
+	void catchUp();
+	void checkInstances();
+
+	const RedisOptions _options;
+	const Keyspace _keys;
+	const std::string _instance;
+	Poco::Logger& _logger;
+	SharedRooms::Sink* _sink = nullptr;
+
+	std::mutex _mutex;
+	std::condition_variable _wake; // the backoff's wait: stop
+	bool _stopping = false;
+
+	// The thread's own.
+	RedisLink _link;
+	std::string _feedPosition; // the last entry handled; empty: not read yet
+	LinkOutage _outage;
+	std::thread _thread;
+};
+
+} // namespace webchat::chatroom::redis
+
+#endif

@@ -1,0 +1,37 @@
+//
+// Keyspace.h
+//
+// The names of the Redis keys of one deployment (redis_namespace), in one
+// place; RedisScripts.h describes what each holds.
+//
+
+#ifndef WEBCHAT_CHATROOM_KEYSPACE_INCLUDED
+#define WEBCHAT_CHATROOM_KEYSPACE_INCLUDED
+
+#include <string>
+
+namespace webchat::chatroom::redis {
+
+class Keyspace
+{
+public:
+	explicit Keyspace(std::string ns): _ns(std::move(ns)) {}
+
+	std::string feed() const { return _ns + ":feed"; }
+	std::string meta(const std::string& room) const { return roomKey(room, "meta"); }
+	std::string log(const std::string& room) const { return roomKey(room, "log"); }
+	std::string senders(const std::string& room) const { return roomKey(room, "senders"); }
+	std::string presence(const std::string& room) const { return roomKey(room, "presence"); }
+	/// What the scripts prepend to an instance id to check its key.
+	std::string instancePrefix() const { return _ns + ":instance:"; }
+	std::string instance(const std::string& id) const { return instancePrefix() + id; }
+
+private:
+	std::string roomKey(const std::string& room, const char* part) const { return _ns + ":room:" + room + ":" + part; }
+
+	const std::string _ns;
+};
+
+} // namespace webchat::chatroom::redis
+
+#endif

@@ -1,0 +1,40 @@
+//
+// RedisOptions.h
+//
+// The settings of rooms shared through Redis (backend = redis), as
+// HistorySettings reads them from the listener's section; every role of
+// RedisRooms (the writer, the feed reader, the queries) reads its part.
+//
+
+#ifndef WEBCHAT_CHATROOM_REDISOPTIONS_INCLUDED
+#define WEBCHAT_CHATROOM_REDISOPTIONS_INCLUDED
+
+#include "redis/RedisLink.h"
+
+#include "Poco/Timespan.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace webchat::chatroom::redis {
+
+struct RedisOptions
+{
+	std::string address = "127.0.0.1:6379";
+	std::string ns = "webchat";            // key prefix: deployments sharing one Redis
+	RedisLink::Credentials credentials;    // AUTH, when Redis wants it
+	std::int64_t timeoutMs = 2000;         // connect and reply timeout; also what a join waits at most
+	std::int64_t presenceTtlMs = 10000;    // a crashed instance's members leave after at most this (and a check)
+	std::size_t queueLimit = 10000;        // posts waiting for Redis (unreachable, or slower than the clients)
+	std::uint64_t logLength = 10000;       // messages kept per room (0: all)
+	std::uint64_t feedLength = 100000;     // entries kept in the feed
+
+	Poco::Timespan timeout() const { return Poco::Timespan(timeoutMs * 1000); }
+	/// A connection of its own for one role.
+	RedisLink link() const { return RedisLink(address, timeout(), credentials); }
+};
+
+} // namespace webchat::chatroom::redis
+
+#endif

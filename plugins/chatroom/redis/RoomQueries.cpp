@@ -1,0 +1,84 @@
+#include "redis/RoomQueries.h"
+
+#include "redis/RoomRecords.h"
+
+#include "Poco/Redis/Exception.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace webchat::chatroom::redis {
+
+namespace {
+
+// Forgets nick in a presence hash if the instance given still holds it
+// (it may have joined again meanwhile).
+const char* const forgetDeadMember = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0";
+
+} // namespace
+
+RoomQueries::RoomQueries(const RedisOptions& options, const std::string& instance):
+	_keys(options.ns),
+	_instance(instance),
+	_link(options.link())
+{
+}
+
+HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t maxMessages)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	const std::string meta = _keys.meta(name);
+	const auto replies = _link.pipeline({
+		RedisLink::command({"HSETNX", meta, "epoch", HistoryStore::newEpoch()}),
+		RedisLink::command({"HGET", meta, "epoch"}),
+		RedisLink::command({"HGET", meta, "seq"}),
+		RedisLink::command({"XREVRANGE", _keys.log(name), "+", "-", "COUNT", std::to_string(std::max<std::size_t>(maxMessages, 1))}),
+	});
+	for (const auto& reply : replies)
+		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
+	HistoryStore::Room room;
+	room.epoch = RedisLink::bulk(replies[1]).value_or(HistoryStore::newEpoch());
+	room.lastId = parseCounter(RedisLink::bulk(replies[2]).value_or("0"));
+	const auto newest = RedisLink::array(replies[3]);
+	if (!newest.isNull())
+	{
+		for (auto it = newest.begin(); it != newest.end(); ++it) room.recent.push_back(logMessage(*it));
+	}
+	std::reverse(room.recent.begin(), room.recent.end());
+	if (!room.recent.empty()) room.lastId = std::max(room.lastId, room.recent.back().id);
+	HistoryStore::keepNewestRun(room, maxMessages);
+	room.remoteMembers = liveOtherMembers(name);
+	return room;
+}
+
+std::map<std::string, std::string> RoomQueries::liveOtherMembers(const std::string& room)
+{
+	auto members = otherInstancesMembers(_link, _keys, room, _instance);
+	if (members.empty()) return members;
+	std::vector<std::string> instances;
+	for (const auto& member : members)
+		if (std::find(instances.begin(), instances.end(), member.second) == instances.end()) instances.push_back(member.second);
+	std::vector<RedisLink::Command> checks;
+	for (const auto& instance : instances) checks.push_back(RedisLink::command({"EXISTS", _keys.instance(instance)}));
+	const auto alive = _link.pipeline(checks);
+	std::vector<RedisLink::Command> cleanups;
+	const std::string presence = _keys.presence(room);
+	for (std::size_t i = 0; i < instances.size(); ++i)
+	{
+		if (!RedisLink::isError(alive[i]) && RedisLink::integer(alive[i]) != 0) continue;
+		for (auto member = members.begin(); member != members.end();)
+		{
+			if (member->second != instances[i])
+			{
+				++member;
+				continue;
+			}
+			cleanups.push_back(RedisLink::command({"EVAL", forgetDeadMember, "1", presence, member->first, member->second}));
+			member = members.erase(member);
+		}
+	}
+	if (!cleanups.empty()) _link.pipeline(cleanups);
+	return members;
+}
+
+} // namespace webchat::chatroom::redis
