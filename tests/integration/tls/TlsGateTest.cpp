@@ -2,8 +2,8 @@
 // The HTTP gate of a real webchatd on a TLS listener: clients that stall
 // before or inside the handshake, or trickle their head through TLS, hold
 // no worker thread; the handshake counts against header_timeout_ms;
-// pipelined requests wait in OpenSSL's buffer; frames behind an upgrade
-// request stay for the engine.
+// pipelined requests wait in OpenSSL's buffer, an unread body there is
+// skipped; frames behind an upgrade request stay for the engine.
 //
 
 #include "PluginFolder.h"
@@ -62,6 +62,7 @@ class TlsGateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testStalledTlsClientsHoldNoWorkerThread);
 	CPPUNIT_TEST(testHandshakeCountsAgainstHeaderTimeout);
 	CPPUNIT_TEST(testPipelinedRequestsOverTls);
+	CPPUNIT_TEST(testUnreadBodyIsNeverARequest);
 	CPPUNIT_TEST(testFramesSentWithTheUpgradeAreRelayed);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -133,6 +134,23 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("hello"), client.readResponse().body);
 		CPPUNIT_ASSERT_EQUAL(404, client.readResponse().status);
 		CPPUNIT_ASSERT_EQUAL(std::string("hello"), client.readResponse().body);
+		expectHello(client, get("/hello"));
+	}
+
+	// A body the handler does not read is skipped, never taken for the
+	// next request, though OpenSSL holds it decrypted when the handler is
+	// done: a body that is a request itself would otherwise be answered
+	// (200 hello) without the gate ever checking its head.
+	void testUnreadBodyIsNeverARequest()
+	{
+		start("plugin = probe\nclass = ProbePlugin\n");
+		WireClient client(port, "127.0.0.1", Tls::Handshake);
+		const std::string body = get("/hello");
+		CPPUNIT_ASSERT(client.send("POST /missing HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+			body + get("/missing")));
+		CPPUNIT_ASSERT_EQUAL(404, client.readResponse().status);
+		const WireResponse next = client.readResponse();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(next.head + next.body, 404, next.status);
 		expectHello(client, get("/hello"));
 	}
 
