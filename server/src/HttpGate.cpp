@@ -293,9 +293,17 @@ void HttpGate::processInbox()
 	{
 		if (connection.requests >= _settings.keepAliveRequests && !connection.closeAfterSkip)
 		{
-			// Its keep-alive requests are used up.
-			closeConnection(connection.fd, connection.ssl);
-			continue;
+			// Its keep-alive requests are used up. A body still coming is
+			// read and dropped first, as linger() does: closing with it
+			// unread would reset the connection, and the client could lose
+			// the response.
+			if (connection.skip == 0)
+			{
+				closeConnection(connection.fd, connection.ssl);
+				continue;
+			}
+			if (!connection.ssl) ::shutdown(connection.fd, SHUT_WR);
+			connection.closeAfterSkip = true;
 		}
 		setBlocking(connection.fd, false);
 		Pending& pending = track(connection.fd, connection.ssl, Stage::Idle, peerOf(connection.fd), connection.requests, _settings.keepAliveTimeoutMs);

@@ -94,7 +94,7 @@ public:
 	WireClient& operator=(const WireClient&) = delete;
 
 	/// Sends all of bytes (over TLS: one record); false if the server had
-	/// closed or reset the connection.
+	/// reset the connection.
 	bool send(std::string_view bytes)
 	{
 		std::size_t sent = 0;
@@ -112,7 +112,11 @@ public:
 				n = static_cast<int>(::send(_fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL));
 				if (n < 0 && errno == EINTR) continue;
 			}
-			if (n <= 0) return false;
+			if (n <= 0)
+			{
+				_reset = true;
+				return false;
+			}
 			sent += static_cast<std::size_t>(n);
 		}
 		return true;
@@ -198,6 +202,11 @@ public:
 		return ::poll(&entry, 1, 0) == 0;
 	}
 
+	/// The server reset the connection (a send failed, or a read found
+	/// ECONNRESET) rather than ending it: it closed with bytes of ours
+	/// unread.
+	bool reset() const { return _reset; }
+
 	/// Bytes received and not yet taken by readResponse().
 	const std::string& received() const { return _received; }
 
@@ -279,7 +288,11 @@ private:
 			{
 				n = static_cast<int>(::recv(_fd, buffer, sizeof buffer, 0));
 				if (n < 0 && errno == EINTR) continue;
-				if (n < 0) n = 0; // reset
+				if (n < 0)
+				{
+					_reset = true;
+					n = 0;
+				}
 			}
 			if (n == 0)
 			{
@@ -298,6 +311,7 @@ private:
 	ssl_st* _ssl = nullptr;
 	std::string _received;
 	bool _closed = false;
+	bool _reset = false;
 };
 
 /// Sends the same bytes to each of several clients, one byte each every

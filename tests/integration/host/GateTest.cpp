@@ -157,6 +157,7 @@ class GateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPipelinedRequestsAnsweredInOrder);
 	CPPUNIT_TEST(testUnreadBodyIsSkipped);
 	CPPUNIT_TEST(testKeepAliveRequestsHonoured);
+	CPPUNIT_TEST(testLastRequestsUnreadBodyIsReadBeforeClosing);
 	CPPUNIT_TEST(testMalformedHeadsRefusedBeforeThePlugin);
 	CPPUNIT_TEST(testFramesSentWithTheUpgradeAreRelayed);
 	CPPUNIT_TEST(testHeadInProgressSurvivesReload);
@@ -365,6 +366,23 @@ public:
 			expectHello(client, get("/hello"));
 		}
 		CPPUNIT_ASSERT_MESSAGE("open after keep_alive_requests", client.waitForClose(1000));
+	}
+
+	// The last request a connection may make, with a body its handler does
+	// not read: the gate reads the rest of the body before it closes, as
+	// a reset could cost the client its response.
+	void testLastRequestsUnreadBodyIsReadBeforeClosing()
+	{
+		GatedServer server("keep_alive_requests = 2\nmax_body_bytes = 300000\n");
+		WireClient client(server.port);
+		expectHello(client, get("/hello"));
+		const std::string body(200000, 'b');
+		expectHello(client, "POST /hello HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+			body.substr(0, 100));
+		Poco::Thread::sleep(100); // the gate has the connection back
+		CPPUNIT_ASSERT_MESSAGE("reset while sending the body", client.send(body.substr(100)));
+		CPPUNIT_ASSERT(client.waitForClose(2000));
+		CPPUNIT_ASSERT_MESSAGE("reset, not closed", !client.reset());
 	}
 
 	// Each is answered with its status and closed by the gate: the probe
