@@ -131,12 +131,13 @@ void HttpGate::readmit(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBo
 	queueBack(std::move(back));
 }
 
-void HttpGate::linger(int fd, std::uint64_t unreadBody)
+void HttpGate::linger(int fd, ssl_st* ssl, std::uint64_t unreadBody)
 {
 	// The response is out: the client sees its end now.
 	::shutdown(fd, SHUT_WR);
 	Admitted back;
 	back.fd = fd;
+	back.ssl = ssl;
 	back.skip = unreadBody;
 	back.closeAfterSkip = true;
 	queueBack(std::move(back));

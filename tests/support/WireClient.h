@@ -194,6 +194,17 @@ public:
 		return payload;
 	}
 
+	/// After waitForClose(): false if a reset follows the end of stream
+	/// within settleMs, as when the server ends its side first and closes
+	/// later with bytes of ours unread.
+	bool closedCleanly(int settleMs)
+	{
+		std::this_thread::sleep_for(std::chrono::milliseconds(settleMs));
+		char byte;
+		if (::recv(_fd, &byte, 1, MSG_DONTWAIT) < 0 && errno != EAGAIN && errno != EWOULDBLOCK) _reset = true;
+		return !_reset;
+	}
+
 	/// Neither an end of stream nor a reset has arrived (nothing is read).
 	bool open() const
 	{

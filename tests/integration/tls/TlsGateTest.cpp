@@ -63,6 +63,7 @@ class TlsGateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testHandshakeCountsAgainstHeaderTimeout);
 	CPPUNIT_TEST(testPipelinedRequestsOverTls);
 	CPPUNIT_TEST(testUnreadBodyIsNeverARequest);
+	CPPUNIT_TEST(testUnreadBodyIsReadBeforeClosing);
 	CPPUNIT_TEST(testFramesSentWithTheUpgradeAreRelayed);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -152,6 +153,22 @@ public:
 		const WireResponse next = client.readResponse();
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(next.head + next.body, 404, next.status);
 		expectHello(client, get("/hello"));
+	}
+
+	// A connection POCO closes after a response (Connection: close) with
+	// the body unread: the body is read before the connection closes, as
+	// in plaintext, since a reset could cost the client its response.
+	void testUnreadBodyIsReadBeforeClosing()
+	{
+		start("plugin = probe\nclass = ProbePlugin\nmax_body_bytes = 300000\n");
+		WireClient client(port, "127.0.0.1", Tls::Handshake);
+		const std::string body(200000, 'b');
+		expectHello(client, "POST /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: " +
+			std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 100));
+		Poco::Thread::sleep(100); // POCO has closed its side
+		CPPUNIT_ASSERT_MESSAGE("reset while sending the body", client.send(body.substr(100)));
+		CPPUNIT_ASSERT(client.waitForClose(2000));
+		CPPUNIT_ASSERT_MESSAGE("reset, not closed", client.closedCleanly(200));
 	}
 
 	// Frames in the same record as the upgrade request, longer than the
