@@ -134,6 +134,21 @@ long long timedHonestGet(Poco::UInt16 port)
 	return millisecondsSince(start);
 }
 
+// Sends a long head a byte every 100 ms until the server closes the
+// connection: how long after the first byte, or -1 if still open after
+// limitMs.
+long long trickleUntilClosed(WireClient& client, int limitMs)
+{
+	const std::string endless = "GET /hello HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + std::string(limitMs / 100, 'p') + "\r\n\r\n";
+	const auto start = Clock::now();
+	for (std::size_t i = 0; i < endless.size() && millisecondsSince(start) < limitMs; ++i)
+	{
+		client.send(endless.substr(i, 1));
+		if (client.waitForClose(100)) return millisecondsSince(start);
+	}
+	return -1;
+}
+
 std::vector<WireClient*> pointers(const std::vector<std::unique_ptr<WireClient>>& clients)
 {
 	std::vector<WireClient*> raw;
@@ -149,6 +164,7 @@ class GateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSlowHeadsHoldNoWorkerThread);
 	CPPUNIT_TEST(testSlowFollowUpRequestsHoldNoWorkerThread);
 	CPPUNIT_TEST(testHeaderTimeoutIsAbsolute);
+	CPPUNIT_TEST(testFollowUpHeadTimedFromItsFirstByte);
 	CPPUNIT_TEST(testIdleKeepAliveOutlivesHeaderTimeout);
 	CPPUNIT_TEST(testIdleKeepAliveClosedAtItsTimeout);
 	CPPUNIT_TEST(testPendingPerIpLimit);
@@ -212,20 +228,29 @@ public:
 	void testHeaderTimeoutIsAbsolute()
 	{
 		GatedServer server("header_timeout_ms = 600\n");
-		const std::string endless = "GET /hello HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + std::string(100, 'p') + "\r\n\r\n";
 		const auto start = Clock::now();
 		WireClient slow(server.port, otherAddress(0));
-		bool closed = false;
-		for (std::size_t i = 0; i < endless.size() && !closed && millisecondsSince(start) < 3000; ++i)
-		{
-			slow.send(endless.substr(i, 1));
-			closed = slow.waitForClose(100);
-		}
-		const long long elapsed = millisecondsSince(start);
+		const long long elapsed = trickleUntilClosed(slow, 3000);
 		std::clog << " [closed after " << elapsed << " ms]";
-		CPPUNIT_ASSERT_MESSAGE("still open after " + std::to_string(elapsed) + " ms", closed);
-		CPPUNIT_ASSERT_MESSAGE(std::to_string(elapsed) + " ms", elapsed >= 400 && elapsed <= 2000);
+		CPPUNIT_ASSERT_MESSAGE("still open after 3 s", elapsed >= 0);
+		// From the accept, which came before the first byte.
+		const long long sinceConnect = millisecondsSince(start);
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(sinceConnect) + " ms", sinceConnect >= 400 && sinceConnect <= 2000);
 		CPPUNIT_ASSERT_EQUAL(std::string(), slow.received()); // closed without an answer
+		CPPUNIT_ASSERT_EQUAL(1.0, server.refused("header_timeout"));
+	}
+
+	// Between keep-alive requests the clock starts again at the next
+	// request's first byte, however long the connection was idle.
+	void testFollowUpHeadTimedFromItsFirstByte()
+	{
+		GatedServer server("header_timeout_ms = 600\nkeep_alive_timeout_ms = 5000\n");
+		WireClient client(server.port);
+		expectHello(client, get("/hello"));
+		CPPUNIT_ASSERT(!client.waitForClose(800));
+		const long long elapsed = trickleUntilClosed(client, 3000);
+		std::clog << " [follow-up closed " << elapsed << " ms after its first byte]";
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(elapsed) + " ms", elapsed >= 400 && elapsed <= 2000);
 		CPPUNIT_ASSERT_EQUAL(1.0, server.refused("header_timeout"));
 	}
 
