@@ -3,7 +3,8 @@
 // before or inside the handshake, or trickle their head through TLS, hold
 // no worker thread; the handshake counts against header_timeout_ms;
 // pipelined requests wait in OpenSSL's buffer, an unread body there is
-// skipped; frames behind an upgrade request stay for the engine.
+// skipped or read before closing. (Frames behind an upgrade request:
+// TlsTest::testFramesSentWithTheUpgradeAreKept.)
 //
 
 #include "PluginFolder.h"
@@ -11,8 +12,6 @@
 #include "TestCertificate.h"
 #include "TestPaths.h"
 #include "WireClient.h"
-
-#include "webchat/engine/Protocol.h"
 
 #include "Poco/Thread.h"
 
@@ -64,7 +63,6 @@ class TlsGateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPipelinedRequestsOverTls);
 	CPPUNIT_TEST(testUnreadBodyIsNeverARequest);
 	CPPUNIT_TEST(testUnreadBodyIsReadBeforeClosing);
-	CPPUNIT_TEST(testFramesSentWithTheUpgradeAreRelayed);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -169,24 +167,6 @@ public:
 		CPPUNIT_ASSERT_MESSAGE("reset while sending the body", client.send(body.substr(100)));
 		CPPUNIT_ASSERT(client.waitForClose(2000));
 		CPPUNIT_ASSERT_MESSAGE("reset, not closed", client.closedCleanly(200));
-	}
-
-	// Frames in the same record as the upgrade request, longer than the
-	// gate's buffer (max_head_bytes): the gate takes the head only.
-	void testFramesSentWithTheUpgradeAreRelayed()
-	{
-		start("plugin = relay\nclass = RelayPlugin\nmax_head_bytes = 1024\n");
-		const std::string large(3000, 'L');
-		std::string bytes = "GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-			"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-		webchat::ws::appendMaskedFrame(bytes, webchat::ws::Opcode::Text, "right behind the head", 0x12345678);
-		webchat::ws::appendMaskedFrame(bytes, webchat::ws::Opcode::Text, large, 0x9abcdef0);
-		WireClient early(port, "127.0.0.1", Tls::Handshake);
-		CPPUNIT_ASSERT(early.send(bytes));
-		CPPUNIT_ASSERT_EQUAL(101, early.readResponse().status);
-		// The relay echoes to the sender.
-		CPPUNIT_ASSERT_EQUAL(std::string("right behind the head"), early.readServerText());
-		CPPUNIT_ASSERT(large == early.readServerText());
 	}
 
 private:
