@@ -93,8 +93,8 @@ public:
 	WireClient(const WireClient&) = delete;
 	WireClient& operator=(const WireClient&) = delete;
 
-	/// Sends all of bytes (over TLS: one record); false if the server had
-	/// reset the connection.
+	/// Sends all of bytes (over TLS: a record per 16 KiB); false if the
+	/// server had reset the connection.
 	bool send(std::string_view bytes)
 	{
 		std::size_t sent = 0;
