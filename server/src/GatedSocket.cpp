@@ -89,11 +89,11 @@ GatedStreamSocketImpl::~GatedStreamSocketImpl()
 
 void GatedStreamSocketImpl::close()
 {
-	if (sockfd() != POCO_INVALID_SOCKET && _bodyLeft > 0 && !secure())
+	if (sockfd() != POCO_INVALID_SOCKET && _bodyLeft > 0)
 	{
 		const int fd = sockfd();
 		reset(POCO_INVALID_SOCKET);
-		_gate->linger(fd, _bodyLeft);
+		_gate->linger(fd, releaseSession(), _bodyLeft);
 		return;
 	}
 	StreamSocketImpl::close();

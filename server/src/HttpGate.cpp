@@ -131,12 +131,13 @@ void HttpGate::readmit(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBo
 	queueBack(std::move(back));
 }
 
-void HttpGate::linger(int fd, std::uint64_t unreadBody)
+void HttpGate::linger(int fd, ssl_st* ssl, std::uint64_t unreadBody)
 {
 	// The response is out: the client sees its end now.
 	::shutdown(fd, SHUT_WR);
 	Admitted back;
 	back.fd = fd;
+	back.ssl = ssl;
 	back.skip = unreadBody;
 	back.closeAfterSkip = true;
 	queueBack(std::move(back));
@@ -293,9 +294,17 @@ void HttpGate::processInbox()
 	{
 		if (connection.requests >= _settings.keepAliveRequests && !connection.closeAfterSkip)
 		{
-			// Its keep-alive requests are used up.
-			closeConnection(connection.fd, connection.ssl);
-			continue;
+			// Its keep-alive requests are used up. A body still coming is
+			// read and dropped first, as linger() does: closing with it
+			// unread would reset the connection, and the client could lose
+			// the response.
+			if (connection.skip == 0)
+			{
+				closeConnection(connection.fd, connection.ssl);
+				continue;
+			}
+			if (!connection.ssl) ::shutdown(connection.fd, SHUT_WR);
+			connection.closeAfterSkip = true;
 		}
 		setBlocking(connection.fd, false);
 		Pending& pending = track(connection.fd, connection.ssl, Stage::Idle, peerOf(connection.fd), connection.requests, _settings.keepAliveTimeoutMs);

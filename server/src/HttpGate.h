@@ -127,7 +127,8 @@ public:
 	/// A connection POCO is done with, whose last request still has
 	/// unreadBody bytes coming: the gate reads and drops them, then closes
 	/// (a lingering close, as nginx does), within keep_alive_timeout_ms.
-	void linger(int fd, std::uint64_t unreadBody);
+	/// ssl: its TLS session (close_notify already sent), or null.
+	void linger(int fd, ssl_st* ssl, std::uint64_t unreadBody);
 
 	/// The gate's gauges and counters (webchat_http_pending_connections,
 	/// webchat_http_connections_refused_total{reason}).

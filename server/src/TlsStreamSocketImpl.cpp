@@ -115,12 +115,6 @@ int TlsStreamSocketImpl::connectionAvailable()
 	return _ssl ? SSL_pending(_ssl) : 0;
 }
 
-bool TlsStreamSocketImpl::poll(const Poco::Timespan& timeout, int mode)
-{
-	if ((mode & SELECT_READ) && _ssl && available() > 0) return true;
-	return GatedStreamSocketImpl::poll(timeout, mode);
-}
-
 void TlsStreamSocketImpl::close()
 {
 	if (_ssl && !_broken && sockfd() != POCO_INVALID_SOCKET)

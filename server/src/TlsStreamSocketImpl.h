@@ -26,8 +26,6 @@ public:
 	int sendBytes(const void* buffer, int length, int flags = 0) override;
 	// Plaintext scatter/gather would bypass TLS: refused.
 	int sendBytes(const Poco::Net::SocketBufVec& buffers, int flags = 0) override;
-	/// Also readable while OpenSSL holds decrypted bytes of the body.
-	bool poll(const Poco::Timespan& timeout, int mode) override;
 	/// Sends close_notify (unless the session failed) and closes.
 	void close() override;
 	bool secure() const override { return true; }
