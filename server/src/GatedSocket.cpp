@@ -64,6 +64,7 @@ GatedStreamSocketImpl::GatedStreamSocketImpl(HttpGate::Admitted&& admitted, std:
 	_head(std::move(admitted.head)),
 	_bodyLeft(admitted.bodyBytes),
 	_requests(admitted.requests),
+	_lastRequest(admitted.lastRequest),
 	_client(std::move(admitted.client))
 {
 }

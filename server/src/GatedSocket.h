@@ -48,6 +48,9 @@ public:
 	int receiveBytes(Poco::Net::SocketBufVec& buffers, int flags = 0) override;
 	int receiveBytes(Poco::Buffer<char>& buffer, int flags = 0, const Poco::Timespan& timeout = 100000) override;
 	int available() override;
+	/// The last request keep_alive_requests allows on this connection.
+	bool lastRequest() const { return _lastRequest; }
+
 	/// The client: behind a trusted proxy, the one it names.
 	Poco::Net::SocketAddress peerAddress() override;
 	/// For reading: true while the head is not all read; with the request
@@ -74,6 +77,7 @@ private:
 	std::size_t _headRead = 0;
 	std::uint64_t _bodyLeft;
 	int _requests;
+	bool _lastRequest;
 	std::optional<Poco::Net::IPAddress> _client;
 };
 

@@ -525,6 +525,7 @@ void HttpGate::complete(Pending& pending)
 	admitted.head = std::move(pending.head);
 	admitted.bodyBytes = body;
 	admitted.requests = pending.requests;
+	admitted.lastRequest = pending.requests + 1 >= _settings.keepAliveRequests;
 	_poller->remove(pending.fd);
 	setBlocking(pending.fd, true);
 	pending.fd = -1;

@@ -82,6 +82,7 @@ public:
 		std::string head;         // the request head, up to its blank line
 		std::uint64_t bodyBytes = 0;
 		int requests = 0;         // requests this connection made before
+		bool lastRequest = false; // keep_alive_requests allows no more
 		std::uint64_t skip = 0;   // readmitted: body bytes to skip first
 		bool closeAfterSkip = false;
 		// Behind a trusted proxy: the client it names (else the peer is).

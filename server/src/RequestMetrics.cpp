@@ -1,7 +1,10 @@
 #include "RequestMetrics.h"
 
+#include "GatedSocket.h"
+
 #include "Poco/Net/HTTPRequestHandler.h"
 #include "Poco/Net/HTTPServerRequest.h"
+#include "Poco/Net/HTTPServerRequestImpl.h"
 #include "Poco/Net/HTTPServerResponse.h"
 #include "Poco/String.h"
 #include "Poco/Timestamp.h"
@@ -27,6 +30,11 @@ public:
 	void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
 	{
 		const Poco::Timestamp start;
+		// POCO counts keep-alive requests per session, and each request
+		// behind the gate is a session of its own: the gate counts them and
+		// says when this is the last one, so the response says it closes.
+		auto* gated = dynamic_cast<GatedStreamSocketImpl*>(static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket().impl());
+		if (gated && gated->lastRequest()) response.setKeepAlive(false);
 		try
 		{
 			_inner->handleRequest(request, response);
