@@ -281,7 +281,8 @@ public:
 		}
 		ServerProcess shipped(args, "/");
 		CPPUNIT_ASSERT_MESSAGE(shipped.output(), shipped.waitForPort(pagePort));
-		CPPUNIT_ASSERT_MESSAGE(shipped.output(), contains(shipped.output(), "config " + shippedConfig()));
+		// Listening comes before the line that says it started.
+		CPPUNIT_ASSERT_MESSAGE(shipped.output(), shipped.waitForOutput("config " + shippedConfig()));
 		CPPUNIT_ASSERT_EQUAL(0, shipped.stop());
 	}
 
