@@ -14,22 +14,6 @@ namespace webchat::chatroom {
 
 namespace {
 
-std::string resolveDatabase(const Poco::Util::AbstractConfiguration& section, const ConfigReader& read)
-{
-	const std::string configured = read.path("database");
-	Poco::Path path;
-	if (!path.tryParse(configured, Poco::Path::PATH_UNIX) || path.isDirectory())
-		read.refuse("database", configured, "expected the path of a file");
-	if (path.isRelative())
-	{
-		// Relative to the .ini's folder, which webchatd puts in
-		// application.configDir (the section view falls back to full keys).
-		path = Poco::Path(section.getString("application.configDir", Poco::Path::current())).resolve(path);
-	}
-	// Parsing again folds the "..": the path the messages show.
-	return Poco::Path(path.toString()).toString();
-}
-
 redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t retentionCount)
 {
 	redis::RedisRooms::Options o;
@@ -88,7 +72,7 @@ HistorySettings HistorySettings::fromConfig(const Poco::Util::AbstractConfigurat
 	keys().read(read, s);
 	const std::string backend = read.choice("backend");
 	s.backend = backend == "memory" ? Backend::Memory : backend == "redis" ? Backend::Redis : Backend::Sqlite;
-	s.database = resolveDatabase(section, read);
+	s.database = read.resolvedFilePath("database");
 	s.fallBackToMemory = read.choice("database_fallback") == "memory";
 	const std::uint64_t least = historySize;
 	s.retentionCount = read.hasValue("retention_count") ? static_cast<std::uint64_t>(read.integer("retention_count")) :

@@ -27,21 +27,13 @@ const ConfigTable& PageSettings::keys()
 PageSettings PageSettings::fromConfig(const Poco::Util::AbstractConfiguration& section)
 {
 	const ConfigReader read(keys(), section);
-	return PageSettings(resolveRoot(section, read), readChat(read));
+	return PageSettings(resolveRoot(read), readChat(read));
 }
 
-std::string PageSettings::resolveRoot(const Poco::Util::AbstractConfiguration& section, const ConfigReader& read)
+std::string PageSettings::resolveRoot(const ConfigReader& read)
 {
 	const std::string configured = read.path("root");
-
-	Poco::Path path(configured);
-	if (path.isRelative())
-	{
-		// Relative to the .ini's folder, which webchatd puts in
-		// application.configDir (the section view falls back to full keys).
-		path = Poco::Path(section.getString("application.configDir", Poco::Path::current())).resolve(path);
-	}
-	const std::string absolute = path.toString();
+	const std::string absolute = read.resolvedPath("root");
 	const std::string shown = absolute == configured ? configured : configured + " (" + absolute + ")";
 	Poco::File dir(absolute);
 	if (!dir.exists()) throw Poco::FileNotFoundException("root = " + shown + ": no such directory");

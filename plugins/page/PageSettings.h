@@ -37,7 +37,7 @@ public:
 
 private:
 	PageSettings(const std::string& root, const ChatEndpoint& chat);
-	static std::string resolveRoot(const Poco::Util::AbstractConfiguration& section, const ConfigReader& read);
+	static std::string resolveRoot(const ConfigReader& read);
 	static ChatEndpoint readChat(const ConfigReader& read);
 
 	std::string _root;

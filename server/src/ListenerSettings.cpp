@@ -22,7 +22,7 @@ void checkPluginName(const ConfigReader& read, const std::string& name)
 	}
 }
 
-TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ConfigReader& read)
+TlsSettings tlsFromConfig(const ConfigReader& read)
 {
 	TlsSettings tls;
 	const std::string certificate = read.path("tls_certificate");
@@ -35,8 +35,8 @@ TlsSettings tlsFromConfig(const AbstractConfiguration& config, const ConfigReade
 	}
 	if (certificate.empty()) throw Poco::Util::MissingOptionException("missing configuration key", read.prefix() + "tls_certificate");
 	if (privateKey.empty()) throw Poco::Util::MissingOptionException("missing configuration key", read.prefix() + "tls_private_key");
-	tls.certificateFile = ListenerSettings::resolvePath(config, certificate);
-	tls.privateKeyFile = ListenerSettings::resolvePath(config, privateKey);
+	tls.certificateFile = read.resolvedPath("tls_certificate");
+	tls.privateKeyFile = read.resolvedPath("tls_private_key");
 	tls.ciphers = read.text("tls_ciphers");
 	tls.minProtocol = read.choice("tls_min_protocol");
 	return tls;
@@ -94,15 +94,8 @@ ListenerSettings ListenerSettings::fromConfig(const AbstractConfiguration& confi
 	{
 		read.refuse("trusted_proxies", read.text("trusted_proxies"), "expected addresses or CIDRs: " + exc.message());
 	}
-	s.tls = tlsFromConfig(config, read);
+	s.tls = tlsFromConfig(read);
 	return s;
-}
-
-std::string ListenerSettings::resolvePath(const AbstractConfiguration& config, const std::string& value)
-{
-	const Poco::Path path(value);
-	if (path.isAbsolute()) return path.toString();
-	return Poco::Path::forDirectory(config.getString("application.configDir", Poco::Path::current())).resolve(path).toString();
 }
 
 std::vector<std::string> ListenerSettings::names(const AbstractConfiguration& config)

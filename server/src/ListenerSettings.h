@@ -72,9 +72,6 @@ struct ListenerSettings
 
 	std::string key(const std::string& leaf) const { return "listeners." + name + "." + leaf; }
 
-	/// A path from the configuration: relative ones are relative to the
-	/// configuration file's folder (application.configDir).
-	static std::string resolvePath(const Poco::Util::AbstractConfiguration& config, const std::string& value);
 };
 
 } // namespace webchat

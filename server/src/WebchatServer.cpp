@@ -339,7 +339,7 @@ WebchatServer::Section WebchatServer::sectionOf(const std::string& name) const
 	for (const char* leaf : {"tls_certificate", "tls_private_key"})
 	{
 		const auto key = section.find("listeners." + name + "." + leaf);
-		if (key != section.end()) section[key->first + " (contents)"] = fileFingerprint(ListenerSettings::resolvePath(config(), config().getString(key->first)));
+		if (key != section.end()) section[key->first + " (contents)"] = fileFingerprint(resolveConfigPath(config(), config().getString(key->first)));
 	}
 	return section;
 }

@@ -13,21 +13,6 @@ namespace {
 /// Keys that mean something only with auth = jwt.
 const char* const JwtOnlyKeys[] = {"jwt_key_file", "jwt_issuer", "jwt_audience"};
 
-std::string resolveKeyFile(const Poco::Util::AbstractConfiguration& section, const ConfigReader& read)
-{
-	const std::string configured = read.path("jwt_key_file");
-	Poco::Path path;
-	if (!path.tryParse(configured, Poco::Path::PATH_UNIX) || path.isDirectory())
-		read.refuse("jwt_key_file", configured, "expected the path of a file");
-	if (path.isRelative())
-	{
-		// Relative to the .ini's folder, which webchatd puts in
-		// application.configDir (the section view falls back to full keys).
-		path = Poco::Path(section.getString("application.configDir", Poco::Path::current())).resolve(path);
-	}
-	return Poco::Path(path.toString()).toString();
-}
-
 std::shared_ptr<const TokenVerifier> loadVerifier(const ConfigReader& read, const AuthSettings& s)
 {
 	std::ifstream file(s.keyFile, std::ios::binary);
@@ -58,7 +43,7 @@ const SettingsTable<AuthSettings>& AuthSettings::keys()
 		Key::path("jwt_key_file", "", "auth = jwt: an HS256 secret (the file's bytes, at least 32) or an RSA/EC public key in PEM (RS256/ES256); relative: to the .ini's folder"),
 		{Key::text("jwt_issuer", "", "auth = jwt: the iss every token must have (empty: not checked)"), &S::issuer},
 		{Key::text("jwt_audience", "", "auth = jwt: a value every token's aud must hold (empty: tokens with an aud are refused)"), &S::audience},
-		Key::choice("allow_guests", "true", {"true", "false"}, "auth = jwt: false refuses joins without a valid token (4401)").caseInsensitive(),
+		Key::flag("allow_guests", true, "auth = jwt: false refuses joins without a valid token (4401)"),
 		{Key::integer("auth_grace_ms", 30000, 0, 3600000, "ms", "auth = jwt: time to send a fresh token once the current one expires, then close 4401"), &S::authGraceMs},
 	}};
 	return table;
@@ -70,7 +55,7 @@ AuthSettings AuthSettings::fromConfig(const Poco::Util::AbstractConfiguration& s
 	AuthSettings s;
 	keys().read(read, s);
 	s.mode = read.choice("auth") == "jwt" ? Mode::Jwt : Mode::None;
-	s.allowGuests = read.choice("allow_guests") == "true";
+	s.allowGuests = read.flag("allow_guests");
 	if (s.mode == Mode::None)
 	{
 		// A key that looks like protection but does nothing is refused.
@@ -82,7 +67,7 @@ AuthSettings AuthSettings::fromConfig(const Poco::Util::AbstractConfiguration& s
 		return s;
 	}
 	if (!read.hasValue("jwt_key_file")) throw Poco::Util::MissingOptionException("missing configuration key (auth = jwt needs it)", "jwt_key_file");
-	s.keyFile = resolveKeyFile(section, read);
+	s.keyFile = read.resolvedFilePath("jwt_key_file");
 	s.verifier = loadVerifier(read, s);
 	return s;
 }

@@ -5,8 +5,8 @@
 // with its default and range): `auth = none` (anyone picks a nick) or
 // `auth = jwt` (a client may present a signed identity, a JWT checked with
 // jwt_key_file; see VerificationKey.h for what the file may hold and
-// TokenVerifier.h for what is checked). allow_guests is a choice of true or
-// false (any case). The key file is read and checked here, at
+// TokenVerifier.h for what is checked). allow_guests is a flag (true or
+// false, any case). The key file is read and checked here, at
 // configuration time, so a bad one stops webchatd (exit 78) with a message
 // naming jwt_key_file instead of refusing every client later.
 //

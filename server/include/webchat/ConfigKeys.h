@@ -35,6 +35,7 @@
 #include "Poco/Exception.h"
 #include "Poco/NumberFormatter.h"
 #include "Poco/NumberParser.h"
+#include "Poco/Path.h"
 #include "Poco/String.h"
 #include "Poco/Util/AbstractConfiguration.h"
 #include "Poco/Util/OptionException.h"
@@ -59,7 +60,8 @@ struct ConfigKey
 		Number,  // a decimal number from minNumber to maxNumber
 		Text,    // any text (callers check its shape where it has one)
 		Path,    // a file or folder; relative ones are relative to the .ini's folder
-		Choice   // one word of choices
+		Choice,  // one word of choices
+		Flag     // true or false (any case)
 	};
 
 	std::string name;
@@ -111,6 +113,14 @@ struct ConfigKey
 		return make(std::move(name), Type::Path, std::move(defaultValue), std::move(help));
 	}
 
+	static ConfigKey flag(std::string name, bool defaultValue, std::string help)
+	{
+		ConfigKey key = make(std::move(name), Type::Flag, defaultValue ? "true" : "false", std::move(help));
+		key.choices = {"true", "false"};
+		key.anyCase = true;
+		return key;
+	}
+
 	static ConfigKey choice(std::string name, std::string defaultValue, std::vector<std::string> choices, std::string help)
 	{
 		ConfigKey key = make(std::move(name), Type::Choice, std::move(defaultValue), std::move(help));
@@ -157,6 +167,7 @@ struct ConfigKey
 		case Type::Text: return "text";
 		case Type::Path: return "path";
 		case Type::Choice: return "choice";
+		case Type::Flag: return "flag";
 		}
 		return "text";
 	}
@@ -172,6 +183,7 @@ struct ConfigKey
 		case Type::Number:
 			return "a number from " + Poco::NumberFormatter::format(minNumber) + " to " + Poco::NumberFormatter::format(maxNumber);
 		case Type::Choice:
+		case Type::Flag:
 		{
 			std::string words;
 			for (std::size_t i = 0; i < choices.size(); ++i)
@@ -243,6 +255,17 @@ private:
 	std::string _component;
 	std::vector<ConfigKey> _keys;
 };
+
+/// A path from the configuration made absolute, ".." folded: a relative one
+/// is relative to the configuration file's folder, application.configDir
+/// (webchatd sets it; a section view finds it too, as views fall back to
+/// full keys).
+inline std::string resolveConfigPath(const Poco::Util::AbstractConfiguration& config, const std::string& value)
+{
+	const Poco::Path path(value);
+	if (path.isAbsolute()) return path.toString();
+	return Poco::Path::forDirectory(config.getString("application.configDir", Poco::Path::current())).resolve(path).toString();
+}
 
 /// Reads a section's values as its table declares them. Messages name the
 /// key as prefix + name ("listeners.chat.port", or just "history_size" for
@@ -322,18 +345,34 @@ public:
 		return raw(name);
 	}
 
+	/// The path made absolute (resolveConfigPath); "" when it has none.
+	std::string resolvedPath(const std::string& name) const
+	{
+		const std::string value = path(name);
+		return value.empty() ? value : resolveConfigPath(_section, value);
+	}
+
+	/// resolvedPath() of a key that names a file: what cannot be a file's
+	/// path (a folder's, ending in '/') is refused.
+	std::string resolvedFilePath(const std::string& name) const
+	{
+		const std::string configured = path(name);
+		Poco::Path parsed;
+		if (!parsed.tryParse(configured, Poco::Path::PATH_UNIX) || parsed.isDirectory())
+			refuse(name, configured, "expected the path of a file");
+		return resolveConfigPath(_section, configured);
+	}
+
 	/// One of the key's choices, as declared (so compare with ==); compared
 	/// with the value exactly, or regardless of case for caseInsensitive().
 	std::string choice(const std::string& name) const
 	{
-		const ConfigKey& key = checked(name, ConfigKey::Type::Choice);
-		const std::string value = raw(name);
-		for (const auto& option : key.choices)
-		{
-			if (key.anyCase ? Poco::icompare(option, value) == 0 : option == value) return option;
-		}
-		refuse(key, value);
-		return "";
+		return chosen(checked(name, ConfigKey::Type::Choice));
+	}
+
+	bool flag(const std::string& name) const
+	{
+		return chosen(checked(name, ConfigKey::Type::Flag)) == "true";
 	}
 
 	/// "<prefix><name> = <value>: <why>" for callers' own checks of a value's
@@ -352,6 +391,16 @@ private:
 		const ConfigKey& key = _table.key(name);
 		if (key.type != type) throw Poco::IllegalStateException("configuration key " + name + " is declared as a " + key.typeName());
 		return key;
+	}
+
+	std::string chosen(const ConfigKey& key) const
+	{
+		const std::string value = raw(key.name);
+		for (const auto& option : key.choices)
+		{
+			if (key.anyCase ? Poco::icompare(option, value) == 0 : option == value) return option;
+		}
+		refuse(key, value);
 	}
 
 	[[noreturn]] void refuse(const ConfigKey& key, const std::string& value) const
@@ -394,8 +443,8 @@ public:
 		{
 		}
 
-		/// A key stored in member: an integer or number key into an
-		/// arithmetic member, any other into a std::string.
+		/// A key stored in member: a flag into a bool, an integer or number
+		/// key into an arithmetic member, any other into a std::string.
 		template <class Member>
 		Entry(ConfigKey key, Member Settings::*member):
 			key(std::move(key)),
@@ -442,9 +491,13 @@ private:
 			default: return [name, member](const ConfigReader& read, Settings& s) { s.*member = read.text(name); };
 			}
 		}
+		else if constexpr (std::is_same_v<Member, bool>)
+		{
+			return [name, member](const ConfigReader& read, Settings& s) { s.*member = read.flag(name); };
+		}
 		else
 		{
-			static_assert(std::is_arithmetic_v<Member>, "a key is stored in a std::string or an arithmetic member");
+			static_assert(std::is_arithmetic_v<Member>, "a key is stored in a std::string, a bool or an arithmetic member");
 			if (key.type == ConfigKey::Type::Number)
 				return [name, member](const ConfigReader& read, Settings& s) { s.*member = static_cast<Member>(read.number(name)); };
 			return [name, member](const ConfigReader& read, Settings& s) { s.*member = static_cast<Member>(read.integer(name)); };

@@ -27,6 +27,7 @@ struct Limits
 	std::string mode;
 	std::string name;
 	std::string unbound = "untouched";
+	bool open = false;
 };
 
 const SettingsTable<Limits>& limitKeys()
@@ -40,6 +41,7 @@ const SettingsTable<Limits>& limitKeys()
 		{ConfigKey::text("secret", "", "never shown").hidden().notEmpty()},
 		{ConfigKey::choice("protocol", "tlsv1.2", {"tlsv1.2", "tlsv1.3"}, "any case").caseInsensitive()},
 		{ConfigKey::path("root", "${base}/htdocs", "a folder")},
+		{ConfigKey::flag("open", true, "open or not"), &Limits::open},
 	}};
 	return table;
 }
@@ -54,6 +56,8 @@ class ConfigKeysTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testIntegerOutOfRangeOrNotANumber);
 	CPPUNIT_TEST(testNumberOutOfRange);
 	CPPUNIT_TEST(testChoiceIsExactUnlessCaseInsensitive);
+	CPPUNIT_TEST(testFlag);
+	CPPUNIT_TEST(testResolvedPaths);
 	CPPUNIT_TEST(testMissingRequiredKey);
 	CPPUNIT_TEST(testEmptyValueMeansDefaultUnlessRefused);
 	CPPUNIT_TEST(testHiddenValueNeverShown);
@@ -124,6 +128,27 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("tlsv1.3"), reader().choice("protocol"));
 		section->setString("protocol", "sslv3");
 		CPPUNIT_ASSERT_THROW(reader().choice("protocol"), Poco::InvalidArgumentException);
+	}
+
+	void testFlag()
+	{
+		CPPUNIT_ASSERT(read().open);
+		section->setString("open", "FALSE");
+		CPPUNIT_ASSERT(!read().open);
+		section->setString("open", "no");
+		CPPUNIT_ASSERT_EQUAL(std::string("open = no: expected true or false"), refusal());
+	}
+
+	void testResolvedPaths()
+	{
+		section->setString("application.configDir", "/etc/webchat");
+		section->setString("root", "site/../htdocs");
+		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/htdocs"), reader().resolvedPath("root"));
+		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/htdocs"), reader().resolvedFilePath("root"));
+		section->setString("root", "/srv/page");
+		CPPUNIT_ASSERT_EQUAL(std::string("/srv/page"), reader().resolvedPath("root"));
+		section->setString("root", "data/");
+		CPPUNIT_ASSERT_THROW(reader().resolvedFilePath("root"), Poco::InvalidArgumentException);
 	}
 
 	void testMissingRequiredKey()
