@@ -380,6 +380,15 @@ done
 for protocol in $protocols; do
 	[[ $protocol =~ ^(relay|relay-tls|chatroom|chatroom-tls|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
 done
+# Runs cmd (webchat-bench) as run, keeps its record and command line, and
+# stops the server.
+run_bench() {
+	log "${cmd[*]}"
+	"${cmd[@]}" --json "$results/$run.json" >"$results/$run.txt" 2>"$results/$run.err" || status=1
+	records+=("$results/$run.json")
+	commands+=("${cmd[*]}")
+	stop_server
+}
 for scenario in $scenarios; do
 	if [[ $scenario == slowloris ]]; then
 		for setup in $slowloris_setups; do
@@ -391,11 +400,7 @@ for scenario in $scenarios; do
 			cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]} "${follow_up[@]}"
 				--name "$setup" --page-port "$page_port" --chat-port "$port" --server-pid "${server_pids[0]}"
 				--metrics-url "$metrics_url")
-			log "${cmd[*]}"
-			"${cmd[@]}" --json "$results/$run.json" >"$results/$run.txt" 2>"$results/$run.err" || status=1
-			records+=("$results/$run.json")
-			commands+=("${cmd[*]}")
-			stop_server
+			run_bench
 		done
 		continue
 	fi
@@ -417,11 +422,7 @@ for scenario in $scenarios; do
 		# shellcheck disable=SC2206 # the arguments are words by design
 		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
 			--protocol "$wire" --name "$protocol" "${targets[@]}" --concurrency 1024)
-		log "${cmd[*]}"
-		"${cmd[@]}" --json "$results/$run.json" >"$results/$run.txt" 2>"$results/$run.err" || status=1
-		records+=("$results/$run.json")
-		commands+=("${cmd[*]}")
-		stop_server
+		run_bench
 	done
 done
 cleanup
