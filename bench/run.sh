@@ -33,7 +33,9 @@
 #                                shipped (the shipped limits), per-ip-100
 #                                (page max_pending_per_ip=100: all 1000 held),
 #                                and each with -follow-up (the slow request is
-#                                a keep-alive follow-up; default all four)
+#                                a keep-alive follow-up), and baseline (the
+#                                probes alone, --slow 0: what the machine
+#                                gives without slow clients; default all five)
 #
 # Rooms shared through Redis (backend = redis):
 #   REDIS=1 bench/run.sh         the chat room with SQLite, with Redis and one
@@ -78,7 +80,7 @@ else
 	scenarios=${SCENARIOS:-idle throughput latency slow-consumer slowloris}
 	protocols=${PROTOCOLS:-relay chatroom}
 fi
-slowloris_setups=${SLOWLORIS_SETUPS:-shipped shipped-follow-up per-ip-100 per-ip-100-follow-up}
+slowloris_setups=${SLOWLORIS_SETUPS:-baseline shipped shipped-follow-up per-ip-100 per-ip-100-follow-up}
 redis_server=${REDIS_SERVER:-/usr/bin/redis-server}
 uses_redis=
 [[ " $protocols " == *" chatroom-redis"* ]] && uses_redis=1
@@ -375,7 +377,7 @@ for scenario in $scenarios; do
 	[[ -n ${arguments[$scenario]+set} ]] || { log "unknown scenario $scenario"; exit 1; }
 done
 for setup in $slowloris_setups; do
-	[[ $setup =~ ^(shipped|per-ip-100)(-follow-up)?$ ]] || { log "unknown slowloris setup $setup"; exit 1; }
+	[[ $setup =~ ^(baseline|(shipped|per-ip-100)(-follow-up)?)$ ]] || { log "unknown slowloris setup $setup"; exit 1; }
 done
 for protocol in $protocols; do
 	[[ $protocol =~ ^(relay|relay-tls|chatroom|chatroom-tls|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
@@ -394,10 +396,11 @@ for scenario in $scenarios; do
 		for setup in $slowloris_setups; do
 			run=$setup-$scenario
 			start_server "$setup" "$scenario"
-			follow_up=()
-			[[ $setup == *-follow-up ]] && follow_up=(--follow-up)
 			# shellcheck disable=SC2206 # the arguments are words by design
-			cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]} "${follow_up[@]}"
+			load=(${arguments[$scenario]})
+			[[ $setup == *-follow-up ]] && load+=(--follow-up)
+			[[ $setup == baseline ]] && load=(--slow 0 --probes 100)
+			cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" "${load[@]}"
 				--name "$setup" --page-port "$page_port" --chat-port "$port" --server-pid "${server_pids[0]}"
 				--metrics-url "$metrics_url")
 			run_bench
@@ -450,7 +453,7 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	if [[ " $scenarios " == *" slowloris "* ]]; then
 		echo "- slowloris: \`${slowloris_cmd[*]} --define=listeners.chat.database=<results>/<setup>-slowloris.db\`"
 		echo "  (per-ip-100 also \`${slowloris_extra[per-ip-100]}\`; the -follow-up setups run the same server," \
-			"webchat-bench gets \`--follow-up\`)"
+			"webchat-bench gets \`--follow-up\`; baseline: the shipped server, the probes alone, \`--slow 0\`)"
 	fi
 	if [[ -n $uses_tls ]]; then
 		echo "- over TLS (relay-tls, chatroom-tls): the same command plus" \

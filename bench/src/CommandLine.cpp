@@ -88,7 +88,8 @@ scenarios:
                  closed at once (within one interval: refused) and later
                  (while trickling: after how long), with --metrics-url
                  (--metrics-listener page) the gate's refusals by reason.
-                 A failed probe FAILs. Not --port, --ports, --path, --tls
+                 A failed probe FAILs. --slow 0: the probes alone (the
+                 baseline). Not --port, --ports, --path, --tls
                    --page-port 8080 --chat-port 8000 --slow 1000 --addresses 20
                    --interval-ms 2000 --probes 100 --probe-gap-ms 100
                    --settle-ms 2000 --protocol chatroom

@@ -36,7 +36,7 @@ struct SlowlorisConfig
 	Endpoint chat;                 // the chat join
 	std::string joinPath = "/";    // the join's request target
 	bool expectWelcome = false;    // chat room: the join ends with the welcome
-	std::size_t slow = 1000;
+	std::size_t slow = 1000;       // 0: the probes alone (a baseline)
 	std::size_t addresses = 20;    // source addresses 127.0.0.2 onwards
 	std::uint64_t intervalMs = 2000;
 	bool followUp = false;

@@ -359,7 +359,8 @@ int slowloris(const CommandLine& line)
 		throw UsageError("--protocol must be relay or chatroom, not '" + protocol + "'");
 	else if (line.has("room"))
 		throw UsageError("--room needs --protocol chatroom");
-	config.slow = line.integer("slow", config.slow, 1, 100000);
+	// --slow 0: the probes alone, the baseline to set beside the others.
+	config.slow = line.integer("slow", config.slow, 0, 100000);
 	config.addresses = line.integer("addresses", config.addresses, 1, 250);
 	config.intervalMs = line.integer("interval-ms", config.intervalMs, 10, 600000);
 	config.followUp = line.flag("follow-up");

@@ -103,6 +103,7 @@ class BenchSlowlorisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCommandLine);
 	CPPUNIT_TEST(testTable);
 	CPPUNIT_TEST(testClosedAtOnceCounted);
+	CPPUNIT_TEST(testBaselineOpensNothing);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -268,6 +269,26 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t{2}, result.pageProbes.size());
 		for (const ProbeResult& probe: result.pageProbes) CPPUNIT_ASSERT(!probe.error.empty());
 		for (const ProbeResult& probe: result.joinProbes) CPPUNIT_ASSERT(!probe.error.empty());
+	}
+
+	// --slow 0: the probes alone.
+	void testBaselineOpensNothing()
+	{
+		ClosingListener listener;
+		SlowlorisConfig config;
+		config.page = resolveLoopback("127.0.0.1", listener.port(), "/");
+		config.chat = config.page;
+		config.slow = 0;
+		config.probes = 3;
+		config.probeGapMs = 0;
+		config.settleMs = 0;
+		const SlowlorisResult result = runSlowloris(config);
+		CPPUNIT_ASSERT_EQUAL(std::string(), result.error);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{0}, result.connectsStarted);
+		CPPUNIT_ASSERT_EQUAL(std::size_t{3}, result.pageProbes.size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t{3}, result.joinProbes.size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t{6}, listener.accepted()); // the probes' own connections only
+		for (const std::size_t open: result.openAtProbe) CPPUNIT_ASSERT_EQUAL(std::size_t{0}, open);
 	}
 };
 
