@@ -96,6 +96,8 @@ const Figures SlowlorisFigures = {
 	{"server_refused_header_timeout", "server: closed, header_timeout"},
 	{"server_pending_at_end_of_probes", "server: heads pending at the last probe"},
 	{"server_cpu_percent", "server CPU (%)"},
+	{"server_cpu_wait_ms", "server threads waiting for a CPU (ms)"},
+	{"bench_cpu_wait_ms", "bench threads waiting for a CPU (ms)"},
 };
 
 const Figures& figuresOf(const std::map<std::string, Figures>& table, const std::string& scenario)

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <unistd.h>
 
 namespace webchat::bench {
 
@@ -550,10 +551,20 @@ Report slowlorisScenario(const SlowlorisConfig& config, const ProcessStats& serv
 	std::optional<GateCounters> during;
 	CpuMeter serverCpu(server);
 	serverCpu.start();
+	// How long each side's threads waited for a CPU: other work on the
+	// machine shows here, and explains outliers that are not webchatd's.
+	const ProcessStats bench(::getpid());
+	const std::optional<double> serverWaitBefore = server.runQueueWaitSeconds();
+	const std::optional<double> benchWaitBefore = bench.runQueueWaitSeconds();
 	const SlowlorisResult result = runSlowloris(config, [&] {
 		if (before) during = fetchGate(metrics, metricsError);
 	});
 	const std::optional<double> serverPercent = serverCpu.percent();
+	const auto waitedMs = [](const std::optional<double>& before, const std::optional<double>& after) {
+		return before && after ? std::optional<double>((*after - *before) * 1000) : std::nullopt;
+	};
+	const std::optional<double> serverWaitMs = waitedMs(serverWaitBefore, server.runQueueWaitSeconds());
+	const std::optional<double> benchWaitMs = waitedMs(benchWaitBefore, bench.runQueueWaitSeconds());
 	std::optional<GateCounters> after;
 	if (during) after = fetchGate(metrics, metricsError);
 
@@ -581,6 +592,8 @@ Report slowlorisScenario(const SlowlorisConfig& config, const ProcessStats& serv
 	report.figure("slow_closed_later_after_max_ms", nearestRank(result.closedLaterAfterMs, 100), 0, "ms");
 	report.figure("run_s", result.seconds, 1, "s");
 	report.figure("server_cpu_percent", serverPercent, 1, "%");
+	report.figure("server_cpu_wait_ms", serverWaitMs, 0, "ms");
+	report.figure("bench_cpu_wait_ms", benchWaitMs, 0, "ms");
 	if (!metrics.empty())
 	{
 		if (before && during && after)
