@@ -54,8 +54,9 @@ public:
 	static std::optional<std::uint64_t> parseCpuTicks(std::string_view stat);
 
 	/// Time the threads were runnable but waited for a CPU (summed over
-	/// threads and processes), in seconds so far: how much other work on
-	/// the same cores held them back. From each thread's schedstat.
+	/// threads and processes), in seconds so far: how much other threads,
+	/// the process's own on the same core included, held them back. From
+	/// each thread's schedstat.
 	std::optional<double> runQueueWaitSeconds() const;
 
 	/// The first field of a /proc/<pid>/task/<tid>/schedstat line: time on

@@ -551,8 +551,9 @@ Report slowlorisScenario(const SlowlorisConfig& config, const ProcessStats& serv
 	std::optional<GateCounters> during;
 	CpuMeter serverCpu(server);
 	serverCpu.start();
-	// How long each side's threads waited for a CPU: other work on the
-	// machine shows here, and explains outliers that are not webchatd's.
+	// How long each side's threads waited for a CPU (each other's turns on
+	// a pinned core, and other work on the machine): where an outlier may
+	// come from besides the gate.
 	const ProcessStats bench(::getpid());
 	const std::optional<double> serverWaitBefore = server.runQueueWaitSeconds();
 	const std::optional<double> benchWaitBefore = bench.runQueueWaitSeconds();
