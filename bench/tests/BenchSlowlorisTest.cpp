@@ -107,6 +107,20 @@ class BenchSlowlorisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE_END();
 
 public:
+	// slow connections and probes (back to back, 1 s timeout) against
+	// listener, both its page and its chat.
+	static SlowlorisConfig against(const ClosingListener& listener, std::size_t slow, std::size_t probes)
+	{
+		SlowlorisConfig config;
+		config.page = resolveLoopback("127.0.0.1", listener.port(), "/");
+		config.chat = config.page;
+		config.slow = slow;
+		config.probes = probes;
+		config.probeGapMs = 0;
+		config.probeTimeoutMs = 1000;
+		return config;
+	}
+
 	void testSourceAddresses()
 	{
 		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.2"), slowSourceAddress(0, 20));
@@ -247,16 +261,10 @@ public:
 	void testClosedAtOnceCounted()
 	{
 		ClosingListener listener;
-		SlowlorisConfig config;
-		config.page = resolveLoopback("127.0.0.1", listener.port(), "/");
-		config.chat = config.page;
-		config.slow = 4;
+		SlowlorisConfig config = against(listener, 4, 2);
 		config.addresses = 2;
 		config.intervalMs = 200;
-		config.probes = 2;
-		config.probeGapMs = 0;
 		config.settleMs = 700;
-		config.probeTimeoutMs = 1000;
 		const SlowlorisResult result = runSlowloris(config);
 		CPPUNIT_ASSERT_EQUAL(std::string(), result.error);
 		// Opened over the first interval, then again at each tick after a close.
@@ -275,12 +283,7 @@ public:
 	void testBaselineOpensNothing()
 	{
 		ClosingListener listener;
-		SlowlorisConfig config;
-		config.page = resolveLoopback("127.0.0.1", listener.port(), "/");
-		config.chat = config.page;
-		config.slow = 0;
-		config.probes = 3;
-		config.probeGapMs = 0;
+		SlowlorisConfig config = against(listener, 0, 3);
 		config.settleMs = 0;
 		const SlowlorisResult result = runSlowloris(config);
 		CPPUNIT_ASSERT_EQUAL(std::string(), result.error);

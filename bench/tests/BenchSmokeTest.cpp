@@ -359,11 +359,14 @@ public:
 		// Beyond 5 per address refused at once, by the bench's clock and the server's counter.
 		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_closed_at_once") > 0);
 		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "server_refused_max_pending_per_ip") > 0);
-		// The others held, then closed by the server at their header timeout (1 s).
+		// The others held (20; a refused one counts as open for the moment
+		// between its connect and its close), then closed by the server at
+		// their header timeout (1 s; the median: a refusal the server was
+		// slow to make may also come later than one interval).
 		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_open_at_probes_max") > 0);
-		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_open_at_probes_max") <= 20);
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_open_at_probes_max") < 30);
 		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_closed_later") > 0);
-		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_closed_later_after_min_ms") >= 1000);
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_closed_later_after_p50_ms") >= 1000);
 		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "server_refused_header_timeout") > 0);
 
 		std::vector<std::string> followUp = arguments;
