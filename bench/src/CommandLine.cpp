@@ -83,7 +83,9 @@ scenarios:
                  client from 127.0.0.1: GET / on the page listener, then a
                  chat join on --chat-port (the upgrade, and with --protocol
                  chatroom its welcome; nick probe<pid>-<n> in --room), each
-                 target p99 < 50 ms; --probe-gap-ms between tries. Reports
+                 target p99 < 50 ms; --probe-gap-ms between tries (keep
+                 the joins within the chat listener's
+                 handshakes_per_ip_per_second, 5 by default). Reports
                  how many slow connections the server held at each probe,
                  closed at once (within one interval: refused) and later
                  (while trickling: after how long), with --metrics-url
@@ -91,7 +93,7 @@ scenarios:
                  A failed probe FAILs. --slow 0: the probes alone (the
                  baseline). Not --port, --ports, --path, --tls
                    --page-port 8080 --chat-port 8000 --slow 1000 --addresses 20
-                   --interval-ms 2000 --probes 100 --probe-gap-ms 100
+                   --interval-ms 2000 --probes 100 --probe-gap-ms 250
                    --settle-ms 2000 --protocol chatroom
   smoke          a tiny run of every check (50 idle connections; 20 clients,
                  2 senders x 50 messages; paced 20 clients; slow consumer
