@@ -6,7 +6,7 @@
 # `webchat-bench report --markdown` tables them all: the relay and the chat
 # room side by side, whether the chat room reaches half the relay's
 # throughput, every run's figures. This script adds the machine and the exact
-# commands. Takes about four minutes. Loopback only. Each webchatd also gets
+# commands. Takes about five minutes. Loopback only. Each webchatd also gets
 # a status listener on the next free port (STATUS_PORT) and webchat-bench
 # reads its /metrics before and after each run (--metrics-url): the server's
 # own counters are tabled beside the benchmark's. Results, records and logs
@@ -21,6 +21,21 @@
 #   PROTOCOLS=relay bench/run.sh (default "relay chatroom")
 #   CHAT_DEFINES="--define=listeners.chat.backend=memory" bench/run.sh
 #                                (more --define words for the chat-room server)
+#
+# Slow clients (the slowloris scenario, in the default SCENARIOS):
+#   SCENARIOS=slowloris bench/run.sh
+#                                1000 slow connections from 127.0.0.2-21 to the
+#                                page listener, one byte every 2 s, while an
+#                                honest client times GET / and a chat join;
+#                                against the shipped config/webchat.ini (its
+#                                listeners moved to free loopback ports by
+#                                --define), once per SLOWLORIS_SETUPS word:
+#                                shipped (the shipped limits), per-ip-100
+#                                (page max_pending_per_ip=100: all 1000 held),
+#                                and each with -follow-up (the slow request is
+#                                a keep-alive follow-up), and baseline (the
+#                                probes alone, --slow 0: what the machine
+#                                gives without slow clients; default all five)
 #
 # Rooms shared through Redis (backend = redis):
 #   REDIS=1 bench/run.sh         the chat room with SQLite, with Redis and one
@@ -62,9 +77,10 @@ elif [[ -n ${TLS:-} && ${TLS:-0} != 0 ]]; then
 	scenarios=${SCENARIOS:-throughput latency}
 	protocols=${PROTOCOLS:-relay relay-tls chatroom chatroom-tls}
 else
-	scenarios=${SCENARIOS:-idle throughput latency slow-consumer}
+	scenarios=${SCENARIOS:-idle throughput latency slow-consumer slowloris}
 	protocols=${PROTOCOLS:-relay chatroom}
 fi
+slowloris_setups=${SLOWLORIS_SETUPS:-baseline shipped shipped-follow-up per-ip-100 per-ip-100-follow-up}
 redis_server=${REDIS_SERVER:-/usr/bin/redis-server}
 uses_redis=
 [[ " $protocols " == *" chatroom-redis"* ]] && uses_redis=1
@@ -78,8 +94,8 @@ if [[ ! -f $build/CMakeCache.txt ]]; then
 	log "configuring a Release build in $build"
 	cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DWEBCHAT_BUILD_TESTS=OFF >/dev/null
 fi
-log "building webchatd, the relay and chat-room plugins and webchat-bench"
-cmake --build "$build" -j"$(nproc)" --target webchatd relay chatroom status webchat-bench >/dev/null
+log "building webchatd, the relay, chat-room, page and status plugins and webchat-bench"
+cmake --build "$build" -j"$(nproc)" --target webchatd relay chatroom page status webchat-bench >/dev/null
 
 # --- CPUs: server on one core, the benchmark on another ----------------------
 cpus=$(nproc)
@@ -127,6 +143,8 @@ free_port() {
 	log "no free port found from $1"
 	exit 1
 }
+# slowloris: the shipped configuration's page listener, on the next free port.
+[[ " $scenarios " == *" slowloris "* ]] && page_port=$(free_port $((status_port + 1)) "$port" "$status_port")
 # With Redis: the second instance's chat and status ports, and Redis's own.
 if [[ -n $uses_redis ]]; then
 	port2=$(free_port $((status_port + 1)) "$port" "$status_port")
@@ -193,6 +211,20 @@ chat_cmd+=(${CHAT_DEFINES:-})
 declare -A chat_extra=(
 	[idle]="--define=listeners.chat.max_users_per_room=10000 --define=listeners.chat.max_queued_bytes=4194304"
 )
+# slowloris: the shipped configuration as it is (page, chat room, status),
+# its listeners moved to loopback and free ports; per-ip-100 raises the page
+# listener's max_pending_per_ip from 16 to 100, so that all 50 slow
+# connections of each of the 20 addresses are held.
+slowloris_cmd=("${server_pin[@]}" "$build/bin/webchatd" "--config=$build/etc/webchat/webchat.ini"
+	--define=listeners.page.address=127.0.0.1
+	"--define=listeners.page.port=${page_port:-0}"
+	--define=listeners.chat.address=127.0.0.1
+	"--define=listeners.chat.port=$port"
+	"--define=listeners.status.port=$status_port"
+	--define=logging.loggers.root.level=warning)
+declare -A slowloris_extra=(
+	[per-ip-100]="--define=listeners.page.max_pending_per_ip=100"
+)
 # backend = redis: the same chat-room server with its rooms in Redis (the
 # database define does not apply); the second instance differs only in its
 # chat and status ports (later --define words override earlier ones).
@@ -258,7 +290,10 @@ cleanup() {
 instances() { [[ $1 == chatroom-redis2 ]] && echo 2 || echo 1; }
 # The server command for a protocol, scenario and instance (1 or 2).
 server_command() {
-	if [[ $1 == relay ]]; then
+	if [[ $2 == slowloris ]]; then
+		# shellcheck disable=SC2206 # the defines are words by design
+		server_cmd=("${slowloris_cmd[@]}" ${slowloris_extra[${1%-follow-up}]:-} "--define=listeners.chat.database=$results/$1-$2.db")
+	elif [[ $1 == relay ]]; then
 		server_cmd=("${relay_cmd[@]}")
 	elif [[ $1 == relay-tls ]]; then
 		server_cmd=("${relay_cmd[@]}" "${tls_defines[@]}")
@@ -320,6 +355,10 @@ start_server() {
 		done
 		listening "$chat" || { log "webchatd did not listen on port $chat"; exit 1; }
 	done
+	if [[ $2 == slowloris ]]; then
+		for ((i = 0; i < 100; ++i)); do listening "$page_port" && break; sleep 0.1; done
+		listening "$page_port" || { log "webchatd did not listen on port $page_port"; exit 1; }
+	fi
 }
 
 # --- the scenarios -------------------------------------------------------------
@@ -329,6 +368,7 @@ declare -A arguments=(
 	[throughput]="--clients 100 --senders 10 --messages 2000 --size 64"
 	[latency]="--clients 5000 --senders 5 --rate 200 --duration 10"
 	[slow-consumer]="--clients 100 --senders 10 --messages 2000 --size 512"
+	[slowloris]="--slow 1000 --addresses 20 --interval-ms 2000 --probes 100"
 )
 records=()
 commands=()
@@ -336,10 +376,37 @@ status=0
 for scenario in $scenarios; do
 	[[ -n ${arguments[$scenario]+set} ]] || { log "unknown scenario $scenario"; exit 1; }
 done
+for setup in $slowloris_setups; do
+	[[ $setup =~ ^(baseline|(shipped|per-ip-100)(-follow-up)?)$ ]] || { log "unknown slowloris setup $setup"; exit 1; }
+done
 for protocol in $protocols; do
 	[[ $protocol =~ ^(relay|relay-tls|chatroom|chatroom-tls|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
 done
+# Runs cmd (webchat-bench) as run, keeps its record and command line, and
+# stops the server.
+run_bench() {
+	log "${cmd[*]}"
+	"${cmd[@]}" --json "$results/$run.json" >"$results/$run.txt" 2>"$results/$run.err" || status=1
+	records+=("$results/$run.json")
+	commands+=("${cmd[*]}")
+	stop_server
+}
 for scenario in $scenarios; do
+	if [[ $scenario == slowloris ]]; then
+		for setup in $slowloris_setups; do
+			run=$setup-$scenario
+			start_server "$setup" "$scenario"
+			# shellcheck disable=SC2206 # the arguments are words by design
+			load=(${arguments[$scenario]})
+			[[ $setup == *-follow-up ]] && load+=(--follow-up)
+			[[ $setup == baseline ]] && load=(--slow 0 --probes 100)
+			cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" "${load[@]}"
+				--name "$setup" --page-port "$page_port" --chat-port "$port" --server-pid "${server_pids[0]}"
+				--metrics-url "$metrics_url")
+			run_bench
+		done
+		continue
+	fi
 	for protocol in $protocols; do
 		run=$protocol-$scenario
 		start_server "$protocol" "$scenario"
@@ -358,11 +425,7 @@ for scenario in $scenarios; do
 		# shellcheck disable=SC2206 # the arguments are words by design
 		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
 			--protocol "$wire" --name "$protocol" "${targets[@]}" --concurrency 1024)
-		log "${cmd[*]}"
-		"${cmd[@]}" --json "$results/$run.json" >"$results/$run.txt" 2>"$results/$run.err" || status=1
-		records+=("$results/$run.json")
-		commands+=("${cmd[*]}")
-		stop_server
+		run_bench
 	done
 done
 cleanup
@@ -386,6 +449,11 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 		for scenario in "${!chat_extra[@]}"; do
 			[[ " $scenarios " == *" $scenario "* ]] && echo "  (for $scenario also \`${chat_extra[$scenario]}\`)"
 		done
+	fi
+	if [[ " $scenarios " == *" slowloris "* ]]; then
+		echo "- slowloris: \`${slowloris_cmd[*]} --define=listeners.chat.database=<results>/<setup>-slowloris.db\`"
+		echo "  (per-ip-100 also \`${slowloris_extra[per-ip-100]}\`; the -follow-up setups run the same server," \
+			"webchat-bench gets \`--follow-up\`; baseline: the shipped server, the probes alone, \`--slow 0\`)"
 	fi
 	if [[ -n $uses_tls ]]; then
 		echo "- over TLS (relay-tls, chatroom-tls): the same command plus" \

@@ -10,7 +10,7 @@ namespace webchat::bench {
 
 namespace {
 
-const std::set<std::string> Flags = {"markdown", "binary", "help", "tls"};
+const std::set<std::string> Flags = {"markdown", "binary", "help", "tls", "follow-up"};
 
 const std::set<std::string> Common = {"host", "port", "ports", "path", "cpu", "timeout", "json", "markdown", "name",
 	"server-pid", "redis-pid", "redis-address", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "tls",
@@ -26,13 +26,15 @@ const std::map<std::string, std::set<std::string>> ScenarioOptions = {
 	{"latency", {"clients", "senders", "rate", "duration", "size", "binary"}},
 	{"slow-consumer", {"clients", "senders", "messages", "size", "window", "binary", "rcvbuf"}},
 	{"smoke", {}},
+	{"slowloris", {"page-port", "chat-port", "slow", "addresses", "interval-ms", "follow-up", "probes", "probe-gap-ms",
+		"settle-ms"}},
 };
 
 } // namespace
 
 const std::vector<std::string>& CommandLine::scenarios()
 {
-	static const std::vector<std::string> names = {"idle", "throughput", "latency", "slow-consumer", "smoke"};
+	static const std::vector<std::string> names = {"idle", "throughput", "latency", "slow-consumer", "smoke", "slowloris"};
 	return names;
 }
 
@@ -71,6 +73,28 @@ scenarios:
                  than the server's queue limit (1 MiB) plus the kernel's
                  socket buffers (up to tcp_wmem max, 4 MiB) can hold
                    --clients 100 --senders 10 --messages 2000 --size 512 --rcvbuf 4096
+  slowloris      --slow connections to the page listener (--page-port), from
+                 --addresses loopback addresses 127.0.0.2 onwards, opened
+                 over one interval, each trickling a request head that never
+                 ends, one byte every --interval-ms (--follow-up: after a
+                 complete first request and its response, the keep-alive
+                 follow-up); one the server closes is opened again at its
+                 next tick. After --settle-ms, --probes times an honest
+                 client from 127.0.0.1: GET / on the page listener, then a
+                 chat join on --chat-port (the upgrade, and with --protocol
+                 chatroom its welcome; nick probe<pid>-<n> in --room), each
+                 target p99 < 50 ms; --probe-gap-ms between tries (keep
+                 the joins within the chat listener's
+                 handshakes_per_ip_per_second, 5 by default). Reports
+                 how many slow connections the server held at each probe,
+                 closed at once (within one interval: refused) and later
+                 (while trickling: after how long), with --metrics-url
+                 (--metrics-listener page) the gate's refusals by reason.
+                 A failed probe FAILs. --slow 0: the probes alone (the
+                 baseline). Not --port, --ports, --path, --tls
+                   --page-port 8080 --chat-port 8000 --slow 1000 --addresses 20
+                   --interval-ms 2000 --probes 100 --probe-gap-ms 250
+                   --settle-ms 2000 --protocol chatroom
   smoke          a tiny run of every check (50 idle connections; 20 clients,
                  2 senders x 50 messages; paced 20 clients; slow consumer
                  with 10 clients, 2 senders x 1000 x 4000 B); for the tests

@@ -55,15 +55,27 @@ std::optional<std::uint64_t> ProcessStats::statusKiBOf(pid_t pid, std::string_vi
 
 std::optional<std::uint64_t> ProcessStats::parseSchedstatNs(std::string_view schedstat)
 {
-	std::uint64_t value = 0;
+	return parseSchedstatField(schedstat, 0);
+}
+
+std::optional<std::uint64_t> ProcessStats::parseSchedstatField(std::string_view schedstat, int field)
+{
 	std::size_t i = 0;
+	for (int skipped = 0; skipped < field; ++skipped)
+	{
+		while (i < schedstat.size() && schedstat[i] >= '0' && schedstat[i] <= '9') ++i;
+		if (i >= schedstat.size() || schedstat[i] != ' ') return std::nullopt;
+		++i;
+	}
+	std::uint64_t value = 0;
+	const std::size_t start = i;
 	for (; i < schedstat.size() && schedstat[i] >= '0' && schedstat[i] <= '9'; ++i)
 		value = value * 10 + static_cast<std::uint64_t>(schedstat[i] - '0');
-	if (i == 0 || (i < schedstat.size() && schedstat[i] != ' ' && schedstat[i] != '\n')) return std::nullopt;
+	if (i == start || (i < schedstat.size() && schedstat[i] != ' ' && schedstat[i] != '\n')) return std::nullopt;
 	return value;
 }
 
-std::optional<std::uint64_t> ProcessStats::threadsRunNs(pid_t pid)
+std::optional<std::uint64_t> ProcessStats::threadsSchedstatNs(pid_t pid, int field)
 {
 	std::error_code error;
 	std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", error);
@@ -77,13 +89,26 @@ std::optional<std::uint64_t> ProcessStats::threadsRunNs(pid_t pid)
 		std::ifstream in(task.path() / "schedstat");
 		std::string line;
 		if (!std::getline(in, line)) continue;
-		const auto ns = parseSchedstatNs(line);
+		const auto ns = parseSchedstatField(line, field);
 		if (!ns) return std::nullopt;
 		total += *ns;
 		any = true;
 	}
 	if (!any) return std::nullopt;
 	return total;
+}
+
+std::optional<double> ProcessStats::runQueueWaitSeconds() const
+{
+	if (_pids.empty()) return std::nullopt;
+	std::uint64_t total = 0;
+	for (const pid_t pid: _pids)
+	{
+		const auto ns = threadsSchedstatNs(pid, 1);
+		if (!ns) return std::nullopt;
+		total += *ns;
+	}
+	return static_cast<double>(total) / 1e9;
 }
 
 std::optional<double> ProcessStats::cpuSeconds() const
@@ -103,7 +128,7 @@ std::optional<double> ProcessStats::cpuSecondsOf(pid_t pid)
 {
 	// Nanoseconds on a CPU, per thread: the 10 ms ticks of /proc/<pid>/stat
 	// are too coarse for exchanges of a few hundred milliseconds.
-	if (const auto ns = threadsRunNs(pid)) return static_cast<double>(*ns) / 1e9;
+	if (const auto ns = threadsSchedstatNs(pid, 0)) return static_cast<double>(*ns) / 1e9;
 	std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
 	std::string line;
 	if (!std::getline(in, line)) return std::nullopt;

@@ -53,12 +53,22 @@ public:
 	/// utime + stime (fields 14 and 15) of a /proc/<pid>/stat line, in clock ticks.
 	static std::optional<std::uint64_t> parseCpuTicks(std::string_view stat);
 
+	/// Time the threads were runnable but waited for a CPU (summed over
+	/// threads and processes), in seconds so far: how much other threads,
+	/// the process's own on the same core included, held them back. From
+	/// each thread's schedstat.
+	std::optional<double> runQueueWaitSeconds() const;
+
 	/// The first field of a /proc/<pid>/task/<tid>/schedstat line: time on
 	/// a CPU, in nanoseconds.
 	static std::optional<std::uint64_t> parseSchedstatNs(std::string_view schedstat);
+	/// Field 0 (time on a CPU), 1 (time waiting on a run queue) or 2
+	/// (timeslices) of a schedstat line.
+	static std::optional<std::uint64_t> parseSchedstatField(std::string_view schedstat, int field);
 
 private:
-	static std::optional<std::uint64_t> threadsRunNs(pid_t pid);
+	/// A schedstat field summed over the process's threads.
+	static std::optional<std::uint64_t> threadsSchedstatNs(pid_t pid, int field);
 	static std::optional<double> cpuSecondsOf(pid_t pid);
 	static std::optional<std::uint64_t> statusKiBOf(pid_t pid, std::string_view key);
 	std::optional<std::uint64_t> statusKiB(std::string_view key) const;

@@ -77,6 +77,29 @@ const Figures ServerCounters = {
 	{"server_protocol_errors", "server: protocol errors"}, {"agree_protocol_errors", "agree: protocol errors (0)"},
 };
 
+const std::string Slowloris = "slowloris";
+
+// The slowloris runs, each setup (server settings) a column.
+const Figures SlowlorisFigures = {
+	{"slow", "slow connections"}, {"interval_ms", "one byte every (ms)"}, {"follow_up", "keep-alive follow-up"},
+	{"page_probe_p50_ms", "GET / p50 (ms)"}, {"page_probe_p99_ms", "GET / p99 (ms)"}, {"page_probe_max_ms", "GET / max (ms)"},
+	{"page_probe_probes_failed", "GET / failed"}, {"join_probe_p50_ms", "chat join p50 (ms)"},
+	{"join_probe_p99_ms", "chat join p99 (ms)"}, {"join_probe_max_ms", "chat join max (ms)"},
+	{"join_probe_probes_failed", "chat joins failed"},
+	{"slow_open_at_probes_mean", "slow connections held (mean at the probes)"},
+	{"slow_open_at_probes_min", "slow connections held (fewest)"},
+	{"slow_open_at_probes_max", "slow connections held (most)"}, {"slow_connects", "slow connects"},
+	{"slow_closed_at_once", "closed at once (refused)"}, {"slow_closed_later", "closed while trickling"},
+	{"slow_closed_later_after_p50_ms", "closed while trickling, after (p50, ms)"},
+	{"server_refused_max_pending_per_ip", "server: refused, max_pending_per_ip"},
+	{"server_refused_max_pending", "server: refused, max_pending"},
+	{"server_refused_header_timeout", "server: closed, header_timeout"},
+	{"server_pending_at_end_of_probes", "server: heads pending at the last probe"},
+	{"server_cpu_percent", "server CPU (%)"},
+	{"server_cpu_wait_ms", "server threads waiting for a CPU (ms)"},
+	{"bench_cpu_wait_ms", "bench threads waiting for a CPU (ms)"},
+};
+
 const Figures& figuresOf(const std::map<std::string, Figures>& table, const std::string& scenario)
 {
 	static const Figures none;
@@ -147,6 +170,14 @@ ResultTables::ResultTables(std::vector<RunRecord> runs): _runs(std::move(runs))
 {
 	for (const RunRecord& run: _runs)
 	{
+		// Slow clients are tabled on their own (their setups are server
+		// settings, not plugins to compare).
+		if (run.scenario == Slowloris)
+		{
+			if (std::find(_slowlorisNames.begin(), _slowlorisNames.end(), run.name) == _slowlorisNames.end())
+				_slowlorisNames.push_back(run.name);
+			continue;
+		}
 		if (std::find(_names.begin(), _names.end(), run.name) == _names.end()) _names.push_back(run.name);
 		if (!run.scenario.empty() && std::find(_scenarios.begin(), _scenarios.end(), run.scenario) == _scenarios.end())
 			_scenarios.push_back(run.scenario);
@@ -214,6 +245,7 @@ std::string ResultTables::markdown() const
 	std::string out = contention();
 	const std::string compared = comparison();
 	if (!compared.empty()) out += "\n" + compared;
+	if (!_slowlorisNames.empty()) out += "\n" + slowloris();
 	return out + "\n" + everyRun();
 }
 
@@ -409,6 +441,39 @@ std::string ResultTables::tlsVerdict() const
 		out += busyBenchmark(name, tlsLabel(name));
 	}
 	return out;
+}
+
+std::string ResultTables::slowloris() const
+{
+	std::vector<std::string> header = {"figure"};
+	for (const std::string& name: _slowlorisNames) header.push_back(name);
+	std::string out = row(header) + separator(header.size());
+	const auto line = [&](const std::string& label, auto cellOf) {
+		std::vector<std::string> cells = {label};
+		for (const std::string& name: _slowlorisNames) cells.push_back(cellOf(name));
+		out += row(cells);
+	};
+	line("result", [&](const std::string& name) { return result(name, Slowloris); });
+	line("CPU contention / load average at start", [&](const std::string& name) { return contentionAndLoad(name, Slowloris); });
+	for (const Figure& figure: SlowlorisFigures)
+		line(figure.label, [&](const std::string& name) { return value(name, Slowloris, figure.key); });
+	out += "\nHonest client under slow clients (target: GET / and chat join p99 < 50 ms):";
+	for (const std::string& name: _slowlorisNames)
+	{
+		out += " " + name + ": ";
+		const std::string page = value(name, Slowloris, "page_probe_p99_ms");
+		const std::string join = value(name, Slowloris, "join_probe_p99_ms");
+		if (result(name, Slowloris) != "PASS" || !isNumber(page) || !isNumber(join))
+		{
+			out += "not measured (a probe failed or the run did not PASS);";
+			continue;
+		}
+		const double worst = std::max(number(page), number(join));
+		out += "GET / " + page + " ms, join " + join + " ms: " +
+			(worst < 50 ? std::string("**met**;") : "**missed** by " + fixed(worst - 50, 2) + " ms;");
+	}
+	out.back() = '.';
+	return out + "\n";
 }
 
 std::string ResultTables::everyRun() const

@@ -15,6 +15,9 @@
 //   as a share of the relay, then whether the chat room reaches half the
 //   relay's throughput.
 //
+// - any "slowloris" runs: a table of their own, a column per setup (the
+//   server's settings), with whether the honest client's p99 met 50 ms.
+//
 // Each table carries the result, the CPU contention (and in the first two
 // the load average at the start) of every run, the scenario's figures and
 // the server's own counters. Below the comparison comes every run's own
@@ -69,11 +72,13 @@ private:
 	std::string backends() const;
 	std::string tlsTable() const;
 	std::string tlsVerdict() const;
+	std::string slowloris() const;
 	std::string busyBenchmark(const std::string& name, const std::string& label) const;
 
 	std::vector<RunRecord> _runs;
 	std::vector<std::string> _names;
 	std::vector<std::string> _scenarios;
+	std::vector<std::string> _slowlorisNames; // the slowloris runs' setups
 };
 
 } // namespace webchat::bench

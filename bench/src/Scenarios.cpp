@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <unistd.h>
 
 namespace webchat::bench {
 
@@ -470,6 +472,159 @@ std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency,
 	slow.size = 4000;
 	reports.push_back(slowConsumerScenario(context, slow, prefix + "smoke/slow-consumer"));
 	return reports;
+}
+
+namespace {
+
+// The page listener's gate: refusals by reason, and the connections waiting
+// for their heads, summed over the sources; nothing when a fetch fails.
+struct GateCounters
+{
+	std::map<std::string, double> refused; // by reason
+	double pending = 0;
+};
+
+std::optional<GateCounters> fetchGate(const std::vector<MetricsSource>& metrics, std::string& error)
+{
+	GateCounters sum;
+	for (const MetricsSource& source: metrics)
+	{
+		const std::optional<std::string> text = source.fetchText(error);
+		if (!text) return std::nullopt;
+		for (const auto& [reason, value]:
+			parsePrometheusBy(*text, source.listener(), "webchat_http_connections_refused_total", "reason"))
+			sum.refused[reason] += value;
+		const auto all = parsePrometheus(*text, source.listener());
+		const auto pending = all.find("webchat_http_pending_connections");
+		if (pending == all.end())
+		{
+			error = source.url() + " has no webchat_http_pending_connections for listener=\"" + source.listener() + "\"";
+			return std::nullopt;
+		}
+		sum.pending += pending->second;
+	}
+	return sum;
+}
+
+// p50, p99 and max of the probes that succeeded, the failures counted and
+// the first one noted; the p99 against the target.
+void probeFigures(Report& report, const std::string& prefix, const std::string& what, const std::vector<ProbeResult>& probes)
+{
+	std::vector<double> times;
+	std::uint64_t failed = 0;
+	for (const ProbeResult& probe: probes)
+	{
+		if (probe.error.empty()) times.push_back(probe.ms);
+		else if (failed++ == 0) report.fail(what + " failed: " + probe.error);
+	}
+	report.figure(prefix + "_probes", static_cast<std::uint64_t>(probes.size()));
+	report.figure(prefix + "_probes_failed", failed);
+	report.figure(prefix + "_p50_ms", nearestRank(times, 50), 2, "ms");
+	report.figure(prefix + "_p99_ms", nearestRank(times, 99), 2, "ms");
+	report.figure(prefix + "_max_ms", nearestRank(times, 100), 2, "ms");
+	const std::optional<double> p99 = nearestRank(times, 99);
+	report.target(prefix + "_p99_ms", "< 50 ms over every try",
+		failed || !p99 ? std::optional<bool>() : std::optional<bool>(*p99 < 50));
+}
+
+} // namespace
+
+Report slowlorisScenario(const SlowlorisConfig& config, const ProcessStats& server, const std::vector<MetricsSource>& metrics,
+	const std::string& name)
+{
+	Report report(name);
+	report.parameter("page", "http://" + config.page.hostHeader + "/");
+	report.parameter("chat", "ws://" + config.chat.hostHeader + config.joinPath + (config.expectWelcome ? "<n>" : ""));
+	if (server.enabled()) report.parameter("server_pid", static_cast<std::uint64_t>(server.pid()));
+	report.parameter("slow", static_cast<std::uint64_t>(config.slow));
+	report.parameter("addresses", slowSourceAddress(0, config.addresses) + "-" +
+		slowSourceAddress(config.addresses - 1, config.addresses));
+	report.parameter("interval_ms", config.intervalMs);
+	report.parameter("follow_up", std::string(config.followUp ? "yes" : "no"));
+	report.parameter("probes", static_cast<std::uint64_t>(config.probes));
+	report.parameter("probe_gap_ms", config.probeGapMs);
+	report.parameter("settle_ms", config.settleMs);
+
+	std::string metricsError;
+	std::optional<GateCounters> before;
+	if (!metrics.empty()) before = fetchGate(metrics, metricsError);
+	std::optional<GateCounters> during;
+	CpuMeter serverCpu(server);
+	serverCpu.start();
+	// How long each side's threads waited for a CPU (each other's turns on
+	// a pinned core, and other work on the machine): where an outlier may
+	// come from besides the gate.
+	const ProcessStats bench(::getpid());
+	const std::optional<double> serverWaitBefore = server.runQueueWaitSeconds();
+	const std::optional<double> benchWaitBefore = bench.runQueueWaitSeconds();
+	const SlowlorisResult result = runSlowloris(config, [&] {
+		if (before) during = fetchGate(metrics, metricsError);
+	});
+	const std::optional<double> serverPercent = serverCpu.percent();
+	const auto waitedMs = [](const std::optional<double>& before, const std::optional<double>& after) {
+		return before && after ? std::optional<double>((*after - *before) * 1000) : std::nullopt;
+	};
+	const std::optional<double> serverWaitMs = waitedMs(serverWaitBefore, server.runQueueWaitSeconds());
+	const std::optional<double> benchWaitMs = waitedMs(benchWaitBefore, bench.runQueueWaitSeconds());
+	std::optional<GateCounters> after;
+	if (during) after = fetchGate(metrics, metricsError);
+
+	if (!result.error.empty()) report.fail("the slow connections stopped: " + result.error);
+	if (config.slow > 0 && result.established == 0) report.fail("no slow connection was ever established");
+	probeFigures(report, "page_probe", "GET /", result.pageProbes);
+	probeFigures(report, "join_probe", config.expectWelcome ? "chat join (101 and welcome)" : "chat join (101)", result.joinProbes);
+
+	std::vector<double> open(result.openAtProbe.begin(), result.openAtProbe.end());
+	double sum = 0;
+	for (const double value: open) sum += value;
+	report.figure("slow_open_at_probes_min", nearestRank(open, 0), 0);
+	report.figure("slow_open_at_probes_mean", open.empty() ? std::optional<double>() : sum / static_cast<double>(open.size()), 1);
+	report.figure("slow_open_at_probes_max", nearestRank(open, 100), 0);
+	report.figure("slow_open_at_end", static_cast<std::uint64_t>(result.openAtEnd));
+	report.figure("slow_connects", result.connectsStarted);
+	report.figure("slow_established", result.established);
+	report.figure("slow_connect_failures", result.connectFailures);
+	if (config.followUp) report.figure("slow_first_requests_answered", result.firstRequestsAnswered);
+	report.figure("slow_bytes_trickled", result.bytesTrickled);
+	report.figure("slow_closed_at_once", result.closedAtOnce);
+	report.figure("slow_closed_later", static_cast<std::uint64_t>(result.closedLaterAfterMs.size()));
+	report.figure("slow_closed_later_after_min_ms", nearestRank(result.closedLaterAfterMs, 0), 0, "ms");
+	report.figure("slow_closed_later_after_p50_ms", nearestRank(result.closedLaterAfterMs, 50), 0, "ms");
+	report.figure("slow_closed_later_after_max_ms", nearestRank(result.closedLaterAfterMs, 100), 0, "ms");
+	report.figure("run_s", result.seconds, 1, "s");
+	report.figure("server_cpu_percent", serverPercent, 1, "%");
+	report.figure("server_cpu_wait_ms", serverWaitMs, 0, "ms");
+	report.figure("bench_cpu_wait_ms", benchWaitMs, 0, "ms");
+	if (!metrics.empty())
+	{
+		if (before && during && after)
+		{
+			auto refused = [&](const char* reason) {
+				const auto was = before->refused.find(reason);
+				const auto now = after->refused.find(reason);
+				const double delta = (now == after->refused.end() ? 0 : now->second) - (was == before->refused.end() ? 0 : was->second);
+				return static_cast<std::uint64_t>(std::max(0.0, delta));
+			};
+			report.figure("server_counters", "listener " + metrics.front().listener());
+			report.figure("server_refused_max_pending_per_ip", refused("max_pending_per_ip"));
+			report.figure("server_refused_max_pending", refused("max_pending"));
+			report.figure("server_refused_header_timeout", refused("header_timeout"));
+			report.figure("server_pending_at_end_of_probes", static_cast<std::uint64_t>(std::max(0.0, during->pending)));
+		}
+		else
+		{
+			const std::string warning = "warning: server counters not read: " + metricsError;
+			std::cerr << "webchat-bench: " << report.scenario() << ": " << warning << std::endl;
+			report.note(warning);
+			report.figure("server_counters", std::string("unavailable"));
+		}
+	}
+	report.note("closed at once: within one interval (" + std::to_string(config.intervalMs) +
+		" ms) of its request starting, before its second byte; closed later: while trickling, the time from the "
+		"request's start (its connect, or the follow-up's first byte)");
+	report.headline({"page_probe_p99_ms", "join_probe_p99_ms", "slow_open_at_probes_mean", "slow_closed_at_once",
+		"slow_closed_later", "slow_closed_later_after_p50_ms"});
+	return report;
 }
 
 } // namespace webchat::bench

@@ -14,6 +14,7 @@
 #include "LoadLoop.h"
 #include "ProcessStats.h"
 #include "ServerMetrics.h"
+#include "SlowlorisRun.h"
 #include "Report.h"
 #include "TlsClient.h"
 #include "TrafficRun.h"
@@ -48,6 +49,12 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 Report latencyScenario(RunContext& context, const TrafficConfig& config, const std::string& name = "latency");
 /// Runs config twice: without, then with the non-reader.
 Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, const std::string& name = "slow-consumer");
+/// Slow connections against the page listener while an honest client
+/// times GET / and a chat join (SlowlorisRun.h). server: webchatd's CPU
+/// (--server-pid); metrics: the page listener's gate counters (refusals by
+/// reason, connections waiting for their heads) over the run.
+Report slowlorisScenario(const SlowlorisConfig& config, const ProcessStats& server, const std::vector<MetricsSource>& metrics,
+	const std::string& name = "slowloris");
 /// A tiny run of each of the above (with the chat room: every event also
 /// parsed with Poco::JSON). prefix goes before each report's name.
 std::vector<Report> smokeScenario(RunContext& context, std::size_t concurrency,

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <istream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -23,23 +24,18 @@ namespace webchat::bench {
 
 namespace {
 
-// The labels between { and } (the braces excluded): true when one of them is
-// listener="<listener>". Label values may hold escaped \" \\ \n, and commas.
-bool hasListener(const std::string& labels, const std::string& listener, bool& wellFormed)
+// The labels between { and } (the braces excluded), by name, or nothing
+// when they do not parse. Label values may hold escaped \" \\ \n, and commas.
+std::optional<std::map<std::string, std::string>> parseLabels(const std::string& labels)
 {
-	wellFormed = true;
-	bool match = false;
+	std::map<std::string, std::string> parsed;
 	std::size_t i = 0;
 	while (i < labels.size())
 	{
 		while (i < labels.size() && (labels[i] == ',' || labels[i] == ' ')) ++i;
 		if (i >= labels.size()) break;
 		const std::size_t equals = labels.find('=', i);
-		if (equals == std::string::npos || equals + 1 >= labels.size() || labels[equals + 1] != '"')
-		{
-			wellFormed = false;
-			return false;
-		}
+		if (equals == std::string::npos || equals + 1 >= labels.size() || labels[equals + 1] != '"') return std::nullopt;
 		const std::string name = labels.substr(i, equals - i);
 		std::string value;
 		std::size_t j = equals + 2;
@@ -60,22 +56,18 @@ bool hasListener(const std::string& labels, const std::string& listener, bool& w
 			else
 				value += c;
 		}
-		if (!closed)
-		{
-			wellFormed = false;
-			return false;
-		}
-		if (name == "listener" && value == listener) match = true;
+		if (!closed) return std::nullopt;
+		parsed[name] = value;
 		i = j + 1;
 	}
-	return match;
+	return parsed;
 }
 
-} // namespace
-
-std::map<std::string, double> parsePrometheus(const std::string& text, const std::string& listener)
+// Calls each(name, labels, value) for every labelled sample of the
+// listener's that parses.
+template<typename Each>
+void forEachSample(const std::string& text, const std::string& listener, Each each)
 {
-	std::map<std::string, double> metrics;
 	std::istringstream in(text);
 	std::string line;
 	while (std::getline(in, line))
@@ -89,8 +81,10 @@ std::map<std::string, double> parsePrometheus(const std::string& text, const std
 		// The closing brace: the last '}' before the value (label values may hold '}').
 		const std::size_t close = line.rfind('}');
 		if (close == std::string::npos || close < nameEnd) continue;
-		bool wellFormed = true;
-		if (!hasListener(line.substr(nameEnd + 1, close - nameEnd - 1), listener, wellFormed) || !wellFormed) continue;
+		const auto labels = parseLabels(line.substr(nameEnd + 1, close - nameEnd - 1));
+		if (!labels) continue;
+		const auto found = labels->find("listener");
+		if (found == labels->end() || found->second != listener) continue;
 		std::size_t valueStart = close + 1;
 		while (valueStart < line.size() && line[valueStart] == ' ') ++valueStart;
 		std::size_t valueEnd = valueStart;
@@ -101,9 +95,31 @@ std::map<std::string, double> parsePrometheus(const std::string& text, const std
 		errno = 0;
 		const double value = std::strtod(valueText.c_str(), &end);
 		if (*end != '\0' || errno == ERANGE || std::isnan(value)) continue;
-		metrics[name] += value;
+		each(name, *labels, value);
 	}
+}
+
+} // namespace
+
+std::map<std::string, double> parsePrometheus(const std::string& text, const std::string& listener)
+{
+	std::map<std::string, double> metrics;
+	forEachSample(text, listener, [&](const std::string& name, const std::map<std::string, std::string>&, double value) {
+		metrics[name] += value;
+	});
 	return metrics;
+}
+
+std::map<std::string, double> parsePrometheusBy(const std::string& text, const std::string& listener, const std::string& metric,
+	const std::string& label)
+{
+	std::map<std::string, double> values;
+	forEachSample(text, listener, [&](const std::string& name, const std::map<std::string, std::string>& labels, double value) {
+		if (name != metric) return;
+		const auto found = labels.find(label);
+		if (found != labels.end()) values[found->second] += value;
+	});
+	return values;
 }
 
 ServerCounters ServerCounters::from(const std::map<std::string, double>& metrics)
@@ -177,7 +193,7 @@ MetricsSource::MetricsSource(const std::string& url, std::string listener):
 	_hostPort = resolveLoopback(uri.getHost(), _port, _path).hostHeader;
 }
 
-std::optional<ServerCounters> MetricsSource::fetch(std::string& error) const
+std::optional<std::string> MetricsSource::fetchText(std::string& error) const
 {
 	try
 	{
@@ -194,13 +210,7 @@ std::optional<ServerCounters> MetricsSource::fetch(std::string& error) const
 			error = _url + " answered " + std::to_string(static_cast<int>(response.getStatus()));
 			return std::nullopt;
 		}
-		const ServerCounters counters = ServerCounters::from(parsePrometheus(text, _listener));
-		if (!counters.found)
-		{
-			error = _url + " has no WebSocket series for listener=\"" + _listener + "\"";
-			return std::nullopt;
-		}
-		return counters;
+		return text;
 	}
 	catch (const Poco::Exception& failure)
 	{
@@ -211,6 +221,19 @@ std::optional<ServerCounters> MetricsSource::fetch(std::string& error) const
 		error = _url + ": " + failure.what();
 	}
 	return std::nullopt;
+}
+
+std::optional<ServerCounters> MetricsSource::fetch(std::string& error) const
+{
+	const std::optional<std::string> text = fetchText(error);
+	if (!text) return std::nullopt;
+	const ServerCounters counters = ServerCounters::from(parsePrometheus(*text, _listener));
+	if (!counters.found)
+	{
+		error = _url + " has no WebSocket series for listener=\"" + _listener + "\"";
+		return std::nullopt;
+	}
+	return counters;
 }
 
 std::string agreement(double server, double bench)

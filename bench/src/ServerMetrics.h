@@ -26,6 +26,12 @@ namespace webchat::bench {
 /// summed like anything else (not used here).
 std::map<std::string, double> parsePrometheus(const std::string& text, const std::string& listener);
 
+/// Value by the label's value, of one metric of one listener:
+/// webchat_http_connections_refused_total by "reason" gives
+/// {"header_timeout": 12, "max_pending_per_ip": 680}. Parsed as above.
+std::map<std::string, double> parsePrometheusBy(const std::string& text, const std::string& listener, const std::string& metric,
+	const std::string& label);
+
 /// The counters the benchmark compares, from parsePrometheus().
 struct ServerCounters
 {
@@ -59,6 +65,8 @@ public:
 	/// The listener's counters now, or nothing with error set (connection,
 	/// status other than 200, timeout of a second or two, no such listener).
 	std::optional<ServerCounters> fetch(std::string& error) const;
+	/// The whole Prometheus text now, or nothing with error set.
+	std::optional<std::string> fetchText(std::string& error) const;
 
 	const std::string& url() const { return _url; }
 	const std::string& listener() const { return _listener; }

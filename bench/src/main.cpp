@@ -17,6 +17,7 @@
 #include "RunRecord.h"
 #include "Scenarios.h"
 #include "ServerMetrics.h"
+#include "SlowlorisRun.h"
 #include "TlsClient.h"
 
 #include <algorithm>
@@ -194,6 +195,32 @@ int report(const CommandLine& line)
 	return passed ? AllPassed : SomeFailed;
 }
 
+// Writes the record (--json FILE), prints the reports (text, --markdown
+// or --json -) and gives the exit status.
+int finish(const CommandLine& line, const RunRecord& record)
+{
+	const std::string json = line.text("json", "");
+	const bool passed = record.passed();
+	if (!json.empty() && json != "-") writeRecord(json, record);
+	if (line.flag("markdown"))
+	{
+		for (const Report& report: record.reports) std::cout << report.markdownRow() << "\n";
+		std::cout.flush();
+	}
+	else if (json == "-")
+		std::cout << record.json() << std::endl;
+	else
+	{
+		for (const Report& report: record.reports)
+		{
+			report.printText(std::cout);
+			std::cout << "\n";
+		}
+		std::cout << "webchat-bench " << record.scenario << ": " << (passed ? "PASS" : "FAIL") << std::endl;
+	}
+	return passed ? AllPassed : SomeFailed;
+}
+
 int run(const CommandLine& line)
 {
 	const std::string scenario = line.scenario();
@@ -302,27 +329,75 @@ int run(const CommandLine& line)
 		}
 	}
 	record.reports = reports;
-	const bool passed = record.passed();
-	if (!json.empty() && json != "-") writeRecord(json, record);
-	if (line.flag("markdown"))
-	{
-		for (const Report& report: reports) std::cout << report.markdownRow() << "\n";
-		std::cout.flush();
-	}
-	else if (json == "-")
-		std::cout << record.json() << std::endl;
-	else
-	{
-		for (const Report& report: reports)
-		{
-			report.printText(std::cout);
-			std::cout << "\n";
-		}
-		std::cout << "webchat-bench " << scenario << ": " << (passed ? "PASS" : "FAIL") << std::endl;
-	}
-	return passed ? AllPassed : SomeFailed;
+	return finish(line, record);
 }
 
+// The slowloris scenario: its own endpoints (the page and chat listeners),
+// the slow connections and the probes (SlowlorisRun.h).
+int slowloris(const CommandLine& line)
+{
+	for (const char* other: {"port", "ports", "path", "tls", "tls-ca", "concurrency", "redis-pid", "redis-address"})
+	{
+		if (line.has(other)) throw UsageError(std::string("--") + other + " does not apply to slowloris (--page-port, --chat-port)");
+	}
+	const std::string host = line.text("host", "127.0.0.1");
+	const auto port = [&](const char* name, std::uint64_t fallback) {
+		return static_cast<std::uint16_t>(line.integer(name, fallback, 1, 65535));
+	};
+	SlowlorisConfig config;
+	config.page = resolveLoopback(host, port("page-port", 8080), "/");
+	config.chat = resolveLoopback(host, port("chat-port", 8000), "/");
+	const std::string protocol = line.text("protocol", "chatroom");
+	if (protocol == "chatroom")
+	{
+		const std::string room = line.text("room", "bench");
+		if (room.empty()) throw UsageError("--room must not be empty");
+		config.joinPath = "/" + ChatroomClients::percentEncode(room) + "?nick=probe" + std::to_string(::getpid()) + "-";
+		config.expectWelcome = true;
+	}
+	else if (protocol != "relay")
+		throw UsageError("--protocol must be relay or chatroom, not '" + protocol + "'");
+	else if (line.has("room"))
+		throw UsageError("--room needs --protocol chatroom");
+	// --slow 0: the probes alone, the baseline to set beside the others.
+	config.slow = line.integer("slow", config.slow, 0, 100000);
+	config.addresses = line.integer("addresses", config.addresses, 1, 250);
+	config.intervalMs = line.integer("interval-ms", config.intervalMs, 10, 600000);
+	config.followUp = line.flag("follow-up");
+	config.probes = line.integer("probes", config.probes, 1, 100000);
+	config.probeGapMs = line.integer("probe-gap-ms", config.probeGapMs, 0, 600000);
+	config.settleMs = line.integer("settle-ms", config.intervalMs, 0, 3600000);
+	std::vector<pid_t> serverPids;
+	for (const std::uint64_t pid: line.integers("server-pid", 0, 4194304))
+		if (pid) serverPids.push_back(static_cast<pid_t>(pid));
+	if (serverPids.size() > 1) throw UsageError("slowloris takes one --server-pid");
+	std::vector<MetricsSource> metrics;
+	for (const std::string& url: line.list("metrics-url", {})) metrics.emplace_back(url, line.text("metrics-listener", "page"));
+	if (metrics.empty() && line.has("metrics-listener")) throw UsageError("--metrics-listener needs --metrics-url");
+	const std::string name = runName(line);
+	const std::string json = line.text("json", "");
+	if (json == "-" && line.flag("markdown")) throw UsageError("--json - and --markdown exclude each other");
+	// At most every probe's timeout twice (GET and join) beyond the load's own time.
+	const double expected = static_cast<double>(config.settleMs + config.probes * (config.probeGapMs + 2 * config.probeTimeoutMs)) / 1000;
+	const double timeout = line.number("timeout", std::min(expected + 60, 3600.0), 1, 86400);
+
+	if (line.has("cpu")) pinToCpu(static_cast<int>(line.integer("cpu", 0, 0, CPU_SETSIZE - 1)));
+	const rlim_t files = raiseFileLimit();
+	if (files != RLIM_INFINITY && config.slow + 64 > files)
+		throw UsageError("need " + std::to_string(config.slow + 64) + " file descriptors, the hard limit is " + std::to_string(files));
+	::alarm(static_cast<unsigned>(timeout) + 30);
+
+	RunRecord record;
+	record.name = name;
+	record.scenario = line.scenario();
+	record.loadAverageAtStart = loadAverageNow();
+	const CpuContention contention;
+	const std::string prefix = line.has("name") ? name + "/" : "";
+	const ProcessStats server(serverPids);
+	record.reports.push_back(slowlorisScenario(config, server, metrics, prefix + "slowloris"));
+	record.cpuContentionPercent = contention.percentSinceStart();
+	return finish(line, record);
+}
 } // namespace
 
 int main(int argc, char** argv)
@@ -339,6 +414,7 @@ int main(int argc, char** argv)
 			return AllPassed;
 		}
 		if (line->scenario() == "report") return report(*line);
+		if (line->scenario() == "slowloris") return slowloris(*line);
 		return run(*line);
 	}
 	catch (const UsageError& error)

@@ -7,8 +7,9 @@
 // clients spread over both (--ports), their records (--json, with
 // redis-server's commandstats) tabled by `webchat-bench report`; and the
 // relay over TLS (wss, --tls) with a certificate made at test time by the
-// openssl command (nothing secret is committed). Correctness only, never
-// speed.
+// openssl command (nothing secret is committed); and the slowloris
+// scenario at small scale against the shipped configuration. Correctness
+// only, never speed.
 #include "ServerProcess.h"
 #include "TestPaths.h"
 
@@ -30,6 +31,7 @@ class BenchSmokeTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTwoInstancesThroughRedis);
 	CPPUNIT_TEST(testTlsSmokePasses);
 	CPPUNIT_TEST(testRefusesOtherHosts);
+	CPPUNIT_TEST(testSlowlorisSmall);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -310,6 +312,75 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(tables, tables.find("| relay/smoke | **FAIL** (exit 2) | ") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(tables, tables.find("not a loopback address") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(tables, tables.find("| relay-idle | **FAIL** | no record: cannot read " + records) != std::string::npos);
+	}
+
+	// The whole number a report's text gives for key ("  key   12"), or -1.
+	static long long figureOf(const std::string& output, const std::string& key)
+	{
+		const std::size_t at = output.find("\n  " + key + " ");
+		if (at == std::string::npos) return -1;
+		std::size_t digits = output.find_first_not_of(' ', at + 3 + key.size());
+		if (digits == std::string::npos || output[digits] < '0' || output[digits] > '9') return -1;
+		return std::stoll(output.substr(digits));
+	}
+
+	// The slowloris scenario at small scale against the shipped
+	// configuration (page, chat room, status on free ports; header timeout
+	// 1 s, 5 heads waiting per address): 40 slow connections from 4
+	// addresses (10 each), 10 honest probes. The probes pass, the server
+	// refuses what is beyond max_pending_per_ip at once and closes the rest
+	// at their header timeout; the same with keep-alive follow-ups.
+	void testSlowlorisSmall()
+	{
+		const Poco::UInt16 pagePort = freeLoopbackPort();
+		Poco::UInt16 chatPort = freeLoopbackPort();
+		while (chatPort == pagePort) chatPort = freeLoopbackPort();
+		Poco::UInt16 statusPort = freeLoopbackPort();
+		while (statusPort == pagePort || statusPort == chatPort) statusPort = freeLoopbackPort();
+		ServerProcess server({"--config=" + shippedConfig(), "--define=listeners.page.address=127.0.0.1",
+			"--define=listeners.page.port=" + std::to_string(pagePort), "--define=listeners.page.header_timeout_ms=1000",
+			"--define=listeners.page.max_pending_per_ip=5", "--define=listeners.chat.address=127.0.0.1",
+			"--define=listeners.chat.port=" + std::to_string(chatPort), "--define=listeners.chat.database=" + makeTempDir() + "/chat.db",
+			"--define=listeners.status.port=" + std::to_string(statusPort)});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(pagePort));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(chatPort));
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(statusPort));
+		const std::vector<std::string> arguments = {"slowloris", "--page-port", std::to_string(pagePort), "--chat-port",
+			std::to_string(chatPort), "--slow", "40", "--addresses", "4", "--interval-ms", "200", "--probes", "10",
+			"--probe-gap-ms", "150", "--settle-ms", "300", "--server-pid", std::to_string(server.pid()), "--metrics-url",
+			"http://127.0.0.1:" + std::to_string(statusPort) + "/metrics", "--timeout", "60"};
+
+		const std::string first = benchPasses(arguments);
+		CPPUNIT_ASSERT_MESSAGE(first, first.find("webchat-bench slowloris: PASS") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(first, first.find("warning") == std::string::npos);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(first, 10LL, figureOf(first, "page_probe_probes"));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(first, 0LL, figureOf(first, "page_probe_probes_failed"));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(first, 0LL, figureOf(first, "join_probe_probes_failed"));
+		// Beyond 5 per address refused at once, by the bench's clock and the server's counter.
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_closed_at_once") > 0);
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "server_refused_max_pending_per_ip") > 0);
+		// The others held (20; a refused one counts as open for the moment
+		// between its connect and its close), then closed by the server at
+		// their header timeout (1 s; the median: a refusal the server was
+		// slow to make may also come later than one interval).
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_open_at_probes_max") > 0);
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_open_at_probes_max") < 30);
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_closed_later") > 0);
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "slow_closed_later_after_p50_ms") >= 1000);
+		CPPUNIT_ASSERT_MESSAGE(first, figureOf(first, "server_refused_header_timeout") > 0);
+
+		std::vector<std::string> followUp = arguments;
+		followUp.push_back("--follow-up");
+		const std::string second = benchPasses(followUp);
+		const std::size_t followUpLine = second.find("\n  follow_up ");
+		CPPUNIT_ASSERT_MESSAGE(second, followUpLine != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(second, second.substr(followUpLine, second.find('\n', followUpLine + 1) - followUpLine).find("yes") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(second, figureOf(second, "slow_first_requests_answered") > 0);
+		CPPUNIT_ASSERT_MESSAGE(second, figureOf(second, "slow_closed_later") > 0);
+		CPPUNIT_ASSERT_MESSAGE(second, figureOf(second, "server_refused_header_timeout") > 0);
+
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.running());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
 	}
 };
 

@@ -405,6 +405,13 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{884626}, ProcessStats::parseSchedstatNs("884626 0 1\n").value_or(0));
 		CPPUNIT_ASSERT(!ProcessStats::parseSchedstatNs("x 0 1"));
 		CPPUNIT_ASSERT(!ProcessStats::parseSchedstatNs(""));
+		// The run-queue wait is the second field.
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{73051}, ProcessStats::parseSchedstatField("884626 73051 12\n", 1).value_or(0));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{12}, ProcessStats::parseSchedstatField("884626 73051 12\n", 2).value_or(0));
+		CPPUNIT_ASSERT(!ProcessStats::parseSchedstatField("884626\n", 1));
+		CPPUNIT_ASSERT(!ProcessStats::parseSchedstatField("884626 x 12", 1));
+		CPPUNIT_ASSERT(ProcessStats(::getpid()).runQueueWaitSeconds().has_value());
+		CPPUNIT_ASSERT(!ProcessStats(0).runQueueWaitSeconds());
 	}
 
 	void testReportJson()
