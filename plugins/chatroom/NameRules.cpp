@@ -117,26 +117,24 @@ const char* propertyProblem(char32_t c)
 }
 
 // ICU's normalizers are its own singletons, loaded once and never freed.
+const icu::Normalizer2& loadNormalizer(const icu::Normalizer2* (*instance)(UErrorCode&), const char* what)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	const icu::Normalizer2* normalizer = instance(status);
+	if (U_FAILURE(status)) icuFailed(what, status);
+	return *normalizer;
+}
+
 const icu::Normalizer2& nfc()
 {
-	static const icu::Normalizer2& instance = [] () -> const icu::Normalizer2& {
-		UErrorCode status = U_ZERO_ERROR;
-		const icu::Normalizer2* normalizer = icu::Normalizer2::getNFCInstance(status);
-		if (U_FAILURE(status)) icuFailed("NFC data", status);
-		return *normalizer;
-	}();
-	return instance;
+	static const icu::Normalizer2& normalizer = loadNormalizer(&icu::Normalizer2::getNFCInstance, "NFC data");
+	return normalizer;
 }
 
 const icu::Normalizer2& nfkcCasefold()
 {
-	static const icu::Normalizer2& instance = [] () -> const icu::Normalizer2& {
-		UErrorCode status = U_ZERO_ERROR;
-		const icu::Normalizer2* normalizer = icu::Normalizer2::getNFKCCasefoldInstance(status);
-		if (U_FAILURE(status)) icuFailed("NFKC_Casefold data", status);
-		return *normalizer;
-	}();
-	return instance;
+	static const icu::Normalizer2& normalizer = loadNormalizer(&icu::Normalizer2::getNFKCCasefoldInstance, "NFKC_Casefold data");
+	return normalizer;
 }
 
 std::string normalize(const icu::Normalizer2& normalizer, std::string_view text)
