@@ -261,7 +261,7 @@ std::string NameRules::check(std::string_view name, std::size_t maxLength, bool 
 		if (marksInARow == count) problem = "must not start with a combining mark";
 		else if (marksInARow > MaxMarksInARow) problem = "must not have more than " + std::to_string(MaxMarksInARow) + " combining marks on one letter";
 	}
-	if (count > maxLength) return subject + " must be at most " + std::to_string(maxLength) + " characters long";
+	if (count > maxLength || length(name) > maxLength) return subject + " must be at most " + std::to_string(maxLength) + " characters long";
 	if (!visible) return subject + " must contain a visible character";
 	if (isSpace(first) || isSpace(last)) return subject + " must not start or end with a space";
 	if (!problem.empty()) return subject + " " + problem;

@@ -28,8 +28,10 @@
 //     Latin with one other script except Cyrillic and Greek (`Hà Nội`,
 //     `山田`, `Ольга`, `山田 Taro` pass; `аlice`, Latin with a Cyrillic а,
 //     does not); and decimal digits of more than one script
-// and, in a room name, '/'. A name is judged in its display form (NFC), and
-// its length is counted in code points of that form.
+// and, in a room name, '/'. A name is judged in its display form (NFC).
+// Its length is counted in code points, both as typed and in that form (a
+// decomposed é is two as typed; U+0958 is two in NFC): neither may exceed
+// the limit, so whichever form a caller keeps fits it.
 //
 // Two names are the same name (one nick in a room, one room) when their
 // comparison keys are equal: the UTS #39 skeleton of the NFKC case-folded

@@ -2,8 +2,8 @@
 // a room name or nick as a client sent it. Beyond the sanitizers:
 //   - checkNick and checkRoom refuse with a sentence naming what is refused,
 //     and agree with each other except on '/' and the length limit;
-//   - a name that passes passes again in its display form (NFC), which
-//     shows it in at most the allowed number of characters;
+//   - a name that passes passes again in its display form (NFC), and has
+//     at most the allowed number of characters in either form;
 //   - a name that passes has a comparison key, the same as its display
 //     form's, and so does any other valid UTF-8 (refused names included).
 #include "NameRules.h"
@@ -37,6 +37,7 @@ void checkPassingName(const std::string& name, std::size_t maxLength, std::strin
 {
 	const std::string shown = NameRules::displayForm(name);
 	check(rule(shown).empty());
+	check(NameRules::length(name) <= maxLength);
 	check(NameRules::length(shown) <= maxLength);
 	check(NameRules::displayForm(shown) == shown);
 	const std::string key = NameRules::comparisonKey(name);
@@ -56,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 	const bool hasSlash = name.find('/') != std::string::npos;
 	const bool validUtf8 = nickProblem != "a nick must be valid UTF-8";
-	if (!hasSlash && validUtf8 && NameRules::length(NameRules::displayForm(name)) <= NameRules::MaxNickLength)
+	const bool shortEnough = validUtf8 && NameRules::length(name) <= NameRules::MaxNickLength && NameRules::length(NameRules::displayForm(name)) <= NameRules::MaxNickLength;
+	if (!hasSlash && shortEnough)
 	{
 		// Below both limits and without '/', the two rules are one.
 		check(withoutSubject(nickProblem, "a nick") == withoutSubject(roomProblem, "a room name"));

@@ -156,7 +156,7 @@ class NameRulesTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSameNameSameKey);
 	CPPUNIT_TEST(testDifferentNamesDifferentKeys);
 	CPPUNIT_TEST(testDisplayFormIsNfc);
-	CPPUNIT_TEST(testLengthOfTheDisplayForm);
+	CPPUNIT_TEST(testLengthAsTypedAndAsShown);
 	CPPUNIT_TEST(testKeysFromManyThreads);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -328,13 +328,16 @@ public:
 		}
 	}
 
-	void testLengthOfTheDisplayForm()
+	void testLengthAsTypedAndAsShown()
 	{
-		// 32 letters typed decomposed are 64 code points, 32 as shown.
-		const std::string decomposed = repeat("e\xCC\x81", 32);
-		CPPUNIT_ASSERT_EQUAL(std::size_t(64), NameRules::length(decomposed));
-		CPPUNIT_ASSERT(nickOk(decomposed));
-		CPPUNIT_ASSERT(!nickOk(decomposed + "e"));
+		// é typed decomposed: two code points, one as shown.
+		CPPUNIT_ASSERT(nickOk(repeat("e\xCC\x81", 16)));
+		CPPUNIT_ASSERT_EQUAL(std::string("a nick must be at most 32 characters long"), NameRules::checkNick(repeat("e\xCC\x81", 17)));
+		// U+0958 (DEVANAGARI LETTER QA): one code point, two in NFC.
+		const std::string qa = "\xE0\xA5\x98";
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), NameRules::length(NameRules::displayForm(qa)));
+		CPPUNIT_ASSERT(nickOk(repeat(qa, 16)));
+		CPPUNIT_ASSERT_EQUAL(std::string("a nick must be at most 32 characters long"), NameRules::checkNick(repeat(qa, 17)));
 	}
 
 	void testKeysFromManyThreads()
