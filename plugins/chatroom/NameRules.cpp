@@ -158,8 +158,8 @@ const USpoofChecker& spoofChecker()
 		UErrorCode status = U_ZERO_ERROR;
 		icu::LocalUSpoofCheckerPointer checker(uspoof_open(&status));
 		uspoof_setChecks(checker.getAlias(), USPOOF_RESTRICTION_LEVEL | USPOOF_INVISIBLE | USPOOF_MIXED_NUMBERS, &status);
-		uspoof_setRestrictionLevel(checker.getAlias(), USPOOF_MODERATELY_RESTRICTIVE);
 		if (U_FAILURE(status)) icuFailed("spoof checker", status);
+		uspoof_setRestrictionLevel(checker.getAlias(), USPOOF_MODERATELY_RESTRICTIVE);
 		return checker;
 	}();
 	return *instance.getAlias();

@@ -18,7 +18,7 @@
 //     U+180E and the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0
 //   - blanks that are not spaces (U+2800 BRAILLE PATTERN BLANK)
 //   - private-use characters, noncharacters and unassigned code points
-//     (as of the Unicode version of the ICU it is built with)
+//     (as of the Unicode version of the ICU it runs with)
 //   - white space (U+0020 and the other Unicode space separators) at the
 //     start or the end; a combining mark at the start; the same nonspacing
 //     mark twice on one letter; more than MaxMarksInARow marks on one letter
