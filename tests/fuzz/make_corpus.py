@@ -120,7 +120,31 @@ heads = {
     "h2-preface": b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
 }
 
-for target, seeds in (("fuzz_decoder", decoder), ("fuzz_handshake", requests), ("fuzz_request_head", heads)):
+names = {
+    "latin": "alice".encode(),
+    "vietnamese": "Hà Nội".encode(),
+    "vietnamese-decomposed": "Ha\u0300 No\u0323\u0302i".encode(),
+    "chinese": "山田".encode(),
+    "russian": "Ольга".encode(),
+    "han-and-latin": "山田 Taro".encode(),
+    "fullwidth": "ａｌｉｃｅ".encode(),
+    "cyrillic-a-in-latin": "\u0430lice".encode(),
+    "zero-width-joiner": "al\u200dice".encode(),
+    "left-to-right-mark": "alice\u200e".encode(),
+    "hangul-filler": "\u3164".encode(),
+    "braille-blank": "\u2800".encode(),
+    "marks-stacked": "x\u0300\u0301\u0302\u0303\u0304".encode(),
+    "mark-repeated": "a\u0301\u0301".encode(),
+    "mixed-digits": "1\u0662".encode(),
+    "private-use": "a\ue000".encode(),
+    "slash": "a/b".encode(),
+    "nfc-longer": ("\u0958" * 32).encode(),
+    "trailing-space": "alice ".encode(),
+    "bad-utf8": b"al\xc3(ice",
+}
+
+for target, seeds in (("fuzz_decoder", decoder), ("fuzz_handshake", requests), ("fuzz_request_head", heads),
+                      ("fuzz_names", names)):
     folder = os.path.join(HERE, "corpus", target)
     os.makedirs(folder, exist_ok=True)
     for name, data in seeds.items():
