@@ -100,11 +100,7 @@ public:
 		const auto usage = _chat->usage();
 		writer.gauge("webchat_rooms", "Chat rooms with at least one member.", {}, static_cast<double>(usage.rooms));
 		writer.gauge("webchat_users", "Members over all chat rooms.", {}, static_cast<double>(usage.holders));
-		if (const auto* redis = dynamic_cast<const webchat::chatroom::redis::RedisRooms*>(_store.get()))
-		{
-			writer.gauge("webchat_redis_up", "1 while the shared backend (Redis) is reachable.", {}, redis->linkUp() ? 1 : 0);
-			writer.gauge("webchat_redis_queued", "Changes waiting to be sent to Redis.", {}, static_cast<double>(redis->queued()));
-		}
+		_store->writeMetrics(writer);
 	}
 
 private:

@@ -53,6 +53,8 @@ const SettingsTable<HistorySettings>& HistorySettings::keys()
 		Key::integer("retention_count", static_cast<std::int64_t>(DefaultRetentionCount), 0, std::int64_t(1) << 53, "messages",
 			"messages kept per room (0: all; else at least history_size, and the default grows to it)"),
 		{Key::integer("retention_days", 0, 0, 36500, "days", "...and for at most this many days (0: no age limit)"), &S::retentionDays},
+		{Key::integer("max_pending_messages", 100000, 1, 100000000, "messages", "messages waiting to be written (a slow or failing disk); beyond it or max_pending_bytes, new ones are delivered but not kept"), &S::maxPendingMessages},
+		{Key::integer("max_pending_bytes", 64 << 20, 1 << 20, std::int64_t(1) << 36, "bytes", "...and their size"), &S::maxPendingBytes},
 		Key::text("redis_address", "127.0.0.1:6379", "backend = redis: host:port of Redis"),
 		Key::text("redis_namespace", "webchat", "key prefix, so deployments can share a Redis").notEmpty(),
 		Key::text("redis_user", "", "an ACL user for AUTH (with redis_password)"),
@@ -100,6 +102,8 @@ std::unique_ptr<HistoryStore> HistorySettings::openStore(Poco::Logger& logger) c
 	options.batchWindowMs = batchWindowMs;
 	options.retentionCount = retentionCount;
 	options.retentionDays = retentionDays;
+	options.maxPendingMessages = maxPendingMessages;
+	options.maxPendingBytes = maxPendingBytes;
 	try
 	{
 		return std::make_unique<SqliteHistoryStore>(std::move(options), logger);

@@ -48,6 +48,8 @@ struct HistorySettings
 	std::int64_t batchWindowMs = 0;
 	std::uint64_t retentionCount = 0;
 	std::int64_t retentionDays = 0;
+	std::size_t maxPendingMessages = 0;
+	std::uint64_t maxPendingBytes = 0;
 	redis::RedisRooms::Options redis;
 
 	/// The history's keys (beside the chat room's and the engine's).

@@ -31,6 +31,8 @@
 #include <string>
 #include <vector>
 
+#include "webchat/HandlerPlugin.h"
+
 namespace webchat::chatroom {
 
 class SharedRooms;
@@ -75,6 +77,10 @@ public:
 	/// Flushes and releases the backend; append() must not be called after.
 	/// Idempotent; also done by the destructor.
 	virtual void close() = 0;
+
+	/// The backend's own metrics (any thread, while it exists). Default:
+	/// none.
+	virtual void writeMetrics(MetricsWriter&) const {}
 
 	/// False when append() does nothing (the room's memory is all there is),
 	/// so rooms need not copy their messages for it.

@@ -370,7 +370,9 @@ void SqliteHistoryStore::append(const std::string& room, const std::string& epoc
 {
 	// Copied before taking the mutex: under it, only a move.
 	Pending pending{room, epoch, std::move(message)};
+	const std::uint64_t bytes = pendingBytes(pending);
 	bool wakeWriter = false;
+	std::uint64_t notKeptToLog = 0;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopping)
@@ -378,14 +380,39 @@ void SqliteHistoryStore::append(const std::string& room, const std::string& epoc
 			++_stats.messagesLost;
 			return;
 		}
-		// The writer sleeps until a batch starts, then for one window:
-		// one wake-up per batch, not per message.
-		wakeWriter = _queue.empty();
-		if (wakeWriter) _firstQueuedAt = Clock::now();
-		_queue.push_back(std::move(pending));
-		++_appended;
+		// A disk that is slow or failing must not cost unbounded memory:
+		// beyond the bounds a message is delivered live but not kept, and
+		// that is said once a minute with a count.
+		if (_queue.size() + _inFlight.size() >= _options.maxPendingMessages || _queueBytes + _inFlightBytes + bytes > _options.maxPendingBytes)
+		{
+			++_stats.messagesNotKept;
+			++_notKeptUnlogged;
+			const auto now = Clock::now();
+			if (now - _notKeptLoggedAt >= std::chrono::minutes(1))
+			{
+				notKeptToLog = _notKeptUnlogged;
+				_notKeptUnlogged = 0;
+				_notKeptLoggedAt = now;
+			}
+		}
+		else
+		{
+			// The writer sleeps until a batch starts, then for one window:
+			// one wake-up per batch, not per message.
+			wakeWriter = _queue.empty();
+			if (wakeWriter) _firstQueuedAt = Clock::now();
+			_queue.push_back(std::move(pending));
+			_queueBytes += bytes;
+			++_appended;
+		}
 	}
 	if (wakeWriter) _wake.notify_one();
+	if (notKeptToLog > 0)
+	{
+		_logger.error("history: " + std::to_string(notKeptToLog) + " messages delivered but not kept: " + std::to_string(_options.maxPendingMessages) +
+			" messages or " + std::to_string(_options.maxPendingBytes) + " bytes already wait to be written to " + _options.path +
+			" (max_pending_messages, max_pending_bytes); is its disk full or failing?");
+	}
 }
 
 bool SqliteHistoryStore::flush()
@@ -415,10 +442,28 @@ void SqliteHistoryStore::applyRetentionNow()
 	_settled.wait(lock, [&] { return _stats.retentionPasses >= target || _stopping; });
 }
 
+std::uint64_t SqliteHistoryStore::pendingBytes(const Pending& pending)
+{
+	// What it holds, and roughly what holding it costs beside.
+	return pending.room.size() + pending.epoch.size() + pending.message.nick.size() + pending.message.text.size() + sizeof(Pending);
+}
+
+void SqliteHistoryStore::writeMetrics(MetricsWriter& writer) const
+{
+	const Stats now = stats();
+	writer.gauge("webchat_history_pending_messages", "Messages waiting to be written to the history database.", {}, static_cast<double>(now.pendingMessages));
+	writer.gauge("webchat_history_pending_bytes", "Bytes of the messages waiting to be written to the history database.", {}, static_cast<double>(now.pendingBytes));
+	writer.counter("webchat_history_not_kept_total", "Messages delivered but not kept: the pending bounds were full (max_pending_messages, max_pending_bytes).",
+		{}, static_cast<double>(now.messagesNotKept));
+}
+
 SqliteHistoryStore::Stats SqliteHistoryStore::stats() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return _stats;
+	Stats stats = _stats;
+	stats.pendingMessages = _queue.size() + _inFlight.size();
+	stats.pendingBytes = _queueBytes + _inFlightBytes;
+	return stats;
 }
 
 std::string SqliteHistoryStore::describe() const
@@ -447,6 +492,8 @@ void SqliteHistoryStore::writerLoop()
 		if (!_queue.empty() && now >= writeAt)
 		{
 			_inFlight.swap(_queue);
+			_inFlightBytes = _queueBytes;
+			_queueBytes = 0;
 			lock.unlock();
 			// _inFlight is only read while unlocked: loadRoom() reads it too.
 			const bool written = writeBatch(_inFlight);
@@ -457,6 +504,7 @@ void SqliteHistoryStore::writerLoop()
 				++_stats.batches;
 				_stats.messagesWritten += _inFlight.size();
 				_inFlight.clear();
+				_inFlightBytes = 0;
 				// A burst's capacity is not kept for ever (the queue and
 				// this vector swap roles batch after batch).
 				if (_inFlight.capacity() > MaxKeptCapacity) std::vector<Pending>().swap(_inFlight);
@@ -465,15 +513,19 @@ void SqliteHistoryStore::writerLoop()
 			else
 			{
 				++_stats.failedBatches;
-				// Kept for the next attempt, ahead of what came meanwhile;
-				// given up at shutdown or beyond max_pending (oldest first).
+				// Kept for the next attempt, ahead of what came meanwhile
+				// (append() keeps the whole within the pending bounds);
+				// given up at shutdown.
 				_inFlight.insert(_inFlight.end(), std::make_move_iterator(_queue.begin()), std::make_move_iterator(_queue.end()));
 				_queue.swap(_inFlight);
 				_inFlight.clear();
-				const std::size_t drop = _stopping ? _queue.size() : _queue.size() > _options.maxPending ? _queue.size() - _options.maxPending : 0;
-				if (drop > 0)
+				_queueBytes += _inFlightBytes;
+				_inFlightBytes = 0;
+				if (_stopping && !_queue.empty())
 				{
-					_queue.erase(_queue.begin(), _queue.begin() + static_cast<std::ptrdiff_t>(drop));
+					const std::size_t drop = _queue.size();
+					_queue.clear();
+					_queueBytes = 0;
 					_settledCount += drop;
 					_stats.messagesLost += drop;
 					_logger.error("history: gave up writing " + std::to_string(drop) + " messages to " + _options.path);
@@ -677,7 +729,10 @@ void SqliteHistoryStore::close()
 	_wake.notify_all();
 	if (_thread.joinable()) _thread.join();
 	const Stats done = stats();
-	markClosed(done.messagesLost == 0);
+	// Ids not in the file (given up, or never kept) must not be given again
+	// to other messages: an unclean close makes the next start rotate the
+	// rooms' epochs.
+	markClosed(done.messagesLost == 0 && done.messagesNotKept == 0);
 	{
 		std::lock_guard<std::mutex> lock(_readMutex);
 		_reader.reset();

@@ -69,7 +69,8 @@ public:
 		std::int64_t retentionIntervalMs = 60 * 60 * 1000; // between retention passes
 		std::int64_t retryMs = 1000;           // after a failed batch
 		std::int64_t busyTimeoutMs = 5000;     // waiting for another process's lock before a write fails
-		std::size_t maxPending = 100000;       // messages held for retry while writes fail; the oldest go beyond
+		std::size_t maxPendingMessages = 100000;   // max_pending_messages: waiting to be written (a slow or failing disk)...
+		std::uint64_t maxPendingBytes = 64 << 20;  // max_pending_bytes: ...and their bytes; beyond either, new messages are not kept
 		std::function<std::int64_t()> wallClockMs; // now, for retention by age (default: the system clock)
 	};
 
@@ -78,7 +79,10 @@ public:
 		std::uint64_t batches = 0;         // transactions committed with messages
 		std::uint64_t messagesWritten = 0;
 		std::uint64_t failedBatches = 0;
-		std::uint64_t messagesLost = 0;    // given up (writes kept failing)
+		std::uint64_t messagesLost = 0;    // given up (writes kept failing until the stop)
+		std::uint64_t messagesNotKept = 0; // delivered live but not kept: the pending bounds were full
+		std::size_t pendingMessages = 0;   // waiting to be written now
+		std::uint64_t pendingBytes = 0;
 		std::uint64_t retentionPasses = 0;
 		std::uint64_t deletedByCount = 0;
 		std::uint64_t deletedByAge = 0;
@@ -131,6 +135,8 @@ public:
 
 	Stats stats() const;
 
+	void writeMetrics(MetricsWriter& writer) const override;
+
 	/// Checks that path can be used as the database without opening or
 	/// creating anything (webchatd --check-config, while another webchatd
 	/// may hold the file): a file that is readable, writable and a SQLite
@@ -156,6 +162,8 @@ private:
 	static void checkPath(const std::string& path, MissingFolder missingFolder);
 	void openDatabase();
 	[[noreturn]] void fail(const std::string& problem) const;
+	// What a queued message counts for against max_pending_bytes.
+	static std::uint64_t pendingBytes(const Pending& pending);
 	void writerLoop();
 	bool writeBatch(const std::vector<Pending>& batch);
 	void applyRetention();
@@ -180,6 +188,10 @@ private:
 	std::vector<Pending> _queue;      // appended, not yet taken by the writer
 	std::vector<Pending> _inFlight;   // taken by the writer, not yet committed (loadRoom reads both)
 	Clock::time_point _firstQueuedAt;
+	std::uint64_t _queueBytes = 0;    // of _queue and of _inFlight, as pendingBytes counts them
+	std::uint64_t _inFlightBytes = 0;
+	std::uint64_t _notKeptUnlogged = 0; // not kept since the last log line
+	Clock::time_point _notKeptLoggedAt;
 	std::uint64_t _failureStreak = 0;  // the writer's: batches failed in a row
 	std::uint64_t _appended = 0;      // messages appended so far...
 	std::uint64_t _settledCount = 0;  // ...of which committed or given up (in append order)

@@ -67,4 +67,10 @@ void RedisRooms::close()
 	_feed.stop();
 }
 
+void RedisRooms::writeMetrics(MetricsWriter& writer) const
+{
+	writer.gauge("webchat_redis_up", "1 while the shared backend (Redis) is reachable.", {}, linkUp() ? 1 : 0);
+	writer.gauge("webchat_redis_queued", "Changes waiting to be sent to Redis.", {}, static_cast<double>(queued()));
+}
+
 } // namespace webchat::chatroom::redis

@@ -61,6 +61,8 @@ public:
 	void leave(const std::string& room, const std::string& nick) override;
 
 	/// For metrics and tests.
+	void writeMetrics(MetricsWriter& writer) const override;
+
 	bool linkUp() const { return _writer.linkUp(); }
 	std::size_t queued() const { return _writer.queued(); }
 

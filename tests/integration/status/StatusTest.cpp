@@ -92,6 +92,7 @@ class StatusTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testHealthz);
 	CPPUNIT_TEST(testMetricsFollowTraffic);
 	CPPUNIT_TEST(testChatRoomsAndUsers);
+	CPPUNIT_TEST(testHistoryBacklogShown);
 	CPPUNIT_TEST(testFormat);
 	CPPUNIT_TEST(testAccessLog);
 	CPPUNIT_TEST(testUnknownPath);
@@ -154,6 +155,14 @@ public:
 		// refused origin and the rude client.
 		server.expect("webchat_http_requests_total{listener=\"chat\"}", 4);
 		server.expect("webchat_http_request_duration_seconds_count{listener=\"chat\"}", 4);
+	}
+
+	void testHistoryBacklogShown()
+	{
+		ThreeListenerServer server("plugin = chatroom\nclass = ChatroomPlugin\nbackend = sqlite\ndatabase = " + makeTempDir() + "/chat.db\n");
+		server.expect("webchat_history_pending_messages{listener=\"chat\"}", 0);
+		server.expect("webchat_history_pending_bytes{listener=\"chat\"}", 0);
+		server.expect("webchat_history_not_kept_total{listener=\"chat\"}", 0);
 	}
 
 	void testChatRoomsAndUsers()

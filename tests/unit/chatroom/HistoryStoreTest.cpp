@@ -99,7 +99,8 @@ class SqliteHistoryStoreTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRetentionPassAppliesALoweredCount);
 	CPPUNIT_TEST(testRetentionByAge);
 	CPPUNIT_TEST(testFailedWritesAreKeptAndRetried);
-	CPPUNIT_TEST(testFailedWritesBeyondMaxPendingAreGivenUp);
+	CPPUNIT_TEST(testBeyondThePendingBoundsMessagesAreNotKept);
+	CPPUNIT_TEST(testPendingBytesBound);
 	CPPUNIT_TEST(testOneListenerPerFile);
 	CPPUNIT_TEST(testAppendAfterCloseIsDropped);
 	CPPUNIT_TEST(testCreatesMissingFolders);
@@ -465,31 +466,56 @@ public:
 		CPPUNIT_ASSERT(open()->previousRunWasClean());
 	}
 
-	void testFailedWritesBeyondMaxPendingAreGivenUp()
+	void testBeyondThePendingBoundsMessagesAreNotKept()
 	{
 		auto opts = options(60000);
 		opts.busyTimeoutMs = 10;
 		opts.retryMs = 10;
-		opts.maxPending = 2;
+		opts.maxPendingMessages = 2;
 		auto store = open(opts);
 		const auto epoch = store->loadRoom("r", 100).epoch;
 		{
+			// The disk "fails": another process holds the write lock.
 			Poco::Data::Session blocker = session();
 			blocker << "BEGIN IMMEDIATE", Poco::Data::Keywords::now;
 			post(*store, "r", epoch, 0, 3);
 			CPPUNIT_ASSERT(!store->flush());
-			CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), store->stats().messagesLost); // the oldest
+			const auto stats = store->stats();
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), stats.messagesNotKept); // the newest
+			CPPUNIT_ASSERT_EQUAL(std::size_t(2), stats.pendingMessages);
+			CPPUNIT_ASSERT(stats.pendingBytes > 0);
+			CPPUNIT_ASSERT_MESSAGE(_log->text(), contains(_log->text(), "1 messages delivered but not kept"));
 			blocker << "ROLLBACK", Poco::Data::Keywords::now;
 		}
 		CPPUNIT_ASSERT(store->flush());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), store->stats().pendingMessages);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), store->stats().pendingBytes);
 		store.reset();
-		// Ids were lost: the next start gives the room a new epoch.
+		// Id 3 is not in the file: the next start gives the room a new epoch.
 		auto reopened = open();
 		CPPUNIT_ASSERT(!reopened->previousRunWasClean());
 		const auto room = reopened->loadRoom("r", 100);
 		CPPUNIT_ASSERT(room.epoch != epoch);
-		CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), room.lastId);
-		CPPUNIT_ASSERT(range(2, 3) == ids(room));
+		CPPUNIT_ASSERT(range(1, 2) == ids(room));
+	}
+
+	void testPendingBytesBound()
+	{
+		auto opts = options(60000);
+		opts.busyTimeoutMs = 10;
+		opts.retryMs = 10;
+		opts.maxPendingBytes = 4096;
+		auto store = open(opts);
+		const auto epoch = store->loadRoom("r", 100).epoch;
+		Poco::Data::Session blocker = session();
+		blocker << "BEGIN IMMEDIATE", Poco::Data::Keywords::now;
+		for (std::uint64_t id = 1; id <= 10; ++id) store->append("r", epoch, message(id, std::string(1000, 'x')));
+		const auto stats = store->stats();
+		// About 1,000 bytes each: three fit in 4 KiB, the rest are not kept.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), stats.pendingMessages);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(7), stats.messagesNotKept);
+		CPPUNIT_ASSERT(stats.pendingBytes <= 4096);
+		blocker << "ROLLBACK", Poco::Data::Keywords::now;
 	}
 
 	void testOneListenerPerFile()
