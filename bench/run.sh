@@ -201,6 +201,7 @@ chat_cmd=("${relay_cmd[@]}"
 	--define=listeners.chat.rate_burst=1000000
 	--define=listeners.chat.rate_per_ip_per_second=1000000
 	--define=listeners.chat.rate_per_ip_burst=1000000
+	--define=listeners.chat.presence_events_per_ip_per_minute=1000000
 	--define=listeners.chat.history_bytes=65536
 	--define=listeners.chat.max_users_per_room=5001)
 # shellcheck disable=SC2206 # the defines are words by design

@@ -124,7 +124,7 @@ public:
 		const Poco::UInt16 port = freeLoopbackPort();
 		// The smoke sends 100 messages a second per sender and more: far
 		// above the room's default rate limit (10/s, burst 20).
-		ServerProcess server({"--config=" + chatroomIni(port, "rate_per_second = 1000000\nrate_burst = 1000000\nrate_per_ip_per_second = 1000000\nrate_per_ip_burst = 1000000\n")});
+		ServerProcess server({"--config=" + chatroomIni(port, "rate_per_second = 1000000\nrate_burst = 1000000\nrate_per_ip_per_second = 1000000\nrate_per_ip_burst = 1000000\npresence_events_per_ip_per_minute = 1000000\n")});
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
 
 		const std::string output = benchPasses({"smoke", "--protocol", "chatroom", "--room", "smoke", "--port",
@@ -163,7 +163,7 @@ public:
 			"--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no", "--logfile", ""},
 			"", WEBCHAT_REDIS_SERVER);
 		CPPUNIT_ASSERT_MESSAGE(redis.output(), redis.waitForPort(redisPort));
-		const std::string limits = "rate_per_second = 1000000\nrate_burst = 1000000\nrate_per_ip_per_second = 1000000\nrate_per_ip_burst = 1000000\nbackend = redis\nredis_address = 127.0.0.1:" +
+		const std::string limits = "rate_per_second = 1000000\nrate_burst = 1000000\nrate_per_ip_per_second = 1000000\nrate_per_ip_burst = 1000000\npresence_events_per_ip_per_minute = 1000000\nbackend = redis\nredis_address = 127.0.0.1:" +
 			std::to_string(redisPort) + "\n";
 		const Poco::UInt16 port1 = freeLoopbackPort();
 		ServerProcess first({"--config=" + chatroomIni(port1, limits)});

@@ -27,6 +27,7 @@ ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, Histo
 	_settings(settings),
 	_logger(logger),
 	_framesPerAddress(settings.ratePerIpPerSecond, static_cast<double>(settings.ratePerIpBurst)),
+	_presencePerAddress(static_cast<double>(settings.presenceEventsPerIpPerMinute) / 60.0, static_cast<double>(settings.presenceEventsPerIpPerMinute)),
 	// Cheap: a room is loaded from the store by its first join, outside the
 	// registry's lock (Room::join).
 	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits(), &store, &logger](const std::string& name) {
@@ -65,7 +66,10 @@ void ChatHandler::onOpen(engine::Connection& connection)
 		return;
 	}
 	session.hold(room);
-	const Room::JoinResult result = room->join(connection, target.nick(), target.since(), target.epoch());
+	// One address coming and going must not flood every room with join
+	// and leave events: beyond its budget they are not broadcast.
+	session.setAnnounced(_presencePerAddress.tryTake(connection.peerAddress(), steadyMs()));
+	const Room::JoinResult result = room->join(connection, target.nick(), target.since(), target.epoch(), session.announced());
 	if (result.unavailable)
 	{
 		refuse(connection, {"unavailable", "the chat server cannot reach its shared backend; try again shortly", CloseCodes::Unavailable});
@@ -87,7 +91,7 @@ void ChatHandler::onOpen(engine::Connection& connection)
 		if (connection.isOpen())
 			session.joinedAs(result.nick);
 		else
-			room->leave(result.nick);
+			room->leave(result.nick, session.announced());
 		break;
 	case RoomState::Join::NickTaken:
 		refuse(connection, {"nick_taken", "someone in this room is already called " + result.nick, CloseCodes::Conflict});
@@ -202,7 +206,7 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 	const bool wasMember = session.joined();
 	const auto room = session.dropRoom();
 	if (!room) return;
-	if (wasMember) room->leave(session.nick());
+	if (wasMember) room->leave(session.nick(), session.announced());
 	_rooms.release(room->name());
 }
 

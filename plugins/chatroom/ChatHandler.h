@@ -69,6 +69,9 @@ private:
 	Poco::Logger& _logger;
 	// Frames per client address, across its connections.
 	engine::AddressBuckets _framesPerAddress;
+	// Joins announced per client address (each announced join's leave is
+	// announced too).
+	engine::AddressBuckets _presencePerAddress;
 	RoomRegistry<Room> _rooms;
 };
 

@@ -39,6 +39,11 @@ public:
 	bool joined() const { return _joined; }
 	void joinedAs(std::string nick);
 
+	/// Whether its join was broadcast (presence_events_per_ip_per_minute):
+	/// its leave is, then, and only then.
+	bool announced() const { return _announced; }
+	void setAnnounced(bool announced) { _announced = announced; }
+
 	const std::string& nick() const { return _nick; }
 	/// The nick JSON-escaped, for the hot path.
 	const std::string& escapedNick() const { return _escapedNick; }
@@ -52,6 +57,7 @@ private:
 	const RequestTarget _target;
 	std::shared_ptr<Room> _room;
 	bool _joined = false;
+	bool _announced = true;
 	std::string _nick;
 	std::string _escapedNick;
 	engine::TokenBucket _messages;

@@ -29,6 +29,7 @@ const SettingsTable<ChatSettings>& ChatSettings::keys()
 		{Key::integer("rate_burst", 20, 1, 1000000, "frames", "token bucket size"), &S::rateBurst},
 		{Key::number("rate_per_ip_per_second", 20, 0.001, 1e6, "frames/s", "the same across all connections of one address (IPv6: one /64), on top of each connection's"), &S::ratePerIpPerSecond},
 		{Key::integer("rate_per_ip_burst", 40, 1, 1000000, "frames", "...and its bucket size"), &S::ratePerIpBurst},
+		{Key::integer("presence_events_per_ip_per_minute", 30, 1, 1000000, "joins", "joins of one address broadcast to the room (with their leaves); beyond it, a join and its leave are not broadcast (member lists in welcomes stay right)"), &S::presenceEventsPerIpPerMinute},
 		{Key::integer("flood_close_after", 50, 1, 1000000, "frames", "refused frames within 10 s before the client is closed (1008)"), &S::floodCloseAfter},
 		{Key::integer("max_rooms", 1000, 1, 1000000, "rooms", "rooms that may exist at once, empty ones included"), &S::maxRooms},
 		{Key::integer("max_users_per_room", 1000, 1, 1000000, "users", "members per room"), &S::maxUsersPerRoom},

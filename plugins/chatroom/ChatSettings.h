@@ -29,6 +29,7 @@ struct ChatSettings
 	std::size_t rateBurst = 0;            // rate_burst: token bucket size
 	double ratePerIpPerSecond = 0;        // rate_per_ip_per_second: the same per address, across its connections
 	std::size_t ratePerIpBurst = 0;       // rate_per_ip_burst
+	std::size_t presenceEventsPerIpPerMinute = 0; // presence_events_per_ip_per_minute
 	std::size_t floodCloseAfter = 0;      // flood_close_after: refused messages within floodWindowMs before close 1008
 	std::int64_t floodWindowMs = 10000;
 	std::size_t maxRooms = 0;             // max_rooms: rooms that may exist at once

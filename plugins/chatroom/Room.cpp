@@ -58,7 +58,7 @@ std::string Room::sharedGuestNick()
 }
 
 Room::JoinResult Room::join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-	const std::optional<std::string>& epoch)
+	const std::optional<std::string>& epoch, bool announce)
 {
 	JoinResult result;
 	// Shared rooms: the nick is claimed across instances first, outside the
@@ -110,7 +110,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 		welcome = ServerEvents::welcome(_name, result.nick, _state, _state.resume(since, epoch));
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
-		ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs()));
+		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs()));
 	});
 	// A claim the room did not take is given back.
 	if (claim == SharedRooms::Verdict::Accepted && result.status != RoomState::Join::Joined && !heldHere) _shared->leave(_name, result.nick);
@@ -122,11 +122,11 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 	return result;
 }
 
-void Room::leave(const std::string& nick)
+void Room::leave(const std::string& nick, bool announce)
 {
 	const std::string event = ServerEvents::leave(nick, wallClockMs());
 	_topic->publishWith([&](std::string& batch) {
-		if (_state.leave(nick)) ws::appendFrame(batch, ws::Opcode::Text, event);
+		if (_state.leave(nick) && announce) ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
 	if (_shared) _shared->leave(_name, nick);
 }

@@ -60,14 +60,16 @@ public:
 
 	/// Subscribes connection as nick (a guest nick when none) and, when it
 	/// may join, sends it the welcome (the history after since, or all of it
-	/// when epoch is not the room's) and the others a join event. When
+	/// when epoch is not the room's) and, when announce, the others a join
+	/// event (the member list in every welcome has it either way). When
 	/// refused, the connection is subscribed all the same: the caller
 	/// closes it.
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-		const std::optional<std::string>& epoch = std::nullopt);
+		const std::optional<std::string>& epoch = std::nullopt, bool announce = true);
 
-	/// nick left (its connection is already unsubscribed): a leave event.
-	void leave(const std::string& nick);
+	/// nick left (its connection is already unsubscribed): a leave event
+	/// when announce (as its join was).
+	void leave(const std::string& nick, bool announce = true);
 
 	/// A nick event to everyone when renamed.
 	RoomState::Rename rename(const std::string& from, const std::string& to);

@@ -42,9 +42,11 @@ class ChatServer: public SingleListenerServer
 {
 public:
 	explicit ChatServer(const std::string& extraKeys = "", const std::string& dataDir = makeTempDir()):
-		// Every client is 127.0.0.1: the per-address frame budget starts
-		// raised, as the handshake one is (a test of it sets it back).
-		SingleListenerServer("chatroom", "ChatroomPlugin", "close_timeout_ms = 300\nrate_per_ip_per_second = 1000000\nrate_per_ip_burst = 1000000\n" +
+		// Every client is 127.0.0.1: the per-address frame and presence
+		// budgets start raised, as the handshake one is (a test of one sets
+		// it back).
+		SingleListenerServer("chatroom", "ChatroomPlugin", "close_timeout_ms = 300\nrate_per_ip_per_second = 1000000\nrate_per_ip_burst = 1000000\n"
+			"presence_events_per_ip_per_minute = 1000000\n" +
 			(extraKeys.find("database") == std::string::npos ? "database = " + dataDir + "/chat.db\n" : std::string()) + extraKeys),
 		dataDir(dataDir),
 		database(dataDir + "/chat.db")

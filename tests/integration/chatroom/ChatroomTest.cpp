@@ -47,6 +47,7 @@ class ChatroomTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFlooderIsClosedOthersChatOn);
 	CPPUNIT_TEST(testRateIsPerAddressAcrossConnections);
 	CPPUNIT_TEST(testJoinsOnAnIdleServerTakeNoTick);
+	CPPUNIT_TEST(testPresenceEventsPerAddressAreBounded);
 	CPPUNIT_TEST(testRoomsAreIsolated);
 	CPPUNIT_TEST(testVietnameseRoom);
 	CPPUNIT_TEST(testOriginPolicy);
@@ -503,6 +504,36 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("1234567890"), message->getValue<std::string>("text"));
 		// Refused messages took no id.
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), message->getValue<Poco::UInt64>("id"));
+	}
+
+	void testPresenceEventsPerAddressAreBounded()
+	{
+		// Two announced joins a minute for the address (the member's own
+		// join is the first).
+		ChatServer server("presence_events_per_ip_per_minute = 2");
+		ChatClient member(server.port, "/p?nick=Member");
+		member.expect("welcome");
+		{
+			ChatClient second(server.port, "/p?nick=Second");
+			second.expect("welcome");
+			CPPUNIT_ASSERT_EQUAL(std::string("Second"), member.expect("join")->getValue<std::string>("nick"));
+		}
+		CPPUNIT_ASSERT_EQUAL(std::string("Second"), member.expect("leave")->getValue<std::string>("nick"));
+		{
+			// Over the budget: joined all the same (in the member list of
+			// welcomes), but neither its join nor its leave is broadcast.
+			ChatClient quiet(server.port, "/p?nick=Quiet");
+			const auto users = quiet.expect("welcome")->getArray("users");
+			std::vector<std::string> names;
+			for (std::size_t i = 0; i < users->size(); ++i) names.push_back(users->getElement<std::string>(static_cast<unsigned>(i)));
+			std::sort(names.begin(), names.end());
+			CPPUNIT_ASSERT(names == std::vector<std::string>({"Member", "Quiet"}));
+			quiet.send("still speaks");
+			CPPUNIT_ASSERT_EQUAL(std::string("still speaks"), member.expect("message")->getValue<std::string>("text"));
+		}
+		member.send("after");
+		// The next event the member gets is its own message: no leave.
+		CPPUNIT_ASSERT_EQUAL(std::string("after"), member.expect("message")->getValue<std::string>("text"));
 	}
 
 	void testJoinsOnAnIdleServerTakeNoTick()
