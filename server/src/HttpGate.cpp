@@ -123,28 +123,24 @@ std::optional<HttpGate::Admitted> HttpGate::takeAdmitted()
 
 void HttpGate::readmit(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody)
 {
-	Admitted back;
-	back.fd = fd;
-	back.ssl = ssl;
-	back.requests = requests;
-	back.skip = unreadBody;
-	queueBack(std::move(back));
+	queueBack(fd, ssl, requests, unreadBody, false);
 }
 
 void HttpGate::linger(int fd, ssl_st* ssl, std::uint64_t unreadBody)
 {
 	// The response is out: the client sees its end now.
 	::shutdown(fd, SHUT_WR);
+	queueBack(fd, ssl, 0, unreadBody, true);
+}
+
+void HttpGate::queueBack(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody, bool closeAfterSkip)
+{
 	Admitted back;
 	back.fd = fd;
 	back.ssl = ssl;
+	back.requests = requests;
 	back.skip = unreadBody;
-	back.closeAfterSkip = true;
-	queueBack(std::move(back));
-}
-
-void HttpGate::queueBack(Admitted back)
-{
+	back.closeAfterSkip = closeAfterSkip;
 	{
 		std::lock_guard<std::mutex> lock(_inboxMutex);
 		if (!_stopping)

@@ -185,7 +185,7 @@ private:
 	Pending& track(int fd, ssl_st* ssl, Stage stage, const Poco::Net::IPAddress& peer, int requests, std::int64_t timeoutMs);
 	void setDeadline(Pending& pending, std::int64_t timeoutMs);
 	// A connection back from POCO, for the loop's inbox (any thread).
-	void queueBack(Admitted back);
+	void queueBack(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody, bool closeAfterSkip);
 	void watch(Pending& pending, int interest);
 	void expire();
 	void count(Refusal refusal);
