@@ -68,16 +68,19 @@ void Connection::close(std::uint16_t code, std::string_view reason)
 void Connection::feed(char* data, std::size_t size)
 {
 	const auto error = _decoder.feed(data, size);
-	if (error && _state != State::Closed)
+	if (error)
 	{
-		_loop.counters().addProtocolError(error.closeCode);
-		if (_loop.engine().logger().debug())
-			_loop.engine().logger().debug("closing " + _peerAddress + " with " + std::to_string(error.closeCode) + ": " + error.reason);
-		leaveOpen(error.closeCode);
-		if (!_closeSent) sendClose(error.closeCode, error.reason);
-		// The peer broke the protocol: nothing it sends is worth waiting for.
-		_closeAfterFlush = true;
-		if (nothingToWrite()) closeSocket();
+		// The error is sticky: later reads (TLS reads on in a loop) report it
+		// again, and it is acted on once.
+		if (_closeDue || _state == State::Closed) return;
+		if (_state == State::Open)
+		{
+			_loop.counters().addProtocolError(error.closeCode);
+			if (_loop.engine().logger().debug())
+				_loop.engine().logger().debug("closing " + _peerAddress + " with " + std::to_string(error.closeCode) + ": " + error.reason);
+		}
+		_closeDue = true;
+		_loop.scheduleClose(*this, error.closeCode, error.reason);
 		return;
 	}
 	if (_decoder.hasPartialFrame() || _decoder.hasPartialMessage())
@@ -88,6 +91,21 @@ void Connection::feed(char* data, std::size_t size)
 	{
 		_stalledSinceMs = 0;
 	}
+}
+
+void Connection::finishClose(std::uint16_t code, std::string_view reason)
+{
+	if (_state == State::Closed) return;
+	leaveOpen(code);
+	// A close the peer sent is echoed with its code; a protocol error gets
+	// its own code and reason.
+	if (!_closeSent) sendClose(code, reason);
+	// The peer closed or broke the protocol: nothing it sends is worth
+	// waiting for. Also when our own close was already written: the
+	// handshake is done. The server closes the TCP connection first
+	// (RFC 6455 7.1.1), once the queue is written.
+	_closeAfterFlush = true;
+	_loop.scheduleFlush(*this);
 }
 
 void Connection::onReadable()
@@ -124,6 +142,7 @@ void Connection::flush()
 	if (_tls)
 	{
 		flushTls();
+		throttleReading();
 		return;
 	}
 	constexpr int maxIov = 64;
@@ -138,11 +157,8 @@ void Connection::flush()
 		{
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 			{
-				if (!_pollingWrite)
-				{
-					_pollingWrite = true;
-					_loop.poller().modify(_fd, Poller::Read | Poller::Write, this);
-				}
+				watchWritable(true);
+				throttleReading();
 				return;
 			}
 			if (errno == EINTR) continue;
@@ -152,13 +168,14 @@ void Connection::flush()
 		}
 		EventLoop::Counters::add(_loop.counters().bytesOut, static_cast<std::uint64_t>(n));
 		_out.consume(static_cast<std::size_t>(n), _loop.chunks());
+		// A throttled peer that takes bytes is alive, though not read.
+		if (_readPaused) _lastHeardMs = _loop.now();
 	}
-	if (_pollingWrite)
-	{
-		_pollingWrite = false;
-		_loop.poller().modify(_fd, Poller::Read, this);
-	}
-	if (_closeAfterFlush) closeSocket();
+	watchWritable(false);
+	if (_closeAfterFlush)
+		closeSocket();
+	else
+		throttleReading();
 }
 
 bool Connection::nothingToWrite() const
@@ -170,7 +187,33 @@ void Connection::watchWritable(bool on)
 {
 	if (_pollingWrite == on) return;
 	_pollingWrite = on;
-	_loop.poller().modify(_fd, on ? Poller::Read | Poller::Write : Poller::Read, this);
+	updateInterest();
+}
+
+void Connection::updateInterest()
+{
+	_loop.poller().modify(_fd, (_readPaused ? 0 : Poller::Read) | (_pollingWrite ? Poller::Write : 0), this);
+}
+
+void Connection::throttleReading()
+{
+	if (_state == State::Closed) return;
+	const std::size_t owed = _out.bytes() + (_tls ? _tls->backlog() : 0);
+	const std::size_t cap = _loop.settings().maxQueuedBytes;
+	if (!_readPaused && owed > cap / 2)
+	{
+		_readPaused = true;
+		_lastHeardMs = _loop.now();
+		updateInterest();
+	}
+	else if (_readPaused && owed < cap / 4)
+	{
+		_readPaused = false;
+		_lastHeardMs = _loop.now();
+		// A frame left half-read while throttled had no chance to finish.
+		if (_stalledSinceMs != 0) _stalledSinceMs = _loop.now();
+		updateInterest();
+	}
 }
 
 void Connection::readTls()
@@ -179,7 +222,8 @@ void Connection::readTls()
 	// on the socket signals again. OpenSSL may hold decrypted bytes the
 	// socket will not signal, so those are always taken.
 	std::size_t total = 0;
-	while (_state != State::Closed && (total < _loop.readBufferSize() || _tls->hasPending()))
+	// Throttled (a hang-up or error woke it), it reads only those.
+	while (_state != State::Closed && ((total < _loop.readBufferSize() && !_readPaused) || _tls->hasPending()))
 	{
 		std::size_t n = 0;
 		const TlsChannel::Result result = _tls->read(_loop.readBuffer(), _loop.readBufferSize(), n);
@@ -238,6 +282,7 @@ void Connection::flushTls()
 		failTls("write");
 		return;
 	}
+	if (_readPaused) _lastHeardMs = _loop.now();
 	watchWritable(false);
 	if (_closeAfterFlush) closeSocket();
 }
@@ -254,6 +299,13 @@ void Connection::deliver(Chunk* chunk)
 {
 	// Nothing but the close handshake follows a close.
 	if (_state != State::Open) return;
+	if (_out.bytes() + chunk->size() > _loop.settings().maxQueuedBytes)
+	{
+		// What the kernel takes now is not owed: a loop handed many batches
+		// at once (it was not scheduled for a while) has not written yet.
+		flush();
+		if (_state != State::Open) return;
+	}
 	if (_out.bytes() + chunk->size() > _loop.settings().maxQueuedBytes)
 	{
 		// A slow consumer: the room never waits for it. Drop what it has not
@@ -341,16 +393,8 @@ void Connection::onPong(std::string_view)
 
 void Connection::onClose(std::uint16_t code, std::string_view)
 {
-	leaveOpen(code);
-	if (!_closeSent)
-	{
-		// Echo the close; the server closes the TCP connection first
-		// (RFC 6455 7.1.1), once the echo is written.
-		sendClose(code, {});
-	}
-	// Also when our own close was already written: the handshake is done.
-	_closeAfterFlush = true;
-	_loop.scheduleFlush(*this);
+	_closeDue = true;
+	_loop.scheduleClose(*this, code, {});
 }
 
 void Connection::tick(std::int64_t now)
@@ -364,6 +408,17 @@ void Connection::tick(std::int64_t now)
 		return;
 	}
 	if (_state != State::Open) return;
+	if (_readPaused)
+	{
+		// Not read, so neither a stalled frame nor a missing pong can be
+		// seen: alive while it takes what it is owed.
+		if (now - _lastHeardMs >= settings.pingIntervalMs + settings.pongTimeoutMs)
+		{
+			leaveOpen(ws::CloseCode::Abnormal);
+			closeSocket(true);
+		}
+		return;
+	}
 	if (_stalledSinceMs != 0 && now - _stalledSinceMs >= settings.frameTimeoutMs)
 	{
 		_loop.counters().addProtocolError(static_cast<std::uint16_t>(ws::CloseCode::PolicyViolation));

@@ -148,6 +148,7 @@ void EventLoop::run()
 		// behind batches of the same topic other loops sealed earlier.
 		sealTopics();
 		processInbox();
+		finishCloses();
 		flushConnections();
 		if (_now >= _nextTick)
 		{
@@ -258,6 +259,29 @@ void EventLoop::sealTopics()
 {
 	for (std::size_t i = 0; i < _toSeal.size(); ++i) _toSeal[i]->seal();
 	_toSeal.clear();
+}
+
+void EventLoop::scheduleClose(Connection& connection, std::uint16_t code, std::string reason)
+{
+	_closesDue.push_back(DueClose{&connection, code, std::move(reason)});
+}
+
+void EventLoop::finishCloses()
+{
+	// Peers that closed (or broke the protocol) after complete messages in
+	// the same read: those messages are published; seal them and take this
+	// loop's copies from the inbox, so each closing peer has its own copy
+	// queued before its close. New connections adopted meanwhile may have
+	// closes due too (their first bytes): repeat until none is left.
+	// Connections are deleted only at the end of the iteration.
+	while (!_closesDue.empty())
+	{
+		sealTopics();
+		processInbox();
+		_closing.swap(_closesDue);
+		for (const DueClose& due : _closing) due.connection->finishClose(due.code, due.reason);
+		_closing.clear();
+	}
 }
 
 void EventLoop::flushConnections()

@@ -68,6 +68,10 @@ public:
 	std::int64_t now() const { return _now; }
 	void scheduleFlush(Connection& connection);
 	void scheduleSeal(Topic& topic);
+	/// Calls connection.finishClose(code, reason) later in this iteration,
+	/// once what the connection published so far has been sealed and queued
+	/// to this loop's subscribers (the connection included).
+	void scheduleClose(Connection& connection, std::uint16_t code, std::string reason);
 	void closed(Connection& connection);
 
 	struct Counters
@@ -139,6 +143,7 @@ private:
 	void adopt(Adopt& task);
 	void deliver(Batch& batch);
 	void sealTopics();
+	void finishCloses();
 	void flushConnections();
 	void tick();
 	void beginShutdown();
@@ -159,6 +164,14 @@ private:
 	std::vector<Connection*> _toFlush;
 	std::vector<Connection*> _closed;
 	std::vector<Topic*> _toSeal;
+	struct DueClose
+	{
+		Connection* connection;
+		std::uint16_t code;
+		std::string reason;
+	};
+	std::vector<DueClose> _closesDue;
+	std::vector<DueClose> _closing;
 	ChunkPool _chunks;
 	std::vector<char> _readBuffer;
 	std::vector<char> _tlsWriteBuffer;

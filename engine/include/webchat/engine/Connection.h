@@ -73,6 +73,11 @@ private:
 	void onClose(std::uint16_t code, std::string_view reason) override;
 
 	void feed(char* data, std::size_t size);
+	// The peer closed or broke the protocol in the read being handled. The
+	// loop calls finishClose() once what it published in that read has been
+	// queued to every local subscriber, itself included, so the close goes
+	// out after those messages.
+	void finishClose(std::uint16_t code, std::string_view reason);
 	void onReadable();
 	void onWritable();
 	void flush();
@@ -82,6 +87,12 @@ private:
 	void flushTls();
 	void failTls(const char* what);
 	void watchWritable(bool on);
+	// Sets the poller's interest from _readPaused and _pollingWrite.
+	void updateInterest();
+	// A client owed more than half of max_queued_bytes is not read until it
+	// is owed less than a quarter: TCP then slows its sending, so a fast
+	// sender is throttled by its own echoes instead of cut off.
+	void throttleReading();
 	bool nothingToWrite() const;
 	// Queues chunk unless closing or over max_queued_bytes; the caller
 	// holds its own reference.
@@ -107,9 +118,11 @@ private:
 	bool _closeSent = false;
 	bool _closeAfterFlush = false; // close the socket once the queue is written
 	bool _pollingWrite = false;
+	bool _readPaused = false;      // throttled: owed too much to be read (throttleReading)
+	bool _closeDue = false;        // finishClose() is scheduled
 	bool _pendingFlush = false;    // in the loop's list of connections to write
 	bool _pingOutstanding = false;
-	std::int64_t _lastHeardMs = 0;
+	std::int64_t _lastHeardMs = 0;   // last read, or while throttled, last write the peer took
 	std::int64_t _pingSentMs = 0;
 	std::int64_t _stalledSinceMs = 0; // mid-frame or mid-message since
 	std::int64_t _closingSinceMs = 0;
