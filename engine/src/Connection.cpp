@@ -13,12 +13,14 @@
 
 namespace webchat::engine {
 
-Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls):
+Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate):
 	_loop(loop),
 	_fd(fd),
 	_session(std::move(session)),
 	_peerAddress(std::move(peerAddress)),
-	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this),
+	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this,
+		perMessageDeflate ? ws::MessageDecoder::Compression::PerMessageDeflate : ws::MessageDecoder::Compression::None),
+	_compresses(perMessageDeflate),
 	_lastHeardMs(loop.now()),
 	_tls(tls ? std::make_unique<TlsChannel>(std::move(tls)) : nullptr)
 {
@@ -52,7 +54,10 @@ void Connection::send(ws::Opcode opcode, std::string_view payload)
 {
 	if (_state != State::Open) return;
 	Chunk* chunk = _loop.chunks().acquire();
-	ws::appendFrame(chunk->owned, opcode, payload);
+	if (_compresses)
+		ws::appendMessageFrame(chunk->owned, opcode, payload, _loop.deflater(), _loop.settings().compressionMinBytes);
+	else
+		ws::appendFrame(chunk->owned, opcode, payload);
 	++chunk->refs; // ours until deliver() has queued or refused it
 	deliver(chunk);
 	_loop.chunks().unref(chunk);
@@ -408,6 +413,8 @@ void Connection::tick(std::int64_t now)
 		return;
 	}
 	if (_state != State::Open) return;
+	// The inflate state lives while messages arrive, not while idle.
+	_decoder.releaseIdleMemory();
 	if (_readPaused)
 	{
 		// Not read, so neither a stalled frame nor a missing pong can be

@@ -10,6 +10,8 @@
 #ifndef WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
 #define WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
 
+#include "DeflateCodec.h"
+
 #include "webchat/platform/Poller.h"
 #include "webchat/platform/Wakeup.h"
 
@@ -44,10 +46,11 @@ public:
 	void join();
 
 	/// Hands the loop a new connection (any thread).
-	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls);
+	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+		bool perMessageDeflate);
 
 	/// Hands the loop a sealed batch of a topic (any thread).
-	void postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const std::string> batch, std::uint64_t sequence);
+	void postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const SealedBatch> batch, std::uint64_t sequence);
 
 	int index() const { return _index; }
 
@@ -114,6 +117,10 @@ public:
 	}
 	std::size_t tlsWriteBufferSize() const { return 64 * 1024; }
 
+	/// Compresses what the loop sends to clients with permessage-deflate;
+	/// made with the first of them.
+	ws::Deflater& deflater();
+
 private:
 	struct Adopt
 	{
@@ -123,11 +130,12 @@ private:
 		std::unique_ptr<Session> session;
 		std::string peerAddress;
 		TlsSession tls;
+		bool perMessageDeflate;
 	};
 	struct Batch
 	{
 		std::shared_ptr<Topic> topic;
-		std::shared_ptr<const std::string> bytes;
+		std::shared_ptr<const SealedBatch> bytes;
 		std::uint64_t sequence;
 	};
 	struct Stop
@@ -175,6 +183,7 @@ private:
 	ChunkPool _chunks;
 	std::vector<char> _readBuffer;
 	std::vector<char> _tlsWriteBuffer;
+	std::unique_ptr<ws::Deflater> _deflater;
 	std::int64_t _now = 0;
 	std::int64_t _nextTick = 0;
 	bool _stopping = false;

@@ -33,6 +33,8 @@ public:
 	const std::string& peerAddress() const { return _peerAddress; }
 	bool isOpen() const { return _state == State::Open; }
 	bool isTls() const { return _tls != nullptr; }
+	/// permessage-deflate was negotiated: what it is sent is compressed.
+	bool compresses() const { return _compresses; }
 	Topic* topic() const { return _topic.get(); }
 
 	/// Joins topic (leaving any previous one). atomically, when given, runs
@@ -64,7 +66,7 @@ private:
 		Closed   // socket closed; deleted at the end of the loop iteration
 	};
 
-	Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls);
+	Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate);
 
 	// ws::MessageDecoder::Handler
 	void onMessage(ws::Opcode opcode, std::string_view payload) override;
@@ -120,6 +122,7 @@ private:
 	bool _pollingWrite = false;
 	bool _readPaused = false;      // throttled: owed too much to be read (throttleReading)
 	bool _closeDue = false;        // finishClose() is scheduled
+	const bool _compresses;        // permessage-deflate negotiated
 	bool _pendingFlush = false;    // in the loop's list of connections to write
 	bool _pingOutstanding = false;
 	std::int64_t _lastHeardMs = 0;   // last read, or while throttled, last write the peer took
