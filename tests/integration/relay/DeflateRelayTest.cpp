@@ -5,7 +5,7 @@
 // same messages uncompressed. A deflate bomb is closed with 1009.
 //
 
-#include "SingleListenerServer.h"
+#include "RelayServer.h"
 #include "WsTestClient.h"
 
 #include "DeflateCodec.h"
@@ -26,15 +26,6 @@ using namespace webchat::test;
 namespace ws = webchat::ws;
 
 namespace {
-
-class RelayServer: public SingleListenerServer
-{
-public:
-	explicit RelayServer(const std::string& extraKeys = ""):
-		SingleListenerServer("relay", "RelayPlugin", extraKeys)
-	{
-	}
-};
 
 // A client that offers permessage-deflate, compresses what it sends and
 // counts the bytes it receives (how a test tells a compressed message).
