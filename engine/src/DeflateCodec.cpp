@@ -15,8 +15,8 @@ constexpr int WindowBits = -15;
 // before every message, and chat messages are short.
 constexpr int MemLevel = 4;
 
-// The output is inflated in steps of this size, so a message never makes
-// zlib write past what the limit allows.
+// The output is inflated in steps of this size (a buffer on the stack), so
+// a message never makes zlib write past what the limit allows.
 constexpr std::size_t InflateStep = 16 * 1024;
 
 const unsigned char FlushMarker[4] = {0x00, 0x00, 0xFF, 0xFF};
@@ -37,18 +37,19 @@ Inflater::Result Inflater::inflate(const char* data, std::size_t size, std::stri
 {
 	_stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
 	_stream.avail_in = static_cast<uInt>(size);
+	// zlib writes into this buffer, then what it wrote is appended: out never
+	// grows (or is zero-filled) beyond what the message holds.
+	char buffer[InflateStep];
 	for (;;)
 	{
 		// One byte of room past the limit tells a message that reaches it
 		// from one that exceeds it.
 		const std::size_t room = limit >= out.size() ? limit - out.size() + 1 : 1;
 		const std::size_t step = std::min(room, InflateStep);
-		const std::size_t before = out.size();
-		out.resize(before + step);
-		_stream.next_out = reinterpret_cast<Bytef*>(&out[before]);
+		_stream.next_out = reinterpret_cast<Bytef*>(buffer);
 		_stream.avail_out = static_cast<uInt>(step);
 		const int status = ::inflate(&_stream, Z_SYNC_FLUSH);
-		out.resize(before + step - _stream.avail_out);
+		out.append(buffer, step - _stream.avail_out);
 		if (out.size() > limit) return Result::TooBig;
 		if (status == Z_STREAM_END)
 		{
