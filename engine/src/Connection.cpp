@@ -120,7 +120,7 @@ void Connection::onReadable()
 		readTls();
 		return;
 	}
-	const ssize_t n = ::recv(_fd, _loop.readBuffer(), _loop.readBufferSize(), 0);
+	const ssize_t n = ::recv(_fd, _loop.readBuffer(), readLimit(), 0);
 	if (n > 0)
 	{
 		_lastHeardMs = _loop.now();
@@ -200,6 +200,11 @@ void Connection::updateInterest()
 	_loop.poller().modify(_fd, (_readPaused ? 0 : Poller::Read) | (_pollingWrite ? Poller::Write : 0), this);
 }
 
+std::size_t Connection::readLimit() const
+{
+	return std::min(_loop.readBufferSize(), std::max<std::size_t>(_loop.settings().maxQueuedBytes / 4, 1));
+}
+
 void Connection::throttleReading()
 {
 	if (_state == State::Closed) return;
@@ -223,12 +228,12 @@ void Connection::throttleReading()
 
 void Connection::readTls()
 {
-	// Up to a read buffer's worth per event, as plaintext reads; what is left
+	// Up to readLimit() per event, as plaintext reads; what is left
 	// on the socket signals again. OpenSSL may hold decrypted bytes the
 	// socket will not signal, so those are always taken.
 	std::size_t total = 0;
 	// Throttled (a hang-up or error woke it), it reads only those.
-	while (_state != State::Closed && ((total < _loop.readBufferSize() && !_readPaused) || _tls->hasPending()))
+	while (_state != State::Closed && ((total < readLimit() && !_readPaused) || _tls->hasPending()))
 	{
 		std::size_t n = 0;
 		const TlsChannel::Result result = _tls->read(_loop.readBuffer(), _loop.readBufferSize(), n);

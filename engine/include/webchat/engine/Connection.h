@@ -95,6 +95,10 @@ private:
 	// is owed less than a quarter: TCP then slows its sending, so a fast
 	// sender is throttled by its own echoes instead of cut off.
 	void throttleReading();
+	// The most one read takes: the loop's buffer, or a quarter of
+	// max_queued_bytes if less. Reads happen only below half of it, so the
+	// echoes of one read cannot take a client past it.
+	std::size_t readLimit() const;
 	bool nothingToWrite() const;
 	// Queues chunk unless closing or over max_queued_bytes; the caller
 	// holds its own reference.
