@@ -2,6 +2,7 @@
 // decoder inflating compressed messages (whole, fragmented, cut at every
 // byte) within max_message_bytes, its close codes, its idle memory, and a
 // topic batch's compressed framing.
+#include "DecoderRecorder.h"
 #include "DeflateCodec.h"
 
 #include "webchat/engine/MessageDecoder.h"
@@ -19,19 +20,7 @@ using Role = MessageDecoder::Role;
 
 namespace {
 
-class Recorder final: public MessageDecoder::Handler
-{
-public:
-	void onMessage(Opcode opcode, std::string_view payload) override
-	{
-		messages.push_back((opcode == Opcode::Text ? "text:" : "binary:") + std::string(payload));
-	}
-	void onPing(std::string_view) override { messages.push_back("ping"); }
-	void onPong(std::string_view) override {}
-	void onClose(std::uint16_t, std::string_view) override { messages.push_back("close"); }
-
-	std::vector<std::string> messages;
-};
+using Recorder = test::DecoderRecorder;
 
 MessageDecoder::Limits limit(std::size_t bytes)
 {
@@ -72,7 +61,7 @@ Decoded decode(const std::string& wire, std::size_t maxMessage = 1 << 20, std::s
 	Decoded result;
 	for (std::size_t at = 0; at < copy.size() && result.error == 0; at += step)
 		result.error = decoder.feed(copy.data() + at, std::min(step, copy.size() - at)).closeCode;
-	result.messages = recorder.messages;
+	result.messages = recorder.events;
 	return result;
 }
 
@@ -143,7 +132,7 @@ public:
 		appendMaskedFrame(wire, Opcode::Continuation, compressed.substr(2 * third), 4, true);
 		const Decoded decoded = decode(wire);
 		CPPUNIT_ASSERT_EQUAL(0, int(decoded.error));
-		CPPUNIT_ASSERT(std::vector<std::string>({"ping", "text:" + text}) == decoded.messages);
+		CPPUNIT_ASSERT(std::vector<std::string>({"ping:", "text:" + text}) == decoded.messages);
 	}
 
 	// 10 MiB of zeros deflate to about 10 KiB; with a 64 KiB limit the
@@ -223,8 +212,8 @@ public:
 		decoder.releaseIdleMemory();
 		CPPUNIT_ASSERT(decoder.holdsInflateState());
 		decoder.feed(wire.data() + wire.size() - 10, 10);
-		CPPUNIT_ASSERT_EQUAL(std::size_t(2), recorder.messages.size());
-		CPPUNIT_ASSERT(recorder.messages[1] == "text:" + chatText(500));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), recorder.events.size());
+		CPPUNIT_ASSERT(recorder.events[1] == "text:" + chatText(500));
 	}
 
 	void testBatchFramingCompressesOnlyWhatPays()
