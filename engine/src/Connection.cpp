@@ -340,6 +340,9 @@ void Connection::sendControl(ws::Opcode opcode, std::string_view payload)
 
 void Connection::queueRaw(std::string bytes)
 {
+	// An empty chunk would never be written off the queue (a write of no
+	// bytes consumes nothing): there is nothing to send.
+	if (bytes.empty()) return;
 	Chunk* chunk = _loop.chunks().acquire();
 	chunk->owned = std::move(bytes);
 	_out.push(chunk);

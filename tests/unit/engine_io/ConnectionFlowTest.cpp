@@ -54,6 +54,7 @@ class ConnectionFlowTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMessagesBeforeACloseComeBackFirst);
 	CPPUNIT_TEST(testMessagesBeforeAProtocolErrorComeBackFirst);
 	CPPUNIT_TEST(testSenderOwedTooMuchIsNotReadUntilItReads);
+	CPPUNIT_TEST(testAnEmptyResponseIsNothingToWrite);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -143,6 +144,17 @@ public:
 			if (pendingOffset < last.size()) pendingOffset += client.writeSome(std::string_view(last).substr(pendingOffset));
 		}
 		CPPUNIT_ASSERT_EQUAL(0, int(_handler.closeCode));
+	}
+
+	// A connection adopted with no bytes to write first still flows (an
+	// empty chunk on its queue once kept its loop writing nothing forever).
+	void testAnEmptyResponseIsNothingToWrite()
+	{
+		start();
+		test::AdoptedSocket client(*_engine, "");
+		CPPUNIT_ASSERT(client.writeSome(masked(ws::Opcode::Text, "hello")) > 0);
+		const std::string echo = plain(ws::Opcode::Text, "hello");
+		CPPUNIT_ASSERT_EQUAL(echo, client.read(echo.size(), 2000));
 	}
 
 private:
