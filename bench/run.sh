@@ -64,6 +64,16 @@
 # end, also on Ctrl-C); webchat-bench gets --tls --tls-ca <that certificate>
 # (every handshake verified, a full one per connection).
 #
+# permessage-deflate (RFC 7692):
+#   DEFLATE=1 bench/run.sh       the relay and the chat room, each without and
+#                                with compression, side by side; short for
+#                                PROTOCOLS="relay relay-deflate chatroom
+#                                chatroom-deflate" SCENARIOS="throughput latency"
+# A *-deflate run is the same server command (compression = on is the
+# default, so the plain runs differ only in that the clients offer nothing);
+# webchat-bench gets --deflate (every client offers permessage-deflate and
+# inflates what it receives; its own messages go out uncompressed).
+#
 # Exit status: 0 when every scenario passed, 1 otherwise.
 set -euo pipefail
 
@@ -73,6 +83,9 @@ port=${PORT:-8000}
 if [[ -n ${REDIS:-} && ${REDIS:-0} != 0 ]]; then
 	scenarios=${SCENARIOS:-throughput latency}
 	protocols=${PROTOCOLS:-chatroom chatroom-redis chatroom-redis2}
+elif [[ -n ${DEFLATE:-} && ${DEFLATE:-0} != 0 ]]; then
+	scenarios=${SCENARIOS:-throughput latency}
+	protocols=${PROTOCOLS:-relay relay-deflate chatroom chatroom-deflate}
 elif [[ -n ${TLS:-} && ${TLS:-0} != 0 ]]; then
 	scenarios=${SCENARIOS:-throughput latency}
 	protocols=${PROTOCOLS:-relay relay-tls chatroom chatroom-tls}
@@ -294,11 +307,11 @@ server_command() {
 	if [[ $2 == slowloris ]]; then
 		# shellcheck disable=SC2206 # the defines are words by design
 		server_cmd=("${slowloris_cmd[@]}" ${slowloris_extra[${1%-follow-up}]:-} "--define=listeners.chat.database=$results/$1-$2.db")
-	elif [[ $1 == relay ]]; then
+	elif [[ $1 == relay || $1 == relay-deflate ]]; then
 		server_cmd=("${relay_cmd[@]}")
 	elif [[ $1 == relay-tls ]]; then
 		server_cmd=("${relay_cmd[@]}" "${tls_defines[@]}")
-	elif [[ $1 == chatroom || $1 == chatroom-tls ]]; then
+	elif [[ $1 == chatroom || $1 == chatroom-tls || $1 == chatroom-deflate ]]; then
 		# shellcheck disable=SC2206 # the defines are words by design
 		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "--define=listeners.chat.database=$results/$1-$2.db")
 		if [[ $1 == chatroom-tls ]]; then server_cmd+=("${tls_defines[@]}"); fi
@@ -381,7 +394,7 @@ for setup in $slowloris_setups; do
 	[[ $setup =~ ^(baseline|(shipped|per-ip-100)(-follow-up)?)$ ]] || { log "unknown slowloris setup $setup"; exit 1; }
 done
 for protocol in $protocols; do
-	[[ $protocol =~ ^(relay|relay-tls|chatroom|chatroom-tls|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
+	[[ $protocol =~ ^(relay|relay-tls|relay-deflate|chatroom|chatroom-tls|chatroom-deflate|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
 done
 # Runs cmd (webchat-bench) as run, keeps its record and command line, and
 # stops the server.
@@ -423,6 +436,7 @@ for scenario in $scenarios; do
 		fi
 		[[ -n $redis_pid ]] && targets+=(--redis-pid "$redis_pid" --redis-address "127.0.0.1:$redis_port")
 		if [[ $protocol == *-tls ]]; then targets+=("${tls_bench[@]}"); fi
+		if [[ $protocol == *-deflate ]]; then targets+=(--deflate); fi
 		# shellcheck disable=SC2206 # the arguments are words by design
 		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
 			--protocol "$wire" --name "$protocol" "${targets[@]}" --concurrency 1024)
@@ -445,7 +459,7 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	if [[ " $protocols " == *" relay "* ]]; then
 		echo "- relay: \`${relay_cmd[*]}\`"
 	fi
-	if [[ " $protocols " == *" chatroom "* || " $protocols " == *" chatroom-tls "* ]]; then
+	if [[ " $protocols " == *" chatroom "* || " $protocols " == *" chatroom-tls "* || " $protocols " == *" chatroom-deflate "* ]]; then
 		echo "- chat room: \`${chat_cmd[*]} --define=listeners.chat.database=<results>/<protocol>-<scenario>.db\`"
 		for scenario in "${!chat_extra[@]}"; do
 			[[ " $scenarios " == *" $scenario "* ]] && echo "  (for $scenario also \`${chat_extra[$scenario]}\`)"

@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 needed_by=(run)
-libraries=(libpoco-dev libsystemd-dev libicu-dev)
+libraries=(libpoco-dev libsystemd-dev libicu-dev zlib1g-dev)
 case "${1:-}" in
 "") ;;
 --package) needed_by+=(package) ;;

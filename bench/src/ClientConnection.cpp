@@ -64,7 +64,8 @@ void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageB
 	if (_state != State::New) return;
 	_tls = endpoint.tls.get();
 	_decoder = std::make_unique<ws::MessageDecoder>(ws::MessageDecoder::Role::Client,
-		ws::MessageDecoder::Limits{maxMessageBytes}, static_cast<ws::MessageDecoder::Handler&>(*this));
+		ws::MessageDecoder::Limits{maxMessageBytes}, static_cast<ws::MessageDecoder::Handler&>(*this),
+		endpoint.deflate ? ws::MessageDecoder::Compression::PerMessageDeflate : ws::MessageDecoder::Compression::None);
 	unsigned char key[16];
 	for (std::size_t i = 0; i < sizeof key; i += 4)
 	{
@@ -72,7 +73,7 @@ void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageB
 		std::memcpy(key + i, &word, 4);
 	}
 	_handshake = std::make_unique<UpgradeHandshake>(endpoint.hostHeader,
-		_requestTarget.empty() ? endpoint.path : _requestTarget, key);
+		_requestTarget.empty() ? endpoint.path : _requestTarget, key, endpoint.deflate);
 
 	_fd = ::socket(endpoint.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (_fd < 0)

@@ -10,11 +10,11 @@ namespace webchat::bench {
 
 namespace {
 
-const std::set<std::string> Flags = {"markdown", "binary", "help", "tls", "follow-up"};
+const std::set<std::string> Flags = {"markdown", "binary", "help", "tls", "follow-up", "deflate"};
 
 const std::set<std::string> Common = {"host", "port", "ports", "path", "cpu", "timeout", "json", "markdown", "name",
 	"server-pid", "redis-pid", "redis-address", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "tls",
-	"tls-ca", "help"};
+	"tls-ca", "deflate", "help"};
 
 // `webchat-bench report`: its own options only, then the records' files.
 const std::string Report = "report";
@@ -135,6 +135,11 @@ common options:
   --tls-ca FILE      with --tls: verify the server's certificate against the
                      PEM certificates in FILE (a self-signed one: itself) and
                      that it names --host (IP address or DNS name)
+  --deflate          offer permessage-deflate (RFC 7692) on every connection,
+                     as browsers do; the server must accept it (its
+                     listener's compression = on, the default). What the
+                     server sends is inflated before it is checked; the
+                     bench's own messages go out uncompressed
   --server-pid PID[,PID...]
                      webchatd's pid, for its VmRSS (/proc/PID/status) and CPU
                      time; with several servers, each one's pid: RSS and CPU

@@ -28,6 +28,9 @@ struct Endpoint
 	/// wss (--tls): the context every connection's TLS session comes from;
 	/// null: plaintext ws.
 	std::shared_ptr<TlsClientContext> tls;
+	/// --deflate: offer permessage-deflate; the 101 must accept it, and
+	/// what the server sends is inflated.
+	bool deflate = false;
 };
 
 /// Resolves host (a numeric address or a name such as "localhost") and

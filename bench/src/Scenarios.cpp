@@ -43,6 +43,13 @@ void describeTls(Report& report, const RunContext& context)
 	report.parameter("tls", context.tls->negotiated().empty() ? std::string("no handshake completed") : context.tls->negotiated());
 }
 
+// Whether the connections offered permessage-deflate (--deflate); each
+// 101 had to accept it.
+void describeDeflate(Report& report, const RunContext& context)
+{
+	if (!context.endpoints.empty() && context.endpoints.front().deflate) report.parameter("permessage_deflate", std::string("on"));
+}
+
 void protocolParameters(Report& report, const std::optional<ChatroomOptions>& chatroom)
 {
 	report.parameter("protocol", chatroom ? "chatroom" : "relay");
@@ -189,6 +196,7 @@ struct BenchCounts
 	std::uint64_t messagesSent = 0;
 	std::uint64_t clientsOpened = 0;
 	std::uint64_t slowConsumersSeen = 0; // non-readers the server closed with 1008
+	std::uint64_t deliveries = 0;        // verified deliveries, for the bytes each cost on the wire
 };
 
 // The server's counters over the scenario beside the benchmark's own, each
@@ -217,6 +225,10 @@ void serverFigures(Report& report, const RunContext& context, const ServerBefore
 	report.figure("agree_messages_in", agreement(delta.messagesIn, static_cast<double>(bench.messagesSent)));
 	report.figure("server_bytes_in", count(delta.bytesIn), "bytes");
 	report.figure("server_bytes_out", count(delta.bytesOut), "bytes");
+	// What one delivery costs on the wire: the frame a client receives
+	// (compressed with --deflate), plus what else the server sent.
+	if (bench.deliveries > 0)
+		report.figure("server_bytes_out_per_delivery", delta.bytesOut / static_cast<double>(bench.deliveries), 1, "bytes");
 	report.figure("server_connections_accepted", count(delta.connectionsAccepted));
 	report.figure("bench_clients_opened", bench.clientsOpened);
 	report.figure("agree_connections", agreement(delta.connectionsAccepted, static_cast<double>(bench.clientsOpened)));
@@ -258,6 +270,7 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	IdleRun run(context.loop, context.endpoints, context.server, config);
 	const IdleResult result = run.run(deadlineFor(context));
 	describeTls(report, context);
+	describeDeflate(report, context);
 	const double seconds = static_cast<double>(result.connect.elapsedNs) / 1e9;
 	report.figure("established", static_cast<std::uint64_t>(result.connect.opened));
 	report.figure("failed", static_cast<std::uint64_t>(result.connect.failed));
@@ -312,6 +325,7 @@ MeasuredRun measureTraffic(RunContext& context, const TrafficConfig& config, Rep
 	TrafficRun run(context.loop, context.endpoints, context.server, config, context.backend);
 	measured.result = run.run(deadlineFor(context));
 	describeTls(report, context);
+	describeDeflate(report, context);
 	trafficParameters(report, config, measured.result);
 	deliveryFigures(report, "", measured.result);
 	return measured;
@@ -328,7 +342,7 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 	cpuFigures(report, "", result, context);
 	report.figure("server_rss_before_kib", kib(result.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
-	serverFigures(report, context, before, {result.sent, result.connect.opened, 0});
+	serverFigures(report, context, before, {result.sent, result.connect.opened, 0, result.totals.delivered});
 	report.headline({"deliveries_verified", "deliveries_per_s", "messages_per_s", "latency_p50_ms", "latency_p99_ms",
 		"latency_max_ms", "server_cpu_percent", "bench_cpu_percent", "server_cpu_ns_per_delivery", "bench_cpu_ns_per_delivery"});
 	report.target("deliveries_per_s", ">= 2000000",
@@ -361,7 +375,7 @@ Report latencyScenario(RunContext& context, const TrafficConfig& config, const s
 	latencyFigures(report, "latency_", result.latency);
 	cpuFigures(report, "", result, context);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
-	serverFigures(report, context, before, {result.sent, result.connect.opened, 0});
+	serverFigures(report, context, before, {result.sent, result.connect.opened, 0, result.totals.delivered});
 	report.headline({"deliveries_verified", "kept_up", "max_send_lag_ms", "latency_p50_ms", "latency_p99_ms",
 		"latency_max_ms", "server_cpu_percent", "bench_cpu_percent"});
 	report.target("latency_p99", "< 100 ms",
@@ -387,6 +401,7 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	const TrafficResult with = TrafficRun(context.loop, context.endpoints, context.server, withNonReader, context.backend).run(deadlineFor(context));
 
 	describeTls(report, context);
+	describeDeflate(report, context);
 	trafficParameters(report, config, with);
 	report.parameter("non_reader_rcvbuf_bytes", static_cast<std::uint64_t>(config.nonReaderReceiveBuffer));
 

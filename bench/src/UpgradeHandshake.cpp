@@ -58,14 +58,17 @@ std::string base64(const unsigned char* data, std::size_t size)
 	return out;
 }
 
-UpgradeHandshake::UpgradeHandshake(std::string_view hostHeader, std::string_view path, const unsigned char key16[16]):
+UpgradeHandshake::UpgradeHandshake(std::string_view hostHeader, std::string_view path, const unsigned char key16[16], bool offerDeflate):
 	_key(base64(key16, 16)),
-	_expectedAccept(ws::computeAcceptKey(_key))
+	_expectedAccept(ws::computeAcceptKey(_key)),
+	_offerDeflate(offerDeflate)
 {
 	_request.reserve(200);
 	_request.append("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(hostHeader);
 	_request.append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ").append(_key);
-	_request.append("\r\nSec-WebSocket-Version: 13\r\n\r\n");
+	_request.append("\r\nSec-WebSocket-Version: 13\r\n");
+	if (offerDeflate) _request.append("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+	_request.append("\r\n");
 }
 
 std::size_t UpgradeHandshake::headEnd(std::string_view received)
@@ -85,6 +88,7 @@ std::string UpgradeHandshake::check(std::string_view head) const
 	if (statusLine.substr(9, 3) != "101") return "status " + std::string(statusLine.substr(9, 3)) + " instead of 101";
 
 	bool upgrade = false, connection = false, accept = false;
+	std::string extensions;
 	std::string acceptValue;
 	std::size_t at = lineEnd + 2;
 	while (at < head.size())
@@ -106,11 +110,19 @@ std::string UpgradeHandshake::check(std::string_view head) const
 			accept = true;
 			acceptValue = value;
 		}
+		else if (equalsIgnoreCase(name, "Sec-WebSocket-Extensions"))
+			extensions += std::string(extensions.empty() ? "" : ", ") + std::string(value);
 	}
 	if (!upgrade) return "no Upgrade: websocket";
 	if (!connection) return "no Connection: upgrade";
 	if (!accept) return "no Sec-WebSocket-Accept";
 	if (acceptValue != _expectedAccept) return "wrong Sec-WebSocket-Accept " + acceptValue + " (expected " + _expectedAccept + ")";
+	// The decoder inflates each message on its own: the server must not
+	// keep its context between messages (nor expect us to).
+	if (_offerDeflate && extensions.rfind("permessage-deflate", 0) != 0) return "permessage-deflate not accepted";
+	if (!_offerDeflate && !extensions.empty()) return "extensions not offered: " + extensions;
+	if (_offerDeflate && extensions.find("server_no_context_takeover") == std::string::npos)
+		return "permessage-deflate without server_no_context_takeover";
 	return {};
 }
 

@@ -21,8 +21,10 @@ public:
 	/// The largest response head accepted: more is not a WebSocket server.
 	static constexpr std::size_t MaxResponseHead = 8192;
 
-	/// key16 supplies the 16 random bytes of Sec-WebSocket-Key.
-	UpgradeHandshake(std::string_view hostHeader, std::string_view path, const unsigned char key16[16]);
+	/// key16 supplies the 16 random bytes of Sec-WebSocket-Key. offerDeflate:
+	/// the request offers permessage-deflate as browsers do, and check()
+	/// requires the 101 to accept it.
+	UpgradeHandshake(std::string_view hostHeader, std::string_view path, const unsigned char key16[16], bool offerDeflate = false);
 
 	const std::string& request() const { return _request; }
 	const std::string& key() const { return _key; }
@@ -32,7 +34,9 @@ public:
 	static std::size_t headEnd(std::string_view received);
 
 	/// Checks a complete response head: status 101, Upgrade: websocket,
-	/// Connection: upgrade and the Sec-WebSocket-Accept for our key. Returns
+	/// Connection: upgrade and the Sec-WebSocket-Accept for our key (and,
+	/// when offered, Sec-WebSocket-Extensions: permessage-deflate with
+	/// server_no_context_takeover and client_no_context_takeover). Returns
 	/// an empty string when it is right, otherwise what is wrong.
 	std::string check(std::string_view head) const;
 
@@ -40,6 +44,7 @@ private:
 	std::string _key;
 	std::string _expectedAccept;
 	std::string _request;
+	bool _offerDeflate;
 };
 
 /// Standard base64 with padding.

@@ -249,6 +249,7 @@ int run(const CommandLine& line)
 	for (Endpoint& endpoint: endpoints)
 	{
 		endpoint.tls = tls;
+		endpoint.deflate = line.flag("deflate");
 		endpoint.display = scheme + endpoint.hostHeader + endpoint.path;
 		if (chatroom)
 			endpoint.display = scheme + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<run>";

@@ -30,6 +30,7 @@ class BenchSmokeTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChatroomRateLimitFails);
 	CPPUNIT_TEST(testTwoInstancesThroughRedis);
 	CPPUNIT_TEST(testTlsSmokePasses);
+	CPPUNIT_TEST(testDeflateSmokePasses);
 	CPPUNIT_TEST(testRefusesOtherHosts);
 	CPPUNIT_TEST(testSlowlorisSmall);
 	CPPUNIT_TEST_SUITE_END();
@@ -235,6 +236,29 @@ public:
 	// the checks that show TLS is really spoken: a certificate the server
 	// does not have fails verification, and a plaintext client or a TLS
 	// client on the wrong kind of port fails its handshake.
+	// --deflate: every client negotiates permessage-deflate and inflates
+	// what it gets; every delivery is still checked, and fewer bytes leave
+	// the server per delivery than a 64-byte message takes uncompressed.
+	void testDeflateSmokePasses()
+	{
+		const Poco::UInt16 port = freeLoopbackPort();
+		Poco::UInt16 statusPort = freeLoopbackPort();
+		while (statusPort == port) statusPort = freeLoopbackPort();
+		const std::unique_ptr<ServerProcess> started = startRelay(port, statusPort);
+		ServerProcess& server = *started;
+		const std::string output = benchPasses({"smoke", "--deflate", "--port", std::to_string(port), "--server-pid",
+			std::to_string(server.pid()), "--metrics-url", "http://127.0.0.1:" + std::to_string(statusPort) + "/metrics",
+			"--timeout", "120"});
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("webchat-bench smoke: PASS") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("permessage_deflate") != std::string::npos);
+		const std::size_t at = output.find("server_bytes_out_per_delivery");
+		CPPUNIT_ASSERT_MESSAGE(output, at != std::string::npos);
+		const double bytes = std::stod(output.substr(output.find_first_of("0123456789", at)));
+		CPPUNIT_ASSERT_MESSAGE(output, bytes < 64 + 2);
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.running());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
+	}
+
 	void testTlsSmokePasses()
 	{
 		const std::string dir = makeTempDir();

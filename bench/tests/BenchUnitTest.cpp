@@ -61,6 +61,7 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testLoopbackOnly);
 	CPPUNIT_TEST(testHandshakeAccept);
 	CPPUNIT_TEST(testHandshakeRejects);
+	CPPUNIT_TEST(testHandshakeWithDeflate);
 	CPPUNIT_TEST(testVmRss);
 	CPPUNIT_TEST(testReportJson);
 	CPPUNIT_TEST(testAutoWindow);
@@ -386,6 +387,22 @@ public:
 		CPPUNIT_ASSERT(!handshake.check("HTTP/1.1 101 Switching\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAA\r\n\r\n").empty());
 		CPPUNIT_ASSERT(!handshake.check("HTTP/1.1 101 Switching\r\nUpgrade: websocket\r\nConnection: close\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").empty());
 		CPPUNIT_ASSERT(handshake.check("HTTP/1.1 101 Switching\r\n" + good).empty());
+	}
+
+	void testHandshakeWithDeflate()
+	{
+		const unsigned char* nonce = reinterpret_cast<const unsigned char*>("the sample nonce");
+		const UpgradeHandshake offering("127.0.0.1:8000", "/", nonce, true);
+		CPPUNIT_ASSERT(offering.request().find("\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n") != std::string::npos);
+		const std::string good = "HTTP/1.1 101 Switching\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
+		const std::string accepted = "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover\r\n";
+		CPPUNIT_ASSERT_EQUAL(std::string(), offering.check(good + accepted + "\r\n"));
+		CPPUNIT_ASSERT_EQUAL(std::string("permessage-deflate not accepted"), offering.check(good + "\r\n"));
+		CPPUNIT_ASSERT(!offering.check(good + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n").empty());
+		// Not offered: nothing may be accepted.
+		const UpgradeHandshake plain("127.0.0.1:8000", "/", nonce);
+		CPPUNIT_ASSERT(plain.request().find("Sec-WebSocket-Extensions") == std::string::npos);
+		CPPUNIT_ASSERT(!plain.check(good + accepted + "\r\n").empty());
 	}
 
 	void testVmRss()

@@ -13,12 +13,14 @@
 
 namespace webchat::engine {
 
-Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls):
+Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate):
 	_loop(loop),
 	_fd(fd),
 	_session(std::move(session)),
 	_peerAddress(std::move(peerAddress)),
-	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this),
+	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this,
+		perMessageDeflate ? ws::MessageDecoder::Compression::PerMessageDeflate : ws::MessageDecoder::Compression::None),
+	_compresses(perMessageDeflate),
 	_lastHeardMs(loop.now()),
 	_tls(tls ? std::make_unique<TlsChannel>(std::move(tls)) : nullptr)
 {
@@ -52,7 +54,10 @@ void Connection::send(ws::Opcode opcode, std::string_view payload)
 {
 	if (_state != State::Open) return;
 	Chunk* chunk = _loop.chunks().acquire();
-	ws::appendFrame(chunk->owned, opcode, payload);
+	if (_compresses)
+		ws::appendMessageFrame(chunk->owned, opcode, payload, _loop.deflater(), _loop.settings().compressionMinBytes);
+	else
+		ws::appendFrame(chunk->owned, opcode, payload);
 	++chunk->refs; // ours until deliver() has queued or refused it
 	deliver(chunk);
 	_loop.chunks().unref(chunk);
@@ -68,16 +73,19 @@ void Connection::close(std::uint16_t code, std::string_view reason)
 void Connection::feed(char* data, std::size_t size)
 {
 	const auto error = _decoder.feed(data, size);
-	if (error && _state != State::Closed)
+	if (error)
 	{
-		_loop.counters().addProtocolError(error.closeCode);
-		if (_loop.engine().logger().debug())
-			_loop.engine().logger().debug("closing " + _peerAddress + " with " + std::to_string(error.closeCode) + ": " + error.reason);
-		leaveOpen(error.closeCode);
-		if (!_closeSent) sendClose(error.closeCode, error.reason);
-		// The peer broke the protocol: nothing it sends is worth waiting for.
-		_closeAfterFlush = true;
-		if (nothingToWrite()) closeSocket();
+		// The error is sticky: later reads (TLS reads on in a loop) report it
+		// again, and it is acted on once.
+		if (_closeDue || _state == State::Closed) return;
+		if (_state == State::Open)
+		{
+			_loop.counters().addProtocolError(error.closeCode);
+			if (_loop.engine().logger().debug())
+				_loop.engine().logger().debug("closing " + _peerAddress + " with " + std::to_string(error.closeCode) + ": " + error.reason);
+		}
+		_closeDue = true;
+		_loop.scheduleClose(*this, error.closeCode, error.reason);
 		return;
 	}
 	if (_decoder.hasPartialFrame() || _decoder.hasPartialMessage())
@@ -90,6 +98,21 @@ void Connection::feed(char* data, std::size_t size)
 	}
 }
 
+void Connection::finishClose(std::uint16_t code, std::string_view reason)
+{
+	if (_state == State::Closed) return;
+	leaveOpen(code);
+	// A close the peer sent is echoed with its code; a protocol error gets
+	// its own code and reason.
+	if (!_closeSent) sendClose(code, reason);
+	// The peer closed or broke the protocol: nothing it sends is worth
+	// waiting for. Also when our own close was already written: the
+	// handshake is done. The server closes the TCP connection first
+	// (RFC 6455 7.1.1), once the queue is written.
+	_closeAfterFlush = true;
+	_loop.scheduleFlush(*this);
+}
+
 void Connection::onReadable()
 {
 	if (_tls)
@@ -97,7 +120,7 @@ void Connection::onReadable()
 		readTls();
 		return;
 	}
-	const ssize_t n = ::recv(_fd, _loop.readBuffer(), _loop.readBufferSize(), 0);
+	const ssize_t n = ::recv(_fd, _loop.readBuffer(), readLimit(), 0);
 	if (n > 0)
 	{
 		_lastHeardMs = _loop.now();
@@ -124,6 +147,7 @@ void Connection::flush()
 	if (_tls)
 	{
 		flushTls();
+		throttleReading();
 		return;
 	}
 	constexpr int maxIov = 64;
@@ -138,11 +162,8 @@ void Connection::flush()
 		{
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 			{
-				if (!_pollingWrite)
-				{
-					_pollingWrite = true;
-					_loop.poller().modify(_fd, Poller::Read | Poller::Write, this);
-				}
+				watchWritable(true);
+				throttleReading();
 				return;
 			}
 			if (errno == EINTR) continue;
@@ -152,13 +173,14 @@ void Connection::flush()
 		}
 		EventLoop::Counters::add(_loop.counters().bytesOut, static_cast<std::uint64_t>(n));
 		_out.consume(static_cast<std::size_t>(n), _loop.chunks());
+		// A throttled peer that takes bytes is alive, though not read.
+		if (_readPaused) _lastHeardMs = _loop.now();
 	}
-	if (_pollingWrite)
-	{
-		_pollingWrite = false;
-		_loop.poller().modify(_fd, Poller::Read, this);
-	}
-	if (_closeAfterFlush) closeSocket();
+	watchWritable(false);
+	if (_closeAfterFlush)
+		closeSocket();
+	else
+		throttleReading();
 }
 
 bool Connection::nothingToWrite() const
@@ -170,16 +192,48 @@ void Connection::watchWritable(bool on)
 {
 	if (_pollingWrite == on) return;
 	_pollingWrite = on;
-	_loop.poller().modify(_fd, on ? Poller::Read | Poller::Write : Poller::Read, this);
+	updateInterest();
+}
+
+void Connection::updateInterest()
+{
+	_loop.poller().modify(_fd, (_readPaused ? 0 : Poller::Read) | (_pollingWrite ? Poller::Write : 0), this);
+}
+
+std::size_t Connection::readLimit() const
+{
+	return std::min(_loop.readBufferSize(), std::max<std::size_t>(_loop.settings().maxQueuedBytes / 4, 1));
+}
+
+void Connection::throttleReading()
+{
+	if (_state == State::Closed) return;
+	const std::size_t owed = _out.bytes() + (_tls ? _tls->backlog() : 0);
+	const std::size_t cap = _loop.settings().maxQueuedBytes;
+	if (!_readPaused && owed > cap / 2)
+	{
+		_readPaused = true;
+		_lastHeardMs = _loop.now();
+		updateInterest();
+	}
+	else if (_readPaused && owed < cap / 4)
+	{
+		_readPaused = false;
+		_lastHeardMs = _loop.now();
+		// A frame left half-read while throttled had no chance to finish.
+		if (_stalledSinceMs != 0) _stalledSinceMs = _loop.now();
+		updateInterest();
+	}
 }
 
 void Connection::readTls()
 {
-	// Up to a read buffer's worth per event, as plaintext reads; what is left
+	// Up to readLimit() per event, as plaintext reads; what is left
 	// on the socket signals again. OpenSSL may hold decrypted bytes the
 	// socket will not signal, so those are always taken.
 	std::size_t total = 0;
-	while (_state != State::Closed && (total < _loop.readBufferSize() || _tls->hasPending()))
+	// Throttled (a hang-up or error woke it), it reads only those.
+	while (_state != State::Closed && ((total < readLimit() && !_readPaused) || _tls->hasPending()))
 	{
 		std::size_t n = 0;
 		const TlsChannel::Result result = _tls->read(_loop.readBuffer(), _loop.readBufferSize(), n);
@@ -238,6 +292,7 @@ void Connection::flushTls()
 		failTls("write");
 		return;
 	}
+	if (_readPaused) _lastHeardMs = _loop.now();
 	watchWritable(false);
 	if (_closeAfterFlush) closeSocket();
 }
@@ -254,6 +309,13 @@ void Connection::deliver(Chunk* chunk)
 {
 	// Nothing but the close handshake follows a close.
 	if (_state != State::Open) return;
+	if (_out.bytes() + chunk->size() > _loop.settings().maxQueuedBytes)
+	{
+		// What the kernel takes now is not owed: a loop handed many batches
+		// at once (it was not scheduled for a while) has not written yet.
+		flush();
+		if (_state != State::Open) return;
+	}
 	if (_out.bytes() + chunk->size() > _loop.settings().maxQueuedBytes)
 	{
 		// A slow consumer: the room never waits for it. Drop what it has not
@@ -278,6 +340,9 @@ void Connection::sendControl(ws::Opcode opcode, std::string_view payload)
 
 void Connection::queueRaw(std::string bytes)
 {
+	// An empty chunk would never be written off the queue (a write of no
+	// bytes consumes nothing): there is nothing to send.
+	if (bytes.empty()) return;
 	Chunk* chunk = _loop.chunks().acquire();
 	chunk->owned = std::move(bytes);
 	_out.push(chunk);
@@ -341,16 +406,8 @@ void Connection::onPong(std::string_view)
 
 void Connection::onClose(std::uint16_t code, std::string_view)
 {
-	leaveOpen(code);
-	if (!_closeSent)
-	{
-		// Echo the close; the server closes the TCP connection first
-		// (RFC 6455 7.1.1), once the echo is written.
-		sendClose(code, {});
-	}
-	// Also when our own close was already written: the handshake is done.
-	_closeAfterFlush = true;
-	_loop.scheduleFlush(*this);
+	_closeDue = true;
+	_loop.scheduleClose(*this, code, {});
 }
 
 void Connection::tick(std::int64_t now)
@@ -364,6 +421,19 @@ void Connection::tick(std::int64_t now)
 		return;
 	}
 	if (_state != State::Open) return;
+	// The inflate state lives while messages arrive, not while idle.
+	_decoder.releaseIdleMemory();
+	if (_readPaused)
+	{
+		// Not read, so neither a stalled frame nor a missing pong can be
+		// seen: alive while it takes what it is owed.
+		if (now - _lastHeardMs >= settings.pingIntervalMs + settings.pongTimeoutMs)
+		{
+			leaveOpen(ws::CloseCode::Abnormal);
+			closeSocket(true);
+		}
+		return;
+	}
 	if (_stalledSinceMs != 0 && now - _stalledSinceMs >= settings.frameTimeoutMs)
 	{
 		_loop.counters().addProtocolError(static_cast<std::uint16_t>(ws::CloseCode::PolicyViolation));

@@ -103,7 +103,7 @@ void Engine::release(const std::string& peerAddress)
 }
 
 void Engine::adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,
-	TlsSession tls)
+	TlsSession tls, bool perMessageDeflate)
 {
 	if (!_running || _stopped)
 	{
@@ -112,7 +112,7 @@ void Engine::adopt(int fd, std::string response, std::string pending, std::uniqu
 		return;
 	}
 	const unsigned index = _nextLoop.fetch_add(1, std::memory_order_relaxed) % _loops.size();
-	_loops[index]->postAdopt(fd, std::move(response), std::move(pending), std::move(session), peerAddress, std::move(tls));
+	_loops[index]->postAdopt(fd, std::move(response), std::move(pending), std::move(session), peerAddress, std::move(tls), perMessageDeflate);
 }
 
 EngineStats Engine::stats() const

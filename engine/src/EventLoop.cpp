@@ -72,12 +72,13 @@ void EventLoop::join()
 	_thread.join();
 }
 
-void EventLoop::postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls)
+void EventLoop::postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+	bool perMessageDeflate)
 {
-	post(Adopt{fd, std::move(response), std::move(pending), std::move(session), std::move(peerAddress), std::move(tls)});
+	post(Adopt{fd, std::move(response), std::move(pending), std::move(session), std::move(peerAddress), std::move(tls), perMessageDeflate});
 }
 
-void EventLoop::postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const std::string> batch, std::uint64_t sequence)
+void EventLoop::postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const SealedBatch> batch, std::uint64_t sequence)
 {
 	post(Batch{std::move(topic), std::move(batch), sequence});
 }
@@ -148,6 +149,7 @@ void EventLoop::run()
 		// behind batches of the same topic other loops sealed earlier.
 		sealTopics();
 		processInbox();
+		finishCloses();
 		flushConnections();
 		if (_now >= _nextTick)
 		{
@@ -203,7 +205,7 @@ void EventLoop::adopt(Adopt& task)
 		::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	}
 
-	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress), std::move(task.tls));
+	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress), std::move(task.tls), task.perMessageDeflate);
 	connection->_loopSlot = _connections.size();
 	_connections.push_back(connection);
 	Counters::add(_counters.open, 1);
@@ -235,11 +237,31 @@ void EventLoop::deliver(Batch& batch)
 {
 	Topic& topic = *batch.topic;
 	if (!topic.hasSubscribers(_index)) return;
-	Chunk* chunk = _chunks.acquire();
-	chunk->shared = std::move(batch.bytes);
-	++chunk->refs; // held while delivering: a subscriber may drop it at once
-	topic.forEachReceiver(_index, batch.sequence, [chunk](Connection& subscriber) { subscriber.deliver(chunk); });
-	_chunks.unref(chunk);
+	// One chunk per framing a local subscriber needs, made when the first
+	// such subscriber comes up; each is held while delivering (a subscriber
+	// may drop it at once).
+	Chunk* plain = nullptr;
+	Chunk* deflated = nullptr;
+	const auto framing = [this, &batch](bool compressed) {
+		Chunk* chunk = _chunks.acquire();
+		const std::string& bytes = compressed ? batch.bytes->deflatedFrames(deflater(), _settings.compressionMinBytes) : batch.bytes->frames();
+		chunk->shared = std::shared_ptr<const std::string>(batch.bytes, &bytes);
+		++chunk->refs;
+		return chunk;
+	};
+	topic.forEachReceiver(_index, batch.sequence, [&](Connection& subscriber) {
+		Chunk*& chunk = subscriber.compresses() ? deflated : plain;
+		if (!chunk) chunk = framing(subscriber.compresses());
+		subscriber.deliver(chunk);
+	});
+	if (plain) _chunks.unref(plain);
+	if (deflated) _chunks.unref(deflated);
+}
+
+ws::Deflater& EventLoop::deflater()
+{
+	if (!_deflater) _deflater = std::make_unique<ws::Deflater>();
+	return *_deflater;
 }
 
 void EventLoop::scheduleFlush(Connection& connection)
@@ -258,6 +280,29 @@ void EventLoop::sealTopics()
 {
 	for (std::size_t i = 0; i < _toSeal.size(); ++i) _toSeal[i]->seal();
 	_toSeal.clear();
+}
+
+void EventLoop::scheduleClose(Connection& connection, std::uint16_t code, std::string reason)
+{
+	_closesDue.push_back(DueClose{&connection, code, std::move(reason)});
+}
+
+void EventLoop::finishCloses()
+{
+	// Peers that closed (or broke the protocol) after complete messages in
+	// the same read: those messages are published; seal them and take this
+	// loop's copies from the inbox, so each closing peer has its own copy
+	// queued before its close. New connections adopted meanwhile may have
+	// closes due too (their first bytes): repeat until none is left.
+	// Connections are deleted only at the end of the iteration.
+	while (!_closesDue.empty())
+	{
+		sealTopics();
+		processInbox();
+		_closing.swap(_closesDue);
+		for (const DueClose& due : _closing) due.connection->finishClose(due.code, due.reason);
+		_closing.clear();
+	}
 }
 
 void EventLoop::flushConnections()

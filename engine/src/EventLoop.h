@@ -10,6 +10,8 @@
 #ifndef WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
 #define WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
 
+#include "DeflateCodec.h"
+
 #include "webchat/platform/Poller.h"
 #include "webchat/platform/Wakeup.h"
 
@@ -44,10 +46,11 @@ public:
 	void join();
 
 	/// Hands the loop a new connection (any thread).
-	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls);
+	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+		bool perMessageDeflate);
 
 	/// Hands the loop a sealed batch of a topic (any thread).
-	void postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const std::string> batch, std::uint64_t sequence);
+	void postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const SealedBatch> batch, std::uint64_t sequence);
 
 	int index() const { return _index; }
 
@@ -68,6 +71,10 @@ public:
 	std::int64_t now() const { return _now; }
 	void scheduleFlush(Connection& connection);
 	void scheduleSeal(Topic& topic);
+	/// Calls connection.finishClose(code, reason) later in this iteration,
+	/// once what the connection published so far has been sealed and queued
+	/// to this loop's subscribers (the connection included).
+	void scheduleClose(Connection& connection, std::uint16_t code, std::string reason);
 	void closed(Connection& connection);
 
 	struct Counters
@@ -110,6 +117,10 @@ public:
 	}
 	std::size_t tlsWriteBufferSize() const { return 64 * 1024; }
 
+	/// Compresses what the loop sends to clients with permessage-deflate;
+	/// made with the first of them.
+	ws::Deflater& deflater();
+
 private:
 	struct Adopt
 	{
@@ -119,11 +130,12 @@ private:
 		std::unique_ptr<Session> session;
 		std::string peerAddress;
 		TlsSession tls;
+		bool perMessageDeflate;
 	};
 	struct Batch
 	{
 		std::shared_ptr<Topic> topic;
-		std::shared_ptr<const std::string> bytes;
+		std::shared_ptr<const SealedBatch> bytes;
 		std::uint64_t sequence;
 	};
 	struct Stop
@@ -139,6 +151,7 @@ private:
 	void adopt(Adopt& task);
 	void deliver(Batch& batch);
 	void sealTopics();
+	void finishCloses();
 	void flushConnections();
 	void tick();
 	void beginShutdown();
@@ -159,9 +172,18 @@ private:
 	std::vector<Connection*> _toFlush;
 	std::vector<Connection*> _closed;
 	std::vector<Topic*> _toSeal;
+	struct DueClose
+	{
+		Connection* connection;
+		std::uint16_t code;
+		std::string reason;
+	};
+	std::vector<DueClose> _closesDue;
+	std::vector<DueClose> _closing;
 	ChunkPool _chunks;
 	std::vector<char> _readBuffer;
 	std::vector<char> _tlsWriteBuffer;
+	std::unique_ptr<ws::Deflater> _deflater;
 	std::int64_t _now = 0;
 	std::int64_t _nextTick = 0;
 	bool _stopping = false;

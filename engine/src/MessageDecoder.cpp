@@ -1,5 +1,6 @@
 #include "webchat/engine/MessageDecoder.h"
 
+#include "DeflateCodec.h"
 #include "Masking.h"
 
 #include <algorithm>
@@ -30,11 +31,19 @@ inline bool isKnownOpcode(unsigned opcode)
 
 } // namespace
 
-MessageDecoder::MessageDecoder(Role role, Limits limits, Handler& handler):
+MessageDecoder::MessageDecoder(Role role, Limits limits, Handler& handler, Compression compression):
 	_role(role),
 	_limits(limits),
-	_handler(handler)
+	_handler(handler),
+	_compression(compression)
 {
+}
+
+MessageDecoder::~MessageDecoder() = default;
+
+void MessageDecoder::releaseIdleMemory()
+{
+	if (!hasPartialMessage()) _inflater.reset();
 }
 
 MessageDecoder::Error MessageDecoder::feed(char* data, std::size_t size)
@@ -91,12 +100,26 @@ MessageDecoder::Error MessageDecoder::feed(char* data, std::size_t size)
 
 bool MessageDecoder::checkFirstByte(unsigned char b0)
 {
-	if (b0 & 0x70)
+	const unsigned opcode = b0 & 0x0F;
+	if (b0 & 0x40)
+	{
+		// RSV1: a compressed message, marked on its first frame only.
+		if (_compression == Compression::None)
+		{
+			fail(CloseCode::ProtocolError, "reserved bits set without an extension");
+			return false;
+		}
+		if (opcode != 0x1 && opcode != 0x2)
+		{
+			fail(CloseCode::ProtocolError, "RSV1 on a control or continuation frame");
+			return false;
+		}
+	}
+	if (b0 & 0x30)
 	{
 		fail(CloseCode::ProtocolError, "reserved bits set without an extension");
 		return false;
 	}
-	const unsigned opcode = b0 & 0x0F;
 	if (!isKnownOpcode(opcode))
 	{
 		fail(CloseCode::ProtocolError, "unknown opcode");
@@ -178,6 +201,7 @@ void MessageDecoder::parseHeader(const unsigned char* h)
 		if (_opcode != Opcode::Continuation)
 		{
 			_messageOpcode = _opcode;
+			_messageCompressed = (h[0] & 0x40) != 0;
 			_utf8.reset();
 		}
 	}
@@ -206,6 +230,8 @@ void MessageDecoder::consumePayload(char* data, std::size_t size)
 		return;
 	}
 
+	if (_messageCompressed) return inflatePayload(data, size, done && _fin);
+
 	// Text is checked piece by piece, so an invalid byte fails the message
 	// before the rest of it arrives.
 	if (_messageOpcode == Opcode::Text && !_utf8.feed(data, size))
@@ -226,6 +252,23 @@ void MessageDecoder::consumePayload(char* data, std::size_t size)
 	}
 	else
 		_message.append(data, size);
+}
+
+void MessageDecoder::inflatePayload(const char* data, std::size_t size, bool last)
+{
+	if (!_inflater) _inflater = std::make_unique<Inflater>();
+	const std::size_t before = _message.size();
+	Inflater::Result result = _inflater->inflate(data, size, _message, _limits.maxMessageBytes);
+	if (result == Inflater::Result::Ok && last) result = _inflater->finish(_message, _limits.maxMessageBytes);
+	if (result == Inflater::Result::TooBig) return fail(CloseCode::MessageTooBig, "message too big once inflated");
+	if (result == Inflater::Result::Corrupt) return fail(CloseCode::InvalidPayload, "compressed payload is not a deflate stream");
+	if (_messageOpcode == Opcode::Text && !_utf8.feed(_message.data() + before, _message.size() - before))
+		return fail(CloseCode::InvalidPayload, "invalid UTF-8 in text message");
+	if (!last) return;
+	if (_messageOpcode == Opcode::Text && !_utf8.complete())
+		return fail(CloseCode::InvalidPayload, "text message ends inside a UTF-8 sequence");
+	_messageCompressed = false;
+	deliverMessage(_message.data(), _message.size());
 }
 
 void MessageDecoder::finishControl(const char* payload, std::size_t size)

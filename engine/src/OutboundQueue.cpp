@@ -1,6 +1,14 @@
 #include "webchat/engine/OutboundQueue.h"
 
+#include "DeflateCodec.h"
+
 namespace webchat::engine {
+
+const std::string& SealedBatch::deflatedFrames(ws::Deflater& deflater, std::size_t minBytes) const
+{
+	std::call_once(_deflateOnce, [&] { ws::appendDeflatedFrames(_deflated, _frames, deflater, minBytes); });
+	return _deflated;
+}
 
 ChunkPool::~ChunkPool()
 {

@@ -12,9 +12,9 @@ namespace {
 
 // Writes a frame header to out (at least MaxFrameHeaderSize - 4 bytes) and
 // returns its size, without the masking key.
-std::size_t writeHeader(unsigned char* out, Opcode opcode, std::size_t size, bool masked, bool fin)
+std::size_t writeHeader(unsigned char* out, Opcode opcode, std::size_t size, bool masked, bool fin, bool compressed)
 {
-	out[0] = static_cast<unsigned char>((fin ? 0x80 : 0x00) | static_cast<unsigned char>(opcode));
+	out[0] = static_cast<unsigned char>((fin ? 0x80 : 0x00) | (compressed ? 0x40 : 0x00) | static_cast<unsigned char>(opcode));
 	const unsigned char maskBit = masked ? 0x80 : 0x00;
 	if (size < 126)
 	{
@@ -55,19 +55,19 @@ std::size_t frameHeaderSize(std::size_t payloadSize, bool masked)
 	return masked ? base + 4 : base;
 }
 
-void appendFrame(std::string& out, Opcode opcode, std::string_view payload, bool fin)
+void appendFrame(std::string& out, Opcode opcode, std::string_view payload, bool fin, bool compressed)
 {
 	unsigned char header[MaxFrameHeaderSize];
-	const std::size_t headerSize = writeHeader(header, opcode, payload.size(), false, fin);
+	const std::size_t headerSize = writeHeader(header, opcode, payload.size(), false, fin, compressed);
 	out.reserve(out.size() + headerSize + payload.size());
 	out.append(reinterpret_cast<const char*>(header), headerSize);
 	out.append(payload.data(), payload.size());
 }
 
-void appendMaskedFrame(std::string& out, Opcode opcode, std::string_view payload, std::uint32_t maskKey, bool fin)
+void appendMaskedFrame(std::string& out, Opcode opcode, std::string_view payload, std::uint32_t maskKey, bool fin, bool compressed)
 {
 	unsigned char header[MaxFrameHeaderSize];
-	std::size_t headerSize = writeHeader(header, opcode, payload.size(), true, fin);
+	std::size_t headerSize = writeHeader(header, opcode, payload.size(), true, fin, compressed);
 	keyBytes(maskKey, header + headerSize);
 	headerSize += 4;
 	out.reserve(out.size() + headerSize + payload.size());

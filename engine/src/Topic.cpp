@@ -128,7 +128,7 @@ void Topic::seal()
 void Topic::sealLocked()
 {
 	if (_openBatch.empty()) return;
-	auto batch = std::make_shared<const std::string>(std::move(_openBatch));
+	auto batch = std::make_shared<const SealedBatch>(std::move(_openBatch));
 	_openBatch.clear();
 	const std::uint64_t sequence = _sealedBatches++;
 	// Posted under the topic's lock: every loop receives this topic's

@@ -1,6 +1,7 @@
 #include "webchat/engine/UpgradeHandler.h"
 
 #include "webchat/engine/Handshake.h"
+#include "webchat/engine/PerMessageDeflate.h"
 #include "webchat/AddressKey.h"
 #include "webchat/TlsHandoff.h"
 
@@ -10,12 +11,27 @@
 #include "Poco/Net/HTTPServerResponse.h"
 #include "Poco/Net/HTTPServerSession.h"
 #include "Poco/Net/StreamSocket.h"
+#include "Poco/String.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <unistd.h>
 
 namespace webchat::engine {
+
+namespace {
+
+// Every Sec-WebSocket-Extensions line of the request, as one list.
+std::string extensionOffers(const Poco::Net::HTTPServerRequest& request)
+{
+	static const std::string name = "Sec-WebSocket-Extensions";
+	std::string offers;
+	for (auto it = request.find(name); it != request.end() && Poco::icompare(it->first, name) == 0; ++it)
+		offers += (offers.empty() ? "" : ", ") + it->second;
+	return offers;
+}
+
+} // namespace
 
 UpgradeHandlerFactory::UpgradeHandlerFactory(Engine& engine, OriginPolicy origins):
 	_engine(engine),
@@ -101,7 +117,10 @@ void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 		std::string response = "HTTP/1.1 101 Switching Protocols\r\n"
 			"Upgrade: websocket\r\n"
 			"Connection: Upgrade\r\n"
-			"Sec-WebSocket-Accept: " + ws::computeAcceptKey(request.get("Sec-WebSocket-Key")) + "\r\n\r\n";
+			"Sec-WebSocket-Accept: " + ws::computeAcceptKey(request.get("Sec-WebSocket-Key")) + "\r\n";
+		const auto deflate = _engine.settings().compressionEnabled() ? ws::acceptDeflate(extensionOffers(request)) : std::nullopt;
+		if (deflate) response += "Sec-WebSocket-Extensions: " + *deflate + "\r\n";
+		response += "\r\n";
 
 		if (auto* tls = dynamic_cast<TlsHandoff*>(socket.impl()))
 		{
@@ -111,7 +130,7 @@ void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 			int fd = -1;
 			TlsSession ssl(tls->releaseTls(fd));
 			handedOver = true;
-			_engine.adopt(fd, std::move(response), std::move(pending), std::move(session), peer, std::move(ssl));
+			_engine.adopt(fd, std::move(response), std::move(pending), std::move(session), peer, std::move(ssl), deflate.has_value());
 			return;
 		}
 		// The engine owns a descriptor of its own; POCO closes the original
@@ -119,7 +138,7 @@ void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 		const int fd = ::dup(socket.impl()->sockfd());
 		if (fd < 0) throw Poco::SystemException("dup", errno);
 		handedOver = true;
-		_engine.adopt(fd, std::move(response), std::move(pending), std::move(session), peer);
+		_engine.adopt(fd, std::move(response), std::move(pending), std::move(session), peer, nullptr, deflate.has_value());
 	}
 	catch (const Poco::Exception& exc)
 	{

@@ -1,14 +1,18 @@
 // libFuzzer target for MessageDecoder (and, through it, Utf8Validator and
 // the frame builders).
 //
-// Input: byte 0 picks the role and the message limit, byte 1 seeds the split
-// points, the rest is the wire. Checked, beyond the sanitizers:
+// Input: byte 0 picks the role, the message limit and whether
+// permessage-deflate is on (compressed frames: RSV1, inflated within the
+// limit), byte 1 seeds the split points, the rest is the wire. Checked,
+// beyond the sanitizers:
 //   - what the handler sees obeys the protocol (sizes, UTF-8 checked against
 //     a separate reference decoder, close codes, nothing after a close);
 //   - the same events and error whether the wire comes in one piece, in
 //     random pieces or one byte at a time;
 //   - the decoded events, framed again by appendFrame/appendMaskedFrame
-//     (fragmented at random) and decoded, come out unchanged.
+//     (fragmented at random; with deflate, some compressed by Deflater) and
+//     decoded, come out unchanged.
+#include "DeflateCodec.h"
 #include "ReferenceUtf8.h"
 #include "webchat/engine/MessageDecoder.h"
 #include "webchat/engine/Protocol.h"
@@ -109,12 +113,13 @@ struct Random
 
 // Feeds wire in pieces ending at cuts (each in its own exact-size buffer, so
 // ASan sees any read past it).
-Outcome decode(Role role, std::size_t limit, const std::string& wire, const std::vector<std::size_t>& cuts)
+Outcome decode(Role role, std::size_t limit, MessageDecoder::Compression compression, const std::string& wire,
+	const std::vector<std::size_t>& cuts)
 {
 	Recorder recorder(limit);
 	MessageDecoder::Limits limits;
 	limits.maxMessageBytes = limit;
-	MessageDecoder decoder(role, limits, recorder);
+	MessageDecoder decoder(role, limits, recorder, compression);
 	Outcome outcome;
 	std::size_t start = 0;
 	auto feed = [&](std::size_t end) {
@@ -134,7 +139,12 @@ Outcome decode(Role role, std::size_t limit, const std::string& wire, const std:
 		start = end;
 	};
 	for (std::size_t cut: cuts)
+	{
 		if (cut > start && cut < wire.size()) feed(cut);
+		// Releasing idle memory between reads, as the loop's tick does,
+		// changes nothing.
+		if (cut % 3 == 0) decoder.releaseIdleMemory();
+	}
 	feed(wire.size());
 	if (decoder.closed()) check(!recorder.events.empty() && recorder.events.back().kind == 'c');
 	outcome.events = std::move(recorder.events);
@@ -143,15 +153,16 @@ Outcome decode(Role role, std::size_t limit, const std::string& wire, const std:
 
 // The events as a peer in this role would send them, messages fragmented at
 // random, with control frames sometimes between the fragments.
-std::string reencode(Role role, const std::vector<Event>& events, Random& random)
+std::string reencode(Role role, MessageDecoder::Compression compression, const std::vector<Event>& events, Random& random)
 {
 	std::string wire;
-	auto put = [&](Opcode opcode, std::string_view payload, bool fin) {
+	auto put = [&](Opcode opcode, std::string_view payload, bool fin, bool compressed = false) {
 		if (role == Role::Server)
-			appendMaskedFrame(wire, opcode, payload, random.next() * 2654435761u, fin);
+			appendMaskedFrame(wire, opcode, payload, random.next() * 2654435761u, fin, compressed);
 		else
-			appendFrame(wire, opcode, payload, fin);
+			appendFrame(wire, opcode, payload, fin, compressed);
 	};
+	Deflater deflater;
 	for (const Event& e: events)
 	{
 		switch (e.kind)
@@ -162,18 +173,30 @@ std::string reencode(Role role, const std::vector<Event>& events, Random& random
 		default:
 		{
 			const Opcode opcode = e.kind == 't' ? Opcode::Text : Opcode::Binary;
+			// With deflate, half the messages go compressed (RSV1 on the first
+			// frame, the compressed bytes fragmented like any payload), when
+			// that makes them smaller, as the server does: the frame headers
+			// must stay within the limit too.
+			std::string payload = e.payload;
+			bool compressed = false;
+			if (compression == MessageDecoder::Compression::PerMessageDeflate && random.next() % 2 == 0)
+			{
+				const std::string_view deflated = deflater.compress(e.payload);
+				compressed = deflated.size() < e.payload.size();
+				if (compressed) payload = std::string(deflated);
+			}
 			if (random.next() % 2 == 0)
 			{
-				put(opcode, e.payload, true);
+				put(opcode, payload, true, compressed);
 				break;
 			}
 			std::size_t at = 0;
 			bool first = true;
 			do
 			{
-				const std::size_t n = std::min<std::size_t>(e.payload.size() - at, random.next() % 300);
-				const bool fin = at + n == e.payload.size() && random.next() % 4 != 0;
-				put(first ? opcode : Opcode::Continuation, std::string_view(e.payload).substr(at, n), fin);
+				const std::size_t n = std::min<std::size_t>(payload.size() - at, random.next() % 300);
+				const bool fin = at + n == payload.size() && random.next() % 4 != 0;
+				put(first ? opcode : Opcode::Continuation, std::string_view(payload).substr(at, n), fin, first && compressed);
 				if (random.next() % 8 == 0) put(Opcode::Pong, "interleaved", true);
 				at += n;
 				first = false;
@@ -206,25 +229,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 	if (size < 2) return 0;
 	const Role role = data[0] & 1 ? Role::Client : Role::Server;
 	const std::size_t limit = Limits[(data[0] >> 1) & 3];
+	const auto compression = data[0] & 8 ? MessageDecoder::Compression::PerMessageDeflate : MessageDecoder::Compression::None;
 	Random random{data[1] * 2654435761u + static_cast<std::uint32_t>(size)};
 	const std::string wire(reinterpret_cast<const char*>(data) + 2, size - 2);
 
 	// The validator against the reference on the raw bytes, for free.
 	check(isValidUtf8(wire) == referenceUtf8(wire));
 
-	const Outcome whole = decode(role, limit, wire, {});
-	check(decode(role, limit, wire, randomCuts(wire.size(), random)) == whole);
+	const Outcome whole = decode(role, limit, compression, wire, {});
+	check(decode(role, limit, compression, wire, randomCuts(wire.size(), random)) == whole);
 	if (wire.size() <= 512)
 	{
 		std::vector<std::size_t> every;
 		for (std::size_t i = 1; i < wire.size(); ++i) every.push_back(i);
-		check(decode(role, limit, wire, every) == whole);
+		check(decode(role, limit, compression, wire, every) == whole);
 	}
 
 	// Round trip through the encoder. The decoded events are valid by now,
 	// so framing them again must decode without error to the same events.
-	const std::string again = reencode(role, whole.events, random);
-	const Outcome roundTrip = decode(role, limit, again, randomCuts(again.size(), random));
+	const std::string again = reencode(role, compression, whole.events, random);
+	const Outcome roundTrip = decode(role, limit, compression, again, randomCuts(again.size(), random));
 	check(roundTrip.error == 0);
 	check(roundTrip.events.size() >= whole.events.size());
 	std::vector<Event> withoutInterleaved;

@@ -3,6 +3,7 @@
 per fuzz target. Run from this folder; the output is committed."""
 import os
 import struct
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -27,13 +28,21 @@ def frame(opcode, payload=b"", fin=True, mask=None, rsv=0, length=None):
 K = b"\x37\xfa\x21\x3d"
 
 
-def server(seed, *frames, limit=3):
-    """Decoder input: config byte (role Server, limit index), split seed, wire."""
-    return bytes([limit << 1, seed]) + b"".join(frames)
+def server(seed, *frames, limit=3, deflate=False):
+    """Decoder input: config byte (role Server, limit index, permessage-deflate), split seed, wire."""
+    return bytes([(limit << 1) | (8 if deflate else 0), seed]) + b"".join(frames)
 
 
-def client(seed, *frames, limit=3):
-    return bytes([(limit << 1) | 1, seed]) + b"".join(frames)
+def client(seed, *frames, limit=3, deflate=False):
+    return bytes([(limit << 1) | 1 | (8 if deflate else 0), seed]) + b"".join(frames)
+
+
+def deflated(payload):
+    """payload as permessage-deflate sends it: raw deflate, sync flush, the final 00 00 FF FF removed."""
+    compressor = zlib.compressobj(wbits=-15)
+    data = compressor.compress(payload) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    assert data.endswith(b"\x00\x00\xff\xff")
+    return data[:-4]
 
 
 decoder = {
@@ -62,6 +71,15 @@ decoder = {
     "err-close-one-byte": server(21, frame(8, b"\x03", mask=K)),
     "err-close-reason-utf8": client(22, frame(8, b"\x03\xe8\xc0\xaf")),
     "err-too-big": client(23, frame(1, b"z" * 200), limit=1),
+    "deflate-text": server(24, frame(1, deflated("Xin chào, thế giới! " .encode() * 20), mask=K, rsv=0x40), deflate=True),
+    "deflate-stream": client(25, frame(1, deflated(b"hello hello hello"), rsv=0x40), frame(1, b"plain"),
+                             frame(2, deflated(bytes(300)), rsv=0x40), frame(1, deflated(b""), rsv=0x40), deflate=True),
+    "deflate-fragmented": server(26, frame(1, deflated(b"abc" * 100)[:5], fin=False, mask=K, rsv=0x40),
+                                 frame(9, b"", mask=K), frame(0, deflated(b"abc" * 100)[5:], mask=K), deflate=True),
+    "deflate-bomb": client(27, frame(2, deflated(bytes(200000)), rsv=0x40), limit=2, deflate=True),
+    "deflate-corrupt": server(28, frame(2, b"\xff\xff\xff\xff", mask=K, rsv=0x40), deflate=True),
+    "deflate-rsv1-continuation": client(29, frame(1, b"a", fin=False), frame(0, b"b", rsv=0x40), deflate=True),
+    "deflate-bad-utf8": client(30, frame(1, deflated(b"ab\xed\xa0\x80cd"), rsv=0x40), deflate=True),
 }
 
 requests = {
@@ -87,6 +105,9 @@ requests = {
                b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "plain-get": b"GET /index.html HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n\r\n",
     "garbage": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+    "extensions-every-parameter": b"permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+                                  b"server_max_window_bits=15; client_max_window_bits=\"10\", permessage-deflate",
+    "extensions-declined": b"x-webkit-deflate-frame, permessage-deflate; server_max_window_bits=9; client_max_window_bits=09",
 }
 
 CHROMIUM_UA = b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"

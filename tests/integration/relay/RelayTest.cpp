@@ -4,8 +4,8 @@
 // other clients keep being served.
 //
 
+#include "RelayServer.h"
 #include "ServerProcess.h"
-#include "SingleListenerServer.h"
 #include "TestPaths.h"
 #include "WsTestClient.h"
 
@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <sys/resource.h>
+#include <thread>
 #include <vector>
 
 using namespace webchat::test;
@@ -27,20 +28,26 @@ namespace ws = webchat::ws;
 
 namespace {
 
-class RelayServer: public SingleListenerServer
-{
-public:
-	explicit RelayServer(const std::string& extraKeys = ""):
-		SingleListenerServer("relay", "RelayPlugin", extraKeys)
-	{
-	}
-};
-
 std::string frame(ws::Opcode opcode, std::string_view payload, bool fin = true)
 {
 	std::string bytes;
 	ws::appendMaskedFrame(bytes, opcode, payload, 0x01020304, fin);
 	return bytes;
+}
+
+// Reads what a client that stopped reading is still sent until the server
+// drops it; the close code it saw (0 when its close frame did not fit in
+// its buffers before the close timeout), or -1 if it was not dropped.
+int closeCodeOfDroppedClient(WsTestClient& client)
+{
+	std::uint16_t code = 0;
+	for (;;)
+	{
+		const auto event = client.next(5000);
+		if (event.kind == WsTestClient::Event::Close) code = event.closeCode;
+		if (event.kind == WsTestClient::Event::EndOfStream) return code;
+		if (event.kind == WsTestClient::Event::Timeout) return -1;
+	}
 }
 
 } // namespace
@@ -56,6 +63,9 @@ class RelayTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPingsIdleClientAndDropsDeadOne);
 	CPPUNIT_TEST(testHalfFrameClientIsClosed);
 	CPPUNIT_TEST(testNonReadingClientIsClosedOthersLoseNothing);
+	CPPUNIT_TEST(testBurstingSenderIsThrottledNotClosed);
+	CPPUNIT_TEST(testMessagesBeforeACloseInTheSameReadAreDelivered);
+	CPPUNIT_TEST(testMessagesBeforeAProtocolErrorInTheSameReadAreDelivered);
 	CPPUNIT_TEST(testHandshakeRefusals);
 	CPPUNIT_TEST(testOriginPolicy);
 	CPPUNIT_TEST(testConnectionLimits);
@@ -241,18 +251,101 @@ public:
 			}
 		}
 		// The non-reader was owed far more than 64 KiB: closed, not waited for.
-		bool ended = false;
-		std::uint16_t code = 0;
-		for (;;)
-		{
-			const auto event = nonReader.next(5000);
-			if (event.kind == WsTestClient::Event::Close) code = event.closeCode;
-			if (event.kind == WsTestClient::Event::EndOfStream) { ended = true; break; }
-			if (event.kind == WsTestClient::Event::Timeout) break;
-		}
-		CPPUNIT_ASSERT_MESSAGE("the non-reading client was not disconnected", ended);
-		// Its close frame may not have fit in its buffers before the close timeout.
+		const int code = closeCodeOfDroppedClient(nonReader);
+		CPPUNIT_ASSERT_MESSAGE("the non-reading client was not disconnected", code >= 0);
 		CPPUNIT_ASSERT_MESSAGE("close code " + std::to_string(code), code == 0 || code == ws::CloseCode::PolicyViolation);
+	}
+
+	// 16 MiB of 64 KiB messages, sent as fast as the socket takes them while
+	// another thread reads the echoes, more slowly (a millisecond a message):
+	// the server stops reading the sender whenever it owes it more than half
+	// of max_queued_bytes, so the burst is slowed to the sender's own pace by
+	// TCP, never cut. A bystander reading at full speed gets everything; a
+	// client that never reads is still closed with 1008.
+	void testBurstingSenderIsThrottledNotClosed()
+	{
+		RelayServer server("close_timeout_ms = 200");
+		WsTestClient nonReader(server.port);
+		nonReader.socket().setReceiveBufferSize(4096);
+		WsTestClient sender(server.port), bystander(server.port);
+
+		const int count = 256;
+		const auto message = [](int i) {
+			std::string text(64 * 1024, static_cast<char>('a' + i % 26));
+			const std::string number = std::to_string(i) + ":";
+			text.replace(0, number.size(), number);
+			return text;
+		};
+		std::thread sending([&] {
+			for (int i = 0; i < count; ++i) sender.sendText(message(i));
+		});
+		int bystanderReceived = 0;
+		std::string bystanderStop;
+		std::thread bystanding([&] {
+			for (; bystanderReceived < count; ++bystanderReceived)
+			{
+				const auto event = bystander.next(10000);
+				if (event.kind != WsTestClient::Event::Message || event.payload != message(bystanderReceived))
+				{
+					bystanderStop = "event " + std::to_string(event.kind) + " code " + std::to_string(event.closeCode);
+					break;
+				}
+			}
+		});
+		int senderReceived = 0;
+		for (; senderReceived < count; ++senderReceived)
+		{
+			std::this_thread::sleep_for(std::chrono::milliseconds(1));
+			const auto event = sender.next(10000);
+			if (event.kind != WsTestClient::Event::Message || event.payload != message(senderReceived)) break;
+		}
+		sending.join();
+		bystanding.join();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE("echoes the sender got, in order", count, senderReceived);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE("messages the bystander got, in order; then " + bystanderStop, count, bystanderReceived);
+
+		// Still connected and served.
+		sender.sendText("after the burst");
+		CPPUNIT_ASSERT_EQUAL(std::string("after the burst"), sender.receiveMessage());
+		CPPUNIT_ASSERT_EQUAL(std::string("after the burst"), bystander.receiveMessage());
+
+		const int code = closeCodeOfDroppedClient(nonReader);
+		CPPUNIT_ASSERT_MESSAGE("the non-reading client was not disconnected", code >= 0);
+		CPPUNIT_ASSERT_MESSAGE("close code " + std::to_string(code), code == 0 || code == ws::CloseCode::PolicyViolation);
+	}
+
+	// A message and a close in one write: everyone gets the message, the
+	// sender too, and the sender's close echo comes after it.
+	void testMessagesBeforeACloseInTheSameReadAreDelivered()
+	{
+		RelayServer server("io_threads = 2");
+		WsTestClient a(server.port), b(server.port), leaving(server.port);
+		leaving.sendRaw(frame(ws::Opcode::Text, "first") + frame(ws::Opcode::Text, "last words") +
+			frame(ws::Opcode::Close, ws::closePayload(ws::CloseCode::Normal)));
+		CPPUNIT_ASSERT_EQUAL(std::string("first"), leaving.receiveMessage());
+		CPPUNIT_ASSERT_EQUAL(std::string("last words"), leaving.receiveMessage());
+		CPPUNIT_ASSERT_EQUAL(int(ws::CloseCode::Normal), int(leaving.waitForClose()));
+		CPPUNIT_ASSERT(leaving.waitForEndOfStream());
+		for (auto* client : {&a, &b})
+		{
+			CPPUNIT_ASSERT_EQUAL(std::string("first"), client->receiveMessage());
+			CPPUNIT_ASSERT_EQUAL(std::string("last words"), client->receiveMessage());
+		}
+	}
+
+	// The same when the bytes after the messages break the protocol: the
+	// close carries the error's code.
+	void testMessagesBeforeAProtocolErrorInTheSameReadAreDelivered()
+	{
+		RelayServer server;
+		WsTestClient bystander(server.port), offender(server.port);
+		std::string reserved = frame(ws::Opcode::Text, "x");
+		reserved[0] = static_cast<char>(reserved[0] | 0x20);
+		offender.sendRaw(frame(ws::Opcode::Text, "before the error") + reserved);
+		CPPUNIT_ASSERT_EQUAL(std::string("before the error"), offender.receiveMessage());
+		CPPUNIT_ASSERT_EQUAL(int(ws::CloseCode::ProtocolError), int(offender.waitForClose()));
+		CPPUNIT_ASSERT(offender.waitForEndOfStream());
+		CPPUNIT_ASSERT_EQUAL(std::string("before the error"), bystander.receiveMessage());
 	}
 
 	void testHandshakeRefusals()

@@ -1,6 +1,8 @@
 // The incremental decoder: round trips through the frame builders in both
 // roles, input cut at every byte and at random points, fragmentation with
 // interleaved control frames, and every protocol error with its close code.
+#include "DecoderRecorder.h"
+
 #include "webchat/engine/MessageDecoder.h"
 #include "webchat/engine/Protocol.h"
 
@@ -17,33 +19,7 @@ using Role = MessageDecoder::Role;
 
 namespace {
 
-class Recorder final: public MessageDecoder::Handler
-{
-public:
-	void onMessage(Opcode opcode, std::string_view payload) override
-	{
-		CPPUNIT_ASSERT(opcode == Opcode::Text || opcode == Opcode::Binary);
-		record((opcode == Opcode::Text ? "text:" : "binary:") + std::string(payload), payload);
-	}
-	void onPing(std::string_view payload) override { record("ping:" + std::string(payload), payload); }
-	void onPong(std::string_view payload) override { record("pong:" + std::string(payload), payload); }
-	void onClose(std::uint16_t code, std::string_view reason) override
-	{
-		record("close:" + std::to_string(code) + ":" + std::string(reason), reason);
-	}
-
-	std::vector<std::string> events;
-	std::string_view lastPayload;
-	std::function<void()> afterEvent;
-
-private:
-	void record(std::string event, std::string_view payload)
-	{
-		events.push_back(std::move(event));
-		lastPayload = payload;
-		if (afterEvent) afterEvent();
-	}
-};
+using Recorder = webchat::test::DecoderRecorder;
 
 MessageDecoder::Limits limit(std::size_t bytes)
 {

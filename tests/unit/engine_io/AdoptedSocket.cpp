@@ -43,4 +43,10 @@ std::string AdoptedSocket::read(std::size_t size, int timeoutMs)
 	return bytes;
 }
 
+std::size_t AdoptedSocket::writeSome(std::string_view bytes)
+{
+	const ssize_t n = ::send(_fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+	return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
 } // namespace webchat::test

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace webchat::test {
 
@@ -29,6 +30,9 @@ public:
 	/// Reads until size bytes have arrived or timeoutMs passed without any
 	/// (then fewer), and returns them.
 	std::string read(std::size_t size, int timeoutMs);
+
+	/// Writes what the socket takes now, without waiting; the bytes taken.
+	std::size_t writeSome(std::string_view bytes);
 
 private:
 	int _fd = -1;

@@ -72,7 +72,7 @@ public:
 	void testDoesNotWaitWhileItsInboxHasTasks()
 	{
 		EventLoop loop(*_engine, 0);
-		loop.postBatch(_handler.topic, std::make_shared<const std::string>("batch"), 0);
+		loop.postBatch(_handler.topic, std::make_shared<const SealedBatch>(std::string("batch")), 0);
 		CPPUNIT_ASSERT_EQUAL(0, loop.waitTimeout());
 	}
 

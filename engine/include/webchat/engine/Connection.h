@@ -33,6 +33,8 @@ public:
 	const std::string& peerAddress() const { return _peerAddress; }
 	bool isOpen() const { return _state == State::Open; }
 	bool isTls() const { return _tls != nullptr; }
+	/// permessage-deflate was negotiated: what it is sent is compressed.
+	bool compresses() const { return _compresses; }
 	Topic* topic() const { return _topic.get(); }
 
 	/// Joins topic (leaving any previous one). atomically, when given, runs
@@ -64,7 +66,7 @@ private:
 		Closed   // socket closed; deleted at the end of the loop iteration
 	};
 
-	Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls);
+	Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate);
 
 	// ws::MessageDecoder::Handler
 	void onMessage(ws::Opcode opcode, std::string_view payload) override;
@@ -73,6 +75,11 @@ private:
 	void onClose(std::uint16_t code, std::string_view reason) override;
 
 	void feed(char* data, std::size_t size);
+	// The peer closed or broke the protocol in the read being handled. The
+	// loop calls finishClose() once what it published in that read has been
+	// queued to every local subscriber, itself included, so the close goes
+	// out after those messages.
+	void finishClose(std::uint16_t code, std::string_view reason);
 	void onReadable();
 	void onWritable();
 	void flush();
@@ -82,6 +89,16 @@ private:
 	void flushTls();
 	void failTls(const char* what);
 	void watchWritable(bool on);
+	// Sets the poller's interest from _readPaused and _pollingWrite.
+	void updateInterest();
+	// A client owed more than half of max_queued_bytes is not read until it
+	// is owed less than a quarter: TCP then slows its sending, so a fast
+	// sender is throttled by its own echoes instead of cut off.
+	void throttleReading();
+	// The most one read takes: the loop's buffer, or a quarter of
+	// max_queued_bytes if less. Reads happen only below half of it, so the
+	// echoes of one read cannot take a client past it.
+	std::size_t readLimit() const;
 	bool nothingToWrite() const;
 	// Queues chunk unless closing or over max_queued_bytes; the caller
 	// holds its own reference.
@@ -107,9 +124,12 @@ private:
 	bool _closeSent = false;
 	bool _closeAfterFlush = false; // close the socket once the queue is written
 	bool _pollingWrite = false;
+	bool _readPaused = false;      // throttled: owed too much to be read (throttleReading)
+	bool _closeDue = false;        // finishClose() is scheduled
+	const bool _compresses;        // permessage-deflate negotiated
 	bool _pendingFlush = false;    // in the loop's list of connections to write
 	bool _pingOutstanding = false;
-	std::int64_t _lastHeardMs = 0;
+	std::int64_t _lastHeardMs = 0;   // last read, or while throttled, last write the peer took
 	std::int64_t _pingSentMs = 0;
 	std::int64_t _stalledSinceMs = 0; // mid-frame or mid-message since
 	std::int64_t _closingSinceMs = 0;

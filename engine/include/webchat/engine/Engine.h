@@ -90,8 +90,9 @@ public:
 	/// The slot reserved with admit() is released when the connection ends.
 	/// tls, for a connection of a TLS listener, is its session (handshake
 	/// done, reading and writing fd): everything then goes through it.
+	/// perMessageDeflate: the 101 accepted permessage-deflate.
 	void adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,
-		TlsSession tls = nullptr);
+		TlsSession tls = nullptr, bool perMessageDeflate = false);
 
 	/// Gives back a slot from admit() that adopt() did not take.
 	void release(const std::string& peerAddress);

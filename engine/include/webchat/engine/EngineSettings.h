@@ -34,6 +34,11 @@ struct EngineSettings
 	std::int64_t frameTimeoutMs = 0;  // frame_timeout_ms: close (1008) a client stalled mid-frame or mid-message
 	std::int64_t closeTimeoutMs = 0;  // close_timeout_ms: wait for the peer's close frame
 	std::int64_t drainTimeoutMs = 0;  // drain_timeout_ms: on shutdown, for clients to take their 1001
+	std::string compression;          // compression: on (permessage-deflate when a client offers it) or off
+	std::size_t compressionMinBytes = 0; // compression_min_bytes: smaller messages go out uncompressed
+
+	/// compression = on.
+	bool compressionEnabled() const { return compression == "on"; }
 
 	/// The engine's keys, which every plugin on the engine declares as its own.
 	static const SettingsTable<EngineSettings>& keys();

@@ -5,16 +5,30 @@
 // anywhere, into whole validated messages and control frames. No I/O; the
 // event loop feeds it what it reads and acts on the result.
 //
+// With Compression::PerMessageDeflate (RFC 7692, negotiated in the
+// handshake) a data message whose first frame has RSV1 set is compressed:
+// its payload is inflated as it arrives, never to more than
+// Limits::maxMessageBytes (a deflate bomb fails with 1009 once the limit is
+// reached), and text is checked for UTF-8 after inflating. Each message is
+// inflated on its own: the peer must not keep its compression context
+// between messages (client_no_context_takeover, which the engine asks of
+// every client; the server does the same for what it sends). The inflate
+// state (about 40 KiB) exists from the first compressed message on, until
+// releaseIdleMemory().
+//
 // Enforced, each with its close code (RFC 6455 7.4.1):
-//   1002 ProtocolError: wrong masking for the role, RSV1-3 set, unknown
+//   1002 ProtocolError: wrong masking for the role, RSV1-3 set (RSV1 allowed
+//        on the first frame of a data message with compression), unknown
 //        opcode, control frame fragmented or over 125 bytes, continuation
 //        without a message, new message inside a fragmented one, non-minimal
 //        or 64-bit-overflowing length, close body of 1 byte or invalid code
 //   1007 InvalidPayload: text (or close reason) not UTF-8, detected at the
-//        first invalid byte, before the message completes
+//        first invalid byte, before the message completes; a compressed
+//        payload that is not a deflate stream
 //   1009 MessageTooBig: the fragments so far plus the frame's announced
 //        length exceed Limits::maxMessageBytes, detected from the header
-//        before any of its payload is buffered
+//        before any of its payload is buffered; or a compressed message
+//        inflates to more than that
 //
 // Memory: a message that arrives whole within one feed() is delivered from
 // the caller's buffer without copying; otherwise the decoder buffers only
@@ -29,10 +43,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace webchat::ws {
+
+class Inflater;
 
 class MessageDecoder
 {
@@ -41,6 +58,12 @@ public:
 	{
 		Server, // the peer is a client: its frames MUST be masked
 		Client  // the peer is a server: its frames MUST NOT be masked
+	};
+
+	enum class Compression
+	{
+		None,             // RSV1 is a protocol error
+		PerMessageDeflate // RSV1 marks a compressed message (RFC 7692)
 	};
 
 	struct Limits
@@ -79,7 +102,8 @@ public:
 		explicit operator bool() const { return closeCode != 0; }
 	};
 
-	MessageDecoder(Role role, Limits limits, Handler& handler);
+	MessageDecoder(Role role, Limits limits, Handler& handler, Compression compression = Compression::None);
+	~MessageDecoder();
 
 	MessageDecoder(const MessageDecoder&) = delete;
 	MessageDecoder& operator=(const MessageDecoder&) = delete;
@@ -116,6 +140,13 @@ public:
 	/// accounting and tests.
 	std::size_t bufferCapacity() const { return _message.capacity(); }
 
+	/// Releases the inflate state unless a message is arriving; the next
+	/// compressed message makes a new one.
+	void releaseIdleMemory();
+
+	/// Whether the decoder holds an inflate state (for tests).
+	bool holdsInflateState() const { return _inflater != nullptr; }
+
 	Role role() const { return _role; }
 	const Limits& limits() const { return _limits; }
 
@@ -124,6 +155,7 @@ private:
 	bool checkSecondByte(unsigned char b0, unsigned char b1);
 	void parseHeader(const unsigned char* header);
 	void consumePayload(char* data, std::size_t size);
+	void inflatePayload(const char* data, std::size_t size, bool last);
 	void finishControl(const char* payload, std::size_t size);
 	void deliverMessage(const char* payload, std::size_t size);
 	void fail(std::uint16_t closeCode, const char* reason);
@@ -131,6 +163,7 @@ private:
 	Role _role;
 	Limits _limits;
 	Handler& _handler;
+	Compression _compression;
 
 	// The frame being read. A header cut across feeds is collected in
 	// _header; a complete one in the caller's buffer is parsed in place.
@@ -147,9 +180,11 @@ private:
 	// when none is in progress). _messageBytes counts the announced lengths
 	// of its frames so far, for the size check before buffering.
 	Opcode _messageOpcode = Opcode::Continuation;
+	bool _messageCompressed = false;
 	std::size_t _messageBytes = 0;
 	std::string _message;
 	Utf8Validator _utf8;
+	std::unique_ptr<Inflater> _inflater; // from the first compressed message until releaseIdleMemory()
 
 	// A control frame's payload cut across feeds.
 	char _control[MaxControlPayload];

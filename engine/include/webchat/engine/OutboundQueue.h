@@ -13,11 +13,40 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <sys/uio.h>
 #include <vector>
 
+namespace webchat::ws {
+class Deflater;
+}
+
 namespace webchat::engine {
+
+/// A topic's sealed batch, as every I/O thread receives it: whole frames,
+/// and the same messages for clients with permessage-deflate, compressed
+/// once for all of them by the first thread that needs them.
+class SealedBatch
+{
+public:
+	explicit SealedBatch(std::string frames): _frames(std::move(frames)) {}
+	SealedBatch(const SealedBatch&) = delete;
+	SealedBatch& operator=(const SealedBatch&) = delete;
+
+	const std::string& frames() const { return _frames; }
+
+	/// The frames with each message of at least minBytes compressed
+	/// (ws::appendDeflatedFrames). Compressed on the first call, with the
+	/// caller's deflater; a thread calling meanwhile waits for it. Every
+	/// call must give the same minBytes (the engine's setting).
+	const std::string& deflatedFrames(ws::Deflater& deflater, std::size_t minBytes) const;
+
+private:
+	const std::string _frames;
+	mutable std::once_flag _deflateOnce;
+	mutable std::string _deflated;
+};
 
 /// Encoded frames: either a batch shared across event loops or bytes owned
 /// by this chunk (control frames, a message to one client).

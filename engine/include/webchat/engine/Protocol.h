@@ -64,12 +64,14 @@ std::size_t frameHeaderSize(std::size_t payloadSize, bool masked);
 
 /// Appends one unmasked frame (what a server sends). The caller keeps control
 /// frames within MaxControlPayload and unfragmented (fin = true); that is not
-/// checked here.
-void appendFrame(std::string& out, Opcode opcode, std::string_view payload, bool fin = true);
+/// checked here. compressed sets RSV1: the first frame of a message whose
+/// payload is compressed (permessage-deflate, RFC 7692).
+void appendFrame(std::string& out, Opcode opcode, std::string_view payload, bool fin = true, bool compressed = false);
 
 /// Appends one masked frame (what a client sends). The key's most significant
 /// byte is the first masking byte on the wire.
-void appendMaskedFrame(std::string& out, Opcode opcode, std::string_view payload, std::uint32_t maskKey, bool fin = true);
+void appendMaskedFrame(std::string& out, Opcode opcode, std::string_view payload, std::uint32_t maskKey, bool fin = true,
+	bool compressed = false);
 
 /// The body of a close frame: the code in network byte order, then the
 /// longest prefix of reason that is valid UTF-8, ends on a character boundary
