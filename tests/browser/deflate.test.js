@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { test } = require('node:test');
 
-const { paths, playwright, launchChromium, freePort, startWebchatd, watchPage, webSocketFailureTo } = require('./support');
+const { paths, playwright, launchChromium, freePorts, startWebchatd, watchPage, webSocketFailureTo } = require('./support');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
 
@@ -62,7 +62,7 @@ async function chat(users, messages) {
 }
 
 async function run(compression) {
-  const [pagePort, chatPort] = [await freePort(), await freePort()];
+  const [pagePort, chatPort] = await freePorts(2);
   const pageUrl = `http://127.0.0.1:${pagePort}/`;
   const chatUrl = `ws://127.0.0.1:${chatPort}/`;
   const server = await startWebchatd({

@@ -14,7 +14,7 @@
 const assert = require('node:assert/strict');
 const { after, before, describe, test } = require('node:test');
 
-const { paths, playwright, launchChromium, freePort, startWebchatd, watchPage, webSocketFailureTo, screenshot } = require('./support');
+const { paths, playwright, launchChromium, freePorts, startWebchatd, watchPage, webSocketFailureTo, screenshot } = require('./support');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
 
@@ -30,7 +30,7 @@ describe('chat page served by webchatd', () => {
   let chatUrl = '';
 
   before(async () => {
-    const [pagePort, chatPort] = [await freePort(), await freePort()];
+    const [pagePort, chatPort] = await freePorts(2);
     pageUrl = `http://127.0.0.1:${pagePort}/`;
     chatUrl = `ws://127.0.0.1:${chatPort}/`; // nothing listens there
     server = await startWebchatd({

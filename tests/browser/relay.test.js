@@ -14,7 +14,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { test } = require('node:test');
 
-const { paths, playwright, launchChromium, freePort, startWebchatd, watchPage, webSocketFailureTo, screenshot } = require('./support');
+const { paths, playwright, launchChromium, freePorts, startWebchatd, watchPage, webSocketFailureTo, screenshot } = require('./support');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
 
@@ -77,7 +77,7 @@ function distanceFromBottom(user) {
 }
 
 test('two users chat through the relay; messages are shown as text', { skip, timeout: 180000 }, async () => {
-  const [pagePort, chatPort] = [await freePort(), await freePort()];
+  const [pagePort, chatPort] = await freePorts(2);
   const pageUrl = `http://127.0.0.1:${pagePort}/`;
   const chatUrl = `ws://127.0.0.1:${chatPort}/`;
   let server = await startWebchatd({

@@ -58,17 +58,31 @@ async function launchChromium() {
   });
 }
 
+/**
+ * `count` distinct TCP ports on 127.0.0.1 that were free a moment ago. All
+ * are held until all are chosen: ports taken one after the other can come
+ * back the same (the kernel hands a just-closed port out again).
+ */
+async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; ++i) {
+      servers.push(await new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.unref();
+        server.on('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      }));
+    }
+    return servers.map((server) => server.address().port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+async function freePort() {
+  return (await freePorts(1))[0];
 }
 
 function canConnect(port) {
@@ -232,7 +246,7 @@ function chatroomMissing() {
  * and database (with backend: 'memory', rooms start empty).
  */
 async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
-  const [pagePort, chatPort] = [await freePort(), await freePort()];
+  const [pagePort, chatPort] = await freePorts(2);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-data-'));
   const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
   process.once('exit', removeData);
@@ -312,6 +326,6 @@ async function screenshot(page, name) {
 }
 
 module.exports = {
-  paths, playwright, launchChromium, freePort, startWebchatd, startChatServer, startRedis, chatroomMissing, watchPage,
+  paths, playwright, launchChromium, freePort, freePorts, startWebchatd, startChatServer, startRedis, chatroomMissing, watchPage,
   webSocketFailureTo, screenshot,
 };

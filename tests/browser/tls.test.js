@@ -14,7 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { test } = require('node:test');
 
-const { paths, playwright, launchChromium, freePort, startWebchatd, chatroomMissing } = require('./support');
+const { paths, playwright, launchChromium, freePorts, startWebchatd, chatroomMissing } = require('./support');
 const { openUser, DESKTOP } = require('./chatUser');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
@@ -34,7 +34,7 @@ function makeCertificate(dir) {
 test('two users chat with the page over https and the room over wss', { skip, timeout: 120000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-tls-'));
   const { certificate, key } = makeCertificate(dir);
-  const [pagePort, chatPort] = [await freePort(), await freePort()];
+  const [pagePort, chatPort] = await freePorts(2);
   const tls = { tls_certificate: certificate, tls_private_key: key };
   const site = { pageUrl: `https://127.0.0.1:${pagePort}/`, chatUrl: `wss://127.0.0.1:${chatPort}/` };
   const server = await startWebchatd({

@@ -25,7 +25,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { after, before, describe, test } = require('node:test');
 
-const { playwright, launchChromium, freePort, startWebchatd, chatroomMissing } = require('../browser/support');
+const { playwright, launchChromium, freePorts, startWebchatd, chatroomMissing } = require('../browser/support');
 const { openUser, DESKTOP } = require('../browser/chatUser');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
@@ -170,8 +170,8 @@ describe('webchat behind nginx (TLS, WebSocket proxied at /chat/)', { timeout: 1
     const missing = chatroomMissing();
     if (missing) throw new Error(`the reverse-proxy test ${missing}`);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-proxy-'));
-    const [pagePort, chatPort] = [await freePort(), await freePort()];
-    [httpsPort, httpPort] = [await freePort(), await freePort()];
+    const [pagePort, chatPort] = await freePorts(2);
+    [httpsPort, httpPort] = await freePorts(2);
     makeCertificate(dir);
     fs.writeFileSync(path.join(dir, 'site.conf'), siteConfig({ dir, httpsPort, httpPort, pagePort, chatPort }));
     fs.writeFileSync(path.join(dir, 'nginx.conf'), mainConfig(dir));
