@@ -2,6 +2,7 @@
 
 #include "ConfigLocator.h"
 #include "TlsContext.h"
+#include "webchat/ErrorText.h"
 #include "IniSyntax.h"
 #include "KeyCheck.h"
 #include "ServiceNotifier.h"
@@ -453,16 +454,11 @@ void WebchatServer::reloadListeners()
 		{
 			reloadListener(name, section);
 		}
-		catch (const Poco::Exception& exc)
-		{
-			++failed;
-			logger().error("listener " + name + (known != _sections.end() ? ": not reloaded, it stays as it ran: " : ": not opened: ") + exc.displayText());
-		}
 		catch (const std::exception& exc)
 		{
-			// A third-party plugin may throw something other than Poco::Exception.
+			// Poco::Exception, or whatever a third-party plugin throws.
 			++failed;
-			logger().error("listener " + name + (known != _sections.end() ? ": not reloaded, it stays as it ran: " : ": not opened: ") + exc.what());
+			logger().error("listener " + name + (known != _sections.end() ? ": not reloaded, it stays as it ran: " : ": not opened: ") + describe(exc));
 		}
 	}
 	logger().information("configuration reloaded: %z listeners serving, %d unchanged, %d failed",
