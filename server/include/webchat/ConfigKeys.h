@@ -230,7 +230,6 @@ public:
 		_keys.insert(_keys.end(), keys.begin(), keys.end());
 	}
 
-	const std::string& component() const { return _component; }
 	const std::vector<ConfigKey>& keys() const { return _keys; }
 
 	/// Null when no key of that name is declared.
