@@ -13,6 +13,7 @@
 #include "FloodGuard.h"
 #include "RequestTarget.h"
 #include "Room.h"
+#include "Speaker.h"
 #include "webchat/engine/TokenBucket.h"
 
 #include "webchat/engine/SessionHandler.h"
@@ -49,6 +50,10 @@ public:
 	const std::string& escapedNick() const { return _escapedNick; }
 	void setNick(std::string nick);
 
+	/// Who it speaks as (its public id, verified, roles).
+	const Speaker& speaker() const { return _speaker; }
+	void setSpeaker(Speaker speaker) { _speaker = std::move(speaker); }
+
 	engine::TokenBucket& messages() { return _messages; }
 	engine::TokenBucket& nickChanges() { return _nickChanges; }
 	FloodGuard& flood() { return _flood; }
@@ -60,6 +65,7 @@ private:
 	bool _announced = true;
 	std::string _nick;
 	std::string _escapedNick;
+	Speaker _speaker;
 	engine::TokenBucket _messages;
 	engine::TokenBucket _nickChanges;
 	FloodGuard _flood;

@@ -43,6 +43,17 @@ bool validEpoch(const std::string& text)
 	return true;
 }
 
+bool validToken(const std::string& text)
+{
+	if (text.size() > RequestTarget::MaxTokenLength) return false;
+	for (const char c : text)
+	{
+		const bool letterOrDigit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		if (!letterOrDigit && c != '-' && c != '_' && c != '.') return false;
+	}
+	return true;
+}
+
 } // namespace
 
 RequestTarget RequestTarget::refuse(const char* code, std::string message)
@@ -78,6 +89,7 @@ RequestTarget RequestTarget::parse(std::string_view target)
 	bool nickSeen = false;
 	bool sinceSeen = false;
 	bool epochSeen = false;
+	bool tokenSeen = false;
 	while (!query.empty())
 	{
 		const std::size_t end = query.find('&');
@@ -118,6 +130,18 @@ RequestTarget RequestTarget::parse(std::string_view target)
 			if (!validEpoch(*epoch))
 				return refuse("invalid_epoch", "epoch must be the one a welcome gave: up to " + std::to_string(MaxEpochLength) + " letters, digits, - or _");
 			result._epoch = std::move(epoch);
+		}
+		else if (key == "token")
+		{
+			if (tokenSeen) return refuse("invalid_token", "token is given more than once");
+			tokenSeen = true;
+			std::optional<std::string> token = decodeUtf8(raw, PlusSign::Space);
+			if (!token) return refuse("invalid_token", "the token is not percent-encoded UTF-8");
+			if (token->empty()) continue;
+			if (!validToken(*token))
+				return refuse("invalid_token", "token must be the one a welcome gave or a signed identity: up to " + std::to_string(MaxTokenLength) +
+					" letters, digits, -, _ or .");
+			result._token = std::move(token);
 		}
 	}
 	return result;

@@ -29,6 +29,8 @@ class RequestTargetTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBadSince);
 	CPPUNIT_TEST(testEpoch);
 	CPPUNIT_TEST(testBadEpoch);
+	CPPUNIT_TEST(testToken);
+	CPPUNIT_TEST(testBadToken);
 	CPPUNIT_TEST(testPercentDecodingErrors);
 	CPPUNIT_TEST(testErrorsCloseWith4400);
 	CPPUNIT_TEST_SUITE_END();
@@ -137,6 +139,28 @@ public:
 				 "/?epoch=" + std::string(65, 'a')})
 			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_epoch"), errorCode(uri));
 		CPPUNIT_ASSERT_EQUAL(int(4400), int(RequestTarget::parse("/?epoch=a.b").error()->closeCode));
+	}
+
+	void testToken()
+	{
+		const std::string jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl-_";
+		auto target = RequestTarget::parse("/r?nick=An&token=" + jwt);
+		CPPUNIT_ASSERT(!target.error());
+		CPPUNIT_ASSERT_EQUAL(jwt, *target.token());
+		CPPUNIT_ASSERT(!RequestTarget::parse("/r?nick=An").token());
+		CPPUNIT_ASSERT(!RequestTarget::parse("/r?token=").token());
+		// Percent-decoded like every value.
+		CPPUNIT_ASSERT_EQUAL(std::string("a.b"), *RequestTarget::parse("/r?token=a%2Eb").token());
+		const std::string longest(RequestTarget::MaxTokenLength, 'x');
+		CPPUNIT_ASSERT_EQUAL(longest, *RequestTarget::parse("/r?token=" + longest).token());
+	}
+
+	void testBadToken()
+	{
+		for (const std::string& uri : std::vector<std::string>{"/?token=a&token=b", "/?token=a%20b", "/?token=a+b", "/?token=%C3%A0", "/?token=a/b",
+				 "/?token=a%3Db", "/?token=%", "/?token=%FF", "/?token=" + std::string(RequestTarget::MaxTokenLength + 1, 'a')})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(uri, std::string("invalid_token"), errorCode(uri));
+		CPPUNIT_ASSERT_EQUAL(int(4400), int(RequestTarget::parse("/?token=a%20b").error()->closeCode));
 	}
 
 	void testPercentDecodingErrors()
