@@ -26,6 +26,11 @@ Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session
 {
 }
 
+ConnectionHandle Connection::handle() const
+{
+	return ConnectionHandle(_loop, *this, _serial);
+}
+
 Connection::~Connection()
 {
 	_out.clear(_loop.chunks());
@@ -421,6 +426,12 @@ void Connection::tick(std::int64_t now)
 		return;
 	}
 	if (_state != State::Open) return;
+	if (_deadlineMs != 0 && now >= _deadlineMs)
+	{
+		_deadlineMs = 0;
+		_loop.engine().handler().onDeadline(*this);
+		if (_state != State::Open) return;
+	}
 	// The inflate state lives while messages arrive, not while idle.
 	_decoder.releaseIdleMemory();
 	if (_readPaused)

@@ -2,6 +2,7 @@
 
 #include "Poco/Exception.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <fcntl.h>
@@ -81,6 +82,16 @@ void EventLoop::postAdopt(int fd, std::string response, std::string pending, std
 void EventLoop::postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const SealedBatch> batch, std::uint64_t sequence)
 {
 	post(Batch{std::move(topic), std::move(batch), sequence});
+}
+
+void EventLoop::postToConnection(const Connection* target, std::uint64_t serial, std::function<void(Connection&)> task)
+{
+	post(ToConnection{target, serial, std::move(task)});
+}
+
+void ConnectionHandle::post(std::function<void(Connection&)> task) const
+{
+	if (_loop) _loop->postToConnection(_target, _serial, std::move(task));
 }
 
 void EventLoop::post(Task task)
@@ -183,10 +194,23 @@ void EventLoop::processInbox()
 			adopt(*adoptTask);
 		else if (auto* batch = std::get_if<Batch>(&task))
 			deliver(*batch);
+		else if (auto* toConnection = std::get_if<ToConnection>(&task))
+			runForConnection(*toConnection);
 		else
 			beginShutdown();
 	}
 	_processing.clear();
+}
+
+void EventLoop::runForConnection(ToConnection& task)
+{
+	// The address alone could be a newer connection's: the serial tells.
+	// Dereferenced only once found among the live ones.
+	const auto found = std::find(_connections.begin(), _connections.end(), task.target);
+	if (found == _connections.end()) return;
+	Connection& connection = **found;
+	if (connection._serial != task.serial || !connection.isOpen()) return;
+	task.task(connection);
 }
 
 void EventLoop::adopt(Adopt& task)
@@ -207,6 +231,7 @@ void EventLoop::adopt(Adopt& task)
 
 	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress), std::move(task.tls), task.perMessageDeflate);
 	connection->_loopSlot = _connections.size();
+	connection->_serial = ++_lastSerial;
 	_connections.push_back(connection);
 	Counters::add(_counters.open, 1);
 	Counters::add(_counters.accepted, 1);

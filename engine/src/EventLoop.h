@@ -23,6 +23,7 @@
 #include "Poco/Thread.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,6 +52,11 @@ public:
 
 	/// Hands the loop a sealed batch of a topic (any thread).
 	void postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const SealedBatch> batch, std::uint64_t sequence);
+
+	/// Runs task with the connection target is, numbered serial, on this
+	/// loop's thread if it is still open then (any thread; see
+	/// ConnectionHandle).
+	void postToConnection(const Connection* target, std::uint64_t serial, std::function<void(Connection&)> task);
 
 	int index() const { return _index; }
 
@@ -141,7 +147,13 @@ private:
 	struct Stop
 	{
 	};
-	using Task = std::variant<Adopt, Batch, Stop>;
+	struct ToConnection
+	{
+		const Connection* target;
+		std::uint64_t serial;
+		std::function<void(Connection&)> task;
+	};
+	using Task = std::variant<Adopt, Batch, Stop, ToConnection>;
 
 	void run() override;
 	void post(Task task);
@@ -150,6 +162,7 @@ private:
 	void processInbox();
 	void adopt(Adopt& task);
 	void deliver(Batch& batch);
+	void runForConnection(ToConnection& task);
 	void sealTopics();
 	void finishCloses();
 	void flushConnections();
@@ -169,6 +182,7 @@ private:
 	std::vector<Task> _processing;
 
 	std::vector<Connection*> _connections;
+	std::uint64_t _lastSerial = 0; // of the newest connection adopted
 	std::vector<Connection*> _toFlush;
 	std::vector<Connection*> _closed;
 	std::vector<Topic*> _toSeal;

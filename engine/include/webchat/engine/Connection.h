@@ -9,6 +9,7 @@
 #ifndef WEBCHAT_ENGINE_CONNECTION_INCLUDED
 #define WEBCHAT_ENGINE_CONNECTION_INCLUDED
 
+#include "webchat/engine/ConnectionHandle.h"
 #include "webchat/engine/MessageDecoder.h"
 #include "webchat/engine/OutboundQueue.h"
 #include "webchat/engine/SessionHandler.h"
@@ -53,6 +54,15 @@ public:
 
 	/// Starts the closing handshake with code; onClose follows at once.
 	void close(std::uint16_t code, std::string_view reason = {});
+
+	/// Reaches this connection from another thread (ConnectionHandle.h).
+	ConnectionHandle handle() const;
+
+	/// Asks for SessionHandler::onDeadline once std::chrono::steady_clock,
+	/// in milliseconds since its epoch, reaches atMs; checked every tick
+	/// (250 ms) while the connection is open. One deadline per
+	/// connection: a new one replaces it; 0 clears it.
+	void setDeadline(std::int64_t atMs) { _deadlineMs = atMs; }
 
 private:
 	friend class EventLoop;
@@ -133,6 +143,8 @@ private:
 	std::int64_t _pingSentMs = 0;
 	std::int64_t _stalledSinceMs = 0; // mid-frame or mid-message since
 	std::int64_t _closingSinceMs = 0;
+	std::int64_t _deadlineMs = 0;     // setDeadline(), 0 for none
+	std::uint64_t _serial = 0;        // tells this connection from one later at the same address (handle())
 	OutboundQueue _out;
 	std::unique_ptr<TlsChannel> _tls; // null for plaintext
 };

@@ -47,6 +47,10 @@ public:
 	/// A whole, validated message (Text is valid UTF-8).
 	virtual void onMessage(Connection& connection, ws::Opcode opcode, std::string_view payload) = 0;
 
+	/// The deadline set with Connection::setDeadline() has passed (it is
+	/// cleared before the call). Default: nothing.
+	virtual void onDeadline(Connection&) {}
+
 	/// The connection left the open state: closed by either side, a
 	/// protocol error, a slow consumer, a dead peer or shutdown. It is already
 	/// unsubscribed and receives nothing more.
