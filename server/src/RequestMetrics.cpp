@@ -148,6 +148,38 @@ AccessLog::AccessLog(Poco::Logger& logger, std::uint32_t linesPerSecond):
 {
 }
 
+const std::vector<std::string_view> AccessLog::CredentialParameters{
+	"token", "access_token", "id_token", "refresh_token", "jwt", "auth", "password", "passwd", "secret", "key", "api_key", "apikey"};
+
+std::string AccessLog::loggedTarget(std::string_view target)
+{
+	const std::size_t queryStart = target.find('?');
+	if (queryStart == std::string_view::npos) return std::string(target);
+	std::string logged(target.substr(0, queryStart + 1));
+	std::string_view query = target.substr(queryStart + 1);
+	bool first = true;
+	while (true)
+	{
+		const std::size_t end = query.find('&');
+		const std::string_view pair = query.substr(0, end);
+		if (!first) logged += '&';
+		first = false;
+		const std::size_t equals = pair.find('=');
+		const std::string_view name = pair.substr(0, equals);
+		const bool credential = equals != std::string_view::npos &&
+			std::any_of(CredentialParameters.begin(), CredentialParameters.end(), [&](std::string_view secret) {
+				return Poco::icompare(std::string(name), std::string(secret)) == 0;
+			});
+		if (credential)
+			logged.append(name).append("=REDACTED");
+		else
+			logged.append(pair);
+		if (end == std::string_view::npos) break;
+		query.remove_prefix(end + 1);
+	}
+	return logged;
+}
+
 void AccessLog::write(const Poco::Net::HTTPServerRequest& request, const Poco::Net::HTTPServerResponse& response, std::int64_t elapsedMicroseconds)
 {
 	if (!_enabled || !_logger.information()) return;
@@ -164,7 +196,7 @@ void AccessLog::write(const Poco::Net::HTTPServerRequest& request, const Poco::N
 	const int status = upgraded ? 101 : static_cast<int>(response.getStatus());
 	const auto length = response.getContentLength64();
 	_logger.information("%s %s %d %s %.3fms %s",
-		request.getMethod(), request.getURI(), status,
+		request.getMethod(), loggedTarget(request.getURI()), status,
 		length >= 0 ? std::to_string(length) : std::string("-"),
 		static_cast<double>(elapsedMicroseconds) / 1000.0, request.clientAddress().toString());
 }

@@ -22,6 +22,8 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace webchat {
 
@@ -87,6 +89,16 @@ class AccessLog
 {
 public:
 	AccessLog(Poco::Logger& logger, std::uint32_t linesPerSecond);
+
+	/// The request target as logged: the value of every query parameter
+	/// that carries a credential (CredentialParameters, by name, any case)
+	/// replaced by "REDACTED". A WebSocket client cannot send headers from
+	/// a browser, so tokens travel in the URL (a chat's ?token=); logs are
+	/// read by more people than may act as its holders.
+	static std::string loggedTarget(std::string_view target);
+
+	/// Query parameter names whose values are never logged.
+	static const std::vector<std::string_view> CredentialParameters;
 
 	/// Any HTTP worker thread, once the response is done.
 	void write(const Poco::Net::HTTPServerRequest& request, const Poco::Net::HTTPServerResponse& response, std::int64_t elapsedMicroseconds);

@@ -29,9 +29,24 @@ class AccessLogLimitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testLateClockReadingCountsInCurrentWindow);
 	CPPUNIT_TEST(testConcurrentRequestsCountedExactly);
 	CPPUNIT_TEST(testListenerKey);
+	CPPUNIT_TEST(testCredentialsNeverLogged);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
+	void testCredentialsNeverLogged()
+	{
+		using webchat::AccessLog;
+		const std::string jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln";
+		CPPUNIT_ASSERT_EQUAL(std::string("/lobby?nick=An&token=REDACTED&since=4"), AccessLog::loggedTarget("/lobby?nick=An&token=" + jwt + "&since=4"));
+		CPPUNIT_ASSERT_EQUAL(std::string("/r?TOKEN=REDACTED"), AccessLog::loggedTarget("/r?TOKEN=abc"));
+		CPPUNIT_ASSERT_EQUAL(std::string("/r?access_token=REDACTED&password=REDACTED&x=1"), AccessLog::loggedTarget("/r?access_token=a&password=b&x=1"));
+		// Given twice, both hidden; a name alone has no value to hide.
+		CPPUNIT_ASSERT_EQUAL(std::string("/r?token=REDACTED&token=REDACTED&token"), AccessLog::loggedTarget("/r?token=a&token=b&token"));
+		// Anything else as it came, empty pairs included.
+		for (const char* target : {"/", "/lobby", "/lobby?", "/r?nick=tokenizer&tokens=1&a=b", "/r?&&nick=x", "/r?since=1#frag"})
+			CPPUNIT_ASSERT_EQUAL(std::string(target), AccessLog::loggedTarget(target));
+	}
+
 	void testLogsUpToTheLimitEachSecond()
 	{
 		AccessLogLimit limit(3);
