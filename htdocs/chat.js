@@ -732,18 +732,20 @@
   }
 
   /**
-   * A moderator's menu for one message: a button that opens a group of
-   * actions (delete; for others' messages also kick, mute 10 min, ban one
-   * day), all buttons, so Tab and Enter reach them; Escape closes it (see
-   * createChat). The actions carry what the request needs in data-*.
+   * A moderator's menu for one message: a button (at the end of the
+   * message's first line) that opens a group of actions under the text
+   * (delete; for others' messages also kick, mute 10 min, ban one day), all
+   * buttons, so Tab and Enter reach them; Escape closes it (see createChat).
+   * The actions carry what the request needs in data-*.
    */
   function renderModeration(message, own, t) {
-    var box = element('div', 'msg-moderation');
     var toggle = element('button', 'msg-moderation-toggle', '⋯');
     toggle.type = 'button';
     toggle.setAttribute('aria-label', t('messageActions', { nick: message.nick }));
     toggle.setAttribute('aria-expanded', 'false');
+    toggle.setAttribute('aria-controls', 'moderation-' + message.id);
     var menu = element('div', 'msg-moderation-menu');
+    menu.id = 'moderation-' + message.id;
     menu.setAttribute('role', 'group');
     menu.setAttribute('aria-label', t('messageActions', { nick: message.nick }));
     menu.hidden = true;
@@ -757,9 +759,7 @@
       button.dataset.nick = message.nick;
       menu.appendChild(button);
     });
-    box.appendChild(toggle);
-    box.appendChild(menu);
-    return box;
+    return { toggle: toggle, menu: menu };
   }
 
   /**
@@ -791,9 +791,11 @@
     }
     meta.appendChild(document.createTextNode(' '));
     meta.appendChild(timeElement(message.date, format));
+    var moderation = moderator && message.id ? renderModeration(message, message.own, t) : null;
+    if (moderation) meta.appendChild(moderation.toggle);
     item.appendChild(meta);
     item.appendChild(element('p', 'msg-text', message.text));
-    if (moderator && message.id) item.appendChild(renderModeration(message, message.own, t));
+    if (moderation) item.appendChild(moderation.menu);
     return item;
   }
 
@@ -1596,9 +1598,9 @@
       }
     }
 
-    /** Opens (focus on its first action) or closes the menu after toggle. */
+    /** Opens (focus on its first action) or closes the menu of toggle. */
     function setMenuOpen(toggle, open) {
-      var menu = toggle.nextElementSibling;
+      var menu = document.getElementById(toggle.getAttribute('aria-controls'));
       toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
       menu.hidden = !open;
       if (open) menu.querySelector('button').focus();
@@ -1612,7 +1614,7 @@
         return;
       }
       if (!button.classList.contains('msg-moderation-action')) return;
-      var toggle = button.parentElement.previousElementSibling;
+      var toggle = button.closest('.msg').querySelector('.msg-moderation-toggle');
       var request = moderationRequest(button);
       if (request && mode === 'room') connection.send(request);
       setMenuOpen(toggle, false);
@@ -1622,8 +1624,8 @@
     // Escape in an open menu closes it, back on its button.
     ui.messages.element.addEventListener('keydown', function (event) {
       if (event.key !== 'Escape') return;
-      var box = event.target.closest('.msg-moderation');
-      var toggle = box && box.querySelector('.msg-moderation-toggle');
+      var item = event.target.closest('.msg');
+      var toggle = item && item.querySelector('.msg-moderation-toggle');
       if (!toggle || toggle.getAttribute('aria-expanded') !== 'true') return;
       event.preventDefault();
       setMenuOpen(toggle, false);
