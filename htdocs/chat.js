@@ -34,6 +34,9 @@
 (function () {
   'use strict';
 
+  // Identities and moderation: htdocs/roomEvents.js, loaded before this file.
+  var roomEvents = window.WebchatRoomEvents;
+
   var CONFIG_URL = 'webchat-config.json'; // relative: also works below a path prefix
   var DEFAULT_CHAT_PORT = 8000;
   var DEFAULT_ROOM = 'lobby';
@@ -122,6 +125,29 @@
       unavailable: 'The chat server cannot reach the other servers; your message was not sent.',
       joinUnavailable: 'The chat server cannot reach the other servers; trying again…',
       relayMode: 'Plain relay: no rooms or nicknames here.',
+      nickReserved: '“{nick}” is kept for the person who used it last. Please choose another nickname.',
+      verified: 'verified identity',
+      topicLabel: 'Topic:',
+      topicSet: '{by} set the topic: {text}',
+      topicCleared: '{by} cleared the topic',
+      removed: 'Message removed by a moderator',
+      removedBy: 'Message removed by a moderator ({by})',
+      messageActions: 'Moderate the message of {nick}',
+      actionDelete: 'Delete this message',
+      actionKick: 'Remove {nick} from the room',
+      actionMute: 'Mute {nick} for 10 minutes',
+      actionBan: 'Ban {nick} for a day',
+      kicked: 'You were removed from the room by {by}.',
+      kickedBecause: 'You were removed from the room by {by}: {reason}',
+      banned: 'You are banned from this room.',
+      bannedFor: 'You are banned from this room for {duration}.',
+      muted: 'A moderator muted you; your message was not sent.',
+      mutedFor: 'A moderator muted you for {duration}; your message was not sent.',
+      slowMode: 'Slow mode: wait before sending again; your message was not sent.',
+      slowModeFor: 'Slow mode: you can send again in {duration}; your message was not sent.',
+      forbidden: 'Only moderators can do that.',
+      unauthorized: 'Your sign-in was not accepted (expired or not valid). Sign in again and reload the page.',
+      tokenExpired: 'Your sign-in expired. Sign in again and reload the page.',
     },
     vi: {
       loading: 'Đang tải…',
@@ -184,6 +210,29 @@
       unavailable: 'Máy chủ chat không kết nối được với các máy chủ khác; tin nhắn của bạn chưa được gửi.',
       joinUnavailable: 'Máy chủ chat không kết nối được với các máy chủ khác; đang thử lại…',
       relayMode: 'Chuyển tiếp đơn giản: không có phòng hay biệt danh.',
+      nickReserved: '“{nick}” được giữ cho người đã dùng tên này gần đây. Vui lòng chọn biệt danh khác.',
+      verified: 'danh tính đã xác minh',
+      topicLabel: 'Chủ đề:',
+      topicSet: '{by} đã đặt chủ đề: {text}',
+      topicCleared: '{by} đã xóa chủ đề',
+      removed: 'Tin nhắn đã bị người điều hành xóa',
+      removedBy: 'Tin nhắn đã bị người điều hành xóa ({by})',
+      messageActions: 'Điều hành tin nhắn của {nick}',
+      actionDelete: 'Xóa tin nhắn này',
+      actionKick: 'Mời {nick} ra khỏi phòng',
+      actionMute: 'Cấm {nick} nói trong 10 phút',
+      actionBan: 'Cấm {nick} vào phòng trong một ngày',
+      kicked: 'Bạn đã bị {by} mời ra khỏi phòng.',
+      kickedBecause: 'Bạn đã bị {by} mời ra khỏi phòng: {reason}',
+      banned: 'Bạn bị cấm vào phòng này.',
+      bannedFor: 'Bạn bị cấm vào phòng này trong {duration}.',
+      muted: 'Người điều hành đã cấm bạn nói; tin nhắn của bạn chưa được gửi.',
+      mutedFor: 'Người điều hành đã cấm bạn nói trong {duration}; tin nhắn của bạn chưa được gửi.',
+      slowMode: 'Chế độ chậm: hãy đợi rồi gửi lại; tin nhắn của bạn chưa được gửi.',
+      slowModeFor: 'Chế độ chậm: bạn có thể gửi lại sau {duration}; tin nhắn của bạn chưa được gửi.',
+      forbidden: 'Chỉ người điều hành mới làm được việc này.',
+      unauthorized: 'Đăng nhập của bạn không được chấp nhận (hết hạn hoặc không hợp lệ). Hãy đăng nhập lại rồi tải lại trang.',
+      tokenExpired: 'Phiên đăng nhập của bạn đã hết hạn. Hãy đăng nhập lại rồi tải lại trang.',
     },
   };
 
@@ -256,8 +305,8 @@
 
   /**
    * Names as the page sends them: without surrounding spaces and in Unicode
-   * NFC. The server compares names byte for byte, so "Hà Nội" typed with
-   * combining accents would otherwise be another room (or nick).
+   * NFC, the form the server shows them in (it compares them by a key that
+   * also folds case and look-alikes: "Alice" is "alice" there).
    */
   function cleanName(value) {
     return value.trim().normalize('NFC');
@@ -309,11 +358,23 @@
     return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
   }
 
-  /** A chat message event as the page uses it, or null if it is malformed. */
+  /**
+   * A chat message event as the page uses it, or null if it is malformed: a
+   * message, or the tombstone of one a moderator deleted ({ id, deleted, by }).
+   */
   function toMessage(event) {
+    var tombstone = roomEvents.toTombstone(event);
+    if (tombstone) return { id: tombstone.id, deleted: true, by: tombstone.by, date: new Date() };
     if (!event || !isId(event.id) || !isString(event.nick) || !isString(event.text)) return null;
     var ts = typeof event.ts === 'number' && isFinite(event.ts) ? event.ts : Date.now();
-    return { id: event.id, nick: event.nick, text: event.text, date: new Date(ts) };
+    return {
+      id: event.id,
+      nick: event.nick,
+      text: event.text,
+      date: new Date(ts),
+      from: isString(event.from) ? event.from : null,
+      verified: event.verified === true,
+    };
   }
 
   /** A received frame as a protocol event (a JSON object with a string `type`), or null. */
@@ -342,8 +403,14 @@
     return text;
   }
 
-  // The error codes that refuse a nick, at join (a close follows) or on a change.
-  var NICK_ERRORS = { nick_taken: true, invalid_nick: true };
+  // The error codes that refuse a nick, at join (a close follows) or on a
+  // change, and what the nick dialog says then.
+  var NICK_ERRORS = { nick_taken: 'nickTaken', nick_reserved: 'nickReserved', invalid_nick: 'nickInvalid' };
+
+  /** The string key of a nick refusal, or null for other codes. */
+  function nickErrorKey(code) {
+    return Object.prototype.hasOwnProperty.call(NICK_ERRORS, code) ? NICK_ERRORS[code] : null;
+  }
 
   // ---------------------------------------------------------------- endpoint
 
@@ -544,15 +611,17 @@
   /**
    * What the page knows about the room: the ids of the messages it showed
    * (to drop duplicates, whatever the server does), the last id and the
-   * room's epoch they belong to (for `since` and `epoch`), the members and
-   * one's own nick.
+   * room's epoch they belong to (for `since` and `epoch`), the members
+   * (and which of them a signed identity vouches for) and who one is (the
+   * welcome's nick, `from` and roles, see roomEvents.selfFromWelcome).
    */
   function createRoomStore() {
     var seen = new Set();
     var lastId = 0;
     var epoch = null;
     var users = [];
-    var nick = null;
+    var verified = new Set();
+    var self = roomEvents.selfFromWelcome(null, null);
 
     /** True if the message is new (and now remembered). */
     function addMessage(id) {
@@ -572,21 +641,28 @@
       epoch = null;
     }
 
-    function setUsers(list) {
+    /** The welcome's members; verifiedIndexes: the indexes in list of the verified ones. */
+    function setUsers(list, verifiedIndexes) {
       users = list.filter(isString).filter(function (name, i, all) { return all.indexOf(name) === i; });
+      verified = new Set();
+      (Array.isArray(verifiedIndexes) ? verifiedIndexes : []).forEach(function (index) {
+        if (isString(list[index])) verified.add(list[index]);
+      });
     }
 
-    function addUser(name) {
+    function addUser(name, isVerified) {
       if (users.indexOf(name) === -1) users.push(name);
+      if (isVerified) verified.add(name);
     }
 
     function removeUser(name) {
       users = users.filter(function (other) { return other !== name; });
+      verified.delete(name);
     }
 
-    function renameUser(old, name) {
+    function renameUser(old, name, isVerified) {
       removeUser(old);
-      addUser(name);
+      addUser(name, isVerified);
     }
 
     return {
@@ -600,8 +676,11 @@
       addUser: addUser,
       removeUser: removeUser,
       renameUser: renameUser,
-      nick: function () { return nick; },
-      setNick: function (value) { nick = value; },
+      isVerified: function (name) { return verified.has(name); },
+      nick: function () { return self.nick; },
+      setNick: function (value) { self.nick = value; },
+      self: function () { return self; },
+      setSelf: function (value) { self = value; },
     };
   }
 
@@ -637,13 +716,65 @@
     return time;
   }
 
+  /** The mark beside a name a signed identity vouches for. */
+  function verifiedMark(t) {
+    var mark = element('span', 'verified-mark', '✓');
+    mark.title = t('verified');
+    mark.setAttribute('role', 'img');
+    mark.setAttribute('aria-label', t('verified'));
+    return mark;
+  }
+
+  /** Turns a message's list item into its tombstone: the text is gone, who removed it is said. */
+  function showRemoved(item, by, t) {
+    item.className = 'msg msg-removed';
+    item.replaceChildren(element('p', 'msg-text', by ? t('removedBy', { by: by }) : t('removed')));
+  }
+
+  /**
+   * A moderator's menu for one message: a button (at the end of the
+   * message's first line) that opens a group of actions under the text
+   * (delete; for others' messages also kick, mute 10 min, ban one day), all
+   * buttons, so Tab and Enter reach them; Escape closes it (see createChat).
+   * The actions carry what the request needs in data-*.
+   */
+  function renderModeration(message, own, t) {
+    var toggle = element('button', 'msg-moderation-toggle', '⋯');
+    toggle.type = 'button';
+    toggle.setAttribute('aria-label', t('messageActions', { nick: message.nick }));
+    toggle.setAttribute('aria-expanded', 'false');
+    toggle.setAttribute('aria-controls', 'moderation-' + message.id);
+    var menu = element('div', 'msg-moderation-menu');
+    menu.id = 'moderation-' + message.id;
+    menu.setAttribute('role', 'group');
+    menu.setAttribute('aria-label', t('messageActions', { nick: message.nick }));
+    menu.hidden = true;
+    var actions = own ? ['delete'] : ['delete', 'kick', 'mute', 'ban'];
+    var labels = { delete: 'actionDelete', kick: 'actionKick', mute: 'actionMute', ban: 'actionBan' };
+    actions.forEach(function (action) {
+      var button = element('button', 'msg-moderation-action', t(labels[action], { nick: message.nick }));
+      button.type = 'button';
+      button.dataset.action = action;
+      button.dataset.id = String(message.id);
+      button.dataset.nick = message.nick;
+      menu.appendChild(button);
+    });
+    return { toggle: toggle, menu: menu };
+  }
+
   /**
    * One message as a list item. Text only: never parsed as HTML.
-   * message: { text, date, nick?, own?, id? } (no nick: a relay message).
+   * message: { text, date, nick?, own?, id?, verified?, deleted?, by? } (no
+   * nick: a relay message; deleted: a tombstone). moderator: the reader may
+   * moderate it (a menu of actions).
    */
-  function renderMessage(message, format, t) {
+  function renderMessage(message, format, t, moderator) {
     var item = element('li', 'msg');
     if (message.id) item.dataset.id = String(message.id);
+    if (message.deleted) {
+      showRemoved(item, message.by, t);
+      return item;
+    }
     if (message.nick === undefined) {
       item.classList.add('msg-plain');
       item.appendChild(timeElement(message.date, format));
@@ -653,14 +784,18 @@
     if (message.own) item.classList.add('msg-own');
     var meta = element('p', 'msg-meta');
     meta.appendChild(element('span', 'msg-nick', message.nick));
+    if (message.verified) meta.appendChild(verifiedMark(t));
     if (message.own) {
       meta.appendChild(document.createTextNode(' '));
       meta.appendChild(element('span', 'msg-you', t('you')));
     }
     meta.appendChild(document.createTextNode(' '));
     meta.appendChild(timeElement(message.date, format));
+    var moderation = moderator && message.id ? renderModeration(message, message.own, t) : null;
+    if (moderation) meta.appendChild(moderation.toggle);
     item.appendChild(meta);
     item.appendChild(element('p', 'msg-text', message.text));
+    if (moderation) item.appendChild(moderation.menu);
     return item;
   }
 
@@ -713,23 +848,29 @@
       jumpButton.hidden = true;
     }
 
+    /** The list item of message id, if it is still shown. */
+    function find(id) {
+      return list.querySelector('li.msg[data-id="' + String(id) + '"]');
+    }
+
     list.addEventListener('scroll', function () {
       if (isAtBottom()) jumpButton.hidden = true;
     });
     jumpButton.addEventListener('click', scrollToBottom);
 
-    return { append: append, clear: clear, scrollToBottom: scrollToBottom };
+    return { element: list, append: append, clear: clear, scrollToBottom: scrollToBottom, find: find };
   }
 
   /** The member list: sorted for the reader's language, one's own nick marked. */
   function createUserList(list, count, toggleText, t, locale) {
     var collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
 
-    function render(users, ownNick) {
+    function render(users, ownNick, isVerified) {
       var sorted = users.slice().sort(collator.compare);
       list.replaceChildren.apply(list, sorted.map(function (name) {
         var item = element('li', 'user');
         item.appendChild(element('span', 'user-name', name));
+        if (isVerified(name)) item.appendChild(verifiedMark(t));
         if (name === ownNick) {
           item.classList.add('user-own');
           item.appendChild(document.createTextNode(' '));
@@ -904,6 +1045,16 @@
     return { open: open, isOpen: function () { return current !== null; } };
   }
 
+  /** The room's topic under its name; hidden while it has none. */
+  function createTopicView(box, text) {
+    return {
+      show: function (topic) {
+        text.textContent = topic;
+        box.hidden = topic === '';
+      },
+    };
+  }
+
   /** A short notice over the messages that goes away by itself (or with Escape). */
   function createToast(toast) {
     var timer = null;
@@ -986,6 +1137,7 @@
     var ui = options.ui;
     var t = options.t;
     var format = options.format;
+    var locale = options.locale;
     var room = options.room;
     var store = createRoomStore();
     var connection = null;
@@ -1022,7 +1174,7 @@
     }
 
     function renderUsers() {
-      ui.users.render(store.users(), store.nick());
+      ui.users.render(store.users(), store.nick(), store.isVerified);
     }
 
     function setNickShown(nick) {
@@ -1046,6 +1198,7 @@
       if (next === 'relay') {
         ui.title.setBase('webchat');
         setNickShown(null);
+        ui.topic.show('');
       } else if (roomMode) {
         ui.title.setBase(t('pageTitle', { room: room }));
       }
@@ -1096,6 +1249,10 @@
         case 'nick': onNick(event); break;
         case 'error': onError(event); break;
         case 'welcome': onWelcome(event); break; // not expected twice; harmless
+        case 'deleted': onDeleted(event); break;
+        case 'topic': onTopic(event); break;
+        case 'kicked': onKicked(event); break;
+        case 'authenticated': onAuthenticated(event); break;
         default: console.warn('webchat: ignoring an event of unknown type ' + JSON.stringify(event.type));
       }
     }
@@ -1122,9 +1279,10 @@
       clearTimeout(welcomeTimer);
       var wasRelay = mode === 'relay';
       setMode('room');
-      var nick = isString(welcome.nick) ? welcome.nick : requestedNick;
-      store.setNick(nick);
+      store.setSelf(roomEvents.selfFromWelcome(welcome, requestedNick));
+      var nick = store.nick();
       setNickShown(nick);
+      ui.topic.show(roomEvents.toTopic(welcome).text);
       if (requestedNick && nick === requestedNick) rememberNick(nick);
       nickGraceMs = RESUME_NICK_GRACE_MS; // from now on, a refusal may be our old connection
       nickGraceUntil = 0;
@@ -1158,8 +1316,8 @@
         notice(t(gap.from === gap.to ? 'gapOne' : 'gap', { from: gap.from, to: gap.to }), 'warning');
       }
       appendMessages(history, false);
-      store.setUsers(Array.isArray(welcome.users) ? welcome.users : []);
-      if (nick) store.addUser(nick);
+      store.setUsers(Array.isArray(welcome.users) ? welcome.users : [], welcome.verifiedIndexes);
+      if (nick) store.addUser(nick, store.self().verified);
       renderUsers();
       if (!welcomedOnce) notice(t('youJoined', { room: room, nick: nick }));
       welcomedOnce = true;
@@ -1169,18 +1327,57 @@
 
     function appendMessages(events, live) {
       var items = [];
-      var own = store.nick();
+      var self = store.self();
       events.forEach(function (message) {
         if (!store.addMessage(message.id)) return; // already shown
-        var mine = message.nick === own;
+        if (message.deleted) {
+          items.push(renderMessage(message, format, t, false));
+          return;
+        }
+        var mine = roomEvents.isOwn(message, self);
         if (mine && live) {
           var sent = unechoed.indexOf(message.text);
           if (sent !== -1) unechoed.splice(sent, 1);
         }
-        items.push(renderMessage({ id: message.id, nick: message.nick, text: message.text, date: message.date, own: mine }, format, t));
+        var shown = { id: message.id, nick: message.nick, text: message.text, date: message.date, own: mine, verified: message.verified };
+        items.push(renderMessage(shown, format, t, self.moderator));
         if (live && !mine) ui.title.bump();
       });
       ui.messages.append(items);
+    }
+
+    /** A moderator deleted a message: its item becomes a tombstone (if it is still shown). */
+    function onDeleted(event) {
+      var tombstone = roomEvents.toTombstone(event);
+      var item = tombstone && ui.messages.find(tombstone.id);
+      if (item) showRemoved(item, tombstone.by, t);
+    }
+
+    function onTopic(event) {
+      var topic = roomEvents.toTopic(event);
+      ui.topic.show(topic.text);
+      notice(topic.text ? t('topicSet', { by: topic.by, text: topic.text }) : t('topicCleared', { by: topic.by }), 'topic', eventDate(event));
+    }
+
+    /** Removed by a moderator: the close (4403) follows; the page does not come back by itself. */
+    function onKicked(event) {
+      var kicked = roomEvents.kickedNotice(event);
+      endSession(t(kicked.key, kicked.params));
+    }
+
+    /** A signed identity replaced the guest's (an auth frame): who one is changes, the nick stays. */
+    function onAuthenticated(event) {
+      var nick = store.nick();
+      store.setSelf(roomEvents.selfFromWelcome({ nick: nick, from: event.from, roles: event.roles, verified: event.verified }, nick));
+      if (nick) store.addUser(nick, store.self().verified);
+      renderUsers();
+    }
+
+    /** A refusal that reconnecting would only repeat (kicked, banned, not signed in): said, and no retry. */
+    function endSession(text) {
+      connection.stop();
+      ui.composer.setEnabled(false);
+      notice(text, 'error');
     }
 
     function onChatMessage(event, live) {
@@ -1198,7 +1395,7 @@
 
     function onJoin(event) {
       if (!isString(event.nick)) return;
-      store.addUser(event.nick);
+      store.addUser(event.nick, event.verified === true);
       renderUsers();
       notice(t('joined', { nick: event.nick }), 'join', eventDate(event));
     }
@@ -1212,7 +1409,7 @@
 
     function onNick(event) {
       if (!isString(event.old) || !isString(event.nick)) return;
-      store.renameUser(event.old, event.nick);
+      store.renameUser(event.old, event.nick, event.verified === true);
       if (event.old === store.nick()) {
         store.setNick(event.nick);
         setNickShown(event.nick);
@@ -1229,7 +1426,12 @@
     /** An error before the welcome: the join was refused and a close frame follows. */
     function onJoinError(event) {
       var code = event.code;
-      if (NICK_ERRORS[code]) {
+      var refusal = roomEvents.refusalNotice(event, locale, requestedNick);
+      if (refusal && roomEvents.endsSession(code)) {
+        endSession(t(refusal.key, refusal.params));
+        return;
+      }
+      if (nickErrorKey(code)) {
         // Our own earlier connection may still be in the room: wait for it.
         if (code === 'nick_taken' && nickGraceMs > 0) {
           if (!nickGraceUntil) {
@@ -1246,7 +1448,7 @@
           first: true, // not in the room: "Join" or "Join as a guest"
           returnFocus: ui.messageInput,
           value: failed,
-          error: code === 'nick_taken' ? t('nickTaken', { nick: failed }) : t('nickInvalid'),
+          error: t(nickErrorKey(code), { nick: failed }),
           onDone: function (nick) { joinAs(nick, false); },
           onCancel: function () { joinAs(null, false); },
         });
@@ -1272,18 +1474,26 @@
     /** An error in the room: the request was refused; the connection stays unless a close follows. */
     function onError(event) {
       var code = event.code;
-      if (code === 'rate_limited') {
+      var refusal = roomEvents.refusalNotice(event, locale, pendingNick);
+      if (refusal && roomEvents.endsSession(code)) {
+        endSession(t(refusal.key, refusal.params));
+      } else if (code === 'muted' || code === 'slow_mode') {
+        ui.toast.show(t(refusal.key, refusal.params));
+        if (unechoed.length === 1) ui.composer.restore(unechoed.pop());
+      } else if (code === 'forbidden' || code === 'token_expired') {
+        ui.toast.show(t(refusal.key, refusal.params));
+      } else if (code === 'rate_limited') {
         ui.toast.show(t('rateLimited'));
       } else if (code === 'too_long') {
         ui.toast.show(t('tooLong'));
         if (unechoed.length === 1) ui.composer.restore(unechoed.pop());
-      } else if (NICK_ERRORS[code]) {
+      } else if (nickErrorKey(code)) {
         var wanted = pendingNick;
         pendingNick = null;
         askNick({
           first: false,
           value: wanted || store.nick(),
-          error: code === 'nick_taken' ? t('nickTaken', { nick: wanted || '' }) : t('nickInvalid'),
+          error: t(nickErrorKey(code), { nick: wanted || '' }),
           onDone: changeNick,
         });
       } else if (code === 'nick_rate_limited') {
@@ -1375,6 +1585,53 @@
       return true;
     }
 
+    // ---- moderation: the menus renderModeration puts on messages
+
+    function moderationRequest(button) {
+      var nick = button.dataset.nick;
+      switch (button.dataset.action) {
+        case 'delete': return roomEvents.encodeDelete(Number(button.dataset.id));
+        case 'kick': return roomEvents.encodeKick(nick);
+        case 'mute': return roomEvents.encodeMute(nick);
+        case 'ban': return roomEvents.encodeBan(nick);
+        default: return null;
+      }
+    }
+
+    /** Opens (focus on its first action) or closes the menu of toggle. */
+    function setMenuOpen(toggle, open) {
+      var menu = document.getElementById(toggle.getAttribute('aria-controls'));
+      toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+      menu.hidden = !open;
+      if (open) menu.querySelector('button').focus();
+    }
+
+    ui.messages.element.addEventListener('click', function (event) {
+      var button = event.target.closest('button');
+      if (!button) return;
+      if (button.classList.contains('msg-moderation-toggle')) {
+        setMenuOpen(button, button.getAttribute('aria-expanded') !== 'true');
+        return;
+      }
+      if (!button.classList.contains('msg-moderation-action')) return;
+      var toggle = button.closest('.msg').querySelector('.msg-moderation-toggle');
+      var request = moderationRequest(button);
+      if (request && mode === 'room') connection.send(request);
+      setMenuOpen(toggle, false);
+      toggle.focus();
+    });
+
+    // Escape in an open menu closes it, back on its button.
+    ui.messages.element.addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape') return;
+      var item = event.target.closest('.msg');
+      var toggle = item && item.querySelector('.msg-moderation-toggle');
+      if (!toggle || toggle.getAttribute('aria-expanded') !== 'true') return;
+      event.preventDefault();
+      setMenuOpen(toggle, false);
+      toggle.focus();
+    });
+
     /** Starts once the endpoint is known and we have a nick (or chose to be a guest). */
     function start(url) {
       chatUrl = url;
@@ -1425,11 +1682,12 @@
       status: createStatusView(byId('status'), byId('status-text'), byId('status-announcer'), byId('retry'), t),
       nickDialog: createNickDialog(byId('nick-dialog'), t),
       toast: createToast(byId('toast')),
+      topic: createTopicView(byId('topic'), byId('topic-text')),
       title: createTitle(t),
       composer: null,
     };
 
-    var chat = createChat({ ui: ui, t: t, format: createTimeFormat(i18n.locale), room: room });
+    var chat = createChat({ ui: ui, t: t, format: createTimeFormat(i18n.locale), locale: i18n.locale, room: room });
     ui.composer = createComposer(byId('composer'), byId('message'), byId('send'), chat.send);
     byId('nick-button').addEventListener('click', chat.openNickChange);
     byId('retry').addEventListener('click', chat.retryNow);

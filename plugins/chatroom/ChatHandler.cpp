@@ -30,8 +30,8 @@ ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, Histo
 	_presencePerAddress(static_cast<double>(settings.presenceEventsPerIpPerMinute) / 60.0, static_cast<double>(settings.presenceEventsPerIpPerMinute)),
 	// Cheap: a room is loaded from the store by its first join, outside the
 	// registry's lock (Room::join).
-	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits(), &store, &logger](const std::string& name) {
-		return std::make_shared<Room>(name, topics(name), limits, store, logger);
+	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits(), &store, &logger](const Name& name) {
+		return std::make_shared<Room>(name, topics(name.key), limits, store, logger);
 	})
 {
 }
@@ -59,7 +59,7 @@ void ChatHandler::onOpen(engine::Connection& connection)
 		refuse(connection, *target.error());
 		return;
 	}
-	auto room = _rooms.acquire(target.room());
+	auto room = _rooms.acquire(Name::of(target.room()));
 	if (!room)
 	{
 		refuse(connection, {"too_many_rooms", "the server has " + std::to_string(_settings.maxRooms) + " rooms open; join one that exists", CloseCodes::TooMany});
@@ -79,7 +79,7 @@ void ChatHandler::onOpen(engine::Connection& connection)
 	{
 		// Closed before it could join: nothing will call onClose again.
 		session.dropRoom();
-		_rooms.release(room->name());
+		_rooms.release(room->key());
 		return;
 	}
 	switch (*result.status)
@@ -170,13 +170,13 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 
 void ChatHandler::changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now)
 {
-	std::string nick(requested);
-	const std::string problem = NameRules::checkNick(nick);
+	const std::string problem = NameRules::checkNick(requested);
 	if (!problem.empty())
 	{
 		sendError(connection, "invalid_nick", problem);
 		return;
 	}
+	std::string nick = NameRules::displayForm(requested);
 	if (nick == session.nick()) return;
 	// Only changes that happen count: a client trying nicks that are taken
 	// is not punished for it.
@@ -207,7 +207,7 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 	const auto room = session.dropRoom();
 	if (!room) return;
 	if (wasMember) room->leave(session.nick(), session.announced());
-	_rooms.release(room->name());
+	_rooms.release(room->key());
 }
 
 } // namespace webchat::chatroom
@@ -245,11 +245,11 @@ void ChatHandler::instanceGone(const std::string& instance)
 	for (const auto& room : _rooms.all()) room->removeInstance(instance);
 }
 
-std::map<std::string, std::vector<std::string>> ChatHandler::localMembers()
+std::map<std::string, std::vector<Name>> ChatHandler::localMembers()
 {
-	std::map<std::string, std::vector<std::string>> result;
+	std::map<std::string, std::vector<Name>> result;
 	for (const auto& room : _rooms.all())
-		if (auto members = room->localMembers()) result[room->name()] = std::move(*members);
+		if (auto members = room->localMembers()) result[room->key()] = std::move(*members);
 	return result;
 }
 

@@ -57,7 +57,7 @@ public:
 	void presence(const std::string& room, const SharedRooms::Presence& change) override;
 	void remoteMembers(const std::string& room, const std::map<std::string, std::string>& members) override;
 	void instanceGone(const std::string& instance) override;
-	std::map<std::string, std::vector<std::string>> localMembers() override;
+	std::map<std::string, std::vector<Name>> localMembers() override;
 	std::vector<std::string> remoteInstances() override;
 
 private:

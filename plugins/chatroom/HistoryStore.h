@@ -16,6 +16,9 @@
 // Retention (how long the backend keeps messages) is the backend's own
 // business; the room keeps history_size of them in memory regardless.
 //
+// A room is named to a backend by its key (NameRules::comparisonKey): every
+// spelling of its name is one room, in memory, in the file and in Redis.
+//
 // The epoch names one incarnation of a room: a room that starts again from
 // nothing (a memory room after a restart, a forgotten room) gets a new one,
 // so a client resuming with since= and the old epoch is told to reset

@@ -5,6 +5,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uspoof.h>
 #include <unicode/utypes.h>
+#include <unicode/uversion.h>
 
 #include <cstdint>
 #include <stdexcept>
@@ -224,6 +225,19 @@ std::string NameRules::comparisonKey(std::string_view name)
 		key.resize(static_cast<std::size_t>(length));
 		return key;
 	}
+}
+
+std::string NameRules::keyVersion()
+{
+	UVersionInfo icu;
+	UVersionInfo unicode;
+	u_getVersion(icu);
+	u_getUnicodeVersion(unicode);
+	char icuText[U_MAX_VERSION_STRING_LENGTH];
+	char unicodeText[U_MAX_VERSION_STRING_LENGTH];
+	u_versionToString(icu, icuText);
+	u_versionToString(unicode, unicodeText);
+	return std::string("ICU ") + icuText + ", Unicode " + unicodeText;
 }
 
 std::string NameRules::check(std::string_view name, std::size_t maxLength, bool slashAllowed, const char* what)

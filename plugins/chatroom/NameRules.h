@@ -93,8 +93,25 @@ public:
 	/// display form have the same key.
 	static std::string comparisonKey(std::string_view name);
 
+	/// Names the data comparison keys are made from (the ICU and Unicode
+	/// versions), so a store that keeps keys knows when to make them again.
+	static std::string keyVersion();
+
 private:
 	static std::string check(std::string_view name, std::size_t maxLength, bool slashAllowed, const char* what);
+};
+
+/// A nick or room name in the two forms it is used in, made once where the
+/// name comes in so nothing after computes them again: what others are
+/// shown (NameRules::displayForm) and what it is compared by
+/// (NameRules::comparisonKey). Members of a room, rooms of a registry and
+/// the records of the stores are found by key; events carry shown.
+struct Name
+{
+	std::string shown;
+	std::string key;
+
+	static Name of(std::string_view typed) { return Name{NameRules::displayForm(typed), NameRules::comparisonKey(typed)}; }
 };
 
 } // namespace webchat::chatroom

@@ -11,7 +11,7 @@
 
 namespace webchat::chatroom {
 
-Room::Room(std::string name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger):
+Room::Room(Name name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger):
 	_name(std::move(name)),
 	_topic(std::move(topic)),
 	_store(store),
@@ -27,12 +27,12 @@ void Room::load()
 	HistoryStore::Room stored;
 	try
 	{
-		stored = _store.loadRoom(_name, _state.limits().historySize);
+		stored = _store.loadRoom(_name.key, _state.limits().historySize);
 	}
 	catch (const std::exception& exc)
 	{
 		if (_shared) throw; // a copy of a shared room cannot go its own way: the caller waits for the backend
-		_logger.error("room " + _name + ": cannot load its history (" + webchat::describe(exc) +
+		_logger.error("room " + _name.shown + ": cannot load its history (" + webchat::describe(exc) +
 			"); it runs in memory, not stored, until it is forgotten");
 		_loaded = true;
 		_state.restore(HistoryStore::newEpoch(), 0, {});
@@ -43,38 +43,45 @@ void Room::load()
 	for (const auto& message : stored.recent) newest.push_back(ServerEvents::message(message));
 	_state.restore(std::move(stored.epoch), stored.lastId, std::move(newest));
 	for (const auto& [nick, instance] : stored.remoteMembers)
-		if (_state.addRemote(nick)) _remoteOwners[nick] = instance;
+	{
+		Name member = Name::of(nick);
+		if (_state.addRemote(member)) _remoteOwners[member.key] = instance;
+	}
 	_stored = _storeKeepsMessages && !_shared;
 	_loaded = true;
 }
 
-std::string Room::sharedGuestNick()
+Name Room::sharedGuestNick()
 {
 	// Guests of several instances share the room: numbered per instance they
 	// would meet (every instance has a guest-1), so a random number, checked
 	// by the backend like any nick.
 	thread_local std::mt19937 random{std::random_device{}()};
-	return "guest-" + std::to_string(std::uniform_int_distribution<unsigned>(1000, 999999)(random));
+	return Name::of("guest-" + std::to_string(std::uniform_int_distribution<unsigned>(1000, 999999)(random)));
 }
 
 Room::JoinResult Room::join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
 	const std::optional<std::string>& epoch, bool announce)
 {
 	JoinResult result;
+	// Both forms of the nick are made here, outside the room's lock.
+	Name joining;
+	if (nick) joining = Name::of(*nick);
 	// Shared rooms: the nick is claimed across instances first, outside the
 	// room's lock (the backend answers within its timeout).
 	SharedRooms::Verdict claim = SharedRooms::Verdict::Unavailable;
 	if (_shared)
 	{
-		result.nick = nick ? *nick : sharedGuestNick();
-		claim = _shared->join(_name, result.nick);
+		if (!nick) joining = sharedGuestNick();
+		claim = _shared->join(_name.key, joining);
 		for (int attempt = 0; !nick && claim == SharedRooms::Verdict::Taken && attempt < 5; ++attempt)
 		{
-			result.nick = sharedGuestNick();
-			claim = _shared->join(_name, result.nick);
+			joining = sharedGuestNick();
+			claim = _shared->join(_name.key, joining);
 		}
 		if (claim == SharedRooms::Verdict::Taken)
 		{
+			result.nick = joining.shown;
 			result.status = RoomState::Join::NickTaken;
 			return result;
 		}
@@ -95,25 +102,26 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 			catch (const std::exception& exc)
 			{
 				// Only shared rooms throw: retried by the next join.
-				_logger.warning("room " + _name + ": cannot load it from the shared backend (" + webchat::describe(exc) + "); joins wait until it is back");
+				_logger.warning("room " + _name.shown + ": cannot load it from the shared backend (" + webchat::describe(exc) + "); joins wait until it is back");
 				result.unavailable = true;
 				return;
 			}
 		}
-		if (!_shared) result.nick = nick ? *nick : _state.guestNick();
-		result.status = _state.join(result.nick);
+		if (!_shared && !nick) joining = _state.guestNick();
+		result.nick = joining.shown;
+		result.status = _state.join(joining);
 		if (*result.status != RoomState::Join::Joined)
 		{
-			heldHere = _state.hasMember(result.nick) && _remoteOwners.count(result.nick) == 0;
+			heldHere = _state.hasMember(joining.key) && _remoteOwners.count(joining.key) == 0;
 			return;
 		}
-		welcome = ServerEvents::welcome(_name, result.nick, _state, _state.resume(since, epoch));
+		welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch));
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
 		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs()));
 	});
 	// A claim the room did not take is given back.
-	if (claim == SharedRooms::Verdict::Accepted && result.status != RoomState::Join::Joined && !heldHere) _shared->leave(_name, result.nick);
+	if (claim == SharedRooms::Verdict::Accepted && result.status != RoomState::Join::Joined && !heldHere) _shared->leave(_name.key, joining);
 	// Sent after the lock, still ahead of any live batch: batches reach a
 	// connection only when its I/O thread, which is running this, next
 	// processes its inbox. (A send that closed the connection inside the
@@ -124,20 +132,23 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 
 void Room::leave(const std::string& nick, bool announce)
 {
-	const std::string event = ServerEvents::leave(nick, wallClockMs());
+	const Name leaving = Name::of(nick);
+	const std::string event = ServerEvents::leave(leaving.shown, wallClockMs());
 	_topic->publishWith([&](std::string& batch) {
-		if (_state.leave(nick) && announce) ws::appendFrame(batch, ws::Opcode::Text, event);
+		if (_state.leave(leaving.key) && announce) ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
-	if (_shared) _shared->leave(_name, nick);
+	if (_shared) _shared->leave(_name.key, leaving);
 }
 
 RoomState::Rename Room::rename(const std::string& from, const std::string& to)
 {
-	if (_shared && from != to && _shared->rename(_name, from, to) == SharedRooms::Verdict::Taken) return RoomState::Rename::Taken;
-	const std::string event = ServerEvents::nick(from, to, wallClockMs());
+	const Name current = Name::of(from);
+	const Name wanted = Name::of(to);
+	if (_shared && current.shown != wanted.shown && _shared->rename(_name.key, current, wanted) == SharedRooms::Verdict::Taken) return RoomState::Rename::Taken;
+	const std::string event = ServerEvents::nick(current.shown, wanted.shown, wallClockMs());
 	RoomState::Rename result = RoomState::Rename::NotMember;
 	_topic->publishWith([&](std::string& batch) {
-		result = _state.rename(from, to);
+		result = _state.rename(current.key, wanted);
 		if (result == RoomState::Rename::Renamed) ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
 	return result;
@@ -162,7 +173,7 @@ SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, s
 			seen.epoch = _state.epoch();
 			seen.lastId = _state.lastId();
 		});
-		return _shared->post(_name, seen, std::move(message));
+		return _shared->post(_name.key, seen, std::move(message));
 	}
 	_topic->publishWith([&](std::string& batch) {
 		message.id = _state.nextId();
@@ -170,7 +181,7 @@ SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, s
 		ws::appendFrame(batch, ws::Opcode::Text, json);
 		_state.append(std::move(json));
 		// In id order per room; a queue push, never I/O.
-		if (_stored) _store.append(_name, _state.epoch(), std::move(message));
+		if (_stored) _store.append(_name.key, _state.epoch(), std::move(message));
 	});
 	return SharedRooms::Posted::Sent;
 }
@@ -194,7 +205,7 @@ void Room::deliver(const std::string& epoch, const HistoryStore::Message& messag
 			{
 				// The backend lost the room and another instance started it
 				// afresh: ids restart, so clients must start again too.
-				_logger.warning("room " + _name + ": its shared history was replaced (epoch " + _state.epoch() + " -> " + epoch + "); members are told to reload");
+				_logger.warning("room " + _name.shown + ": its shared history was replaced (epoch " + _state.epoch() + " -> " + epoch + "); members are told to reload");
 				ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::error("history_reset", "the room's history was lost on the server; reload the page"));
 			}
 			_state.restore(epoch, message.id - 1, {});
@@ -218,76 +229,86 @@ void Room::reload()
 		}
 		catch (const std::exception& exc)
 		{
-			_logger.warning("room " + _name + ": cannot load it again (" + webchat::describe(exc) + ")");
+			_logger.warning("room " + _name.shown + ": cannot load it again (" + webchat::describe(exc) + ")");
 			return;
 		}
 		if (_state.epoch() != before && lastId != 0)
 		{
-			_logger.warning("room " + _name + ": its shared history was replaced (epoch " + before + " -> " + _state.epoch() + "); members are told to reload");
+			_logger.warning("room " + _name.shown + ": its shared history was replaced (epoch " + before + " -> " + _state.epoch() + "); members are told to reload");
 			ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::error("history_reset", "the room's history was lost on the server; reload the page"));
 		}
 	});
 }
 
-void Room::addRemote(std::string& batch, const std::string& nick, const std::string& instance, std::int64_t ts)
+void Room::addRemote(std::string& batch, const Name& nick, const std::string& instance, std::int64_t ts)
 {
-	if (_state.hasMember(nick))
+	if (_state.hasMember(nick.key))
 	{
 		// Taken over from an instance that died before we noticed; a nick
 		// of this instance's own stays ours (two instances admitted it
 		// while the backend was unreachable).
-		const auto owner = _remoteOwners.find(nick);
+		const auto owner = _remoteOwners.find(nick.key);
 		if (owner != _remoteOwners.end()) owner->second = instance;
 		return;
 	}
 	_state.addRemote(nick);
-	_remoteOwners[nick] = instance;
-	ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(nick, ts));
+	_remoteOwners[nick.key] = instance;
+	ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(nick.shown, ts));
 }
 
-void Room::removeRemote(std::string& batch, const std::string& nick, std::int64_t ts)
+void Room::removeRemote(std::string& batch, const std::string& key, std::int64_t ts)
 {
-	_remoteOwners.erase(nick);
-	if (_state.leave(nick)) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::leave(nick, ts));
+	_remoteOwners.erase(key);
+	const std::string shown = _state.shownAs(key);
+	if (_state.leave(key)) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::leave(shown, ts));
 }
 
 void Room::applyPresence(const SharedRooms::Presence& change)
 {
 	using Kind = SharedRooms::Presence::Kind;
 	const std::int64_t ts = wallClockMs();
+	// Both forms made before the lock.
+	const Name nick = Name::of(change.nick);
+	const Name newNick = change.kind == Kind::Rename ? Name::of(change.newNick) : Name();
+	std::vector<Name> nicks;
+	for (const auto& member : change.nicks) nicks.push_back(Name::of(member));
 	_topic->publishWith([&](std::string& batch) {
 		if (!_loaded) return;
-		const auto owner = _remoteOwners.find(change.nick);
+		const auto owner = _remoteOwners.find(nick.key);
 		const bool owned = owner != _remoteOwners.end() && owner->second == change.instance;
 		switch (change.kind)
 		{
 		case Kind::Join:
-			addRemote(batch, change.nick, change.instance, ts);
+			addRemote(batch, nick, change.instance, ts);
 			break;
 		case Kind::Leave:
-			if (owned) removeRemote(batch, change.nick, ts);
+			if (owned) removeRemote(batch, nick.key, ts);
 			break;
 		case Kind::Rename:
+		{
 			if (!owned) break;
-			if (_state.rename(change.nick, change.newNick) == RoomState::Rename::Renamed)
+			const std::string before = _state.shownAs(nick.key);
+			if (_state.rename(nick.key, newNick) == RoomState::Rename::Renamed)
 			{
-				_remoteOwners.erase(change.nick);
-				_remoteOwners[change.newNick] = change.instance;
-				ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::nick(change.nick, change.newNick, ts));
+				_remoteOwners.erase(nick.key);
+				_remoteOwners[newNick.key] = change.instance;
+				ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::nick(before, newNick.shown, ts));
 			}
 			else
 			{
-				removeRemote(batch, change.nick, ts);
+				removeRemote(batch, nick.key, ts);
 			}
 			break;
+		}
 		case Kind::Replace:
 		{
 			std::vector<std::string> gone;
-			for (const auto& [nick, instance] : _remoteOwners)
-				if (instance == change.instance && std::find(change.nicks.begin(), change.nicks.end(), nick) == change.nicks.end()) gone.push_back(nick);
-			for (const auto& nick : gone) removeRemote(batch, nick, ts);
-			for (const auto& nick : change.nicks)
-				if (_remoteOwners.count(nick) == 0) addRemote(batch, nick, change.instance, ts);
+			for (const auto& [key, instance] : _remoteOwners)
+				if (instance == change.instance && std::none_of(nicks.begin(), nicks.end(), [&](const Name& member) { return member.key == key; }))
+					gone.push_back(key);
+			for (const auto& key : gone) removeRemote(batch, key, ts);
+			for (const auto& member : nicks)
+				if (_remoteOwners.count(member.key) == 0) addRemote(batch, member, change.instance, ts);
 			break;
 		}
 		}
@@ -297,17 +318,25 @@ void Room::applyPresence(const SharedRooms::Presence& change)
 void Room::replaceRemoteMembers(const std::map<std::string, std::string>& members)
 {
 	const std::int64_t ts = wallClockMs();
+	// By key, made before the lock.
+	std::map<std::string, std::pair<Name, std::string>> byKey;
+	for (const auto& [nick, instance] : members)
+	{
+		Name member = Name::of(nick);
+		std::string key = member.key;
+		byKey.emplace(std::move(key), std::make_pair(std::move(member), instance));
+	}
 	_topic->publishWith([&](std::string& batch) {
 		if (!_loaded) return;
 		std::vector<std::string> gone;
-		for (const auto& [nick, instance] : _remoteOwners)
+		for (const auto& [key, instance] : _remoteOwners)
 		{
-			const auto it = members.find(nick);
-			if (it == members.end() || it->second != instance) gone.push_back(nick);
+			const auto it = byKey.find(key);
+			if (it == byKey.end() || it->second.second != instance) gone.push_back(key);
 		}
-		for (const auto& nick : gone) removeRemote(batch, nick, ts);
-		for (const auto& [nick, instance] : members)
-			if (_remoteOwners.count(nick) == 0) addRemote(batch, nick, instance, ts);
+		for (const auto& key : gone) removeRemote(batch, key, ts);
+		for (const auto& [key, member] : byKey)
+			if (_remoteOwners.count(key) == 0) addRemote(batch, member.first, member.second, ts);
 	});
 }
 
@@ -316,20 +345,20 @@ void Room::removeInstance(const std::string& instance)
 	const std::int64_t ts = wallClockMs();
 	_topic->publishWith([&](std::string& batch) {
 		std::vector<std::string> gone;
-		for (const auto& [nick, owner] : _remoteOwners)
-			if (owner == instance) gone.push_back(nick);
-		for (const auto& nick : gone) removeRemote(batch, nick, ts);
+		for (const auto& [key, owner] : _remoteOwners)
+			if (owner == instance) gone.push_back(key);
+		for (const auto& key : gone) removeRemote(batch, key, ts);
 	});
 }
 
-std::optional<std::vector<std::string>> Room::localMembers()
+std::optional<std::vector<Name>> Room::localMembers()
 {
-	std::optional<std::vector<std::string>> result;
+	std::optional<std::vector<Name>> result;
 	_topic->publishWith([&](std::string&) {
 		if (!_loaded) return;
 		result.emplace();
-		for (const auto& nick : _state.members())
-			if (_remoteOwners.count(nick) == 0) result->push_back(nick);
+		for (const auto& member : _state.members())
+			if (_remoteOwners.count(member.key) == 0) result->push_back(member);
 	});
 	return result;
 }

@@ -13,6 +13,11 @@
 // under a new epoch, not stored, until it is forgotten: chatting goes on,
 // and clients are told the history they knew is gone.
 //
+// A room is known by its name's key (NameRules.h): the registry finds it,
+// the store keeps it and the shared backend orders it by that key, so
+// `Lobby` and `lobby` are one room. It is shown as its name was typed by
+// whoever made it exist on this instance. Its members too are one per key.
+//
 // Members are on several I/O threads; every call here is made on the
 // calling connection's thread, except the shared-room deliveries below.
 //
@@ -27,6 +32,7 @@
 #define WEBCHAT_CHATROOM_ROOM_INCLUDED
 
 #include "HistoryStore.h"
+#include "NameRules.h"
 #include "RoomState.h"
 #include "SharedRooms.h"
 
@@ -47,14 +53,17 @@ namespace webchat::chatroom {
 class Room
 {
 public:
-	Room(std::string name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger);
+	Room(Name name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger);
 
-	const std::string& name() const { return _name; }
+	/// As shown.
+	const std::string& name() const { return _name.shown; }
+	/// What it is found and stored by.
+	const std::string& key() const { return _name.key; }
 
 	struct JoinResult
 	{
 		std::optional<RoomState::Join> status; // none: the connection was no longer open, or unavailable
-		std::string nick;                      // the nick asked for, or the guest nick given
+		std::string nick;                      // the nick asked for, or the guest nick given, as shown
 		bool unavailable = false;              // shared rooms: the backend is unreachable and the room not loaded here
 	};
 
@@ -67,11 +76,12 @@ public:
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
 		const std::optional<std::string>& epoch = std::nullopt, bool announce = true);
 
-	/// nick left (its connection is already unsubscribed): a leave event
-	/// when announce (as its join was).
+	/// nick (as it joined or was renamed, shown) left (its connection is
+	/// already unsubscribed): a leave event when announce (as its join was).
 	void leave(const std::string& nick, bool announce = true);
 
-	/// A nick event to everyone when renamed.
+	/// A nick event to everyone when renamed; from is the member's nick as
+	/// shown, to as asked for (shown in its display form).
 	RoomState::Rename rename(const std::string& from, const std::string& to);
 
 	/// Publishes a message and hands it to the history store: tail from
@@ -104,7 +114,7 @@ public:
 
 	/// This instance's own members (the backend registers them again after
 	/// a reconnection); none if the room is not loaded.
-	std::optional<std::vector<std::string>> localMembers();
+	std::optional<std::vector<Name>> localMembers();
 
 	/// Instances with members here.
 	std::vector<std::string> remoteInstances();
@@ -113,11 +123,11 @@ private:
 	// Under the topic's lock: once, and again by reload().
 	void load();
 	// Under the topic's lock: a remote member joins or leaves, with its event.
-	void addRemote(std::string& batch, const std::string& nick, const std::string& instance, std::int64_t ts);
-	void removeRemote(std::string& batch, const std::string& nick, std::int64_t ts);
-	std::string sharedGuestNick();
+	void addRemote(std::string& batch, const Name& nick, const std::string& instance, std::int64_t ts);
+	void removeRemote(std::string& batch, const std::string& key, std::int64_t ts);
+	static Name sharedGuestNick();
 
-	const std::string _name;
+	const Name _name;
 	const std::shared_ptr<engine::Topic> _topic;
 	HistoryStore& _store;
 	SharedRooms* const _shared; // null: the room alone numbers its messages
@@ -127,7 +137,7 @@ private:
 	RoomState _state;
 	bool _loaded = false;
 	bool _stored = false; // messages go to the store (false: it keeps none, or failed to load the room)
-	std::map<std::string, std::string> _remoteOwners; // shared rooms: members on other instances, nick -> instance
+	std::map<std::string, std::string> _remoteOwners; // shared rooms: members on other instances, nick's key -> instance
 };
 
 } // namespace webchat::chatroom

@@ -1,7 +1,10 @@
 //
 // RoomRegistry.h
 //
-// The rooms that exist, by name, at most max_rooms of them. A room lives
+// The rooms that exist, by the comparison key of their name (NameRules.h:
+// `lobby`, `Lobby` and `ＬＯＢＢＹ` are one room), at most max_rooms of
+// them. A room is created with the name of its first acquire(), which is
+// how it is shown until it is forgotten. A room lives
 // while anyone holds it (from acquire() to release()) and, once empty, is
 // kept for its history, so a client that reconnects finds what it missed.
 // An empty room is forgotten only when a new room needs its slot: the one
@@ -15,6 +18,8 @@
 
 #ifndef WEBCHAT_CHATROOM_ROOMREGISTRY_INCLUDED
 #define WEBCHAT_CHATROOM_ROOMREGISTRY_INCLUDED
+
+#include "NameRules.h"
 
 #include <cstddef>
 #include <functional>
@@ -31,7 +36,7 @@ template <class Room>
 class RoomRegistry
 {
 public:
-	using Factory = std::function<std::shared_ptr<Room>(const std::string& name)>;
+	using Factory = std::function<std::shared_ptr<Room>(const Name& name)>;
 
 	RoomRegistry(std::size_t maxRooms, Factory factory):
 		_maxRooms(maxRooms),
@@ -39,12 +44,13 @@ public:
 	{
 	}
 
-	/// The room of that name, created if needed, held until release(name).
-	/// Null when max_rooms rooms exist and none of them is empty.
-	std::shared_ptr<Room> acquire(const std::string& name)
+	/// The room of that name, created if needed, held until
+	/// release(name.key). Null when max_rooms rooms exist and none of them
+	/// is empty.
+	std::shared_ptr<Room> acquire(const Name& name)
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		auto it = _rooms.find(name);
+		auto it = _rooms.find(name.key);
 		if (it == _rooms.end())
 		{
 			if (_rooms.size() >= _maxRooms)
@@ -53,7 +59,7 @@ public:
 				_rooms.erase(_empty.front());
 				_empty.pop_front();
 			}
-			it = _rooms.emplace(name, Entry{_factory(name), 0, _empty.end()}).first;
+			it = _rooms.emplace(name.key, Entry{_factory(name), 0, _empty.end()}).first;
 		}
 		Entry& entry = it->second;
 		if (entry.holders++ == 0 && entry.emptySince != _empty.end())
@@ -64,13 +70,13 @@ public:
 		return entry.room;
 	}
 
-	/// Gives back a hold from acquire().
-	void release(const std::string& name)
+	/// Gives back a hold from acquire() of a name with that key.
+	void release(const std::string& key)
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		const auto it = _rooms.find(name);
+		const auto it = _rooms.find(key);
 		if (it == _rooms.end() || it->second.holders == 0) return;
-		if (--it->second.holders == 0) it->second.emptySince = _empty.insert(_empty.end(), name);
+		if (--it->second.holders == 0) it->second.emptySince = _empty.insert(_empty.end(), key);
 	}
 
 	std::size_t size() const
@@ -99,11 +105,11 @@ public:
 		return usage;
 	}
 
-	/// The room of that name if it exists; not held.
-	std::shared_ptr<Room> find(const std::string& name) const
+	/// The room of that key if it exists; not held.
+	std::shared_ptr<Room> find(const std::string& key) const
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		const auto it = _rooms.find(name);
+		const auto it = _rooms.find(key);
 		return it == _rooms.end() ? nullptr : it->second.room;
 	}
 
@@ -117,10 +123,10 @@ public:
 		return rooms;
 	}
 
-	bool contains(const std::string& name) const
+	bool contains(const std::string& key) const
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		return _rooms.count(name) != 0;
+		return _rooms.count(key) != 0;
 	}
 
 	/// Forgets every room (the plugin drops its topics before its engine).
@@ -142,8 +148,8 @@ private:
 	const std::size_t _maxRooms;
 	const Factory _factory;
 	mutable std::mutex _mutex;
-	std::map<std::string, Entry> _rooms;
-	std::list<std::string> _empty; // rooms nobody holds, longest empty first
+	std::map<std::string, Entry> _rooms; // by key
+	std::list<std::string> _empty;       // keys of the rooms nobody holds, longest empty first
 };
 
 } // namespace webchat::chatroom

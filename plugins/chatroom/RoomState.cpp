@@ -10,51 +10,67 @@ RoomState::RoomState(const Limits& limits):
 {
 }
 
-RoomState::Join RoomState::join(const std::string& nick)
+RoomState::Join RoomState::join(const Name& nick)
 {
-	if (hasMember(nick)) return Join::NickTaken;
+	if (hasMember(nick.key)) return Join::NickTaken;
 	if (_members.size() >= _limits.maxUsers) return Join::Full;
 	_members.push_back(nick);
 	return Join::Joined;
 }
 
-bool RoomState::addRemote(const std::string& nick)
+bool RoomState::addRemote(const Name& nick)
 {
-	if (hasMember(nick)) return false;
+	if (hasMember(nick.key)) return false;
 	_members.push_back(nick);
 	return true;
 }
 
-bool RoomState::leave(const std::string& nick)
+bool RoomState::leave(const std::string& key)
 {
-	const auto it = std::find(_members.begin(), _members.end(), nick);
+	const auto it = findMember(key);
 	if (it == _members.end()) return false;
 	_members.erase(it);
 	return true;
 }
 
-RoomState::Rename RoomState::rename(const std::string& from, const std::string& to)
+RoomState::Rename RoomState::rename(const std::string& fromKey, const Name& to)
 {
-	const auto it = std::find(_members.begin(), _members.end(), from);
+	const auto it = findMember(fromKey);
 	if (it == _members.end()) return Rename::NotMember;
-	if (from == to) return Rename::Unchanged;
-	if (hasMember(to)) return Rename::Taken;
+	if (it->shown == to.shown) return Rename::Unchanged;
+	if (to.key != fromKey && hasMember(to.key)) return Rename::Taken;
 	*it = to;
 	return Rename::Renamed;
 }
 
-std::string RoomState::guestNick()
+Name RoomState::guestNick()
 {
 	for (;;)
 	{
-		std::string nick = "guest-" + std::to_string(_nextGuest++);
-		if (!hasMember(nick)) return nick;
+		Name nick = Name::of("guest-" + std::to_string(_nextGuest++));
+		if (!hasMember(nick.key)) return nick;
 	}
 }
 
-bool RoomState::hasMember(const std::string& nick) const
+bool RoomState::hasMember(const std::string& key) const
 {
-	return std::find(_members.begin(), _members.end(), nick) != _members.end();
+	return findMember(key) != _members.end();
+}
+
+std::string RoomState::shownAs(const std::string& key) const
+{
+	const auto it = findMember(key);
+	return it == _members.end() ? std::string() : it->shown;
+}
+
+std::vector<Name>::iterator RoomState::findMember(const std::string& key)
+{
+	return std::find_if(_members.begin(), _members.end(), [&](const Name& member) { return member.key == key; });
+}
+
+std::vector<Name>::const_iterator RoomState::findMember(const std::string& key) const
+{
+	return std::find_if(_members.begin(), _members.end(), [&](const Name& member) { return member.key == key; });
 }
 
 void RoomState::restore(std::string epoch, std::uint64_t lastId, std::vector<std::string> newest)

@@ -1,7 +1,9 @@
 //
 // RoomState.h
 //
-// Everything a room remembers: its members (in the order they joined), its
+// Everything a room remembers: its members (in the order they joined, each
+// by the name it shows and the key it is compared by: two nicks with one
+// key are one nick, see NameRules.h), its
 // epoch (which incarnation of the room this is), the id of its last message
 // and its recent history, kept as the messages' serialised JSON so the
 // welcome is built by concatenation. Pure state, no locking: Room changes it
@@ -14,6 +16,8 @@
 
 #ifndef WEBCHAT_CHATROOM_ROOMSTATE_INCLUDED
 #define WEBCHAT_CHATROOM_ROOMSTATE_INCLUDED
+
+#include "NameRules.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -44,31 +48,37 @@ public:
 		Full
 	};
 
-	Join join(const std::string& nick);
+	/// NickTaken when a member has nick's key.
+	Join join(const Name& nick);
 
 	/// Adds a member another instance admitted (shared rooms): no limit
-	/// applies; false if nick is a member already.
-	bool addRemote(const std::string& nick);
+	/// applies; false if a member has nick's key already.
+	bool addRemote(const Name& nick);
 
-	/// False if nick is not a member.
-	bool leave(const std::string& nick);
+	/// The member of that key leaves; false if there is none.
+	bool leave(const std::string& key);
 
 	enum class Rename
 	{
 		Renamed,
-		Unchanged, // to == from
+		Unchanged, // to is shown as the member is already
 		Taken,
 		NotMember
 	};
 
-	Rename rename(const std::string& from, const std::string& to);
+	/// The member of key fromKey is shown as to from now on. Taken when
+	/// another member has to's key; the member's own key in another
+	/// spelling (alice to Alice) is a change of how it is shown.
+	Rename rename(const std::string& fromKey, const Name& to);
 
 	/// A "guest-<n>" nick nobody in the room has. n counts up per room, so a
 	/// guest who left is not confused with the next one.
-	std::string guestNick();
+	Name guestNick();
 
-	bool hasMember(const std::string& nick) const;
-	const std::vector<std::string>& members() const { return _members; }
+	bool hasMember(const std::string& key) const;
+	/// How the member of that key is shown; empty if there is none.
+	std::string shownAs(const std::string& key) const;
+	const std::vector<Name>& members() const { return _members; }
 
 	// Messages --------------------------------------------------------------
 
@@ -116,9 +126,11 @@ public:
 
 private:
 	void dropOldest();
+	std::vector<Name>::iterator findMember(const std::string& key);
+	std::vector<Name>::const_iterator findMember(const std::string& key) const;
 
 	const Limits _limits;
-	std::vector<std::string> _members;
+	std::vector<Name> _members;
 	std::uint64_t _nextGuest = 1;
 
 	std::string _epoch;

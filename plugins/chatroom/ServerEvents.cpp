@@ -70,7 +70,7 @@ std::string ServerEvents::message(const HistoryStore::Message& message)
 std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume)
 {
 	std::size_t size = 160 + room.size() + nick.size() + state.epoch().size() + state.historyBytes();
-	for (const auto& member : state.members()) size += member.size() + 3;
+	for (const auto& member : state.members()) size += member.shown.size() + 3;
 	std::string out;
 	out.reserve(size);
 	out.append("{\"type\":\"welcome\",\"room\":");
@@ -83,7 +83,7 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 	{
 		if (!first) out += ',';
 		first = false;
-		JsonWriter::appendString(out, member);
+		JsonWriter::appendString(out, member.shown);
 	}
 	out.append("],\"history\":[");
 	for (std::size_t i = resume.first; i < state.historyCount(); ++i)

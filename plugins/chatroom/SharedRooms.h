@@ -25,6 +25,7 @@
 #define WEBCHAT_CHATROOM_SHAREDROOMS_INCLUDED
 
 #include "HistoryStore.h"
+#include "NameRules.h"
 
 #include <cstdint>
 #include <map>
@@ -38,6 +39,7 @@ class SharedRooms
 {
 public:
 	/// Another instance's presence change, or the whole presence of a room.
+	/// Nicks as they are shown; the room compares them by key.
 	struct Presence
 	{
 		enum class Kind
@@ -81,16 +83,16 @@ public:
 		/// A presence change of another instance.
 		virtual void presence(const std::string& room, const Presence& change) = 0;
 
-		/// Every member other instances have in room, nick -> instance: what
-		/// the backend holds after a reconnection.
+		/// Every member other instances have in room, nick (as shown) ->
+		/// instance: what the backend holds after a reconnection.
 		virtual void remoteMembers(const std::string& room, const std::map<std::string, std::string>& members) = 0;
 
 		/// instance stopped or stopped renewing its presence: its members
 		/// leave every room.
 		virtual void instanceGone(const std::string& instance) = 0;
 
-		/// The rooms loaded here, with this instance's own members.
-		virtual std::map<std::string, std::vector<std::string>> localMembers() = 0;
+		/// The rooms loaded here (by key), with this instance's own members.
+		virtual std::map<std::string, std::vector<Name>> localMembers() = 0;
 
 		/// The instances with members in rooms loaded here.
 		virtual std::vector<std::string> remoteInstances() = 0;
@@ -115,10 +117,13 @@ public:
 	/// Starts delivering to sink (before any room is used).
 	virtual void attach(Sink& sink) = 0;
 
+	/// room is the room's key (NameRules.h), as in every call to a
+	/// backend; a nick is unique across instances by its key, and carried
+	/// to the others as it is shown.
 	virtual Posted post(const std::string& room, const Position& seen, HistoryStore::Message message) = 0;
-	virtual Verdict join(const std::string& room, const std::string& nick) = 0;
-	virtual Verdict rename(const std::string& room, const std::string& from, const std::string& to) = 0;
-	virtual void leave(const std::string& room, const std::string& nick) = 0;
+	virtual Verdict join(const std::string& room, const Name& nick) = 0;
+	virtual Verdict rename(const std::string& room, const Name& from, const Name& to) = 0;
+	virtual void leave(const std::string& room, const Name& nick) = 0;
 };
 
 } // namespace webchat::chatroom

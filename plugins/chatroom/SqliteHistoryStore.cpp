@@ -1,5 +1,7 @@
 #include "SqliteHistoryStore.h"
 
+#include "NameRules.h"
+
 #include "webchat/ErrorText.h"
 
 #include "Poco/Data/LOB.h"
@@ -17,6 +19,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <map>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -270,6 +273,7 @@ void SqliteHistoryStore::openDatabase()
 				_logger.warning("history: " + _options.path + " was not closed by its last user (a crash or SIGKILL?): up to its last batch of messages may be lost; " +
 					std::to_string(rooms) + " rooms get a new epoch, so resuming clients reload them");
 			}
+			rekeyRooms(session);
 			session << "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean_shutdown', '0')", now;
 			session << "COMMIT", now;
 			openSession(_reader, _options.path, _options.busyTimeoutMs);
@@ -286,6 +290,49 @@ void SqliteHistoryStore::openDatabase()
 		_writer.reset();
 		fail(problem);
 	}
+}
+
+void SqliteHistoryStore::rekeyRooms(Session& session)
+{
+	std::string version = NameRules::keyVersion();
+	std::vector<std::string> recorded;
+	session << "SELECT value FROM meta WHERE key = 'room_keys'", into(recorded), now;
+	if (!recorded.empty() && recorded.front() == version) return;
+
+	struct Row
+	{
+		Poco::Int64 id;
+		std::string name;
+		Poco::Int64 lastId;
+	};
+	std::vector<Poco::Int64> ids;
+	std::vector<std::string> names;
+	std::vector<Poco::Int64> lastIds;
+	session << "SELECT id, name, last_id FROM rooms WHERE substr(name, 1, 1) <> char(31)", into(ids), into(names), into(lastIds), now;
+	std::map<std::string, std::vector<Row>> byKey;
+	for (std::size_t i = 0; i < ids.size(); ++i) byKey[NameRules::comparisonKey(names[i])].push_back(Row{ids[i], names[i], lastIds[i]});
+	std::size_t rekeyed = 0;
+	std::string retired;
+	for (auto& [key, rows] : byKey)
+	{
+		// The busiest first: it keeps the key.
+		std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.lastId != b.lastId ? a.lastId > b.lastId : a.id < b.id; });
+		// The others first, so the key is free when the first takes it.
+		for (std::size_t i = 1; i < rows.size(); ++i)
+		{
+			std::string name = "\x1F" + std::to_string(rows[i].id) + " " + rows[i].name;
+			session << "UPDATE rooms SET name = ? WHERE id = ?", use(name), use(rows[i].id), now;
+			retired += (retired.empty() ? "" : ", ") + rows[i].name + " (" + std::to_string(rows[i].lastId) + " messages)";
+		}
+		if (rows.front().name == key) continue;
+		std::string name = key;
+		session << "UPDATE rooms SET name = ? WHERE id = ?", use(name), use(rows.front().id), now;
+		++rekeyed;
+	}
+	session << "INSERT OR REPLACE INTO meta (key, value) VALUES ('room_keys', ?)", use(version), now;
+	if (rekeyed > 0) _logger.information("history: " + _options.path + ": " + std::to_string(rekeyed) + " rooms are now stored by the key of their name (" + version + ")");
+	if (!retired.empty())
+		_logger.warning("history: " + _options.path + ": rooms whose names are now one name with another's, kept in the file but no longer shown: " + retired);
 }
 
 HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::size_t maxMessages)

@@ -19,14 +19,31 @@
 //
 // Schema (version 1, in table schema_version):
 //   rooms(id, name UNIQUE, epoch, last_id)     last_id survives retention,
-//                                              so ids never go back
+//                                              so ids never go back; name is
+//                                              the room's key (see below)
 //   messages(room, id, ts, nick, text)         primary key (room, id),
 //                                              WITHOUT ROWID; index on ts
 //   meta(key, value)                           clean_shutdown: 1 when the
-//                                              last run closed the file
+//                                              last run closed the file;
+//                                              room_keys: the keyVersion()
+//                                              the names are keys of
 // After a run that did not close cleanly the last batch may be lost, and
 // with it ids the room will give again; every room then gets a new epoch so
 // resuming clients reset instead of trusting those ids.
+//
+// Rooms are stored by the comparison key of their name (NameRules.h), the
+// name the rooms give the store: `Lobby` after a restart finds the history
+// `lobby` wrote, whichever spelling comes first, and a key is one row. A key
+// is made with the ICU of the process that wrote it, so the file records
+// which (room_keys) and, at open, when that differs (a file of a webchatd
+// that stored names as typed, or an ICU upgrade), every row's name is made
+// a key again, in the open's transaction (one SELECT and an UPDATE per
+// changed row). Rows that then share a key (`Lobby` and `lobby` written
+// apart before) cannot be merged (their ids overlap): the one with the
+// highest last_id keeps the key and its history; the others are kept in
+// the file under a name no room has (a U+001F before the old name and its
+// row id; names refuse control characters) and logged, so nothing is
+// deleted by an upgrade, and retention removes their messages in time.
 //
 // Retention, by the writer thread: retention_count per room at every batch
 // (one primary-key range delete per room written) and in a pass at start and
@@ -161,6 +178,7 @@ private:
 	};
 	static void checkPath(const std::string& path, MissingFolder missingFolder);
 	void openDatabase();
+	void rekeyRooms(Poco::Data::Session& session);
 	[[noreturn]] void fail(const std::string& problem) const;
 	// What a queued message counts for against max_pending_bytes.
 	static std::uint64_t pendingBytes(const Pending& pending);

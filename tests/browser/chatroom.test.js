@@ -3,7 +3,7 @@
 // The chat page speaking the chat-room protocol (docs/PROTOCOL.md) with the
 // real webchatd and its chat-room plugin, on free loopback ports: people in
 // separate browser contexts see each other in the member list, chat (text
-// stays text), change nicks, reload, lose their connection and resume, live
+// stays text), change nicks (another spelling of a nick is that nick), reload, lose their connection and resume, live
 // through a server restart (the room kept by SQLite, or started afresh by
 // the memory backend), join a room named in Vietnamese in the page URL;
 // the page counts unread messages in the title while hidden, speaks
@@ -254,6 +254,26 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
       assert.deepEqual(chi.sockets, [`${server.chatUrl}taken?nick=An`, `${server.chatUrl}taken?nick=Chi`]);
       assert.equal(await chi.page.evaluate((key) => localStorage.getItem(key), NICK_KEY), 'Chi', 'the accepted nick is remembered');
       await an.waitForNotice('Chi joined');
+      assertClean(an, chi);
+    } finally {
+      await an.close();
+      await chi.close();
+    }
+  });
+
+  test('another spelling of a nick in the room is taken; of a room, the same room', async () => {
+    const an = await openUser(browser, server, { nick: 'An', room: 'Spelt' });
+    // Chi types An in fullwidth letters, in the room spelt in capitals.
+    const chi = await openUser(browser, server, { nick: '\uFF21\uFF2E', remembered: false, room: 'SPELT', connected: false });
+    try {
+      await chi.page.getByRole('alert').filter({ hasText: 'is already taken' }).waitFor({ timeout: WAIT_MS });
+      assert.equal(await chi.page.getByRole('alert').textContent(), '“\uFF21\uFF2E” is already taken in this room. Please choose another nickname.');
+      await chi.chooseNick('Chi');
+      await chi.waitConnected();
+      // One room: each sees the other and what the other says.
+      for (const user of [an, chi]) await user.waitForUsers(['An', 'Chi']);
+      await sayFirst(chi, 'one room');
+      await an.waitFor('the message of Chi', (shown) => shown.messages.some((m) => m.nick === 'Chi' && m.text === 'one room' && !m.own));
       assertClean(an, chi);
     } finally {
       await an.close();

@@ -90,17 +90,17 @@ SharedRooms::Verdict ChangeWriter::decide(Change change)
 	return answer.get() ? SharedRooms::Verdict::Accepted : SharedRooms::Verdict::Taken;
 }
 
-SharedRooms::Verdict ChangeWriter::join(const std::string& room, const std::string& nick)
+SharedRooms::Verdict ChangeWriter::join(const std::string& room, const Name& nick)
 {
 	return decide(Join{room, nick});
 }
 
-SharedRooms::Verdict ChangeWriter::rename(const std::string& room, const std::string& from, const std::string& to)
+SharedRooms::Verdict ChangeWriter::rename(const std::string& room, const Name& from, const Name& to)
 {
 	return decide(Rename{room, from, to});
 }
 
-void ChangeWriter::leave(const std::string& room, const std::string& nick)
+void ChangeWriter::leave(const std::string& room, const Name& nick)
 {
 	enqueue({Leave{room, nick}, nullptr});
 }
@@ -157,21 +157,22 @@ RedisLink::Command ChangeWriter::command(const Post& post) const
 RedisLink::Command ChangeWriter::command(const Join& join) const
 {
 	auto command = script(JoinScript, "2");
-	command << _keys.presence(join.room) << _feedKey << _instance << join.nick << join.room << _instancePrefix << _feedCap;
+	command << _keys.presence(join.room) << _feedKey << _instance << join.nick.key << join.nick.shown << join.room << _instancePrefix << _feedCap;
 	return command;
 }
 
 RedisLink::Command ChangeWriter::command(const Leave& leave) const
 {
 	auto command = script(LeaveScript, "2");
-	command << _keys.presence(leave.room) << _feedKey << _instance << leave.nick << leave.room << _feedCap;
+	command << _keys.presence(leave.room) << _feedKey << _instance << leave.nick.key << leave.nick.shown << leave.room << _feedCap;
 	return command;
 }
 
 RedisLink::Command ChangeWriter::command(const Rename& rename) const
 {
 	auto command = script(RenameScript, "2");
-	command << _keys.presence(rename.room) << _feedKey << _instance << rename.from << rename.to << rename.room << _instancePrefix << _feedCap;
+	command << _keys.presence(rename.room) << _feedKey << _instance << rename.from.key << rename.from.shown << rename.to.key << rename.to.shown << rename.room
+			<< _instancePrefix << _feedCap;
 	return command;
 }
 
@@ -179,7 +180,7 @@ RedisLink::Command ChangeWriter::command(const Sync& sync) const
 {
 	auto command = script(SyncScript, "2");
 	command << _keys.presence(sync.room) << _feedKey << _instance << sync.room << _instancePrefix << _feedCap;
-	for (const auto& nick : sync.nicks) command << nick;
+	for (const auto& nick : sync.nicks) command << nick.key << nick.shown;
 	return command;
 }
 

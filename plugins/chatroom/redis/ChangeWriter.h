@@ -72,9 +72,9 @@ public:
 
 	// From the rooms (I/O threads).
 	SharedRooms::Posted post(const std::string& room, const SharedRooms::Position& seen, HistoryStore::Message message);
-	SharedRooms::Verdict join(const std::string& room, const std::string& nick);
-	SharedRooms::Verdict rename(const std::string& room, const std::string& from, const std::string& to);
-	void leave(const std::string& room, const std::string& nick);
+	SharedRooms::Verdict join(const std::string& room, const Name& nick);
+	SharedRooms::Verdict rename(const std::string& room, const Name& from, const Name& to);
+	void leave(const std::string& room, const Name& nick);
 
 	/// Waits (up to redis_timeout_ms) until nothing is queued.
 	bool flush();
@@ -100,23 +100,23 @@ private:
 	struct Join
 	{
 		std::string room;
-		std::string nick;
+		Name nick;
 	};
 	struct Leave
 	{
 		std::string room;
-		std::string nick;
+		Name nick;
 	};
 	struct Rename
 	{
 		std::string room;
-		std::string from;
-		std::string to;
+		Name from;
+		Name to;
 	};
 	struct Sync // this instance's members of room are exactly nicks
 	{
 		std::string room;
-		std::vector<std::string> nicks;
+		std::vector<Name> nicks;
 	};
 	using Change = std::variant<Post, Join, Leave, Rename, Sync>;
 

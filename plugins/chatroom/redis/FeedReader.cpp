@@ -226,7 +226,7 @@ void FeedReader::catchUp()
 			_sink->reload(room);
 		// As Redis has them: an instance whose key expired during the outage
 		// may be renewing it right now; checkInstances() judges later.
-		_sink->remoteMembers(room, otherInstancesMembers(_link, _keys, room, _instance));
+		_sink->remoteMembers(room, byNick(otherInstancesMembers(_link, _keys, room, _instance)));
 	}
 }
 

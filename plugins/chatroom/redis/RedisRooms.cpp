@@ -38,17 +38,17 @@ SharedRooms::Posted RedisRooms::post(const std::string& room, const Position& se
 	return _writer.post(room, seen, std::move(message));
 }
 
-SharedRooms::Verdict RedisRooms::join(const std::string& room, const std::string& nick)
+SharedRooms::Verdict RedisRooms::join(const std::string& room, const Name& nick)
 {
 	return _writer.join(room, nick);
 }
 
-SharedRooms::Verdict RedisRooms::rename(const std::string& room, const std::string& from, const std::string& to)
+SharedRooms::Verdict RedisRooms::rename(const std::string& room, const Name& from, const Name& to)
 {
 	return _writer.rename(room, from, to);
 }
 
-void RedisRooms::leave(const std::string& room, const std::string& nick)
+void RedisRooms::leave(const std::string& room, const Name& nick)
 {
 	_writer.leave(room, nick);
 }

@@ -56,9 +56,9 @@ public:
 	// SharedRooms
 	void attach(Sink& sink) override;
 	Posted post(const std::string& room, const Position& seen, Message message) override;
-	Verdict join(const std::string& room, const std::string& nick) override;
-	Verdict rename(const std::string& room, const std::string& from, const std::string& to) override;
-	void leave(const std::string& room, const std::string& nick) override;
+	Verdict join(const std::string& room, const Name& nick) override;
+	Verdict rename(const std::string& room, const Name& from, const Name& to) override;
+	void leave(const std::string& room, const Name& nick) override;
 
 	/// For metrics and tests.
 	void writeMetrics(MetricsWriter& writer) const override;

@@ -33,46 +33,56 @@ redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 't', 'm', 'r', ARGV[8]
 return seq
 )lua";
 
+// A presence field's value is "<instance>\n<nick as shown>"; its owner is
+// the part before the newline (nicks hold no control characters).
+
 const char* const Scripts::join = R"lua(
-local owner = redis.call('HGET', KEYS[1], ARGV[2])
-if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[4] .. owner) == 1 then return 0 end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 't', 'j', 'r', ARGV[3], 'i', ARGV[1], 'nick', ARGV[2])
+local held = redis.call('HGET', KEYS[1], ARGV[2])
+local owner = held and string.match(held, '^[^\n]*')
+if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[5] .. owner) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[1] .. '\n' .. ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 't', 'j', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[3])
 return 1
 )lua";
 
 const char* const Scripts::leave = R"lua(
-if redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[1] then return 0 end
+local held = redis.call('HGET', KEYS[1], ARGV[2])
+if not held or string.match(held, '^[^\n]*') ~= ARGV[1] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[2])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 't', 'l', 'r', ARGV[3], 'i', ARGV[1], 'nick', ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 't', 'l', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[3])
 return 1
 )lua";
 
 const char* const Scripts::rename = R"lua(
-local owner = redis.call('HGET', KEYS[1], ARGV[3])
-if owner and redis.call('EXISTS', ARGV[5] .. owner) == 1 then return 0 end
-if redis.call('HGET', KEYS[1], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[2]) end
-redis.call('HSET', KEYS[1], ARGV[3], ARGV[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 't', 'n', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[2], 'to', ARGV[3])
+if ARGV[4] ~= ARGV[2] then
+  local held = redis.call('HGET', KEYS[1], ARGV[4])
+  local owner = held and string.match(held, '^[^\n]*')
+  if owner and redis.call('EXISTS', ARGV[7] .. owner) == 1 then return 0 end
+  local mine = redis.call('HGET', KEYS[1], ARGV[2])
+  if mine and string.match(mine, '^[^\n]*') == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[2]) end
+end
+redis.call('HSET', KEYS[1], ARGV[4], ARGV[1] .. '\n' .. ARGV[5])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 't', 'n', 'r', ARGV[6], 'i', ARGV[1], 'nick', ARGV[3], 'to', ARGV[5])
 return 1
 )lua";
 
 const char* const Scripts::sync = R"lua(
 local mine = {}
-for i = 5, #ARGV do mine[ARGV[i]] = true end
+for i = 5, #ARGV, 2 do mine[ARGV[i]] = true end
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  if all[i + 1] == ARGV[1] and not mine[all[i]] then redis.call('HDEL', KEYS[1], all[i]) end
+  if string.match(all[i + 1], '^[^\n]*') == ARGV[1] and not mine[all[i]] then redis.call('HDEL', KEYS[1], all[i]) end
 end
 local nicks = {}
-for i = 5, #ARGV do
-  local owner = redis.call('HGET', KEYS[1], ARGV[i])
+for i = 5, #ARGV, 2 do
+  local held = redis.call('HGET', KEYS[1], ARGV[i])
+  local owner = held and string.match(held, '^[^\n]*')
   if (not owner) or owner == ARGV[1] or redis.call('EXISTS', ARGV[3] .. owner) == 0 then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1])
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. '\n' .. ARGV[i + 1])
   end
   -- Listed even when another instance took the nick meanwhile: the member
   -- is here all the same.
-  table.insert(nicks, ARGV[i])
+  table.insert(nicks, ARGV[i + 1])
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 't', 's', 'r', ARGV[2], 'i', ARGV[1], 'nicks', table.concat(nicks, '\n'))
 return 1

@@ -7,7 +7,8 @@
 // Loaded with SCRIPT LOAD on every connection (a restarted Redis has
 // forgotten them) and run with EVALSHA.
 //
-// Keys (ns = redis_namespace):
+// Keys (ns = redis_namespace; <room> is the room's key, NameRules.h, so
+// `Lobby` and `lobby` are one room on every instance):
 //   ns:feed                   stream every instance reads (XREAD): messages,
 //                             joins, leaves, renames, presence syncs, exits
 //   ns:room:<room>:meta       hash: epoch, seq (the last id given)
@@ -17,7 +18,9 @@
 //   ns:room:<room>:senders    hash: instance -> the last post sequence
 //                             accepted (a post resent after a lost reply is
 //                             not added twice)
-//   ns:room:<room>:presence   hash: nick -> instance
+//   ns:room:<room>:presence   hash: the nick's key -> "<instance>\n<nick>"
+//                             (the nick as shown), so a nick is one member
+//                             across instances in any of its spellings
 //   ns:instance:<instance>    exists while the instance renews it (PX ttl)
 //
 
@@ -34,23 +37,26 @@ struct Scripts
 	/// Returns the message's id, or 0 for a post accepted before.
 	static const char* const post;
 
-	/// KEYS: presence, feed. ARGV: instance, nick, room, instance key
-	/// prefix, feed cap. 1: the nick is this instance's (also when it was
-	/// already: a join resent after a lost reply); 0: another live instance
-	/// holds it. Two members of this instance are told apart by the room.
+	/// KEYS: presence, feed. ARGV: instance, nick's key, nick, room,
+	/// instance key prefix, feed cap. 1: the nick is this instance's (also
+	/// when it was already: a join resent after a lost reply); 0: another
+	/// live instance holds its key. Two members of this instance are told
+	/// apart by the room.
 	static const char* const join;
 
-	/// KEYS: presence, feed. ARGV: instance, nick, room, feed cap.
+	/// KEYS: presence, feed. ARGV: instance, nick's key, nick, room, feed
+	/// cap.
 	static const char* const leave;
 
-	/// KEYS: presence, feed. ARGV: instance, from, to, room, instance key
-	/// prefix, feed cap. 1, or 0 when a live instance (this one included)
-	/// holds the new nick.
+	/// KEYS: presence, feed. ARGV: instance, from's key, from, to's key,
+	/// to, room, instance key prefix, feed cap. 1, or 0 when a live
+	/// instance (this one included) holds to's key; always 1 when the keys
+	/// are one (the member's nick spelt another way).
 	static const char* const rename;
 
 	/// KEYS: presence, feed. ARGV: instance, room, instance key prefix,
-	/// feed cap, then this instance's nicks in the room: they replace
-	/// whatever it had registered there.
+	/// feed cap, then this instance's nicks in the room, each as its key
+	/// and the nick: they replace whatever it had registered there.
 	static const char* const sync;
 };
 

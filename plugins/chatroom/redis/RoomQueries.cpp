@@ -11,9 +11,11 @@ namespace webchat::chatroom::redis {
 
 namespace {
 
-// Forgets nick in a presence hash if the instance given still holds it
-// (it may have joined again meanwhile).
-const char* const forgetDeadMember = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0";
+// Forgets the nick of key ARGV[1] in a presence hash if the instance
+// ARGV[2] still holds it (it may have joined again meanwhile).
+const char* const forgetDeadMember =
+	"local held = redis.call('HGET', KEYS[1], ARGV[1]) "
+	"if held and string.match(held, '^[^\\n]*') == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0";
 
 } // namespace
 
@@ -54,10 +56,10 @@ HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t ma
 std::map<std::string, std::string> RoomQueries::liveOtherMembers(const std::string& room)
 {
 	auto members = otherInstancesMembers(_link, _keys, room, _instance);
-	if (members.empty()) return members;
+	if (members.empty()) return {};
 	std::vector<std::string> instances;
 	for (const auto& member : members)
-		if (std::find(instances.begin(), instances.end(), member.second) == instances.end()) instances.push_back(member.second);
+		if (std::find(instances.begin(), instances.end(), member.instance) == instances.end()) instances.push_back(member.instance);
 	std::vector<RedisLink::Command> checks;
 	for (const auto& instance : instances) checks.push_back(RedisLink::command({"EXISTS", _keys.instance(instance)}));
 	const auto alive = _link.pipeline(checks);
@@ -68,17 +70,17 @@ std::map<std::string, std::string> RoomQueries::liveOtherMembers(const std::stri
 		if (!RedisLink::isError(alive[i]) && RedisLink::integer(alive[i]) != 0) continue;
 		for (auto member = members.begin(); member != members.end();)
 		{
-			if (member->second != instances[i])
+			if (member->instance != instances[i])
 			{
 				++member;
 				continue;
 			}
-			cleanups.push_back(RedisLink::command({"EVAL", forgetDeadMember, "1", presence, member->first, member->second}));
+			cleanups.push_back(RedisLink::command({"EVAL", forgetDeadMember, "1", presence, member->key, member->instance}));
 			member = members.erase(member);
 		}
 	}
 	if (!cleanups.empty()) _link.pipeline(cleanups);
-	return members;
+	return byNick(members);
 }
 
 } // namespace webchat::chatroom::redis

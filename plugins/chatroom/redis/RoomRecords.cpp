@@ -31,16 +31,26 @@ HistoryStore::Message logMessage(const RedisLink::Reply& entry)
 	return message;
 }
 
-std::map<std::string, std::string> otherInstancesMembers(RedisLink& link, const Keyspace& keys, const std::string& room, const std::string& self)
+std::vector<PresenceRecord> otherInstancesMembers(RedisLink& link, const Keyspace& keys, const std::string& room, const std::string& self)
 {
-	std::map<std::string, std::string> members;
+	std::vector<PresenceRecord> members;
 	const auto pairs = RedisLink::array(link.run(RedisLink::command({"HGETALL", keys.presence(room)})));
 	if (pairs.isNull()) return members;
 	for (auto it = pairs.begin(); it != pairs.end() && it + 1 != pairs.end(); it += 2)
 	{
-		std::string instance = RedisLink::bulk(*(it + 1)).value_or("");
-		if (instance != self) members.emplace(RedisLink::bulk(*it).value_or(""), std::move(instance));
+		const std::string value = RedisLink::bulk(*(it + 1)).value_or("");
+		const std::size_t newline = value.find('\n');
+		if (newline == std::string::npos) continue; // not a record of this version
+		std::string instance = value.substr(0, newline);
+		if (instance != self) members.push_back({RedisLink::bulk(*it).value_or(""), value.substr(newline + 1), std::move(instance)});
 	}
+	return members;
+}
+
+std::map<std::string, std::string> byNick(const std::vector<PresenceRecord>& records)
+{
+	std::map<std::string, std::string> members;
+	for (const auto& record : records) members.emplace(record.nick, record.instance);
 	return members;
 }
 

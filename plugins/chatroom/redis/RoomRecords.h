@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace webchat::chatroom::redis {
 
@@ -26,9 +27,20 @@ std::uint64_t parseCounter(const std::string& text);
 /// One entry of a room's log (stream id 0-<id>, fields nick, text, ts).
 HistoryStore::Message logMessage(const RedisLink::Reply& entry);
 
-/// The members of room that instances other than self registered, nick ->
-/// instance, as the presence hash holds them (live or not).
-std::map<std::string, std::string> otherInstancesMembers(RedisLink& link, const Keyspace& keys, const std::string& room, const std::string& self);
+/// One member as a room's presence hash holds it (RedisScripts.h).
+struct PresenceRecord
+{
+	std::string key;      // the field: the nick's key
+	std::string nick;     // as shown
+	std::string instance; // the instance that holds it
+};
+
+/// The members of room that instances other than self registered, as the
+/// presence hash holds them (live or not).
+std::vector<PresenceRecord> otherInstancesMembers(RedisLink& link, const Keyspace& keys, const std::string& room, const std::string& self);
+
+/// The same, nick -> instance (what SharedRooms::Sink is given).
+std::map<std::string, std::string> byNick(const std::vector<PresenceRecord>& records);
 
 } // namespace webchat::chatroom::redis
 

@@ -21,6 +21,8 @@
 
 using namespace webchat::test;
 using webchat::chatroom::HistoryStore;
+using webchat::chatroom::Name;
+using webchat::chatroom::NameRules;
 using webchat::chatroom::SharedRooms;
 using webchat::chatroom::redis::ChangeWriter;
 using webchat::chatroom::redis::RedisLink;
@@ -33,7 +35,7 @@ namespace {
 class Members: public SharedRooms::Sink
 {
 public:
-	explicit Members(std::map<std::string, std::vector<std::string>> local = {}): _local(std::move(local)) {}
+	explicit Members(std::map<std::string, std::vector<Name>> local = {}): _local(std::move(local)) {}
 
 	std::optional<SharedRooms::Position> position(const std::string&) override { return std::nullopt; }
 	void message(const std::string&, const std::string&, const HistoryStore::Message&) override {}
@@ -41,11 +43,11 @@ public:
 	void presence(const std::string&, const SharedRooms::Presence&) override {}
 	void remoteMembers(const std::string&, const std::map<std::string, std::string>&) override {}
 	void instanceGone(const std::string&) override {}
-	std::map<std::string, std::vector<std::string>> localMembers() override { return _local; }
+	std::map<std::string, std::vector<Name>> localMembers() override { return _local; }
 	std::vector<std::string> remoteInstances() override { return {}; }
 
 private:
-	std::map<std::string, std::vector<std::string>> _local;
+	std::map<std::string, std::vector<Name>> _local;
 };
 
 RedisOptions options(const RedisServer& redis)
@@ -119,9 +121,11 @@ public:
 		return kinds;
 	}
 
+	/// The instance that holds nick's key in room, or (none).
 	std::string presenceOf(const std::string& room, const std::string& nick)
 	{
-		return RedisLink::bulk(_link.run(RedisLink::command({"HGET", "t:room:" + room + ":presence", nick}))).value_or("(none)");
+		const auto record = RedisLink::bulk(_link.run(RedisLink::command({"HGET", "t:room:" + room + ":presence", NameRules::comparisonKey(nick)})));
+		return record ? record->substr(0, record->find('\n')) : "(none)";
 	}
 
 	bool instanceAlive(const std::string& instance)
@@ -148,16 +152,16 @@ public:
 	{
 		RedisServer redis;
 		Inspector redisHolds(redis);
-		Members members(std::map<std::string, std::vector<std::string>>{{"lobby", {"An"}}});
+		Members members(std::map<std::string, std::vector<Name>>{{"lobby", {Name::of("An")}}});
 		ChangeWriter writer(options(redis), "A", logger());
 		writer.start(members);
 		CPPUNIT_ASSERT(waitUntilUp(writer));
 		CPPUNIT_ASSERT(redisHolds.instanceAlive("A"));
 
-		CPPUNIT_ASSERT(writer.join("lobby", "Bo") == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(writer.join("lobby", Name::of("Bo")) == SharedRooms::Verdict::Accepted);
 		for (int i = 1; i <= 3; ++i)
 			CPPUNIT_ASSERT(writer.post("lobby", {"E", 0}, text("Bo", "m" + std::to_string(i))) == SharedRooms::Posted::Sent);
-		writer.leave("lobby", "Bo");
+		writer.leave("lobby", Name::of("Bo"));
 		CPPUNIT_ASSERT(writer.flush());
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), writer.queued());
 
@@ -182,16 +186,20 @@ public:
 		a.start(none);
 		b.start(none);
 		CPPUNIT_ASSERT(waitUntilUp(a) && waitUntilUp(b));
-		CPPUNIT_ASSERT(a.join("lobby", "An") == SharedRooms::Verdict::Accepted);
-		CPPUNIT_ASSERT(b.join("lobby", "An") == SharedRooms::Verdict::Taken);
-		CPPUNIT_ASSERT(b.join("lobby", "Bo") == SharedRooms::Verdict::Accepted);
-		CPPUNIT_ASSERT(b.rename("lobby", "Bo", "An") == SharedRooms::Verdict::Taken);
-		CPPUNIT_ASSERT(b.rename("lobby", "Bo", "Cy") == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(a.join("lobby", Name::of("An")) == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("An")) == SharedRooms::Verdict::Taken);
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("Bo")) == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(b.rename("lobby", Name::of("Bo"), Name::of("An")) == SharedRooms::Verdict::Taken);
+		CPPUNIT_ASSERT(b.rename("lobby", Name::of("Bo"), Name::of("Cy")) == SharedRooms::Verdict::Accepted);
+		// By key: another spelling of a nick held elsewhere is taken; of
+		// one's own, accepted.
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("AN")) == SharedRooms::Verdict::Taken);
+		CPPUNIT_ASSERT(b.rename("lobby", Name::of("Cy"), Name::of("cy")) == SharedRooms::Verdict::Accepted);
 		// Another room is another namespace of nicks.
-		CPPUNIT_ASSERT(b.join("elsewhere", "An") == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(b.join("elsewhere", Name::of("An")) == SharedRooms::Verdict::Accepted);
 		// A's key gone (stopped): its nick is free.
 		a.stop();
-		CPPUNIT_ASSERT(b.join("lobby", "An") == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("An")) == SharedRooms::Verdict::Accepted);
 	}
 
 	void testPostsWaitForRedisUpToTheLimit()
@@ -205,7 +213,7 @@ public:
 		writer.start(none);
 		std::this_thread::sleep_for(std::chrono::milliseconds(200)); // a first attempt failed
 		CPPUNIT_ASSERT(!writer.linkUp());
-		CPPUNIT_ASSERT(writer.join("lobby", "An") == SharedRooms::Verdict::Unavailable);
+		CPPUNIT_ASSERT(writer.join("lobby", Name::of("An")) == SharedRooms::Verdict::Unavailable);
 		CPPUNIT_ASSERT(writer.post("lobby", {"E", 0}, text("An", "one")) == SharedRooms::Posted::Delayed);
 		CPPUNIT_ASSERT(writer.post("lobby", {"E", 0}, text("An", "two")) == SharedRooms::Posted::Delayed);
 		CPPUNIT_ASSERT(writer.post("lobby", {"E", 0}, text("An", "three")) == SharedRooms::Posted::Refused);

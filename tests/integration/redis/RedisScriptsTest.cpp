@@ -8,12 +8,14 @@
 
 #include "RedisServer.h"
 
+#include "NameRules.h"
 #include "redis/RedisLink.h"
 #include "redis/RedisScripts.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
 using namespace webchat::test;
+using webchat::chatroom::NameRules;
 using webchat::chatroom::redis::RedisLink;
 using webchat::chatroom::redis::Scripts;
 
@@ -36,25 +38,35 @@ public:
 
 	std::int64_t join(const std::string& instance, const std::string& nick)
 	{
-		return eval(Scripts::join, {presence, feed}, {instance, nick, room, instancePrefix, "1000"});
+		return eval(Scripts::join, {presence, feed}, {instance, key(nick), nick, room, instancePrefix, "1000"});
 	}
 
 	std::int64_t leave(const std::string& instance, const std::string& nick)
 	{
-		return eval(Scripts::leave, {presence, feed}, {instance, nick, room, "1000"});
+		return eval(Scripts::leave, {presence, feed}, {instance, key(nick), nick, room, "1000"});
 	}
 
 	std::int64_t rename(const std::string& instance, const std::string& from, const std::string& to)
 	{
-		return eval(Scripts::rename, {presence, feed}, {instance, from, to, room, instancePrefix, "1000"});
+		return eval(Scripts::rename, {presence, feed}, {instance, key(from), from, key(to), to, room, instancePrefix, "1000"});
 	}
 
 	std::int64_t sync(const std::string& instance, const std::vector<std::string>& nicks)
 	{
 		std::vector<std::string> args{instance, room, instancePrefix, "1000"};
-		args.insert(args.end(), nicks.begin(), nicks.end());
+		for (const auto& nick : nicks)
+		{
+			args.push_back(key(nick));
+			args.push_back(nick);
+		}
 		return eval(Scripts::sync, {presence, feed}, args);
 	}
+
+	static std::string key(const std::string& nick) { return NameRules::comparisonKey(nick); }
+
+	/// The presence record of nick's key: "<instance>\n<nick as shown>", or
+	/// (nil).
+	std::string holder(const std::string& nick) { return field(presence, key(nick)); }
 
 	void alive(const std::string& instance) { link.run(RedisLink::command({"SET", instancePrefix + instance, "1"})); }
 	void dead(const std::string& instance) { link.run(RedisLink::command({"DEL", instancePrefix + instance})); }
@@ -102,6 +114,7 @@ class RedisScriptsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPostsAreNumberedOnceEach);
 	CPPUNIT_TEST(testNumberingSurvivesLostData);
 	CPPUNIT_TEST(testNicksBelongToLiveInstances);
+	CPPUNIT_TEST(testNicksAreOneByKey);
 	CPPUNIT_TEST(testSyncReplacesAnInstancesMembers);
 	CPPUNIT_TEST(testErrorRepliesCarryTheirCode);
 	CPPUNIT_TEST_SUITE_END();
@@ -152,24 +165,47 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.join("b", "An"));
 		// A join resent by its own instance is still its own.
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "An"));
-		CPPUNIT_ASSERT_EQUAL(std::string("a"), s.field(presence, "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a\nAn"), s.holder("An"));
 		// Only the holder's leave counts.
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.leave("b", "An"));
-		CPPUNIT_ASSERT_EQUAL(std::string("a"), s.field(presence, "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a\nAn"), s.holder("An"));
 		// Renames: not onto a live holder's nick (this instance's included).
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "Binh"));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.rename("b", "Binh", "An"));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "Chi"));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.rename("a", "Chi", "An"));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.rename("b", "Binh", "Bình"));
-		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.field(presence, "Binh"));
-		CPPUNIT_ASSERT_EQUAL(std::string("b"), s.field(presence, "Bình"));
+		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.holder("Binh"));
+		CPPUNIT_ASSERT_EQUAL(std::string("b\nBình"), s.holder("Bình"));
 		// A dead instance's nicks are free.
 		s.dead("a");
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "An"));
-		CPPUNIT_ASSERT_EQUAL(std::string("b"), s.field(presence, "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("b\nAn"), s.holder("An"));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.leave("b", "An"));
-		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.field(presence, "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.holder("An"));
+	}
+
+	void testNicksAreOneByKey()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		s.alive("a");
+		s.alive("b");
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "alice"));
+		// Other spellings of alice are alice, held by a live instance.
+		for (const char* other : {"ALICE", "Alice", "\uFF41\uFF4C\uFF49\uFF43\uFF45", "\u0430lice"})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(other, std::int64_t(0), s.join("b", other));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "bob"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.rename("b", "bob", "ALICE"));
+		// Her own nick in another spelling: shown so from now on.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.rename("a", "alice", "Alice"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a\nAlice"), s.holder("alice"));
+		// One record for her, one for bob.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(2), s.count("HLEN", presence));
+		// The leave of any spelling is hers.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.leave("a", "ALICE"));
+		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.holder("alice"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "ALICE"));
 	}
 
 	void testSyncReplacesAnInstancesMembers()
@@ -181,11 +217,11 @@ public:
 		for (const char* nick : {"x", "y"}) CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", nick));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "w"));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.sync("a", {"y", "z", "w"}));
-		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.field(presence, "x"));
-		CPPUNIT_ASSERT_EQUAL(std::string("a"), s.field(presence, "y"));
-		CPPUNIT_ASSERT_EQUAL(std::string("a"), s.field(presence, "z"));
+		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.holder("x"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a\ny"), s.holder("y"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a\nz"), s.holder("z"));
 		// A live instance's nick stays its own.
-		CPPUNIT_ASSERT_EQUAL(std::string("b"), s.field(presence, "w"));
+		CPPUNIT_ASSERT_EQUAL(std::string("b\nw"), s.holder("w"));
 		// The feed says so: the sync entry lists all three.
 		const auto& newest = RedisLink::array(s.link.run(RedisLink::command({"XREVRANGE", feed, "+", "-", "COUNT", "1"})));
 		const auto entry = RedisLink::streamEntry(*newest.begin());

@@ -157,6 +157,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAnyTextCrossesIntact);
 	CPPUNIT_TEST(testResumeOnTheOtherInstance);
 	CPPUNIT_TEST(testNickIsUniqueAcrossInstances);
+	CPPUNIT_TEST(testSpellingsOfANickAndARoomAreOneAcrossInstances);
 	CPPUNIT_TEST(testRedisKilledAndRestarted);
 	CPPUNIT_TEST(testLostRoomGoesOnFromWhatWasSeen);
 	CPPUNIT_TEST(testLostRoomStartedAfreshElsewhereResets);
@@ -303,6 +304,43 @@ public:
 			CPPUNIT_ASSERT(std::chrono::steady_clock::now() < deadline);
 			std::this_thread::sleep_for(std::chrono::milliseconds(50));
 		}
+	}
+
+	void testSpellingsOfANickAndARoomAreOneAcrossInstances()
+	{
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		ChatClient alice(a.port, "/lobby?nick=alice");
+		alice.expect("welcome");
+		// ALICE and ａｌｉｃｅ on the other instance, in the room spelt
+		// another way, are alice in lobby.
+		for (const char* other : {"/LOBBY?nick=ALICE", "/Lobby?nick=%EF%BD%81%EF%BD%8C%EF%BD%89%EF%BD%83%EF%BD%85"})
+		{
+			ChatClient impostor(b.port, other);
+			impostor.expectRefusal("nick_taken", 4409);
+		}
+		ChatClient bob(b.port, "/Lobby?nick=bob");
+		const auto welcome = bob.expect("welcome");
+		// Shown on B as the first join there spelt it, refused or not.
+		CPPUNIT_ASSERT_EQUAL(std::string("LOBBY"), welcome->getValue<std::string>("room"));
+		CPPUNIT_ASSERT((std::vector<std::string>{"alice", "bob"}) == strings(welcome->getArray("users")));
+		CPPUNIT_ASSERT_EQUAL(std::string("bob"), alice.expect("join")->getValue<std::string>("nick"));
+
+		// Her own nick spelt another way: shown so on both instances.
+		alice.send(nickChange("Alice"));
+		for (auto* client : {&alice, &bob})
+		{
+			const auto event = client->expect("nick");
+			CPPUNIT_ASSERT_EQUAL(std::string("alice"), event->getValue<std::string>("old"));
+			CPPUNIT_ASSERT_EQUAL(std::string("Alice"), event->getValue<std::string>("nick"));
+		}
+		bob.send(nickChange("ALICE"));
+		CPPUNIT_ASSERT_EQUAL(std::string("nick_taken"), bob.expect("error")->getValue<std::string>("code"));
+		// A member joining now on B is told her nick as shown now.
+		ChatClient chi(b.port, "/lobby?nick=Chi");
+		CPPUNIT_ASSERT((std::vector<std::string>{"Alice", "bob", "Chi"}) == strings(chi.expect("welcome")->getArray("users")));
+		bob.send(say("one room"));
+		CPPUNIT_ASSERT_EQUAL(std::string("one room"), messages(alice, 1).front().text);
 	}
 
 	void testRedisKilledAndRestarted()

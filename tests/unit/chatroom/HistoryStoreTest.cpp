@@ -4,6 +4,7 @@
 // reopening, and the errors a bad file gives.
 #include "HistoryStore.h"
 #include "MemoryHistoryStore.h"
+#include "NameRules.h"
 #include "SqliteHistoryStore.h"
 
 #include "LogRecorder.h"
@@ -32,6 +33,7 @@
 
 using webchat::chatroom::HistoryStore;
 using webchat::chatroom::MemoryHistoryStore;
+using webchat::chatroom::NameRules;
 using webchat::chatroom::SqliteHistoryStore;
 using webchat::test::LogRecorder;
 
@@ -87,6 +89,7 @@ class SqliteHistoryStoreTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(SqliteHistoryStoreTest);
 	CPPUNIT_TEST(testNewRoom);
 	CPPUNIT_TEST(testMessagesSurviveReopening);
+	CPPUNIT_TEST(testRoomsAreStoredByTheKeyOfTheirName);
 	CPPUNIT_TEST(testIdsContinueAfterReopening);
 	CPPUNIT_TEST(testTextIsKeptExactly);
 	CPPUNIT_TEST(testAppendWaitsForTheBatchWindow);
@@ -172,6 +175,44 @@ public:
 		CPPUNIT_ASSERT_EQUAL(hanoi, other.epoch);
 		CPPUNIT_ASSERT(range(1, 2) == ids(other));
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), store->loadRoom("elsewhere", 100).lastId);
+	}
+
+	void testRoomsAreStoredByTheKeyOfTheirName()
+	{
+		// Rows as a webchatd that stored names as typed wrote them: two
+		// spellings of one room apart, and another room.
+		{
+			auto store = open();
+			post(*store, "Lobby", store->loadRoom("Lobby", 100).epoch, 0, 3);
+			post(*store, "lobby", store->loadRoom("lobby", 100).epoch, 0, 1);
+			post(*store, "Other", store->loadRoom("Other", 100).epoch, 0, 2);
+		}
+		execute("UPDATE meta SET value = 'ICU 0, Unicode 0' WHERE key = 'room_keys'");
+		{
+			auto store = open();
+			// The busiest spelling keeps the key and its history.
+			const auto lobby = store->loadRoom(NameRules::comparisonKey("LOBBY"), 100);
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), lobby.lastId);
+			CPPUNIT_ASSERT(range(1, 3) == ids(lobby));
+			CPPUNIT_ASSERT(range(1, 2) == ids(store->loadRoom(NameRules::comparisonKey("other"), 100)));
+			CPPUNIT_ASSERT_MESSAGE(_log->text(), contains(_log->text(), "no longer shown: lobby (1 messages)"));
+		}
+		// Nothing deleted: the other spelling's row is kept under a name no
+		// room has.
+		CPPUNIT_ASSERT_EQUAL(6, countRows());
+		int retired = 0;
+		Poco::Data::Session s = session();
+		s << "SELECT count(*) FROM rooms WHERE name = char(31) || id || ' lobby'", Poco::Data::Keywords::into(retired), Poco::Data::Keywords::now;
+		CPPUNIT_ASSERT_EQUAL(1, retired);
+		// Keyed once: reopened with the same ICU, nothing is done again.
+		const auto rekeyings = [&] {
+			std::size_t count = 0;
+			for (const auto& line : _log->lines()) count += contains(line.second, "are now stored by the key of their name") ? 1 : 0;
+			return count;
+		};
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rekeyings());
+		open();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rekeyings());
 	}
 
 	void testIdsContinueAfterReopening()

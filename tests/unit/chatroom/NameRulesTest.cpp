@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+using webchat::chatroom::Name;
 using webchat::chatroom::NameRules;
 
 namespace {
@@ -158,6 +159,7 @@ class NameRulesTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testDisplayFormIsNfc);
 	CPPUNIT_TEST(testLengthAsTypedAndAsShown);
 	CPPUNIT_TEST(testKeysFromManyThreads);
+	CPPUNIT_TEST(testNameHoldsBothForms);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -366,6 +368,18 @@ public:
 		}
 		for (std::thread& thread : threads) thread.join();
 		for (const int count : mismatches) CPPUNIT_ASSERT_EQUAL(0, count);
+	}
+
+	void testNameHoldsBothForms()
+	{
+		const Name decomposed = Name::of("Bi\xCC\x80nh");
+		CPPUNIT_ASSERT_EQUAL(std::string("Bình"), decomposed.shown);
+		CPPUNIT_ASSERT_EQUAL(NameRules::comparisonKey("BÌNH"), decomposed.key);
+		CPPUNIT_ASSERT_EQUAL(std::string("ALICE"), Name::of("ALICE").shown);
+		CPPUNIT_ASSERT_EQUAL(Name::of("alice").key, Name::of("ALICE").key);
+		// What a store records beside its keys: names the ICU in use.
+		CPPUNIT_ASSERT_EQUAL(std::string("ICU "), NameRules::keyVersion().substr(0, 4));
+		CPPUNIT_ASSERT(NameRules::keyVersion().find(", Unicode ") != std::string::npos);
 	}
 };
 

@@ -1,9 +1,11 @@
-// RoomRegistry: rooms by name, at most max_rooms, empty ones kept until
-// their slot is needed (the longest empty first).
+// RoomRegistry: rooms by the key of their name, at most max_rooms, empty
+// ones kept until their slot is needed (the longest empty first).
 #include "RoomRegistry.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
+using webchat::chatroom::Name;
+using webchat::chatroom::NameRules;
 using webchat::chatroom::RoomRegistry;
 
 namespace {
@@ -18,9 +20,9 @@ struct FakeRoom
 struct Registry
 {
 	explicit Registry(std::size_t maxRooms):
-		rooms(maxRooms, [this](const std::string& name) {
+		rooms(maxRooms, [this](const Name& name) {
 			++created;
-			return std::make_shared<FakeRoom>(name);
+			return std::make_shared<FakeRoom>(name.shown);
 		})
 	{
 	}
@@ -28,12 +30,18 @@ struct Registry
 	RoomRegistry<FakeRoom> rooms;
 };
 
+std::string key(const std::string& name)
+{
+	return NameRules::comparisonKey(name);
+}
+
 } // namespace
 
 class RoomRegistryTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(RoomRegistryTest);
 	CPPUNIT_TEST(testSameNameSameRoom);
+	CPPUNIT_TEST(testSpellingsOfANameAreOneRoom);
 	CPPUNIT_TEST(testEmptyRoomKeepsItsState);
 	CPPUNIT_TEST(testFullWithoutEmptyRoomRefuses);
 	CPPUNIT_TEST(testForgetsTheLongestEmptyRoom);
@@ -45,9 +53,9 @@ public:
 	void testSameNameSameRoom()
 	{
 		Registry r(10);
-		const auto a = r.rooms.acquire("a");
-		const auto again = r.rooms.acquire("a");
-		const auto b = r.rooms.acquire("b");
+		const auto a = r.rooms.acquire(Name::of("a"));
+		const auto again = r.rooms.acquire(Name::of("a"));
+		const auto b = r.rooms.acquire(Name::of("b"));
 		CPPUNIT_ASSERT(a == again);
 		CPPUNIT_ASSERT(a != b);
 		CPPUNIT_ASSERT_EQUAL(std::string("a"), a->name);
@@ -55,71 +63,91 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), r.rooms.size());
 	}
 
+	void testSpellingsOfANameAreOneRoom()
+	{
+		Registry r(10);
+		const auto lobby = r.rooms.acquire(Name::of("Lobby"));
+		for (const char* other : {"lobby", "LOBBY", "\uFF4C\uFF4F\uFF42\uFF42\uFF59", "l\u043Ebby"})
+			CPPUNIT_ASSERT_MESSAGE(other, lobby == r.rooms.acquire(Name::of(other)));
+		// Shown as its first acquire spelt it.
+		CPPUNIT_ASSERT_EQUAL(std::string("Lobby"), lobby->name);
+		CPPUNIT_ASSERT_EQUAL(1, r.created);
+		CPPUNIT_ASSERT(lobby == r.rooms.find(key("LoBBy")));
+		CPPUNIT_ASSERT(r.rooms.contains(key("lobby")));
+		// A hold given back by the key of another spelling: the room is
+		// empty, and the one forgotten when a slot is needed.
+		Registry full(1);
+		full.rooms.acquire(Name::of("Lobby"));
+		full.rooms.release(key("LOBBY"));
+		CPPUNIT_ASSERT(full.rooms.acquire(Name::of("other")));
+		CPPUNIT_ASSERT(!full.rooms.contains(key("lobby")));
+	}
+
 	void testEmptyRoomKeepsItsState()
 	{
 		Registry r(10);
-		r.rooms.acquire("a")->messages = 7;
-		r.rooms.release("a");
-		CPPUNIT_ASSERT(r.rooms.contains("a"));
-		CPPUNIT_ASSERT_EQUAL(7, r.rooms.acquire("a")->messages);
+		r.rooms.acquire(Name::of("a"))->messages = 7;
+		r.rooms.release(key("a"));
+		CPPUNIT_ASSERT(r.rooms.contains(key("a")));
+		CPPUNIT_ASSERT_EQUAL(7, r.rooms.acquire(Name::of("a"))->messages);
 		CPPUNIT_ASSERT_EQUAL(1, r.created);
 	}
 
 	void testFullWithoutEmptyRoomRefuses()
 	{
 		Registry r(2);
-		CPPUNIT_ASSERT(r.rooms.acquire("a"));
-		CPPUNIT_ASSERT(r.rooms.acquire("b"));
-		CPPUNIT_ASSERT(!r.rooms.acquire("c"));
+		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("a")));
+		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("b")));
+		CPPUNIT_ASSERT(!r.rooms.acquire(Name::of("c")));
 		// Existing rooms can still be joined.
-		CPPUNIT_ASSERT(r.rooms.acquire("a"));
+		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("a")));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), r.rooms.size());
 	}
 
 	void testForgetsTheLongestEmptyRoom()
 	{
 		Registry r(3);
-		for (const char* name : {"a", "b", "c"}) r.rooms.acquire(name)->messages = 1;
-		r.rooms.release("b");
-		r.rooms.release("a");
-		r.rooms.release("c");
+		for (const char* name : {"a", "b", "c"}) r.rooms.acquire(Name::of(name))->messages = 1;
+		r.rooms.release(key("b"));
+		r.rooms.release(key("a"));
+		r.rooms.release(key("c"));
 		// Joining c again takes it off the empty list; b is the longest empty.
-		r.rooms.acquire("c");
-		r.rooms.release("c");
-		CPPUNIT_ASSERT(r.rooms.acquire("d"));
-		CPPUNIT_ASSERT(!r.rooms.contains("b"));
-		CPPUNIT_ASSERT(r.rooms.contains("a") && r.rooms.contains("c"));
-		CPPUNIT_ASSERT(r.rooms.acquire("e"));
-		CPPUNIT_ASSERT(!r.rooms.contains("a"));
-		CPPUNIT_ASSERT(r.rooms.acquire("f"));
-		CPPUNIT_ASSERT(!r.rooms.contains("c"));
-		CPPUNIT_ASSERT(!r.rooms.acquire("g"));
+		r.rooms.acquire(Name::of("c"));
+		r.rooms.release(key("c"));
+		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("d")));
+		CPPUNIT_ASSERT(!r.rooms.contains(key("b")));
+		CPPUNIT_ASSERT(r.rooms.contains(key("a")) && r.rooms.contains(key("c")));
+		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("e")));
+		CPPUNIT_ASSERT(!r.rooms.contains(key("a")));
+		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("f")));
+		CPPUNIT_ASSERT(!r.rooms.contains(key("c")));
+		CPPUNIT_ASSERT(!r.rooms.acquire(Name::of("g")));
 		// A forgotten room comes back new.
-		r.rooms.release("d");
-		CPPUNIT_ASSERT_EQUAL(0, r.rooms.acquire("b")->messages);
+		r.rooms.release(key("d"));
+		CPPUNIT_ASSERT_EQUAL(0, r.rooms.acquire(Name::of("b"))->messages);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(3), r.rooms.size());
 	}
 
 	void testRoomInUseIsNeverForgotten()
 	{
 		Registry r(1);
-		r.rooms.acquire("a");
-		r.rooms.acquire("a");
-		r.rooms.release("a");
-		CPPUNIT_ASSERT(!r.rooms.acquire("b")); // a still has a holder
-		r.rooms.release("a");
-		CPPUNIT_ASSERT(r.rooms.acquire("b"));
-		CPPUNIT_ASSERT(!r.rooms.contains("a"));
+		r.rooms.acquire(Name::of("a"));
+		r.rooms.acquire(Name::of("a"));
+		r.rooms.release(key("a"));
+		CPPUNIT_ASSERT(!r.rooms.acquire(Name::of("b"))); // a still has a holder
+		r.rooms.release(key("a"));
+		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("b")));
+		CPPUNIT_ASSERT(!r.rooms.contains(key("a")));
 	}
 
 	void testReleaseOfUnknownRoomIsHarmless()
 	{
 		Registry r(1);
-		r.rooms.release("nothing");
-		r.rooms.acquire("a");
-		r.rooms.release("a");
-		r.rooms.release("a"); // once too often: ignored
-		CPPUNIT_ASSERT(r.rooms.acquire("b"));
+		r.rooms.release(key("nothing"));
+		r.rooms.acquire(Name::of("a"));
+		r.rooms.release(key("a"));
+		r.rooms.release(key("a")); // once too often: ignored
+		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("b")));
 		r.rooms.clear();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), r.rooms.size());
 	}

@@ -1,13 +1,34 @@
-// RoomState: members, ids, the history ring and resuming.
+// RoomState: members (by key, shown as typed), ids, the history ring and
+// resuming.
 #include "RoomState.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
+using webchat::chatroom::Name;
+using webchat::chatroom::NameRules;
 using webchat::chatroom::RoomState;
 using Join = webchat::chatroom::RoomState::Join;
 using Rename = webchat::chatroom::RoomState::Rename;
 
 namespace {
+
+Name name(const std::string& typed)
+{
+	return Name::of(typed);
+}
+
+std::string key(const std::string& typed)
+{
+	return NameRules::comparisonKey(typed);
+}
+
+// The members as shown, in the order they joined.
+std::vector<std::string> shown(const RoomState& state)
+{
+	std::vector<std::string> nicks;
+	for (const auto& member : state.members()) nicks.push_back(member.shown);
+	return nicks;
+}
 
 RoomState::Limits limits(std::size_t historySize, std::size_t maxUsers = 1000, std::size_t historyBytes = 1 << 20)
 {
@@ -50,6 +71,9 @@ class RoomStateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(RoomStateTest);
 	CPPUNIT_TEST(testJoinAndLeaveInOrder);
 	CPPUNIT_TEST(testNicksAreUnique);
+	CPPUNIT_TEST(testSpellingsOfOneNickAreOneMember);
+	CPPUNIT_TEST(testMembersAreShownInDisplayForm);
+	CPPUNIT_TEST(testRenameToAnotherSpellingOfItsOwnNick);
 	CPPUNIT_TEST(testRoomFull);
 	CPPUNIT_TEST(testRename);
 	CPPUNIT_TEST(testGuestNicks);
@@ -73,41 +97,67 @@ public:
 	void testJoinAndLeaveInOrder()
 	{
 		RoomState state(limits(10));
-		CPPUNIT_ASSERT(state.join("An") == Join::Joined);
-		CPPUNIT_ASSERT(state.join("Bình") == Join::Joined);
-		CPPUNIT_ASSERT(state.join("Chi") == Join::Joined);
-		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Bình", "Chi"}) == state.members());
-		CPPUNIT_ASSERT(state.leave("Bình"));
-		CPPUNIT_ASSERT(!state.leave("Bình"));
-		CPPUNIT_ASSERT(!state.leave("nobody"));
-		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Chi"}) == state.members());
-		CPPUNIT_ASSERT(state.hasMember("An"));
-		CPPUNIT_ASSERT(!state.hasMember("Bình"));
+		CPPUNIT_ASSERT(state.join(name("An")) == Join::Joined);
+		CPPUNIT_ASSERT(state.join(name("Bình")) == Join::Joined);
+		CPPUNIT_ASSERT(state.join(name("Chi")) == Join::Joined);
+		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Bình", "Chi"}) == shown(state));
+		CPPUNIT_ASSERT(state.leave(key("Bình")));
+		CPPUNIT_ASSERT(!state.leave(key("Bình")));
+		CPPUNIT_ASSERT(!state.leave(key("nobody")));
+		CPPUNIT_ASSERT((std::vector<std::string>{"An", "Chi"}) == shown(state));
+		CPPUNIT_ASSERT(state.hasMember(key("An")));
+		CPPUNIT_ASSERT(!state.hasMember(key("Bình")));
 	}
 
 	void testNicksAreUnique()
 	{
 		RoomState state(limits(10));
-		CPPUNIT_ASSERT(state.join("An") == Join::Joined);
-		CPPUNIT_ASSERT(state.join("An") == Join::NickTaken);
-		// Compared exactly: another case or another spelling is another nick.
-		CPPUNIT_ASSERT(state.join("an") == Join::Joined);
-		CPPUNIT_ASSERT(state.join("Ân") == Join::Joined);
-		CPPUNIT_ASSERT_EQUAL(std::size_t(3), state.members().size());
+		CPPUNIT_ASSERT(state.join(name("An")) == Join::Joined);
+		CPPUNIT_ASSERT(state.join(name("An")) == Join::NickTaken);
+		// Another spelling of the same key is the same nick; other
+		// diacritics make another nick.
+		CPPUNIT_ASSERT(state.join(name("Ân")) == Join::Joined);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), state.members().size());
 		// Free again once its holder left.
-		state.leave("An");
-		CPPUNIT_ASSERT(state.join("An") == Join::Joined);
+		state.leave(key("An"));
+		CPPUNIT_ASSERT(state.join(name("An")) == Join::Joined);
+	}
+
+	void testSpellingsOfOneNickAreOneMember()
+	{
+		RoomState state(limits(10));
+		CPPUNIT_ASSERT(state.join(name("alice")) == Join::Joined);
+		// Case, fullwidth forms and a Cyrillic а are all alice.
+		for (const char* other : {"Alice", "ALICE", "\uFF41\uFF4C\uFF49\uFF43\uFF45", "\u0430lice"})
+			CPPUNIT_ASSERT_MESSAGE(other, state.join(name(other)) == Join::NickTaken);
+		CPPUNIT_ASSERT(!state.addRemote(name("ALICE")));
+		// Found by the key of any spelling; shown as she joined.
+		CPPUNIT_ASSERT(state.hasMember(key("ALICE")));
+		CPPUNIT_ASSERT_EQUAL(std::string("alice"), state.shownAs(key("Alice")));
+		CPPUNIT_ASSERT_EQUAL(std::string(), state.shownAs(key("bob")));
+		CPPUNIT_ASSERT(state.leave(key("Alice")));
+		CPPUNIT_ASSERT(state.members().empty());
+	}
+
+	void testMembersAreShownInDisplayForm()
+	{
+		RoomState state(limits(10));
+		// e and a combining acute: shown composed, one nick with the
+		// composed spelling.
+		CPPUNIT_ASSERT(state.join(name("Rene\u0301")) == Join::Joined);
+		CPPUNIT_ASSERT((std::vector<std::string>{"Ren\u00e9"}) == shown(state));
+		CPPUNIT_ASSERT(state.join(name("Ren\u00e9")) == Join::NickTaken);
 	}
 
 	void testRoomFull()
 	{
 		RoomState state(limits(10, 2));
-		CPPUNIT_ASSERT(state.join("a") == Join::Joined);
-		CPPUNIT_ASSERT(state.join("b") == Join::Joined);
-		CPPUNIT_ASSERT(state.join("c") == Join::Full);
-		CPPUNIT_ASSERT(state.join("a") == Join::NickTaken);
-		state.leave("a");
-		CPPUNIT_ASSERT(state.join("c") == Join::Joined);
+		CPPUNIT_ASSERT(state.join(name("a")) == Join::Joined);
+		CPPUNIT_ASSERT(state.join(name("b")) == Join::Joined);
+		CPPUNIT_ASSERT(state.join(name("c")) == Join::Full);
+		CPPUNIT_ASSERT(state.join(name("a")) == Join::NickTaken);
+		state.leave(key("a"));
+		CPPUNIT_ASSERT(state.join(name("c")) == Join::Joined);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), state.members().size());
 	}
 
@@ -115,47 +165,64 @@ public:
 	{
 		// Another instance admitted them: counted, never refused here.
 		RoomState state(limits(10, 2));
-		CPPUNIT_ASSERT(state.join("a") == Join::Joined);
-		CPPUNIT_ASSERT(state.addRemote("b"));
-		CPPUNIT_ASSERT(state.addRemote("c"));
-		CPPUNIT_ASSERT(!state.addRemote("a"));
-		CPPUNIT_ASSERT((std::vector<std::string>{"a", "b", "c"}) == state.members());
-		CPPUNIT_ASSERT(state.join("d") == Join::Full);
-		CPPUNIT_ASSERT(state.join("b") == Join::NickTaken);
-		CPPUNIT_ASSERT(state.leave("b"));
-		CPPUNIT_ASSERT(state.join("b") == Join::Full);
-		CPPUNIT_ASSERT(state.leave("c"));
-		CPPUNIT_ASSERT(state.join("b") == Join::Joined);
+		CPPUNIT_ASSERT(state.join(name("a")) == Join::Joined);
+		CPPUNIT_ASSERT(state.addRemote(name("b")));
+		CPPUNIT_ASSERT(state.addRemote(name("c")));
+		CPPUNIT_ASSERT(!state.addRemote(name("a")));
+		CPPUNIT_ASSERT((std::vector<std::string>{"a", "b", "c"}) == shown(state));
+		CPPUNIT_ASSERT(state.join(name("d")) == Join::Full);
+		CPPUNIT_ASSERT(state.join(name("b")) == Join::NickTaken);
+		CPPUNIT_ASSERT(state.leave(key("b")));
+		CPPUNIT_ASSERT(state.join(name("b")) == Join::Full);
+		CPPUNIT_ASSERT(state.leave(key("c")));
+		CPPUNIT_ASSERT(state.join(name("b")) == Join::Joined);
 	}
 
 	void testRename()
 	{
 		RoomState state(limits(10));
-		state.join("An");
-		state.join("Bình");
-		CPPUNIT_ASSERT(state.rename("An", "An Nguyễn") == Rename::Renamed);
-		CPPUNIT_ASSERT((std::vector<std::string>{"An Nguyễn", "Bình"}) == state.members());
-		CPPUNIT_ASSERT(state.rename("An Nguyễn", "Bình") == Rename::Taken);
-		CPPUNIT_ASSERT(state.rename("Bình", "Bình") == Rename::Unchanged);
-		CPPUNIT_ASSERT(state.rename("An", "x") == Rename::NotMember);
+		state.join(name("An"));
+		state.join(name("Bình"));
+		CPPUNIT_ASSERT(state.rename(key("An"), name("An Nguyễn")) == Rename::Renamed);
+		CPPUNIT_ASSERT((std::vector<std::string>{"An Nguyễn", "Bình"}) == shown(state));
+		CPPUNIT_ASSERT(state.rename(key("An Nguyễn"), name("Bình")) == Rename::Taken);
+		// Another member's nick in another spelling is taken too.
+		CPPUNIT_ASSERT(state.rename(key("An Nguyễn"), name("BÌNH")) == Rename::Taken);
+		CPPUNIT_ASSERT(state.rename(key("Bình"), name("Bình")) == Rename::Unchanged);
+		CPPUNIT_ASSERT(state.rename(key("An"), name("x")) == Rename::NotMember);
 		// The old nick is free for others.
-		CPPUNIT_ASSERT(state.join("An") == Join::Joined);
+		CPPUNIT_ASSERT(state.join(name("An")) == Join::Joined);
+	}
+
+	void testRenameToAnotherSpellingOfItsOwnNick()
+	{
+		RoomState state(limits(10));
+		state.join(name("alice"));
+		// A change of how it is shown, not another nick: allowed.
+		CPPUNIT_ASSERT(state.rename(key("alice"), name("Alice")) == Rename::Renamed);
+		CPPUNIT_ASSERT((std::vector<std::string>{"Alice"}) == shown(state));
+		CPPUNIT_ASSERT(state.rename(key("alice"), name("Alice")) == Rename::Unchanged);
+		CPPUNIT_ASSERT(state.join(name("alice")) == Join::NickTaken);
 	}
 
 	void testGuestNicks()
 	{
 		RoomState state(limits(10));
-		state.join("guest-2");
-		const std::string first = state.guestNick();
-		CPPUNIT_ASSERT_EQUAL(std::string("guest-1"), first);
+		state.join(name("guest-2"));
+		const Name first = state.guestNick();
+		CPPUNIT_ASSERT_EQUAL(std::string("guest-1"), first.shown);
+		CPPUNIT_ASSERT_EQUAL(key("guest-1"), first.key);
 		state.join(first);
 		// guest-2 is taken by someone who chose it.
-		CPPUNIT_ASSERT_EQUAL(std::string("guest-3"), state.guestNick());
-		state.join("guest-3");
+		CPPUNIT_ASSERT_EQUAL(std::string("guest-3"), state.guestNick().shown);
+		// ...in any spelling.
+		state.join(name("GUEST-4"));
+		CPPUNIT_ASSERT_EQUAL(std::string("guest-5"), state.guestNick().shown);
+		state.join(name("guest-5"));
 		// A guest that left is not reused at once.
-		state.leave("guest-1");
-		CPPUNIT_ASSERT_EQUAL(std::string("guest-4"), state.guestNick());
-		for (const auto& nick : state.members()) CPPUNIT_ASSERT(nick != "guest-4");
+		state.leave(key("guest-1"));
+		CPPUNIT_ASSERT_EQUAL(std::string("guest-6"), state.guestNick().shown);
+		for (const auto& nick : shown(state)) CPPUNIT_ASSERT(nick != "guest-6");
 	}
 
 	void testIdsIncreaseByOne()

@@ -10,6 +10,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 using webchat::chatroom::JsonWriter;
+using webchat::chatroom::Name;
 using webchat::chatroom::RoomState;
 using webchat::chatroom::ServerEvents;
 
@@ -92,7 +93,7 @@ public:
 	{
 		RoomState state({});
 		state.restore("0123456789abcdef", 0, {});
-		state.join("An");
+		state.join(Name::of("An"));
 		const std::string json = ServerEvents::welcome("lobby", "An", state, state.resume(std::nullopt));
 		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"welcome","room":"lobby","nick":"An","users":["An"],"history":[],"lastId":0,"epoch":"0123456789abcdef"})"), json);
 	}
@@ -100,8 +101,8 @@ public:
 	void testWelcomeWithMembersAndHistory()
 	{
 		RoomState state({});
-		state.join("Bình");
-		state.join("An");
+		state.join(Name::of("Bình"));
+		state.join(Name::of("An"));
 		for (int i = 1; i <= 3; ++i) state.append(message(state.nextId(), "Bình", "m" + std::to_string(i), 1000 + i));
 		const auto object = parse(ServerEvents::welcome("Hà Nội", "An", state, state.resume(std::uint64_t(1))));
 		CPPUNIT_ASSERT_EQUAL(std::string("welcome"), object->getValue<std::string>("type"));
@@ -131,7 +132,7 @@ public:
 		RoomState::Limits limits;
 		limits.historySize = 2;
 		RoomState state(limits);
-		state.join("An");
+		state.join(Name::of("An"));
 		for (int i = 1; i <= 5; ++i) state.append(message(state.nextId(), "x", "m", 0));
 		const auto object = parse(ServerEvents::welcome("r", "An", state, state.resume(std::uint64_t(1))));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), object->getArray("history")->size());
@@ -145,7 +146,7 @@ public:
 	void testWelcomeWithReset()
 	{
 		RoomState state({});
-		state.join("An");
+		state.join(Name::of("An"));
 		state.append(message(1, "x", "m", 0));
 		const std::string json = ServerEvents::welcome("r", "An", state, state.resume(std::uint64_t(40)));
 		const auto object = parse(json);
@@ -161,7 +162,7 @@ public:
 		limits.historySize = 3;
 		RoomState state(limits);
 		state.restore("new", 0, {});
-		state.join("An");
+		state.join(Name::of("An"));
 		for (int i = 1; i <= 5; ++i) state.append(message(state.nextId(), "x", "m", 0));
 		// since=2 is within the room's ids, but of the room's old epoch: all
 		// it has, as a reset, and no gap.

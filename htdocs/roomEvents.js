@@ -1,0 +1,185 @@
+/*
+ * webchat page: what the chat-room events about identities and moderation
+ * mean, as pure functions (no DOM, no socket), so node's test runner checks
+ * them and chat.js only renders what they return:
+ *   - who "you" are: the welcome's `from` (a stable public id; the nick when
+ *     the server sends none) and whether your roles make you a moderator;
+ *   - which messages are yours: by `from`, never by a nick someone else can
+ *     take after you left;
+ *   - tombstones (`{"type":"deleted"}` live, `"deleted":true` in history),
+ *     the room's topic, and the moderation requests a moderator sends;
+ *   - the notice a refusal or a moderator's action deserves (kicked, banned,
+ *     muted, nick_reserved, unauthorized...), as a string key of chat.js's
+ *     tables with its parameters, the durations in the reader's language.
+ *
+ * A classic script (the page's Content-Security-Policy allows scripts from
+ * the page's origin only, and no modules are needed): in the browser it
+ * defines window.WebchatRoomEvents before chat.js runs; under node it is a
+ * CommonJS module.
+ */
+(function (root, factory) {
+  'use strict';
+  var api = factory();
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else root.WebchatRoomEvents = api;
+}(typeof self !== 'undefined' ? self : this, function () {
+  'use strict';
+
+  // What the moderation menu asks for: a mute of ten minutes, a ban of a day.
+  var MUTE_SECONDS = 600;
+  var BAN_SECONDS = 86400;
+
+  var MODERATOR_ROLES = ['moderator', 'admin'];
+
+  function isString(value) {
+    return typeof value === 'string';
+  }
+
+  function isId(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  }
+
+  function isSeconds(value) {
+    return typeof value === 'number' && isFinite(value) && value >= 0;
+  }
+
+  /**
+   * Who the welcome says we are: { nick, from (null when the server sends
+   * none), moderator (roles hold "moderator" or "admin"), verified }.
+   */
+  function selfFromWelcome(welcome, fallbackNick) {
+    var roles = welcome && Array.isArray(welcome.roles) ? welcome.roles.filter(isString) : [];
+    return {
+      nick: welcome && isString(welcome.nick) ? welcome.nick : fallbackNick,
+      from: welcome && isString(welcome.from) && welcome.from !== '' ? welcome.from : null,
+      moderator: roles.some(function (role) { return MODERATOR_ROLES.indexOf(role) !== -1; }),
+      verified: !!(welcome && welcome.verified === true),
+    };
+  }
+
+  /**
+   * Whether message was said by self: by `from` when both have one (a nick
+   * is given to whoever asks for it once its holder left), else by nick.
+   */
+  function isOwn(message, self) {
+    if (!message || !self) return false;
+    if (self.from !== null && isString(message.from) && message.from !== '') return message.from === self.from;
+    return message.nick === self.nick;
+  }
+
+  /** A tombstone (a live `deleted` event or a deleted message in history) as { id, by }, or null. */
+  function toTombstone(event) {
+    if (!event || !isId(event.id)) return null;
+    var live = event.type === 'deleted';
+    var stored = event.type === 'message' && event.deleted === true;
+    if (!live && !stored) return null;
+    return { id: event.id, by: isString(event.by) ? event.by : '' };
+  }
+
+  /** The room's topic from a welcome or a `topic` event: { text, by }; text '' when there is none. */
+  function toTopic(event) {
+    return {
+      text: event && isString(event.topic) ? event.topic : event && event.type === 'topic' && isString(event.text) ? event.text : '',
+      by: event && isString(event.by) ? event.by : '',
+    };
+  }
+
+  // The requests of the moderation menu (docs/PROTOCOL.md).
+  function encodeDelete(id) {
+    return JSON.stringify({ type: 'delete', id: id });
+  }
+
+  function encodeKick(nick) {
+    return JSON.stringify({ type: 'kick', nick: nick });
+  }
+
+  function encodeMute(nick, seconds) {
+    return JSON.stringify({ type: 'mute', nick: nick, seconds: seconds === undefined ? MUTE_SECONDS : seconds });
+  }
+
+  function encodeBan(nick, seconds) {
+    return JSON.stringify({ type: 'ban', nick: nick, seconds: seconds === undefined ? BAN_SECONDS : seconds });
+  }
+
+  /**
+   * A duration for people: "10 minutes", "1 day", "45 giây", in the largest
+   * unit that fits, rounded up (a remaining time is never understated).
+   */
+  function formatDuration(seconds, locale) {
+    var units = [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+    var whole = Math.max(1, Math.ceil(seconds));
+    for (var i = 0; i < units.length; i += 1) {
+      var size = units[i][1];
+      if (whole >= size || size === 1) {
+        var count = Math.ceil(whole / size);
+        try {
+          return new Intl.NumberFormat(locale, { style: 'unit', unit: units[i][0], unitDisplay: 'long' }).format(count);
+        } catch (e) {
+          return count + ' ' + units[i][0] + (count === 1 ? '' : 's');
+        }
+      }
+    }
+    return String(whole);
+  }
+
+  // Error codes of refusals about who one is or what one may do, and the
+  // notice key each gets; `seconds` (when sent) becomes {duration}.
+  var REFUSALS = {
+    banned: 'banned',
+    muted: 'muted',
+    slow_mode: 'slowMode',
+    forbidden: 'forbidden',
+    nick_reserved: 'nickReserved',
+    unauthorized: 'unauthorized',
+    token_expired: 'tokenExpired',
+  };
+
+  /**
+   * The notice an error event deserves, { key, params }, or null for
+   * errors this module does not know (chat.js handles those).
+   * nick: the nick that was asked for (for nick_reserved).
+   */
+  function refusalNotice(event, locale, nick) {
+    if (!event || !isString(event.code) || !Object.prototype.hasOwnProperty.call(REFUSALS, event.code)) return null;
+    var params = { nick: nick || '' };
+    var key = REFUSALS[event.code];
+    if (isSeconds(event.seconds)) {
+      params.duration = formatDuration(event.seconds, locale);
+      if (key === 'banned' || key === 'muted' || key === 'slowMode') key += 'For';
+    }
+    return { key: key, params: params };
+  }
+
+  /** The notice of a `kicked` event: { key, params } (by and reason when sent). */
+  function kickedNotice(event) {
+    var by = event && isString(event.by) ? event.by : '';
+    var reason = event && isString(event.reason) ? event.reason : '';
+    return { key: reason ? 'kickedBecause' : 'kicked', params: { by: by, reason: reason } };
+  }
+
+  /**
+   * Whether the server's refusal ends the session for good (no automatic
+   * reconnection: it would be refused again). token_expired does not: the
+   * server closes after a grace period, and the next join says unauthorized.
+   */
+  function endsSession(code) {
+    return code === 'banned' || code === 'kicked' || code === 'unauthorized';
+  }
+
+  return {
+    MUTE_SECONDS: MUTE_SECONDS,
+    BAN_SECONDS: BAN_SECONDS,
+    selfFromWelcome: selfFromWelcome,
+    isOwn: isOwn,
+    toTombstone: toTombstone,
+    toTopic: toTopic,
+    encodeDelete: encodeDelete,
+    encodeKick: encodeKick,
+    encodeMute: encodeMute,
+    encodeBan: encodeBan,
+    formatDuration: formatDuration,
+    refusalNotice: refusalNotice,
+    kickedNotice: kickedNotice,
+    endsSession: endsSession,
+  };
+}));
