@@ -58,7 +58,7 @@ std::string Room::sharedGuestNick()
 }
 
 Room::JoinResult Room::join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-	const std::optional<std::string>& epoch, bool announce)
+	const std::optional<std::string>& epoch, bool announce, const Speaker& speaker)
 {
 	JoinResult result;
 	// Shared rooms: the nick is claimed across instances first, outside the
@@ -107,10 +107,10 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 			heldHere = _state.hasMember(result.nick) && _remoteOwners.count(result.nick) == 0;
 			return;
 		}
-		welcome = ServerEvents::welcome(_name, result.nick, _state, _state.resume(since, epoch));
+		welcome = ServerEvents::welcome(_name, result.nick, _state, _state.resume(since, epoch), speaker);
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
-		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs()));
+		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs(), speaker.verified));
 	});
 	// A claim the room did not take is given back.
 	if (claim == SharedRooms::Verdict::Accepted && result.status != RoomState::Join::Joined && !heldHere) _shared->leave(_name, result.nick);

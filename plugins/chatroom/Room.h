@@ -29,6 +29,7 @@
 #include "HistoryStore.h"
 #include "RoomState.h"
 #include "SharedRooms.h"
+#include "Speaker.h"
 
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Topic.h"
@@ -63,9 +64,10 @@ public:
 	/// when epoch is not the room's) and, when announce, the others a join
 	/// event (the member list in every welcome has it either way). When
 	/// refused, the connection is subscribed all the same: the caller
-	/// closes it.
+	/// closes it. speaker is who the connection speaks as (its welcome
+	/// tells it its roles; its join event says whether it is verified).
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-		const std::optional<std::string>& epoch = std::nullopt, bool announce = true);
+		const std::optional<std::string>& epoch = std::nullopt, bool announce = true, const Speaker& speaker = Speaker());
 
 	/// nick left (its connection is already unsubscribed): a leave event
 	/// when announce (as its join was).

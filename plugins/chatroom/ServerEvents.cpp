@@ -1,6 +1,7 @@
 #include "ServerEvents.h"
 
 #include "JsonWriter.h"
+#include "auth/SignedIdentity.h"
 
 #include <initializer_list>
 #include <optional>
@@ -38,6 +39,21 @@ std::string event(std::string_view type, std::initializer_list<Field> fields, st
 	return out;
 }
 
+// ,"verified":true and ,"roles":[...] for what speaker has of them.
+void appendIdentity(std::string& out, const Speaker& speaker)
+{
+	if (speaker.verified) out.append(",\"verified\":true");
+	const auto roles = auth::roleNames(speaker.roles);
+	if (roles.empty()) return;
+	out.append(",\"roles\":[");
+	for (std::size_t i = 0; i < roles.size(); ++i)
+	{
+		if (i != 0) out += ',';
+		JsonWriter::appendString(out, roles[i]);
+	}
+	out += ']';
+}
+
 } // namespace
 
 void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts)
@@ -67,7 +83,8 @@ std::string ServerEvents::message(const HistoryStore::Message& message)
 	return ServerEvents::message(message.id, tail);
 }
 
-std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume)
+std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume,
+	const Speaker& speaker)
 {
 	std::size_t size = 160 + room.size() + nick.size() + state.epoch().size() + state.historyBytes();
 	for (const auto& member : state.members()) size += member.size() + 3;
@@ -77,6 +94,7 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 	JsonWriter::appendString(out, room);
 	out.append(",\"nick\":");
 	JsonWriter::appendString(out, nick);
+	appendIdentity(out, speaker);
 	out.append(",\"users\":[");
 	bool first = true;
 	for (const auto& member : state.members())
@@ -108,9 +126,26 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 	return out;
 }
 
-std::string ServerEvents::join(std::string_view nick, std::int64_t ts)
+std::string ServerEvents::join(std::string_view nick, std::int64_t ts, bool verified)
 {
-	return event("join", {{"nick", nick}}, ts);
+	if (!verified) return event("join", {{"nick", nick}}, ts);
+	std::string out = "{\"type\":\"join\",\"nick\":";
+	JsonWriter::appendString(out, nick);
+	out.append(",\"verified\":true,\"ts\":");
+	JsonWriter::appendNumber(out, ts);
+	out += '}';
+	return out;
+}
+
+std::string ServerEvents::authenticated(const Speaker& speaker, std::int64_t expiresAt)
+{
+	std::string out = "{\"type\":\"authenticated\",\"from\":";
+	JsonWriter::appendString(out, speaker.from);
+	appendIdentity(out, speaker);
+	out.append(",\"exp\":");
+	JsonWriter::appendNumber(out, expiresAt);
+	out += '}';
+	return out;
 }
 
 std::string ServerEvents::leave(std::string_view nick, std::int64_t ts)
