@@ -232,7 +232,7 @@ void ChatHandler::changeNick(engine::Connection& connection, ChatSession& sessio
 		sendError(connection, "nick_rate_limited", "at most " + std::to_string(_settings.nickChangesPerMinute) + " nick changes a minute");
 		return;
 	}
-	switch (session.room()->rename(session.nick(), nick))
+	switch (session.room()->rename(session.nick(), nick, session.speaker().verified))
 	{
 	case RoomState::Rename::Renamed:
 		session.nickChanges().tryTake(now);
@@ -308,9 +308,12 @@ void ChatHandler::authenticate(engine::Connection& connection, ChatSession& sess
 		return;
 	}
 	adopt(connection, session, *identity);
+	// A guest taking an identity is a verified member from now on (before
+	// it is told, so a welcome it causes lists it).
+	if (!wasVerified) session.room()->setVerified(session.nick());
 	connection.send(ws::Opcode::Text, ServerEvents::authenticated(session.speaker(), identity->expiresAt));
-	// A guest taking an identity takes its name too, as any rename; a
-	// refresh keeps the nick the connection has.
+	// It takes the identity's name too, as any rename; a refresh keeps the
+	// nick the connection has.
 	if (!wasVerified && !identity->name.empty()) changeNick(connection, session, identity->name, now);
 }
 

@@ -101,7 +101,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 			}
 		}
 		if (!_shared) result.nick = nick ? *nick : _state.guestNick();
-		result.status = _state.join(result.nick);
+		result.status = _state.join(result.nick, speaker.verified);
 		if (*result.status != RoomState::Join::Joined)
 		{
 			heldHere = _state.hasMember(result.nick) && _remoteOwners.count(result.nick) == 0;
@@ -131,16 +131,23 @@ void Room::leave(const std::string& nick, bool announce)
 	if (_shared) _shared->leave(_name, nick);
 }
 
-RoomState::Rename Room::rename(const std::string& from, const std::string& to)
+RoomState::Rename Room::rename(const std::string& from, const std::string& to, bool verified)
 {
 	if (_shared && from != to && _shared->rename(_name, from, to) == SharedRooms::Verdict::Taken) return RoomState::Rename::Taken;
-	const std::string event = ServerEvents::nick(from, to, wallClockMs());
+	const std::string event = ServerEvents::nick(from, to, wallClockMs(), verified);
 	RoomState::Rename result = RoomState::Rename::NotMember;
 	_topic->publishWith([&](std::string& batch) {
 		result = _state.rename(from, to);
-		if (result == RoomState::Rename::Renamed) ws::appendFrame(batch, ws::Opcode::Text, event);
+		if (result != RoomState::Rename::Renamed) return;
+		if (verified) _state.setVerified(to);
+		ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
 	return result;
+}
+
+void Room::setVerified(const std::string& nick)
+{
+	_topic->publishWith([&](std::string&) { _state.setVerified(nick); });
 }
 
 SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail)

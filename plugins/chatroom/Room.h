@@ -73,8 +73,13 @@ public:
 	/// when announce (as its join was).
 	void leave(const std::string& nick, bool announce = true);
 
-	/// A nick event to everyone when renamed.
-	RoomState::Rename rename(const std::string& from, const std::string& to);
+	/// A nick event to everyone when renamed ("verified":true for a
+	/// verified speaker, who is then a verified member).
+	RoomState::Rename rename(const std::string& from, const std::string& to, bool verified = false);
+
+	/// nick, a member, is a verified speaker from now on (its later
+	/// welcomes' verifiedIndexes say so); no event.
+	void setVerified(const std::string& nick);
 
 	/// Publishes a message and hands it to the history store: tail from
 	/// ServerEvents::appendMessageTail() with the same nick, text and ts.

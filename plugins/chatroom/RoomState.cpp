@@ -10,11 +10,12 @@ RoomState::RoomState(const Limits& limits):
 {
 }
 
-RoomState::Join RoomState::join(const std::string& nick)
+RoomState::Join RoomState::join(const std::string& nick, bool verified)
 {
 	if (hasMember(nick)) return Join::NickTaken;
 	if (_members.size() >= _limits.maxUsers) return Join::Full;
 	_members.push_back(nick);
+	if (verified) _verified.insert(nick);
 	return Join::Joined;
 }
 
@@ -30,6 +31,7 @@ bool RoomState::leave(const std::string& nick)
 	const auto it = std::find(_members.begin(), _members.end(), nick);
 	if (it == _members.end()) return false;
 	_members.erase(it);
+	_verified.erase(nick);
 	return true;
 }
 
@@ -40,7 +42,13 @@ RoomState::Rename RoomState::rename(const std::string& from, const std::string& 
 	if (from == to) return Rename::Unchanged;
 	if (hasMember(to)) return Rename::Taken;
 	*it = to;
+	if (_verified.erase(from) != 0) _verified.insert(to);
 	return Rename::Renamed;
+}
+
+void RoomState::setVerified(const std::string& nick)
+{
+	if (hasMember(nick)) _verified.insert(nick);
 }
 
 std::string RoomState::guestNick()

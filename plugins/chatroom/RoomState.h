@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,9 @@ public:
 		Full
 	};
 
-	Join join(const std::string& nick);
+	/// verified: a signed identity vouches for the member (welcomes list
+	/// it in verifiedIndexes); kept across renames, gone when it leaves.
+	Join join(const std::string& nick, bool verified = false);
 
 	/// Adds a member another instance admitted (shared rooms): no limit
 	/// applies; false if nick is a member already.
@@ -69,6 +72,11 @@ public:
 
 	bool hasMember(const std::string& nick) const;
 	const std::vector<std::string>& members() const { return _members; }
+
+	/// A member that became verified after it joined; nothing for others.
+	void setVerified(const std::string& nick);
+	bool isVerified(const std::string& nick) const { return _verified.count(nick) != 0; }
+	bool anyVerified() const { return !_verified.empty(); }
 
 	// Messages --------------------------------------------------------------
 
@@ -119,6 +127,7 @@ private:
 
 	const Limits _limits;
 	std::vector<std::string> _members;
+	std::set<std::string> _verified; // members a signed identity vouches for
 	std::uint64_t _nextGuest = 1;
 
 	std::string _epoch;

@@ -39,6 +39,12 @@ std::string event(std::string_view type, std::initializer_list<Field> fields, st
 	return out;
 }
 
+// Puts ,"verified":true before the ,"ts":<ts> that ends a small event.
+void markVerified(std::string& event)
+{
+	event.insert(event.rfind(",\"ts\":"), ",\"verified\":true");
+}
+
 // ,"verified":true and ,"roles":[...] for what speaker has of them.
 void appendIdentity(std::string& out, const Speaker& speaker)
 {
@@ -87,7 +93,8 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 	const Speaker& speaker)
 {
 	std::size_t size = 160 + room.size() + nick.size() + state.epoch().size() + state.historyBytes();
-	for (const auto& member : state.members()) size += member.size() + 3;
+	// Quotes and comma, and room for its index should it be verified.
+	for (const auto& member : state.members()) size += member.size() + 10;
 	std::string out;
 	out.reserve(size);
 	out.append("{\"type\":\"welcome\",\"room\":");
@@ -103,7 +110,23 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 		first = false;
 		JsonWriter::appendString(out, member);
 	}
-	out.append("],\"history\":[");
+	out += ']';
+	if (state.anyVerified())
+	{
+		// Indexes, not nicks again: the welcome stays within the bound
+		// ChatSettings::maxWelcomeBytes() checks.
+		out.append(",\"verifiedIndexes\":[");
+		first = true;
+		for (std::size_t i = 0; i < state.members().size(); ++i)
+		{
+			if (!state.isVerified(state.members()[i])) continue;
+			if (!first) out += ',';
+			first = false;
+			JsonWriter::appendNumber(out, std::uint64_t(i));
+		}
+		out += ']';
+	}
+	out.append(",\"history\":[");
 	for (std::size_t i = resume.first; i < state.historyCount(); ++i)
 	{
 		if (i != resume.first) out += ',';
@@ -128,12 +151,8 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 
 std::string ServerEvents::join(std::string_view nick, std::int64_t ts, bool verified)
 {
-	if (!verified) return event("join", {{"nick", nick}}, ts);
-	std::string out = "{\"type\":\"join\",\"nick\":";
-	JsonWriter::appendString(out, nick);
-	out.append(",\"verified\":true,\"ts\":");
-	JsonWriter::appendNumber(out, ts);
-	out += '}';
+	std::string out = event("join", {{"nick", nick}}, ts);
+	if (verified) markVerified(out);
 	return out;
 }
 
@@ -153,9 +172,11 @@ std::string ServerEvents::leave(std::string_view nick, std::int64_t ts)
 	return event("leave", {{"nick", nick}}, ts);
 }
 
-std::string ServerEvents::nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts)
+std::string ServerEvents::nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts, bool verified)
 {
-	return event("nick", {{"old", oldNick}, {"nick", newNick}}, ts);
+	std::string out = event("nick", {{"old", oldNick}, {"nick", newNick}}, ts);
+	if (verified) markVerified(out);
+	return out;
 }
 
 std::string ServerEvents::error(std::string_view code, std::string_view message)

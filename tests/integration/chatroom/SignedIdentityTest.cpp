@@ -75,6 +75,17 @@ std::vector<std::string> roles(const Object::Ptr& welcome)
 	return welcome->has("roles") ? strings(welcome->getArray("roles")) : std::vector<std::string>{};
 }
 
+// The nicks a welcome marks verified (verifiedIndexes into users).
+std::vector<std::string> verifiedUsers(const Object::Ptr& welcome)
+{
+	std::vector<std::string> out;
+	if (!welcome->has("verifiedIndexes")) return out;
+	const auto users = strings(welcome->getArray("users"));
+	const auto indexes = welcome->getArray("verifiedIndexes");
+	for (unsigned i = 0; i < indexes->size(); ++i) out.push_back(users.at(indexes->getElement<unsigned>(i)));
+	return out;
+}
+
 bool verified(const Object::Ptr& event)
 {
 	return event->has("verified") && event->getValue<bool>("verified");
@@ -120,9 +131,11 @@ public:
 		const auto join = guest.expect("join");
 		CPPUNIT_ASSERT_EQUAL(std::string("An"), join->getValue<std::string>("nick"));
 		CPPUNIT_ASSERT(verified(join));
-		// A guest's join says nothing of it.
+		// A guest's join says nothing of it; its welcome lists who is verified.
 		ChatClient other(server.port, "/lobby?nick=Dung");
-		other.expect("welcome");
+		const auto otherWelcome = other.expect("welcome");
+		CPPUNIT_ASSERT((strings(otherWelcome->getArray("users")) == std::vector<std::string>{"Chi", "An", "Dung"}));
+		CPPUNIT_ASSERT(verifiedUsers(otherWelcome) == std::vector<std::string>{"An"});
 		CPPUNIT_ASSERT(!verified(an.expect("join")));
 	}
 
@@ -270,7 +283,18 @@ public:
 			const auto renamed = client->expect("nick");
 			CPPUNIT_ASSERT_EQUAL(std::string("Visitor"), renamed->getValue<std::string>("old"));
 			CPPUNIT_ASSERT_EQUAL(std::string("Khanh"), renamed->getValue<std::string>("nick"));
+			CPPUNIT_ASSERT(verified(renamed));
 		}
+		ChatClient later(server.port, "/lobby?nick=Later");
+		CPPUNIT_ASSERT(verifiedUsers(later.expect("welcome")) == std::vector<std::string>{"Khanh"});
+
+		// Without a name, the nick stays and the member is verified all the same.
+		ChatClient nameless(server.port, "/lobby?nick=Nameless");
+		nameless.expect("welcome");
+		nameless.send(authFrame(hs256(claims("user-10b", 600))));
+		nameless.expect("authenticated");
+		ChatClient last(server.port, "/lobby?nick=Last");
+		CPPUNIT_ASSERT((verifiedUsers(last.expect("welcome")) == std::vector<std::string>{"Khanh", "Nameless"}));
 	}
 
 	void testAuthFrameWithoutJwtIsABadRequest()

@@ -43,6 +43,9 @@ class SignedIdentityTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testWelcomeAndJoinOfAVerifiedSpeaker);
 	CPPUNIT_TEST(testGuestEventsAreUnchanged);
 	CPPUNIT_TEST(testAuthenticatedEvent);
+	CPPUNIT_TEST(testVerifiedMembersFollowRenamesAndLeaves);
+	CPPUNIT_TEST(testWelcomeListsVerifiedMembers);
+	CPPUNIT_TEST(testNickEventOfAVerifiedSpeaker);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -162,6 +165,69 @@ public:
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1800000000), event->getValue<Poco::Int64>("exp"));
 		// The subject itself is never sent.
 		CPPUNIT_ASSERT(ServerEvents::authenticated(speakerOf(identity), 1).find("user-42") == std::string::npos);
+	}
+
+	void testVerifiedMembersFollowRenamesAndLeaves()
+	{
+		RoomState state({});
+		CPPUNIT_ASSERT(state.join("An", true) == RoomState::Join::Joined);
+		CPPUNIT_ASSERT(state.join("Binh") == RoomState::Join::Joined);
+		CPPUNIT_ASSERT(state.isVerified("An"));
+		CPPUNIT_ASSERT(!state.isVerified("Binh"));
+		// A refused join changes nothing.
+		CPPUNIT_ASSERT(state.join("Binh", true) == RoomState::Join::NickTaken);
+		CPPUNIT_ASSERT(!state.isVerified("Binh"));
+
+		CPPUNIT_ASSERT(state.rename("An", "An Nguyen") == RoomState::Rename::Renamed);
+		CPPUNIT_ASSERT(state.isVerified("An Nguyen"));
+		CPPUNIT_ASSERT(!state.isVerified("An"));
+		// A guest taking the old nick is not verified by it.
+		CPPUNIT_ASSERT(state.join("An") == RoomState::Join::Joined);
+		CPPUNIT_ASSERT(!state.isVerified("An"));
+
+		state.setVerified("Binh");
+		CPPUNIT_ASSERT(state.isVerified("Binh"));
+		state.setVerified("Nobody");
+		CPPUNIT_ASSERT(!state.isVerified("Nobody"));
+
+		CPPUNIT_ASSERT(state.leave("An Nguyen"));
+		CPPUNIT_ASSERT(state.leave("Binh"));
+		CPPUNIT_ASSERT(!state.anyVerified());
+		// Someone joining later under a verified member's old nick is a guest.
+		CPPUNIT_ASSERT(state.join("Binh") == RoomState::Join::Joined);
+		CPPUNIT_ASSERT(!state.isVerified("Binh"));
+	}
+
+	void testWelcomeListsVerifiedMembers()
+	{
+		RoomState state({});
+		state.restore("e", 0, {});
+		state.join("Chi", true);
+		state.join("Dung");
+		state.join("An", true);
+		const auto welcome = parse(ServerEvents::welcome("lobby", "An", state, state.resume(std::nullopt)));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), welcome->getArray("users")->size());
+		// Indexes into users: Chi and An.
+		const auto verifiedIndexes = welcome->getArray("verifiedIndexes");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), verifiedIndexes->size());
+		CPPUNIT_ASSERT_EQUAL(0, verifiedIndexes->getElement<int>(0));
+		CPPUNIT_ASSERT_EQUAL(2, verifiedIndexes->getElement<int>(1));
+		// None verified: no field at all.
+		RoomState guests({});
+		guests.restore("e", 0, {});
+		guests.join("Dung");
+		CPPUNIT_ASSERT(!parse(ServerEvents::welcome("lobby", "Dung", guests, guests.resume(std::nullopt)))->has("verifiedIndexes"));
+	}
+
+	void testNickEventOfAVerifiedSpeaker()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"nick","old":"Chi","nick":"Chi Mai","verified":true,"ts":7})"), ServerEvents::nick("Chi", "Chi Mai", 7, true));
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"nick","old":"Chi","nick":"Chi Mai","ts":7})"), ServerEvents::nick("Chi", "Chi Mai", 7));
+		// A nick holding what looks like the time field does not move it.
+		const auto tricky = parse(ServerEvents::nick(",\"ts\":1", "x,\"ts\":2", 7, true));
+		CPPUNIT_ASSERT(tricky->getValue<bool>("verified"));
+		CPPUNIT_ASSERT_EQUAL(std::string("x,\"ts\":2"), tricky->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(7), tricky->getValue<Poco::Int64>("ts"));
 	}
 };
 
