@@ -5,6 +5,7 @@
 #include "Clock.h"
 #include "NameRules.h"
 #include "ServerEvents.h"
+#include "auth/SignedIdentity.h"
 
 #include "webchat/engine/Connection.h"
 
@@ -23,8 +24,9 @@ void sendError(engine::Connection& connection, std::string_view code, std::strin
 
 } // namespace
 
-ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, HistoryStore& store, Poco::Logger& logger):
+ChatHandler::ChatHandler(const ChatSettings& settings, const auth::AuthSettings& auth, TopicSource topics, HistoryStore& store, Poco::Logger& logger):
 	_settings(settings),
+	_auth(auth),
 	_logger(logger),
 	_framesPerAddress(settings.ratePerIpPerSecond, static_cast<double>(settings.ratePerIpBurst)),
 	_presencePerAddress(static_cast<double>(settings.presenceEventsPerIpPerMinute) / 60.0, static_cast<double>(settings.presenceEventsPerIpPerMinute)),
@@ -59,6 +61,38 @@ void ChatHandler::onOpen(engine::Connection& connection)
 		refuse(connection, *target.error());
 		return;
 	}
+	std::optional<std::string> nick = target.nick();
+	if (_auth.mode == auth::AuthSettings::Mode::Jwt)
+	{
+		// A token with a '.' is a signed identity; one without is a nick
+		// token, which makes a guest.
+		const std::optional<std::string>& token = target.token();
+		if (token && token->find('.') != std::string::npos)
+		{
+			const auto identity = verify(connection, *token);
+			if (!identity) return;
+			adopt(connection, session, *identity);
+			if (!identity->name.empty()) nick = identity->name;
+		}
+		else if (!_auth.allowGuests)
+		{
+			if (token)
+			{
+				refuse(connection, {"unauthorized", "this room admits signed identities only, and token= is not one", CloseCodes::Unauthorized});
+				return;
+			}
+			// The join waits for the token in an auth frame.
+			session.setAuth(ChatSession::Auth::AwaitingToken);
+			connection.setDeadline(steadyMs() + _auth.authGraceMs);
+			return;
+		}
+	}
+	joinRoom(connection, session, nick);
+}
+
+void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session, const std::optional<std::string>& nick)
+{
+	const RequestTarget& target = session.target();
 	auto room = _rooms.acquire(Name::of(target.room()));
 	if (!room)
 	{
@@ -69,7 +103,7 @@ void ChatHandler::onOpen(engine::Connection& connection)
 	// One address coming and going must not flood every room with join
 	// and leave events: beyond its budget they are not broadcast.
 	session.setAnnounced(_presencePerAddress.tryTake(connection.peerAddress(), steadyMs()));
-	const Room::JoinResult result = room->join(connection, target.nick(), target.since(), target.epoch(), session.announced());
+	const Room::JoinResult result = room->join(connection, nick, target.since(), target.epoch(), session.announced(), session.speaker());
 	if (result.unavailable)
 	{
 		refuse(connection, {"unavailable", "the chat server cannot reach its shared backend; try again shortly", CloseCodes::Unavailable});
@@ -105,6 +139,11 @@ void ChatHandler::onOpen(engine::Connection& connection)
 void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, std::string_view payload)
 {
 	ChatSession& session = sessionOf(connection);
+	if (session.auth() == ChatSession::Auth::AwaitingToken)
+	{
+		firstAuthFrame(connection, session, opcode, payload);
+		return;
+	}
 	if (!session.joined()) return;
 	if (opcode != ws::Opcode::Text)
 	{
@@ -128,6 +167,11 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 		return;
 	}
 	const ClientCommand command = ClientCommand::parse(payload);
+	if (session.auth() == ChatSession::Auth::Expired && command.kind() != ClientCommand::Kind::Auth)
+	{
+		sendError(connection, "token_expired", "your signed identity has expired; send a fresh token in an auth frame");
+		return;
+	}
 	switch (command.kind())
 	{
 	case ClientCommand::Kind::Message:
@@ -135,6 +179,9 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 		break;
 	case ClientCommand::Kind::Nick:
 		changeNick(connection, session, command.argument(), now);
+		break;
+	case ClientCommand::Kind::Auth:
+		authenticate(connection, session, std::string(command.argument()), now);
 		break;
 	case ClientCommand::Kind::BadRequest:
 		sendError(connection, "bad_request", command.problem());
@@ -185,7 +232,7 @@ void ChatHandler::changeNick(engine::Connection& connection, ChatSession& sessio
 		sendError(connection, "nick_rate_limited", "at most " + std::to_string(_settings.nickChangesPerMinute) + " nick changes a minute");
 		return;
 	}
-	switch (session.room()->rename(session.nick(), nick))
+	switch (session.room()->rename(session.nick(), nick, session.speaker().verified))
 	{
 	case RoomState::Rename::Renamed:
 		session.nickChanges().tryTake(now);
@@ -208,6 +255,87 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 	if (!room) return;
 	if (wasMember) room->leave(session.nick(), session.announced());
 	_rooms.release(room->key());
+}
+
+std::optional<auth::Identity> ChatHandler::verify(engine::Connection& connection, const std::string& token)
+{
+	auto checked = _auth.verifier->verify(token, wallClockMs() / 1000);
+	if (const auto* error = std::get_if<auth::TokenError>(&checked))
+	{
+		// Logged (at debug) as any refusal: why, never the token.
+		refuse(connection, auth::refusal(*error));
+		return std::nullopt;
+	}
+	return std::get<auth::Identity>(std::move(checked));
+}
+
+void ChatHandler::adopt(engine::Connection& connection, ChatSession& session, const auth::Identity& identity)
+{
+	session.setSpeaker(auth::speakerOf(identity));
+	session.setAuth(ChatSession::Auth::Verified);
+	connection.setDeadline(auth::steadyExpiry(identity.expiresAt, wallClockMs(), steadyMs()));
+}
+
+void ChatHandler::firstAuthFrame(engine::Connection& connection, ChatSession& session, ws::Opcode opcode, std::string_view payload)
+{
+	// One frame decides: the token it carries joins the connection, and
+	// anything else ends it.
+	const auto command = opcode == ws::Opcode::Text ? std::optional<ClientCommand>(ClientCommand::parse(payload)) : std::nullopt;
+	if (!command || command->kind() != ClientCommand::Kind::Auth)
+	{
+		refuse(connection, {"unauthorized", "this room admits signed identities only: send {\"type\":\"auth\",\"token\":...} first", CloseCodes::Unauthorized});
+		return;
+	}
+	const auto identity = verify(connection, std::string(command->argument()));
+	if (!identity) return;
+	adopt(connection, session, *identity);
+	joinRoom(connection, session, identity->name.empty() ? session.target().nick() : std::optional<std::string>(identity->name));
+}
+
+void ChatHandler::authenticate(engine::Connection& connection, ChatSession& session, const std::string& token, std::int64_t now)
+{
+	if (_auth.mode != auth::AuthSettings::Mode::Jwt)
+	{
+		sendError(connection, "bad_request", "this server takes no signed identities (auth = none)");
+		return;
+	}
+	const auto identity = verify(connection, token);
+	if (!identity) return;
+	const bool wasVerified = session.speaker().verified;
+	if (wasVerified && identity->subject != session.speaker().subject)
+	{
+		refuse(connection, {"unauthorized", "a fresh token must name the subject the connection has", CloseCodes::Unauthorized});
+		return;
+	}
+	adopt(connection, session, *identity);
+	// A guest taking an identity is a verified member from now on (before
+	// it is told, so a welcome it causes lists it).
+	if (!wasVerified) session.room()->setVerified(session.nick());
+	connection.send(ws::Opcode::Text, ServerEvents::authenticated(session.speaker(), identity->expiresAt));
+	// It takes the identity's name too, as any rename; a refresh keeps the
+	// nick the connection has.
+	if (!wasVerified && !identity->name.empty()) changeNick(connection, session, identity->name, now);
+}
+
+void ChatHandler::onDeadline(engine::Connection& connection)
+{
+	ChatSession& session = sessionOf(connection);
+	switch (session.auth())
+	{
+	case ChatSession::Auth::AwaitingToken:
+		refuse(connection, {"unauthorized", "no auth frame came within " + std::to_string(_auth.authGraceMs) + " ms", CloseCodes::Unauthorized});
+		break;
+	case ChatSession::Auth::Verified:
+		session.setAuth(ChatSession::Auth::Expired);
+		sendError(connection, "token_expired", "your signed identity has expired; send a fresh token in an auth frame within " + std::to_string(_auth.authGraceMs) + " ms");
+		connection.setDeadline(steadyMs() + _auth.authGraceMs);
+		break;
+	case ChatSession::Auth::Expired:
+		refuse(connection, {"unauthorized", "your signed identity expired and no fresh token came", CloseCodes::Unauthorized});
+		break;
+	case ChatSession::Auth::Guest:
+		break;
+	}
 }
 
 } // namespace webchat::chatroom

@@ -2,9 +2,17 @@
 // ChatHandler.h
 //
 // The chat-room protocol on the engine (docs/PROTOCOL.md): checks what a
-// client asked for, joins it to its room, turns its frames into messages
-// and nick changes under its rate limits, and announces its leaving.
-// Every callback but makeSession runs on the connection's I/O thread.
+// client asked for and who it is, joins it to its room, turns its frames
+// into messages and nick changes under its rate limits, and announces its
+// leaving. Every callback but makeSession runs on the connection's I/O
+// thread.
+//
+// Signed identities (auth = jwt, docs/PROTOCOL.md, Signed identities): a
+// token comes with the upgrade URL (token=) or in an auth frame; a valid
+// one makes the connection's Speaker (ChatSession::auth() tracks where it
+// stands). The connection's engine deadline carries the only timers: the
+// wait for a first auth frame, the token's expiry, then the grace for a
+// fresh one; onDeadline acts on whichever is due.
 //
 
 #ifndef WEBCHAT_CHATROOM_CHATHANDLER_INCLUDED
@@ -17,6 +25,7 @@
 #include "Room.h"
 #include "RoomRegistry.h"
 #include "SharedRooms.h"
+#include "auth/AuthSettings.h"
 
 #include "webchat/engine/AddressBuckets.h"
 #include "webchat/engine/SessionHandlerFor.h"
@@ -37,12 +46,13 @@ public:
 	using TopicSource = std::function<std::shared_ptr<engine::Topic>(const std::string& name)>;
 
 	/// store keeps the rooms' history; it must outlive the rooms (clearRooms()).
-	ChatHandler(const ChatSettings& settings, TopicSource topics, HistoryStore& store, Poco::Logger& logger);
+	ChatHandler(const ChatSettings& settings, const auth::AuthSettings& auth, TopicSource topics, HistoryStore& store, Poco::Logger& logger);
 
 	std::unique_ptr<ChatSession> makeSession(const Poco::Net::HTTPServerRequest& request) override;
 	void onOpen(engine::Connection& connection) override;
 	void onMessage(engine::Connection& connection, ws::Opcode opcode, std::string_view payload) override;
 	void onClose(engine::Connection& connection, std::uint16_t code) override;
+	void onDeadline(engine::Connection& connection) override;
 
 	/// Forgets every room and so drops their topics (before the engine goes).
 	void clearRooms() { _rooms.clear(); }
@@ -62,10 +72,19 @@ public:
 
 private:
 	void refuse(engine::Connection& connection, const ChatError& error);
+	void joinRoom(engine::Connection& connection, ChatSession& session, const std::optional<std::string>& nick);
+	// Signed identities: the token checked now, the connection refused
+	// (4401) when it fails; the session then speaks as the identity, until
+	// the token's exp.
+	std::optional<auth::Identity> verify(engine::Connection& connection, const std::string& token);
+	void adopt(engine::Connection& connection, ChatSession& session, const auth::Identity& identity);
+	void firstAuthFrame(engine::Connection& connection, ChatSession& session, ws::Opcode opcode, std::string_view payload);
+	void authenticate(engine::Connection& connection, ChatSession& session, const std::string& token, std::int64_t now);
 	void postMessage(engine::Connection& connection, ChatSession& session, std::string_view text);
 	void changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now);
 
 	const ChatSettings _settings;
+	const auth::AuthSettings _auth;
 	Poco::Logger& _logger;
 	// Frames per client address, across its connections.
 	engine::AddressBuckets _framesPerAddress;

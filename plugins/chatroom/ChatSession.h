@@ -54,6 +54,20 @@ public:
 	const Speaker& speaker() const { return _speaker; }
 	void setSpeaker(Speaker speaker) { _speaker = std::move(speaker); }
 
+	/// Where its signed identity stands (auth = jwt; always Guest with
+	/// auth = none). The connection's deadline, while it has one, is
+	/// the end of AwaitingToken, of Verified (the token's exp) or of
+	/// Expired (auth_grace_ms after that).
+	enum class Auth
+	{
+		Guest,         // no signed identity, and none needed
+		AwaitingToken, // not joined: its first frame must be an auth frame
+		Verified,      // speaks as a token's identity, which is still valid
+		Expired        // the token ran out; a fresh one is due within the grace
+	};
+	Auth auth() const { return _auth; }
+	void setAuth(Auth auth) { _auth = auth; }
+
 	engine::TokenBucket& messages() { return _messages; }
 	engine::TokenBucket& nickChanges() { return _nickChanges; }
 	FloodGuard& flood() { return _flood; }
@@ -66,6 +80,7 @@ private:
 	std::string _nick;
 	std::string _escapedNick;
 	Speaker _speaker;
+	Auth _auth = Auth::Guest;
 	engine::TokenBucket _messages;
 	engine::TokenBucket _nickChanges;
 	FloodGuard _flood;

@@ -12,6 +12,9 @@ namespace {
 // The longest a nick can get in JSON: every code point escaped, quotes, comma.
 constexpr std::size_t maxNickJson = NameRules::MaxNickLength * JsonWriter::MaxExpansion + 3;
 constexpr std::size_t maxRoomJson = NameRules::MaxRoomLength * JsonWriter::MaxExpansion + 2;
+// An index into the welcome's users (verifiedIndexes): up to 6 digits
+// (max_users_per_room is at most 10^6), comma.
+constexpr std::size_t maxMemberIndexJson = 7;
 // The welcome's fixed fields and numbers, generously.
 constexpr std::size_t welcomeOverhead = 512;
 
@@ -55,7 +58,7 @@ ChatSettings ChatSettings::fromConfig(const Poco::Util::AbstractConfiguration& s
 
 std::size_t ChatSettings::maxWelcomeBytes() const
 {
-	return historyBytes + maxUsersPerRoom * maxNickJson + maxRoomJson + maxNickJson + welcomeOverhead;
+	return historyBytes + maxUsersPerRoom * (maxNickJson + maxMemberIndexJson) + maxRoomJson + maxNickJson + welcomeOverhead;
 }
 
 } // namespace webchat::chatroom

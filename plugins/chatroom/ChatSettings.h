@@ -42,7 +42,8 @@ struct ChatSettings
 	/// Reads the keys above (defaults where absent). Throws
 	/// Poco::InvalidArgumentException naming the key for a bad value, and
 	/// when the largest possible welcome (history_bytes plus
-	/// max_users_per_room of the longest nicks) would not fit the engine's
+	/// max_users_per_room of the longest nicks, each perhaps verified)
+	/// would not fit the engine's
 	/// max_queued_bytes: such a welcome would get its newcomer closed as a
 	/// slow consumer.
 	static ChatSettings fromConfig(const Poco::Util::AbstractConfiguration& section, const engine::EngineSettings& engine);

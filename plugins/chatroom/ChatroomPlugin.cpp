@@ -5,7 +5,8 @@
 // number of members.
 //
 // Listener keys: the engine's (EngineSettings.h), the chat room's limits
-// (ChatSettings.h) and where history is kept (HistorySettings.h).
+// (ChatSettings.h), where history is kept (HistorySettings.h) and how
+// clients prove who they are (auth/AuthSettings.h).
 //
 // Order at shutdown: the engine stops first (its I/O threads are the only
 // callers of the rooms, so nothing is appended after), then the history
@@ -21,6 +22,7 @@
 #include "ChatHandler.h"
 #include "ChatSettings.h"
 #include "HistorySettings.h"
+#include "auth/AuthSettings.h"
 
 #include "Poco/Exception.h"
 #include "Poco/NumberFormatter.h"
@@ -52,6 +54,7 @@ public:
 		const auto engineSettings = engine::EngineSettings::fromConfig(section);
 		const auto chatSettings = chatroom::ChatSettings::fromConfig(section, engineSettings);
 		const auto historySettings = chatroom::HistorySettings::fromConfig(section, chatSettings.historySize);
+		const auto authSettings = chatroom::auth::AuthSettings::fromConfig(section);
 		_origins = std::make_unique<engine::OriginPolicy>(engineSettings.allowedOrigins);
 		if (_host && _host->checkingConfiguration())
 		{
@@ -60,7 +63,7 @@ public:
 		}
 		// Last of the checks: opening creates the database file.
 		_store = historySettings.openStore(logger);
-		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger);
+		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, authSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger);
 		_engine = std::make_unique<engine::Engine>(engineSettings, *_chat, logger);
 		// A shared backend feeds the rooms from its own threads from now on.
 		if (auto* shared = _store->shared()) shared->attach(*_chat);
@@ -68,12 +71,15 @@ public:
 			chatSettings.maxRooms, chatSettings.maxUsersPerRoom, chatSettings.historySize, chatSettings.historyBytes,
 			Poco::NumberFormatter::format(chatSettings.ratePerSecond), chatSettings.rateBurst);
 		logger.information("chat history: " + _store->describe());
+		if (authSettings.mode == chatroom::auth::AuthSettings::Mode::Jwt)
+			logger.information("chat identities: signed (%s, key %s), guests %s", std::string(chatroom::auth::algorithmName(authSettings.verifier->key().algorithm())),
+				authSettings.keyFile, std::string(authSettings.allowGuests ? "allowed" : "refused"));
 	}
 
 	const webchat::ConfigTable& configKeys() const override
 	{
 		using namespace webchat;
-		static const ConfigTable table{"chatroom", {&engine::EngineSettings::keys(), &chatroom::ChatSettings::keys(), &chatroom::HistorySettings::keys()}, {}};
+		static const ConfigTable table{"chatroom", {&engine::EngineSettings::keys(), &chatroom::ChatSettings::keys(), &chatroom::HistorySettings::keys(), &chatroom::auth::AuthSettings::keys()}, {}};
 		return table;
 	}
 

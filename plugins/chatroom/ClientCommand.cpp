@@ -83,7 +83,7 @@ ClientCommand ClientCommand::parse(std::string_view frame)
 	}
 
 	std::string type;
-	if (!stringField(*object, "type", type)) return decoded(Kind::BadRequest, "a JSON object needs a \"type\": \"message\" or \"nick\"");
+	if (!stringField(*object, "type", type)) return decoded(Kind::BadRequest, "a JSON object needs a \"type\": \"message\", \"nick\" or \"auth\"");
 	std::string value;
 	if (type == "message")
 	{
@@ -95,7 +95,12 @@ ClientCommand ClientCommand::parse(std::string_view frame)
 		if (!stringField(*object, "nick", value)) return decoded(Kind::BadRequest, "a nick change needs a \"nick\" string");
 		return decoded(Kind::Nick, std::move(value));
 	}
-	return decoded(Kind::BadRequest, "unknown type; known are \"message\" and \"nick\"");
+	if (type == "auth")
+	{
+		if (!stringField(*object, "token", value) || value.empty()) return decoded(Kind::BadRequest, "an auth frame needs a \"token\" string");
+		return decoded(Kind::Auth, std::move(value));
+	}
+	return decoded(Kind::BadRequest, "unknown type; known are \"message\", \"nick\" and \"auth\"");
 }
 
 } // namespace webchat::chatroom

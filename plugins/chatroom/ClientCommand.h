@@ -4,6 +4,8 @@
 // What a client's text frame asks for (docs/PROTOCOL.md, Client to server):
 //   {"type":"message","text":"..."}   a message
 //   {"type":"nick","nick":"..."}      a nick change
+//   {"type":"auth","token":"..."}     a signed identity (auth = jwt): the
+//                                     first one, or a fresh one
 //   anything that is not a JSON object ("hello", "\"hello\"", "[1,2]",
 //   "{not json") is the text of a message, as is
 //   a JSON object without a known type or with fields of the wrong kind is
@@ -28,6 +30,7 @@ public:
 	{
 		Message,
 		Nick,
+		Auth,
 		BadRequest
 	};
 
@@ -36,7 +39,7 @@ public:
 
 	Kind kind() const { return _kind; }
 
-	/// The message's text or the requested nick.
+	/// The message's text, the requested nick or the auth frame's token.
 	std::string_view argument() const { return _decoded ? std::string_view(_value) : _frame; }
 
 	/// For a bad request: what was wrong.

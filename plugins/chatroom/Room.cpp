@@ -61,7 +61,7 @@ Name Room::sharedGuestNick()
 }
 
 Room::JoinResult Room::join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-	const std::optional<std::string>& epoch, bool announce)
+	const std::optional<std::string>& epoch, bool announce, const Speaker& speaker)
 {
 	JoinResult result;
 	// Both forms of the nick are made here, outside the room's lock.
@@ -109,16 +109,16 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 		}
 		if (!_shared && !nick) joining = _state.guestNick();
 		result.nick = joining.shown;
-		result.status = _state.join(joining);
+		result.status = _state.join(joining, speaker.verified);
 		if (*result.status != RoomState::Join::Joined)
 		{
 			heldHere = _state.hasMember(joining.key) && _remoteOwners.count(joining.key) == 0;
 			return;
 		}
-		welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch));
+		welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker);
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
-		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs()));
+		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs(), speaker.verified));
 	});
 	// A claim the room did not take is given back.
 	if (claim == SharedRooms::Verdict::Accepted && result.status != RoomState::Join::Joined && !heldHere) _shared->leave(_name.key, joining);
@@ -140,18 +140,26 @@ void Room::leave(const std::string& nick, bool announce)
 	if (_shared) _shared->leave(_name.key, leaving);
 }
 
-RoomState::Rename Room::rename(const std::string& from, const std::string& to)
+RoomState::Rename Room::rename(const std::string& from, const std::string& to, bool verified)
 {
 	const Name current = Name::of(from);
 	const Name wanted = Name::of(to);
 	if (_shared && current.shown != wanted.shown && _shared->rename(_name.key, current, wanted) == SharedRooms::Verdict::Taken) return RoomState::Rename::Taken;
-	const std::string event = ServerEvents::nick(current.shown, wanted.shown, wallClockMs());
+	const std::string event = ServerEvents::nick(current.shown, wanted.shown, wallClockMs(), verified);
 	RoomState::Rename result = RoomState::Rename::NotMember;
 	_topic->publishWith([&](std::string& batch) {
 		result = _state.rename(current.key, wanted);
-		if (result == RoomState::Rename::Renamed) ws::appendFrame(batch, ws::Opcode::Text, event);
+		if (result != RoomState::Rename::Renamed) return;
+		if (verified) _state.setVerified(wanted.key);
+		ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
 	return result;
+}
+
+void Room::setVerified(const std::string& nick)
+{
+	const std::string key = Name::of(nick).key;
+	_topic->publishWith([&](std::string&) { _state.setVerified(key); });
 }
 
 SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail)

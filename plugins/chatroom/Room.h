@@ -35,6 +35,7 @@
 #include "NameRules.h"
 #include "RoomState.h"
 #include "SharedRooms.h"
+#include "Speaker.h"
 
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Topic.h"
@@ -72,17 +73,23 @@ public:
 	/// when epoch is not the room's) and, when announce, the others a join
 	/// event (the member list in every welcome has it either way). When
 	/// refused, the connection is subscribed all the same: the caller
-	/// closes it.
+	/// closes it. speaker is who the connection speaks as (its welcome
+	/// tells it its roles; its join event says whether it is verified).
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-		const std::optional<std::string>& epoch = std::nullopt, bool announce = true);
+		const std::optional<std::string>& epoch = std::nullopt, bool announce = true, const Speaker& speaker = Speaker());
 
 	/// nick (as it joined or was renamed, shown) left (its connection is
 	/// already unsubscribed): a leave event when announce (as its join was).
 	void leave(const std::string& nick, bool announce = true);
 
 	/// A nick event to everyone when renamed; from is the member's nick as
-	/// shown, to as asked for (shown in its display form).
-	RoomState::Rename rename(const std::string& from, const std::string& to);
+	/// shown, to as asked for (shown in its display form). "verified":true
+	/// for a verified speaker, who is then a verified member.
+	RoomState::Rename rename(const std::string& from, const std::string& to, bool verified = false);
+
+	/// nick (as shown), a member, is a verified speaker from now on (its
+	/// later welcomes' verifiedIndexes say so); no event.
+	void setVerified(const std::string& nick);
 
 	/// Publishes a message and hands it to the history store: tail from
 	/// ServerEvents::appendMessageTail() with the same nick, text and ts.

@@ -10,11 +10,12 @@ RoomState::RoomState(const Limits& limits):
 {
 }
 
-RoomState::Join RoomState::join(const Name& nick)
+RoomState::Join RoomState::join(const Name& nick, bool verified)
 {
 	if (hasMember(nick.key)) return Join::NickTaken;
 	if (_members.size() >= _limits.maxUsers) return Join::Full;
 	_members.push_back(nick);
+	if (verified) _verified.insert(nick.key);
 	return Join::Joined;
 }
 
@@ -30,6 +31,7 @@ bool RoomState::leave(const std::string& key)
 	const auto it = findMember(key);
 	if (it == _members.end()) return false;
 	_members.erase(it);
+	_verified.erase(key);
 	return true;
 }
 
@@ -40,7 +42,13 @@ RoomState::Rename RoomState::rename(const std::string& fromKey, const Name& to)
 	if (it->shown == to.shown) return Rename::Unchanged;
 	if (to.key != fromKey && hasMember(to.key)) return Rename::Taken;
 	*it = to;
+	if (_verified.erase(fromKey) != 0) _verified.insert(to.key);
 	return Rename::Renamed;
+}
+
+void RoomState::setVerified(const std::string& key)
+{
+	if (hasMember(key)) _verified.insert(key);
 }
 
 Name RoomState::guestNick()

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,10 @@ public:
 		Full
 	};
 
-	/// NickTaken when a member has nick's key.
-	Join join(const Name& nick);
+	/// NickTaken when a member has nick's key. verified: a signed identity
+	/// vouches for the member (welcomes list it in verifiedIndexes); kept
+	/// across renames, gone when it leaves.
+	Join join(const Name& nick, bool verified = false);
 
 	/// Adds a member another instance admitted (shared rooms): no limit
 	/// applies; false if a member has nick's key already.
@@ -79,6 +82,12 @@ public:
 	/// How the member of that key is shown; empty if there is none.
 	std::string shownAs(const std::string& key) const;
 	const std::vector<Name>& members() const { return _members; }
+
+	/// The member of that key became verified after it joined; nothing
+	/// when there is no such member.
+	void setVerified(const std::string& key);
+	bool isVerified(const std::string& key) const { return _verified.count(key) != 0; }
+	bool anyVerified() const { return !_verified.empty(); }
 
 	// Messages --------------------------------------------------------------
 
@@ -131,6 +140,7 @@ private:
 
 	const Limits _limits;
 	std::vector<Name> _members;
+	std::set<std::string> _verified; // keys of the members a signed identity vouches for
 	std::uint64_t _nextGuest = 1;
 
 	std::string _epoch;

@@ -1,6 +1,7 @@
 #include "ServerEvents.h"
 
 #include "JsonWriter.h"
+#include "auth/SignedIdentity.h"
 
 #include <initializer_list>
 #include <optional>
@@ -38,6 +39,27 @@ std::string event(std::string_view type, std::initializer_list<Field> fields, st
 	return out;
 }
 
+// Puts ,"verified":true before the ,"ts":<ts> that ends a small event.
+void markVerified(std::string& event)
+{
+	event.insert(event.rfind(",\"ts\":"), ",\"verified\":true");
+}
+
+// ,"verified":true and ,"roles":[...] for what speaker has of them.
+void appendIdentity(std::string& out, const Speaker& speaker)
+{
+	if (speaker.verified) out.append(",\"verified\":true");
+	const auto roles = auth::roleNames(speaker.roles);
+	if (roles.empty()) return;
+	out.append(",\"roles\":[");
+	for (std::size_t i = 0; i < roles.size(); ++i)
+	{
+		if (i != 0) out += ',';
+		JsonWriter::appendString(out, roles[i]);
+	}
+	out += ']';
+}
+
 } // namespace
 
 void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts)
@@ -67,16 +89,19 @@ std::string ServerEvents::message(const HistoryStore::Message& message)
 	return ServerEvents::message(message.id, tail);
 }
 
-std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume)
+std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume,
+	const Speaker& speaker)
 {
 	std::size_t size = 160 + room.size() + nick.size() + state.epoch().size() + state.historyBytes();
-	for (const auto& member : state.members()) size += member.shown.size() + 3;
+	// Quotes and comma, and room for its index should it be verified.
+	for (const auto& member : state.members()) size += member.shown.size() + 10;
 	std::string out;
 	out.reserve(size);
 	out.append("{\"type\":\"welcome\",\"room\":");
 	JsonWriter::appendString(out, room);
 	out.append(",\"nick\":");
 	JsonWriter::appendString(out, nick);
+	appendIdentity(out, speaker);
 	out.append(",\"users\":[");
 	bool first = true;
 	for (const auto& member : state.members())
@@ -85,7 +110,23 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 		first = false;
 		JsonWriter::appendString(out, member.shown);
 	}
-	out.append("],\"history\":[");
+	out += ']';
+	if (state.anyVerified())
+	{
+		// Indexes, not nicks again: the welcome stays within the bound
+		// ChatSettings::maxWelcomeBytes() checks.
+		out.append(",\"verifiedIndexes\":[");
+		first = true;
+		for (std::size_t i = 0; i < state.members().size(); ++i)
+		{
+			if (!state.isVerified(state.members()[i].key)) continue;
+			if (!first) out += ',';
+			first = false;
+			JsonWriter::appendNumber(out, std::uint64_t(i));
+		}
+		out += ']';
+	}
+	out.append(",\"history\":[");
 	for (std::size_t i = resume.first; i < state.historyCount(); ++i)
 	{
 		if (i != resume.first) out += ',';
@@ -108,9 +149,22 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 	return out;
 }
 
-std::string ServerEvents::join(std::string_view nick, std::int64_t ts)
+std::string ServerEvents::join(std::string_view nick, std::int64_t ts, bool verified)
 {
-	return event("join", {{"nick", nick}}, ts);
+	std::string out = event("join", {{"nick", nick}}, ts);
+	if (verified) markVerified(out);
+	return out;
+}
+
+std::string ServerEvents::authenticated(const Speaker& speaker, std::int64_t expiresAt)
+{
+	std::string out = "{\"type\":\"authenticated\",\"from\":";
+	JsonWriter::appendString(out, speaker.from);
+	appendIdentity(out, speaker);
+	out.append(",\"exp\":");
+	JsonWriter::appendNumber(out, expiresAt);
+	out += '}';
+	return out;
 }
 
 std::string ServerEvents::leave(std::string_view nick, std::int64_t ts)
@@ -118,9 +172,11 @@ std::string ServerEvents::leave(std::string_view nick, std::int64_t ts)
 	return event("leave", {{"nick", nick}}, ts);
 }
 
-std::string ServerEvents::nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts)
+std::string ServerEvents::nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts, bool verified)
 {
-	return event("nick", {{"old", oldNick}, {"nick", newNick}}, ts);
+	std::string out = event("nick", {{"old", oldNick}, {"nick", newNick}}, ts);
+	if (verified) markVerified(out);
+	return out;
 }
 
 std::string ServerEvents::error(std::string_view code, std::string_view message)

@@ -14,6 +14,7 @@
 
 #include "HistoryStore.h"
 #include "RoomState.h"
+#include "Speaker.h"
 
 #include <cstdint>
 #include <string>
@@ -36,13 +37,23 @@ public:
 	/// bytes as when it was first sent.
 	static std::string message(const HistoryStore::Message& message);
 
-	/// The welcome for nick, who just joined room: its members, the history
-	/// resume selects, lastId, the room's epoch and, when due, gap and reset.
-	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume);
+	/// The welcome for nick, who just joined room: "verified":true and its
+	/// "roles" when speaker has them, its members (and, when some are,
+	/// the indexes of the verified ones in "verifiedIndexes"), the history
+	/// resume selects,
+	/// lastId, the room's epoch and, when due, gap and reset.
+	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume,
+		const Speaker& speaker = Speaker());
 
-	static std::string join(std::string_view nick, std::int64_t ts);
+	/// A join; "verified":true for a verified speaker.
+	static std::string join(std::string_view nick, std::int64_t ts, bool verified = false);
+
+	/// The answer to an auth frame that took: the speaker the connection is
+	/// now and its token's exp (seconds since the epoch).
+	static std::string authenticated(const Speaker& speaker, std::int64_t expiresAt);
 	static std::string leave(std::string_view nick, std::int64_t ts);
-	static std::string nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts);
+	/// A rename; "verified":true for a verified speaker.
+	static std::string nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts, bool verified = false);
 	static std::string error(std::string_view code, std::string_view message);
 };
 

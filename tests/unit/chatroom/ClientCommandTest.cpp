@@ -17,6 +17,8 @@ class ClientCommandTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testEscapesAreDecoded);
 	CPPUNIT_TEST(testExtraFieldsIgnored);
 	CPPUNIT_TEST(testCommonMessageShapeSkipsTheParser);
+	CPPUNIT_TEST(testAuth);
+	CPPUNIT_TEST(testBadAuthFrames);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -111,6 +113,32 @@ public:
 		const std::string control = std::string(R"({"type":"message","text":"a)") + '\x01' + R"(b"})";
 		CPPUNIT_ASSERT(ClientCommand::parse(control).kind() == Kind::Message);
 		CPPUNIT_ASSERT_EQUAL(control, std::string(ClientCommand::parse(control).argument()));
+	}
+
+	void testAuth()
+	{
+		const std::string token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbiJ9.c2ln";
+		const auto command = ClientCommand::parse(R"({"type":"auth","token":")" + token + R"("})");
+		CPPUNIT_ASSERT(command.kind() == Kind::Auth);
+		CPPUNIT_ASSERT_EQUAL(token, std::string(command.argument()));
+		// Any key order and spacing; the token is not checked here (the
+		// verifier does that).
+		const auto spaced = ClientCommand::parse(R"( { "token" : "a.b.c" , "type" : "auth" } )");
+		CPPUNIT_ASSERT(spaced.kind() == Kind::Auth);
+		CPPUNIT_ASSERT_EQUAL(std::string("a.b.c"), std::string(spaced.argument()));
+	}
+
+	void testBadAuthFrames()
+	{
+		for (const char* frame : {R"({"type":"auth"})", R"({"type":"auth","token":""})", R"({"type":"auth","token":42})", R"({"type":"auth","token":null})",
+				 R"({"type":"auth","token":["a.b.c"]})", R"({"type":"auth","jwt":"a.b.c"})"})
+		{
+			const auto command = ClientCommand::parse(frame);
+			CPPUNIT_ASSERT_MESSAGE(frame, command.kind() == Kind::BadRequest);
+			CPPUNIT_ASSERT_MESSAGE(frame, command.problem().find("token") != std::string::npos);
+		}
+		// Not an object: the text of a message, like any other.
+		CPPUNIT_ASSERT(ClientCommand::parse("auth a.b.c").kind() == Kind::Message);
 	}
 };
 
