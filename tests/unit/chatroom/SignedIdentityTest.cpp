@@ -215,7 +215,7 @@ public:
 		// None verified: no field at all.
 		RoomState guests({});
 		guests.restore("e", 0, {});
-		guests.join("Dung");
+		guests.join(Name::of("Dung"));
 		CPPUNIT_ASSERT(!parse(ServerEvents::welcome("lobby", "Dung", guests, guests.resume(std::nullopt)))->has("verifiedIndexes"));
 	}
 
