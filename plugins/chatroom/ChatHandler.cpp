@@ -69,7 +69,7 @@ void ChatHandler::onOpen(engine::Connection& connection)
 	// One address coming and going must not flood every room with join
 	// and leave events: beyond its budget they are not broadcast.
 	session.setAnnounced(_presencePerAddress.tryTake(connection.peerAddress(), steadyMs()));
-	const Room::JoinResult result = room->join(connection, target.nick(), target.since(), target.epoch(), session.announced());
+	const Room::JoinResult result = room->join(connection, target.nick(), target.since(), target.epoch(), session.announced(), session.speaker());
 	if (result.unavailable)
 	{
 		refuse(connection, {"unavailable", "the chat server cannot reach its shared backend; try again shortly", CloseCodes::Unavailable});

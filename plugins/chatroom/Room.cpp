@@ -58,7 +58,7 @@ std::string Room::sharedGuestNick()
 }
 
 Room::JoinResult Room::join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-	const std::optional<std::string>& epoch, bool announce)
+	const std::optional<std::string>& epoch, bool announce, const Speaker& speaker)
 {
 	JoinResult result;
 	// Shared rooms: the nick is claimed across instances first, outside the
@@ -107,6 +107,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 			heldHere = _state.hasMember(result.nick) && _remoteOwners.count(result.nick) == 0;
 			return;
 		}
+		_localMembers[result.nick] = Member{result.nick, speaker, connection.peerAddress()};
 		welcome = ServerEvents::welcome(_name, result.nick, _state, _state.resume(since, epoch));
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
@@ -126,6 +127,7 @@ void Room::leave(const std::string& nick, bool announce)
 {
 	const std::string event = ServerEvents::leave(nick, wallClockMs());
 	_topic->publishWith([&](std::string& batch) {
+		_localMembers.erase(nick);
 		if (_state.leave(nick) && announce) ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
 	if (_shared) _shared->leave(_name, nick);
@@ -138,12 +140,19 @@ RoomState::Rename Room::rename(const std::string& from, const std::string& to)
 	RoomState::Rename result = RoomState::Rename::NotMember;
 	_topic->publishWith([&](std::string& batch) {
 		result = _state.rename(from, to);
-		if (result == RoomState::Rename::Renamed) ws::appendFrame(batch, ws::Opcode::Text, event);
+		if (result != RoomState::Rename::Renamed) return;
+		ws::appendFrame(batch, ws::Opcode::Text, event);
+		auto member = _localMembers.extract(from);
+		if (member.empty()) return;
+		member.key() = to;
+		member.mapped().nick = to;
+		_localMembers.insert(std::move(member));
 	});
 	return result;
 }
 
-SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail)
+SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail,
+	std::uint64_t* assignedId)
 {
 	// Copied before the lock; under it only the id is set.
 	HistoryStore::Message message;
@@ -166,6 +175,7 @@ SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, s
 	}
 	_topic->publishWith([&](std::string& batch) {
 		message.id = _state.nextId();
+		if (assignedId) *assignedId = message.id;
 		std::string json = ServerEvents::message(message.id, tail);
 		ws::appendFrame(batch, ws::Opcode::Text, json);
 		_state.append(std::move(json));
@@ -173,6 +183,27 @@ SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, s
 		if (_stored) _store.append(_name, _state.epoch(), std::move(message));
 	});
 	return SharedRooms::Posted::Sent;
+}
+
+std::optional<Room::Snapshot> Room::snapshot(std::uint64_t before, std::size_t historyLimit)
+{
+	std::optional<Snapshot> result;
+	_topic->publishWith([&](std::string&) {
+		if (!_loaded) return;
+		result.emplace();
+		result->lastId = _state.lastId();
+		for (const auto& nick : _state.members())
+		{
+			const auto local = _localMembers.find(nick);
+			result->members.push_back(local != _localMembers.end() ? local->second : Member{nick, {}, {}});
+		}
+		// The newest entries below before, walking back from the newest.
+		std::size_t end = _state.historyCount();
+		while (end > 0 && before != 0 && _state.historyId(end - 1) >= before) --end;
+		const std::size_t first = end > historyLimit ? end - historyLimit : 0;
+		for (std::size_t index = first; index < end; ++index) result->history.emplace_back(_state.historyId(index), _state.historyJson(index));
+	});
+	return result;
 }
 
 std::optional<SharedRooms::Position> Room::position()

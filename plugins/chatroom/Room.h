@@ -29,6 +29,7 @@
 #include "HistoryStore.h"
 #include "RoomState.h"
 #include "SharedRooms.h"
+#include "Speaker.h"
 
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Topic.h"
@@ -41,6 +42,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace webchat::chatroom {
 
@@ -64,8 +67,10 @@ public:
 	/// event (the member list in every welcome has it either way). When
 	/// refused, the connection is subscribed all the same: the caller
 	/// closes it.
+	/// speaker and the connection's address are kept with the member for
+	/// snapshot().
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-		const std::optional<std::string>& epoch = std::nullopt, bool announce = true);
+		const std::optional<std::string>& epoch = std::nullopt, bool announce = true, const Speaker& speaker = {});
 
 	/// nick left (its connection is already unsubscribed): a leave event
 	/// when announce (as its join was).
@@ -78,8 +83,31 @@ public:
 	/// ServerEvents::appendMessageTail() with the same nick, text and ts.
 	/// With a shared backend the message is handed to it instead and
 	/// published when it comes back (deliver()); the result says whether
-	/// it could be sent now.
-	SharedRooms::Posted post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail);
+	/// it could be sent now. assignedId, when given, gets the message's id
+	/// (left alone with a shared backend, which numbers it later).
+	SharedRooms::Posted post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail,
+		std::uint64_t* assignedId = nullptr);
+
+	// The operator API (ChatServiceImpl): any thread -------------------------
+
+	struct Member
+	{
+		std::string nick;
+		Speaker speaker;     // empty for a member of another instance
+		std::string address; // empty for a member of another instance
+	};
+
+	struct Snapshot
+	{
+		std::uint64_t lastId = 0;
+		std::vector<Member> members; // in the order they joined
+		std::vector<std::pair<std::uint64_t, std::string>> history; // (id, message event), oldest first
+	};
+
+	/// The room as it stands, with up to historyLimit of the messages it
+	/// holds whose ids are below before (0: the newest); none until its
+	/// first join loaded it.
+	std::optional<Snapshot> snapshot(std::uint64_t before, std::size_t historyLimit);
 
 	// Shared rooms: called on the backend's thread ---------------------------
 
@@ -128,6 +156,7 @@ private:
 	bool _loaded = false;
 	bool _stored = false; // messages go to the store (false: it keeps none, or failed to load the room)
 	std::map<std::string, std::string> _remoteOwners; // shared rooms: members on other instances, nick -> instance
+	std::map<std::string, Member> _localMembers;      // this instance's members, nick -> who and from where
 };
 
 } // namespace webchat::chatroom
