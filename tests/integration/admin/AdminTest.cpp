@@ -7,6 +7,7 @@
 
 #include "ChatTestSupport.h"
 #include "HostConfig.h"
+#include "RedisServer.h"
 
 #include "Poco/FileStream.h"
 #include "Poco/Net/HTTPClientSession.h"
@@ -64,7 +65,8 @@ public:
 		if (withChat)
 		{
 			text += "[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(chatPort) + "\nplugin = chatroom\nclass = ChatroomPlugin\n"
-				"backend = memory\nmax_text_bytes = 100\n" + std::string(SingleListenerServer::oneClientLimits) + chatKeys + "\n";
+				"max_text_bytes = 100\n" + std::string(SingleListenerServer::oneClientLimits) +
+				(chatKeys.find("backend") == std::string::npos ? "backend = memory\n" : "") + chatKeys + "\n";
 		}
 		text += "[listeners.admin]\naddress = 127.0.0.1\nport = " + std::to_string(adminPort) + "\nplugin = admin\nclass = AdminPlugin\n"
 			"api_token_file = api-token\nmax_json_bytes = 1024\n" + adminKeys + "\n";
@@ -117,6 +119,7 @@ class AdminTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testEveryRouteNeedsTheToken);
 	CPPUNIT_TEST(testListsRoomsUsersAndMessages);
 	CPPUNIT_TEST(testPostReachesConnectedClients);
+	CPPUNIT_TEST(testPostReachesEveryInstanceWithRedis);
 	CPPUNIT_TEST(testBadInputsAreRefusedWithTheirCode);
 	CPPUNIT_TEST(testModerationRoutesAnswerNotImplemented);
 	CPPUNIT_TEST(testListenerParameter);
@@ -240,6 +243,39 @@ public:
 		ChatClient binh(server.chatPort, "/lobby?nick=binh");
 		CPPUNIT_ASSERT((historyIds(binh.expect("welcome")) == std::vector<Poco::UInt64>{1, 2, 3}));
 		CPPUNIT_ASSERT(contains(server.process->output(), "posted to lobby as ops-bot, id 2"));
+	}
+
+	void testPostReachesEveryInstanceWithRedis()
+	{
+		RedisServer redis;
+		const std::string shared = "backend = redis\nredis_address = " + redis.address() + "\nredis_timeout_ms = 1000\n";
+		AdminServer here("", shared);
+		ChatServer there(shared);
+		ChatClient alice(here.chatPort, "/lobby?nick=alice");
+		alice.expect("welcome");
+		ChatClient binh(there.port, "/lobby?nick=binh");
+		binh.expect("welcome");
+		alice.expect("join");
+
+		// Numbered by Redis after the answer: no id yet.
+		const auto posted = here.api("POST", "/api/v1/rooms/lobby/messages", R"({"text":"to everyone","nick":"ops-bot"})");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(posted.body, 201, posted.status);
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"id":null})"), posted.body);
+		for (ChatClient* client : {&alice, &binh})
+		{
+			const auto message = client->expect("message");
+			CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), message->getValue<Poco::UInt64>("id"));
+			CPPUNIT_ASSERT_EQUAL(std::string("ops-bot"), message->getValue<std::string>("nick"));
+			CPPUNIT_ASSERT_EQUAL(std::string("to everyone"), message->getValue<std::string>("text"));
+		}
+		// The other instance's member is listed by nick only.
+		const auto users = parseArray(here.api("GET", "/api/v1/rooms/lobby/users").body);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), users->size());
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), users->getObject(0)->getValue<std::string>("address"));
+		CPPUNIT_ASSERT_EQUAL(std::string("binh"), users->getObject(1)->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT(users->getObject(1)->isNull("address"));
+		CPPUNIT_ASSERT(users->getObject(1)->isNull("from"));
+		CPPUNIT_ASSERT_EQUAL(std::string(R"([{"room":"lobby","users":2,"lastId":1}])"), here.api("GET", "/api/v1/rooms").body);
 	}
 
 	void testBadInputsAreRefusedWithTheirCode()
