@@ -310,7 +310,7 @@ void ChatHandler::authenticate(engine::Connection& connection, ChatSession& sess
 	adopt(connection, session, *identity);
 	// A guest taking an identity is a verified member from now on (before
 	// it is told, so a welcome it causes lists it).
-	if (!wasVerified) session.room()->setVerified(session.nick());
+	if (!wasVerified) session.room()->setVerified(session.nick(), session.speaker());
 	connection.send(ws::Opcode::Text, ServerEvents::authenticated(session.speaker(), identity->expiresAt));
 	// It takes the identity's name too, as any rename; a refresh keeps the
 	// nick the connection has.

@@ -60,6 +60,12 @@ public:
 	/// Rooms with members and members over all rooms (any thread).
 	RoomRegistry<Room>::Usage usage() const { return _rooms.usage(); }
 
+	/// The room of that name (in any spelling of it) if it exists, and every
+	/// room (any thread; not held, so a room may be forgotten while the
+	/// caller looks at it).
+	std::shared_ptr<Room> findRoom(const std::string& name) const { return _rooms.find(NameRules::comparisonKey(name)); }
+	std::vector<std::shared_ptr<Room>> allRooms() const { return _rooms.all(); }
+
 	// SharedRooms::Sink: the shared backend's thread, to the room of that name.
 	std::optional<SharedRooms::Position> position(const std::string& room) override;
 	void message(const std::string& room, const std::string& epoch, const HistoryStore::Message& message) override;

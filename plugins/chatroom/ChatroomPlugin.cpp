@@ -8,6 +8,10 @@
 // (ChatSettings.h), where history is kept (HistorySettings.h) and how
 // clients prove who they are (auth/AuthSettings.h).
 //
+// Once it serves, the listener publishes its ChatService (api/ChatService.h)
+// through the host, under ChatService::serviceName(<listener>), for the
+// operator API; shutdown() withdraws and detaches it first of all.
+//
 // Order at shutdown: the engine stops first (its I/O threads are the only
 // callers of the rooms, so nothing is appended after), then the history
 // store writes what it still holds and closes. Members go in reverse order
@@ -20,6 +24,7 @@
 #include "webchat/engine/UpgradeHandler.h"
 
 #include "ChatHandler.h"
+#include "ChatServiceImpl.h"
 #include "ChatSettings.h"
 #include "HistorySettings.h"
 #include "auth/AuthSettings.h"
@@ -38,14 +43,16 @@ public:
 		// they are joined. The rooms' topics then go before the engine, the
 		// rooms before the store they append to (shutdown() closed it
 		// already, unless the listener never started).
+		withdrawService();
 		if (_engine) _engine->stop();
 		if (_chat) _chat->clearRooms();
 		if (_store) _store->close();
 	}
 
-	void attach(webchat::Host& host) override
+	void attach(webchat::Host& host, const std::string& listenerName) override
 	{
 		_host = &host;
+		_listenerName = listenerName;
 	}
 
 	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) override
@@ -65,6 +72,7 @@ public:
 		_store = historySettings.openStore(logger);
 		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, authSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger);
 		_engine = std::make_unique<engine::Engine>(engineSettings, *_chat, logger);
+		_service = std::make_shared<chatroom::ChatServiceImpl>(*_chat, chatSettings.maxTextBytes);
 		// A shared backend feeds the rooms from its own threads from now on.
 		if (auto* shared = _store->shared()) shared->attach(*_chat);
 		logger.information("chat rooms: up to %z rooms of %z users, history %z messages or %z bytes, %s frames/s per client (burst %z)",
@@ -87,11 +95,15 @@ public:
 	{
 		if (!_engine) throw Poco::IllegalStateException("ChatroomPlugin: createRequestHandlerFactory() before configure()");
 		_engine->start();
+		// Published only by a listener that serves: --check-config and a
+		// configure() that failed publish nothing.
+		if (_host) _host->publish(webchat::ChatService::serviceName(_listenerName), _service);
 		return new webchat::engine::UpgradeHandlerFactory(*_engine, *_origins);
 	}
 
 	void shutdown() override
 	{
+		withdrawService();
 		if (_engine) _engine->stop();
 		// Every message accepted is in the store's queue now: on disk (or,
 		// with redis, sent along with the members' leaves, within
@@ -110,11 +122,22 @@ public:
 	}
 
 private:
+	// Out of the registry (unless a successor replaced it there) and cut
+	// from the rooms; returns once no call on it is in progress.
+	void withdrawService()
+	{
+		if (!_service) return;
+		if (_host) _host->withdraw(webchat::ChatService::serviceName(_listenerName), *_service);
+		_service->detach();
+	}
+
 	webchat::Host* _host = nullptr;
+	std::string _listenerName;
 	std::unique_ptr<webchat::engine::OriginPolicy> _origins;
 	std::unique_ptr<webchat::chatroom::HistoryStore> _store;
 	std::unique_ptr<webchat::chatroom::ChatHandler> _chat;
 	std::unique_ptr<webchat::engine::Engine> _engine;
+	std::shared_ptr<webchat::chatroom::ChatServiceImpl> _service;
 };
 
 WEBCHAT_BEGIN_PLUGIN_MANIFEST

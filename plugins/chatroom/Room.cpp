@@ -115,6 +115,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 			heldHere = _state.hasMember(joining.key) && _remoteOwners.count(joining.key) == 0;
 			return;
 		}
+		_localMembers[joining.key] = Member{result.nick, speaker, connection.peerAddress()};
 		welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker);
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
@@ -135,6 +136,7 @@ void Room::leave(const std::string& nick, bool announce)
 	const Name leaving = Name::of(nick);
 	const std::string event = ServerEvents::leave(leaving.shown, wallClockMs());
 	_topic->publishWith([&](std::string& batch) {
+		_localMembers.erase(leaving.key);
 		if (_state.leave(leaving.key) && announce) ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
 	if (_shared) _shared->leave(_name.key, leaving);
@@ -152,17 +154,27 @@ RoomState::Rename Room::rename(const std::string& from, const std::string& to, b
 		if (result != RoomState::Rename::Renamed) return;
 		if (verified) _state.setVerified(wanted.key);
 		ws::appendFrame(batch, ws::Opcode::Text, event);
+		auto member = _localMembers.extract(current.key);
+		if (member.empty()) return;
+		member.key() = wanted.key;
+		member.mapped().nick = wanted.shown;
+		_localMembers.insert(std::move(member));
 	});
 	return result;
 }
 
-void Room::setVerified(const std::string& nick)
+void Room::setVerified(const std::string& nick, const Speaker& speaker)
 {
 	const std::string key = Name::of(nick).key;
-	_topic->publishWith([&](std::string&) { _state.setVerified(key); });
+	_topic->publishWith([&](std::string&) {
+		_state.setVerified(key);
+		const auto member = _localMembers.find(key);
+		if (member != _localMembers.end()) member->second.speaker = speaker;
+	});
 }
 
-SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail)
+SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail,
+	std::uint64_t* assignedId)
 {
 	// Copied before the lock; under it only the id is set.
 	HistoryStore::Message message;
@@ -185,6 +197,7 @@ SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, s
 	}
 	_topic->publishWith([&](std::string& batch) {
 		message.id = _state.nextId();
+		if (assignedId) *assignedId = message.id;
 		std::string json = ServerEvents::message(message.id, tail);
 		ws::appendFrame(batch, ws::Opcode::Text, json);
 		_state.append(std::move(json));
@@ -192,6 +205,27 @@ SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, s
 		if (_stored) _store.append(_name.key, _state.epoch(), std::move(message));
 	});
 	return SharedRooms::Posted::Sent;
+}
+
+std::optional<Room::Snapshot> Room::snapshot(std::uint64_t before, std::size_t historyLimit)
+{
+	std::optional<Snapshot> result;
+	_topic->publishWith([&](std::string&) {
+		if (!_loaded) return;
+		result.emplace();
+		result->lastId = _state.lastId();
+		for (const auto& name : _state.members())
+		{
+			const auto local = _localMembers.find(name.key);
+			result->members.push_back(local != _localMembers.end() ? local->second : Member{name.shown, {}, {}});
+		}
+		// The newest entries below before, walking back from the newest.
+		std::size_t end = _state.historyCount();
+		while (end > 0 && before != 0 && _state.historyId(end - 1) >= before) --end;
+		const std::size_t first = end > historyLimit ? end - historyLimit : 0;
+		for (std::size_t index = first; index < end; ++index) result->history.emplace_back(_state.historyId(index), _state.historyJson(index));
+	});
+	return result;
 }
 
 std::optional<SharedRooms::Position> Room::position()

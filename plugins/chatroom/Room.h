@@ -48,6 +48,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace webchat::chatroom {
 
@@ -74,7 +76,9 @@ public:
 	/// event (the member list in every welcome has it either way). When
 	/// refused, the connection is subscribed all the same: the caller
 	/// closes it. speaker is who the connection speaks as (its welcome
-	/// tells it its roles; its join event says whether it is verified).
+	/// tells it its roles; its join event says whether it is verified);
+	/// it and the connection's address are kept with the member for
+	/// snapshot().
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
 		const std::optional<std::string>& epoch = std::nullopt, bool announce = true, const Speaker& speaker = Speaker());
 
@@ -88,15 +92,39 @@ public:
 	RoomState::Rename rename(const std::string& from, const std::string& to, bool verified = false);
 
 	/// nick (as shown), a member, is a verified speaker from now on (its
-	/// later welcomes' verifiedIndexes say so); no event.
-	void setVerified(const std::string& nick);
+	/// later welcomes' verifiedIndexes say so, snapshot() has speaker); no
+	/// event.
+	void setVerified(const std::string& nick, const Speaker& speaker);
 
 	/// Publishes a message and hands it to the history store: tail from
 	/// ServerEvents::appendMessageTail() with the same nick, text and ts.
 	/// With a shared backend the message is handed to it instead and
 	/// published when it comes back (deliver()); the result says whether
-	/// it could be sent now.
-	SharedRooms::Posted post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail);
+	/// it could be sent now. assignedId, when given, gets the message's id
+	/// (left alone with a shared backend, which numbers it later).
+	SharedRooms::Posted post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail,
+		std::uint64_t* assignedId = nullptr);
+
+	// The operator API (ChatServiceImpl): any thread -------------------------
+
+	struct Member
+	{
+		std::string nick;
+		Speaker speaker;     // empty for a member of another instance
+		std::string address; // empty for a member of another instance
+	};
+
+	struct Snapshot
+	{
+		std::uint64_t lastId = 0;
+		std::vector<Member> members; // in the order they joined
+		std::vector<std::pair<std::uint64_t, std::string>> history; // (id, message event), oldest first
+	};
+
+	/// The room as it stands, with up to historyLimit of the messages it
+	/// holds whose ids are below before (0: the newest); none until its
+	/// first join loaded it.
+	std::optional<Snapshot> snapshot(std::uint64_t before, std::size_t historyLimit);
 
 	// Shared rooms: called on the backend's thread ---------------------------
 
@@ -145,6 +173,7 @@ private:
 	bool _loaded = false;
 	bool _stored = false; // messages go to the store (false: it keeps none, or failed to load the room)
 	std::map<std::string, std::string> _remoteOwners; // shared rooms: members on other instances, nick's key -> instance
+	std::map<std::string, Member> _localMembers;      // this instance's members, nick's key -> who and from where
 };
 
 } // namespace webchat::chatroom

@@ -95,7 +95,7 @@ private:
 class StatusPlugin: public webchat::HandlerPlugin
 {
 public:
-	void attach(webchat::Host& host) override
+	void attach(webchat::Host& host, const std::string&) override
 	{
 		_host = &host;
 	}

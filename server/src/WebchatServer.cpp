@@ -308,7 +308,7 @@ std::unique_ptr<HandlerPlugin> WebchatServer::createPlugin(const ListenerSetting
 	Poco::Logger& pluginLogger = Poco::Logger::get("webchat." + settings.name);
 	try
 	{
-		plugin->attach(*this);
+		plugin->attach(*this, settings.name);
 		plugin->configure(*config().createView("listeners." + settings.name), pluginLogger);
 	}
 	catch (const Poco::Exception& exc)

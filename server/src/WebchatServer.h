@@ -11,6 +11,7 @@
 
 #include "Listener.h"
 #include "PluginLoader.h"
+#include "ServiceRegistry.h"
 
 #include "Poco/Util/ServerApplication.h"
 
@@ -32,6 +33,9 @@ public:
 	void collectMetrics(MetricsWriter& writer) override;
 	bool allListenersServing() const override;
 	bool checkingConfiguration() const override { return _checkOnly; }
+	void publish(const std::string& name, std::shared_ptr<Service> service) override { _services.publish(name, std::move(service)); }
+	void withdraw(const std::string& name, const Service& service) override { _services.withdraw(name, service); }
+	std::shared_ptr<Service> findService(const std::string& name) const override { return _services.find(name); }
 
 	/// The keys of the [server] section.
 	static const ConfigTable& serverKeys();
@@ -85,6 +89,9 @@ private:
 	std::vector<std::pair<std::string, std::string>> _defines;
 	std::string _startupError;
 	std::unique_ptr<PluginLoader> _pluginLoader;
+	// Before the listeners: their plugins withdraw what they published
+	// when they shut down.
+	ServiceRegistry _services;
 	// The configuration file's layer of config() (.ini only), replaced by a
 	// reload.
 	Poco::Util::AbstractConfiguration::Ptr _fileConfig;

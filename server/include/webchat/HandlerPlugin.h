@@ -7,7 +7,8 @@
 //
 // Lifecycle, driven by the host (all calls from the host's main thread):
 //   1. construction (default constructor, via Poco::ClassLoader)
-//   1b. attach()    - once; the host's services (metrics, health), valid
+//   1b. attach()    - once; the host's services (metrics, health, the
+//                     service registry) and the listener's name, valid
 //                     until the plugin is destroyed
 //   2. configure()  - once; throw Poco::Exception for bad configuration.
 //                     The host has checked every key of the section against
@@ -44,6 +45,8 @@
 #include "Poco/Util/AbstractConfiguration.h"
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,11 +76,53 @@ public:
 		double sum, std::uint64_t count) = 0;
 };
 
+/// Something one plugin offers the others through the host's registry
+/// (Host::publish), e.g. the chat rooms of a chat listener to the operator
+/// API. The host knows nothing of what a service does: a plugin that uses
+/// one includes the header declaring its interface, which derives from
+/// Service, and gets it typed with findService<Interface>().
+///
+/// Plugins are built with hidden visibility and loaded apart, so one
+/// interface has a type_info per library and a dynamic_cast between them
+/// is not reliable. An interface therefore names itself and its version
+/// (interfaceName(), compared as a string with the interface's static
+/// versionedName) and findService() converts with
+/// a static_cast once the names match: change the interface's layout
+/// (its virtual functions, the structs they pass), change the name.
+///
+/// A service outlives nothing it points at: when its plugin shuts down it
+/// withdraws the service and detaches it from what it reached, so a user
+/// still holding it gets a clean failure, never a dangling call.
+class Service
+{
+public:
+	virtual ~Service() = default;
+
+	/// The interface and its version, e.g. "webchat.ChatService/1".
+	virtual const char* interfaceName() const = 0;
+};
+
 /// What the host offers its plugins (see HandlerPlugin::attach).
 class Host
 {
 public:
 	virtual ~Host() = default;
+
+	/// Offers service under name to every plugin (any thread). Replaces a
+	/// service published under that name before: a listener replaced by a
+	/// reload publishes its successor's. Names are the publisher's choice;
+	/// a plugin names its services after its listener so two listeners of
+	/// one plugin do not collide.
+	virtual void publish(const std::string& name, std::shared_ptr<Service> service) = 0;
+
+	/// Takes back service if name still offers it (a successor's service
+	/// published under the same name stays). Any thread.
+	virtual void withdraw(const std::string& name, const Service& service) = 0;
+
+	/// The service published under name, or null. Any thread; hold the
+	/// result only as long as a call on it lasts, so a reload or a removed
+	/// listener is noticed at the next call.
+	virtual std::shared_ptr<Service> findService(const std::string& name) const = 0;
 
 	/// Writes the metrics of every listener: the host's own (requests,
 	/// latencies) and each plugin's writeMetrics(). Thread-safe.
@@ -120,9 +165,10 @@ public:
 	/// over (e.g. upgraded WebSockets) should be closed now. Default: nothing.
 	virtual void shutdown() {}
 
-	/// Called before configure() with the host, which outlives the plugin.
-	/// Default: nothing.
-	virtual void attach(Host&) {}
+	/// Called before configure() with the host, which outlives the plugin,
+	/// and the name of the plugin's listener (listeners.<name>), which names
+	/// what it publishes. Default: nothing.
+	virtual void attach(Host&, const std::string& /* listenerName */) {}
 
 	/// Writes the plugin's own metrics; called from any thread (typically a
 	/// status listener's) while the listener runs, so read only what is safe
@@ -130,10 +176,20 @@ public:
 	virtual void writeMetrics(MetricsWriter&) const {}
 };
 
+/// The service published under name if it implements Interface (whose
+/// static member `versionedName` names it and its version), else null.
+template <class Interface>
+std::shared_ptr<Interface> findService(const Host& host, const std::string& name)
+{
+	std::shared_ptr<Service> service = host.findService(name);
+	if (!service || std::strcmp(service->interfaceName(), Interface::versionedName) != 0) return nullptr;
+	return std::static_pointer_cast<Interface>(service);
+}
+
 } // namespace webchat
 
-#define WEBCHAT_PLUGIN_MANIFEST WebchatHandlerPluginV3
-#define WEBCHAT_PLUGIN_MANIFEST_NAME "WebchatHandlerPluginV3"
+#define WEBCHAT_PLUGIN_MANIFEST WebchatHandlerPluginV4
+#define WEBCHAT_PLUGIN_MANIFEST_NAME "WebchatHandlerPluginV4"
 
 #define WEBCHAT_BEGIN_PLUGIN_MANIFEST POCO_BEGIN_NAMED_MANIFEST(WEBCHAT_PLUGIN_MANIFEST, webchat::HandlerPlugin)
 #define WEBCHAT_EXPORT_PLUGIN(cls) POCO_EXPORT_INTERFACE(cls, #cls)

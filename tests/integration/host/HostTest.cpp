@@ -162,7 +162,7 @@ public:
 	{
 		const auto port = freeLoopbackPort();
 		expectConfigError(config(probeListener("main", port) + "plugin = future_interface\nclass = FuturePlugin\n"),
-			{"future_interface.so", "WebchatHandlerPluginV3"});
+			{"future_interface.so", "WebchatHandlerPluginV4"});
 	}
 
 	void testLibraryThatIsNotAPlugin()

@@ -14,6 +14,6 @@ public:
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override { return nullptr; }
 };
 
-POCO_BEGIN_NAMED_MANIFEST(WebchatHandlerPluginV4, webchat::HandlerPlugin)
+POCO_BEGIN_NAMED_MANIFEST(WebchatHandlerPluginV5, webchat::HandlerPlugin)
 	POCO_EXPORT_CLASS(FuturePlugin)
 POCO_END_MANIFEST

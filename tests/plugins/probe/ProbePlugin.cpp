@@ -3,6 +3,12 @@
 //   GET /hello        -> 200 "<greeting>" (listener key: greeting)
 //   GET /block        -> holds its worker thread until /release or 10 s
 //   GET /release      -> releases every /block
+//   GET /service/<listener> -> 200 with the greeting of the ProbeService
+//                      that listener published, 404 when the host has
+//                      none under that name (or one of another version)
+// Each ProbePlugin publishes a ProbeService named after its listener once
+// it serves (key service_version: the version it claims, 1 by default)
+// and withdraws it at shutdown.
 // FailingPlugin's configure() always throws, naming a key.
 //
 
@@ -19,11 +25,32 @@
 
 namespace {
 
+// What one probe listener offers the others through the host's registry.
+class ProbeService: public webchat::Service
+{
+public:
+	static constexpr const char* versionedName = "webchat.test.ProbeService/1";
+
+	ProbeService(std::string greeting, std::string claimedInterface):
+		_greeting(std::move(greeting)), _claimedInterface(std::move(claimedInterface))
+	{
+	}
+
+	const char* interfaceName() const override { return _claimedInterface.c_str(); }
+	const std::string& greeting() const { return _greeting; }
+
+	static std::string nameFor(const std::string& listener) { return listener + "/probe"; }
+
+private:
+	const std::string _greeting;
+	const std::string _claimedInterface;
+};
+
 class ProbeHandler: public Poco::Net::HTTPRequestHandler
 {
 public:
-	ProbeHandler(std::string greeting, std::shared_ptr<Poco::Event> release):
-		_greeting(std::move(greeting)), _release(std::move(release))
+	ProbeHandler(std::string greeting, std::shared_ptr<Poco::Event> release, const webchat::Host* host):
+		_greeting(std::move(greeting)), _release(std::move(release)), _host(host)
 	{
 	}
 
@@ -43,6 +70,14 @@ public:
 			_release->set();
 			body = "ok";
 		}
+		else if (request.getURI().rfind(servicePrefix, 0) == 0 && _host)
+		{
+			const auto service = webchat::findService<ProbeService>(*_host, ProbeService::nameFor(request.getURI().substr(servicePrefix.size())));
+			if (service)
+				body = service->greeting();
+			else
+				response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+		}
 		else
 		{
 			response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
@@ -52,26 +87,30 @@ public:
 	}
 
 private:
+	inline static const std::string servicePrefix = "/service/";
+
 	std::string _greeting;
 	std::shared_ptr<Poco::Event> _release;
+	const webchat::Host* _host;
 };
 
 class ProbeFactory: public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-	ProbeFactory(std::string greeting, std::shared_ptr<Poco::Event> release):
-		_greeting(std::move(greeting)), _release(std::move(release))
+	ProbeFactory(std::string greeting, std::shared_ptr<Poco::Event> release, const webchat::Host* host):
+		_greeting(std::move(greeting)), _release(std::move(release)), _host(host)
 	{
 	}
 
 	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override
 	{
-		return new ProbeHandler(_greeting, _release);
+		return new ProbeHandler(_greeting, _release, _host);
 	}
 
 private:
 	std::string _greeting;
 	std::shared_ptr<Poco::Event> _release;
+	const webchat::Host* _host;
 };
 
 } // namespace
@@ -79,30 +118,51 @@ private:
 class ProbePlugin: public webchat::HandlerPlugin
 {
 public:
+	void attach(webchat::Host& host, const std::string& listenerName) override
+	{
+		_host = &host;
+		_listenerName = listenerName;
+	}
+
 	void configure(const Poco::Util::AbstractConfiguration& section, Poco::Logger& logger) override
 	{
-		_greeting = webchat::ConfigReader(configKeys(), section).text("greeting");
+		const webchat::ConfigReader reader(configKeys(), section);
+		_greeting = reader.text("greeting");
+		_serviceVersion = reader.integer("service_version");
 		logger.information("probe configured: " + _greeting);
 	}
 
 	const webchat::ConfigTable& configKeys() const override
 	{
-		static const webchat::ConfigTable table{"probe", {webchat::ConfigKey::text("greeting", "hello", "what GET / answers")}};
+		static const webchat::ConfigTable table{"probe", {
+			webchat::ConfigKey::text("greeting", "hello", "what GET / answers"),
+			webchat::ConfigKey::integer("service_version", 1, 0, 9, "", "the ProbeService version it publishes claims"),
+		}};
 		return table;
 	}
 
 	Poco::Net::HTTPRequestHandlerFactory::Ptr createRequestHandlerFactory() override
 	{
-		return new ProbeFactory(_greeting, _release);
+		if (_host)
+		{
+			_service = std::make_shared<ProbeService>(_greeting, "webchat.test.ProbeService/" + std::to_string(_serviceVersion));
+			_host->publish(ProbeService::nameFor(_listenerName), _service);
+		}
+		return new ProbeFactory(_greeting, _release, _host);
 	}
 
 	void shutdown() override
 	{
+		if (_service) _host->withdraw(ProbeService::nameFor(_listenerName), *_service);
 		// Blocked requests must not hold up the listener's stop.
 		_release->set();
 	}
 
 private:
+	webchat::Host* _host = nullptr;
+	std::string _listenerName;
+	std::int64_t _serviceVersion = 1;
+	std::shared_ptr<ProbeService> _service;
 	std::string _greeting;
 	// Manual reset: one /release frees every /block.
 	std::shared_ptr<Poco::Event> _release = std::make_shared<Poco::Event>(Poco::Event::EVENT_MANUALRESET);
