@@ -54,6 +54,11 @@ public:
 	const Speaker& speaker() const { return _speaker; }
 	void setSpeaker(Speaker speaker) { _speaker = std::move(speaker); }
 
+	/// Whom its nicks are reserved for (NickReservations' holder: its
+	/// nick token's or its signed identity's); empty: none are.
+	const std::string& nickHolder() const { return _nickHolder; }
+	void setNickHolder(std::string holder) { _nickHolder = std::move(holder); }
+
 	engine::TokenBucket& messages() { return _messages; }
 	engine::TokenBucket& nickChanges() { return _nickChanges; }
 	FloodGuard& flood() { return _flood; }
@@ -66,6 +71,7 @@ private:
 	std::string _nick;
 	std::string _escapedNick;
 	Speaker _speaker;
+	std::string _nickHolder;
 	engine::TokenBucket _messages;
 	engine::TokenBucket _nickChanges;
 	FloodGuard _flood;

@@ -10,7 +10,8 @@
 // Order at shutdown: the engine stops first (its I/O threads are the only
 // callers of the rooms, so nothing is appended after), then the history
 // store writes what it still holds and closes. Members go in reverse order
-// of declaration: the engine, the rooms (ChatHandler), then the store.
+// of declaration: the engine, the rooms (ChatHandler), the nick
+// reservations, then the store.
 //
 
 #include "webchat/HandlerPlugin.h"
@@ -21,6 +22,7 @@
 #include "ChatHandler.h"
 #include "ChatSettings.h"
 #include "HistorySettings.h"
+#include "NickReservations.h"
 
 #include "Poco/Exception.h"
 #include "Poco/NumberFormatter.h"
@@ -60,7 +62,10 @@ public:
 		}
 		// Last of the checks: opening creates the database file.
 		_store = historySettings.openStore(logger);
-		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger);
+		// After the store: with sqlite, it created the reservations' table.
+		_reservations = chatroom::NickReservations::open(chatSettings, historySettings, logger);
+		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger,
+			_reservations.get());
 		_engine = std::make_unique<engine::Engine>(engineSettings, *_chat, logger);
 		// A shared backend feeds the rooms from its own threads from now on.
 		if (auto* shared = _store->shared()) shared->attach(*_chat);
@@ -68,6 +73,7 @@ public:
 			chatSettings.maxRooms, chatSettings.maxUsersPerRoom, chatSettings.historySize, chatSettings.historyBytes,
 			Poco::NumberFormatter::format(chatSettings.ratePerSecond), chatSettings.rateBurst);
 		logger.information("chat history: " + _store->describe());
+		logger.information("nick reservations: " + (_reservations ? _reservations->describe() : std::string("off (nick_reservation_days = 0)")));
 	}
 
 	const webchat::ConfigTable& configKeys() const override
@@ -107,6 +113,7 @@ private:
 	webchat::Host* _host = nullptr;
 	std::unique_ptr<webchat::engine::OriginPolicy> _origins;
 	std::unique_ptr<webchat::chatroom::HistoryStore> _store;
+	std::unique_ptr<webchat::chatroom::NickReservations> _reservations;
 	std::unique_ptr<webchat::chatroom::ChatHandler> _chat;
 	std::unique_ptr<webchat::engine::Engine> _engine;
 };

@@ -58,7 +58,7 @@ std::string Room::sharedGuestNick()
 }
 
 Room::JoinResult Room::join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-	const std::optional<std::string>& epoch, bool announce)
+	const std::optional<std::string>& epoch, bool announce, const ServerEvents::Newcomer& newcomer)
 {
 	JoinResult result;
 	// Shared rooms: the nick is claimed across instances first, outside the
@@ -107,7 +107,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 			heldHere = _state.hasMember(result.nick) && _remoteOwners.count(result.nick) == 0;
 			return;
 		}
-		welcome = ServerEvents::welcome(_name, result.nick, _state, _state.resume(since, epoch));
+		welcome = ServerEvents::welcome(_name, result.nick, _state, _state.resume(since, epoch), newcomer);
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
 		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs()));
@@ -143,7 +143,7 @@ RoomState::Rename Room::rename(const std::string& from, const std::string& to)
 	return result;
 }
 
-SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail)
+SharedRooms::Posted Room::post(const std::string& nick, const ServerEvents::Sender& sender, std::string_view text, std::int64_t ts, std::string_view tail)
 {
 	// Copied before the lock; under it only the id is set.
 	HistoryStore::Message message;
@@ -151,6 +151,8 @@ SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, s
 	{
 		message.ts = ts;
 		message.nick = nick;
+		message.from = sender.from;
+		message.verified = sender.verified;
 		message.text = text;
 	}
 	if (_shared)

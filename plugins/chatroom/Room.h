@@ -28,6 +28,7 @@
 
 #include "HistoryStore.h"
 #include "RoomState.h"
+#include "ServerEvents.h"
 #include "SharedRooms.h"
 
 #include "webchat/engine/Connection.h"
@@ -63,9 +64,9 @@ public:
 	/// when epoch is not the room's) and, when announce, the others a join
 	/// event (the member list in every welcome has it either way). When
 	/// refused, the connection is subscribed all the same: the caller
-	/// closes it.
+	/// closes it. newcomer goes into the welcome.
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-		const std::optional<std::string>& epoch = std::nullopt, bool announce = true);
+		const std::optional<std::string>& epoch = std::nullopt, bool announce = true, const ServerEvents::Newcomer& newcomer = {});
 
 	/// nick left (its connection is already unsubscribed): a leave event
 	/// when announce (as its join was).
@@ -75,11 +76,12 @@ public:
 	RoomState::Rename rename(const std::string& from, const std::string& to);
 
 	/// Publishes a message and hands it to the history store: tail from
-	/// ServerEvents::appendMessageTail() with the same nick, text and ts.
+	/// ServerEvents::appendMessageTail() with the same nick, sender, text
+	/// and ts.
 	/// With a shared backend the message is handed to it instead and
 	/// published when it comes back (deliver()); the result says whether
 	/// it could be sent now.
-	SharedRooms::Posted post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail);
+	SharedRooms::Posted post(const std::string& nick, const ServerEvents::Sender& sender, std::string_view text, std::int64_t ts, std::string_view tail);
 
 	// Shared rooms: called on the backend's thread ---------------------------
 

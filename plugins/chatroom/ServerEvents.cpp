@@ -40,13 +40,25 @@ std::string event(std::string_view type, std::initializer_list<Field> fields, st
 
 } // namespace
 
-void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts)
+void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, const Sender& sender, std::string_view text, std::int64_t ts)
 {
-	out.append(",\"nick\":\"").append(escapedNick).append("\",\"text\":\"");
+	out.append(",\"nick\":\"").append(escapedNick).append("\"");
+	if (!sender.from.empty())
+	{
+		out.append(",\"from\":");
+		JsonWriter::appendString(out, sender.from);
+	}
+	if (sender.verified) out.append(",\"verified\":true");
+	out.append(",\"text\":\"");
 	JsonWriter::appendEscaped(out, text);
 	out.append("\",\"ts\":");
 	JsonWriter::appendNumber(out, ts);
 	out += '}';
+}
+
+void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts)
+{
+	appendMessageTail(out, escapedNick, Sender{}, text, ts);
 }
 
 std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
@@ -63,13 +75,14 @@ std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
 std::string ServerEvents::message(const HistoryStore::Message& message)
 {
 	std::string tail;
-	appendMessageTail(tail, JsonWriter::escaped(message.nick), message.text, message.ts);
+	appendMessageTail(tail, JsonWriter::escaped(message.nick), Sender{message.from, message.verified}, message.text, message.ts);
 	return ServerEvents::message(message.id, tail);
 }
 
-std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume)
+std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume,
+	const Newcomer& newcomer)
 {
-	std::size_t size = 160 + room.size() + nick.size() + state.epoch().size() + state.historyBytes();
+	std::size_t size = 192 + room.size() + nick.size() + state.epoch().size() + state.historyBytes() + newcomer.token.size() + newcomer.from.size();
 	for (const auto& member : state.members()) size += member.size() + 3;
 	std::string out;
 	out.reserve(size);
@@ -104,8 +117,24 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 		out += '}';
 	}
 	if (resume.reset) out.append(",\"reset\":true");
+	if (!newcomer.token.empty())
+	{
+		out.append(",\"token\":");
+		JsonWriter::appendString(out, newcomer.token);
+	}
+	if (!newcomer.from.empty())
+	{
+		out.append(",\"from\":");
+		JsonWriter::appendString(out, newcomer.from);
+	}
+	if (newcomer.verified) out.append(",\"verified\":true");
 	out += '}';
 	return out;
+}
+
+std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume)
+{
+	return welcome(room, nick, state, resume, Newcomer{});
 }
 
 std::string ServerEvents::join(std::string_view nick, std::int64_t ts)

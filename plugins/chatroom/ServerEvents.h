@@ -24,9 +24,22 @@ namespace webchat::chatroom {
 class ServerEvents
 {
 public:
-	/// Appends ,"nick":"<nick>","text":"<text>","ts":<ts>} to out.
+	/// Who said a message, beside its nick (Speaker): its public id, sent
+	/// as "from" when not empty, and "verified":true when a signed identity
+	/// vouches for it.
+	struct Sender
+	{
+		std::string_view from;
+		bool verified = false;
+	};
+
+	/// Appends ,"nick":"<nick>","from":"<from>","verified":true,
+	/// "text":"<text>","ts":<ts>} to out (from and verified only when set).
 	/// escapedNick is already JSON-escaped (JsonWriter::escaped), as a
 	/// session keeps it.
+	static void appendMessageTail(std::string& out, std::string_view escapedNick, const Sender& sender, std::string_view text, std::int64_t ts);
+
+	/// The same for a message without a sender id.
 	static void appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts);
 
 	/// {"type":"message","id":<id> followed by tail.
@@ -36,8 +49,23 @@ public:
 	/// bytes as when it was first sent.
 	static std::string message(const HistoryStore::Message& message);
 
+	/// What a welcome tells the newcomer about itself (each only when
+	/// set): the nick token to keep for its nick and its own public id,
+	/// verified when a signed identity vouches for it.
+	struct Newcomer
+	{
+		std::string_view token;
+		std::string_view from;
+		bool verified = false;
+	};
+
 	/// The welcome for nick, who just joined room: its members, the history
-	/// resume selects, lastId, the room's epoch and, when due, gap and reset.
+	/// resume selects, lastId, the room's epoch, when due gap and reset,
+	/// then the newcomer's token, from and verified.
+	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume,
+		const Newcomer& newcomer);
+
+	/// The same telling the newcomer nothing about itself.
 	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume);
 
 	static std::string join(std::string_view nick, std::int64_t ts);
