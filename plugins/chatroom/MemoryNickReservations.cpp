@@ -49,8 +49,7 @@ std::size_t MemoryNickReservations::size() const
 
 std::string MemoryNickReservations::describe() const
 {
-	return "in memory (lost at a restart), " + std::to_string(_lifetimeMs / (24 * 60 * 60 * 1000)) + " days after last use, at most " +
-		std::to_string(_maxReservations);
+	return "in memory (lost at a restart), " + describeLimits(_lifetimeMs, _maxReservations);
 }
 
 } // namespace webchat::chatroom

@@ -20,6 +20,12 @@ bool NickReservations::reservable(const std::string& nick)
 	return !guestNick;
 }
 
+std::string NickReservations::describeLimits(std::int64_t lifetimeMs, std::size_t maxReservations)
+{
+	constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
+	return std::to_string(lifetimeMs / DayMs) + " days after last use, at most " + std::to_string(maxReservations);
+}
+
 std::unique_ptr<NickReservations> NickReservations::open(const ChatSettings& chat, const HistorySettings& history, Poco::Logger& logger)
 {
 	if (chat.nickReservationDays == 0) return nullptr;

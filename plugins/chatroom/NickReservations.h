@@ -63,6 +63,9 @@ public:
 	/// One line for the log: where reservations are kept, for how long.
 	virtual std::string describe() const = 0;
 
+	/// "<days> days after last use, at most <max>": describe()'s tail.
+	static std::string describeLimits(std::int64_t lifetimeMs, std::size_t maxReservations);
+
 	/// The reservations the listener's settings describe: in the history
 	/// database (sqlite, opened by its store before), in Redis (redis) or
 	/// in memory (memory, and sqlite when database_fallback = memory let

@@ -19,7 +19,6 @@ namespace webchat::chatroom {
 
 namespace {
 
-constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
 // A failed write is retried after this long (its claims stay answered from memory).
 constexpr auto RetryAfter = std::chrono::seconds(1);
 
@@ -190,8 +189,7 @@ bool SqliteNickReservations::write(const std::map<std::string, Reservation>& bat
 
 std::string SqliteNickReservations::describe() const
 {
-	return "in " + _path + " (table nick_reservations), " + std::to_string(_lifetimeMs / DayMs) + " days after last use, at most " +
-		std::to_string(_maxReservations);
+	return "in " + _path + " (table nick_reservations), " + describeLimits(_lifetimeMs, _maxReservations);
 }
 
 } // namespace webchat::chatroom

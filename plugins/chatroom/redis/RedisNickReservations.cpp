@@ -8,7 +8,6 @@ namespace webchat::chatroom::redis {
 
 namespace {
 
-constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
 constexpr auto QuietAfterFailure = std::chrono::seconds(1);
 
 } // namespace
@@ -67,8 +66,7 @@ NickReservations::Claim RedisNickReservations::claim(const std::string& nickKey,
 
 std::string RedisNickReservations::describe() const
 {
-	return "in Redis at " + _address + " (" + _nickPrefix + "*), " + std::to_string(_lifetimeMs / DayMs) + " days after last use, at most " +
-		std::to_string(_maxReservations);
+	return "in Redis at " + _address + " (" + _nickPrefix + "*), " + describeLimits(_lifetimeMs, _maxReservations);
 }
 
 } // namespace webchat::chatroom::redis
