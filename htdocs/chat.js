@@ -38,6 +38,9 @@
   var DEFAULT_CHAT_PORT = 8000;
   var DEFAULT_ROOM = 'lobby';
   var NICK_STORAGE_KEY = 'webchat.nick';
+  // The nick tokens the server gave, by nick (nickTokenKey): sent back as
+  // token= to get that nick again; another browser asking for it is refused.
+  var TOKENS_STORAGE_KEY = 'webchat.tokens';
 
   var RECONNECT_BASE_MS = 500;
   var RECONNECT_CAP_MS = 30000;
@@ -100,6 +103,7 @@
       nickTooLong: 'A nickname has at most 32 characters.',
       nickInvalid: 'That nickname contains characters that are not allowed.',
       nickTaken: '“{nick}” is already taken in this room. Please choose another nickname.',
+      nickReserved: '“{nick}” belongs to someone who used it recently, in another browser. Please choose another nickname.',
       nickRateLimited: 'Too many nickname changes. Try again in a minute.',
       nickGhost: 'Your previous connection is still open on the server; trying again…',
       youJoined: 'You joined {room} as {nick}.',
@@ -162,6 +166,7 @@
       nickTooLong: 'Biệt danh dài tối đa 32 ký tự.',
       nickInvalid: 'Biệt danh có ký tự không được phép.',
       nickTaken: '“{nick}” đã có người dùng trong phòng này. Vui lòng chọn biệt danh khác.',
+      nickReserved: '“{nick}” thuộc về người đã dùng nó gần đây, trên một trình duyệt khác. Vui lòng chọn biệt danh khác.',
       nickRateLimited: 'Bạn đổi biệt danh quá nhiều lần. Hãy thử lại sau một phút.',
       nickGhost: 'Kết nối trước của bạn vẫn còn mở trên máy chủ; đang thử lại…',
       youJoined: 'Bạn đã vào phòng {room} với tên {nick}.',
@@ -284,16 +289,18 @@
   }
 
   /**
-   * The socket URL for joining `room`: <chatUrl><room>?nick=...&since=...&epoch=...
+   * The socket URL for joining `room`: <chatUrl><room>?nick=...&token=...&since=...&epoch=...
    * Every part percent-encoded as UTF-8 (a space is %20, never "+").
-   * No nick: the server names us guest-<n>. since 0: the whole history.
-   * epoch goes with since: the room incarnation those ids belong to (a
-   * room that started afresh answers with a reset).
+   * No nick: the server names us guest-<n>. token: the nick's, kept from
+   * an earlier welcome. since 0: the whole history. epoch goes with
+   * since: the room incarnation those ids belong to (a room that started
+   * afresh answers with a reset).
    */
-  function roomSocketUrl(chatUrl, room, nick, since, epoch) {
+  function roomSocketUrl(chatUrl, room, nick, token, since, epoch) {
     var base = chatUrl.charAt(chatUrl.length - 1) === '/' ? chatUrl : chatUrl + '/';
     var query = [];
     if (nick) query.push('nick=' + encodeURIComponent(nick));
+    if (nick && token) query.push('token=' + encodeURIComponent(token));
     if (since > 0) {
       query.push('since=' + String(since));
       if (epoch) query.push('epoch=' + encodeURIComponent(epoch));
@@ -313,7 +320,10 @@
   function toMessage(event) {
     if (!event || !isId(event.id) || !isString(event.nick) || !isString(event.text)) return null;
     var ts = typeof event.ts === 'number' && isFinite(event.ts) ? event.ts : Date.now();
-    return { id: event.id, nick: event.nick, text: event.text, date: new Date(ts) };
+    return {
+      id: event.id, nick: event.nick, text: event.text, date: new Date(ts),
+      from: isString(event.from) ? event.from : null, verified: event.verified === true,
+    };
   }
 
   /** A received frame as a protocol event (a JSON object with a string `type`), or null. */
@@ -343,7 +353,56 @@
   }
 
   // The error codes that refuse a nick, at join (a close follows) or on a change.
-  var NICK_ERRORS = { nick_taken: true, invalid_nick: true };
+  var NICK_ERRORS = { nick_taken: true, nick_reserved: true, invalid_nick: true };
+
+  /** The refusal of a nick as a sentence for the nick dialog. */
+  function nickRefusal(code, nick, t) {
+    if (code === 'nick_taken') return t('nickTaken', { nick: nick });
+    if (code === 'nick_reserved') return t('nickReserved', { nick: nick });
+    return t('nickInvalid');
+  }
+
+  /**
+   * Where a nick's token is kept: the server compares nicks far more
+   * thoroughly (look-alikes too), this only folds case and width, so that
+   * "Alice" typed as "alice" still finds its token.
+   */
+  function nickTokenKey(nick) {
+    return nick.normalize('NFKC').toLowerCase();
+  }
+
+  function loadTokens() {
+    try {
+      var tokens = JSON.parse(window.localStorage.getItem(TOKENS_STORAGE_KEY) || '{}');
+      return tokens && typeof tokens === 'object' && !Array.isArray(tokens) ? tokens : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  // The tokens this page was given, by nickTokenKey: what it sends back when
+  // localStorage cannot keep them (disabled or full).
+  var tokensOfThisPage = {};
+
+  /** The token kept for nick (in localStorage, else by this page), or null. */
+  function storedToken(nick) {
+    var key = nickTokenKey(nick);
+    var token = loadTokens()[key];
+    if (!isString(token)) token = tokensOfThisPage[key];
+    return isString(token) ? token : null;
+  }
+
+  function storeToken(nick, token) {
+    var key = nickTokenKey(nick);
+    tokensOfThisPage[key] = token;
+    var tokens = loadTokens();
+    tokens[key] = token;
+    try {
+      window.localStorage.setItem(TOKENS_STORAGE_KEY, JSON.stringify(tokens));
+    } catch (e) {
+      // storage disabled or full: the nick stays ours until this page closes
+    }
+  }
 
   // ---------------------------------------------------------------- endpoint
 
@@ -992,6 +1051,8 @@
     var chatUrl = null;
 
     var requestedNick = null; // the nick we join with (null: a guest)
+    var ownToken = null; // the nick token of this connection (the welcome's)
+    var ownFrom = null; // our public id: messages with it are ours
     var pendingNick = null; // a nick change we asked for
     var mode = null; // this connection: 'pending' (no welcome yet), 'room', 'relay'
     var welcomeTimer = null;
@@ -1018,7 +1079,7 @@
     function socketUrl() {
       sentSince = store.lastId();
       sentEpoch = sentSince > 0 ? store.epoch() : null;
-      return roomSocketUrl(chatUrl, room, requestedNick, sentSince, sentEpoch);
+      return roomSocketUrl(chatUrl, room, requestedNick, requestedNick ? storedToken(requestedNick) : null, sentSince, sentEpoch);
     }
 
     function renderUsers() {
@@ -1126,6 +1187,9 @@
       store.setNick(nick);
       setNickShown(nick);
       if (requestedNick && nick === requestedNick) rememberNick(nick);
+      ownToken = isString(welcome.token) ? welcome.token : null;
+      ownFrom = isString(welcome.from) ? welcome.from : null;
+      if (requestedNick && nick === requestedNick && ownToken) storeToken(nick, ownToken);
       nickGraceMs = RESUME_NICK_GRACE_MS; // from now on, a refusal may be our old connection
       nickGraceUntil = 0;
       unechoed = []; // what was sent before is in the history now, or lost
@@ -1169,10 +1233,10 @@
 
     function appendMessages(events, live) {
       var items = [];
-      var own = store.nick();
       events.forEach(function (message) {
         if (!store.addMessage(message.id)) return; // already shown
-        var mine = message.nick === own;
+        // By who said it, not by the nick: someone else may have had ours.
+        var mine = ownFrom !== null && message.from === ownFrom;
         if (mine && live) {
           var sent = unechoed.indexOf(message.text);
           if (sent !== -1) unechoed.splice(sent, 1);
@@ -1218,6 +1282,8 @@
         setNickShown(event.nick);
         requestedNick = event.nick; // rejoin under the new nick
         rememberNick(event.nick);
+        // The server keeps the new nick for our token too.
+        if (ownToken) storeToken(event.nick, ownToken);
         pendingNick = null;
         notice(t('youRenamed', { nick: event.nick }), 'nick', eventDate(event));
       } else {
@@ -1246,7 +1312,7 @@
           first: true, // not in the room: "Join" or "Join as a guest"
           returnFocus: ui.messageInput,
           value: failed,
-          error: code === 'nick_taken' ? t('nickTaken', { nick: failed }) : t('nickInvalid'),
+          error: nickRefusal(code, failed, t),
           onDone: function (nick) { joinAs(nick, false); },
           onCancel: function () { joinAs(null, false); },
         });
@@ -1283,7 +1349,7 @@
         askNick({
           first: false,
           value: wanted || store.nick(),
-          error: code === 'nick_taken' ? t('nickTaken', { nick: wanted || '' }) : t('nickInvalid'),
+          error: nickRefusal(code, wanted || '', t),
           onDone: changeNick,
         });
       } else if (code === 'nick_rate_limited') {
