@@ -41,6 +41,9 @@
   var DEFAULT_CHAT_PORT = 8000;
   var DEFAULT_ROOM = 'lobby';
   var NICK_STORAGE_KEY = 'webchat.nick';
+  // The nick tokens the server gave, by nick (nickTokenKey): sent back as
+  // token= to get that nick again; another browser asking for it is refused.
+  var TOKENS_STORAGE_KEY = 'webchat.tokens';
 
   var RECONNECT_BASE_MS = 500;
   var RECONNECT_CAP_MS = 30000;
@@ -103,6 +106,7 @@
       nickTooLong: 'A nickname has at most 32 characters.',
       nickInvalid: 'That nickname contains characters that are not allowed.',
       nickTaken: '“{nick}” is already taken in this room. Please choose another nickname.',
+      nickReserved: '“{nick}” belongs to someone who used it recently, in another browser. Please choose another nickname.',
       nickRateLimited: 'Too many nickname changes. Try again in a minute.',
       nickGhost: 'Your previous connection is still open on the server; trying again…',
       youJoined: 'You joined {room} as {nick}.',
@@ -125,7 +129,6 @@
       unavailable: 'The chat server cannot reach the other servers; your message was not sent.',
       joinUnavailable: 'The chat server cannot reach the other servers; trying again…',
       relayMode: 'Plain relay: no rooms or nicknames here.',
-      nickReserved: '“{nick}” is kept for the person who used it last. Please choose another nickname.',
       verified: 'verified identity',
       topicLabel: 'Topic:',
       topicSet: '{by} set the topic: {text}',
@@ -188,6 +191,7 @@
       nickTooLong: 'Biệt danh dài tối đa 32 ký tự.',
       nickInvalid: 'Biệt danh có ký tự không được phép.',
       nickTaken: '“{nick}” đã có người dùng trong phòng này. Vui lòng chọn biệt danh khác.',
+      nickReserved: '“{nick}” thuộc về người đã dùng nó gần đây, trên một trình duyệt khác. Vui lòng chọn biệt danh khác.',
       nickRateLimited: 'Bạn đổi biệt danh quá nhiều lần. Hãy thử lại sau một phút.',
       nickGhost: 'Kết nối trước của bạn vẫn còn mở trên máy chủ; đang thử lại…',
       youJoined: 'Bạn đã vào phòng {room} với tên {nick}.',
@@ -210,7 +214,6 @@
       unavailable: 'Máy chủ chat không kết nối được với các máy chủ khác; tin nhắn của bạn chưa được gửi.',
       joinUnavailable: 'Máy chủ chat không kết nối được với các máy chủ khác; đang thử lại…',
       relayMode: 'Chuyển tiếp đơn giản: không có phòng hay biệt danh.',
-      nickReserved: '“{nick}” được giữ cho người đã dùng tên này gần đây. Vui lòng chọn biệt danh khác.',
       verified: 'danh tính đã xác minh',
       topicLabel: 'Chủ đề:',
       topicSet: '{by} đã đặt chủ đề: {text}',
@@ -333,16 +336,18 @@
   }
 
   /**
-   * The socket URL for joining `room`: <chatUrl><room>?nick=...&since=...&epoch=...
+   * The socket URL for joining `room`: <chatUrl><room>?nick=...&token=...&since=...&epoch=...
    * Every part percent-encoded as UTF-8 (a space is %20, never "+").
-   * No nick: the server names us guest-<n>. since 0: the whole history.
-   * epoch goes with since: the room incarnation those ids belong to (a
-   * room that started afresh answers with a reset).
+   * No nick: the server names us guest-<n>. token: the nick's, kept from
+   * an earlier welcome. since 0: the whole history. epoch goes with
+   * since: the room incarnation those ids belong to (a room that started
+   * afresh answers with a reset).
    */
-  function roomSocketUrl(chatUrl, room, nick, since, epoch) {
+  function roomSocketUrl(chatUrl, room, nick, token, since, epoch) {
     var base = chatUrl.charAt(chatUrl.length - 1) === '/' ? chatUrl : chatUrl + '/';
     var query = [];
     if (nick) query.push('nick=' + encodeURIComponent(nick));
+    if (nick && token) query.push('token=' + encodeURIComponent(token));
     if (since > 0) {
       query.push('since=' + String(since));
       if (epoch) query.push('epoch=' + encodeURIComponent(epoch));
@@ -410,6 +415,48 @@
   /** The string key of a nick refusal, or null for other codes. */
   function nickErrorKey(code) {
     return Object.prototype.hasOwnProperty.call(NICK_ERRORS, code) ? NICK_ERRORS[code] : null;
+  }
+
+  /**
+   * Where a nick's token is kept: the server compares nicks far more
+   * thoroughly (look-alikes too), this only folds case and width, so that
+   * "Alice" typed as "alice" still finds its token.
+   */
+  function nickTokenKey(nick) {
+    return nick.normalize('NFKC').toLowerCase();
+  }
+
+  function loadTokens() {
+    try {
+      var tokens = JSON.parse(window.localStorage.getItem(TOKENS_STORAGE_KEY) || '{}');
+      return tokens && typeof tokens === 'object' && !Array.isArray(tokens) ? tokens : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  // The tokens this page was given, by nickTokenKey: what it sends back when
+  // localStorage cannot keep them (disabled or full).
+  var tokensOfThisPage = {};
+
+  /** The token kept for nick (in localStorage, else by this page), or null. */
+  function storedToken(nick) {
+    var key = nickTokenKey(nick);
+    var token = loadTokens()[key];
+    if (!isString(token)) token = tokensOfThisPage[key];
+    return isString(token) ? token : null;
+  }
+
+  function storeToken(nick, token) {
+    var key = nickTokenKey(nick);
+    tokensOfThisPage[key] = token;
+    var tokens = loadTokens();
+    tokens[key] = token;
+    try {
+      window.localStorage.setItem(TOKENS_STORAGE_KEY, JSON.stringify(tokens));
+    } catch (e) {
+      // storage disabled or full: the nick stays ours until this page closes
+    }
   }
 
   // ---------------------------------------------------------------- endpoint
@@ -1144,6 +1191,7 @@
     var chatUrl = null;
 
     var requestedNick = null; // the nick we join with (null: a guest)
+    var ownToken = null; // the nick token of this connection (the welcome's)
     var pendingNick = null; // a nick change we asked for
     var mode = null; // this connection: 'pending' (no welcome yet), 'room', 'relay'
     var welcomeTimer = null;
@@ -1170,7 +1218,7 @@
     function socketUrl() {
       sentSince = store.lastId();
       sentEpoch = sentSince > 0 ? store.epoch() : null;
-      return roomSocketUrl(chatUrl, room, requestedNick, sentSince, sentEpoch);
+      return roomSocketUrl(chatUrl, room, requestedNick, requestedNick ? storedToken(requestedNick) : null, sentSince, sentEpoch);
     }
 
     function renderUsers() {
@@ -1284,6 +1332,8 @@
       setNickShown(nick);
       ui.topic.show(roomEvents.toTopic(welcome).text);
       if (requestedNick && nick === requestedNick) rememberNick(nick);
+      ownToken = isString(welcome.token) ? welcome.token : null;
+      if (requestedNick && nick === requestedNick && ownToken) storeToken(nick, ownToken);
       nickGraceMs = RESUME_NICK_GRACE_MS; // from now on, a refusal may be our old connection
       nickGraceUntil = 0;
       unechoed = []; // what was sent before is in the history now, or lost
@@ -1415,6 +1465,8 @@
         setNickShown(event.nick);
         requestedNick = event.nick; // rejoin under the new nick
         rememberNick(event.nick);
+        // The server keeps the new nick for our token too.
+        if (ownToken) storeToken(event.nick, ownToken);
         pendingNick = null;
         notice(t('youRenamed', { nick: event.nick }), 'nick', eventDate(event));
       } else {

@@ -4,6 +4,7 @@
 #include "ClientCommand.h"
 #include "Clock.h"
 #include "NameRules.h"
+#include "NickToken.h"
 #include "ServerEvents.h"
 #include "auth/SignedIdentity.h"
 
@@ -22,12 +23,19 @@ void sendError(engine::Connection& connection, std::string_view code, std::strin
 	connection.send(ws::Opcode::Text, ServerEvents::error(code, message));
 }
 
+ChatError nickReserved(const std::string& nick, std::uint16_t closeCode)
+{
+	return {"nick_reserved", "the nick " + nick + " is kept for the browser that used it; choose another", closeCode};
+}
+
 } // namespace
 
-ChatHandler::ChatHandler(const ChatSettings& settings, const auth::AuthSettings& auth, TopicSource topics, HistoryStore& store, Poco::Logger& logger):
+ChatHandler::ChatHandler(const ChatSettings& settings, const auth::AuthSettings& auth, TopicSource topics, HistoryStore& store, Poco::Logger& logger,
+	NickReservations* reservations):
 	_settings(settings),
 	_auth(auth),
 	_logger(logger),
+	_reservations(reservations),
 	_framesPerAddress(settings.ratePerIpPerSecond, static_cast<double>(settings.ratePerIpBurst)),
 	_presencePerAddress(static_cast<double>(settings.presenceEventsPerIpPerMinute) / 60.0, static_cast<double>(settings.presenceEventsPerIpPerMinute)),
 	// Cheap: a room is loaded from the store by its first join, outside the
@@ -93,6 +101,27 @@ void ChatHandler::onOpen(engine::Connection& connection)
 void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session, const std::optional<std::string>& nick)
 {
 	const RequestTarget& target = session.target();
+	// A signed identity keeps its nick for its subject; anyone else is known
+	// by its nick token.
+	std::string token;
+	if (session.speaker().verified)
+	{
+		if (const auto refusal = nick ? claimForHolder(session, *nick) : std::nullopt)
+		{
+			refuse(connection, {refusal->code, refusal->message, CloseCodes::Conflict});
+			return;
+		}
+	}
+	else
+	{
+		auto claimed = claimByNickToken(session, nick);
+		if (const auto* refusal = std::get_if<ChatError>(&claimed))
+		{
+			refuse(connection, *refusal);
+			return;
+		}
+		token = std::move(std::get<std::string>(claimed));
+	}
 	auto room = _rooms.acquire(Name::of(target.room()));
 	if (!room)
 	{
@@ -103,7 +132,7 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 	// One address coming and going must not flood every room with join
 	// and leave events: beyond its budget they are not broadcast.
 	session.setAnnounced(_presencePerAddress.tryTake(connection.peerAddress(), steadyMs()));
-	const Room::JoinResult result = room->join(connection, nick, target.since(), target.epoch(), session.announced(), session.speaker());
+	const Room::JoinResult result = room->join(connection, nick, target.since(), target.epoch(), session.announced(), session.speaker(), token);
 	if (result.unavailable)
 	{
 		refuse(connection, {"unavailable", "the chat server cannot reach its shared backend; try again shortly", CloseCodes::Unavailable});
@@ -134,6 +163,47 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 		refuse(connection, {"room_full", "this room has its maximum of " + std::to_string(_settings.maxUsersPerRoom) + " users", CloseCodes::TooMany});
 		break;
 	}
+}
+
+std::variant<std::string, ChatError> ChatHandler::claimByNickToken(ChatSession& session, const std::optional<std::string>& nick)
+{
+	const std::optional<std::string>& sent = session.target().token();
+	const bool wellFormed = sent && NickToken::wellFormed(*sent);
+	std::string token = NickToken::generate();
+	if (_reservations && nick && NickReservations::reservable(*nick))
+	{
+		// A new token first: a free nick becomes the newcomer's under it
+		// (a token sent for a free nick is stale or another nick's, and is
+		// replaced). Only a held nick gives the sent token its chance.
+		using Claim = NickReservations::Claim;
+		const std::string key = NameRules::comparisonKey(*nick);
+		const std::int64_t now = wallClockMs();
+		Claim claim = _reservations->claim(key, NickToken::holder(token), now);
+		if (claim != Claim::Granted && wellFormed)
+		{
+			if (claim == Claim::Reserved) claim = _reservations->claim(key, NickToken::holder(*sent), now);
+			// Unavailable: the sent token is kept, so that an outage of the
+			// backend does not cost the client its nick.
+			if (claim != Claim::Reserved) token = *sent;
+		}
+		if (claim == Claim::Reserved) return nickReserved(*nick, CloseCodes::Conflict);
+	}
+	else if (wellFormed)
+	{
+		// Nothing to check it against: the client keeps its public id.
+		token = *sent;
+	}
+	session.setSpeaker(Speaker{NickToken::publicId(token), false, 0, {}});
+	if (_reservations) session.setNickHolder(NickToken::holder(token));
+	return token;
+}
+
+std::optional<ChatError> ChatHandler::claimForHolder(const ChatSession& session, const std::string& nick)
+{
+	if (!_reservations || session.nickHolder().empty()) return std::nullopt;
+	if (!NickReservations::reservable(nick)) return std::nullopt;
+	if (_reservations->claim(NameRules::comparisonKey(nick), session.nickHolder(), wallClockMs()) != NickReservations::Claim::Reserved) return std::nullopt;
+	return nickReserved(nick, 0);
 }
 
 void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, std::string_view payload)
@@ -201,8 +271,9 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 	thread_local std::string tail;
 	tail.clear();
 	const std::int64_t ts = wallClockMs();
-	ServerEvents::appendMessageTail(tail, session.escapedNick(), text, ts);
-	switch (session.room()->post(session.nick(), text, ts, tail))
+	const ServerEvents::Sender sender{session.speaker().from, session.speaker().verified};
+	ServerEvents::appendMessageTail(tail, session.escapedNick(), sender, text, ts);
+	switch (session.room()->post(session.nick(), sender, text, ts, tail))
 	{
 	case SharedRooms::Posted::Sent:
 		break;
@@ -230,6 +301,11 @@ void ChatHandler::changeNick(engine::Connection& connection, ChatSession& sessio
 	if (!session.nickChanges().available(now))
 	{
 		sendError(connection, "nick_rate_limited", "at most " + std::to_string(_settings.nickChangesPerMinute) + " nick changes a minute");
+		return;
+	}
+	if (const auto refusal = claimForHolder(session, nick))
+	{
+		sendError(connection, refusal->code, refusal->message);
 		return;
 	}
 	switch (session.room()->rename(session.nick(), nick, session.speaker().verified))
@@ -273,6 +349,7 @@ void ChatHandler::adopt(engine::Connection& connection, ChatSession& session, co
 {
 	session.setSpeaker(auth::speakerOf(identity));
 	session.setAuth(ChatSession::Auth::Verified);
+	if (_reservations) session.setNickHolder(NickToken::subjectHolder(identity.subject));
 	connection.setDeadline(auth::steadyExpiry(identity.expiresAt, wallClockMs(), steadyMs()));
 }
 

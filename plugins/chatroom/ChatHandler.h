@@ -22,6 +22,7 @@
 #include "ChatSession.h"
 #include "ChatSettings.h"
 #include "HistoryStore.h"
+#include "NickReservations.h"
 #include "Room.h"
 #include "RoomRegistry.h"
 #include "SharedRooms.h"
@@ -35,7 +36,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <variant>
 
 namespace webchat::chatroom {
 
@@ -46,7 +49,10 @@ public:
 	using TopicSource = std::function<std::shared_ptr<engine::Topic>(const std::string& name)>;
 
 	/// store keeps the rooms' history; it must outlive the rooms (clearRooms()).
-	ChatHandler(const ChatSettings& settings, const auth::AuthSettings& auth, TopicSource topics, HistoryStore& store, Poco::Logger& logger);
+	/// reservations keeps nicks for their holders (null: nicks are not kept);
+	/// it must outlive the handler.
+	ChatHandler(const ChatSettings& settings, const auth::AuthSettings& auth, TopicSource topics, HistoryStore& store, Poco::Logger& logger,
+		NickReservations* reservations = nullptr);
 
 	std::unique_ptr<ChatSession> makeSession(const Poco::Net::HTTPServerRequest& request) override;
 	void onOpen(engine::Connection& connection) override;
@@ -86,12 +92,19 @@ private:
 	void adopt(engine::Connection& connection, ChatSession& session, const auth::Identity& identity);
 	void firstAuthFrame(engine::Connection& connection, ChatSession& session, ws::Opcode opcode, std::string_view payload);
 	void authenticate(engine::Connection& connection, ChatSession& session, const std::string& token, std::int64_t now);
+	// Gives a session without a signed identity its speaker from its nick
+	// token (the one it sent when that holds nick, else a new one, returned
+	// for the welcome), or the refusal when nick is another's.
+	std::variant<std::string, ChatError> claimByNickToken(ChatSession& session, const std::optional<std::string>& nick);
+	// Claims nick for session's holder: nick_reserved when another holds it.
+	std::optional<ChatError> claimForHolder(const ChatSession& session, const std::string& nick);
 	void postMessage(engine::Connection& connection, ChatSession& session, std::string_view text);
 	void changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now);
 
 	const ChatSettings _settings;
 	const auth::AuthSettings _auth;
 	Poco::Logger& _logger;
+	NickReservations* const _reservations;
 	// Frames per client address, across its connections.
 	engine::AddressBuckets _framesPerAddress;
 	// Joins announced per client address (each announced join's leave is

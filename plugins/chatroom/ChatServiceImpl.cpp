@@ -127,7 +127,7 @@ ChatService::Result<ChatService::Posted> ChatServiceImpl::post(const std::string
 		std::string tail;
 		const std::int64_t ts = wallClockMs();
 		ServerEvents::appendMessageTail(tail, JsonWriter::escaped(nick), text, ts);
-		switch (room->post(nick, text, ts, tail, &result.value.id))
+		switch (room->post(nick, ServerEvents::Sender{}, text, ts, tail, &result.value.id))
 		{
 		case SharedRooms::Posted::Sent:
 			break;

@@ -68,6 +68,11 @@ public:
 	Auth auth() const { return _auth; }
 	void setAuth(Auth auth) { _auth = auth; }
 
+	/// Whom its nicks are reserved for (NickReservations' holder: its
+	/// nick token's or its signed identity's); empty: none are.
+	const std::string& nickHolder() const { return _nickHolder; }
+	void setNickHolder(std::string holder) { _nickHolder = std::move(holder); }
+
 	engine::TokenBucket& messages() { return _messages; }
 	engine::TokenBucket& nickChanges() { return _nickChanges; }
 	FloodGuard& flood() { return _flood; }
@@ -81,6 +86,7 @@ private:
 	std::string _escapedNick;
 	Speaker _speaker;
 	Auth _auth = Auth::Guest;
+	std::string _nickHolder;
 	engine::TokenBucket _messages;
 	engine::TokenBucket _nickChanges;
 	FloodGuard _flood;

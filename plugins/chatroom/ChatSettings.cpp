@@ -37,6 +37,8 @@ const SettingsTable<ChatSettings>& ChatSettings::keys()
 		{Key::integer("max_rooms", 1000, 1, 1000000, "rooms", "rooms that may exist at once, empty ones included"), &S::maxRooms},
 		{Key::integer("max_users_per_room", 1000, 1, 1000000, "users", "members per room"), &S::maxUsersPerRoom},
 		{Key::integer("nick_changes_per_minute", 5, 0, 10000, "changes", "nick changes per connection (refused attempts do not count; 0 forbids them)"), &S::nickChangesPerMinute},
+		{Key::integer("nick_reservation_days", 30, 0, 3650, "days", "a nick stays with the browser (nick token) or identity that used it this long after its last use (0: nicks are not kept)"), &S::nickReservationDays},
+		{Key::integer("max_nick_reservations", 100000, 1, 100000000, "nicks", "nicks kept at once; one more drops the one used longest ago"), &S::maxNickReservations},
 	}};
 	return table;
 }

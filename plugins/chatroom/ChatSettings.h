@@ -35,6 +35,8 @@ struct ChatSettings
 	std::size_t maxRooms = 0;             // max_rooms: rooms that may exist at once
 	std::size_t maxUsersPerRoom = 0;      // max_users_per_room
 	std::size_t nickChangesPerMinute = 0; // nick_changes_per_minute: per connection
+	std::int64_t nickReservationDays = 0; // nick_reservation_days: a nick stays its holder's this long after its last use (0: not kept)
+	std::size_t maxNickReservations = 0;  // max_nick_reservations: nicks kept at most; beyond, the one used longest ago goes
 
 	/// The chat room's own keys (beside the engine's and the history's).
 	static const SettingsTable<ChatSettings>& keys();
@@ -50,6 +52,9 @@ struct ChatSettings
 
 	/// The largest welcome these settings allow, in bytes.
 	std::size_t maxWelcomeBytes() const;
+
+	/// nick_reservation_days in milliseconds.
+	std::int64_t nickReservationMs() const { return nickReservationDays * 24 * 60 * 60 * 1000; }
 
 	RoomState::Limits roomLimits() const { return {historySize, historyBytes, maxUsersPerRoom}; }
 };

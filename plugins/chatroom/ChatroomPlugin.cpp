@@ -15,7 +15,8 @@
 // Order at shutdown: the engine stops first (its I/O threads are the only
 // callers of the rooms, so nothing is appended after), then the history
 // store writes what it still holds and closes. Members go in reverse order
-// of declaration: the engine, the rooms (ChatHandler), then the store.
+// of declaration: the engine, the rooms (ChatHandler), the nick
+// reservations, then the store.
 //
 
 #include "webchat/HandlerPlugin.h"
@@ -28,6 +29,7 @@
 #include "ChatSettings.h"
 #include "HistorySettings.h"
 #include "auth/AuthSettings.h"
+#include "NickReservations.h"
 
 #include "Poco/Exception.h"
 #include "Poco/NumberFormatter.h"
@@ -70,7 +72,10 @@ public:
 		}
 		// Last of the checks: opening creates the database file.
 		_store = historySettings.openStore(logger);
-		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, authSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store, logger);
+		// After the store: with sqlite, it created the reservations' table.
+		_reservations = chatroom::NickReservations::open(chatSettings, historySettings, logger);
+		_chat = std::make_unique<chatroom::ChatHandler>(chatSettings, authSettings, [this](const std::string& name) { return _engine->topic(name); }, *_store,
+			logger, _reservations.get());
 		_engine = std::make_unique<engine::Engine>(engineSettings, *_chat, logger);
 		_service = std::make_shared<chatroom::ChatServiceImpl>(*_chat, chatSettings.maxTextBytes);
 		// A shared backend feeds the rooms from its own threads from now on.
@@ -82,6 +87,7 @@ public:
 		if (authSettings.mode == chatroom::auth::AuthSettings::Mode::Jwt)
 			logger.information("chat identities: signed (%s, key %s), guests %s", std::string(chatroom::auth::algorithmName(authSettings.verifier->key().algorithm())),
 				authSettings.keyFile, std::string(authSettings.allowGuests ? "allowed" : "refused"));
+		logger.information("nick reservations: " + (_reservations ? _reservations->describe() : std::string("off (nick_reservation_days = 0)")));
 	}
 
 	const webchat::ConfigTable& configKeys() const override
@@ -135,6 +141,7 @@ private:
 	std::string _listenerName;
 	std::unique_ptr<webchat::engine::OriginPolicy> _origins;
 	std::unique_ptr<webchat::chatroom::HistoryStore> _store;
+	std::unique_ptr<webchat::chatroom::NickReservations> _reservations;
 	std::unique_ptr<webchat::chatroom::ChatHandler> _chat;
 	std::unique_ptr<webchat::engine::Engine> _engine;
 	std::shared_ptr<webchat::chatroom::ChatServiceImpl> _service;

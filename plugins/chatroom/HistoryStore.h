@@ -49,6 +49,8 @@ public:
 		std::int64_t ts = 0; // milliseconds since the Unix epoch, as sent
 		std::string nick;
 		std::string text;
+		std::string from;      // the speaker's public id (Speaker::from); empty for messages stored before ids
+		bool verified = false; // a signed identity vouched for the speaker
 	};
 
 	struct Room

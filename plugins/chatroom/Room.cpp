@@ -61,7 +61,7 @@ Name Room::sharedGuestNick()
 }
 
 Room::JoinResult Room::join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-	const std::optional<std::string>& epoch, bool announce, const Speaker& speaker)
+	const std::optional<std::string>& epoch, bool announce, const Speaker& speaker, std::string_view token)
 {
 	JoinResult result;
 	// Both forms of the nick are made here, outside the room's lock.
@@ -116,7 +116,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 			return;
 		}
 		_localMembers[joining.key] = Member{result.nick, speaker, connection.peerAddress()};
-		welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker);
+		welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token);
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
 		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs(), speaker.verified));
@@ -173,8 +173,8 @@ void Room::setVerified(const std::string& nick, const Speaker& speaker)
 	});
 }
 
-SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail,
-	std::uint64_t* assignedId)
+SharedRooms::Posted Room::post(const std::string& nick, const ServerEvents::Sender& sender, std::string_view text, std::int64_t ts,
+	std::string_view tail, std::uint64_t* assignedId)
 {
 	// Copied before the lock; under it only the id is set.
 	HistoryStore::Message message;
@@ -182,6 +182,8 @@ SharedRooms::Posted Room::post(const std::string& nick, std::string_view text, s
 	{
 		message.ts = ts;
 		message.nick = nick;
+		message.from = sender.from;
+		message.verified = sender.verified;
 		message.text = text;
 	}
 	if (_shared)

@@ -34,6 +34,7 @@
 #include "HistoryStore.h"
 #include "NameRules.h"
 #include "RoomState.h"
+#include "ServerEvents.h"
 #include "SharedRooms.h"
 #include "Speaker.h"
 
@@ -76,11 +77,13 @@ public:
 	/// event (the member list in every welcome has it either way). When
 	/// refused, the connection is subscribed all the same: the caller
 	/// closes it. speaker is who the connection speaks as (its welcome
-	/// tells it its roles; its join event says whether it is verified);
-	/// it and the connection's address are kept with the member for
-	/// snapshot().
+	/// tells it its roles and its public id; its join event says whether it
+	/// is verified); it and the connection's address are kept with the
+	/// member for snapshot(). token, when not empty, is the nick token its
+	/// welcome gives it.
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
-		const std::optional<std::string>& epoch = std::nullopt, bool announce = true, const Speaker& speaker = Speaker());
+		const std::optional<std::string>& epoch = std::nullopt, bool announce = true, const Speaker& speaker = Speaker(),
+		std::string_view token = {});
 
 	/// nick (as it joined or was renamed, shown) left (its connection is
 	/// already unsubscribed): a leave event when announce (as its join was).
@@ -97,13 +100,14 @@ public:
 	void setVerified(const std::string& nick, const Speaker& speaker);
 
 	/// Publishes a message and hands it to the history store: tail from
-	/// ServerEvents::appendMessageTail() with the same nick, text and ts.
+	/// ServerEvents::appendMessageTail() with the same nick, sender, text
+	/// and ts.
 	/// With a shared backend the message is handed to it instead and
 	/// published when it comes back (deliver()); the result says whether
 	/// it could be sent now. assignedId, when given, gets the message's id
 	/// (left alone with a shared backend, which numbers it later).
-	SharedRooms::Posted post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail,
-		std::uint64_t* assignedId = nullptr);
+	SharedRooms::Posted post(const std::string& nick, const ServerEvents::Sender& sender, std::string_view text, std::int64_t ts,
+		std::string_view tail, std::uint64_t* assignedId = nullptr);
 
 	// The operator API (ChatServiceImpl): any thread -------------------------
 

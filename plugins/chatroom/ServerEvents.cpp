@@ -62,13 +62,25 @@ void appendIdentity(std::string& out, const Speaker& speaker)
 
 } // namespace
 
-void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts)
+void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, const Sender& sender, std::string_view text, std::int64_t ts)
 {
-	out.append(",\"nick\":\"").append(escapedNick).append("\",\"text\":\"");
+	out.append(",\"nick\":\"").append(escapedNick).append("\"");
+	if (!sender.from.empty())
+	{
+		out.append(",\"from\":");
+		JsonWriter::appendString(out, sender.from);
+	}
+	if (sender.verified) out.append(",\"verified\":true");
+	out.append(",\"text\":\"");
 	JsonWriter::appendEscaped(out, text);
 	out.append("\",\"ts\":");
 	JsonWriter::appendNumber(out, ts);
 	out += '}';
+}
+
+void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts)
+{
+	appendMessageTail(out, escapedNick, Sender{}, text, ts);
 }
 
 std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
@@ -85,14 +97,14 @@ std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
 std::string ServerEvents::message(const HistoryStore::Message& message)
 {
 	std::string tail;
-	appendMessageTail(tail, JsonWriter::escaped(message.nick), message.text, message.ts);
+	appendMessageTail(tail, JsonWriter::escaped(message.nick), Sender{message.from, message.verified}, message.text, message.ts);
 	return ServerEvents::message(message.id, tail);
 }
 
 std::string ServerEvents::welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume,
-	const Speaker& speaker)
+	const Speaker& speaker, std::string_view token)
 {
-	std::size_t size = 160 + room.size() + nick.size() + state.epoch().size() + state.historyBytes();
+	std::size_t size = 192 + room.size() + nick.size() + state.epoch().size() + state.historyBytes() + token.size() + speaker.from.size();
 	// Quotes and comma, and room for its index should it be verified.
 	for (const auto& member : state.members()) size += member.shown.size() + 10;
 	std::string out;
@@ -145,6 +157,16 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 		out += '}';
 	}
 	if (resume.reset) out.append(",\"reset\":true");
+	if (!token.empty())
+	{
+		out.append(",\"token\":");
+		JsonWriter::appendString(out, token);
+	}
+	if (!speaker.from.empty())
+	{
+		out.append(",\"from\":");
+		JsonWriter::appendString(out, speaker.from);
+	}
 	out += '}';
 	return out;
 }

@@ -25,9 +25,22 @@ namespace webchat::chatroom {
 class ServerEvents
 {
 public:
-	/// Appends ,"nick":"<nick>","text":"<text>","ts":<ts>} to out.
+	/// Who said a message, beside its nick (Speaker): its public id, sent
+	/// as "from" when not empty, and "verified":true when a signed identity
+	/// vouches for it.
+	struct Sender
+	{
+		std::string_view from;
+		bool verified = false;
+	};
+
+	/// Appends ,"nick":"<nick>","from":"<from>","verified":true,
+	/// "text":"<text>","ts":<ts>} to out (from and verified only when set).
 	/// escapedNick is already JSON-escaped (JsonWriter::escaped), as a
 	/// session keeps it.
+	static void appendMessageTail(std::string& out, std::string_view escapedNick, const Sender& sender, std::string_view text, std::int64_t ts);
+
+	/// The same for a message without a sender id.
 	static void appendMessageTail(std::string& out, std::string_view escapedNick, std::string_view text, std::int64_t ts);
 
 	/// {"type":"message","id":<id> followed by tail.
@@ -40,10 +53,11 @@ public:
 	/// The welcome for nick, who just joined room: "verified":true and its
 	/// "roles" when speaker has them, its members (and, when some are,
 	/// the indexes of the verified ones in "verifiedIndexes"), the history
-	/// resume selects,
-	/// lastId, the room's epoch and, when due, gap and reset.
+	/// resume selects, lastId, the room's epoch, when due gap and reset,
+	/// then the nick token to keep for its nick (when not empty) and its
+	/// own public id (speaker.from, when set).
 	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume,
-		const Speaker& speaker = Speaker());
+		const Speaker& speaker = Speaker(), std::string_view token = {});
 
 	/// A join; "verified":true for a verified speaker.
 	static std::string join(std::string_view nick, std::int64_t ts, bool verified = false);

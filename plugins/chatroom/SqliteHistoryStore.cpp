@@ -32,7 +32,7 @@ namespace webchat::chatroom {
 
 namespace {
 
-constexpr Poco::Int64 SchemaVersion = 1;
+constexpr Poco::Int64 SchemaVersion = 2;
 constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
 // Rows deleted per transaction by age, so a first pass over a large backlog
 // never holds the write lock (and the messages queued meanwhile) for long.
@@ -56,6 +56,19 @@ const char* const SchemaV1[] = {
 	"CREATE INDEX messages_by_time ON messages (ts)",
 	"INSERT INTO schema_version (version) VALUES (1)",
 	"INSERT INTO meta (key, value) VALUES ('clean_shutdown', '1')"};
+
+// From version 1 to 2: who said each message (its speaker's public id and
+// whether a signed identity vouched for it; empty and 0 for the messages of
+// version 1), and the nicks kept for their holders (SqliteNickReservations).
+// ALTER TABLE ADD COLUMN with a constant default rewrites nothing: the
+// migration takes no longer on a large database than on an empty one.
+const char* const SchemaV2[] = {
+	"ALTER TABLE messages ADD COLUMN from_id TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE messages ADD COLUMN verified INTEGER NOT NULL DEFAULT 0",
+	("CREATE TABLE nick_reservations (nick_key TEXT PRIMARY KEY, holder TEXT NOT NULL,"
+		" last_used INTEGER NOT NULL) WITHOUT ROWID"),
+	"CREATE INDEX nick_reservations_by_use ON nick_reservations (last_used)",
+	"UPDATE schema_version SET version = 2"};
 
 std::int64_t systemWallClockMs()
 {
@@ -235,9 +248,11 @@ void SqliteHistoryStore::openDatabase()
 		session << "BEGIN IMMEDIATE", now;
 		std::vector<std::string> tables;
 		session << "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", into(tables), now;
+		Poco::Int64 version = 0;
 		if (tables.empty())
 		{
 			for (const char* sql : SchemaV1) session << sql, now;
+			version = 1;
 		}
 		else if (std::find(tables.begin(), tables.end(), "schema_version") == tables.end())
 		{
@@ -247,7 +262,7 @@ void SqliteHistoryStore::openDatabase()
 		{
 			std::vector<Poco::Int64> versions;
 			session << "SELECT version FROM schema_version", into(versions), now;
-			const Poco::Int64 version = versions.empty() ? 0 : *std::max_element(versions.begin(), versions.end());
+			version = versions.empty() ? 0 : *std::max_element(versions.begin(), versions.end());
 			if (version > SchemaVersion)
 			{
 				problem = "schema version " + std::to_string(version) + " is newer than this webchatd knows (" +
@@ -257,6 +272,13 @@ void SqliteHistoryStore::openDatabase()
 			{
 				problem = "no valid schema version in table schema_version; name another file";
 			}
+		}
+		if (problem.empty() && version < 2)
+		{
+			// In the same transaction as the checks: a migration is whole or
+			// not at all.
+			for (const char* sql : SchemaV2) session << sql, now;
+			if (!tables.empty()) _logger.information("history: " + _options.path + " migrated from schema version " + std::to_string(version) + " to 2");
 		}
 		if (problem.empty())
 		{
@@ -381,13 +403,15 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 				std::vector<Poco::Int64> ids;
 				std::vector<Poco::Int64> times;
 				std::vector<std::string> nicks;
+				std::vector<std::string> froms;
+				std::vector<Poco::Int64> verified;
 				// As a CLOB: POCO reads a std::string up to its first NUL,
 				// and a text may hold U+0000.
 				std::vector<Poco::Data::CLOB> texts;
 				Poco::Int64 roomId = roomIds.front();
 				Poco::Int64 limit = static_cast<Poco::Int64>(maxMessages);
-				session << "SELECT id, ts, nick, text FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?",
-					use(roomId), use(limit), into(ids), into(times), into(nicks), into(texts), now;
+				session << "SELECT id, ts, nick, text, from_id, verified FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?",
+					use(roomId), use(limit), into(ids), into(times), into(nicks), into(texts), into(froms), into(verified), now;
 				room.recent.reserve(ids.size() + pending.size());
 				for (std::size_t i = ids.size(); i-- > 0;)
 				{
@@ -395,6 +419,8 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 					message.id = static_cast<std::uint64_t>(ids[i]);
 					message.ts = times[i];
 					message.nick = std::move(nicks[i]);
+					message.from = std::move(froms[i]);
+					message.verified = verified[i] != 0;
 					message.text.assign(texts[i].rawContent(), texts[i].size());
 					room.recent.push_back(std::move(message));
 				}
@@ -492,7 +518,7 @@ void SqliteHistoryStore::applyRetentionNow()
 std::uint64_t SqliteHistoryStore::pendingBytes(const Pending& pending)
 {
 	// What it holds, and roughly what holding it costs beside.
-	return pending.room.size() + pending.epoch.size() + pending.message.nick.size() + pending.message.text.size() + sizeof(Pending);
+	return pending.room.size() + pending.epoch.size() + pending.message.nick.size() + pending.message.from.size() + pending.message.text.size() + sizeof(Pending);
 }
 
 void SqliteHistoryStore::writeMetrics(MetricsWriter& writer) const
@@ -615,18 +641,22 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 		std::vector<Poco::Int64> times;
 		std::vector<std::string> nicks;
 		std::vector<std::string> texts;
+		std::vector<std::string> froms;
+		std::vector<Poco::Int64> verified;
 	};
 	std::vector<RoomRows> rooms;
 	std::unordered_map<std::string_view, std::size_t> index;
 	for (const Pending& entry : batch)
 	{
 		const auto [it, added] = index.emplace(entry.room, rooms.size());
-		if (added) rooms.push_back(RoomRows{entry.room, entry.epoch, {}, {}, {}, {}});
+		if (added) rooms.push_back(RoomRows{entry.room, entry.epoch, {}, {}, {}, {}, {}, {}});
 		RoomRows& rows = rooms[it->second];
 		rows.ids.push_back(static_cast<Poco::Int64>(entry.message.id));
 		rows.times.push_back(entry.message.ts);
 		rows.nicks.push_back(entry.message.nick);
 		rows.texts.push_back(entry.message.text);
+		rows.froms.push_back(entry.message.from);
+		rows.verified.push_back(entry.message.verified ? 1 : 0);
 	}
 
 	Session& session = *_writer;
@@ -644,8 +674,8 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 			// OR REPLACE: ids are never written twice by one process, and
 			// should two processes share the file against the advice, the
 			// newest row wins instead of the writer failing forever.
-			session << "INSERT OR REPLACE INTO messages (room, id, ts, nick, text) VALUES (?, ?, ?, ?, ?)",
-				use(roomIds), use(rows.ids), use(rows.times), use(rows.nicks), use(rows.texts), now;
+			session << "INSERT OR REPLACE INTO messages (room, id, ts, nick, text, from_id, verified) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				use(roomIds), use(rows.ids), use(rows.times), use(rows.nicks), use(rows.texts), use(rows.froms), use(rows.verified), now;
 			Poco::Int64 lastId = rows.ids.back();
 			session << "UPDATE rooms SET last_id = max(last_id, ?) WHERE id = ?", use(lastId), use(roomId), now;
 			const auto keep = static_cast<Poco::Int64>(_options.retentionCount);

@@ -17,12 +17,15 @@
 // message), and it extends the crash window above to power loss and OS
 // crashes. synchronous=NORMAL would only protect against the process dying.
 //
-// Schema (version 1, in table schema_version):
+// Schema (version 2, in table schema_version; a version 1 file is migrated
+// when opened):
 //   rooms(id, name UNIQUE, epoch, last_id)     last_id survives retention,
 //                                              so ids never go back; name is
 //                                              the room's key (see below)
-//   messages(room, id, ts, nick, text)         primary key (room, id),
-//                                              WITHOUT ROWID; index on ts
+//   messages(room, id, ts, nick, text,         primary key (room, id),
+//            from_id, verified)                WITHOUT ROWID; index on ts
+//   nick_reservations(nick_key PRIMARY KEY,    SqliteNickReservations';
+//            holder, last_used)                index on last_used
 //   meta(key, value)                           clean_shutdown: 1 when the
 //                                              last run closed the file;
 //                                              room_keys: the keyVersion()

@@ -298,7 +298,9 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
       assert.deepEqual(shown.messages.map((m) => [m.id, m.own]), [[1, false], [2, true], [3, false]]);
       assert.equal(await bob.dialog.count(), 0, 'the nick dialog showed again');
       await bob.waitForUsers(['Alice', 'Bob']);
-      assert.equal(bob.sockets.at(-1), `${server.chatUrl}reload?nick=Bob`, 'a new page asks for the whole history');
+      const reloaded = socketParts(bob.sockets.at(-1));
+      assert.equal(reloaded.path, `${server.chatUrl}reload`);
+      assert.deepEqual(Object.keys(reloaded.query), ['nick', 'token'], 'a new page asks for the whole history, with its nick token');
       await alice.waitForNotice('Bob left');
       await alice.waitForNotice('Bob joined');
       assertClean(alice, bob);
@@ -355,7 +357,7 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
       await awayWhile(['two', 'three']);
       const first = socketParts(alice.sockets.at(-1));
       assert.equal(first.path, `${server.chatUrl}resume`);
-      assert.deepEqual(Object.keys(first.query), ['nick', 'since', 'epoch']);
+      assert.deepEqual(Object.keys(first.query), ['nick', 'token', 'since', 'epoch']);
       assert.equal(first.query.nick, 'Alice');
       assert.equal(first.query.since, '1');
       assert.match(first.query.epoch, EPOCH);
@@ -365,7 +367,7 @@ describe('chat rooms in the browser', { skip, timeout: 300000 }, () => {
 
       // Away for six: the room keeps five (history_size), so 4 is lost.
       await awayWhile(['four', 'five', 'six', 'seven', 'eight', 'nine']);
-      assert.deepEqual(socketParts(alice.sockets.at(-1)).query, { nick: 'Alice', since: '3', epoch: first.query.epoch });
+      assert.deepEqual(socketParts(alice.sockets.at(-1)).query, { nick: 'Alice', token: first.query.token, since: '3', epoch: first.query.epoch });
       shown = await alice.waitForMessages([['Bob', 'one'], ['Bob', 'two'], ['Bob', 'three'],
         ['Bob', 'five'], ['Bob', 'six'], ['Bob', 'seven'], ['Bob', 'eight'], ['Bob', 'nine']]);
       assert.deepEqual(shown.messages.map((m) => m.id), [1, 2, 3, 5, 6, 7, 8, 9]);

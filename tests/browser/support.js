@@ -243,7 +243,8 @@ function chatroomMissing() {
  * loopback ports. The chat room's history goes to a SQLite database of this
  * server's own (unless `chat` names a backend or database), kept until
  * kill(). stop() sends SIGTERM; start() starts it again on the same ports
- * and database (with backend: 'memory', rooms start empty).
+ * and database (with backend: 'memory', rooms start empty). Nicks are not
+ * reserved unless `chat` sets nick_reservation_days.
  */
 async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
   const [pagePort, chatPort] = await freePorts(2);
@@ -251,9 +252,12 @@ async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class
   const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
   process.once('exit', removeData);
   const history = plugin.plugin === 'chatroom' && !('database' in chat) ? { database: path.join(dataDir, 'chat.db') } : {};
+  // Tests come back under the same nick in fresh browser contexts: nicks
+  // are kept only where a test asks for it (nick_reservation_days in chat).
+  const reservations = plugin.plugin === 'chatroom' ? { nick_reservation_days: 0 } : {};
   const listeners = {
     page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort },
-    chat: { port: chatPort, ...plugin, ...history, ...chat },
+    chat: { port: chatPort, ...plugin, ...history, ...reservations, ...chat },
   };
   let server = await startWebchatd(listeners);
   return {

@@ -150,7 +150,7 @@ RedisLink::Command ChangeWriter::command(const Post& post) const
 	auto command = script(PostScript, "4");
 	command << _keys.meta(post.room) << _keys.log(post.room) << _keys.senders(post.room) << _feedKey << _instance << std::to_string(post.sequence)
 			<< post.seen.epoch << std::to_string(post.seen.lastId) << post.message.nick << post.message.text << std::to_string(post.message.ts)
-			<< post.room << _logCap << _feedCap;
+			<< post.room << _logCap << _feedCap << post.message.from << (post.message.verified ? "1" : "0");
 	return command;
 }
 

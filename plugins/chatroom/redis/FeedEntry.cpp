@@ -57,6 +57,9 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 		entry.message.ts = parsedTs;
 		entry.message.nick = *nick;
 		entry.message.text = *text;
+		// Absent in entries of instances that predate speaker ids.
+		if (const std::string* from = field(fields, "from")) entry.message.from = *from;
+		if (const std::string* verified = field(fields, "v")) entry.message.verified = *verified == "1";
 		entry.kind = Kind::Message;
 		break;
 	}

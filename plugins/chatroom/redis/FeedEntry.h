@@ -22,7 +22,7 @@ struct FeedEntry
 {
 	enum class Kind
 	{
-		Message, // t=m: id, e (epoch), nick, text, ts
+		Message, // t=m: id, e (epoch), nick, text, ts; from, v (verified: "1") when set
 		Join,    // t=j: nick
 		Leave,   // t=l: nick
 		Rename,  // t=n: nick, to

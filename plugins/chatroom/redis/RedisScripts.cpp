@@ -24,12 +24,12 @@ seq = seq + 1
 redis.call('HSET', KEYS[1], 'seq', string.format('%d', seq))
 local id = string.format('0-%d', seq)
 if tonumber(ARGV[9]) > 0 then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[9], id, 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7])
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[9], id, 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7], 'from', ARGV[11], 'v', ARGV[12])
 else
-  redis.call('XADD', KEYS[2], id, 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7])
+  redis.call('XADD', KEYS[2], id, 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7], 'from', ARGV[11], 'v', ARGV[12])
 end
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 't', 'm', 'r', ARGV[8], 'i', ARGV[1], 'e', epoch,
-  'id', string.format('%d', seq), 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7])
+  'id', string.format('%d', seq), 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7], 'from', ARGV[11], 'v', ARGV[12])
 return seq
 )lua";
 

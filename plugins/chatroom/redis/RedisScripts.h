@@ -33,7 +33,9 @@ struct Scripts
 {
 	/// KEYS: meta, log, senders, feed.
 	/// ARGV: instance, sequence, epoch, last id seen, nick, text, ts, room,
-	/// log cap (0: none), feed cap.
+	/// log cap (0: none), feed cap, from (the speaker's public id, may be
+	/// empty), verified ("1" or "0"); the log and the feed keep the last
+	/// two as fields from and v.
 	/// Returns the message's id, or 0 for a post accepted before.
 	static const char* const post;
 

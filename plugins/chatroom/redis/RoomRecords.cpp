@@ -22,6 +22,10 @@ HistoryStore::Message logMessage(const RedisLink::Reply& entry)
 			message.nick = value;
 		else if (name == "text")
 			message.text = value;
+		else if (name == "from")
+			message.from = value;
+		else if (name == "v")
+			message.verified = value == "1";
 		else if (name == "ts")
 		{
 			Poco::Int64 ts = 0;

@@ -37,7 +37,8 @@ using Poco::JSON::Object;
 
 // webchatd with one chat-room listener on a free loopback port. Unless
 // extraKeys name a database, the history goes to a fresh SQLite file of the
-// server's own (dataDir/chat.db), which stays for restart().
+// server's own (dataDir/chat.db), which stays for restart(). Nicks are not
+// reserved unless extraKeys set nick_reservation_days.
 class ChatServer: public SingleListenerServer
 {
 public:
@@ -47,7 +48,10 @@ public:
 		// it back).
 		SingleListenerServer("chatroom", "ChatroomPlugin", "close_timeout_ms = 300\nrate_per_ip_per_second = 1000000\nrate_per_ip_burst = 1000000\n"
 			"presence_events_per_ip_per_minute = 1000000\n" +
-			(extraKeys.find("database") == std::string::npos ? "database = " + dataDir + "/chat.db\n" : std::string()) + extraKeys),
+			(extraKeys.find("database") == std::string::npos ? "database = " + dataDir + "/chat.db\n" : std::string()) +
+			// Tests come back under the same nick without its token: nicks
+			// are kept only where a test asks for it.
+			(extraKeys.find("nick_reservation_days") == std::string::npos ? "nick_reservation_days = 0\n" : std::string()) + extraKeys),
 		dataDir(dataDir),
 		database(dataDir + "/chat.db")
 	{

@@ -63,7 +63,10 @@ public:
 		auto welcome = an.expect("welcome");
 		const std::string epoch = welcome->getValue<std::string>("epoch");
 		CPPUNIT_ASSERT_MESSAGE(epoch, epoch.size() == 16 && epoch.find_first_not_of("0123456789abcdef") == std::string::npos);
-		CPPUNIT_ASSERT_EQUAL(R"({"type":"welcome","room":"lobby","nick":"An","users":["An"],"history":[],"lastId":0,"epoch":")" + epoch + R"("})", an.lastRaw);
+		const std::string token = welcome->getValue<std::string>("token");
+		const std::string from = welcome->getValue<std::string>("from");
+		CPPUNIT_ASSERT_EQUAL(R"({"type":"welcome","room":"lobby","nick":"An","users":["An"],"history":[],"lastId":0,"epoch":")" + epoch +
+			R"(","token":")" + token + R"(","from":")" + from + R"("})", an.lastRaw);
 
 		ChatClient binh(server.port, "/?nick=B%C3%ACnh");
 		welcome = binh.expect("welcome");
@@ -130,7 +133,7 @@ public:
 				CPPUNIT_ASSERT_EQUAL_MESSAGE(client->lastRaw, id, message->getValue<Poco::UInt64>("id"));
 				const auto ts = message->getValue<Poco::Int64>("ts");
 				CPPUNIT_ASSERT(ts >= before && ts <= wallClockMs());
-				CPPUNIT_ASSERT_EQUAL(std::size_t(5), message->size());
+				CPPUNIT_ASSERT_EQUAL(std::size_t(6), message->size()); // type, id, nick, from, text, ts
 				seen.emplace_back(message->getValue<std::string>("nick"), message->getValue<std::string>("text"));
 			}
 			// An's two are in An's order; Bình's may come anywhere.

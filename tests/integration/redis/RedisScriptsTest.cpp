@@ -33,7 +33,7 @@ public:
 	std::int64_t post(const std::string& instance, int sequence, const std::string& epoch, int lastSeen, const std::string& text)
 	{
 		return eval(Scripts::post, {meta, logKey, senders, feed},
-			{instance, std::to_string(sequence), epoch, std::to_string(lastSeen), "nick", text, "1764150000000", room, "0", "1000"});
+			{instance, std::to_string(sequence), epoch, std::to_string(lastSeen), "nick", text, "1764150000000", room, "0", "1000", "", "0"});
 	}
 
 	std::int64_t join(const std::string& instance, const std::string& nick)
