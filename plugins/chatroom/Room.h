@@ -27,6 +27,7 @@
 #define WEBCHAT_CHATROOM_ROOM_INCLUDED
 
 #include "HistoryStore.h"
+#include "Moderation.h"
 #include "RoomState.h"
 #include "SharedRooms.h"
 
@@ -47,7 +48,9 @@ namespace webchat::chatroom {
 class Room
 {
 public:
-	Room(std::string name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger);
+	/// moderation (may be null) gives the room's topic when it is loaded.
+	Room(std::string name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger,
+		const Moderation* moderation = nullptr);
 
 	const std::string& name() const { return _name; }
 
@@ -80,6 +83,27 @@ public:
 	/// published when it comes back (deliver()); the result says whether
 	/// it could be sent now.
 	SharedRooms::Posted post(const std::string& nick, std::string_view text, std::int64_t ts, std::string_view tail);
+
+	// Moderation: any thread --------------------------------------------------
+
+	enum class Removal
+	{
+		Removed,   // tombstoned here and in the store; everyone told
+		NoSuchId   // not an id the room gave
+	};
+
+	/// Message id becomes a tombstone: in the history kept here, in the
+	/// store (text gone) or, shared, on every instance, and a deleted event
+	/// to every member.
+	Removal remove(std::uint64_t id, const std::string& by);
+
+	/// Another instance removed message id (shared rooms): here only.
+	void applyRemoval(std::uint64_t id, const std::string& by);
+
+	/// The room's topic is text (empty: none): in later welcomes, and a
+	/// topic event to every member.
+	void showTopic(const std::string& text, const std::string& by);
+	std::string topic();
 
 	// Shared rooms: called on the backend's thread ---------------------------
 
@@ -116,6 +140,8 @@ private:
 	void addRemote(std::string& batch, const std::string& nick, const std::string& instance, std::int64_t ts);
 	void removeRemote(std::string& batch, const std::string& nick, std::int64_t ts);
 	std::string sharedGuestNick();
+	// Tombstones id here (and in the store when toStore), with its event.
+	Removal tombstone(std::uint64_t id, const std::string& by, bool toStore);
 
 	const std::string _name;
 	const std::shared_ptr<engine::Topic> _topic;
@@ -123,6 +149,7 @@ private:
 	SharedRooms* const _shared; // null: the room alone numbers its messages
 	const bool _storeKeepsMessages;
 	Poco::Logger& _logger;
+	const Moderation* const _moderation;
 	// Guarded by _topic's lock:
 	RoomState _state;
 	bool _loaded = false;

@@ -2,8 +2,8 @@
 // RoomState.h
 //
 // Everything a room remembers: its members (in the order they joined), its
-// epoch (which incarnation of the room this is), the id of its last message
-// and its recent history, kept as the messages' serialised JSON so the
+// epoch (which incarnation of the room this is), the id of its last message,
+// its topic and its recent history (a deleted message as its tombstone), kept as the messages' serialised JSON so the
 // welcome is built by concatenation. Pure state, no locking: Room changes it
 // only under its topic's lock.
 //
@@ -99,6 +99,10 @@ public:
 	std::uint64_t historyId(std::size_t index) const { return _lastId - _count + 1 + index; }
 	std::size_t historyBytes() const { return _bytes; }
 
+	/// Puts json, a tombstone, in place of message id in the history. False
+	/// when the history does not hold id (too old, or never given).
+	bool tombstone(std::uint64_t id, std::string json);
+
 	/// What a client joining with since=<id> (or none) gets.
 	struct Resume
 	{
@@ -114,6 +118,13 @@ public:
 
 	const Limits& limits() const { return _limits; }
 
+	// Topic -----------------------------------------------------------------
+
+	/// The room's topic (empty: none) and who set it, shown in the welcome.
+	void setTopic(std::string text, std::string by);
+	const std::string& topic() const { return _topic; }
+	const std::string& topicBy() const { return _topicBy; }
+
 private:
 	void dropOldest();
 
@@ -127,6 +138,9 @@ private:
 	std::size_t _head = 0;          // slot of the oldest entry
 	std::size_t _count = 0;
 	std::size_t _bytes = 0;
+
+	std::string _topic;
+	std::string _topicBy;
 };
 
 } // namespace webchat::chatroom

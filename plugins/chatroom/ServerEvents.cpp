@@ -62,6 +62,7 @@ std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
 
 std::string ServerEvents::message(const HistoryStore::Message& message)
 {
+	if (!message.deletedBy.empty()) return tombstone(message.id, message.deletedBy);
 	std::string tail;
 	appendMessageTail(tail, JsonWriter::escaped(message.nick), message.text, message.ts);
 	return ServerEvents::message(message.id, tail);
@@ -95,6 +96,11 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 	JsonWriter::appendNumber(out, state.lastId());
 	out.append(",\"epoch\":");
 	JsonWriter::appendString(out, state.epoch());
+	if (!state.topic().empty())
+	{
+		out.append(",\"topic\":");
+		JsonWriter::appendString(out, state.topic());
+	}
 	if (resume.gapFrom != 0)
 	{
 		out.append(",\"gap\":{\"from\":");
@@ -126,6 +132,46 @@ std::string ServerEvents::nick(std::string_view oldNick, std::string_view newNic
 std::string ServerEvents::error(std::string_view code, std::string_view message)
 {
 	return event("error", {{"code", code}, {"message", message}});
+}
+
+std::string ServerEvents::error(std::string_view code, std::string_view message, std::int64_t seconds)
+{
+	std::string out = error(code, message);
+	out.pop_back();
+	out.append(",\"seconds\":");
+	JsonWriter::appendNumber(out, seconds);
+	out += '}';
+	return out;
+}
+
+std::string ServerEvents::tombstone(std::uint64_t id, std::string_view by)
+{
+	std::string out = "{\"type\":\"message\",\"id\":";
+	JsonWriter::appendNumber(out, id);
+	out.append(",\"deleted\":true,\"by\":");
+	JsonWriter::appendString(out, by);
+	out += '}';
+	return out;
+}
+
+std::string ServerEvents::deleted(std::uint64_t id, std::string_view by)
+{
+	std::string out = "{\"type\":\"deleted\",\"id\":";
+	JsonWriter::appendNumber(out, id);
+	out.append(",\"by\":");
+	JsonWriter::appendString(out, by);
+	out += '}';
+	return out;
+}
+
+std::string ServerEvents::topic(std::string_view text, std::string_view by)
+{
+	return event("topic", {{"text", text}, {"by", by}});
+}
+
+std::string ServerEvents::kicked(std::string_view room, std::string_view by, std::string_view reason)
+{
+	return event("kicked", {{"room", room}, {"by", by}, {"reason", reason}});
 }
 
 } // namespace webchat::chatroom

@@ -33,17 +33,29 @@ public:
 	static std::string message(std::uint64_t id, std::string_view tail);
 
 	/// The message event of a message from the history store: the same
-	/// bytes as when it was first sent.
+	/// bytes as when it was first sent, or its tombstone.
 	static std::string message(const HistoryStore::Message& message);
 
+	/// What a deleted message becomes in history:
+	/// {"type":"message","id":<id>,"deleted":true,"by":"<by>"}.
+	static std::string tombstone(std::uint64_t id, std::string_view by);
+
 	/// The welcome for nick, who just joined room: its members, the history
-	/// resume selects, lastId, the room's epoch and, when due, gap and reset.
+	/// resume selects, lastId, the room's epoch, its topic when it has one
+	/// and, when due, gap and reset.
 	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume);
 
 	static std::string join(std::string_view nick, std::int64_t ts);
 	static std::string leave(std::string_view nick, std::int64_t ts);
 	static std::string nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts);
 	static std::string error(std::string_view code, std::string_view message);
+	/// An error with the seconds it lasts (muted, banned, slow_mode).
+	static std::string error(std::string_view code, std::string_view message, std::int64_t seconds);
+
+	// Moderation
+	static std::string deleted(std::uint64_t id, std::string_view by);
+	static std::string topic(std::string_view text, std::string_view by);
+	static std::string kicked(std::string_view room, std::string_view by, std::string_view reason);
 };
 
 } // namespace webchat::chatroom

@@ -29,7 +29,7 @@ namespace webchat::chatroom {
 
 namespace {
 
-constexpr Poco::Int64 SchemaVersion = 1;
+constexpr Poco::Int64 SchemaVersion = 2;
 constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
 // Rows deleted per transaction by age, so a first pass over a large backlog
 // never holds the write lock (and the messages queued meanwhile) for long.
@@ -53,6 +53,17 @@ const char* const SchemaV1[] = {
 	"CREATE INDEX messages_by_time ON messages (ts)",
 	"INSERT INTO schema_version (version) VALUES (1)",
 	"INSERT INTO meta (key, value) VALUES ('clean_shutdown', '1')"};
+
+// Version 2: tombstones (a deleted message keeps its row, with nick and
+// text emptied and deleted_by set) and moderation (SqliteModerationStore).
+const char* const SchemaV2[] = {
+	"ALTER TABLE messages ADD COLUMN deleted_by TEXT",
+	("CREATE TABLE bans (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, nick TEXT NOT NULL, nick_key TEXT NOT NULL,"
+		" holder TEXT NOT NULL, address TEXT NOT NULL, until_ms INTEGER NOT NULL, reason TEXT NOT NULL, banned_by TEXT NOT NULL)"),
+	("CREATE TABLE mutes (room TEXT NOT NULL, nick TEXT NOT NULL, nick_key TEXT NOT NULL, holder TEXT NOT NULL,"
+		" until_ms INTEGER NOT NULL, muted_by TEXT NOT NULL, PRIMARY KEY (room, nick_key))"),
+	"CREATE TABLE room_rules (room TEXT PRIMARY KEY, slowmode_seconds INTEGER NOT NULL, topic TEXT NOT NULL, topic_by TEXT NOT NULL)",
+	"UPDATE schema_version SET version = 2"};
 
 std::int64_t systemWallClockMs()
 {
@@ -96,6 +107,9 @@ std::string openSession(std::unique_ptr<Session>& session, const std::string& pa
 	std::string journal;
 	*session << "PRAGMA journal_mode = WAL", into(journal), now;
 	*session << "PRAGMA synchronous = FULL", now;
+	// A deleted message's text is overwritten in the file, not only
+	// unlinked from the table.
+	*session << "PRAGMA secure_delete = ON", now;
 	return journal;
 }
 
@@ -232,9 +246,11 @@ void SqliteHistoryStore::openDatabase()
 		session << "BEGIN IMMEDIATE", now;
 		std::vector<std::string> tables;
 		session << "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", into(tables), now;
+		Poco::Int64 version = 0;
 		if (tables.empty())
 		{
 			for (const char* sql : SchemaV1) session << sql, now;
+			version = 1;
 		}
 		else if (std::find(tables.begin(), tables.end(), "schema_version") == tables.end())
 		{
@@ -244,7 +260,7 @@ void SqliteHistoryStore::openDatabase()
 		{
 			std::vector<Poco::Int64> versions;
 			session << "SELECT version FROM schema_version", into(versions), now;
-			const Poco::Int64 version = versions.empty() ? 0 : *std::max_element(versions.begin(), versions.end());
+			version = versions.empty() ? 0 : *std::max_element(versions.begin(), versions.end());
 			if (version > SchemaVersion)
 			{
 				problem = "schema version " + std::to_string(version) + " is newer than this webchatd knows (" +
@@ -254,6 +270,10 @@ void SqliteHistoryStore::openDatabase()
 			{
 				problem = "no valid schema version in table schema_version; name another file";
 			}
+		}
+		if (problem.empty() && version == 1)
+		{
+			for (const char* sql : SchemaV2) session << sql, now;
 		}
 		if (problem.empty())
 		{
@@ -296,6 +316,7 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 	// other (duplicates are dropped by id below). A scan of at most one batch
 	// window's messages, on a room's first use only.
 	std::vector<Message> pending;
+	std::vector<Message> pendingTombstones;
 	std::string pendingEpoch;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -305,7 +326,7 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 			{
 				if (entry.room != name) continue;
 				pendingEpoch = entry.epoch;
-				pending.push_back(entry.message);
+				(entry.message.deletedBy.empty() ? pending : pendingTombstones).push_back(entry.message);
 			}
 		}
 	}
@@ -337,10 +358,11 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 				// As a CLOB: POCO reads a std::string up to its first NUL,
 				// and a text may hold U+0000.
 				std::vector<Poco::Data::CLOB> texts;
+				std::vector<std::string> deletedBy;
 				Poco::Int64 roomId = roomIds.front();
 				Poco::Int64 limit = static_cast<Poco::Int64>(maxMessages);
-				session << "SELECT id, ts, nick, text FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?",
-					use(roomId), use(limit), into(ids), into(times), into(nicks), into(texts), now;
+				session << "SELECT id, ts, nick, text, coalesce(deleted_by, '') FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?",
+					use(roomId), use(limit), into(ids), into(times), into(nicks), into(texts), into(deletedBy), now;
 				room.recent.reserve(ids.size() + pending.size());
 				for (std::size_t i = ids.size(); i-- > 0;)
 				{
@@ -349,6 +371,7 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 					message.ts = times[i];
 					message.nick = std::move(nicks[i]);
 					message.text.assign(texts[i].rawContent(), texts[i].size());
+					message.deletedBy = std::move(deletedBy[i]);
 					room.recent.push_back(std::move(message));
 				}
 			}
@@ -360,6 +383,11 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 	for (Message& message : pending)
 	{
 		if (message.id > newestRow) room.recent.push_back(std::move(message));
+	}
+	for (const Message& tombstone : pendingTombstones)
+	{
+		const auto it = std::find_if(room.recent.begin(), room.recent.end(), [&](const Message& message) { return message.id == tombstone.id; });
+		if (it != room.recent.end()) *it = tombstone;
 	}
 	if (!room.recent.empty()) room.lastId = std::max(room.lastId, room.recent.back().id);
 	keepNewestRun(room, maxMessages);
@@ -413,6 +441,21 @@ void SqliteHistoryStore::append(const std::string& room, const std::string& epoc
 			" messages or " + std::to_string(_options.maxPendingBytes) + " bytes already wait to be written to " + _options.path +
 			" (max_pending_messages, max_pending_bytes); is its disk full or failing?");
 	}
+}
+
+void SqliteHistoryStore::tombstone(const std::string& room, const std::string& epoch, std::uint64_t id, const std::string& by)
+{
+	// In the same queue as the messages: written after the message it
+	// deletes, whatever the batches.
+	Message deletion;
+	deletion.id = id;
+	deletion.deletedBy = by;
+	append(room, epoch, std::move(deletion));
+}
+
+std::unique_ptr<ModerationStore> SqliteHistoryStore::moderationStore(Poco::Logger&)
+{
+	return std::make_unique<SqliteModerationStore>(_options.path, _options.busyTimeoutMs);
 }
 
 bool SqliteHistoryStore::flush()
@@ -568,14 +611,22 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 		std::vector<Poco::Int64> times;
 		std::vector<std::string> nicks;
 		std::vector<std::string> texts;
+		std::vector<Poco::Int64> deletedIds; // tombstones, written after the rows
+		std::vector<std::string> deletedBy;
 	};
 	std::vector<RoomRows> rooms;
 	std::unordered_map<std::string_view, std::size_t> index;
 	for (const Pending& entry : batch)
 	{
 		const auto [it, added] = index.emplace(entry.room, rooms.size());
-		if (added) rooms.push_back(RoomRows{entry.room, entry.epoch, {}, {}, {}, {}});
+		if (added) rooms.push_back(RoomRows{entry.room, entry.epoch, {}, {}, {}, {}, {}, {}});
 		RoomRows& rows = rooms[it->second];
+		if (!entry.message.deletedBy.empty())
+		{
+			rows.deletedIds.push_back(static_cast<Poco::Int64>(entry.message.id));
+			rows.deletedBy.push_back(entry.message.deletedBy);
+			continue;
+		}
 		rows.ids.push_back(static_cast<Poco::Int64>(entry.message.id));
 		rows.times.push_back(entry.message.ts);
 		rows.nicks.push_back(entry.message.nick);
@@ -593,21 +644,32 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 			session << "INSERT OR IGNORE INTO rooms (name, epoch, last_id) VALUES (?, ?, 0)", use(rows.name), use(rows.epoch), now;
 			Poco::Int64 roomId = 0;
 			session << "SELECT id FROM rooms WHERE name = ?", use(rows.name), into(roomId), now;
-			std::vector<Poco::Int64> roomIds(rows.ids.size(), roomId);
-			// OR REPLACE: ids are never written twice by one process, and
-			// should two processes share the file against the advice, the
-			// newest row wins instead of the writer failing forever.
-			session << "INSERT OR REPLACE INTO messages (room, id, ts, nick, text) VALUES (?, ?, ?, ?, ?)",
-				use(roomIds), use(rows.ids), use(rows.times), use(rows.nicks), use(rows.texts), now;
-			Poco::Int64 lastId = rows.ids.back();
-			session << "UPDATE rooms SET last_id = max(last_id, ?) WHERE id = ?", use(lastId), use(roomId), now;
-			const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
-			if (keep > 0 && lastId > keep)
+			if (!rows.ids.empty())
 			{
-				Poco::Int64 upTo = lastId - keep;
-				Statement trim(session);
-				trim << "DELETE FROM messages WHERE room = ? AND id <= ?", use(roomId), use(upTo);
-				deleted += trim.execute();
+				std::vector<Poco::Int64> roomIds(rows.ids.size(), roomId);
+				// OR REPLACE: ids are never written twice by one process, and
+				// should two processes share the file against the advice, the
+				// newest row wins instead of the writer failing forever.
+				session << "INSERT OR REPLACE INTO messages (room, id, ts, nick, text) VALUES (?, ?, ?, ?, ?)",
+					use(roomIds), use(rows.ids), use(rows.times), use(rows.nicks), use(rows.texts), now;
+				Poco::Int64 lastId = rows.ids.back();
+				session << "UPDATE rooms SET last_id = max(last_id, ?) WHERE id = ?", use(lastId), use(roomId), now;
+				const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
+				if (keep > 0 && lastId > keep)
+				{
+					Poco::Int64 upTo = lastId - keep;
+					Statement trim(session);
+					trim << "DELETE FROM messages WHERE room = ? AND id <= ?", use(roomId), use(upTo);
+					deleted += trim.execute();
+				}
+			}
+			// After the rows: a message deleted within its batch window is
+			// inserted first, then emptied.
+			if (!rows.deletedIds.empty())
+			{
+				std::vector<Poco::Int64> deletedRooms(rows.deletedIds.size(), roomId);
+				session << "UPDATE messages SET nick = '', text = '', deleted_by = ? WHERE room = ? AND id = ?",
+					use(rows.deletedBy), use(deletedRooms), use(rows.deletedIds), now;
 			}
 		}
 		session << "COMMIT", now;

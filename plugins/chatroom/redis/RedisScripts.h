@@ -18,6 +18,12 @@
 //                             accepted (a post resent after a lost reply is
 //                             not added twice)
 //   ns:room:<room>:presence   hash: nick -> instance
+//   ns:room:<room>:deleted    hash: id -> the moderator who deleted it (its
+//                             log entry is gone: XDEL)
+//   ns:moderation:bans        hash: ban id -> the ban (JSON)
+//   ns:moderation:ban-id      the last ban id given (INCR)
+//   ns:moderation:mutes       hash: room "\n" nick key -> the mute (JSON)
+//   ns:moderation:rules       hash: room -> slow mode and topic (JSON)
 //   ns:instance:<instance>    exists while the instance renews it (PX ttl)
 //
 
@@ -52,6 +58,11 @@ struct Scripts
 	/// feed cap, then this instance's nicks in the room: they replace
 	/// whatever it had registered there.
 	static const char* const sync;
+
+	/// KEYS: log, deleted, feed. ARGV: instance, room, id, by, feed cap.
+	/// The message leaves the log, its tombstone is recorded and the feed
+	/// says so (t=d).
+	static const char* const remove;
 };
 
 } // namespace webchat::chatroom::redis

@@ -607,9 +607,9 @@ public:
 	void testNewerSchemaIsRefused()
 	{
 		open().reset();
-		execute("UPDATE schema_version SET version = 2");
+		execute("UPDATE schema_version SET version = 3");
 		const std::string refusal = openRefusal(options(100));
-		CPPUNIT_ASSERT_MESSAGE(refusal, contains(refusal, "schema version 2 is newer than this webchatd knows (1)"));
+		CPPUNIT_ASSERT_MESSAGE(refusal, contains(refusal, "schema version 3 is newer than this webchatd knows (2)"));
 	}
 
 	void testLockedFileIsRefusedAsLocked()
