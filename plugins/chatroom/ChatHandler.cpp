@@ -43,7 +43,7 @@ ChatHandler::ChatHandler(const ChatSettings& settings, TopicSource topics, Histo
 		return std::make_shared<Room>(name, topics(name), limits, store, logger, moderation);
 	})
 {
-	_moderation.load();
+	_moderation.loadIfNeeded();
 }
 
 std::unique_ptr<ChatSession> ChatHandler::makeSession(const Poco::Net::HTTPServerRequest& request)
@@ -308,6 +308,7 @@ Subject ChatHandler::subjectOf(const ChatSession& session, const engine::Connect
 
 bool ChatHandler::bannedFromJoining(engine::Connection& connection, const ChatSession& session)
 {
+	_moderation.loadIfNeeded();
 	const RequestTarget& target = session.target();
 	const Subject subject{target.nick() ? NameRules::comparisonKey(*target.nick()) : std::string(), session.speaker().from, connection.peerAddress()};
 	const auto ban = _moderation.banOf(target.room(), subject);

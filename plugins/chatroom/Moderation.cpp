@@ -39,6 +39,27 @@ void Moderation::load()
 	_state.restore(std::move(records.bans), std::move(records.mutes), std::move(records.rooms));
 	_state.prune(_clock());
 	updateMessageRules();
+	_loaded.store(true, std::memory_order_release);
+}
+
+void Moderation::loadIfNeeded()
+{
+	constexpr std::int64_t RetryMs = 5000;
+	if (_loaded.load(std::memory_order_acquire)) return;
+	const std::int64_t now = steadyMs();
+	std::int64_t triedAt = _loadTriedAt.load(std::memory_order_relaxed);
+	if (triedAt != 0 && now - triedAt < RetryMs) return;
+	// One thread tries; the others go on with what is in memory.
+	if (!_loadTriedAt.compare_exchange_strong(triedAt, now)) return;
+	try
+	{
+		load();
+		_logger.information("moderation: bans, mutes and room rules read");
+	}
+	catch (const std::exception& exc)
+	{
+		_logger.error("moderation: cannot read bans, mutes and room rules (" + webchat::describe(exc) + "); a join tries again, every 5 seconds at most");
+	}
 }
 
 void Moderation::updateMessageRules()

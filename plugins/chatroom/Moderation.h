@@ -41,8 +41,13 @@ public:
 	/// store's failures.
 	Moderation(ModerationStore& store, Poco::Logger& audit, Poco::Logger& logger, WallClock clock = {});
 
-	/// Reads what the store kept (at start).
+	/// Reads what the store kept (at start, and when another instance
+	/// changed it). Throws what the store throws.
 	void load();
+
+	/// Loads unless loaded; after a failure, tries again at most every few
+	/// seconds (a backend unreachable at start). Failures are logged.
+	void loadIfNeeded();
 
 	std::int64_t now() const { return _clock(); }
 
@@ -91,6 +96,8 @@ private:
 	ModerationState _state;
 	std::atomic<bool> _messageRules{false};
 	std::int64_t _prunedAt = 0;
+	std::atomic<bool> _loaded{false};
+	std::atomic<std::int64_t> _loadTriedAt{0};
 };
 
 } // namespace webchat::chatroom

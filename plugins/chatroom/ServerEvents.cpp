@@ -144,24 +144,30 @@ std::string ServerEvents::error(std::string_view code, std::string_view message,
 	return out;
 }
 
-std::string ServerEvents::tombstone(std::uint64_t id, std::string_view by)
+namespace {
+
+// {"type":"<type>","id":<id><between>"by":"<by>"}: a deletion and a tombstone.
+std::string deletion(std::string_view type, std::uint64_t id, std::string_view between, std::string_view by)
 {
-	std::string out = "{\"type\":\"message\",\"id\":";
+	std::string out = "{\"type\":\"";
+	out.append(type).append("\",\"id\":");
 	JsonWriter::appendNumber(out, id);
-	out.append(",\"deleted\":true,\"by\":");
+	out.append(between).append("\"by\":");
 	JsonWriter::appendString(out, by);
 	out += '}';
 	return out;
 }
 
+} // namespace
+
+std::string ServerEvents::tombstone(std::uint64_t id, std::string_view by)
+{
+	return deletion("message", id, ",\"deleted\":true,", by);
+}
+
 std::string ServerEvents::deleted(std::uint64_t id, std::string_view by)
 {
-	std::string out = "{\"type\":\"deleted\",\"id\":";
-	JsonWriter::appendNumber(out, id);
-	out.append(",\"by\":");
-	JsonWriter::appendString(out, by);
-	out += '}';
-	return out;
+	return deletion("deleted", id, ",", by);
 }
 
 std::string ServerEvents::topic(std::string_view text, std::string_view by)

@@ -68,6 +68,34 @@ public:
 	void saveRules(const std::string&, const RoomRules&) override { throw std::runtime_error("disk on fire"); }
 };
 
+// Counts its loads; the first `failures` of them throw.
+class CountingStore final: public ModerationStore
+{
+public:
+	explicit CountingStore(int failures): _failures(failures) {}
+
+	Records load() override
+	{
+		++loads;
+		if (loads <= _failures) throw std::runtime_error("backend away");
+		Records records;
+		Ban ban = nickBan("lobby", "alice");
+		ban.id = 7;
+		records.bans.push_back(ban);
+		return records;
+	}
+	std::uint64_t addBan(const Ban&) override { return 1; }
+	void removeBan(std::uint64_t) override {}
+	void saveMute(const Mute&) override {}
+	void removeMute(const std::string&, const std::string&) override {}
+	void saveRules(const std::string&, const RoomRules&) override {}
+
+	int loads = 0;
+
+private:
+	const int _failures;
+};
+
 } // namespace
 
 class ModerationStateTest: public CppUnit::TestFixture
@@ -262,6 +290,8 @@ class ModerationAuditTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBansEndOnTheClock);
 	CPPUNIT_TEST(testAStoreThatFailsIsLoggedAndTheActionHolds);
 	CPPUNIT_TEST(testTargetsFollowRenamesAndBans);
+	CPPUNIT_TEST(testLoadedOnce);
+	CPPUNIT_TEST(testAFailedLoadIsLoggedAndNotRetriedAtOnce);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -373,6 +403,31 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), targets.bannedBy(address).size());
 		targets.remove("lobby", "alicia");
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), targets.bannedBy(address).size());
+	}
+
+	void testLoadedOnce()
+	{
+		CountingStore store(0);
+		Moderation moderation(store, Poco::Logger::get("test.moderation.audit"), Poco::Logger::get("test.moderation"), [this] { return _now; });
+		moderation.loadIfNeeded();
+		moderation.loadIfNeeded();
+		CPPUNIT_ASSERT_EQUAL(1, store.loads);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(7), moderation.banOf("lobby", {"alice", "", ""})->id);
+	}
+
+	void testAFailedLoadIsLoggedAndNotRetriedAtOnce()
+	{
+		CountingStore store(1);
+		Moderation moderation(store, Poco::Logger::get("test.moderation.audit"), Poco::Logger::get("test.moderation"), [this] { return _now; });
+		moderation.loadIfNeeded();
+		CPPUNIT_ASSERT_MESSAGE(_log->text(), contains(_log->text(), "cannot read bans, mutes and room rules (backend away)"));
+		// Every join asks; the store is asked again only after a while.
+		moderation.loadIfNeeded();
+		CPPUNIT_ASSERT_EQUAL(1, store.loads);
+		CPPUNIT_ASSERT(!moderation.banOf("lobby", {"alice", "", ""}));
+		// An explicit load (another instance changed something) works.
+		moderation.load();
+		CPPUNIT_ASSERT(moderation.banOf("lobby", {"alice", "", ""}));
 	}
 
 private:
