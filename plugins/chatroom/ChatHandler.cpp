@@ -8,6 +8,7 @@
 #include "ServerEvents.h"
 #include "auth/SignedIdentity.h"
 
+#include "webchat/ErrorText.h"
 #include "webchat/engine/Connection.h"
 
 #include "Poco/Net/HTTPServerRequest.h"
@@ -28,6 +29,11 @@ ChatError nickReserved(const std::string& nick, std::uint16_t closeCode)
 	return {"nick_reserved", "the nick " + nick + " is kept for the browser that used it; choose another", closeCode};
 }
 
+bool mayModerate(const Speaker& speaker)
+{
+	return speaker.has(auth::Role::Moderator) || speaker.has(auth::Role::Admin);
+}
+
 } // namespace
 
 ChatHandler::ChatHandler(const ChatSettings& settings, const auth::AuthSettings& auth, TopicSource topics, HistoryStore& store, Poco::Logger& logger,
@@ -36,14 +42,18 @@ ChatHandler::ChatHandler(const ChatSettings& settings, const auth::AuthSettings&
 	_auth(auth),
 	_logger(logger),
 	_reservations(reservations),
+	_store(store),
 	_framesPerAddress(settings.ratePerIpPerSecond, static_cast<double>(settings.ratePerIpBurst)),
 	_presencePerAddress(static_cast<double>(settings.presenceEventsPerIpPerMinute) / 60.0, static_cast<double>(settings.presenceEventsPerIpPerMinute)),
+	_moderationStore(store.moderationStore(logger)),
+	_moderation(*_moderationStore, Poco::Logger::get(logger.name() + ".audit"), logger),
 	// Cheap: a room is loaded from the store by its first join, outside the
 	// registry's lock (Room::join).
-	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits(), &store, &logger](const Name& name) {
-		return std::make_shared<Room>(name, topics(name.key), limits, store, logger);
+	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits(), &store, &logger, moderation = &_moderation](const Name& name) {
+		return std::make_shared<Room>(name, topics(name.key), limits, store, logger, moderation);
 	})
 {
+	_moderation.loadIfNeeded();
 }
 
 std::unique_ptr<ChatSession> ChatHandler::makeSession(const Poco::Net::HTTPServerRequest& request)
@@ -101,6 +111,7 @@ void ChatHandler::onOpen(engine::Connection& connection)
 void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session, const std::optional<std::string>& nick)
 {
 	const RequestTarget& target = session.target();
+	if (bannedFromJoining(connection, session)) return;
 	// A signed identity keeps its nick for its subject; anyone else is known
 	// by its nick token.
 	std::string token;
@@ -152,7 +163,10 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 		// already (ChatSettings rules that out), and onClose, run then, did
 		// not know it was in the room.
 		if (connection.isOpen())
+		{
 			session.joinedAs(result.nick);
+			_targets.add({room->key(), result.nick, subjectOf(session, connection), connection.handle()});
+		}
 		else
 			room->leave(result.nick, session.announced());
 		break;
@@ -256,6 +270,9 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 	case ClientCommand::Kind::BadRequest:
 		sendError(connection, "bad_request", command.problem());
 		break;
+	default:
+		moderate(connection, session, command);
+		break;
 	}
 }
 
@@ -266,6 +283,7 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 		sendError(connection, "too_long", "a message may have at most " + std::to_string(_settings.maxTextBytes) + " bytes");
 		return;
 	}
+	if (!mayPost(connection, session)) return;
 	// Escaped before taking the room's lock; the buffer keeps its capacity
 	// from one message to the next on this I/O thread.
 	thread_local std::string tail;
@@ -312,6 +330,7 @@ void ChatHandler::changeNick(engine::Connection& connection, ChatSession& sessio
 	{
 	case RoomState::Rename::Renamed:
 		session.nickChanges().tryTake(now);
+		_targets.rename(session.room()->key(), NameRules::comparisonKey(session.nick()), nick, NameRules::comparisonKey(nick));
 		session.setNick(std::move(nick));
 		break;
 	case RoomState::Rename::Taken:
@@ -329,7 +348,11 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 	const bool wasMember = session.joined();
 	const auto room = session.dropRoom();
 	if (!room) return;
-	if (wasMember) room->leave(session.nick(), session.announced());
+	if (wasMember)
+	{
+		_targets.remove(room->key(), NameRules::comparisonKey(session.nick()));
+		room->leave(session.nick(), session.announced());
+	}
 	_rooms.release(room->key());
 }
 
@@ -465,6 +488,263 @@ std::vector<std::string> ChatHandler::remoteInstances()
 		for (auto& instance : room->remoteInstances())
 			if (std::find(result.begin(), result.end(), instance) == result.end()) result.push_back(std::move(instance));
 	return result;
+}
+
+} // namespace webchat::chatroom
+
+// Moderation ----------------------------------------------------------------
+
+namespace webchat::chatroom {
+
+namespace {
+
+std::string secondsText(std::int64_t remainingMs)
+{
+	const std::int64_t seconds = ModerationState::secondsOf(remainingMs);
+	return std::to_string(seconds) + (seconds == 1 ? " second" : " seconds");
+}
+
+// Moderation keeps rooms by their key, as the registry does; empty stays
+// empty (a ban of every room).
+std::string roomKeyOf(const std::string& roomName)
+{
+	return roomName.empty() ? std::string() : NameRules::comparisonKey(roomName);
+}
+
+} // namespace
+
+Subject ChatHandler::subjectOf(const ChatSession& session, const engine::Connection& connection) const
+{
+	return Subject{NameRules::comparisonKey(session.nick()), session.speaker().from, connection.peerAddress()};
+}
+
+bool ChatHandler::bannedFromJoining(engine::Connection& connection, const ChatSession& session)
+{
+	_moderation.loadIfNeeded();
+	const RequestTarget& target = session.target();
+	const Subject subject{target.nick() ? NameRules::comparisonKey(*target.nick()) : std::string(), session.speaker().from, connection.peerAddress()};
+	const auto ban = _moderation.banOf(Name::of(target.room()).key, subject);
+	if (!ban) return false;
+	if (_logger.debug()) _logger.debug("refusing " + connection.peerAddress() + ": banned from " + target.room() + " (ban " + std::to_string(ban->id) + ")");
+	const std::string scope = ban->room.empty() ? "this server" : "this room";
+	if (ban->untilMs == 0)
+		sendError(connection, "banned", "you are banned from " + scope);
+	else
+	{
+		const std::int64_t remaining = ban->untilMs - _moderation.now();
+		connection.send(ws::Opcode::Text, ServerEvents::error("banned", "you are banned from " + scope + " for another " + secondsText(remaining),
+			ModerationState::secondsOf(remaining)));
+	}
+	connection.close(CloseCodes::Forbidden, "banned");
+	return true;
+}
+
+bool ChatHandler::mayPost(engine::Connection& connection, const ChatSession& session)
+{
+	// Moderators are not held back; everyone else only when some mute or
+	// slow mode exists at all (computing a subject costs a normalization).
+	if (!_moderation.anyMessageRules() || mayModerate(session.speaker())) return true;
+	const Subject subject = subjectOf(session, connection);
+	const std::string& room = session.room()->key();
+	if (const std::int64_t muted = _moderation.mutedFor(room, subject))
+	{
+		connection.send(ws::Opcode::Text, ServerEvents::error("muted", "a moderator muted you here for another " + secondsText(muted), ModerationState::secondsOf(muted)));
+		return false;
+	}
+	if (const std::int64_t wait = _moderation.takeTurn(room, subject))
+	{
+		connection.send(ws::Opcode::Text, ServerEvents::error("slow_mode", "this room is in slow mode: your next message in " + secondsText(wait), ModerationState::secondsOf(wait)));
+		return false;
+	}
+	return true;
+}
+
+void ChatHandler::moderate(engine::Connection& connection, ChatSession& session, const ClientCommand& command)
+{
+	const Speaker& speaker = session.speaker();
+	if (!mayModerate(speaker))
+	{
+		sendError(connection, "forbidden", "only moderators may do that");
+		return;
+	}
+	const ClientCommand::ModerationFields& fields = command.moderation();
+	const std::string& room = session.room()->name();
+	const std::string& by = session.nick();
+	switch (command.kind())
+	{
+	case ClientCommand::Kind::Delete:
+		if (deleteMessage(room, fields.id, by) == Outcome::NotFound) sendError(connection, "not_found", "no message " + std::to_string(fields.id) + " in this room");
+		break;
+	case ClientCommand::Kind::Kick:
+		if (kick(room, fields.nick, fields.reason, by) == Outcome::NotFound) sendError(connection, "not_found", "nobody called " + fields.nick + " is in this room");
+		break;
+	case ClientCommand::Kind::Mute:
+		mute(room, fields.nick, *fields.seconds, by);
+		break;
+	case ClientCommand::Kind::Ban:
+		if (!fields.address.empty() && !speaker.has(auth::Role::Admin))
+		{
+			sendError(connection, "forbidden", "only admins may ban an address");
+			return;
+		}
+		addBan({room, fields.nick, fields.address, fields.seconds, fields.reason}, by);
+		break;
+	case ClientCommand::Kind::Unban:
+		if (!fields.address.empty() && !speaker.has(auth::Role::Admin))
+		{
+			sendError(connection, "forbidden", "only admins may lift a ban of an address");
+			return;
+		}
+		if (unban(room, fields.nick, fields.address, by) == Outcome::NotFound) sendError(connection, "not_found", "no ban of that " + std::string(fields.nick.empty() ? "address" : "nick") + " in this room");
+		break;
+	case ClientCommand::Kind::Slowmode:
+		setSlowmode(room, *fields.seconds, by);
+		break;
+	case ClientCommand::Kind::Topic:
+		setTopic(room, fields.text, by);
+		break;
+	default:
+		break;
+	}
+}
+
+ChatHandler::Outcome ChatHandler::deleteMessage(const std::string& roomName, std::uint64_t id, const std::string& by)
+{
+	const std::string room = roomKeyOf(roomName);
+	const auto found = _rooms.find(room);
+	if (!found || found->remove(id, by) == Room::Removal::NoSuchId) return Outcome::NotFound;
+	_moderation.audit(by, "delete", std::to_string(id), room);
+	return Outcome::Done;
+}
+
+ChatHandler::Outcome ChatHandler::kick(const std::string& roomName, const std::string& nick, const std::string& reason, const std::string& by)
+{
+	const std::string room = roomKeyOf(roomName);
+	if (kickHere(room, nick, reason, by))
+	{
+		_moderation.audit(by, "kick", nick, room, reason);
+		return Outcome::Done;
+	}
+	SharedRooms* shared = _store.shared();
+	if (!shared) return Outcome::NotFound;
+	// Perhaps on another instance: the one holding it kicks it.
+	try
+	{
+		shared->kick(room, nick, by, reason);
+	}
+	catch (const std::exception& exc)
+	{
+		_logger.error("cannot send a kick of " + nick + " in " + room + " to the shared backend (" + webchat::describe(exc) + ")");
+		return Outcome::NotFound;
+	}
+	_moderation.audit(by, "kick", nick, room, reason);
+	return Outcome::Done;
+}
+
+bool ChatHandler::kickHere(const std::string& room, const std::string& nick, const std::string& reason, const std::string& by)
+{
+	const auto target = _targets.find(room, NameRules::comparisonKey(nick));
+	if (!target) return false;
+	// On the member's own I/O thread, if it is still open then.
+	const auto found = _rooms.find(room);
+	target->handle.post([event = ServerEvents::kicked(found ? found->name() : room, by, reason)](engine::Connection& connection) {
+		connection.send(ws::Opcode::Text, event);
+		connection.close(CloseCodes::Forbidden, "kicked");
+	});
+	return true;
+}
+
+void ChatHandler::enforce(const Ban& ban)
+{
+	for (const auto& target : _targets.bannedBy(ban)) kickHere(target.room, target.nick, ban.reason.empty() ? "banned" : ban.reason, ban.by);
+}
+
+Ban ChatHandler::addBan(const BanRequest& request, const std::string& by)
+{
+	Ban ban;
+	ban.room = roomKeyOf(request.room);
+	ban.nick = request.nick;
+	ban.address = request.address;
+	ban.reason = request.reason;
+	ban.by = by;
+	if (!request.nick.empty())
+	{
+		ban.nickKey = NameRules::comparisonKey(request.nick);
+		// Whoever holds the nick now is banned as well under any other nick.
+		if (const auto holder = _targets.find(ban.room, ban.nickKey)) ban.holder = holder->subject.from;
+	}
+	ban = _moderation.addBan(std::move(ban), request.seconds);
+	enforce(ban);
+	return ban;
+}
+
+ChatHandler::Outcome ChatHandler::removeBan(std::uint64_t id, const std::string& by)
+{
+	return _moderation.removeBan(id, by) ? Outcome::Done : Outcome::NotFound;
+}
+
+ChatHandler::Outcome ChatHandler::unban(const std::string& roomName, const std::string& nick, const std::string& address, const std::string& by)
+{
+	const std::string room = roomKeyOf(roomName);
+	const std::string nickKey = nick.empty() ? std::string() : NameRules::comparisonKey(nick);
+	return _moderation.unban(room, nickKey, address, by).empty() ? Outcome::NotFound : Outcome::Done;
+}
+
+void ChatHandler::mute(const std::string& roomName, const std::string& nick, std::int64_t seconds, const std::string& by)
+{
+	const std::string room = roomKeyOf(roomName);
+	Mute mute;
+	mute.room = room;
+	mute.nick = nick;
+	mute.nickKey = NameRules::comparisonKey(nick);
+	mute.by = by;
+	if (const auto holder = _targets.find(room, mute.nickKey)) mute.holder = holder->subject.from;
+	_moderation.mute(std::move(mute), seconds);
+}
+
+void ChatHandler::setSlowmode(const std::string& roomName, std::int64_t seconds, const std::string& by)
+{
+	_moderation.setSlowmode(roomKeyOf(roomName), seconds, by);
+}
+
+void ChatHandler::setTopic(const std::string& roomName, const std::string& text, const std::string& by)
+{
+	const std::string room = roomKeyOf(roomName);
+	_moderation.setTopic(room, text, by);
+	if (const auto found = _rooms.find(room)) found->showTopic(text, by);
+}
+
+// Another instance's moderation (shared rooms), on the backend's thread.
+
+void ChatHandler::removed(const std::string& room, std::uint64_t id, const std::string& by)
+{
+	if (const auto found = _rooms.find(room)) found->applyRemoval(id, by);
+}
+
+void ChatHandler::kicked(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason)
+{
+	kickHere(room, nick, reason, by);
+}
+
+void ChatHandler::topicChanged(const std::string& room, const std::string& text, const std::string& by)
+{
+	moderationChanged();
+	const auto found = _rooms.find(room);
+	if (found && found->topic() != text) found->showTopic(text, by);
+}
+
+void ChatHandler::moderationChanged()
+{
+	try
+	{
+		_moderation.load();
+	}
+	catch (const std::exception& exc)
+	{
+		_logger.error("moderation: cannot read bans, mutes and room rules again (" + webchat::describe(exc) + ")");
+		return;
+	}
+	for (const Ban& ban : _moderation.bans()) enforce(ban);
 }
 
 } // namespace webchat::chatroom

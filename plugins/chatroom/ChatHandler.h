@@ -14,6 +14,11 @@
 // wait for a first auth frame, the token's expiry, then the grace for a
 // fresh one; onDeadline acts on whichever is due.
 //
+// Moderation: bans are checked at every join, mutes and slow mode at every
+// message, and moderators' commands run here. The same actions are plain
+// calls (deleteMessage, kick, addBan...) for the operator API, from any
+// thread, with the moderator named by a string.
+//
 
 #ifndef WEBCHAT_CHATROOM_CHATHANDLER_INCLUDED
 #define WEBCHAT_CHATROOM_CHATHANDLER_INCLUDED
@@ -21,8 +26,11 @@
 #include "ChatError.h"
 #include "ChatSession.h"
 #include "ChatSettings.h"
+#include "ClientCommand.h"
 #include "HistoryStore.h"
 #include "NickReservations.h"
+#include "Moderation.h"
+#include "ModerationTargets.h"
 #include "Room.h"
 #include "RoomRegistry.h"
 #include "SharedRooms.h"
@@ -72,6 +80,40 @@ public:
 	std::shared_ptr<Room> findRoom(const std::string& name) const { return _rooms.find(NameRules::comparisonKey(name)); }
 	std::vector<std::shared_ptr<Room>> allRooms() const { return _rooms.all(); }
 
+	// Moderation actions: any thread; each is written to the audit log ------
+
+	enum class Outcome
+	{
+		Done,
+		NotFound // no such message, or nobody of that nick here
+	};
+
+	/// Message id of room becomes a tombstone, and its members are told.
+	Outcome deleteMessage(const std::string& room, std::uint64_t id, const std::string& by);
+	/// Sends the member of room called nick (on this instance) a kicked
+	/// event and closes its connection with 4403.
+	Outcome kick(const std::string& room, const std::string& nick, const std::string& reason, const std::string& by);
+
+	struct BanRequest
+	{
+		std::string room;    // empty: every room
+		std::string nick;    // the nick and whoever holds it now; empty: none
+		std::string address; // empty: none
+		std::optional<std::int64_t> seconds; // none: permanent
+		std::string reason;
+	};
+	/// Bans and kicks whoever the ban holds now; the ban with its id.
+	Ban addBan(const BanRequest& request, const std::string& by);
+	std::vector<Ban> bans() const { return _moderation.bans(); }
+	Outcome removeBan(std::uint64_t id, const std::string& by);
+	/// Lifts room's bans of nick (or, when nick is empty, of address).
+	Outcome unban(const std::string& room, const std::string& nick, const std::string& address, const std::string& by);
+
+	/// seconds 0 lifts the mute.
+	void mute(const std::string& room, const std::string& nick, std::int64_t seconds, const std::string& by);
+	void setSlowmode(const std::string& room, std::int64_t seconds, const std::string& by);
+	void setTopic(const std::string& room, const std::string& text, const std::string& by);
+
 	// SharedRooms::Sink: the shared backend's thread, to the room of that name.
 	std::optional<SharedRooms::Position> position(const std::string& room) override;
 	void message(const std::string& room, const std::string& epoch, const HistoryStore::Message& message) override;
@@ -81,6 +123,10 @@ public:
 	void instanceGone(const std::string& instance) override;
 	std::map<std::string, std::vector<Name>> localMembers() override;
 	std::vector<std::string> remoteInstances() override;
+	void removed(const std::string& room, std::uint64_t id, const std::string& by) override;
+	void kicked(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason) override;
+	void topicChanged(const std::string& room, const std::string& text, const std::string& by) override;
+	void moderationChanged() override;
 
 private:
 	void refuse(engine::Connection& connection, const ChatError& error);
@@ -100,16 +146,31 @@ private:
 	std::optional<ChatError> claimForHolder(const ChatSession& session, const std::string& nick);
 	void postMessage(engine::Connection& connection, ChatSession& session, std::string_view text);
 	void changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now);
+	// A moderator's command (the kinds ClientCommand::isModeration names).
+	void moderate(engine::Connection& connection, ChatSession& session, const ClientCommand& command);
+	// Refused by a ban, a mute or slow mode: an error naming how long.
+	bool bannedFromJoining(engine::Connection& connection, const ChatSession& session);
+	bool mayPost(engine::Connection& connection, const ChatSession& session);
+	Subject subjectOf(const ChatSession& session, const engine::Connection& connection) const;
+	// Kicks the member nick of room if it is on this instance.
+	bool kickHere(const std::string& room, const std::string& nick, const std::string& reason, const std::string& by);
+	// Kicks the members of this instance that a ban holds.
+	void enforce(const Ban& ban);
 
 	const ChatSettings _settings;
 	const auth::AuthSettings _auth;
 	Poco::Logger& _logger;
 	NickReservations* const _reservations;
+	HistoryStore& _store;
 	// Frames per client address, across its connections.
 	engine::AddressBuckets _framesPerAddress;
 	// Joins announced per client address (each announced join's leave is
 	// announced too).
 	engine::AddressBuckets _presencePerAddress;
+	// Before the rooms, which read the topics.
+	std::unique_ptr<ModerationStore> _moderationStore;
+	Moderation _moderation;
+	ModerationTargets<engine::ConnectionHandle> _targets;
 	RoomRegistry<Room> _rooms;
 };
 

@@ -1,10 +1,16 @@
 #include "ClientCommand.h"
 
+#include "ModerationState.h"
+#include "NameRules.h"
+
 #include "webchat/engine/Utf8Validator.h"
 
 #include "Poco/Exception.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/JSON/Parser.h"
+#include "Poco/Net/IPAddress.h"
+
+#include <algorithm>
 
 namespace webchat::chatroom {
 
@@ -52,7 +58,58 @@ bool plainMessageText(std::string_view frame, std::string_view& text)
 	return ws::isValidUtf8(text);
 }
 
+// An integer field: absent (none), or a JSON integer within [min, max];
+// anything else (a string, a fraction, a boolean, out of range) is a
+// problem naming the field and its range.
+std::optional<std::int64_t> integerField(const Poco::JSON::Object& object, const std::string& name, std::int64_t min, std::int64_t max, std::string& problem)
+{
+	const Poco::Dynamic::Var field = object.get(name);
+	if (field.isEmpty()) return std::nullopt;
+	const std::string range = "\"" + name + "\" must be a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+	if (!field.isInteger() || field.isBoolean())
+	{
+		problem = range;
+		return std::nullopt;
+	}
+	try
+	{
+		const auto value = field.convert<Poco::Int64>();
+		if (value >= min && value <= max) return value;
+	}
+	catch (const Poco::Exception&)
+	{
+		// Beyond 64 bits: out of range below.
+	}
+	problem = range;
+	return std::nullopt;
+}
+
+// A string field that may be absent; a problem when present and not a
+// UTF-8 string of at most maxBytes.
+bool optionalString(const Poco::JSON::Object& object, const std::string& name, std::size_t maxBytes, std::string& value, std::string& problem)
+{
+	if (!object.has(name) || object.get(name).isEmpty()) return false;
+	if (!stringField(object, name, value))
+	{
+		problem = "\"" + name + "\" must be a string";
+		return false;
+	}
+	if (value.size() > maxBytes)
+	{
+		problem = "\"" + name + "\" may have at most " + std::to_string(maxBytes) + " bytes";
+		return false;
+	}
+	return true;
+}
+
 } // namespace
+
+ClientCommand ClientCommand::moderation(Kind kind, ModerationFields fields)
+{
+	ClientCommand command(kind, {});
+	command._moderation = std::move(fields);
+	return command;
+}
 
 ClientCommand ClientCommand::decoded(Kind kind, std::string value)
 {
@@ -100,7 +157,84 @@ ClientCommand ClientCommand::parse(std::string_view frame)
 		if (!stringField(*object, "token", value) || value.empty()) return decoded(Kind::BadRequest, "an auth frame needs a \"token\" string");
 		return decoded(Kind::Auth, std::move(value));
 	}
-	return decoded(Kind::BadRequest, "unknown type; known are \"message\", \"nick\" and \"auth\"");
+	return parseModeration(type, *object);
+}
+
+ClientCommand ClientCommand::parseModeration(const std::string& type, const Poco::JSON::Object& object)
+{
+	static const std::pair<const char*, Kind> kinds[] = {{"delete", Kind::Delete}, {"kick", Kind::Kick}, {"mute", Kind::Mute}, {"ban", Kind::Ban},
+		{"unban", Kind::Unban}, {"slowmode", Kind::Slowmode}, {"topic", Kind::Topic}};
+	Kind kind = Kind::BadRequest;
+	for (const auto& [name, known] : kinds)
+		if (type == name) kind = known;
+	if (kind == Kind::BadRequest)
+		return decoded(Kind::BadRequest, "unknown type; known are \"message\", \"nick\", \"auth\" and, for moderators, \"delete\", \"kick\", \"mute\", \"ban\", \"unban\", \"slowmode\", \"topic\"");
+
+	ModerationFields fields;
+	std::string problem;
+	const auto bad = [&](std::string what) { return decoded(Kind::BadRequest, type + ": " + std::move(what)); };
+	const bool hasNick = optionalString(object, "nick", 4096, fields.nick, problem);
+	if (!problem.empty()) return bad(problem);
+	if (hasNick)
+	{
+		const std::string nickProblem = NameRules::checkNick(fields.nick);
+		if (!nickProblem.empty()) return bad("\"nick\": " + nickProblem);
+	}
+	const bool hasAddress = optionalString(object, "address", 64, fields.address, problem);
+	if (!problem.empty()) return bad(problem);
+	if (hasAddress)
+	{
+		// IPv4 as four dotted numbers only (inet_aton would take "10.1").
+		const bool dotted = std::count(fields.address.begin(), fields.address.end(), '.') == 3 &&
+			fields.address.find_first_not_of("0123456789.") == std::string::npos;
+		Poco::Net::IPAddress address;
+		if ((fields.address.find(':') == std::string::npos && !dotted) || !Poco::Net::IPAddress::tryParse(fields.address, address))
+			return bad("\"address\" must be an IPv4 or IPv6 address");
+		fields.address = address.toString();
+	}
+	optionalString(object, "reason", ModerationLimits::MaxReasonBytes, fields.reason, problem);
+	if (!problem.empty()) return bad(problem);
+
+	switch (kind)
+	{
+	case Kind::Delete:
+	{
+		// Ids are JSON numbers in events: at most 2^53 stay exact in a browser.
+		const auto id = integerField(object, "id", 1, 1LL << 53, problem);
+		if (!id) return bad(problem.empty() ? "needs \"id\", the message's id" : problem);
+		fields.id = static_cast<std::uint64_t>(*id);
+		break;
+	}
+	case Kind::Kick:
+		if (!hasNick) return bad("needs \"nick\"");
+		break;
+	case Kind::Mute:
+		fields.seconds = integerField(object, "seconds", 0, ModerationLimits::MaxMuteSeconds, problem);
+		if (!problem.empty()) return bad(problem);
+		if (!hasNick || !fields.seconds) return bad("needs \"nick\" and \"seconds\" (0 lifts a mute)");
+		break;
+	case Kind::Ban:
+		fields.seconds = integerField(object, "seconds", 1, ModerationLimits::MaxBanSeconds, problem);
+		if (!problem.empty()) return bad(problem);
+		if (!hasNick && !hasAddress) return bad("needs \"nick\" or \"address\"");
+		break;
+	case Kind::Unban:
+		if (hasNick == hasAddress) return bad("needs \"nick\" or \"address\", one of them");
+		break;
+	case Kind::Slowmode:
+		fields.seconds = integerField(object, "seconds", 0, ModerationLimits::MaxSlowmodeSeconds, problem);
+		if (!problem.empty()) return bad(problem);
+		if (!fields.seconds) return bad("needs \"seconds\" (0 turns slow mode off)");
+		break;
+	case Kind::Topic:
+		if (!object.has("text")) return bad("needs \"text\" (empty clears the topic)");
+		optionalString(object, "text", ModerationLimits::MaxTopicBytes, fields.text, problem);
+		if (!problem.empty()) return bad(problem);
+		break;
+	default:
+		break;
+	}
+	return moderation(kind, std::move(fields));
 }
 
 } // namespace webchat::chatroom

@@ -6,6 +6,9 @@
 //   {"type":"nick","nick":"..."}      a nick change
 //   {"type":"auth","token":"..."}     a signed identity (auth = jwt): the
 //                                     first one, or a fresh one
+//   {"type":"delete"|"kick"|"mute"|"ban"|"unban"|"slowmode"|"topic",...}
+//                                     a moderator's command, its fields
+//                                     checked against ModerationLimits
 //   anything that is not a JSON object ("hello", "\"hello\"", "[1,2]",
 //   "{not json") is the text of a message, as is
 //   a JSON object without a known type or with fields of the wrong kind is
@@ -18,6 +21,10 @@
 #ifndef WEBCHAT_CHATROOM_CLIENTCOMMAND_INCLUDED
 #define WEBCHAT_CHATROOM_CLIENTCOMMAND_INCLUDED
 
+#include "Poco/JSON/Object.h"
+
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,7 +38,26 @@ public:
 		Message,
 		Nick,
 		Auth,
+		Delete,   // id
+		Kick,     // nick, reason
+		Mute,     // nick, seconds (0 lifts it)
+		Ban,      // nick and/or address, seconds (none: permanent), reason
+		Unban,    // nick or address
+		Slowmode, // seconds (0: off)
+		Topic,    // text (empty: none)
 		BadRequest
+	};
+
+	/// A moderator's command, its fields as the client gave them (those
+	/// the kind does not use are empty).
+	struct ModerationFields
+	{
+		std::uint64_t id = 0;
+		std::string nick;
+		std::string address;
+		std::string reason;
+		std::string text;
+		std::optional<std::int64_t> seconds;
 	};
 
 	/// frame must outlive the command (plain text is not copied).
@@ -45,14 +71,22 @@ public:
 	/// For a bad request: what was wrong.
 	const std::string& problem() const { return _value; }
 
+	/// A moderator's command's fields.
+	const ModerationFields& moderation() const { return _moderation; }
+
+	bool isModeration() const { return _kind != Kind::Message && _kind != Kind::Nick && _kind != Kind::BadRequest; }
+
 private:
 	ClientCommand(Kind kind, std::string_view frame): _kind(kind), _frame(frame) {}
 	static ClientCommand decoded(Kind kind, std::string value);
+	static ClientCommand moderation(Kind kind, ModerationFields fields);
+	static ClientCommand parseModeration(const std::string& type, const Poco::JSON::Object& object);
 
 	Kind _kind;
 	std::string_view _frame;
 	std::string _value;
 	bool _decoded = false;
+	ModerationFields _moderation;
 };
 
 } // namespace webchat::chatroom

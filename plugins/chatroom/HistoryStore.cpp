@@ -4,6 +4,11 @@
 
 namespace webchat::chatroom {
 
+std::unique_ptr<ModerationStore> HistoryStore::moderationStore(Poco::Logger&)
+{
+	return std::make_unique<MemoryModerationStore>();
+}
+
 std::string HistoryStore::newEpoch()
 {
 	// random_device reads the kernel's generator (getrandom); rooms are

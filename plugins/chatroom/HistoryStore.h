@@ -34,7 +34,13 @@
 #include <string>
 #include <vector>
 
+#include "ModerationStore.h"
+
 #include "webchat/HandlerPlugin.h"
+
+#include "Poco/Logger.h"
+
+#include <memory>
 
 namespace webchat::chatroom {
 
@@ -51,6 +57,7 @@ public:
 		std::string text;
 		std::string from;      // the speaker's public id (Speaker::from); empty for messages stored before ids
 		bool verified = false; // a signed identity vouched for the speaker
+		std::string deletedBy; // a tombstone: deleted by that moderator (nick and text are empty)
 	};
 
 	struct Room
@@ -74,6 +81,17 @@ public:
 	/// Never blocks on I/O and never throws for the backend's failures
 	/// (those are logged): called under the room's lock on an I/O thread.
 	virtual void append(const std::string& room, const std::string& epoch, Message message) = 0;
+
+	/// Message id of room (epoch as for append()) was deleted by a
+	/// moderator: its nick and text are forgotten, not only hidden, and
+	/// loadRoom() gives a tombstone in its place. Same rules as append();
+	/// a message appended before is tombstoned after it is written.
+	/// Default: nothing (a backend that keeps no messages).
+	virtual void tombstone(const std::string& /*room*/, const std::string& /*epoch*/, std::uint64_t /*id*/, const std::string& /*by*/) {}
+
+	/// Where moderation (bans, mutes, room rules) is kept with this
+	/// backend: its own tables, or by default nothing beyond the process.
+	virtual std::unique_ptr<ModerationStore> moderationStore(Poco::Logger& logger);
 
 	/// Waits until every message appended before the call is durable.
 	/// False if the backend failed to store some of them (logged).

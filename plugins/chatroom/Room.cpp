@@ -11,19 +11,26 @@
 
 namespace webchat::chatroom {
 
-Room::Room(Name name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger):
+Room::Room(Name name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger,
+	const Moderation* moderation):
 	_name(std::move(name)),
 	_topic(std::move(topic)),
 	_store(store),
 	_shared(store.shared()),
 	_storeKeepsMessages(store.keepsMessages()),
 	_logger(logger),
+	_moderation(moderation),
 	_state(limits)
 {
 }
 
 void Room::load()
 {
+	if (_moderation)
+	{
+		const RoomRules rules = _moderation->rules(_name.key);
+		_state.setTopic(rules.topic, rules.topicBy);
+	}
 	HistoryStore::Room stored;
 	try
 	{
@@ -228,6 +235,59 @@ std::optional<Room::Snapshot> Room::snapshot(std::uint64_t before, std::size_t h
 		for (std::size_t index = first; index < end; ++index) result->history.emplace_back(_state.historyId(index), _state.historyJson(index));
 	});
 	return result;
+}
+
+Room::Removal Room::tombstone(std::uint64_t id, const std::string& by, bool toStore)
+{
+	const std::string event = ServerEvents::deleted(id, by);
+	Removal result = Removal::NoSuchId;
+	_topic->publishWith([&](std::string& batch) {
+		if (!_loaded || id == 0 || id > _state.lastId()) return;
+		_state.tombstone(id, ServerEvents::tombstone(id, by));
+		// Older than the memory's history, it may still be in the store's.
+		if (toStore && _stored) _store.tombstone(_name.key, _state.epoch(), id, by);
+		ws::appendFrame(batch, ws::Opcode::Text, event);
+		result = Removal::Removed;
+	});
+	return result;
+}
+
+Room::Removal Room::remove(std::uint64_t id, const std::string& by)
+{
+	const Removal result = tombstone(id, by, true);
+	if (result != Removal::Removed || !_shared) return result;
+	// Outside the room's lock: this waits for the backend.
+	try
+	{
+		_shared->remove(_name.key, id, by);
+	}
+	catch (const std::exception& exc)
+	{
+		_logger.error("room " + _name.shown + ": cannot delete message " + std::to_string(id) + " in the shared backend (" + webchat::describe(exc) +
+			"); it is a tombstone on this instance only");
+	}
+	return result;
+}
+
+void Room::applyRemoval(std::uint64_t id, const std::string& by)
+{
+	tombstone(id, by, false);
+}
+
+void Room::showTopic(const std::string& text, const std::string& by)
+{
+	const std::string event = ServerEvents::topic(text, by);
+	_topic->publishWith([&](std::string& batch) {
+		_state.setTopic(text, by);
+		ws::appendFrame(batch, ws::Opcode::Text, event);
+	});
+}
+
+std::string Room::topic()
+{
+	std::string text;
+	_topic->publishWith([&](std::string&) { text = _state.topic(); });
+	return text;
 }
 
 std::optional<SharedRooms::Position> Room::position()

@@ -33,6 +33,7 @@
 
 #include "HistoryStore.h"
 #include "NameRules.h"
+#include "Moderation.h"
 #include "RoomState.h"
 #include "ServerEvents.h"
 #include "SharedRooms.h"
@@ -57,7 +58,9 @@ namespace webchat::chatroom {
 class Room
 {
 public:
-	Room(Name name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger);
+	/// moderation (may be null) gives the room's topic when it is loaded.
+	Room(Name name, std::shared_ptr<engine::Topic> topic, const RoomState::Limits& limits, HistoryStore& store, Poco::Logger& logger,
+		const Moderation* moderation = nullptr);
 
 	/// As shown.
 	const std::string& name() const { return _name.shown; }
@@ -130,6 +133,27 @@ public:
 	/// first join loaded it.
 	std::optional<Snapshot> snapshot(std::uint64_t before, std::size_t historyLimit);
 
+	// Moderation: any thread --------------------------------------------------
+
+	enum class Removal
+	{
+		Removed,   // tombstoned here and in the store; everyone told
+		NoSuchId   // not an id the room gave
+	};
+
+	/// Message id becomes a tombstone: in the history kept here, in the
+	/// store (text gone) or, shared, on every instance, and a deleted event
+	/// to every member.
+	Removal remove(std::uint64_t id, const std::string& by);
+
+	/// Another instance removed message id (shared rooms): here only.
+	void applyRemoval(std::uint64_t id, const std::string& by);
+
+	/// The room's topic is text (empty: none): in later welcomes, and a
+	/// topic event to every member.
+	void showTopic(const std::string& text, const std::string& by);
+	std::string topic();
+
 	// Shared rooms: called on the backend's thread ---------------------------
 
 	/// Where this copy stands; none until its first join loaded it.
@@ -165,6 +189,8 @@ private:
 	void addRemote(std::string& batch, const Name& nick, const std::string& instance, std::int64_t ts);
 	void removeRemote(std::string& batch, const std::string& key, std::int64_t ts);
 	static Name sharedGuestNick();
+	// Tombstones id here (and in the store when toStore), with its event.
+	Removal tombstone(std::uint64_t id, const std::string& by, bool toStore);
 
 	const Name _name;
 	const std::shared_ptr<engine::Topic> _topic;
@@ -172,6 +198,7 @@ private:
 	SharedRooms* const _shared; // null: the room alone numbers its messages
 	const bool _storeKeepsMessages;
 	Poco::Logger& _logger;
+	const Moderation* const _moderation;
 	// Guarded by _topic's lock:
 	RoomState _state;
 	bool _loaded = false;

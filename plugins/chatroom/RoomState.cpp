@@ -116,6 +116,23 @@ void RoomState::dropOldest()
 	--_count;
 }
 
+bool RoomState::tombstone(std::uint64_t id, std::string json)
+{
+	if (id == 0 || id > _lastId || id + _count <= _lastId) return false;
+	std::string& entry = _ring[(_head + static_cast<std::size_t>(id + _count - 1 - _lastId)) % _ring.size()];
+	_bytes = _bytes - entry.size() + json.size();
+	entry = std::move(json);
+	// A tombstone naming a long nick may outgrow a short message.
+	while (_count > 0 && _bytes > _limits.historyBytes) dropOldest();
+	return true;
+}
+
+void RoomState::setTopic(std::string text, std::string by)
+{
+	_topic = std::move(text);
+	_topicBy = _topic.empty() ? std::string() : std::move(by);
+}
+
 const std::string& RoomState::historyJson(std::size_t index) const
 {
 	return _ring[(_head + index) % _ring.size()];

@@ -3,11 +3,11 @@
 //
 // Everything a room remembers: its members (in the order they joined, each
 // by the name it shows and the key it is compared by: two nicks with one
-// key are one nick, see NameRules.h), its
-// epoch (which incarnation of the room this is), the id of its last message
-// and its recent history, kept as the messages' serialised JSON so the
-// welcome is built by concatenation. Pure state, no locking: Room changes it
-// only under its topic's lock.
+// key are one nick, see NameRules.h), its epoch (which incarnation of the
+// room this is), the id of its last message, its topic and its recent
+// history (a deleted message as its tombstone), kept as the messages'
+// serialised JSON so the welcome is built by concatenation. Pure state, no
+// locking: Room changes it only under its topic's lock.
 //
 // History is bounded twice: by count (history_size) and by bytes
 // (history_bytes), so the welcome, sent as one frame, always fits a
@@ -118,6 +118,10 @@ public:
 	std::uint64_t historyId(std::size_t index) const { return _lastId - _count + 1 + index; }
 	std::size_t historyBytes() const { return _bytes; }
 
+	/// Puts json, a tombstone, in place of message id in the history. False
+	/// when the history does not hold id (too old, or never given).
+	bool tombstone(std::uint64_t id, std::string json);
+
 	/// What a client joining with since=<id> (or none) gets.
 	struct Resume
 	{
@@ -132,6 +136,13 @@ public:
 	Resume resume(const std::optional<std::uint64_t>& since, const std::optional<std::string>& epoch = std::nullopt) const;
 
 	const Limits& limits() const { return _limits; }
+
+	// Topic -----------------------------------------------------------------
+
+	/// The room's topic (empty: none) and who set it, shown in the welcome.
+	void setTopic(std::string text, std::string by);
+	const std::string& topic() const { return _topic; }
+	const std::string& topicBy() const { return _topicBy; }
 
 private:
 	void dropOldest();
@@ -149,6 +160,9 @@ private:
 	std::size_t _head = 0;          // slot of the oldest entry
 	std::size_t _count = 0;
 	std::size_t _bytes = 0;
+
+	std::string _topic;
+	std::string _topicBy;
 };
 
 } // namespace webchat::chatroom

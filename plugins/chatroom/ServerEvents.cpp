@@ -96,6 +96,7 @@ std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
 
 std::string ServerEvents::message(const HistoryStore::Message& message)
 {
+	if (!message.deletedBy.empty()) return tombstone(message.id, message.deletedBy);
 	std::string tail;
 	appendMessageTail(tail, JsonWriter::escaped(message.nick), Sender{message.from, message.verified}, message.text, message.ts);
 	return ServerEvents::message(message.id, tail);
@@ -148,6 +149,11 @@ std::string ServerEvents::welcome(std::string_view room, std::string_view nick, 
 	JsonWriter::appendNumber(out, state.lastId());
 	out.append(",\"epoch\":");
 	JsonWriter::appendString(out, state.epoch());
+	if (!state.topic().empty())
+	{
+		out.append(",\"topic\":");
+		JsonWriter::appendString(out, state.topic());
+	}
 	if (resume.gapFrom != 0)
 	{
 		out.append(",\"gap\":{\"from\":");
@@ -204,6 +210,52 @@ std::string ServerEvents::nick(std::string_view oldNick, std::string_view newNic
 std::string ServerEvents::error(std::string_view code, std::string_view message)
 {
 	return event("error", {{"code", code}, {"message", message}});
+}
+
+std::string ServerEvents::error(std::string_view code, std::string_view message, std::int64_t seconds)
+{
+	std::string out = error(code, message);
+	out.pop_back();
+	out.append(",\"seconds\":");
+	JsonWriter::appendNumber(out, seconds);
+	out += '}';
+	return out;
+}
+
+namespace {
+
+// {"type":"<type>","id":<id><between>"by":"<by>"}: a deletion and a tombstone.
+std::string deletion(std::string_view type, std::uint64_t id, std::string_view between, std::string_view by)
+{
+	std::string out = "{\"type\":\"";
+	out.append(type).append("\",\"id\":");
+	JsonWriter::appendNumber(out, id);
+	out.append(between).append("\"by\":");
+	JsonWriter::appendString(out, by);
+	out += '}';
+	return out;
+}
+
+} // namespace
+
+std::string ServerEvents::tombstone(std::uint64_t id, std::string_view by)
+{
+	return deletion("message", id, ",\"deleted\":true,", by);
+}
+
+std::string ServerEvents::deleted(std::uint64_t id, std::string_view by)
+{
+	return deletion("deleted", id, ",", by);
+}
+
+std::string ServerEvents::topic(std::string_view text, std::string_view by)
+{
+	return event("topic", {{"text", text}, {"by", by}});
+}
+
+std::string ServerEvents::kicked(std::string_view room, std::string_view by, std::string_view reason)
+{
+	return event("kicked", {{"room", room}, {"by", by}, {"reason", reason}});
 }
 
 } // namespace webchat::chatroom

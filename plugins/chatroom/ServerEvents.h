@@ -47,15 +47,19 @@ public:
 	static std::string message(std::uint64_t id, std::string_view tail);
 
 	/// The message event of a message from the history store: the same
-	/// bytes as when it was first sent.
+	/// bytes as when it was first sent, or its tombstone.
 	static std::string message(const HistoryStore::Message& message);
+
+	/// What a deleted message becomes in history:
+	/// {"type":"message","id":<id>,"deleted":true,"by":"<by>"}.
+	static std::string tombstone(std::uint64_t id, std::string_view by);
 
 	/// The welcome for nick, who just joined room: "verified":true and its
 	/// "roles" when speaker has them, its members (and, when some are,
 	/// the indexes of the verified ones in "verifiedIndexes"), the history
-	/// resume selects, lastId, the room's epoch, when due gap and reset,
-	/// then the nick token to keep for its nick (when not empty) and its
-	/// own public id (speaker.from, when set).
+	/// resume selects, lastId, the room's epoch, its topic when it has one,
+	/// when due gap and reset, then the nick token to keep for its nick
+	/// (when not empty) and its own public id (speaker.from, when set).
 	static std::string welcome(std::string_view room, std::string_view nick, const RoomState& state, const RoomState::Resume& resume,
 		const Speaker& speaker = Speaker(), std::string_view token = {});
 
@@ -69,6 +73,13 @@ public:
 	/// A rename; "verified":true for a verified speaker.
 	static std::string nick(std::string_view oldNick, std::string_view newNick, std::int64_t ts, bool verified = false);
 	static std::string error(std::string_view code, std::string_view message);
+	/// An error with the seconds it lasts (muted, banned, slow_mode).
+	static std::string error(std::string_view code, std::string_view message, std::int64_t seconds);
+
+	// Moderation
+	static std::string deleted(std::uint64_t id, std::string_view by);
+	static std::string topic(std::string_view text, std::string_view by);
+	static std::string kicked(std::string_view room, std::string_view by, std::string_view reason);
 };
 
 } // namespace webchat::chatroom

@@ -96,6 +96,17 @@ public:
 
 		/// The instances with members in rooms loaded here.
 		virtual std::vector<std::string> remoteInstances() = 0;
+
+		// Moderation by another instance (see redis/RedisModeration.h).
+
+		/// Message id of room is a tombstone now.
+		virtual void removed(const std::string& /*room*/, std::uint64_t /*id*/, const std::string& /*by*/) {}
+		/// The member nick of room, if it is here, is kicked.
+		virtual void kicked(const std::string& /*room*/, const std::string& /*nick*/, const std::string& /*by*/, const std::string& /*reason*/) {}
+		/// room's topic is text now (its rules changed).
+		virtual void topicChanged(const std::string& /*room*/, const std::string& /*text*/, const std::string& /*by*/) {}
+		/// Bans, mutes or slow mode changed: read them again.
+		virtual void moderationChanged() {}
 	};
 
 	enum class Verdict
@@ -124,6 +135,13 @@ public:
 	virtual Verdict join(const std::string& room, const Name& nick) = 0;
 	virtual Verdict rename(const std::string& room, const Name& from, const Name& to) = 0;
 	virtual void leave(const std::string& room, const Name& nick) = 0;
+
+	/// Moderation reaching every instance (each applies its own at once):
+	/// message id of room becomes a tombstone; the instance holding nick in
+	/// room kicks it. Wait for the backend (bounded); throw Poco::Exception
+	/// when it fails.
+	virtual void remove(const std::string& room, std::uint64_t id, const std::string& by) = 0;
+	virtual void kick(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason) = 0;
 };
 
 } // namespace webchat::chatroom

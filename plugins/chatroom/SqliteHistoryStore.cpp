@@ -32,7 +32,7 @@ namespace webchat::chatroom {
 
 namespace {
 
-constexpr Poco::Int64 SchemaVersion = 2;
+constexpr Poco::Int64 SchemaVersion = 3;
 constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
 // Rows deleted per transaction by age, so a first pass over a large backlog
 // never holds the write lock (and the messages queued meanwhile) for long.
@@ -69,6 +69,18 @@ const char* const SchemaV2[] = {
 		" last_used INTEGER NOT NULL) WITHOUT ROWID"),
 	"CREATE INDEX nick_reservations_by_use ON nick_reservations (last_used)",
 	"UPDATE schema_version SET version = 2"};
+
+// From version 2 to 3: tombstones (a deleted message keeps its row, with
+// nick and text emptied and deleted_by set) and moderation
+// (SqliteModerationStore).
+const char* const SchemaV3[] = {
+	"ALTER TABLE messages ADD COLUMN deleted_by TEXT",
+	("CREATE TABLE bans (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, nick TEXT NOT NULL, nick_key TEXT NOT NULL,"
+		" holder TEXT NOT NULL, address TEXT NOT NULL, until_ms INTEGER NOT NULL, reason TEXT NOT NULL, banned_by TEXT NOT NULL)"),
+	("CREATE TABLE mutes (room TEXT NOT NULL, nick TEXT NOT NULL, nick_key TEXT NOT NULL, holder TEXT NOT NULL,"
+		" until_ms INTEGER NOT NULL, muted_by TEXT NOT NULL, PRIMARY KEY (room, nick_key))"),
+	"CREATE TABLE room_rules (room TEXT PRIMARY KEY, slowmode_seconds INTEGER NOT NULL, topic TEXT NOT NULL, topic_by TEXT NOT NULL)",
+	"UPDATE schema_version SET version = 3"};
 
 std::int64_t systemWallClockMs()
 {
@@ -112,6 +124,9 @@ std::string openSession(std::unique_ptr<Session>& session, const std::string& pa
 	std::string journal;
 	*session << "PRAGMA journal_mode = WAL", into(journal), now;
 	*session << "PRAGMA synchronous = FULL", now;
+	// A deleted message's text is overwritten in the file, not only
+	// unlinked from the table.
+	*session << "PRAGMA secure_delete = ON", now;
 	return journal;
 }
 
@@ -273,12 +288,13 @@ void SqliteHistoryStore::openDatabase()
 				problem = "no valid schema version in table schema_version; name another file";
 			}
 		}
-		if (problem.empty() && version < 2)
+		if (problem.empty() && version < 3)
 		{
 			// In the same transaction as the checks: a migration is whole or
 			// not at all.
-			for (const char* sql : SchemaV2) session << sql, now;
-			if (!tables.empty()) _logger.information("history: " + _options.path + " migrated from schema version " + std::to_string(version) + " to 2");
+			if (version < 2) for (const char* sql : SchemaV2) session << sql, now;
+			for (const char* sql : SchemaV3) session << sql, now;
+			if (!tables.empty()) _logger.information("history: " + _options.path + " migrated from schema version " + std::to_string(version) + " to 3");
 		}
 		if (problem.empty())
 		{
@@ -365,6 +381,7 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 	// other (duplicates are dropped by id below). A scan of at most one batch
 	// window's messages, on a room's first use only.
 	std::vector<Message> pending;
+	std::vector<Message> pendingTombstones;
 	std::string pendingEpoch;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -374,7 +391,7 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 			{
 				if (entry.room != name) continue;
 				pendingEpoch = entry.epoch;
-				pending.push_back(entry.message);
+				(entry.message.deletedBy.empty() ? pending : pendingTombstones).push_back(entry.message);
 			}
 		}
 	}
@@ -408,10 +425,11 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 				// As a CLOB: POCO reads a std::string up to its first NUL,
 				// and a text may hold U+0000.
 				std::vector<Poco::Data::CLOB> texts;
+				std::vector<std::string> deletedBy;
 				Poco::Int64 roomId = roomIds.front();
 				Poco::Int64 limit = static_cast<Poco::Int64>(maxMessages);
-				session << "SELECT id, ts, nick, text, from_id, verified FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?",
-					use(roomId), use(limit), into(ids), into(times), into(nicks), into(texts), into(froms), into(verified), now;
+				session << "SELECT id, ts, nick, text, from_id, verified, coalesce(deleted_by, '') FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?",
+					use(roomId), use(limit), into(ids), into(times), into(nicks), into(texts), into(froms), into(verified), into(deletedBy), now;
 				room.recent.reserve(ids.size() + pending.size());
 				for (std::size_t i = ids.size(); i-- > 0;)
 				{
@@ -422,6 +440,7 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 					message.from = std::move(froms[i]);
 					message.verified = verified[i] != 0;
 					message.text.assign(texts[i].rawContent(), texts[i].size());
+					message.deletedBy = std::move(deletedBy[i]);
 					room.recent.push_back(std::move(message));
 				}
 			}
@@ -433,6 +452,11 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 	for (Message& message : pending)
 	{
 		if (message.id > newestRow) room.recent.push_back(std::move(message));
+	}
+	for (const Message& tombstone : pendingTombstones)
+	{
+		const auto it = std::find_if(room.recent.begin(), room.recent.end(), [&](const Message& message) { return message.id == tombstone.id; });
+		if (it != room.recent.end()) *it = tombstone;
 	}
 	if (!room.recent.empty()) room.lastId = std::max(room.lastId, room.recent.back().id);
 	keepNewestRun(room, maxMessages);
@@ -486,6 +510,21 @@ void SqliteHistoryStore::append(const std::string& room, const std::string& epoc
 			" messages or " + std::to_string(_options.maxPendingBytes) + " bytes already wait to be written to " + _options.path +
 			" (max_pending_messages, max_pending_bytes); is its disk full or failing?");
 	}
+}
+
+void SqliteHistoryStore::tombstone(const std::string& room, const std::string& epoch, std::uint64_t id, const std::string& by)
+{
+	// In the same queue as the messages: written after the message it
+	// deletes, whatever the batches.
+	Message deletion;
+	deletion.id = id;
+	deletion.deletedBy = by;
+	append(room, epoch, std::move(deletion));
+}
+
+std::unique_ptr<ModerationStore> SqliteHistoryStore::moderationStore(Poco::Logger&)
+{
+	return std::make_unique<SqliteModerationStore>(_options.path, _options.busyTimeoutMs);
 }
 
 bool SqliteHistoryStore::flush()
@@ -643,6 +682,8 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 		std::vector<std::string> texts;
 		std::vector<std::string> froms;
 		std::vector<Poco::Int64> verified;
+		std::vector<Poco::Int64> deletedIds; // tombstones, written after the rows
+		std::vector<std::string> deletedBy;
 	};
 	std::vector<RoomRows> rooms;
 	std::unordered_map<std::string_view, std::size_t> index;
@@ -651,6 +692,12 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 		const auto [it, added] = index.emplace(entry.room, rooms.size());
 		if (added) rooms.push_back(RoomRows{entry.room, entry.epoch, {}, {}, {}, {}, {}, {}});
 		RoomRows& rows = rooms[it->second];
+		if (!entry.message.deletedBy.empty())
+		{
+			rows.deletedIds.push_back(static_cast<Poco::Int64>(entry.message.id));
+			rows.deletedBy.push_back(entry.message.deletedBy);
+			continue;
+		}
 		rows.ids.push_back(static_cast<Poco::Int64>(entry.message.id));
 		rows.times.push_back(entry.message.ts);
 		rows.nicks.push_back(entry.message.nick);
@@ -670,21 +717,32 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 			session << "INSERT OR IGNORE INTO rooms (name, epoch, last_id) VALUES (?, ?, 0)", use(rows.name), use(rows.epoch), now;
 			Poco::Int64 roomId = 0;
 			session << "SELECT id FROM rooms WHERE name = ?", use(rows.name), into(roomId), now;
-			std::vector<Poco::Int64> roomIds(rows.ids.size(), roomId);
-			// OR REPLACE: ids are never written twice by one process, and
-			// should two processes share the file against the advice, the
-			// newest row wins instead of the writer failing forever.
-			session << "INSERT OR REPLACE INTO messages (room, id, ts, nick, text, from_id, verified) VALUES (?, ?, ?, ?, ?, ?, ?)",
-				use(roomIds), use(rows.ids), use(rows.times), use(rows.nicks), use(rows.texts), use(rows.froms), use(rows.verified), now;
-			Poco::Int64 lastId = rows.ids.back();
-			session << "UPDATE rooms SET last_id = max(last_id, ?) WHERE id = ?", use(lastId), use(roomId), now;
-			const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
-			if (keep > 0 && lastId > keep)
+			if (!rows.ids.empty())
 			{
-				Poco::Int64 upTo = lastId - keep;
-				Statement trim(session);
-				trim << "DELETE FROM messages WHERE room = ? AND id <= ?", use(roomId), use(upTo);
-				deleted += trim.execute();
+				std::vector<Poco::Int64> roomIds(rows.ids.size(), roomId);
+				// OR REPLACE: ids are never written twice by one process, and
+				// should two processes share the file against the advice, the
+				// newest row wins instead of the writer failing forever.
+				session << "INSERT OR REPLACE INTO messages (room, id, ts, nick, text, from_id, verified) VALUES (?, ?, ?, ?, ?, ?, ?)",
+					use(roomIds), use(rows.ids), use(rows.times), use(rows.nicks), use(rows.texts), use(rows.froms), use(rows.verified), now;
+				Poco::Int64 lastId = rows.ids.back();
+				session << "UPDATE rooms SET last_id = max(last_id, ?) WHERE id = ?", use(lastId), use(roomId), now;
+				const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
+				if (keep > 0 && lastId > keep)
+				{
+					Poco::Int64 upTo = lastId - keep;
+					Statement trim(session);
+					trim << "DELETE FROM messages WHERE room = ? AND id <= ?", use(roomId), use(upTo);
+					deleted += trim.execute();
+				}
+			}
+			// After the rows: a message deleted within its batch window is
+			// inserted first, then emptied.
+			if (!rows.deletedIds.empty())
+			{
+				std::vector<Poco::Int64> deletedRooms(rows.deletedIds.size(), roomId);
+				session << "UPDATE messages SET nick = '', text = '', from_id = '', verified = 0, deleted_by = ? WHERE room = ? AND id = ?",
+					use(rows.deletedBy), use(deletedRooms), use(rows.deletedIds), now;
 			}
 		}
 		session << "COMMIT", now;

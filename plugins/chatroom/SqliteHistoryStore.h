@@ -17,19 +17,25 @@
 // message), and it extends the crash window above to power loss and OS
 // crashes. synchronous=NORMAL would only protect against the process dying.
 //
-// Schema (version 2, in table schema_version; a version 1 file is migrated
-// when opened):
+// Schema (version 3, in table schema_version; a file of an older version is
+// brought up to it when opened):
 //   rooms(id, name UNIQUE, epoch, last_id)     last_id survives retention,
 //                                              so ids never go back; name is
 //                                              the room's key (see below)
 //   messages(room, id, ts, nick, text,         primary key (room, id),
-//            from_id, verified)                WITHOUT ROWID; index on ts
+//            from_id, verified, deleted_by)    WITHOUT ROWID; index on ts;
+//                                              a tombstone has deleted_by
+//                                              set, nick and text emptied
+//                                              (secure_delete: the bytes
+//                                              are overwritten)
 //   nick_reservations(nick_key PRIMARY KEY,    SqliteNickReservations';
 //            holder, last_used)                index on last_used
 //   meta(key, value)                           clean_shutdown: 1 when the
 //                                              last run closed the file;
 //                                              room_keys: the keyVersion()
 //                                              the names are keys of
+//   bans, mutes, room_rules                    moderation, read and written
+//                                              by SqliteModerationStore
 // After a run that did not close cleanly the last batch may be lost, and
 // with it ids the room will give again; every room then gets a new epoch so
 // resuming clients reset instead of trusting those ids.
@@ -57,6 +63,7 @@
 #define WEBCHAT_CHATROOM_SQLITEHISTORYSTORE_INCLUDED
 
 #include "HistoryStore.h"
+#include "ModerationSqlite.h"
 
 #include "Poco/Logger.h"
 
@@ -143,6 +150,8 @@ public:
 
 	Room loadRoom(const std::string& name, std::size_t maxMessages) override;
 	void append(const std::string& room, const std::string& epoch, Message message) override;
+	void tombstone(const std::string& room, const std::string& epoch, std::uint64_t id, const std::string& by) override;
+	std::unique_ptr<ModerationStore> moderationStore(Poco::Logger& logger) override;
 	bool flush() override;
 	void close() override;
 	std::string describe() const override;

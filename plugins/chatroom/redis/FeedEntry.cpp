@@ -78,6 +78,41 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 		entry.kind = Kind::Rename;
 		break;
 	}
+	case 'd':
+	{
+		const std::string* id = field(fields, "id");
+		const std::string* by = field(fields, "by");
+		Poco::UInt64 parsedId = 0;
+		if (!id || !by || !Poco::NumberParser::tryParseUnsigned64(*id, parsedId) || parsedId == 0) return entry;
+		entry.message.id = parsedId;
+		entry.by = *by;
+		entry.kind = Kind::Delete;
+		break;
+	}
+	case 'k':
+	{
+		const std::string* by = field(fields, "by");
+		const std::string* reason = field(fields, "reason");
+		if (!nick || !by || !reason) return entry;
+		entry.message.nick = *nick;
+		entry.by = *by;
+		entry.reason = *reason;
+		entry.kind = Kind::Kick;
+		break;
+	}
+	case 'o':
+	{
+		const std::string* text = field(fields, "text");
+		const std::string* by = field(fields, "by");
+		if (!text || !by) return entry;
+		entry.message.text = *text;
+		entry.by = *by;
+		entry.kind = Kind::Topic;
+		break;
+	}
+	case 'x':
+		entry.kind = Kind::Moderation;
+		break;
 	case 's':
 	{
 		const std::string* nicks = field(fields, "nicks");

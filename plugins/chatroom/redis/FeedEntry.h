@@ -27,6 +27,10 @@ struct FeedEntry
 		Leave,   // t=l: nick
 		Rename,  // t=n: nick, to
 		Sync,    // t=s: nicks (newline-separated; nicks hold no control characters)
+		Delete,  // t=d: id, by (a moderator deleted message id)
+		Kick,    // t=k: nick, by, reason
+		Topic,   // t=o: text, by (the room's topic changed)
+		Moderation, // t=x: bans, mutes or slow mode changed: read them again
 		Unknown
 	};
 
@@ -34,9 +38,11 @@ struct FeedEntry
 	std::string room;
 	std::string instance;
 	std::string epoch;
-	HistoryStore::Message message; // Message: id, nick, text, ts; presence kinds: nick
+	HistoryStore::Message message; // Message: id, nick, text, ts; presence kinds and Kick: nick; Delete: id; Topic: text
 	std::string newNick;
 	std::vector<std::string> nicks;
+	std::string by;     // Delete, Kick, Topic: the moderator
+	std::string reason; // Kick
 
 	/// fields: the entry's field/value pairs in order. Unknown when a
 	/// field the kind needs is missing or malformed.

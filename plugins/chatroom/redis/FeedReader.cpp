@@ -141,6 +141,23 @@ void FeedReader::handle(const std::vector<std::pair<std::string, std::string>>& 
 	}
 	// This instance's own presence changes were applied when they happened.
 	if (entry.kind == Kind::Unknown || entry.instance == _instance) return;
+	switch (entry.kind)
+	{
+	case Kind::Delete:
+		_sink->removed(entry.room, entry.message.id, entry.by);
+		return;
+	case Kind::Kick:
+		_sink->kicked(entry.room, entry.message.nick, entry.by, entry.reason);
+		return;
+	case Kind::Topic:
+		_sink->topicChanged(entry.room, entry.message.text, entry.by);
+		return;
+	case Kind::Moderation:
+		_sink->moderationChanged();
+		return;
+	default:
+		break;
+	}
 	SharedRooms::Presence change;
 	change.instance = entry.instance;
 	change.nick = entry.message.nick;

@@ -8,8 +8,9 @@
 //     skipped, a gap is filled from the room's log first, and a room whose
 //     log no longer holds the gap (or that Redis started afresh under
 //     another epoch) is loaded again;
-//   - other instances' joins, leaves, renames and syncs (this instance's
-//     own were applied when they happened);
+//   - other instances' joins, leaves, renames and syncs, and their
+//     moderation (deletions, kicks, topics, bans...; this instance's own
+//     were applied when they happened);
 //   - one batch per room per read, not one per message (PublishScope): the
 //     I/O threads then write each client once for the lot.
 // After each (re)connection every loaded room catches up from its log and

@@ -22,6 +22,11 @@ public:
 	std::string log(const std::string& room) const { return roomKey(room, "log"); }
 	std::string senders(const std::string& room) const { return roomKey(room, "senders"); }
 	std::string presence(const std::string& room) const { return roomKey(room, "presence"); }
+	std::string deleted(const std::string& room) const { return roomKey(room, "deleted"); }
+	std::string bans() const { return _ns + ":moderation:bans"; }
+	std::string lastBanId() const { return _ns + ":moderation:ban-id"; }
+	std::string mutes() const { return _ns + ":moderation:mutes"; }
+	std::string rules() const { return _ns + ":moderation:rules"; }
 	/// What the scripts prepend to an instance id to check its key.
 	std::string instancePrefix() const { return _ns + ":instance:"; }
 	std::string instance(const std::string& id) const { return instancePrefix() + id; }

@@ -7,7 +7,8 @@ RedisRooms::RedisRooms(Options options, Poco::Logger& logger):
 	_instance(newEpoch()),
 	_queries(_options, _instance),
 	_writer(_options, _instance, logger),
-	_feed(_options, _instance, logger)
+	_feed(_options, _instance, logger),
+	_notices(_options, _instance)
 {
 }
 
@@ -51,6 +52,21 @@ SharedRooms::Verdict RedisRooms::rename(const std::string& room, const Name& fro
 void RedisRooms::leave(const std::string& room, const Name& nick)
 {
 	_writer.leave(room, nick);
+}
+
+std::unique_ptr<ModerationStore> RedisRooms::moderationStore(Poco::Logger&)
+{
+	return std::make_unique<RedisModeration>(_options, _instance);
+}
+
+void RedisRooms::remove(const std::string& room, std::uint64_t id, const std::string& by)
+{
+	_notices.removeMessage(room, id, by);
+}
+
+void RedisRooms::kick(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason)
+{
+	_notices.kick(room, nick, by, reason);
 }
 
 bool RedisRooms::flush()

@@ -27,6 +27,7 @@
 #include "SharedRooms.h"
 #include "redis/ChangeWriter.h"
 #include "redis/FeedReader.h"
+#include "redis/RedisModeration.h"
 #include "redis/RedisOptions.h"
 #include "redis/RoomQueries.h"
 
@@ -51,6 +52,7 @@ public:
 	bool flush() override;
 	void close() override;
 	SharedRooms* shared() override { return this; }
+	std::unique_ptr<ModerationStore> moderationStore(Poco::Logger& logger) override;
 	std::string describe() const override;
 
 	// SharedRooms
@@ -59,6 +61,8 @@ public:
 	Verdict join(const std::string& room, const Name& nick) override;
 	Verdict rename(const std::string& room, const Name& from, const Name& to) override;
 	void leave(const std::string& room, const Name& nick) override;
+	void remove(const std::string& room, std::uint64_t id, const std::string& by) override;
+	void kick(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason) override;
 
 	/// For metrics and tests.
 	void writeMetrics(MetricsWriter& writer) const override;
@@ -72,6 +76,7 @@ private:
 	RoomQueries _queries;
 	ChangeWriter _writer;
 	FeedReader _feed;
+	RedisModeration _notices; // deletions and kicks
 };
 
 } // namespace webchat::chatroom::redis

@@ -88,4 +88,11 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 't', 's', 'r', ARGV[2],
 return 1
 )lua";
 
+const char* const Scripts::remove = R"lua(
+redis.call('XDEL', KEYS[1], '0-' .. ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 't', 'd', 'r', ARGV[2], 'i', ARGV[1], 'id', ARGV[3], 'by', ARGV[4])
+return 1
+)lua";
+
 } // namespace webchat::chatroom::redis

@@ -21,6 +21,12 @@
 //   ns:room:<room>:presence   hash: the nick's key -> "<instance>\n<nick>"
 //                             (the nick as shown), so a nick is one member
 //                             across instances in any of its spellings
+//   ns:room:<room>:deleted    hash: id -> the moderator who deleted it (its
+//                             log entry is gone: XDEL)
+//   ns:moderation:bans        hash: ban id -> the ban (JSON)
+//   ns:moderation:ban-id      the last ban id given (INCR)
+//   ns:moderation:mutes       hash: room "\n" nick key -> the mute (JSON)
+//   ns:moderation:rules       hash: room -> slow mode and topic (JSON)
 //   ns:instance:<instance>    exists while the instance renews it (PX ttl)
 //
 
@@ -60,6 +66,11 @@ struct Scripts
 	/// feed cap, then this instance's nicks in the room, each as its key
 	/// and the nick: they replace whatever it had registered there.
 	static const char* const sync;
+
+	/// KEYS: log, deleted, feed. ARGV: instance, room, id, by, feed cap.
+	/// The message leaves the log, its tombstone is recorded and the feed
+	/// says so (t=d).
+	static const char* const remove;
 };
 
 } // namespace webchat::chatroom::redis

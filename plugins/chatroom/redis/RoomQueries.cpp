@@ -35,6 +35,7 @@ HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t ma
 		RedisLink::command({"HGET", meta, "epoch"}),
 		RedisLink::command({"HGET", meta, "seq"}),
 		RedisLink::command({"XREVRANGE", _keys.log(name), "+", "-", "COUNT", std::to_string(std::max<std::size_t>(maxMessages, 1))}),
+		RedisLink::command({"HGETALL", _keys.deleted(name)}),
 	});
 	for (const auto& reply : replies)
 		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
@@ -46,8 +47,28 @@ HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t ma
 	{
 		for (auto it = newest.begin(); it != newest.end(); ++it) room.recent.push_back(logMessage(*it));
 	}
-	std::reverse(room.recent.begin(), room.recent.end());
-	if (!room.recent.empty()) room.lastId = std::max(room.lastId, room.recent.back().id);
+	if (!room.recent.empty()) room.lastId = std::max(room.lastId, room.recent.front().id);
+	// Deleted messages left the log (XDEL): their tombstones take their
+	// places, so the newest run stays unbroken.
+	const auto deleted = RedisLink::array(replies[4]);
+	if (!deleted.isNull())
+	{
+		const std::uint64_t oldest = room.lastId > maxMessages ? room.lastId - maxMessages + 1 : 1;
+		for (std::size_t i = 0; i + 1 < deleted.size(); i += 2)
+		{
+			const std::uint64_t id = parseCounter(RedisLink::bulk(*(deleted.begin() + i)).value_or("0"));
+			if (id < oldest || id > room.lastId) continue;
+			HistoryStore::Message tombstone;
+			tombstone.id = id;
+			tombstone.deletedBy = RedisLink::bulk(*(deleted.begin() + i + 1)).value_or("");
+			const auto logged = std::find_if(room.recent.begin(), room.recent.end(), [&](const auto& message) { return message.id == id; });
+			if (logged != room.recent.end())
+				*logged = std::move(tombstone);
+			else
+				room.recent.push_back(std::move(tombstone));
+		}
+	}
+	std::sort(room.recent.begin(), room.recent.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
 	HistoryStore::keepNewestRun(room, maxMessages);
 	room.remoteMembers = liveOtherMembers(name);
 	return room;
