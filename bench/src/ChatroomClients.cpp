@@ -1,5 +1,7 @@
 #include "ChatroomClients.h"
 
+#include "Poco/Process.h"
+
 #include <algorithm>
 
 namespace webchat::bench {
@@ -17,7 +19,9 @@ unsigned nextRunNumber()
 
 ChatroomClients::ChatroomClients(ChatroomOptions options, std::size_t clients):
 	_options(std::move(options)),
-	_suffix("-" + std::to_string(nextRunNumber())),
+	// The process id too: nicks are kept for whoever used them
+	// (nick_reservation_days), so a later bench process must not reuse them.
+	_suffix("-" + std::to_string(Poco::Process::id()) + "-" + std::to_string(nextRunNumber())),
 	_clients(clients)
 {
 	_nicks.reserve(clients);

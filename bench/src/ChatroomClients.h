@@ -79,9 +79,10 @@ public:
 	/// connection counts as ready only after its welcome.
 	void prepare(ClientConnection& connection) const;
 
-	/// b<index>-<run>: run counts the runs of this process, so a client of
-	/// an earlier run that the server has not removed yet cannot make a nick
-	/// taken.
+	/// b<index>-<pid>-<run>: run counts the runs of this process, so a
+	/// client of an earlier run that the server has not removed yet cannot
+	/// make a nick taken; pid keeps another bench process's nicks, which the
+	/// server keeps for them (nick_reservation_days), out of the way.
 	const std::string& nick(std::size_t index) const { return _nicks[index]; }
 	std::string requestTarget(std::size_t index) const;
 

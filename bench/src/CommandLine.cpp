@@ -118,7 +118,7 @@ common options:
                      port (so the senders are spread too); every check is
                      the same as with one server
   --protocol relay   relay: the payload is the message, everyone gets it
-                     chatroom: every client joins --room as b<index>-<run>
+                     chatroom: every client joins --room as b<index>-<pid>-<run>
                      (ws://host:port/<room>?nick=...), waits for its welcome,
                      sends {"type":"message","text":"<payload>"} and checks
                      each event's JSON and that message ids go up by one.

@@ -252,7 +252,7 @@ int run(const CommandLine& line)
 		endpoint.deflate = line.flag("deflate");
 		endpoint.display = scheme + endpoint.hostHeader + endpoint.path;
 		if (chatroom)
-			endpoint.display = scheme + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<run>";
+			endpoint.display = scheme + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<pid>-<run>";
 		display += (display.empty() ? "" : " ") + endpoint.display;
 	}
 	for (const pid_t pid: serverPids)

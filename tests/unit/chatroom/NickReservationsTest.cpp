@@ -269,9 +269,11 @@ public:
 	{
 		webchat::chatroom::RoomState state({});
 		state.restore("0123456789abcdef", 0, {});
-		state.join("An");
+		state.join(webchat::chatroom::Name::of("An"));
 		const std::string token = NickToken::generate();
-		const auto welcome = parse(ServerEvents::welcome("lobby", "An", state, state.resume(std::nullopt), {token, NickToken::publicId(token), false}));
+		webchat::chatroom::Speaker speaker;
+		speaker.from = NickToken::publicId(token);
+		const auto welcome = parse(ServerEvents::welcome("lobby", "An", state, state.resume(std::nullopt), speaker, token));
 		CPPUNIT_ASSERT_EQUAL(token, welcome->getValue<std::string>("token"));
 		CPPUNIT_ASSERT_EQUAL(NickToken::publicId(token), welcome->getValue<std::string>("from"));
 		CPPUNIT_ASSERT(!welcome->has("verified"));

@@ -134,7 +134,7 @@ public:
 		speaker.verified = true;
 		speaker.roles = Moderator | Admin;
 		const std::string welcome = ServerEvents::welcome("lobby", "An", state, state.resume(std::nullopt), speaker);
-		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"welcome","room":"lobby","nick":"An","verified":true,"roles":["moderator","admin"],"users":["An"],"history":[],"lastId":0,"epoch":"0123456789abcdef"})"), welcome);
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"welcome","room":"lobby","nick":"An","verified":true,"roles":["moderator","admin"],"users":["An"],"history":[],"lastId":0,"epoch":"0123456789abcdef","from":"abc"})"), welcome);
 		CPPUNIT_ASSERT(parse(welcome)->getValue<bool>("verified"));
 		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"join","nick":"An","verified":true,"ts":5})"), ServerEvents::join("An", 5, true));
 		CPPUNIT_ASSERT(parse(ServerEvents::join("\"<An>\"", 5, true))->getValue<bool>("verified"));
