@@ -690,7 +690,7 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 	for (const Pending& entry : batch)
 	{
 		const auto [it, added] = index.emplace(entry.room, rooms.size());
-		if (added) rooms.push_back(RoomRows{entry.room, entry.epoch, {}, {}, {}, {}, {}, {}});
+		if (added) rooms.push_back(RoomRows{entry.room, entry.epoch, {}, {}, {}, {}, {}, {}, {}, {}});
 		RoomRows& rows = rooms[it->second];
 		if (!entry.message.deletedBy.empty())
 		{
