@@ -656,7 +656,11 @@ bool ChatHandler::kickHere(const std::string& room, const std::string& nick, con
 
 void ChatHandler::enforce(const Ban& ban)
 {
-	for (const auto& target : _targets.bannedBy(ban)) kickHere(target.room, target.nick, ban.reason.empty() ? "banned" : ban.reason, ban.by);
+	for (const auto& target : _targets.bannedBy(ban))
+	{
+		if (ban.holder.empty() && !ban.nickKey.empty() && target.subject.nickKey == ban.nickKey) _moderation.completeBan(ban.id, target.subject.from);
+		kickHere(target.room, target.nick, ban.reason.empty() ? "banned" : ban.reason, ban.by);
+	}
 }
 
 Ban ChatHandler::addBan(const BanRequest& request, const std::string& by)

@@ -144,6 +144,16 @@ Ban Moderation::addBan(Ban ban, std::optional<std::int64_t> seconds)
 	return ban;
 }
 
+void Moderation::completeBan(std::uint64_t id, const std::string& holder)
+{
+	std::optional<Ban> completed;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		completed = _state.setHolder(id, holder);
+	}
+	if (completed) store("the holder of ban " + std::to_string(id), [&] { _store.updateBan(*completed); });
+}
+
 std::optional<Ban> Moderation::removeBan(std::uint64_t id, const std::string& by)
 {
 	std::optional<Ban> removed;

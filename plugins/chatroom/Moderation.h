@@ -67,6 +67,10 @@ public:
 
 	/// Bans for seconds (none: permanent); gives ban its id and end.
 	Ban addBan(Ban ban, std::optional<std::int64_t> seconds);
+	/// A ban by nick given where nobody held the nick (another instance
+	/// holds it) learns its holder where it is enforced: from then on it
+	/// holds that identity or nick token under any nick, on every instance.
+	void completeBan(std::uint64_t id, const std::string& holder);
 	/// The ban lifted, if one had that id.
 	std::optional<Ban> removeBan(std::uint64_t id, const std::string& by);
 	/// Lifts room's bans of nickKey (or, when empty, of address): those lifted.

@@ -64,6 +64,13 @@ void SqliteModerationStore::removeBan(std::uint64_t id)
 	*_session << "DELETE FROM bans WHERE id = ?", use(key), now;
 }
 
+void SqliteModerationStore::updateBan(const Ban& ban)
+{
+	Ban row = ban;
+	Poco::Int64 key = static_cast<Poco::Int64>(row.id);
+	*_session << "UPDATE bans SET holder = ? WHERE id = ?", use(row.holder), use(key), now;
+}
+
 void SqliteModerationStore::saveMute(const Mute& mute)
 {
 	Mute row = mute;

@@ -48,6 +48,14 @@ std::optional<Ban> ModerationState::removeBan(std::uint64_t id)
 	return removed;
 }
 
+std::optional<Ban> ModerationState::setHolder(std::uint64_t id, const std::string& holder)
+{
+	const auto it = _bans.find(id);
+	if (it == _bans.end() || !it->second.holder.empty() || holder.empty()) return std::nullopt;
+	it->second.holder = holder;
+	return it->second;
+}
+
 std::vector<Ban> ModerationState::bansMatching(const std::string& room, const std::string& nickKey, const std::string& address, std::int64_t now) const
 {
 	std::vector<Ban> result;

@@ -99,6 +99,9 @@ public:
 	void addBan(Ban ban);
 	/// The ban removed, if there was one with that id.
 	std::optional<Ban> removeBan(std::uint64_t id);
+	/// Ban id, when it has no holder yet, holds holder too: the ban as it is
+	/// then, or none (no such ban, or it had one).
+	std::optional<Ban> setHolder(std::uint64_t id, const std::string& holder);
 	/// The live bans of room (exactly that room, not the global ones) that
 	/// hold nickKey (or, when nickKey is empty, address).
 	std::vector<Ban> bansMatching(const std::string& room, const std::string& nickKey, const std::string& address, std::int64_t now) const;

@@ -44,6 +44,8 @@ public:
 	/// Keeps ban and returns its id (new, never given before).
 	virtual std::uint64_t addBan(const Ban& ban) = 0;
 	virtual void removeBan(std::uint64_t id) = 0;
+	/// Keeps ban, one addBan() numbered, as it is now (its holder found).
+	virtual void updateBan(const Ban& ban) = 0;
 
 	/// Keeps mute in place of any of the same room and nick key.
 	virtual void saveMute(const Mute& mute) = 0;
@@ -60,6 +62,7 @@ public:
 	Records load() override { return {}; }
 	std::uint64_t addBan(const Ban&) override { return ++_lastBanId; }
 	void removeBan(std::uint64_t) override {}
+	void updateBan(const Ban&) override {}
 	void saveMute(const Mute&) override {}
 	void removeMute(const std::string&, const std::string&) override {}
 	void saveRules(const std::string&, const RoomRules&) override {}

@@ -139,6 +139,14 @@ std::uint64_t RedisModeration::addBan(const Ban& ban)
 		std::lock_guard<std::mutex> lock(_mutex);
 		id = RedisLink::integer(_link.run(RedisLink::command({"INCR", _keys.lastBanId()})));
 	}
+	Ban numbered = ban;
+	numbered.id = static_cast<std::uint64_t>(id);
+	updateBan(numbered);
+	return numbered.id;
+}
+
+void RedisModeration::updateBan(const Ban& ban)
+{
 	const std::string json = Record()
 		.text("room", ban.room)
 		.text("nick", ban.nick)
@@ -149,8 +157,7 @@ std::uint64_t RedisModeration::addBan(const Ban& ban)
 		.text("reason", ban.reason)
 		.text("by", ban.by)
 		.done();
-	apply({RedisLink::command({"HSET", _keys.bans(), std::to_string(id), json})}, ban.room, 'x');
-	return static_cast<std::uint64_t>(id);
+	apply({RedisLink::command({"HSET", _keys.bans(), std::to_string(ban.id), json})}, ban.room, 'x');
 }
 
 void RedisModeration::removeBan(std::uint64_t id)

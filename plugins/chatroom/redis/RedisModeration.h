@@ -40,6 +40,7 @@ public:
 	Records load() override;
 	std::uint64_t addBan(const Ban& ban) override;
 	void removeBan(std::uint64_t id) override;
+	void updateBan(const Ban& ban) override;
 	void saveMute(const Mute& mute) override;
 	void removeMute(const std::string& room, const std::string& nickKey) override;
 	void saveRules(const std::string& room, const RoomRules& rules) override;

@@ -63,6 +63,7 @@ public:
 	Records load() override { return {}; }
 	std::uint64_t addBan(const Ban&) override { throw std::runtime_error("disk on fire"); }
 	void removeBan(std::uint64_t) override { throw std::runtime_error("disk on fire"); }
+	void updateBan(const Ban&) override { throw std::runtime_error("disk on fire"); }
 	void saveMute(const Mute&) override { throw std::runtime_error("disk on fire"); }
 	void removeMute(const std::string&, const std::string&) override { throw std::runtime_error("disk on fire"); }
 	void saveRules(const std::string&, const RoomRules&) override { throw std::runtime_error("disk on fire"); }
@@ -86,6 +87,7 @@ public:
 	}
 	std::uint64_t addBan(const Ban&) override { return 1; }
 	void removeBan(std::uint64_t) override {}
+	void updateBan(const Ban&) override {}
 	void saveMute(const Mute&) override {}
 	void removeMute(const std::string&, const std::string&) override {}
 	void saveRules(const std::string&, const RoomRules&) override {}
@@ -94,6 +96,24 @@ public:
 
 private:
 	const int _failures;
+};
+
+// Numbers bans from 1 and keeps what updateBan() was given.
+class UpdateRecordingStore final: public ModerationStore
+{
+public:
+	Records load() override { return {}; }
+	std::uint64_t addBan(const Ban&) override { return ++_lastId; }
+	void removeBan(std::uint64_t) override {}
+	void updateBan(const Ban& ban) override { updated.push_back(ban); }
+	void saveMute(const Mute&) override {}
+	void removeMute(const std::string&, const std::string&) override {}
+	void saveRules(const std::string&, const RoomRules&) override {}
+
+	std::vector<Ban> updated;
+
+private:
+	std::uint64_t _lastId = 0;
 };
 
 } // namespace
@@ -292,6 +312,7 @@ class ModerationAuditTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTargetsFollowRenamesAndBans);
 	CPPUNIT_TEST(testLoadedOnce);
 	CPPUNIT_TEST(testAFailedLoadIsLoggedAndNotRetriedAtOnce);
+	CPPUNIT_TEST(testABanLearnsItsHolderOnce);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -307,6 +328,28 @@ public:
 	{
 		Poco::Logger::get("test.moderation.audit").setChannel(nullptr);
 		Poco::Logger::get("test.moderation").setChannel(nullptr);
+	}
+
+	void testABanLearnsItsHolderOnce()
+	{
+		UpdateRecordingStore store;
+		Moderation moderation(store, Poco::Logger::get("test.moderation.audit"), Poco::Logger::get("test.moderation"), [this] { return _now; });
+		// Banned where nobody held the nick: only the nick is kept out.
+		const Ban ban = moderation.addBan(nickBan("lobby", "alice"), 60);
+		CPPUNIT_ASSERT(!moderation.banOf("lobby", {"bob", "from-alice", "10.0.0.1"}));
+		moderation.completeBan(ban.id, "from-alice");
+		// Now its holder is kept out under any nick, and the store has it.
+		CPPUNIT_ASSERT(moderation.banOf("lobby", {"bob", "from-alice", "10.0.0.1"}));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), store.updated.size());
+		CPPUNIT_ASSERT_EQUAL(ban.id, store.updated[0].id);
+		CPPUNIT_ASSERT_EQUAL(std::string("from-alice"), store.updated[0].holder);
+		CPPUNIT_ASSERT_EQUAL(ban.untilMs, store.updated[0].untilMs);
+		// A holder once found stays: another one, or an unknown ban, changes nothing.
+		moderation.completeBan(ban.id, "from-mallory");
+		moderation.completeBan(ban.id + 1, "from-mallory");
+		moderation.completeBan(ban.id, "");
+		CPPUNIT_ASSERT(!moderation.banOf("lobby", {"bob", "from-mallory", "10.0.0.1"}));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), store.updated.size());
 	}
 
 	void testEveryActionIsOneAuditLine()
