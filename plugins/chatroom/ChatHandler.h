@@ -80,6 +80,14 @@ public:
 	std::shared_ptr<Room> findRoom(const std::string& name) const { return _rooms.find(NameRules::comparisonKey(name)); }
 	std::vector<std::shared_ptr<Room>> allRooms() const { return _rooms.all(); }
 
+	/// Up to limit of the stored messages of the room of that key with ids
+	/// below before, oldest first (HistoryStore::loadBefore; any thread,
+	/// may block on a read, throws what the store throws).
+	std::vector<HistoryStore::Message> storedBefore(const std::string& roomKey, std::uint64_t before, std::size_t limit)
+	{
+		return _store.loadBefore(roomKey, before, limit);
+	}
+
 	// Moderation actions: any thread; each is written to the audit log ------
 
 	enum class Outcome

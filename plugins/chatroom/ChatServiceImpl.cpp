@@ -3,6 +3,7 @@
 #include "ChatHandler.h"
 #include "Clock.h"
 #include "JsonWriter.h"
+#include "ModerationState.h"
 #include "NameRules.h"
 #include "ServerEvents.h"
 
@@ -15,12 +16,9 @@ namespace webchat::chatroom {
 
 namespace {
 
-// What the moderation calls answer until the chat room takes the commands.
-template <class Value>
-ChatService::Result<Value> notImplemented(const char* what)
-{
-	return ChatService::Result<Value>::failure(ChatService::Status::NotImplemented, std::string(what) + " is not implemented by this chat room yet");
-}
+// Who the moderation of the operator API is by, in the audit log and in
+// the deleted and kicked events members get.
+const std::string OperatorName = "operator";
 
 } // namespace
 
@@ -105,6 +103,14 @@ ChatService::Result<std::vector<ChatService::StoredMessage>> ChatServiceImpl::me
 		if (!room) return result;
 		auto snapshot = room->snapshot(before, limit);
 		if (!snapshot) return Result<std::vector<StoredMessage>>::failure(Status::Unavailable, "room " + name + " is not loaded yet (its shared backend is unreachable)");
+		// What the room's memory no longer holds comes from the store, which
+		// keeps up to retention_count.
+		if (snapshot->history.size() < limit)
+		{
+			const std::uint64_t oldestInMemory = !snapshot->history.empty() ? snapshot->history.front().first : before != 0 ? before : snapshot->lastId + 1;
+			for (const auto& message : chat.storedBefore(room->key(), oldestInMemory, limit - snapshot->history.size()))
+				result.value.push_back({message.id, ServerEvents::message(message)});
+		}
 		for (auto& [id, json] : snapshot->history) result.value.push_back({id, std::move(json)});
 		return result;
 	});
@@ -141,29 +147,69 @@ ChatService::Result<ChatService::Posted> ChatServiceImpl::post(const std::string
 	});
 }
 
-ChatService::Result<ChatService::Done> ChatServiceImpl::deleteMessage(const std::string&, std::uint64_t)
+ChatService::Result<ChatService::Done> ChatServiceImpl::deleteMessage(const std::string& name, std::uint64_t id)
 {
-	return notImplemented<Done>("deleting a message");
+	return withChat<Done>([&](ChatHandler& chat) {
+		Result<Done> result;
+		if (!loadedRoom(chat, name, result)) return result;
+		if (chat.deleteMessage(name, id, OperatorName) == ChatHandler::Outcome::NotFound)
+			return Result<Done>::failure(Status::NoSuchMessage, "room " + name + " never had a message " + std::to_string(id));
+		return result;
+	});
 }
 
-ChatService::Result<ChatService::Done> ChatServiceImpl::kick(const std::string&, const std::string&, const std::string&)
+ChatService::Result<ChatService::Done> ChatServiceImpl::kick(const std::string& name, const std::string& nick, const std::string& reason)
 {
-	return notImplemented<Done>("kicking");
+	if (const std::string problem = NameRules::checkRoom(name); !problem.empty()) return Result<Done>::failure(Status::Invalid, problem);
+	if (const std::string problem = NameRules::checkNick(nick); !problem.empty()) return Result<Done>::failure(Status::Invalid, problem);
+	if (reason.size() > ModerationLimits::MaxReasonBytes || !ws::isValidUtf8(reason))
+		return Result<Done>::failure(Status::Invalid, "a reason is UTF-8 of at most " + std::to_string(ModerationLimits::MaxReasonBytes) + " bytes");
+	return withChat<Done>([&](ChatHandler& chat) {
+		if (chat.kick(name, nick, reason, OperatorName) == ChatHandler::Outcome::NotFound)
+			return Result<Done>::failure(Status::NoSuchMember, "nobody called " + nick + " is in room " + name);
+		return Result<Done>{};
+	});
 }
 
-ChatService::Result<std::uint64_t> ChatServiceImpl::addBan(const BanRequest&)
+ChatService::Result<std::uint64_t> ChatServiceImpl::addBan(const BanRequest& request)
 {
-	return notImplemented<std::uint64_t>("banning");
+	using Limits = ChatService::Result<std::uint64_t>;
+	if (!request.room.empty())
+		if (const std::string problem = NameRules::checkRoom(request.room); !problem.empty()) return Limits::failure(Status::Invalid, problem);
+	if (request.nick.empty() && request.address.empty()) return Limits::failure(Status::Invalid, "a ban names a nick, an address or both");
+	if (!request.nick.empty())
+		if (const std::string problem = NameRules::checkNick(request.nick); !problem.empty()) return Limits::failure(Status::Invalid, problem);
+	std::string address;
+	if (!request.address.empty())
+	{
+		const auto canonical = ModerationLimits::canonicalAddress(request.address);
+		if (!canonical) return Limits::failure(Status::Invalid, "the address is no IPv4 or IPv6 address");
+		address = *canonical;
+	}
+	if (request.seconds < 1 || request.seconds > ModerationLimits::MaxBanSeconds)
+		return Limits::failure(Status::Invalid, "a ban lasts 1 to " + std::to_string(ModerationLimits::MaxBanSeconds) + " seconds");
+	if (request.reason.size() > ModerationLimits::MaxReasonBytes || !ws::isValidUtf8(request.reason))
+		return Limits::failure(Status::Invalid, "a reason is UTF-8 of at most " + std::to_string(ModerationLimits::MaxReasonBytes) + " bytes");
+	return withChat<std::uint64_t>([&](ChatHandler& chat) {
+		return Limits{Status::Ok, {}, chat.addBan({request.room, request.nick, address, request.seconds, request.reason}, OperatorName).id};
+	});
 }
 
 ChatService::Result<std::vector<ChatService::Ban>> ChatServiceImpl::bans()
 {
-	return notImplemented<std::vector<Ban>>("listing bans");
+	return withChat<std::vector<Ban>>([](ChatHandler& chat) {
+		Result<std::vector<Ban>> result;
+		for (const auto& ban : chat.bans()) result.value.push_back({ban.id, ban.room, ban.nick, ban.address, ban.reason, ban.untilMs});
+		return result;
+	});
 }
 
-ChatService::Result<ChatService::Done> ChatServiceImpl::removeBan(std::uint64_t)
+ChatService::Result<ChatService::Done> ChatServiceImpl::removeBan(std::uint64_t id)
 {
-	return notImplemented<Done>("lifting a ban");
+	return withChat<Done>([&](ChatHandler& chat) {
+		if (chat.removeBan(id, OperatorName) == ChatHandler::Outcome::NotFound) return Result<Done>::failure(Status::NoSuchBan, "no ban " + std::to_string(id));
+		return Result<Done>{};
+	});
 }
 
 } // namespace webchat::chatroom

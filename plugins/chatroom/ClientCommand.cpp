@@ -8,7 +8,6 @@
 #include "Poco/Exception.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/JSON/Parser.h"
-#include "Poco/Net/IPAddress.h"
 
 #include <algorithm>
 
@@ -180,17 +179,13 @@ ClientCommand ClientCommand::parseModeration(const std::string& type, const Poco
 		const std::string nickProblem = NameRules::checkNick(fields.nick);
 		if (!nickProblem.empty()) return bad("\"nick\": " + nickProblem);
 	}
-	const bool hasAddress = optionalString(object, "address", 64, fields.address, problem);
+	const bool hasAddress = optionalString(object, "address", ModerationLimits::MaxAddressBytes, fields.address, problem);
 	if (!problem.empty()) return bad(problem);
 	if (hasAddress)
 	{
-		// IPv4 as four dotted numbers only (inet_aton would take "10.1").
-		const bool dotted = std::count(fields.address.begin(), fields.address.end(), '.') == 3 &&
-			fields.address.find_first_not_of("0123456789.") == std::string::npos;
-		Poco::Net::IPAddress address;
-		if ((fields.address.find(':') == std::string::npos && !dotted) || !Poco::Net::IPAddress::tryParse(fields.address, address))
-			return bad("\"address\" must be an IPv4 or IPv6 address");
-		fields.address = address.toString();
+		const auto address = ModerationLimits::canonicalAddress(fields.address);
+		if (!address) return bad("\"address\" must be an IPv4 or IPv6 address");
+		fields.address = *address;
 	}
 	optionalString(object, "reason", ModerationLimits::MaxReasonBytes, fields.reason, problem);
 	if (!problem.empty()) return bad(problem);

@@ -77,6 +77,14 @@ public:
 	/// fails.
 	virtual Room loadRoom(const std::string& name, std::size_t maxMessages) = 0;
 
+	/// Up to limit of room's stored messages with ids below before, the
+	/// newest of them, oldest first (tombstones in place of deleted ones):
+	/// what is older than the rooms' memory keeps. Messages appended but not
+	/// yet durable may be missing (the room's memory has them). May block on
+	/// an indexed read. Throws Poco::Exception when the backend fails.
+	/// Default: none (a backend that keeps no messages).
+	virtual std::vector<Message> loadBefore(const std::string& /*room*/, std::uint64_t /*before*/, std::size_t /*limit*/) { return {}; }
+
 	/// Records message (the next id of room, whose epoch loadRoom() gave).
 	/// Never blocks on I/O and never throws for the backend's failures
 	/// (those are logged): called under the room's lock on an I/O thread.

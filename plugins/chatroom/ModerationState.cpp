@@ -1,8 +1,18 @@
 #include "ModerationState.h"
 
+#include "Poco/Net/IPAddress.h"
+
 #include <algorithm>
 
 namespace webchat::chatroom {
+
+std::optional<std::string> ModerationLimits::canonicalAddress(const std::string& text)
+{
+	const bool dotted = std::count(text.begin(), text.end(), '.') == 3 && text.find_first_not_of("0123456789.") == std::string::npos;
+	Poco::Net::IPAddress address;
+	if ((text.find(':') == std::string::npos && !dotted) || !Poco::Net::IPAddress::tryParse(text, address)) return std::nullopt;
+	return address.toString();
+}
 
 namespace {
 

@@ -37,6 +37,12 @@ constexpr std::int64_t MaxMuteSeconds = 7LL * 24 * 60 * 60;   // 0 lifts a mute
 constexpr std::int64_t MaxSlowmodeSeconds = 60 * 60;          // 0 turns slow mode off
 constexpr std::size_t MaxReasonBytes = 300;
 constexpr std::size_t MaxTopicBytes = 500;                    // an empty topic clears it
+constexpr std::size_t MaxAddressBytes = 64;
+
+/// text as the address a ban names, in Poco's canonical form (so that one
+/// address is one ban however it was written); none unless it is IPv4 as
+/// four dotted numbers (inet_aton would take "10.1") or IPv6.
+std::optional<std::string> canonicalAddress(const std::string& text);
 } // namespace ModerationLimits
 
 /// Who a check is about.

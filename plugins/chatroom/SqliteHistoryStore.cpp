@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <set>
 #include <string_view>
@@ -373,6 +374,69 @@ void SqliteHistoryStore::rekeyRooms(Session& session)
 		_logger.warning("history: " + _options.path + ": rooms whose names are now one name with another's, kept in the file but no longer shown: " + retired);
 }
 
+std::vector<HistoryStore::Message> SqliteHistoryStore::readMessages(Session& session, Poco::Int64 roomId, Poco::Int64 before, std::size_t limit)
+{
+	std::vector<Poco::Int64> ids;
+	std::vector<Poco::Int64> times;
+	std::vector<std::string> nicks;
+	std::vector<std::string> froms;
+	std::vector<Poco::Int64> verified;
+	// As a CLOB: POCO reads a std::string up to its first NUL, and a text
+	// may hold U+0000.
+	std::vector<Poco::Data::CLOB> texts;
+	std::vector<std::string> deletedBy;
+	Poco::Int64 count = static_cast<Poco::Int64>(limit);
+	// One range of the primary key, read backwards.
+	session << "SELECT id, ts, nick, text, from_id, verified, coalesce(deleted_by, '') FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?",
+		use(roomId), use(before), use(count), into(ids), into(times), into(nicks), into(texts), into(froms), into(verified), into(deletedBy), now;
+	std::vector<Message> messages;
+	messages.reserve(ids.size());
+	for (std::size_t i = ids.size(); i-- > 0;)
+	{
+		Message message;
+		message.id = static_cast<std::uint64_t>(ids[i]);
+		message.ts = times[i];
+		message.nick = std::move(nicks[i]);
+		message.from = std::move(froms[i]);
+		message.verified = verified[i] != 0;
+		message.text.assign(texts[i].rawContent(), texts[i].size());
+		message.deletedBy = std::move(deletedBy[i]);
+		messages.push_back(std::move(message));
+	}
+	return messages;
+}
+
+std::vector<HistoryStore::Message> SqliteHistoryStore::loadBefore(const std::string& name, std::uint64_t before, std::size_t limit)
+{
+	if (limit == 0 || before <= 1) return {};
+	// A moderator may have deleted one of them within the batch window.
+	std::vector<Message> pendingTombstones;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		for (const auto* list : {&_inFlight, &_queue})
+			for (const Pending& entry : *list)
+				if (entry.room == name && !entry.message.deletedBy.empty() && entry.message.id < before) pendingTombstones.push_back(entry.message);
+	}
+	std::vector<Message> messages;
+	{
+		std::lock_guard<std::mutex> lock(_readMutex);
+		if (!_reader) throw Poco::IllegalStateException("history: loadBefore() after close()");
+		Session& session = *_reader;
+		std::vector<Poco::Int64> roomIds;
+		std::string key = name;
+		session << "SELECT id FROM rooms WHERE name = ?", use(key), into(roomIds), now;
+		if (roomIds.empty()) return {};
+		const Poco::Int64 below = static_cast<Poco::Int64>(std::min<std::uint64_t>(before, std::numeric_limits<Poco::Int64>::max()));
+		messages = readMessages(session, roomIds.front(), below, limit);
+	}
+	for (const Message& tombstone : pendingTombstones)
+	{
+		const auto it = std::find_if(messages.begin(), messages.end(), [&](const Message& message) { return message.id == tombstone.id; });
+		if (it != messages.end()) *it = tombstone;
+	}
+	return messages;
+}
+
 HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::size_t maxMessages)
 {
 	// First what the writer has not committed: the room may have been
@@ -415,35 +479,7 @@ HistoryStore::Room SqliteHistoryStore::loadRoom(const std::string& name, std::si
 		{
 			room.epoch = epochs.front();
 			room.lastId = static_cast<std::uint64_t>(lastIds.front());
-			if (maxMessages > 0)
-			{
-				std::vector<Poco::Int64> ids;
-				std::vector<Poco::Int64> times;
-				std::vector<std::string> nicks;
-				std::vector<std::string> froms;
-				std::vector<Poco::Int64> verified;
-				// As a CLOB: POCO reads a std::string up to its first NUL,
-				// and a text may hold U+0000.
-				std::vector<Poco::Data::CLOB> texts;
-				std::vector<std::string> deletedBy;
-				Poco::Int64 roomId = roomIds.front();
-				Poco::Int64 limit = static_cast<Poco::Int64>(maxMessages);
-				session << "SELECT id, ts, nick, text, from_id, verified, coalesce(deleted_by, '') FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?",
-					use(roomId), use(limit), into(ids), into(times), into(nicks), into(texts), into(froms), into(verified), into(deletedBy), now;
-				room.recent.reserve(ids.size() + pending.size());
-				for (std::size_t i = ids.size(); i-- > 0;)
-				{
-					Message message;
-					message.id = static_cast<std::uint64_t>(ids[i]);
-					message.ts = times[i];
-					message.nick = std::move(nicks[i]);
-					message.from = std::move(froms[i]);
-					message.verified = verified[i] != 0;
-					message.text.assign(texts[i].rawContent(), texts[i].size());
-					message.deletedBy = std::move(deletedBy[i]);
-					room.recent.push_back(std::move(message));
-				}
-			}
+			if (maxMessages > 0) room.recent = readMessages(session, roomIds.front(), std::numeric_limits<Poco::Int64>::max(), maxMessages);
 		}
 	}
 

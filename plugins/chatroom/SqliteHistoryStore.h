@@ -149,6 +149,7 @@ public:
 	SqliteHistoryStore& operator=(const SqliteHistoryStore&) = delete;
 
 	Room loadRoom(const std::string& name, std::size_t maxMessages) override;
+	std::vector<Message> loadBefore(const std::string& name, std::uint64_t before, std::size_t limit) override;
 	void append(const std::string& room, const std::string& epoch, Message message) override;
 	void tombstone(const std::string& room, const std::string& epoch, std::uint64_t id, const std::string& by) override;
 	std::unique_ptr<ModerationStore> moderationStore(Poco::Logger& logger) override;
@@ -191,6 +192,9 @@ private:
 	static void checkPath(const std::string& path, MissingFolder missingFolder);
 	void openDatabase();
 	void rekeyRooms(Poco::Data::Session& session);
+	// Up to limit rows of the room with ids below before, the newest of
+	// them, oldest first.
+	static std::vector<Message> readMessages(Poco::Data::Session& session, Poco::Int64 roomId, Poco::Int64 before, std::size_t limit);
 	[[noreturn]] void fail(const std::string& problem) const;
 	// What a queued message counts for against max_pending_bytes.
 	static std::uint64_t pendingBytes(const Pending& pending);

@@ -127,7 +127,8 @@ public:
 	virtual Result<std::vector<Member>> members(const std::string& room) = 0;
 
 	/// Up to limit messages of room with ids below before (0: the newest),
-	/// oldest first, from what the room holds in memory (history_size).
+	/// oldest first: from what the room holds in memory (history_size) and,
+	/// older, from its stored history (retention_count).
 	virtual Result<std::vector<StoredMessage>> messages(const std::string& room, std::uint64_t before, std::size_t limit) = 0;
 
 	/// Posts text to room as the server speaking as nick (a bot or system

@@ -34,6 +34,11 @@ HistoryStore::Room RedisRooms::loadRoom(const std::string& name, std::size_t max
 	return _queries.loadRoom(name, maxMessages);
 }
 
+std::vector<HistoryStore::Message> RedisRooms::loadBefore(const std::string& name, std::uint64_t before, std::size_t limit)
+{
+	return _queries.loadBefore(name, before, limit);
+}
+
 SharedRooms::Posted RedisRooms::post(const std::string& room, const Position& seen, Message message)
 {
 	return _writer.post(room, seen, std::move(message));

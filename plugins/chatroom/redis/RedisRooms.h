@@ -48,6 +48,7 @@ public:
 
 	// HistoryStore
 	Room loadRoom(const std::string& name, std::size_t maxMessages) override;
+	std::vector<Message> loadBefore(const std::string& name, std::uint64_t before, std::size_t limit) override;
 	void append(const std::string&, const std::string&, Message) override {}
 	bool flush() override;
 	void close() override;

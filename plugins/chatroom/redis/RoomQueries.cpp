@@ -74,6 +74,50 @@ HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t ma
 	return room;
 }
 
+std::vector<HistoryStore::Message> RoomQueries::loadBefore(const std::string& name, std::uint64_t before, std::size_t limit)
+{
+	if (limit == 0 || before <= 1) return {};
+	std::vector<RedisLink::Reply> replies;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		// Entry ids are 0-<message id>: "(" makes the end exclusive.
+		replies = _link.pipeline({
+			RedisLink::command({"XREVRANGE", _keys.log(name), "(0-" + std::to_string(before), "-", "COUNT", std::to_string(limit)}),
+			RedisLink::command({"HGETALL", _keys.deleted(name)}),
+		});
+	}
+	for (const auto& reply : replies)
+		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
+	std::vector<HistoryStore::Message> messages;
+	const auto logged = RedisLink::array(replies[0]);
+	if (!logged.isNull())
+		for (auto it = logged.begin(); it != logged.end(); ++it) messages.push_back(logMessage(*it));
+	// Deleted messages left the log: their tombstones fill their places
+	// among the ids the log's entries span (all the older ones when the log
+	// had fewer than limit), and the newest limit of both are kept.
+	const std::uint64_t lowest = messages.size() == limit ? messages.back().id : 1;
+	const auto deleted = RedisLink::array(replies[1]);
+	if (!deleted.isNull())
+	{
+		for (std::size_t i = 0; i + 1 < deleted.size(); i += 2)
+		{
+			const std::uint64_t id = parseCounter(RedisLink::bulk(*(deleted.begin() + i)).value_or("0"));
+			if (id < lowest || id >= before) continue;
+			HistoryStore::Message tombstone;
+			tombstone.id = id;
+			tombstone.deletedBy = RedisLink::bulk(*(deleted.begin() + i + 1)).value_or("");
+			const auto it = std::find_if(messages.begin(), messages.end(), [&](const auto& message) { return message.id == id; });
+			if (it != messages.end())
+				*it = std::move(tombstone);
+			else
+				messages.push_back(std::move(tombstone));
+		}
+	}
+	std::sort(messages.begin(), messages.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+	if (messages.size() > limit) messages.erase(messages.begin(), messages.end() - static_cast<std::ptrdiff_t>(limit));
+	return messages;
+}
+
 std::map<std::string, std::string> RoomQueries::liveOtherMembers(const std::string& room)
 {
 	auto members = otherInstancesMembers(_link, _keys, room, _instance);

@@ -36,6 +36,10 @@ public:
 	/// Poco::Exception when Redis fails or is unreachable.
 	HistoryStore::Room loadRoom(const std::string& name, std::size_t maxMessages);
 
+	/// See HistoryStore::loadBefore: from the room's log (XREVRANGE) and its
+	/// tombstones. Throws Poco::Exception when Redis fails.
+	std::vector<HistoryStore::Message> loadBefore(const std::string& name, std::uint64_t before, std::size_t limit);
+
 private:
 	// Other instances' members of room, nick -> instance, without (and
 	// forgetting) those of instances whose key expired.

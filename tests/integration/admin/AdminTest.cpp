@@ -19,6 +19,9 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
+#include <thread>
+
 using namespace webchat::test;
 using namespace webchat::test::chatroom;
 
@@ -121,7 +124,8 @@ class AdminTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPostReachesConnectedClients);
 	CPPUNIT_TEST(testPostReachesEveryInstanceWithRedis);
 	CPPUNIT_TEST(testBadInputsAreRefusedWithTheirCode);
-	CPPUNIT_TEST(testModerationRoutesAnswerNotImplemented);
+	CPPUNIT_TEST(testModerationRoutesActOnTheRooms);
+	CPPUNIT_TEST(testMessagesOlderThanTheRoomsMemoryComeFromTheStore);
 	CPPUNIT_TEST(testListenerParameter);
 	CPPUNIT_TEST(testSighupRemovingTheChatListenerAnswers503);
 	CPPUNIT_TEST(testSighupReplacingTheChatListenerReachesTheNewOne);
@@ -147,11 +151,11 @@ public:
 			{"GET", "/api/v1/rooms/lobby/users", "", 200},
 			{"GET", "/api/v1/rooms/lobby/messages?limit=10", "", 200},
 			{"POST", "/api/v1/rooms/lobby/messages", R"({"text":"hi","nick":"bot"})", 201},
-			{"DELETE", "/api/v1/rooms/lobby/messages/1", "", 501},
-			{"POST", "/api/v1/rooms/lobby/kick", R"({"nick":"alice","reason":"test"})", 501},
-			{"POST", "/api/v1/bans", R"({"nick":"mallory","seconds":60,"reason":"test"})", 501},
-			{"GET", "/api/v1/bans", "", 501},
-			{"DELETE", "/api/v1/bans/1", "", 501},
+			{"DELETE", "/api/v1/rooms/lobby/messages/1", "", 200},
+			{"POST", "/api/v1/rooms/lobby/kick", R"({"nick":"alice","reason":"test"})", 200},
+			{"POST", "/api/v1/bans", R"({"nick":"mallory","seconds":60,"reason":"test"})", 201},
+			{"GET", "/api/v1/bans", "", 200},
+			{"DELETE", "/api/v1/bans/1", "", 200},
 			{"GET", "/api/v1/nosuch", "", 404},
 		};
 		for (const auto& route : routes)
@@ -170,8 +174,12 @@ public:
 			const auto good = server.api(route.method, route.uri, route.body);
 			CPPUNIT_ASSERT_EQUAL_MESSAGE(what + ": " + good.body, route.status, good.status);
 		}
-		// The one post went through the room.
+		// The one post went through the room, then was deleted, then alice
+		// was kicked.
 		CPPUNIT_ASSERT_EQUAL(std::string("hi"), alice.expect("message")->getValue<std::string>("text"));
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), alice.expect("deleted")->getValue<Poco::UInt64>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("test"), alice.expect("kicked")->getValue<std::string>("reason"));
+		CPPUNIT_ASSERT_EQUAL(4403, int(alice.ws.waitForClose()));
 	}
 
 	void testListsRoomsUsersAndMessages()
@@ -322,18 +330,116 @@ public:
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), alice.expect("message")->getValue<Poco::UInt64>("id"));
 	}
 
-	void testModerationRoutesAnswerNotImplemented()
+	void testModerationRoutesActOnTheRooms()
 	{
 		AdminServer server;
 		ChatClient alice(server.chatPort, "/lobby?nick=alice");
 		alice.expect("welcome");
-		CPPUNIT_ASSERT_EQUAL(std::string("not_implemented"), server.api("DELETE", "/api/v1/rooms/lobby/messages/1").errorCode());
-		CPPUNIT_ASSERT_EQUAL(std::string("not_implemented"), server.api("POST", "/api/v1/rooms/lobby/kick", R"({"nick":"alice"})").errorCode());
-		CPPUNIT_ASSERT_EQUAL(std::string("not_implemented"), server.api("GET", "/api/v1/bans").errorCode());
-		// Their bodies are checked all the same.
+		ChatClient binh(server.chatPort, "/lobby?nick=B%C3%ACnh");
+		binh.expect("welcome");
+		alice.expect("join");
+		for (const char* text : {"one", "two"}) alice.send(say(text));
+		for (int i = 1; i <= 2; ++i)
+		{
+			alice.expect("message");
+			binh.expect("message");
+		}
+
+		// A deletion: everyone is told, the history keeps a tombstone.
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"deleted":1})"), server.api("DELETE", "/api/v1/rooms/lobby/messages/1").body);
+		const auto deleted = binh.expect("deleted");
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), deleted->getValue<Poco::UInt64>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("operator"), deleted->getValue<std::string>("by"));
+		alice.expect("deleted");
+		const auto history = parseArray(server.api("GET", "/api/v1/rooms/lobby/messages").body);
+		CPPUNIT_ASSERT(history->getObject(0)->getValue<bool>("deleted"));
+		CPPUNIT_ASSERT(!history->getObject(0)->has("text"));
+		CPPUNIT_ASSERT_EQUAL(std::string("two"), history->getObject(1)->getValue<std::string>("text"));
+		CPPUNIT_ASSERT_EQUAL(std::string("no_such_message"), server.api("DELETE", "/api/v1/rooms/lobby/messages/99").errorCode());
+		CPPUNIT_ASSERT_EQUAL(std::string("no_such_room"), server.api("DELETE", "/api/v1/rooms/elsewhere/messages/1").errorCode());
+
+		// A kick, by the nick in another spelling.
+		CPPUNIT_ASSERT_EQUAL(200, server.api("POST", "/api/v1/rooms/lobby/kick", R"({"nick":"ALICE","reason":"spam"})").status);
+		CPPUNIT_ASSERT_EQUAL(std::string("spam"), alice.expect("kicked")->getValue<std::string>("reason"));
+		CPPUNIT_ASSERT_EQUAL(4403, int(alice.ws.waitForClose()));
+		CPPUNIT_ASSERT_EQUAL(std::string("alice"), binh.expect("leave")->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(std::string("no_such_member"), server.api("POST", "/api/v1/rooms/lobby/kick", R"({"nick":"alice"})").errorCode());
+
+		// A ban of a nick in one room, listed, then lifted.
+		const auto banned = server.api("POST", "/api/v1/bans", R"({"room":"lobby","nick":"mallory","seconds":600,"reason":"spam"})");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(banned.body, 201, banned.status);
+		const auto id = ChatClient::parse(banned.body)->getValue<Poco::UInt64>("id");
+		ChatClient(server.chatPort, "/lobby?nick=Mallory").expectRefusal("banned", 4403);
+		ChatClient elsewhere(server.chatPort, "/kitchen?nick=mallory");
+		// Its nick token: the nick is kept for it from now on.
+		const std::string malloryToken = elsewhere.expect("welcome")->getValue<std::string>("token");
+		const auto bans = parseArray(server.api("GET", "/api/v1/bans").body);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), bans->size());
+		CPPUNIT_ASSERT_EQUAL(id, bans->getObject(0)->getValue<Poco::UInt64>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("mallory"), bans->getObject(0)->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(std::string("spam"), bans->getObject(0)->getValue<std::string>("reason"));
+		CPPUNIT_ASSERT(bans->getObject(0)->getValue<Poco::Int64>("expires") > 0);
+		CPPUNIT_ASSERT_EQUAL(200, server.api("DELETE", "/api/v1/bans/" + std::to_string(id)).status);
+		CPPUNIT_ASSERT_EQUAL(std::string("no_such_ban"), server.api("DELETE", "/api/v1/bans/" + std::to_string(id)).errorCode());
+		ChatClient(server.chatPort, "/lobby?nick=mallory&token=" + malloryToken).expect("welcome");
+
+		// A ban of an address without a room holds in every room.
+		const auto everywhere = server.api("POST", "/api/v1/bans", R"({"address":"127.0.0.1","seconds":60})");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(everywhere.body, 201, everywhere.status);
+		ChatClient(server.chatPort, "/garden?nick=anyone").expectRefusal("banned", 4403);
+		server.api("DELETE", "/api/v1/bans/" + std::to_string(ChatClient::parse(everywhere.body)->getValue<Poco::UInt64>("id")));
+		ChatClient(server.chatPort, "/garden?nick=anyone").expect("welcome");
+
+		// Bad values are refused before anything happens.
+		for (const std::string& body : {std::string(R"({"nick":"x","seconds":0})"), std::string(R"({"seconds":60})"),
+				 std::string(R"({"address":"10.1","seconds":60})"), std::string(R"({"nick":"a‍b","seconds":60})"),
+				 std::string(R"({"room":"lo​bby","nick":"x","seconds":60})"), std::string(R"({"nick":"x","seconds":31622401})")})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(body, std::string("invalid_request"), server.api("POST", "/api/v1/bans", body).errorCode());
 		CPPUNIT_ASSERT_EQUAL(std::string("invalid_request"), server.api("POST", "/api/v1/rooms/lobby/kick", R"({"reason":"x"})").errorCode());
-		CPPUNIT_ASSERT_EQUAL(std::string("invalid_request"), server.api("POST", "/api/v1/bans", R"({"seconds":60})").errorCode());
-		CPPUNIT_ASSERT_EQUAL(std::string("invalid_request"), server.api("POST", "/api/v1/bans", R"({"nick":"x","seconds":0})").errorCode());
+		CPPUNIT_ASSERT_EQUAL(std::string("[]"), server.api("GET", "/api/v1/bans").body);
+	}
+
+	void testMessagesOlderThanTheRoomsMemoryComeFromTheStore()
+	{
+		olderMessagesFromTheStore("backend = sqlite\ndatabase = history.db\nbatch_window_ms = 1\n");
+		RedisServer redis;
+		olderMessagesFromTheStore("backend = redis\nredis_address = " + redis.address() + "\nredis_timeout_ms = 1000\n");
+	}
+
+	// history_size 2: the room's memory has the newest two of five messages;
+	// the rest is read from the store (SQLite commits within a millisecond,
+	// Redis numbers them itself: wait for all five).
+	void olderMessagesFromTheStore(const std::string& backend)
+	{
+		AdminServer server("", backend + "history_size = 2\n");
+		ChatClient alice(server.chatPort, "/lobby?nick=alice");
+		alice.expect("welcome");
+		for (const char* text : {"one", "two", "three", "four", "five"}) alice.send(say(text));
+		for (int i = 1; i <= 5; ++i) alice.expect("message");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(backend, 200, server.api("DELETE", "/api/v1/rooms/lobby/messages/2").status);
+		alice.expect("deleted");
+		auto texts = [&](const std::string& query) {
+			std::vector<std::string> result;
+			const auto messages = parseArray(server.api("GET", "/api/v1/rooms/lobby/messages" + query).body);
+			for (unsigned i = 0; i < messages->size(); ++i)
+			{
+				const auto message = messages->getObject(i);
+				result.push_back(std::to_string(message->getValue<Poco::UInt64>("id")) + ":" +
+					(message->has("deleted") ? "deleted" : message->getValue<std::string>("text")));
+			}
+			return result;
+		};
+		const std::vector<std::string> expected{"1:one", "2:deleted", "3:three", "4:four", "5:five"};
+		std::vector<std::string> all;
+		for (int attempt = 0; attempt < 100 && all != expected; ++attempt)
+		{
+			all = texts("");
+			if (all != expected) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		}
+		CPPUNIT_ASSERT_MESSAGE(backend, all == expected);
+		CPPUNIT_ASSERT_MESSAGE(backend, (texts("?limit=3") == std::vector<std::string>{"3:three", "4:four", "5:five"}));
+		CPPUNIT_ASSERT_MESSAGE(backend, (texts("?before=4&limit=2") == std::vector<std::string>{"2:deleted", "3:three"}));
+		CPPUNIT_ASSERT_MESSAGE(backend, (texts("?before=2") == std::vector<std::string>{"1:one"}));
 	}
 
 	void testListenerParameter()

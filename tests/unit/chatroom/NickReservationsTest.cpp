@@ -232,12 +232,16 @@ public:
 			said.from = "AbCdEfGhIjKlMnOpQrStUv";
 			said.verified = true;
 			store.append("lobby", room.epoch, said);
+			// Tombstones (schema version 3) work on the migrated file too.
+			store.tombstone("lobby", room.epoch, 1, "mod");
 			store.close();
 		}
-		CPPUNIT_ASSERT(_log->text().find("migrated from schema version 1 to 2") != std::string::npos);
+		CPPUNIT_ASSERT(_log->text().find("migrated from schema version 1 to 3") != std::string::npos);
 		SqliteHistoryStore store(historyOptions(), logger());
 		const HistoryStore::Room room = store.loadRoom("lobby", 10);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), room.recent.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("mod"), room.recent[0].deletedBy);
+		CPPUNIT_ASSERT_EQUAL(std::string(), room.recent[0].text);
 		CPPUNIT_ASSERT_EQUAL(std::string("AbCdEfGhIjKlMnOpQrStUv"), room.recent[1].from);
 		CPPUNIT_ASSERT(room.recent[1].verified);
 		// And the reservations' table is there.
