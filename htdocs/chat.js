@@ -347,7 +347,7 @@
     var base = chatUrl.charAt(chatUrl.length - 1) === '/' ? chatUrl : chatUrl + '/';
     var query = [];
     if (nick) query.push('nick=' + encodeURIComponent(nick));
-    if (nick && token) query.push('token=' + encodeURIComponent(token));
+    if (token) query.push('token=' + encodeURIComponent(token));
     if (since > 0) {
       query.push('since=' + String(since));
       if (epoch) query.push('epoch=' + encodeURIComponent(epoch));
@@ -1186,6 +1186,8 @@
     var format = options.format;
     var locale = options.locale;
     var room = options.room;
+    // The signed identity the embedding site handed over (a JWT), or null.
+    var identity = options.identity;
     var store = createRoomStore();
     var connection = null;
     var chatUrl = null;
@@ -1218,7 +1220,9 @@
     function socketUrl() {
       sentSince = store.lastId();
       sentEpoch = sentSince > 0 ? store.epoch() : null;
-      return roomSocketUrl(chatUrl, room, requestedNick, requestedNick ? storedToken(requestedNick) : null, sentSince, sentEpoch);
+      // A signed identity is who we are; without one, the nick's own token.
+      var token = identity || (requestedNick ? storedToken(requestedNick) : null);
+      return roomSocketUrl(chatUrl, room, requestedNick, token, sentSince, sentEpoch);
     }
 
     function renderUsers() {
@@ -1480,6 +1484,8 @@
       var code = event.code;
       var refusal = roomEvents.refusalNotice(event, locale, requestedNick);
       if (refusal && roomEvents.endsSession(code)) {
+        // A refused identity is not offered again: a reload joins as a guest.
+        if (code === 'unauthorized') forgetIdentity();
         endSession(t(refusal.key, refusal.params));
         return;
       }
@@ -1528,6 +1534,7 @@
       var code = event.code;
       var refusal = roomEvents.refusalNotice(event, locale, pendingNick);
       if (refusal && roomEvents.endsSession(code)) {
+        if (code === 'unauthorized') forgetIdentity();
         endSession(t(refusal.key, refusal.params));
       } else if (code === 'muted' || code === 'slow_mode') {
         ui.toast.show(t(refusal.key, refusal.params));
@@ -1702,6 +1709,40 @@
 
   // -------------------------------------------------------------------- main
 
+  var IDENTITY_STORAGE_KEY = 'webchat.identity';
+
+  /**
+   * The signed identity this tab chats as: one handed over in the address's
+   * fragment (#token=<jwt>) is kept for the tab (sessionStorage) and taken
+   * out of the address bar, so it is not copied with a link to the room.
+   */
+  function takeIdentity() {
+    var handed = roomEvents.identityTokenFromHash(window.location.hash);
+    if (handed) {
+      window.history.replaceState(null, '', window.location.pathname + window.location.search);
+      try {
+        window.sessionStorage.setItem(IDENTITY_STORAGE_KEY, handed);
+      } catch (e) {
+        // storage disabled: the identity lasts until this page closes
+      }
+      return handed;
+    }
+    try {
+      var kept = window.sessionStorage.getItem(IDENTITY_STORAGE_KEY);
+      return roomEvents.identityTokenFromHash(kept ? '#token=' + kept : '');
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function forgetIdentity() {
+    try {
+      window.sessionStorage.removeItem(IDENTITY_STORAGE_KEY);
+    } catch (e) {
+      // storage disabled: nothing was kept
+    }
+  }
+
   function storedNickname() {
     try {
       var nick = window.localStorage.getItem(NICK_STORAGE_KEY);
@@ -1739,7 +1780,8 @@
       composer: null,
     };
 
-    var chat = createChat({ ui: ui, t: t, format: createTimeFormat(i18n.locale), locale: i18n.locale, room: room });
+    var identity = takeIdentity();
+    var chat = createChat({ ui: ui, t: t, format: createTimeFormat(i18n.locale), locale: i18n.locale, room: room, identity: identity });
     ui.composer = createComposer(byId('composer'), byId('message'), byId('send'), chat.send);
     byId('nick-button').addEventListener('click', chat.openNickChange);
     byId('retry').addEventListener('click', chat.retryNow);
@@ -1757,6 +1799,12 @@
 
     // The nick (remembered, or asked once) and the endpoint, in parallel.
     var nickReady = new Promise(function (resolve) {
+      // A signed identity with a name chats under it: nothing to ask.
+      var named = roomEvents.identityName(identity);
+      if (named) {
+        resolve({ nick: named, stored: false });
+        return;
+      }
       var remembered = storedNickname();
       if (remembered) {
         resolve({ nick: remembered, stored: true });

@@ -8,6 +8,8 @@
  *     take after you left;
  *   - tombstones (`{"type":"deleted"}` live, `"deleted":true` in history),
  *     the room's topic, and the moderation requests a moderator sends;
+ *   - a signed identity handed over by the embedding site: a JWT in the page
+ *     address's fragment (#token=...), and the nick it names;
  *   - the notice a refusal or a moderator's action deserves (kicked, banned,
  *     muted, nick_reserved, unauthorized...), as a string key of chat.js's
  *     tables with its parameters, the durations in the reader's language.
@@ -166,6 +168,40 @@
     return code === 'banned' || code === 'kicked' || code === 'unauthorized';
   }
 
+  // A JWT: three base64url parts; at most what the server takes as token=.
+  var JWT_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+  var MAX_TOKEN_LENGTH = 8192;
+
+  /**
+   * The signed identity in a page address's fragment ('#token=<jwt>', the
+   * way an embedding site links to the chat: a fragment never reaches a
+   * server or its logs), or null when there is none or it is no JWT.
+   */
+  function identityTokenFromHash(hash) {
+    if (!isString(hash) || hash.charAt(0) !== '#') return null;
+    var token = new URLSearchParams(hash.slice(1)).get('token');
+    return isString(token) && token.length <= MAX_TOKEN_LENGTH && JWT_PATTERN.test(token) ? token : null;
+  }
+
+  /**
+   * The `name` claim of a JWT, read without checking the signature (the
+   * server checks it, and its welcome says the nick it gave): the page need
+   * not ask for a nick then. null when there is none or it is unreadable.
+   */
+  function identityName(token) {
+    if (!isString(token) || !JWT_PATTERN.test(token)) return null;
+    try {
+      var part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      var binary = atob(part + '==='.slice((part.length + 3) % 4));
+      var bytes = new Uint8Array(binary.length);
+      for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      var claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      return claims && isString(claims.name) && claims.name !== '' ? claims.name : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   return {
     MUTE_SECONDS: MUTE_SECONDS,
     BAN_SECONDS: BAN_SECONDS,
@@ -181,5 +217,7 @@
     refusalNotice: refusalNotice,
     kickedNotice: kickedNotice,
     endsSession: endsSession,
+    identityTokenFromHash: identityTokenFromHash,
+    identityName: identityName,
   };
 }));

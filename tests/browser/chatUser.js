@@ -51,7 +51,7 @@ function readPage() {
  *   beforeGoto: async (page) => {...}, e.g. to route its WebSocket
  */
 async function openUser(browser, server, {
-  nick, remembered = true, typeNick = !remembered, room, context: contextOptions = DESKTOP, connected = true, beforeGoto,
+  nick, remembered = true, typeNick = !remembered, room, context: contextOptions = DESKTOP, connected = true, beforeGoto, hash = '',
 } = {}) {
   const storageState = nick && remembered
     ? { cookies: [], origins: [{ origin: new URL(server.pageUrl).origin, localStorage: [{ name: NICK_KEY, value: nick }] }] }
@@ -63,7 +63,8 @@ async function openUser(browser, server, {
   const sockets = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
   if (beforeGoto) await beforeGoto(page);
-  const response = await page.goto(roomPageUrl(server.pageUrl, room));
+  // hash: the address's fragment (#token=<jwt>: a signed identity).
+  const response = await page.goto(roomPageUrl(server.pageUrl, room) + hash);
   assert.equal(response.status(), 200);
 
   const user = {

@@ -92,3 +92,22 @@ test('a kick says who and why; kicks, bans and failed sign-ins end the session',
   for (const code of ['kicked', 'banned', 'unauthorized']) assert.equal(events.endsSession(code), true, code);
   for (const code of ['token_expired', 'muted', 'nick_taken', 'nick_reserved', 'room_full', 'flooding']) assert.equal(events.endsSession(code), false, code);
 });
+
+test('a signed identity from the address\'s fragment, and the name it claims', () => {
+  const part = (object) => Buffer.from(JSON.stringify(object)).toString('base64url');
+  const jwt = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: 'u-1', name: 'Bình Nguyễn', roles: ['moderator'] })}.c2lnbmF0dXJl`;
+  assert.equal(events.identityTokenFromHash(`#token=${jwt}`), jwt);
+  assert.equal(events.identityTokenFromHash(`#x=1&token=${jwt}`), jwt);
+  assert.equal(events.identityName(jwt), 'Bình Nguyễn');
+  // No name claim, or an unreadable one: the page asks for a nick.
+  assert.equal(events.identityName(`${part({ alg: 'HS256' })}.${part({ sub: 'u-1' })}.c2ln`), null);
+  assert.equal(events.identityName(`${part({ alg: 'HS256' })}.${part({ sub: 'u-1', name: 42 })}.c2ln`), null);
+  assert.equal(events.identityName(`${part({ alg: 'HS256' })}.bm90IGpzb24.c2ln`), null);
+  assert.equal(events.identityName(`${part({ alg: 'HS256' })}.${Buffer.from([0xff, 0xfe]).toString('base64url')}.c2ln`), null);
+  // Not a JWT, too long, or no fragment at all: no identity.
+  for (const hash of ['', '#', '#token=', '#token=abc', '#token=a.b', `#token=${jwt}.x`, '#token=a.b.c<script>', `#token=${'a'.repeat(8190)}.b.c`, `?token=${jwt}`, null]) {
+    assert.equal(events.identityTokenFromHash(hash), null, String(hash).slice(0, 40));
+  }
+  assert.equal(events.identityName('a.b'), null);
+  assert.equal(events.identityName(null), null);
+});
