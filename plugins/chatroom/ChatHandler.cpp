@@ -749,6 +749,12 @@ void ChatHandler::moderationChanged()
 		return;
 	}
 	for (const Ban& ban : _moderation.bans()) enforce(ban);
+	// A mute by nick given on another instance learns its holder here.
+	for (const Mute& mute : _moderation.mutes())
+	{
+		if (!mute.holder.empty()) continue;
+		if (const auto target = _targets.find(mute.room, mute.nickKey)) _moderation.completeMute(mute.room, mute.nickKey, target->subject.from);
+	}
 }
 
 } // namespace webchat::chatroom

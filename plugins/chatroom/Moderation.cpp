@@ -154,6 +154,22 @@ void Moderation::completeBan(std::uint64_t id, const std::string& holder)
 	if (completed) store("the holder of ban " + std::to_string(id), [&] { _store.updateBan(*completed); });
 }
 
+void Moderation::completeMute(const std::string& room, const std::string& nickKey, const std::string& holder)
+{
+	std::optional<Mute> completed;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		completed = _state.setMuteHolder(room, nickKey, holder);
+	}
+	if (completed) store("the holder of a mute", [&] { _store.saveMute(*completed); });
+}
+
+std::vector<Mute> Moderation::mutes() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _state.mutes(_clock());
+}
+
 std::optional<Ban> Moderation::removeBan(std::uint64_t id, const std::string& by)
 {
 	std::optional<Ban> removed;

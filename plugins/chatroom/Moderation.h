@@ -71,6 +71,9 @@ public:
 	/// holds it) learns its holder where it is enforced: from then on it
 	/// holds that identity or nick token under any nick, on every instance.
 	void completeBan(std::uint64_t id, const std::string& holder);
+	/// The same for a mute by nick.
+	void completeMute(const std::string& room, const std::string& nickKey, const std::string& holder);
+	std::vector<Mute> mutes() const;
 	/// The ban lifted, if one had that id.
 	std::optional<Ban> removeBan(std::uint64_t id, const std::string& by);
 	/// Lifts room's bans of nickKey (or, when empty, of address): those lifted.

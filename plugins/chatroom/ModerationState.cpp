@@ -124,6 +124,14 @@ std::int64_t ModerationState::mutedFor(const std::string& room, const Subject& s
 	return remaining;
 }
 
+std::optional<Mute> ModerationState::setMuteHolder(const std::string& room, const std::string& nickKey, const std::string& holder)
+{
+	const auto it = std::find_if(_mutes.begin(), _mutes.end(), [&](const Mute& mute) { return mute.room == room && mute.nickKey == nickKey; });
+	if (it == _mutes.end() || !it->holder.empty() || holder.empty()) return std::nullopt;
+	it->holder = holder;
+	return *it;
+}
+
 std::vector<Mute> ModerationState::mutes(std::int64_t now) const
 {
 	std::vector<Mute> result;

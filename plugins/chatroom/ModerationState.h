@@ -127,6 +127,9 @@ public:
 	/// Milliseconds subject stays muted in room; 0 when not muted.
 	std::int64_t mutedFor(const std::string& room, const Subject& subject, std::int64_t now) const;
 	std::vector<Mute> mutes(std::int64_t now) const;
+	/// The mute of nickKey in room, when it has no holder yet, holds holder
+	/// too: the mute as it is then, or none.
+	std::optional<Mute> setMuteHolder(const std::string& room, const std::string& nickKey, const std::string& holder);
 
 	// Room rules ------------------------------------------------------------
 

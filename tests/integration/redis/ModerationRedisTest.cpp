@@ -174,6 +174,13 @@ public:
 			if (code != "muted") std::this_thread::sleep_for(std::chrono::milliseconds(50));
 		}
 		CPPUNIT_ASSERT_EQUAL(std::string("muted"), code);
+		// B learnt who held the nick: renamed, An is still muted.
+		an.send("{\"type\":\"nick\",\"nick\":\"An2\"}");
+		CPPUNIT_ASSERT_EQUAL(std::string("nick"), typeOf(nextSkippingPresence(an)));
+		an.send("and now?");
+		const auto refused = nextSkippingPresence(an);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(an.lastRaw, std::string("error"), typeOf(refused));
+		CPPUNIT_ASSERT_EQUAL(std::string("muted"), refused->getValue<std::string>("code"));
 	}
 };
 

@@ -106,11 +106,12 @@ public:
 	std::uint64_t addBan(const Ban&) override { return ++_lastId; }
 	void removeBan(std::uint64_t) override {}
 	void updateBan(const Ban& ban) override { updated.push_back(ban); }
-	void saveMute(const Mute&) override {}
+	void saveMute(const Mute& mute) override { savedMutes.push_back(mute); }
 	void removeMute(const std::string&, const std::string&) override {}
 	void saveRules(const std::string&, const RoomRules&) override {}
 
 	std::vector<Ban> updated;
+	std::vector<Mute> savedMutes;
 
 private:
 	std::uint64_t _lastId = 0;
@@ -312,7 +313,7 @@ class ModerationAuditTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTargetsFollowRenamesAndBans);
 	CPPUNIT_TEST(testLoadedOnce);
 	CPPUNIT_TEST(testAFailedLoadIsLoggedAndNotRetriedAtOnce);
-	CPPUNIT_TEST(testABanLearnsItsHolderOnce);
+	CPPUNIT_TEST(testABanOrMuteLearnsItsHolderOnce);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -330,7 +331,7 @@ public:
 		Poco::Logger::get("test.moderation").setChannel(nullptr);
 	}
 
-	void testABanLearnsItsHolderOnce()
+	void testABanOrMuteLearnsItsHolderOnce()
 	{
 		UpdateRecordingStore store;
 		Moderation moderation(store, Poco::Logger::get("test.moderation.audit"), Poco::Logger::get("test.moderation"), [this] { return _now; });
@@ -350,6 +351,18 @@ public:
 		moderation.completeBan(ban.id, "");
 		CPPUNIT_ASSERT(!moderation.banOf("lobby", {"bob", "from-mallory", "10.0.0.1"}));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), store.updated.size());
+
+		// A mute likewise, kept again with its holder.
+		moderation.mute(Mute{"lobby", "carol", "carol", "", 0, "mod"}, 60);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), moderation.mutedFor("lobby", {"caz", "from-carol", "10.0.0.2"}));
+		moderation.completeMute("lobby", "carol", "from-carol");
+		CPPUNIT_ASSERT(moderation.mutedFor("lobby", {"caz", "from-carol", "10.0.0.2"}) > 0);
+		CPPUNIT_ASSERT_EQUAL(std::string("from-carol"), store.savedMutes.back().holder);
+		const std::size_t saved = store.savedMutes.size();
+		moderation.completeMute("lobby", "carol", "from-mallory");
+		moderation.completeMute("kitchen", "carol", "from-carol");
+		CPPUNIT_ASSERT_EQUAL(saved, store.savedMutes.size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), moderation.mutes().size());
 	}
 
 	void testEveryActionIsOneAuditLine()
