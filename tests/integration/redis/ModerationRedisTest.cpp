@@ -91,6 +91,18 @@ public:
 			CPPUNIT_ASSERT_EQUAL_MESSAGE(an.lastRaw, std::string("kicked"), typeOf(nextSkippingPresence(an)));
 			CPPUNIT_ASSERT_EQUAL(int(Forbidden), int(an.ws.waitForClose()));
 		}
+		// B, which kicked An, learnt the identity that held the nick and
+		// stored it in the ban; A hears of it through the feed, within
+		// moments: until then the identity under another nick is let in
+		// there (and kicked once A knows).
+		std::string first;
+		for (int attempt = 0; attempt < 100 && first != "error"; ++attempt)
+		{
+			ChatClient probe(a.port, "/lobby?token=" + identityToken("user-an", "Other Name"));
+			first = typeOf(nextSkippingPresence(probe));
+			if (first != "error") std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		}
+		CPPUNIT_ASSERT_EQUAL(std::string("error"), first);
 		for (int round = 0; round < 2; ++round)
 		{
 			for (Instance* instance : {&a, &b})
