@@ -199,11 +199,13 @@ relay_cmd=("${server_pin[@]}" "$build/bin/webchatd" "--config=$build/etc/webchat
 #   sends as fast as the window allows, far above the default 10/s, burst 20;
 # - max_users_per_room: every client of a scenario is in one room (5000 in
 #   latency, 101 in slow-consumer);
-# - history_bytes 64 KiB instead of 128: the server refuses to start unless
-#   history_bytes plus max_users_per_room of the longest possible nicks fit
-#   one client's max_queued_bytes (1 MiB), and 64 KiB still holds the whole
-#   history_size (100 messages) at these payload sizes (at most about 600
-#   bytes each), so the room keeps and sends exactly what it would by default.
+# - history_bytes 32 KiB instead of 128: the server refuses to start unless
+#   history_bytes plus max_users_per_room of the longest possible nicks (and
+#   their verifiedIndexes) fit one client's max_queued_bytes (1 MiB); 32 KiB
+#   still holds the whole history_size (100 messages) at the throughput and
+#   latency payloads (64 B: about 250 bytes an event with its from), so the
+#   room keeps and sends what it would by default there (slow-consumer's
+#   512 B events: the newest ~50).
 # The history backend is the default, sqlite, with a fresh database per run
 # in the results folder (start_server adds it): each run starts from empty
 # rooms, as the relay does.
@@ -215,7 +217,7 @@ chat_cmd=("${relay_cmd[@]}"
 	--define=listeners.chat.rate_per_ip_per_second=1000000
 	--define=listeners.chat.rate_per_ip_burst=1000000
 	--define=listeners.chat.presence_events_per_ip_per_minute=1000000
-	--define=listeners.chat.history_bytes=65536
+	--define=listeners.chat.history_bytes=32768
 	--define=listeners.chat.max_users_per_room=5001)
 # shellcheck disable=SC2206 # the defines are words by design
 chat_cmd+=(${CHAT_DEFINES:-})

@@ -130,11 +130,16 @@ private:
 	const char* _end;
 };
 
-// ,"nick":"..","text":"..","ts":N}  (what follows a message's id)
+// ,"nick":"..",["from":"..",]["verified":true,]"text":"..","ts":N}  (what
+// follows a message's id; from and verified as the server writes them when
+// it knows the speaker)
 inline bool messageTail(Cursor& in, std::string_view& nick, std::string_view& text, std::uint64_t& ts)
 {
-	return in.literal(",\"nick\":") && in.string(nick) && in.literal(",\"text\":") && in.string(text) &&
-		in.literal(",\"ts\":") && in.whole(ts) && in.next('}');
+	if (!in.literal(",\"nick\":") || !in.string(nick)) return false;
+	std::string_view from;
+	if (in.literal(",\"from\":") && !in.string(from)) return false;
+	in.literal(",\"verified\":true");
+	return in.literal(",\"text\":") && in.string(text) && in.literal(",\"ts\":") && in.whole(ts) && in.next('}');
 }
 
 bool historyEntry(Cursor& in, ChatEvent& event)

@@ -67,6 +67,7 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAutoWindow);
 	CPPUNIT_TEST(testNonReaderOutcome);
 	CPPUNIT_TEST(testChatEventServerLayout);
+	CPPUNIT_TEST(testChatEventMessageWithItsSpeaker);
 	CPPUNIT_TEST(testChatEventOtherLayout);
 	CPPUNIT_TEST(testChatEventMalformed);
 	CPPUNIT_TEST(testChatEventNumbers);
@@ -534,6 +535,24 @@ public:
 		CPPUNIT_ASSERT(parser.parse(empty, event) == ChatEventParser::Result::Fast);
 		CPPUNIT_ASSERT(event.historyIds.empty() && !event.hasGap && !event.reset && event.lastId == 0);
 		CPPUNIT_ASSERT(event.epoch.empty()); // before epochs existed
+	}
+
+	// The speaker's from and verified, as the server writes them, stay on
+	// the fast path; anywhere else they are another layout.
+	void testChatEventMessageWithItsSpeaker()
+	{
+		ChatEventParser parser;
+		ChatEvent event;
+		const std::string withFrom = "{\"type\":\"message\",\"id\":4,\"nick\":\"A\",\"from\":\"AbCdEfGhIjKlMnOpQrStUv\",\"text\":\"hi\",\"ts\":3}";
+		const std::string verified = "{\"type\":\"message\",\"id\":5,\"nick\":\"A\",\"from\":\"x\",\"verified\":true,\"text\":\"yo\",\"ts\":3}";
+		CPPUNIT_ASSERT(parser.parse(withFrom, event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT(event.id == 4 && event.nick == "A" && event.text == "hi" && event.ts == 3);
+		CPPUNIT_ASSERT_EQUAL(std::string(), parser.audit(withFrom, event));
+		CPPUNIT_ASSERT(parser.parse(verified, event) == ChatEventParser::Result::Fast);
+		CPPUNIT_ASSERT(event.id == 5 && event.text == "yo");
+		CPPUNIT_ASSERT(!ChatEventParser::parseFast("{\"type\":\"message\",\"id\":5,\"nick\":\"A\",\"verified\":true,\"from\":\"x\",\"text\":\"yo\",\"ts\":3}", event));
+		CPPUNIT_ASSERT(!ChatEventParser::parseFast("{\"type\":\"message\",\"id\":5,\"nick\":\"A\",\"from\":5,\"text\":\"yo\",\"ts\":3}", event));
+		CPPUNIT_ASSERT(!ChatEventParser::parseFast("{\"type\":\"message\",\"id\":5,\"nick\":\"A\",\"verified\":false,\"text\":\"yo\",\"ts\":3}", event));
 	}
 
 	// Valid JSON the fast path does not read (escapes, order, spaces):
