@@ -16,7 +16,9 @@ namespace webchat::admin {
 
 namespace {
 
-// Sizes of what a body may hold, beside max_json_bytes for the whole.
+// Sizes of what a body may hold, beside max_json_bytes for the whole: loose
+// bounds on the JSON, so nothing huge is copied; the chat room checks each
+// value against its own rules and limits (ChatService: Status::Invalid).
 constexpr std::size_t MaxNickBytes = 256;     // 32 characters of the name rules, 4 bytes and some marks each
 constexpr std::size_t MaxReasonBytes = 1024;
 constexpr std::size_t MaxAddressBytes = 64;
@@ -100,7 +102,6 @@ std::pair<int, const char*> AdminHandler::httpStatusOf(ChatService::Status statu
 	case Status::NoSuchBan: return {404, "no_such_ban"};
 	case Status::Invalid: return {400, "invalid_request"};
 	case Status::Unavailable: return {503, "unavailable"};
-	case Status::NotImplemented: return {501, "not_implemented"};
 	}
 	return {500, "internal_error"};
 }

@@ -39,7 +39,7 @@ namespace webchat {
 class ChatService: public Service
 {
 public:
-	static constexpr const char* versionedName = "webchat.ChatService/1";
+	static constexpr const char* versionedName = "webchat.ChatService/2";
 
 	const char* interfaceName() const final { return versionedName; }
 
@@ -54,8 +54,7 @@ public:
 		NoSuchMessage,  // no message of that id in the room's history
 		NoSuchBan,
 		Invalid,        // a room name, nick, text or value the chat room refuses
-		Unavailable,    // the listener shut down, or its shared backend is unreachable
-		NotImplemented  // this chat room does not do it (yet)
+		Unavailable     // the listener shut down, or its shared backend is unreachable
 	};
 
 	template <class Value>
