@@ -523,7 +523,7 @@ bool ChatHandler::bannedFromJoining(engine::Connection& connection, const ChatSe
 	_moderation.loadIfNeeded();
 	const RequestTarget& target = session.target();
 	const Subject subject{target.nick() ? NameRules::comparisonKey(*target.nick()) : std::string(), session.speaker().from, connection.peerAddress()};
-	const auto ban = _moderation.banOf(Name::of(target.room()).key, subject);
+	const auto ban = _moderation.banOf(roomKeyOf(target.room()), subject);
 	if (!ban) return false;
 	if (_logger.debug()) _logger.debug("refusing " + connection.peerAddress() + ": banned from " + target.room() + " (ban " + std::to_string(ban->id) + ")");
 	const std::string scope = ban->room.empty() ? "this server" : "this room";

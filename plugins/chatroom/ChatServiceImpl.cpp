@@ -20,6 +20,13 @@ namespace {
 // the deleted and kicked events members get.
 const std::string OperatorName = "operator";
 
+// Why a moderator's reason is refused; empty when it is not.
+std::string reasonProblem(const std::string& reason)
+{
+	if (reason.size() <= ModerationLimits::MaxReasonBytes && ws::isValidUtf8(reason)) return {};
+	return "a reason is UTF-8 of at most " + std::to_string(ModerationLimits::MaxReasonBytes) + " bytes";
+}
+
 } // namespace
 
 ChatServiceImpl::ChatServiceImpl(ChatHandler& chat, std::size_t maxTextBytes):
@@ -162,8 +169,7 @@ ChatService::Result<ChatService::Done> ChatServiceImpl::kick(const std::string& 
 {
 	if (const std::string problem = NameRules::checkRoom(name); !problem.empty()) return Result<Done>::failure(Status::Invalid, problem);
 	if (const std::string problem = NameRules::checkNick(nick); !problem.empty()) return Result<Done>::failure(Status::Invalid, problem);
-	if (reason.size() > ModerationLimits::MaxReasonBytes || !ws::isValidUtf8(reason))
-		return Result<Done>::failure(Status::Invalid, "a reason is UTF-8 of at most " + std::to_string(ModerationLimits::MaxReasonBytes) + " bytes");
+	if (const std::string problem = reasonProblem(reason); !problem.empty()) return Result<Done>::failure(Status::Invalid, problem);
 	return withChat<Done>([&](ChatHandler& chat) {
 		if (chat.kick(name, nick, reason, OperatorName) == ChatHandler::Outcome::NotFound)
 			return Result<Done>::failure(Status::NoSuchMember, "nobody called " + nick + " is in room " + name);
@@ -173,25 +179,24 @@ ChatService::Result<ChatService::Done> ChatServiceImpl::kick(const std::string& 
 
 ChatService::Result<std::uint64_t> ChatServiceImpl::addBan(const BanRequest& request)
 {
-	using Limits = ChatService::Result<std::uint64_t>;
+	using Answer = ChatService::Result<std::uint64_t>;
 	if (!request.room.empty())
-		if (const std::string problem = NameRules::checkRoom(request.room); !problem.empty()) return Limits::failure(Status::Invalid, problem);
-	if (request.nick.empty() && request.address.empty()) return Limits::failure(Status::Invalid, "a ban names a nick, an address or both");
+		if (const std::string problem = NameRules::checkRoom(request.room); !problem.empty()) return Answer::failure(Status::Invalid, problem);
+	if (request.nick.empty() && request.address.empty()) return Answer::failure(Status::Invalid, "a ban names a nick, an address or both");
 	if (!request.nick.empty())
-		if (const std::string problem = NameRules::checkNick(request.nick); !problem.empty()) return Limits::failure(Status::Invalid, problem);
+		if (const std::string problem = NameRules::checkNick(request.nick); !problem.empty()) return Answer::failure(Status::Invalid, problem);
 	std::string address;
 	if (!request.address.empty())
 	{
 		const auto canonical = ModerationLimits::canonicalAddress(request.address);
-		if (!canonical) return Limits::failure(Status::Invalid, "the address is no IPv4 or IPv6 address");
+		if (!canonical) return Answer::failure(Status::Invalid, "the address is no IPv4 or IPv6 address");
 		address = *canonical;
 	}
 	if (request.seconds < 1 || request.seconds > ModerationLimits::MaxBanSeconds)
-		return Limits::failure(Status::Invalid, "a ban lasts 1 to " + std::to_string(ModerationLimits::MaxBanSeconds) + " seconds");
-	if (request.reason.size() > ModerationLimits::MaxReasonBytes || !ws::isValidUtf8(request.reason))
-		return Limits::failure(Status::Invalid, "a reason is UTF-8 of at most " + std::to_string(ModerationLimits::MaxReasonBytes) + " bytes");
+		return Answer::failure(Status::Invalid, "a ban lasts 1 to " + std::to_string(ModerationLimits::MaxBanSeconds) + " seconds");
+	if (const std::string problem = reasonProblem(request.reason); !problem.empty()) return Answer::failure(Status::Invalid, problem);
 	return withChat<std::uint64_t>([&](ChatHandler& chat) {
-		return Limits{Status::Ok, {}, chat.addBan({request.room, request.nick, address, request.seconds, request.reason}, OperatorName).id};
+		return Answer{Status::Ok, {}, chat.addBan({request.room, request.nick, address, request.seconds, request.reason}, OperatorName).id};
 	});
 }
 
