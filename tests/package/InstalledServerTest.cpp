@@ -161,7 +161,7 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(endpoint.body, endpoint.body.find(std::to_string(chatPort)) != std::string::npos);
 
 		// One chat message through the chat-room plugin.
-		chatOnce(chatPort, "hello from the package test");
+		const std::string nickToken = chatOnce(chatPort, "hello from the package test", "");
 
 		// ExecReload: SIGHUP, announced with RELOADING=1, then READY=1 again;
 		// still serving.
@@ -172,7 +172,9 @@ public:
 		ok = notify.waitFor("READY=1", seen, server);
 		CPPUNIT_ASSERT_MESSAGE("no READY=1 after reload (got " + seen + ")\n" + server.output(), ok);
 		CPPUNIT_ASSERT_MESSAGE("webchatd died on SIGHUP\n" + server.output(), server.running());
-		chatOnce(chatPort, "still here after a reload");
+		// The nick is kept for the client that used it (the welcome's
+		// token): the same client comes back with it.
+		chatOnce(chatPort, "still here after a reload", nickToken);
 
 		// Stop: STOPPING=1, exit 0.
 		seen.clear();
@@ -184,12 +186,20 @@ public:
 	}
 
 private:
-	static void chatOnce(Poco::UInt16 chatPort, const std::string& text)
+	// Joins as x (with token, when not empty), says text and sees it come
+	// back; returns the nick token the welcome gave.
+	static std::string chatOnce(Poco::UInt16 chatPort, const std::string& text, const std::string& token)
 	{
-		WsTestClient client(chatPort, "/lobby?nick=x");
+		WsTestClient client(chatPort, "/lobby?nick=x" + (token.empty() ? std::string() : "&token=" + token));
 		const std::string welcome = client.receiveMessage();
 		CPPUNIT_ASSERT_MESSAGE(welcome, welcome.find("\"type\":\"welcome\"") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(welcome, welcome.find("\"nick\":\"x\"") != std::string::npos);
+		// base64url: nothing to unescape.
+		const std::string tokenField = "\"token\":\"";
+		const std::size_t tokenAt = welcome.find(tokenField);
+		CPPUNIT_ASSERT_MESSAGE(welcome, tokenAt != std::string::npos);
+		const std::size_t tokenStart = tokenAt + tokenField.size();
+		const std::string given = welcome.substr(tokenStart, welcome.find('"', tokenStart) - tokenStart);
 		client.sendText(text);
 		for (;;)
 		{
@@ -201,6 +211,7 @@ private:
 		}
 		client.sendClose(1000);
 		client.waitForClose();
+		return given;
 	}
 };
 
