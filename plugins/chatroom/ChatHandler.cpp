@@ -267,6 +267,12 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 	case ClientCommand::Kind::Auth:
 		authenticate(connection, session, std::string(command.argument()), now);
 		break;
+	case ClientCommand::Kind::Typing:
+		relayTyping(session, now);
+		break;
+	case ClientCommand::Kind::History:
+		sendOlderHistory(connection, session, command.history());
+		break;
 	case ClientCommand::Kind::BadRequest:
 		sendError(connection, "bad_request", command.problem());
 		break;
@@ -302,6 +308,75 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 		sendError(connection, "unavailable", "the chat server's queue to its shared backend is full (unreachable or overloaded); your message was not sent");
 		break;
 	}
+}
+
+void ChatHandler::relayTyping(ChatSession& session, std::int64_t now)
+{
+	// A notice, never stored and never numbered: it goes to the members of
+	// this instance only, and not through the room's topic, which reaches
+	// the typist too. Each member is reached through its connection's
+	// handle, so a notice costs one task per member: rooms with more than
+	// MaxTypingAudience other members here get none. Beyond one per
+	// ChatSession::TypingIntervalMs notices are dropped without a word (the
+	// frame still counted against the rate limits).
+	if (!session.typing().tryTake(now)) return;
+	const auto others = _targets.othersIn(session.room()->key(), NameRules::comparisonKey(session.nick()), MaxTypingAudience);
+	if (others.empty()) return;
+	const auto event = std::make_shared<const std::string>(ServerEvents::typing(session.nick()));
+	for (const auto& other : others) other.post([event](engine::Connection& member) { member.send(ws::Opcode::Text, *event); });
+}
+
+void ChatHandler::sendOlderHistory(engine::Connection& connection, ChatSession& session, const ClientCommand::HistoryRequest& request)
+{
+	// The newest request.limit messages below before, gathered newest first
+	// from the room's memory, then, for what is older than it holds, from
+	// the store. One message more than the page is read: whether it exists
+	// is "more". A page holds at most history_bytes of JSON, as a welcome's
+	// history does (ChatSettings keeps that within a client's queue), and at
+	// least one message.
+	const std::size_t limit = request.limit;
+	std::vector<std::string> newestFirst;
+	std::size_t bytes = 0;
+	bool more = false;
+	const auto take = [&](std::string json) {
+		if (!newestFirst.empty() && (newestFirst.size() == limit || bytes + json.size() > _settings.historyBytes))
+		{
+			more = true;
+			return false;
+		}
+		bytes += json.size();
+		newestFirst.push_back(std::move(json));
+		return true;
+	};
+	const std::shared_ptr<Room>& room = session.room();
+	auto memory = room->historyBefore(request.before, limit + 1);
+	if (!memory) return; // a member's room is loaded
+	bool full = false;
+	for (auto entry = memory->history.rbegin(); !full && entry != memory->history.rend(); ++entry) full = !take(std::move(entry->second));
+	// The ids the memory holds are consecutive and end at lastId: below the
+	// oldest of them (or below before, when the memory has none below it)
+	// only the store may have more.
+	const std::uint64_t oldest = !memory->history.empty() ? memory->history.front().first : std::min(request.before, memory->lastId + 1);
+	if (!full && oldest > 1)
+	{
+		// A read on this I/O thread: one indexed range read per request (as
+		// a room's first load is), and each request is a frame under the
+		// connection's and its address's rate limits.
+		std::vector<HistoryStore::Message> stored;
+		try
+		{
+			stored = _store.loadBefore(room->key(), oldest, limit - newestFirst.size() + 1);
+		}
+		catch (const std::exception& exc)
+		{
+			_logger.error("room " + room->name() + ": cannot read older history (" + webchat::describe(exc) + ")");
+			sendError(connection, "unavailable", "the server cannot read older messages now; try again shortly");
+			return;
+		}
+		for (auto message = stored.rbegin(); message != stored.rend() && take(ServerEvents::message(*message)); ++message) {}
+	}
+	std::reverse(newestFirst.begin(), newestFirst.end());
+	connection.send(ws::Opcode::Text, ServerEvents::history(newestFirst, more));
 }
 
 void ChatHandler::changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now)

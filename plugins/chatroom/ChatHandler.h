@@ -154,6 +154,10 @@ private:
 	std::optional<ChatError> claimForHolder(const ChatSession& session, const std::string& nick);
 	void postMessage(engine::Connection& connection, ChatSession& session, std::string_view text);
 	void changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now);
+	// Tells the room's other members here that session is typing.
+	void relayTyping(ChatSession& session, std::int64_t now);
+	// Answers a history request with the messages older than request.before.
+	void sendOlderHistory(engine::Connection& connection, ChatSession& session, const ClientCommand::HistoryRequest& request);
 	// A moderator's command (the kinds ClientCommand::isModeration names).
 	void moderate(engine::Connection& connection, ChatSession& session, const ClientCommand& command);
 	// Refused by a ban, a mute or slow mode: an error naming how long.
@@ -164,6 +168,10 @@ private:
 	bool kickHere(const std::string& room, const std::string& nick, const std::string& reason, const std::string& by);
 	// Kicks the members of this instance that a ban holds.
 	void enforce(const Ban& ban);
+
+	// Typing notices go to at most this many members of a room here (each
+	// costs a task on the member's I/O thread); bigger rooms get none.
+	static constexpr std::size_t MaxTypingAudience = 100;
 
 	const ChatSettings _settings;
 	const auth::AuthSettings _auth;

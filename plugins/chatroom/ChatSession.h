@@ -73,8 +73,14 @@ public:
 	const std::string& nickHolder() const { return _nickHolder; }
 	void setNickHolder(std::string holder) { _nickHolder = std::move(holder); }
 
+	/// A connection's typing notices are passed on at most once per this
+	/// many milliseconds; more are dropped without a word.
+	static constexpr std::int64_t TypingIntervalMs = 2000;
+
 	engine::TokenBucket& messages() { return _messages; }
 	engine::TokenBucket& nickChanges() { return _nickChanges; }
+	/// One typing notice per TypingIntervalMs.
+	engine::TokenBucket& typing() { return _typing; }
 	FloodGuard& flood() { return _flood; }
 
 private:
@@ -89,6 +95,7 @@ private:
 	std::string _nickHolder;
 	engine::TokenBucket _messages;
 	engine::TokenBucket _nickChanges;
+	engine::TokenBucket _typing;
 	FloodGuard _flood;
 };
 

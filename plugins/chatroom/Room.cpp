@@ -222,19 +222,35 @@ std::optional<Room::Snapshot> Room::snapshot(std::uint64_t before, std::size_t h
 	_topic->publishWith([&](std::string&) {
 		if (!_loaded) return;
 		result.emplace();
-		result->lastId = _state.lastId();
 		for (const auto& name : _state.members())
 		{
 			const auto local = _localMembers.find(name.key);
 			result->members.push_back(local != _localMembers.end() ? local->second : Member{name.shown, {}, {}});
 		}
-		// The newest entries below before, walking back from the newest.
-		std::size_t end = _state.historyCount();
-		while (end > 0 && before != 0 && _state.historyId(end - 1) >= before) --end;
-		const std::size_t first = end > historyLimit ? end - historyLimit : 0;
-		for (std::size_t index = first; index < end; ++index) result->history.emplace_back(_state.historyId(index), _state.historyJson(index));
+		copyHistory(*result, before, historyLimit);
 	});
 	return result;
+}
+
+std::optional<Room::Snapshot> Room::historyBefore(std::uint64_t before, std::size_t historyLimit)
+{
+	std::optional<Snapshot> result;
+	_topic->publishWith([&](std::string&) {
+		if (!_loaded) return;
+		result.emplace();
+		copyHistory(*result, before, historyLimit);
+	});
+	return result;
+}
+
+void Room::copyHistory(Snapshot& snapshot, std::uint64_t before, std::size_t historyLimit) const
+{
+	snapshot.lastId = _state.lastId();
+	// The newest entries below before, walking back from the newest.
+	std::size_t end = _state.historyCount();
+	while (end > 0 && before != 0 && _state.historyId(end - 1) >= before) --end;
+	const std::size_t first = end > historyLimit ? end - historyLimit : 0;
+	for (std::size_t index = first; index < end; ++index) snapshot.history.emplace_back(_state.historyId(index), _state.historyJson(index));
 }
 
 Room::Removal Room::tombstone(std::uint64_t id, const std::string& by, bool toStore)

@@ -133,6 +133,10 @@ public:
 	/// first join loaded it.
 	std::optional<Snapshot> snapshot(std::uint64_t before, std::size_t historyLimit);
 
+	/// The same without the members: what a client's history request
+	/// reads from the room's memory (its own I/O thread).
+	std::optional<Snapshot> historyBefore(std::uint64_t before, std::size_t historyLimit);
+
 	// Moderation: any thread --------------------------------------------------
 
 	enum class Removal
@@ -185,6 +189,9 @@ public:
 private:
 	// Under the topic's lock: once, and again by reload().
 	void load();
+	// Under the topic's lock: lastId, and up to historyLimit of the history's
+	// entries with ids below before (0: the newest), oldest first.
+	void copyHistory(Snapshot& snapshot, std::uint64_t before, std::size_t historyLimit) const;
 	// Under the topic's lock: a remote member joins or leaves, with its event.
 	void addRemote(std::string& batch, const Name& nick, const std::string& instance, std::int64_t ts);
 	void removeRemote(std::string& batch, const std::string& key, std::int64_t ts);
