@@ -56,6 +56,22 @@ ChatHandler::ChatHandler(const ChatSettings& settings, const auth::AuthSettings&
 	_moderation.loadIfNeeded();
 }
 
+std::vector<ChatHandler::RoomUsers> ChatHandler::busiestRooms(std::size_t limit) const
+{
+	std::vector<RoomUsers> rooms;
+	for (const auto& room : _rooms.all())
+		if (const std::size_t users = room->memberCount()) rooms.push_back({room->name(), users});
+	const auto busier = [](const RoomUsers& a, const RoomUsers& b) { return a.users != b.users ? a.users > b.users : a.room < b.room; };
+	if (rooms.size() > limit)
+	{
+		std::partial_sort(rooms.begin(), rooms.begin() + static_cast<std::ptrdiff_t>(limit), rooms.end(), busier);
+		rooms.resize(limit);
+	}
+	else
+		std::sort(rooms.begin(), rooms.end(), busier);
+	return rooms;
+}
+
 std::unique_ptr<ChatSession> ChatHandler::makeSession(const Poco::Net::HTTPServerRequest& request)
 {
 	// Parsed here, on the HTTP thread; a refusal is reported in onOpen, over
@@ -67,7 +83,13 @@ void ChatHandler::refuse(engine::Connection& connection, const ChatError& error)
 {
 	if (_logger.debug()) _logger.debug("refusing " + connection.peerAddress() + ": " + error.code + ": " + error.message);
 	sendError(connection, error.code, error.message);
-	if (error.closeCode != 0) connection.close(error.closeCode, error.code);
+	if (error.closeCode != 0) closeAtOnce(connection, error.closeCode, error.code);
+}
+
+void ChatHandler::closeAtOnce(engine::Connection& connection, std::uint16_t code, const std::string& reason)
+{
+	sessionOf(connection).setClosedByServer();
+	connection.close(code, reason);
 }
 
 void ChatHandler::onOpen(engine::Connection& connection)
@@ -159,6 +181,9 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 	switch (*result.status)
 	{
 	case RoomState::Join::Joined:
+		// Back within its leave grace: its leave is announced as its first
+		// join was.
+		if (result.returned) session.setAnnounced(result.announced);
 		// A welcome too big for the client's queue would have closed it
 		// already (ChatSettings rules that out), and onClose, run then, did
 		// not know it was in the room.
@@ -232,7 +257,7 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 	if (opcode != ws::Opcode::Text)
 	{
 		sendError(connection, "unsupported", "binary frames are not supported; the room speaks text");
-		connection.close(ws::CloseCode::Unsupported, "unsupported");
+		closeAtOnce(connection, ws::CloseCode::Unsupported, "unsupported");
 		return;
 	}
 	const std::int64_t now = steadyMs();
@@ -244,7 +269,7 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 		{
 			_logger.notice("closing " + connection.peerAddress() + " (" + session.nick() + " in " + session.room()->name() + "): flooding");
 			sendError(connection, "flooding", "too many messages past the rate limit");
-			connection.close(ws::CloseCode::PolicyViolation, "flooding");
+			closeAtOnce(connection, ws::CloseCode::PolicyViolation, "flooding");
 			return;
 		}
 		sendError(connection, "rate_limited", "too many messages; slow down");
@@ -425,7 +450,20 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 	if (!room) return;
 	if (wasMember)
 	{
-		_targets.remove(room->key(), NameRules::comparisonKey(session.nick()));
+		const std::string nickKey = NameRules::comparisonKey(session.nick());
+		_targets.remove(room->key(), nickKey);
+		if (_settings.leaveGraceMs > 0 && !session.closedByServer() && !room->shared())
+		{
+			// A lost connection: the member stays, away, for the grace, and
+			// the room stays held until its end (a hold of its own, given
+			// back then whether or not the member came back).
+			const std::uint64_t ticket = room->keepAway(session.nick(), session.announced());
+			_leaveGraces.schedule(steadyMs() + _settings.leaveGraceMs, [this, room, nickKey, ticket] {
+				room->endAway(nickKey, ticket);
+				_rooms.release(room->key());
+			});
+			return;
+		}
 		room->leave(session.nick(), session.announced());
 	}
 	_rooms.release(room->key());
@@ -610,7 +648,7 @@ bool ChatHandler::bannedFromJoining(engine::Connection& connection, const ChatSe
 		connection.send(ws::Opcode::Text, ServerEvents::error("banned", "you are banned from " + scope + " for another " + secondsText(remaining),
 			ModerationState::secondsOf(remaining)));
 	}
-	connection.close(CloseCodes::Forbidden, "banned");
+	closeAtOnce(connection, CloseCodes::Forbidden, "banned");
 	return true;
 }
 
@@ -722,9 +760,9 @@ bool ChatHandler::kickHere(const std::string& room, const std::string& nick, con
 	if (!target) return false;
 	// On the member's own I/O thread, if it is still open then.
 	const auto found = _rooms.find(room);
-	target->handle.post([event = ServerEvents::kicked(found ? found->name() : room, by, reason)](engine::Connection& connection) {
+	target->handle.post([this, event = ServerEvents::kicked(found ? found->name() : room, by, reason)](engine::Connection& connection) {
 		connection.send(ws::Opcode::Text, event);
-		connection.close(CloseCodes::Forbidden, "kicked");
+		closeAtOnce(connection, CloseCodes::Forbidden, "kicked");
 	});
 	return true;
 }

@@ -40,6 +40,12 @@ public:
 	bool joined() const { return _joined; }
 	void joinedAs(std::string nick);
 
+	/// The server closed it (a refusal, a kick, a ban, flooding): it
+	/// leaves its room at once, without the leave grace a lost connection
+	/// gets.
+	bool closedByServer() const { return _closedByServer; }
+	void setClosedByServer() { _closedByServer = true; }
+
 	/// Whether its join was broadcast (presence_events_per_ip_per_minute):
 	/// its leave is, then, and only then.
 	bool announced() const { return _announced; }
@@ -88,6 +94,7 @@ private:
 	std::shared_ptr<Room> _room;
 	bool _joined = false;
 	bool _announced = true;
+	bool _closedByServer = false;
 	std::string _nick;
 	std::string _escapedNick;
 	Speaker _speaker;

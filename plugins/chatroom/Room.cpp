@@ -116,6 +116,11 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 		}
 		if (!_shared && !nick) joining = _state.guestNick();
 		result.nick = joining.shown;
+		if (takeBack(joining.key, Member{joining.shown, speaker, connection.peerAddress()}, result))
+		{
+			welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token);
+			return;
+		}
 		result.status = _state.join(joining, speaker.verified);
 		if (*result.status != RoomState::Join::Joined)
 		{
@@ -147,6 +152,47 @@ void Room::leave(const std::string& nick, bool announce)
 		if (_state.leave(leaving.key) && announce) ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
 	if (_shared) _shared->leave(_name.key, leaving);
+}
+
+bool Room::takeBack(const std::string& key, Member returning, JoinResult& result)
+{
+	const auto away = _away.find(key);
+	if (away == _away.end()) return false;
+	const auto member = _localMembers.find(key);
+	if (member == _localMembers.end() || returning.speaker.from.empty() || member->second.speaker.from != returning.speaker.from) return false;
+	// Under the nick as the room shows it: the others never saw it go.
+	returning.nick = member->second.nick;
+	result.nick = returning.nick;
+	result.status = RoomState::Join::Joined;
+	result.returned = true;
+	result.announced = away->second.announced;
+	member->second = std::move(returning);
+	_away.erase(away);
+	return true;
+}
+
+std::uint64_t Room::keepAway(const std::string& nick, bool announce)
+{
+	const std::string key = Name::of(nick).key;
+	std::uint64_t ticket = 0;
+	_topic->publishWith([&](std::string&) {
+		ticket = ++_lastTicket;
+		_away[key] = Absence{ticket, announce};
+	});
+	return ticket;
+}
+
+void Room::endAway(const std::string& nickKey, std::uint64_t ticket)
+{
+	_topic->publishWith([&](std::string& batch) {
+		const auto away = _away.find(nickKey);
+		if (away == _away.end() || away->second.ticket != ticket) return;
+		const bool announce = away->second.announced;
+		_away.erase(away);
+		const std::string shown = _state.shownAs(nickKey);
+		_localMembers.erase(nickKey);
+		if (_state.leave(nickKey) && announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::leave(shown, wallClockMs()));
+	});
 }
 
 RoomState::Rename Room::rename(const std::string& from, const std::string& to, bool verified)
@@ -241,6 +287,13 @@ std::optional<Room::Snapshot> Room::historyBefore(std::uint64_t before, std::siz
 		copyHistory(*result, before, historyLimit);
 	});
 	return result;
+}
+
+std::size_t Room::memberCount()
+{
+	std::size_t count = 0;
+	_topic->publishWith([&](std::string&) { count = _state.members().size(); });
+	return count;
 }
 
 void Room::copyHistory(Snapshot& snapshot, std::uint64_t before, std::size_t historyLimit) const

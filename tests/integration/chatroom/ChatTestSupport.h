@@ -38,7 +38,8 @@ using Poco::JSON::Object;
 // webchatd with one chat-room listener on a free loopback port. Unless
 // extraKeys name a database, the history goes to a fresh SQLite file of the
 // server's own (dataDir/chat.db), which stays for restart(). Nicks are not
-// reserved unless extraKeys set nick_reservation_days.
+// reserved unless extraKeys set nick_reservation_days, and members leave
+// without grace unless they set leave_grace_ms.
 class ChatServer: public SingleListenerServer
 {
 public:
@@ -51,7 +52,10 @@ public:
 			(extraKeys.find("database") == std::string::npos ? "database = " + dataDir + "/chat.db\n" : std::string()) +
 			// Tests come back under the same nick without its token: nicks
 			// are kept only where a test asks for it.
-			(extraKeys.find("nick_reservation_days") == std::string::npos ? "nick_reservation_days = 0\n" : std::string()) + extraKeys),
+			(extraKeys.find("nick_reservation_days") == std::string::npos ? "nick_reservation_days = 0\n" : std::string()) +
+			// Members leave when their connection closes, unless a test
+			// asks for a leave grace.
+			(extraKeys.find("leave_grace_ms") == std::string::npos ? "leave_grace_ms = 0\n" : std::string()) + extraKeys),
 		dataDir(dataDir),
 		database(dataDir + "/chat.db")
 	{

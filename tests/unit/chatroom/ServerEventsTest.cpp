@@ -1,5 +1,6 @@
 // ServerEvents: every event is valid JSON with the fields of docs/PROTOCOL.md.
 #include "JsonWriter.h"
+#include "RoomList.h"
 #include "RoomState.h"
 #include "ServerEvents.h"
 
@@ -46,6 +47,7 @@ class ServerEventsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testStoredMessageIsTheSameBytes);
 	CPPUNIT_TEST(testHistoryPage);
 	CPPUNIT_TEST(testTyping);
+	CPPUNIT_TEST(testRoomList);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -211,6 +213,19 @@ public:
 	{
 		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"typing","nick":"Chi"})"), ServerEvents::typing("Chi"));
 		CPPUNIT_ASSERT_EQUAL(std::string("<\"b\">"), parse(ServerEvents::typing("<\"b\">"))->getValue<std::string>("nick"));
+	}
+
+	void testRoomList()
+	{
+		using webchat::chatroom::RoomList;
+		CPPUNIT_ASSERT_EQUAL(std::string("[]"), RoomList::json({}));
+		CPPUNIT_ASSERT_EQUAL(std::string(R"([{"room":"lobby","users":12},{"room":"Hà Nội","users":3}])"), RoomList::json({{"lobby", 12}, {"Hà Nội", 3}}));
+		// Escaped as every string the server sends.
+		const std::string json = RoomList::json({{"</script>\"", 1}});
+		CPPUNIT_ASSERT(json.find("</script>") == std::string::npos);
+		Poco::JSON::Parser parser;
+		const auto list = parser.parse(json).extract<Poco::JSON::Array::Ptr>();
+		CPPUNIT_ASSERT_EQUAL(std::string("</script>\""), list->getObject(0)->getValue<std::string>("room"));
 	}
 };
 

@@ -1,9 +1,11 @@
 //
-// Older history and typing notices with rooms shared through a real Redis
-// by two real webchatd instances: a member of either instance pages back
-// through the room's history, served from its memory and then from Redis
-// (history_size small), with no gap and no duplicate; typing notices stay
-// on the typist's instance.
+// Older history, typing notices and leave grace with rooms shared through
+// a real Redis by two real webchatd instances: a member of either instance
+// pages back through the room's history, served from its memory and then
+// from Redis (history_size small), with no gap and no duplicate; typing
+// notices stay on the typist's instance; leave_grace_ms does not apply (a
+// client may come back through either instance), so a leave is seen at
+// once everywhere.
 //
 
 #include "ChatTestSupport.h"
@@ -31,11 +33,12 @@ std::pair<std::vector<Poco::UInt64>, bool> askHistory(ChatClient& client, Poco::
 
 } // namespace
 
-class OlderHistoryRedisTest: public CppUnit::TestFixture
+class ConversationRedisTest: public CppUnit::TestFixture
 {
-	CPPUNIT_TEST_SUITE(OlderHistoryRedisTest);
+	CPPUNIT_TEST_SUITE(ConversationRedisTest);
 	CPPUNIT_TEST(testPagesFromRedisOnEitherInstance);
 	CPPUNIT_TEST(testTypingStaysOnTheInstance);
+	CPPUNIT_TEST(testNoLeaveGraceWhenShared);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -84,6 +87,31 @@ public:
 		an.send("hello");
 		CPPUNIT_ASSERT_EQUAL(std::string("hello"), chi.expect("message")->getValue<std::string>("text"));
 	}
+
+	void testNoLeaveGraceWhenShared()
+	{
+		RedisServer redis;
+		ChatServer one(sharedKeys(redis) + "leave_grace_ms = 60000\n");
+		ChatServer two(sharedKeys(redis) + "leave_grace_ms = 60000\n");
+		ChatClient bo(one.port, "/shared?nick=Bo");
+		bo.expect("welcome");
+		ChatClient chi(two.port, "/shared?nick=Chi");
+		chi.expect("welcome");
+		bo.expect("join");
+		std::string token;
+		{
+			ChatClient an(one.port, "/shared?nick=An");
+			token = an.expect("welcome")->getValue<std::string>("token");
+			bo.expect("join");
+			chi.expect("join");
+			an.leave();
+		}
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), bo.expect("leave", 3000)->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), chi.expect("leave", 3000)->getValue<std::string>("nick"));
+		// Back through the other instance at once, under its nick.
+		ChatClient back(two.port, "/shared?nick=An&token=" + token);
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), back.expect("welcome")->getValue<std::string>("nick"));
+	}
 };
 
-CPPUNIT_TEST_SUITE_REGISTRATION(OlderHistoryRedisTest);
+CPPUNIT_TEST_SUITE_REGISTRATION(ConversationRedisTest);
