@@ -182,8 +182,13 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 	{
 	case RoomState::Join::Joined:
 		// Back within its leave grace: its leave is announced as its first
-		// join was.
-		if (result.returned) session.setAnnounced(result.announced);
+		// join was, and the hold its lost connection kept is given back
+		// (the new session holds the room now).
+		if (result.returned)
+		{
+			session.setAnnounced(result.announced);
+			_rooms.release(room->key());
+		}
 		// A welcome too big for the client's queue would have closed it
 		// already (ChatSettings rules that out), and onClose, run then, did
 		// not know it was in the room.
@@ -455,12 +460,11 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 		if (_settings.leaveGraceMs > 0 && !session.closedByServer() && !room->shared())
 		{
 			// A lost connection: the member stays, away, for the grace, and
-			// the room stays held until its end (a hold of its own, given
-			// back then whether or not the member came back).
+			// so does the session's hold of the room, given back when the
+			// member leaves at the grace's end or by its return (joinRoom).
 			const std::uint64_t ticket = room->keepAway(session.nick(), session.announced());
 			_leaveGraces.schedule(steadyMs() + _settings.leaveGraceMs, [this, room, nickKey, ticket] {
-				room->endAway(nickKey, ticket);
-				_rooms.release(room->key());
+				if (room->endAway(nickKey, ticket)) _rooms.release(room->key());
 			});
 			return;
 		}

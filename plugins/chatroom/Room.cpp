@@ -182,17 +182,20 @@ std::uint64_t Room::keepAway(const std::string& nick, bool announce)
 	return ticket;
 }
 
-void Room::endAway(const std::string& nickKey, std::uint64_t ticket)
+bool Room::endAway(const std::string& nickKey, std::uint64_t ticket)
 {
+	bool left = false;
 	_topic->publishWith([&](std::string& batch) {
 		const auto away = _away.find(nickKey);
 		if (away == _away.end() || away->second.ticket != ticket) return;
+		left = true;
 		const bool announce = away->second.announced;
 		_away.erase(away);
 		const std::string shown = _state.shownAs(nickKey);
 		_localMembers.erase(nickKey);
 		if (_state.leave(nickKey) && announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::leave(shown, wallClockMs()));
 	});
+	return left;
 }
 
 RoomState::Rename Room::rename(const std::string& from, const std::string& to, bool verified)

@@ -104,8 +104,9 @@ public:
 	std::uint64_t keepAway(const std::string& nick, bool announce);
 
 	/// The grace of the absence ticket ended: the member of that nick (its
-	/// key) leaves, as leave() does, unless it came back meanwhile.
-	void endAway(const std::string& nickKey, std::uint64_t ticket);
+	/// key) leaves, as leave() does, unless it came back meanwhile; true
+	/// when it left now.
+	bool endAway(const std::string& nickKey, std::uint64_t ticket);
 
 	/// Rooms shared through a backend keep no one away: a client may come
 	/// back through another instance.

@@ -50,6 +50,7 @@ class LeaveGraceTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testKickLeavesAtOnce);
 	CPPUNIT_TEST(testRefusedConnectionLeavesAtOnce);
 	CPPUNIT_TEST(testStopDoesNotWaitForGraces);
+	CPPUNIT_TEST(testAwayMemberHoldsItsRoom);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -206,6 +207,31 @@ public:
 		const auto start = Clock::now();
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.process->output(), 0, server.stop());
 		CPPUNIT_ASSERT_MESSAGE(std::to_string(msSince(start)), msSince(start) < 5000);
+	}
+
+	// Room a stays while its member is away (it is still in it), and is
+	// free to be forgotten once the grace ended, returns included.
+	void testAwayMemberHoldsItsRoom()
+	{
+		ChatServer server("max_rooms = 1\nleave_grace_ms = 700");
+		Credentials an;
+		{
+			ChatClient first(server.port, "/a?nick=An");
+			an = credentialsOf(first.expect("welcome"));
+			first.leave();
+		}
+		{
+			ChatClient refused(server.port, "/b?nick=Chi");
+			refused.expectRefusal("too_many_rooms", 4429);
+		}
+		{
+			ChatClient back(server.port, "/a?nick=An&token=" + an.token);
+			back.expect("welcome");
+			back.leave();
+		}
+		std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+		ChatClient chi(server.port, "/b?nick=Chi");
+		chi.expect("welcome");
 	}
 };
 
