@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <initializer_list>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -149,6 +150,22 @@ public:
 	WsTestClient ws;
 	std::string lastRaw;
 };
+
+/// A client of path on port, welcomed, whose join the others (already in
+/// the room) have read.
+inline std::unique_ptr<ChatClient> joined(std::uint16_t port, const std::string& path, std::initializer_list<ChatClient*> others = {})
+{
+	auto client = std::make_unique<ChatClient>(port, path);
+	client->expect("welcome");
+	for (auto* other : others) other->expect("join");
+	return client;
+}
+
+/// The text of client's next event, which must be a message.
+inline std::string nextText(ChatClient& client, int timeoutMs = 5000)
+{
+	return client.expect("message", timeoutMs)->getValue<std::string>("text");
+}
 
 inline std::vector<std::string> strings(const Poco::JSON::Array::Ptr& array)
 {

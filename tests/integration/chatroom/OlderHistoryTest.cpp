@@ -52,6 +52,15 @@ Page askHistory(ChatClient& client, Poco::UInt64 before, int limit)
 	return readPage(client);
 }
 
+// Asks, and checks the answer holds ids first..last and says more.
+void expectPage(ChatClient& client, Poco::UInt64 before, int limit, Poco::UInt64 first, Poco::UInt64 last, bool more)
+{
+	const Page page = askHistory(client, before, limit);
+	const std::string asked = "before " + std::to_string(before) + " limit " + std::to_string(limit);
+	CPPUNIT_ASSERT_MESSAGE(asked, range(first, last) == page.ids);
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(asked, more, page.more);
+}
+
 // Room "hist" with count messages m1..m<count> from An, on disk.
 void fill(ChatServer& server, int count)
 {
@@ -89,34 +98,24 @@ public:
 
 		// A limit beyond the cap is served as the cap (100), newest first
 		// chosen, oldest first sent.
-		Page page = askHistory(bo, 131, 1000);
-		CPPUNIT_ASSERT(range(31, 130) == page.ids);
-		CPPUNIT_ASSERT_EQUAL(std::string("m31"), page.texts.front());
-		CPPUNIT_ASSERT(page.more);
+		const Page capped = askHistory(bo, 131, 1000);
+		CPPUNIT_ASSERT(range(31, 130) == capped.ids);
+		CPPUNIT_ASSERT_EQUAL(std::string("m31"), capped.texts.front());
+		CPPUNIT_ASSERT(capped.more);
 		// Older still, a page at a time: no gap, no duplicate.
-		page = askHistory(bo, 31, 10);
-		CPPUNIT_ASSERT(range(21, 30) == page.ids);
-		CPPUNIT_ASSERT(page.more);
-		page = askHistory(bo, 21, 100);
-		CPPUNIT_ASSERT(range(1, 20) == page.ids);
-		CPPUNIT_ASSERT(!page.more);
+		expectPage(bo, 31, 10, 21, 30, true);
+		expectPage(bo, 21, 100, 1, 20, false);
 		// Across the memory's edge: 126 and 127 from memory, 124 and 125
 		// from the store.
-		page = askHistory(bo, 128, 4);
-		CPPUNIT_ASSERT(range(124, 127) == page.ids);
-		CPPUNIT_ASSERT(page.more);
+		expectPage(bo, 128, 4, 124, 127, true);
 		// Exactly the oldest ones: nothing older, so no more.
-		page = askHistory(bo, 4, 3);
-		CPPUNIT_ASSERT(range(1, 3) == page.ids);
-		CPPUNIT_ASSERT(!page.more);
+		expectPage(bo, 4, 3, 1, 3, false);
 		// before beyond the newest: the newest.
-		page = askHistory(bo, 5000, 2);
-		CPPUNIT_ASSERT(range(129, 130) == page.ids);
-		CPPUNIT_ASSERT(page.more);
+		expectPage(bo, 5000, 2, 129, 130, true);
 		// Below the first message: nothing.
-		page = askHistory(bo, 1, 10);
-		CPPUNIT_ASSERT(page.ids.empty());
-		CPPUNIT_ASSERT(!page.more);
+		const Page none = askHistory(bo, 1, 10);
+		CPPUNIT_ASSERT(none.ids.empty());
+		CPPUNIT_ASSERT(!none.more);
 		// Without a limit: the cap.
 		bo.send(historyRequest("131", ""));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(100), readPage(bo).ids.size());
@@ -195,12 +194,8 @@ public:
 		an.expect("welcome");
 		chat(an, 12, 1);
 		// The memory keeps the newest 5; older ones are gone for good.
-		Page page = askHistory(an, 13, 100);
-		CPPUNIT_ASSERT(range(8, 12) == page.ids);
-		CPPUNIT_ASSERT(!page.more);
-		page = askHistory(an, 10, 1);
-		CPPUNIT_ASSERT(range(9, 9) == page.ids);
-		CPPUNIT_ASSERT(page.more);
+		expectPage(an, 13, 100, 8, 12, false);
+		expectPage(an, 10, 1, 9, 9, true);
 	}
 };
 

@@ -11,7 +11,6 @@
 
 #include "Poco/JSON/Array.h"
 
-#include <memory>
 
 using namespace webchat::test;
 using namespace webchat::test::chatroom;
@@ -33,15 +32,6 @@ HttpReply roomsFrom(std::uint16_t port, const std::string& origin)
 	return httpRequest(port, "GET", "/rooms", headers);
 }
 
-// A member of room, welcomed, and the others' join events read.
-std::unique_ptr<ChatClient> member(std::uint16_t port, const std::string& path, std::vector<ChatClient*> others = {})
-{
-	auto client = std::make_unique<ChatClient>(port, path);
-	client->expect("welcome");
-	for (auto* other : others) other->expect("join");
-	return client;
-}
-
 } // namespace
 
 class RoomListTest: public CppUnit::TestFixture
@@ -58,19 +48,19 @@ public:
 	{
 		ChatServer server;
 		CPPUNIT_ASSERT_EQUAL(std::string("[]"), httpGet(server.port, "/rooms").body);
-		auto a = member(server.port, "/lobby?nick=A");
-		auto b = member(server.port, "/Lobby?nick=B", {a.get()});
-		auto c = member(server.port, "/lobby?nick=C", {a.get(), b.get()});
-		auto d = member(server.port, "/H%C3%A0%20N%E1%BB%99i?nick=D");
-		auto e = member(server.port, "/H%C3%A0%20N%E1%BB%99i?nick=E", {d.get()});
-		auto f = member(server.port, "/zen?nick=F");
+		auto a = joined(server.port, "/lobby?nick=A");
+		auto b = joined(server.port, "/Lobby?nick=B", {a.get()});
+		auto c = joined(server.port, "/lobby?nick=C", {a.get(), b.get()});
+		auto d = joined(server.port, "/H%C3%A0%20N%E1%BB%99i?nick=D");
+		auto e = joined(server.port, "/H%C3%A0%20N%E1%BB%99i?nick=E", {d.get()});
+		auto f = joined(server.port, "/zen?nick=F");
 		{
 			// A room whose member left is not listed.
-			auto gone = member(server.port, "/empty?nick=G");
+			auto gone = joined(server.port, "/empty?nick=G");
 			gone->leave();
 		}
 		// A WebSocket to the room "rooms" is a room like any.
-		auto r = member(server.port, "/rooms?nick=R");
+		auto r = joined(server.port, "/rooms?nick=R");
 
 		const auto reply = httpGet(server.port, "/rooms?fresh=1");
 		CPPUNIT_ASSERT_EQUAL(200, reply.status);
@@ -97,8 +87,8 @@ public:
 	{
 		ChatServer server;
 		std::vector<std::unique_ptr<ChatClient>> members;
-		for (int i = 0; i < 103; ++i) members.push_back(member(server.port, "/room-" + std::to_string(i) + "?nick=M"));
-		members.push_back(member(server.port, "/room-50?nick=N", {members[50].get()}));
+		for (int i = 0; i < 103; ++i) members.push_back(joined(server.port, "/room-" + std::to_string(i) + "?nick=M"));
+		members.push_back(joined(server.port, "/room-50?nick=N", {members[50].get()}));
 		const auto rooms = parseList(httpGet(server.port, "/rooms").body);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(100), rooms->size());
 		CPPUNIT_ASSERT_EQUAL(std::string("room-50"), rooms->getObject(0)->getValue<std::string>("room"));
@@ -109,7 +99,7 @@ public:
 	{
 		// The page on another port of the same host, as shipped.
 		ChatServer server("allowed_origins = self:8080\n");
-		auto a = member(server.port, "/lobby?nick=A", {});
+		auto a = joined(server.port, "/lobby?nick=A");
 		const auto allowed = roomsFrom(server.port, "http://127.0.0.1:8080");
 		CPPUNIT_ASSERT_EQUAL(200, allowed.status);
 		CPPUNIT_ASSERT_EQUAL(std::string("http://127.0.0.1:8080"), allowed.response.get("Access-Control-Allow-Origin"));

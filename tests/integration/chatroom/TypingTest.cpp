@@ -32,70 +32,59 @@ public:
 	void testOthersAreToldNotTheTypist()
 	{
 		ChatServer server;
-		ChatClient an(server.port, "/t?nick=An");
-		an.expect("welcome");
-		ChatClient bo(server.port, "/t?nick=Bo");
-		bo.expect("welcome");
-		an.expect("join");
-		ChatClient other(server.port, "/elsewhere?nick=Chi");
-		other.expect("welcome");
+		const auto an = joined(server.port, "/t?nick=An");
+		const auto bo = joined(server.port, "/t?nick=Bo", {an.get()});
+		const auto other = joined(server.port, "/elsewhere?nick=Chi");
 
-		an.send(typing);
-		const auto notice = bo.expect("typing");
-		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"typing","nick":"An"})"), bo.lastRaw);
-		(void)notice;
+		an->send(typing);
+		bo->expect("typing");
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"typing","nick":"An"})"), bo->lastRaw);
 		// The typist's next event is its own message, not a notice; the other
 		// room hears nothing.
-		an.send("done typing");
-		CPPUNIT_ASSERT_EQUAL(std::string("done typing"), an.expect("message")->getValue<std::string>("text"));
-		CPPUNIT_ASSERT_EQUAL(std::string("done typing"), bo.expect("message")->getValue<std::string>("text"));
-		other.send("here");
-		CPPUNIT_ASSERT_EQUAL(std::string("here"), other.expect("message")->getValue<std::string>("text"));
+		an->send("done typing");
+		CPPUNIT_ASSERT_EQUAL(std::string("done typing"), nextText(*an));
+		CPPUNIT_ASSERT_EQUAL(std::string("done typing"), nextText(*bo));
+		other->send("here");
+		CPPUNIT_ASSERT_EQUAL(std::string("here"), nextText(*other));
 		// Under its current nick.
-		bo.send(nickChange("Bình"));
-		an.expect("nick");
-		bo.expect("nick");
-		bo.send(typing);
-		CPPUNIT_ASSERT_EQUAL(std::string("Bình"), an.expect("typing")->getValue<std::string>("nick"));
+		bo->send(nickChange("Bình"));
+		an->expect("nick");
+		bo->expect("nick");
+		bo->send(typing);
+		CPPUNIT_ASSERT_EQUAL(std::string("Bình"), an->expect("typing")->getValue<std::string>("nick"));
 	}
 
 	void testOncePerTwoSeconds()
 	{
 		ChatServer server;
-		ChatClient an(server.port, "/t?nick=An");
-		an.expect("welcome");
-		ChatClient bo(server.port, "/t?nick=Bo");
-		bo.expect("welcome");
-		an.expect("join");
+		const auto an = joined(server.port, "/t?nick=An");
+		const auto bo = joined(server.port, "/t?nick=Bo", {an.get()});
 
-		an.send(typing);
-		bo.expect("typing");
+		an->send(typing);
+		bo->expect("typing");
 		// Within 2 s: dropped, and the typist is told nothing.
-		an.send(typing);
-		an.send(typing);
-		an.send("message");
-		CPPUNIT_ASSERT_EQUAL(std::string("message"), an.expect("message")->getValue<std::string>("text"));
-		CPPUNIT_ASSERT_EQUAL(std::string("message"), bo.expect("message")->getValue<std::string>("text"));
+		an->send(typing);
+		an->send(typing);
+		an->send("message");
+		CPPUNIT_ASSERT_EQUAL(std::string("message"), nextText(*an));
+		CPPUNIT_ASSERT_EQUAL(std::string("message"), nextText(*bo));
 		// After 2 s, the next one is passed on again.
 		std::this_thread::sleep_for(std::chrono::milliseconds(2100));
-		an.send(typing);
-		CPPUNIT_ASSERT_EQUAL(std::string("An"), bo.expect("typing")->getValue<std::string>("nick"));
+		an->send(typing);
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), bo->expect("typing")->getValue<std::string>("nick"));
 	}
 
 	void testNeverStored()
 	{
 		ChatServer server;
-		ChatClient an(server.port, "/t?nick=An");
-		an.expect("welcome");
-		ChatClient bo(server.port, "/t?nick=Bo");
-		bo.expect("welcome");
-		an.expect("join");
-		an.send(typing);
-		bo.expect("typing");
+		const auto an = joined(server.port, "/t?nick=An");
+		const auto bo = joined(server.port, "/t?nick=Bo", {an.get()});
+		an->send(typing);
+		bo->expect("typing");
 		// No id taken: the first message is still 1, and a newcomer's
 		// welcome has that message only.
-		an.send("first");
-		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), an.expect("message")->getValue<Poco::UInt64>("id"));
+		an->send("first");
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(1), an->expect("message")->getValue<Poco::UInt64>("id"));
 		ChatClient chi(server.port, "/t?nick=Chi");
 		const auto welcome = chi.expect("welcome");
 		CPPUNIT_ASSERT(range(1, 1) == historyIds(welcome));

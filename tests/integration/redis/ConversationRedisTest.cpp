@@ -71,21 +71,15 @@ public:
 		RedisServer redis;
 		ChatServer one(sharedKeys(redis));
 		ChatServer two(sharedKeys(redis));
-		ChatClient an(one.port, "/shared?nick=An");
-		an.expect("welcome");
-		ChatClient bo(one.port, "/shared?nick=Bo");
-		bo.expect("welcome");
-		an.expect("join");
-		ChatClient chi(two.port, "/shared?nick=Chi");
-		chi.expect("welcome");
-		an.expect("join");
-		bo.expect("join");
+		const auto an = joined(one.port, "/shared?nick=An");
+		const auto bo = joined(one.port, "/shared?nick=Bo", {an.get()});
+		const auto chi = joined(two.port, "/shared?nick=Chi", {an.get(), bo.get()});
 
-		an.send(R"({"type":"typing"})");
-		CPPUNIT_ASSERT_EQUAL(std::string("An"), bo.expect("typing")->getValue<std::string>("nick"));
+		an->send(R"({"type":"typing"})");
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), bo->expect("typing")->getValue<std::string>("nick"));
 		// The other instance's member hears the message, not the notice.
-		an.send("hello");
-		CPPUNIT_ASSERT_EQUAL(std::string("hello"), chi.expect("message")->getValue<std::string>("text"));
+		an->send("hello");
+		CPPUNIT_ASSERT_EQUAL(std::string("hello"), nextText(*chi));
 	}
 
 	void testNoLeaveGraceWhenShared()
@@ -93,21 +87,18 @@ public:
 		RedisServer redis;
 		ChatServer one(sharedKeys(redis) + "leave_grace_ms = 60000\n");
 		ChatServer two(sharedKeys(redis) + "leave_grace_ms = 60000\n");
-		ChatClient bo(one.port, "/shared?nick=Bo");
-		bo.expect("welcome");
-		ChatClient chi(two.port, "/shared?nick=Chi");
-		chi.expect("welcome");
-		bo.expect("join");
+		const auto bo = joined(one.port, "/shared?nick=Bo");
+		const auto chi = joined(two.port, "/shared?nick=Chi", {bo.get()});
 		std::string token;
 		{
 			ChatClient an(one.port, "/shared?nick=An");
 			token = an.expect("welcome")->getValue<std::string>("token");
-			bo.expect("join");
-			chi.expect("join");
+			bo->expect("join");
+			chi->expect("join");
 			an.leave();
 		}
-		CPPUNIT_ASSERT_EQUAL(std::string("An"), bo.expect("leave", 3000)->getValue<std::string>("nick"));
-		CPPUNIT_ASSERT_EQUAL(std::string("An"), chi.expect("leave", 3000)->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), bo->expect("leave", 3000)->getValue<std::string>("nick"));
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), chi->expect("leave", 3000)->getValue<std::string>("nick"));
 		// Back through the other instance at once, under its nick.
 		ChatClient back(two.port, "/shared?nick=An&token=" + token);
 		CPPUNIT_ASSERT_EQUAL(std::string("An"), back.expect("welcome")->getValue<std::string>("nick"));
