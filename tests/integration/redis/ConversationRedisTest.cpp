@@ -64,6 +64,16 @@ public:
 		page = askHistory(an, 39, 6);
 		CPPUNIT_ASSERT(range(33, 38) == page.first);
 		CPPUNIT_ASSERT(page.second);
+
+		// Redis gone: what the memory holds is still served; what needs the
+		// store is refused with unavailable, and the connection stays.
+		redis.kill();
+		page = askHistory(bo, 41, 2);
+		CPPUNIT_ASSERT(range(39, 40) == page.first);
+		CPPUNIT_ASSERT(page.second);
+		bo.send("{\"type\":\"history\",\"before\":36,\"limit\":10}");
+		CPPUNIT_ASSERT_EQUAL(std::string("unavailable"), bo.expect("error")->getValue<std::string>("code"));
+		CPPUNIT_ASSERT(range(38, 40) == askHistory(bo, 41, 3).first);
 	}
 
 	void testTypingStaysOnTheInstance()
