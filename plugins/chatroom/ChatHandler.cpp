@@ -56,6 +56,22 @@ ChatHandler::ChatHandler(const ChatSettings& settings, const auth::AuthSettings&
 	_moderation.loadIfNeeded();
 }
 
+std::vector<ChatHandler::RoomUsers> ChatHandler::busiestRooms(std::size_t limit) const
+{
+	std::vector<RoomUsers> rooms;
+	for (const auto& room : _rooms.all())
+		if (const std::size_t users = room->memberCount()) rooms.push_back({room->name(), users});
+	const auto busier = [](const RoomUsers& a, const RoomUsers& b) { return a.users != b.users ? a.users > b.users : a.room < b.room; };
+	if (rooms.size() > limit)
+	{
+		std::partial_sort(rooms.begin(), rooms.begin() + static_cast<std::ptrdiff_t>(limit), rooms.end(), busier);
+		rooms.resize(limit);
+	}
+	else
+		std::sort(rooms.begin(), rooms.end(), busier);
+	return rooms;
+}
+
 std::unique_ptr<ChatSession> ChatHandler::makeSession(const Poco::Net::HTTPServerRequest& request)
 {
 	// Parsed here, on the HTTP thread; a refusal is reported in onOpen, over
@@ -67,7 +83,13 @@ void ChatHandler::refuse(engine::Connection& connection, const ChatError& error)
 {
 	if (_logger.debug()) _logger.debug("refusing " + connection.peerAddress() + ": " + error.code + ": " + error.message);
 	sendError(connection, error.code, error.message);
-	if (error.closeCode != 0) connection.close(error.closeCode, error.code);
+	if (error.closeCode != 0) closeAtOnce(connection, error.closeCode, error.code);
+}
+
+void ChatHandler::closeAtOnce(engine::Connection& connection, std::uint16_t code, const std::string& reason)
+{
+	sessionOf(connection).setClosedByServer();
+	connection.close(code, reason);
 }
 
 void ChatHandler::onOpen(engine::Connection& connection)
@@ -159,6 +181,14 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 	switch (*result.status)
 	{
 	case RoomState::Join::Joined:
+		// Back within its leave grace: its leave is announced as its first
+		// join was, and the hold its lost connection kept is given back
+		// (the new session holds the room now).
+		if (result.returned)
+		{
+			session.setAnnounced(result.announced);
+			_rooms.release(room->key());
+		}
 		// A welcome too big for the client's queue would have closed it
 		// already (ChatSettings rules that out), and onClose, run then, did
 		// not know it was in the room.
@@ -232,7 +262,7 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 	if (opcode != ws::Opcode::Text)
 	{
 		sendError(connection, "unsupported", "binary frames are not supported; the room speaks text");
-		connection.close(ws::CloseCode::Unsupported, "unsupported");
+		closeAtOnce(connection, ws::CloseCode::Unsupported, "unsupported");
 		return;
 	}
 	const std::int64_t now = steadyMs();
@@ -244,7 +274,7 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 		{
 			_logger.notice("closing " + connection.peerAddress() + " (" + session.nick() + " in " + session.room()->name() + "): flooding");
 			sendError(connection, "flooding", "too many messages past the rate limit");
-			connection.close(ws::CloseCode::PolicyViolation, "flooding");
+			closeAtOnce(connection, ws::CloseCode::PolicyViolation, "flooding");
 			return;
 		}
 		sendError(connection, "rate_limited", "too many messages; slow down");
@@ -266,6 +296,12 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 		break;
 	case ClientCommand::Kind::Auth:
 		authenticate(connection, session, std::string(command.argument()), now);
+		break;
+	case ClientCommand::Kind::Typing:
+		relayTyping(session, now);
+		break;
+	case ClientCommand::Kind::History:
+		sendOlderHistory(connection, session, command.history());
 		break;
 	case ClientCommand::Kind::BadRequest:
 		sendError(connection, "bad_request", command.problem());
@@ -302,6 +338,75 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 		sendError(connection, "unavailable", "the chat server's queue to its shared backend is full (unreachable or overloaded); your message was not sent");
 		break;
 	}
+}
+
+void ChatHandler::relayTyping(ChatSession& session, std::int64_t now)
+{
+	// A notice, never stored and never numbered: it goes to the members of
+	// this instance only, and not through the room's topic, which reaches
+	// the typist too. Each member is reached through its connection's
+	// handle, so a notice costs one task per member: rooms with more than
+	// MaxTypingAudience other members here get none. Beyond one per
+	// ChatSession::TypingIntervalMs notices are dropped without a word (the
+	// frame still counted against the rate limits).
+	if (!session.typing().tryTake(now)) return;
+	const auto others = _targets.othersIn(session.room()->key(), NameRules::comparisonKey(session.nick()), MaxTypingAudience);
+	if (others.empty()) return;
+	const auto event = std::make_shared<const std::string>(ServerEvents::typing(session.nick()));
+	for (const auto& other : others) other.post([event](engine::Connection& member) { member.send(ws::Opcode::Text, *event); });
+}
+
+void ChatHandler::sendOlderHistory(engine::Connection& connection, ChatSession& session, const ClientCommand::HistoryRequest& request)
+{
+	// The newest request.limit messages below before, gathered newest first
+	// from the room's memory, then, for what is older than it holds, from
+	// the store. One message more than the page is read: whether it exists
+	// is "more". A page holds at most history_bytes of JSON, as a welcome's
+	// history does (ChatSettings keeps that within a client's queue), and at
+	// least one message.
+	const std::size_t limit = request.limit;
+	std::vector<std::string> newestFirst;
+	std::size_t bytes = 0;
+	bool more = false;
+	const auto take = [&](std::string json) {
+		if (!newestFirst.empty() && (newestFirst.size() == limit || bytes + json.size() > _settings.historyBytes))
+		{
+			more = true;
+			return false;
+		}
+		bytes += json.size();
+		newestFirst.push_back(std::move(json));
+		return true;
+	};
+	const std::shared_ptr<Room>& room = session.room();
+	auto memory = room->historyBefore(request.before, limit + 1);
+	if (!memory) return; // a member's room is loaded
+	bool full = false;
+	for (auto entry = memory->history.rbegin(); !full && entry != memory->history.rend(); ++entry) full = !take(std::move(entry->second));
+	// The ids the memory holds are consecutive and end at lastId: below the
+	// oldest of them (or below before, when the memory has none below it)
+	// only the store may have more.
+	const std::uint64_t oldest = !memory->history.empty() ? memory->history.front().first : std::min(request.before, memory->lastId + 1);
+	if (!full && oldest > 1)
+	{
+		// A read on this I/O thread: one indexed range read per request (as
+		// a room's first load is), and each request is a frame under the
+		// connection's and its address's rate limits.
+		std::vector<HistoryStore::Message> stored;
+		try
+		{
+			stored = _store.loadBefore(room->key(), oldest, limit - newestFirst.size() + 1);
+		}
+		catch (const std::exception& exc)
+		{
+			_logger.error("room " + room->name() + ": cannot read older history (" + webchat::describe(exc) + ")");
+			sendError(connection, "unavailable", "the server cannot read older messages now; try again shortly");
+			return;
+		}
+		for (auto message = stored.rbegin(); message != stored.rend() && take(ServerEvents::message(*message)); ++message) {}
+	}
+	std::reverse(newestFirst.begin(), newestFirst.end());
+	connection.send(ws::Opcode::Text, ServerEvents::history(newestFirst, more));
 }
 
 void ChatHandler::changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now)
@@ -350,7 +455,19 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 	if (!room) return;
 	if (wasMember)
 	{
-		_targets.remove(room->key(), NameRules::comparisonKey(session.nick()));
+		const std::string nickKey = NameRules::comparisonKey(session.nick());
+		_targets.remove(room->key(), nickKey);
+		if (_settings.leaveGraceMs > 0 && !session.closedByServer() && !room->shared())
+		{
+			// A lost connection: the member stays, away, for the grace, and
+			// so does the session's hold of the room, given back when the
+			// member leaves at the grace's end or by its return (joinRoom).
+			const std::uint64_t ticket = room->keepAway(session.nick(), session.announced());
+			_leaveGraces.schedule(steadyMs() + _settings.leaveGraceMs, [this, room, nickKey, ticket] {
+				if (room->endAway(nickKey, ticket)) _rooms.release(room->key());
+			});
+			return;
+		}
 		room->leave(session.nick(), session.announced());
 	}
 	_rooms.release(room->key());
@@ -535,7 +652,7 @@ bool ChatHandler::bannedFromJoining(engine::Connection& connection, const ChatSe
 		connection.send(ws::Opcode::Text, ServerEvents::error("banned", "you are banned from " + scope + " for another " + secondsText(remaining),
 			ModerationState::secondsOf(remaining)));
 	}
-	connection.close(CloseCodes::Forbidden, "banned");
+	closeAtOnce(connection, CloseCodes::Forbidden, "banned");
 	return true;
 }
 
@@ -647,9 +764,9 @@ bool ChatHandler::kickHere(const std::string& room, const std::string& nick, con
 	if (!target) return false;
 	// On the member's own I/O thread, if it is still open then.
 	const auto found = _rooms.find(room);
-	target->handle.post([event = ServerEvents::kicked(found ? found->name() : room, by, reason)](engine::Connection& connection) {
+	target->handle.post([this, event = ServerEvents::kicked(found ? found->name() : room, by, reason)](engine::Connection& connection) {
 		connection.send(ws::Opcode::Text, event);
-		connection.close(CloseCodes::Forbidden, "kicked");
+		closeAtOnce(connection, CloseCodes::Forbidden, "kicked");
 	});
 	return true;
 }

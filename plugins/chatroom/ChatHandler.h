@@ -27,6 +27,8 @@
 #include "ChatSession.h"
 #include "ChatSettings.h"
 #include "ClientCommand.h"
+#include "Clock.h"
+#include "DelayedTasks.h"
 #include "HistoryStore.h"
 #include "NickReservations.h"
 #include "Moderation.h"
@@ -71,6 +73,10 @@ public:
 	/// Forgets every room and so drops their topics (before the engine goes).
 	void clearRooms() { _rooms.clear(); }
 
+	/// Ends the leave graces: members still away stay so until the rooms go
+	/// (once the engine stopped, nobody is left to tell).
+	void stopLeaveGraces() { _leaveGraces.stop(); }
+
 	/// Rooms with members and members over all rooms (any thread).
 	RoomRegistry<Room>::Usage usage() const { return _rooms.usage(); }
 
@@ -79,6 +85,20 @@ public:
 	/// caller looks at it).
 	std::shared_ptr<Room> findRoom(const std::string& name) const { return _rooms.find(NameRules::comparisonKey(name)); }
 	std::vector<std::shared_ptr<Room>> allRooms() const { return _rooms.all(); }
+
+	struct RoomUsers
+	{
+		std::string room; // as shown
+		std::size_t users = 0;
+	};
+	/// The rooms with members, busiest first (then by name), at most limit
+	/// of them (any thread; a lock of each room in turn).
+	std::vector<RoomUsers> busiestRooms(std::size_t limit) const;
+
+	/// Takes one of address's frames (rate_per_ip_per_second, shared with
+	/// its WebSocket frames) for a plain HTTP request; false when it has
+	/// none left (any thread).
+	bool admitRequest(const std::string& address) { return _framesPerAddress.tryTake(address, steadyMs()); }
 
 	/// Up to limit of the stored messages of the room of that key with ids
 	/// below before, oldest first (HistoryStore::loadBefore; any thread,
@@ -138,6 +158,8 @@ public:
 
 private:
 	void refuse(engine::Connection& connection, const ChatError& error);
+	// Every close the server starts: the member leaves without grace.
+	void closeAtOnce(engine::Connection& connection, std::uint16_t code, const std::string& reason);
 	void joinRoom(engine::Connection& connection, ChatSession& session, const std::optional<std::string>& nick);
 	// Signed identities: the token checked now, the connection refused
 	// (4401) when it fails; the session then speaks as the identity, until
@@ -154,6 +176,10 @@ private:
 	std::optional<ChatError> claimForHolder(const ChatSession& session, const std::string& nick);
 	void postMessage(engine::Connection& connection, ChatSession& session, std::string_view text);
 	void changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now);
+	// Tells the room's other members here that session is typing.
+	void relayTyping(ChatSession& session, std::int64_t now);
+	// Answers a history request with the messages older than request.before.
+	void sendOlderHistory(engine::Connection& connection, ChatSession& session, const ClientCommand::HistoryRequest& request);
 	// A moderator's command (the kinds ClientCommand::isModeration names).
 	void moderate(engine::Connection& connection, ChatSession& session, const ClientCommand& command);
 	// Refused by a ban, a mute or slow mode: an error naming how long.
@@ -164,6 +190,10 @@ private:
 	bool kickHere(const std::string& room, const std::string& nick, const std::string& reason, const std::string& by);
 	// Kicks the members of this instance that a ban holds.
 	void enforce(const Ban& ban);
+
+	// Typing notices go to at most this many members of a room here (each
+	// costs a task on the member's I/O thread); bigger rooms get none.
+	static constexpr std::size_t MaxTypingAudience = 100;
 
 	const ChatSettings _settings;
 	const auth::AuthSettings _auth;
@@ -180,6 +210,8 @@ private:
 	Moderation _moderation;
 	ModerationTargets<engine::ConnectionHandle> _targets;
 	RoomRegistry<Room> _rooms;
+	// The ends of members' leave graces; first to go, before the rooms.
+	DelayedTasks _leaveGraces;
 };
 
 } // namespace webchat::chatroom

@@ -8,6 +8,7 @@ ChatSession::ChatSession(RequestTarget target, const ChatSettings& settings):
 	_target(std::move(target)),
 	_messages(settings.ratePerSecond, static_cast<double>(settings.rateBurst)),
 	_nickChanges(static_cast<double>(settings.nickChangesPerMinute) / 60.0, static_cast<double>(settings.nickChangesPerMinute)),
+	_typing(1000.0 / TypingIntervalMs, 1),
 	_flood(settings.floodCloseAfter, settings.floodWindowMs)
 {
 }

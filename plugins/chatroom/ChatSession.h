@@ -40,6 +40,12 @@ public:
 	bool joined() const { return _joined; }
 	void joinedAs(std::string nick);
 
+	/// The server closed it (a refusal, a kick, a ban, flooding): it
+	/// leaves its room at once, without the leave grace a lost connection
+	/// gets.
+	bool closedByServer() const { return _closedByServer; }
+	void setClosedByServer() { _closedByServer = true; }
+
 	/// Whether its join was broadcast (presence_events_per_ip_per_minute):
 	/// its leave is, then, and only then.
 	bool announced() const { return _announced; }
@@ -73,8 +79,14 @@ public:
 	const std::string& nickHolder() const { return _nickHolder; }
 	void setNickHolder(std::string holder) { _nickHolder = std::move(holder); }
 
+	/// A connection's typing notices are passed on at most once per this
+	/// many milliseconds; more are dropped without a word.
+	static constexpr std::int64_t TypingIntervalMs = 2000;
+
 	engine::TokenBucket& messages() { return _messages; }
 	engine::TokenBucket& nickChanges() { return _nickChanges; }
+	/// One typing notice per TypingIntervalMs.
+	engine::TokenBucket& typing() { return _typing; }
 	FloodGuard& flood() { return _flood; }
 
 private:
@@ -82,6 +94,7 @@ private:
 	std::shared_ptr<Room> _room;
 	bool _joined = false;
 	bool _announced = true;
+	bool _closedByServer = false;
 	std::string _nick;
 	std::string _escapedNick;
 	Speaker _speaker;
@@ -89,6 +102,7 @@ private:
 	std::string _nickHolder;
 	engine::TokenBucket _messages;
 	engine::TokenBucket _nickChanges;
+	engine::TokenBucket _typing;
 	FloodGuard _flood;
 };
 

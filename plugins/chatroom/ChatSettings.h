@@ -37,6 +37,7 @@ struct ChatSettings
 	std::size_t nickChangesPerMinute = 0; // nick_changes_per_minute: per connection
 	std::int64_t nickReservationDays = 0; // nick_reservation_days: a nick stays its holder's this long after its last use (0: not kept)
 	std::size_t maxNickReservations = 0;  // max_nick_reservations: nicks kept at most; beyond, the one used longest ago goes
+	std::int64_t leaveGraceMs = 0;        // leave_grace_ms: a member whose connection is lost stays this long (0: leaves at once)
 
 	/// The chat room's own keys (beside the engine's and the history's).
 	static const SettingsTable<ChatSettings>& keys();

@@ -2,7 +2,8 @@
 // ChatroomPlugin: chat rooms with nicks, history and resume, speaking the
 // JSON protocol of docs/PROTOCOL.md on the WebSocket engine. The room is
 // the URL's path; each message is serialised and framed once, whatever the
-// number of members.
+// number of members. A plain GET /rooms lists the busiest rooms
+// (RoomList.h).
 //
 // Listener keys: the engine's (EngineSettings.h), the chat room's limits
 // (ChatSettings.h), where history is kept (HistorySettings.h) and how
@@ -13,7 +14,8 @@
 // operator API; shutdown() withdraws and detaches it first of all.
 //
 // Order at shutdown: the engine stops first (its I/O threads are the only
-// callers of the rooms, so nothing is appended after), then the history
+// callers of the rooms, so nothing is appended after), then the leave
+// graces' timer (members away go with the process), then the history
 // store writes what it still holds and closes. Members go in reverse order
 // of declaration: the engine, the rooms (ChatHandler), the nick
 // reservations, then the store.
@@ -28,6 +30,7 @@
 #include "ChatServiceImpl.h"
 #include "ChatSettings.h"
 #include "HistorySettings.h"
+#include "RoomList.h"
 #include "auth/AuthSettings.h"
 #include "NickReservations.h"
 
@@ -47,6 +50,7 @@ public:
 		// already, unless the listener never started).
 		withdrawService();
 		if (_engine) _engine->stop();
+		if (_chat) _chat->stopLeaveGraces();
 		if (_chat) _chat->clearRooms();
 		if (_store) _store->close();
 	}
@@ -104,13 +108,16 @@ public:
 		// Published only by a listener that serves: --check-config and a
 		// configure() that failed publish nothing.
 		if (_host) _host->publish(webchat::ChatService::serviceName(_listenerName), _service);
-		return new webchat::engine::UpgradeHandlerFactory(*_engine, *_origins);
+		return new webchat::chatroom::RoomListFactory(*_engine, *_origins, *_chat);
 	}
 
 	void shutdown() override
 	{
 		withdrawService();
 		if (_engine) _engine->stop();
+		// Members away within their leave grace go with the process: every
+		// client is gone now.
+		if (_chat) _chat->stopLeaveGraces();
 		// Every message accepted is in the store's queue now: on disk (or,
 		// with redis, sent along with the members' leaves, within
 		// redis_timeout_ms) before the process exits.

@@ -15,6 +15,9 @@ namespace webchat::chatroom {
 
 namespace {
 
+// Ids are JSON numbers in events: at most 2^53 stay exact in a browser.
+constexpr std::int64_t maxJsonInteger = std::int64_t(1) << 53;
+
 bool looksLikeObject(std::string_view frame)
 {
 	for (const char c : frame)
@@ -139,7 +142,7 @@ ClientCommand ClientCommand::parse(std::string_view frame)
 	}
 
 	std::string type;
-	if (!stringField(*object, "type", type)) return decoded(Kind::BadRequest, "a JSON object needs a \"type\": \"message\", \"nick\" or \"auth\"");
+	if (!stringField(*object, "type", type)) return decoded(Kind::BadRequest, "a JSON object needs a \"type\": \"message\", \"nick\", \"typing\", \"history\" or \"auth\"");
 	std::string value;
 	if (type == "message")
 	{
@@ -156,7 +159,22 @@ ClientCommand ClientCommand::parse(std::string_view frame)
 		if (!stringField(*object, "token", value) || value.empty()) return decoded(Kind::BadRequest, "an auth frame needs a \"token\" string");
 		return decoded(Kind::Auth, std::move(value));
 	}
+	if (type == "typing") return ClientCommand(Kind::Typing, {});
+	if (type == "history") return parseHistory(*object);
 	return parseModeration(type, *object);
+}
+
+ClientCommand ClientCommand::parseHistory(const Poco::JSON::Object& object)
+{
+	std::string problem;
+	const auto before = integerField(object, "before", 1, maxJsonInteger, problem);
+	if (!before) return decoded(Kind::BadRequest, "history: " + (problem.empty() ? std::string("needs \"before\", the id of the oldest message the client has") : problem));
+	const auto limit = integerField(object, "limit", 1, maxJsonInteger, problem);
+	if (!problem.empty()) return decoded(Kind::BadRequest, "history: " + problem);
+	ClientCommand command(Kind::History, {});
+	command._history.before = static_cast<std::uint64_t>(*before);
+	command._history.limit = limit ? static_cast<std::size_t>(std::min<std::int64_t>(*limit, MaxHistoryPage)) : MaxHistoryPage;
+	return command;
 }
 
 ClientCommand ClientCommand::parseModeration(const std::string& type, const Poco::JSON::Object& object)
@@ -167,7 +185,7 @@ ClientCommand ClientCommand::parseModeration(const std::string& type, const Poco
 	for (const auto& [name, known] : kinds)
 		if (type == name) kind = known;
 	if (kind == Kind::BadRequest)
-		return decoded(Kind::BadRequest, "unknown type; known are \"message\", \"nick\", \"auth\" and, for moderators, \"delete\", \"kick\", \"mute\", \"ban\", \"unban\", \"slowmode\", \"topic\"");
+		return decoded(Kind::BadRequest, "unknown type; known are \"message\", \"nick\", \"typing\", \"history\", \"auth\" and, for moderators, \"delete\", \"kick\", \"mute\", \"ban\", \"unban\", \"slowmode\", \"topic\"");
 
 	ModerationFields fields;
 	std::string problem;
@@ -194,8 +212,7 @@ ClientCommand ClientCommand::parseModeration(const std::string& type, const Poco
 	{
 	case Kind::Delete:
 	{
-		// Ids are JSON numbers in events: at most 2^53 stay exact in a browser.
-		const auto id = integerField(object, "id", 1, 1LL << 53, problem);
+		const auto id = integerField(object, "id", 1, maxJsonInteger, problem);
 		if (!id) return bad(problem.empty() ? "needs \"id\", the message's id" : problem);
 		fields.id = static_cast<std::uint64_t>(*id);
 		break;

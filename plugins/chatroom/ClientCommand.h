@@ -9,6 +9,9 @@
 //   {"type":"delete"|"kick"|"mute"|"ban"|"unban"|"slowmode"|"topic",...}
 //                                     a moderator's command, its fields
 //                                     checked against ModerationLimits
+//   {"type":"history","before":<id>,"limit":<n>}
+//                                     older messages, for this client only
+//   {"type":"typing"}                 the client is typing
 //   anything that is not a JSON object ("hello", "\"hello\"", "[1,2]",
 //   "{not json") is the text of a message, as is
 //   a JSON object without a known type or with fields of the wrong kind is
@@ -45,6 +48,8 @@ public:
 		Unban,    // nick or address
 		Slowmode, // seconds (0: off)
 		Topic,    // text (empty: none)
+		History,  // before, limit
+		Typing,
 		BadRequest
 	};
 
@@ -60,6 +65,19 @@ public:
 		std::optional<std::int64_t> seconds;
 	};
 
+	/// A request for older messages: those with ids below before, at most
+	/// limit of them (as the client gave it; the server serves at most
+	/// MaxHistoryPage).
+	struct HistoryRequest
+	{
+		std::uint64_t before = 0;
+		std::size_t limit = 0;
+	};
+
+	/// The most messages one history request is answered with; a larger
+	/// limit is served as this many, and so is a request without one.
+	static constexpr std::size_t MaxHistoryPage = 100;
+
 	/// frame must outlive the command (plain text is not copied).
 	static ClientCommand parse(std::string_view frame);
 
@@ -74,19 +92,24 @@ public:
 	/// A moderator's command's fields.
 	const ModerationFields& moderation() const { return _moderation; }
 
-	bool isModeration() const { return _kind != Kind::Message && _kind != Kind::Nick && _kind != Kind::BadRequest; }
+	/// A history request's fields.
+	const HistoryRequest& history() const { return _history; }
+
+	bool isModeration() const { return _kind >= Kind::Delete && _kind <= Kind::Topic; }
 
 private:
 	ClientCommand(Kind kind, std::string_view frame): _kind(kind), _frame(frame) {}
 	static ClientCommand decoded(Kind kind, std::string value);
 	static ClientCommand moderation(Kind kind, ModerationFields fields);
 	static ClientCommand parseModeration(const std::string& type, const Poco::JSON::Object& object);
+	static ClientCommand parseHistory(const Poco::JSON::Object& object);
 
 	Kind _kind;
 	std::string_view _frame;
 	std::string _value;
 	bool _decoded = false;
 	ModerationFields _moderation;
+	HistoryRequest _history;
 };
 
 } // namespace webchat::chatroom

@@ -4,7 +4,8 @@
 // The members this instance holds, by room and nick comparison key: whom a
 // kick or a ban reaches, and who holds a nick when a moderator bans or
 // mutes it (its public id, so the ban follows the identity or nick token
-// and not only the nick). Any thread; one short lock per call.
+// and not only the nick), and whom a typing notice goes to. Any thread;
+// one short lock per call.
 //
 
 #ifndef WEBCHAT_CHATROOM_MODERATIONTARGETS_INCLUDED
@@ -72,6 +73,21 @@ public:
 		const auto it = _targets.find({room, nickKey});
 		if (it == _targets.end()) return std::nullopt;
 		return it->second;
+	}
+
+	/// The handles of room's members but the one of nickKey; none when
+	/// there are more than max of them. Also whom a typing notice reaches.
+	std::vector<Handle> othersIn(const std::string& room, const std::string& nickKey, std::size_t max) const
+	{
+		std::vector<Handle> result;
+		std::lock_guard<std::mutex> lock(_mutex);
+		for (auto it = _targets.lower_bound({room, std::string()}); it != _targets.end() && it->first.first == room; ++it)
+		{
+			if (it->first.second == nickKey) continue;
+			if (result.size() == max) return {};
+			result.push_back(it->second.handle);
+		}
+		return result;
 	}
 
 	/// The members ban keeps out (in its room, or every room for a ban of

@@ -116,6 +116,11 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 		}
 		if (!_shared && !nick) joining = _state.guestNick();
 		result.nick = joining.shown;
+		if (takeBack(joining.key, Member{joining.shown, speaker, connection.peerAddress()}, result))
+		{
+			welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token);
+			return;
+		}
 		result.status = _state.join(joining, speaker.verified);
 		if (*result.status != RoomState::Join::Joined)
 		{
@@ -147,6 +152,50 @@ void Room::leave(const std::string& nick, bool announce)
 		if (_state.leave(leaving.key) && announce) ws::appendFrame(batch, ws::Opcode::Text, event);
 	});
 	if (_shared) _shared->leave(_name.key, leaving);
+}
+
+bool Room::takeBack(const std::string& key, Member returning, JoinResult& result)
+{
+	const auto away = _away.find(key);
+	if (away == _away.end()) return false;
+	const auto member = _localMembers.find(key);
+	if (member == _localMembers.end() || returning.speaker.from.empty() || member->second.speaker.from != returning.speaker.from) return false;
+	// Under the nick as the room shows it: the others never saw it go.
+	returning.nick = member->second.nick;
+	result.nick = returning.nick;
+	result.status = RoomState::Join::Joined;
+	result.returned = true;
+	result.announced = away->second.announced;
+	member->second = std::move(returning);
+	_away.erase(away);
+	return true;
+}
+
+std::uint64_t Room::keepAway(const std::string& nick, bool announce)
+{
+	const std::string key = Name::of(nick).key;
+	std::uint64_t ticket = 0;
+	_topic->publishWith([&](std::string&) {
+		ticket = ++_lastTicket;
+		_away[key] = Absence{ticket, announce};
+	});
+	return ticket;
+}
+
+bool Room::endAway(const std::string& nickKey, std::uint64_t ticket)
+{
+	bool left = false;
+	_topic->publishWith([&](std::string& batch) {
+		const auto away = _away.find(nickKey);
+		if (away == _away.end() || away->second.ticket != ticket) return;
+		left = true;
+		const bool announce = away->second.announced;
+		_away.erase(away);
+		const std::string shown = _state.shownAs(nickKey);
+		_localMembers.erase(nickKey);
+		if (_state.leave(nickKey) && announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::leave(shown, wallClockMs()));
+	});
+	return left;
 }
 
 RoomState::Rename Room::rename(const std::string& from, const std::string& to, bool verified)
@@ -222,19 +271,42 @@ std::optional<Room::Snapshot> Room::snapshot(std::uint64_t before, std::size_t h
 	_topic->publishWith([&](std::string&) {
 		if (!_loaded) return;
 		result.emplace();
-		result->lastId = _state.lastId();
 		for (const auto& name : _state.members())
 		{
 			const auto local = _localMembers.find(name.key);
 			result->members.push_back(local != _localMembers.end() ? local->second : Member{name.shown, {}, {}});
 		}
-		// The newest entries below before, walking back from the newest.
-		std::size_t end = _state.historyCount();
-		while (end > 0 && before != 0 && _state.historyId(end - 1) >= before) --end;
-		const std::size_t first = end > historyLimit ? end - historyLimit : 0;
-		for (std::size_t index = first; index < end; ++index) result->history.emplace_back(_state.historyId(index), _state.historyJson(index));
+		copyHistory(*result, before, historyLimit);
 	});
 	return result;
+}
+
+std::optional<Room::Snapshot> Room::historyBefore(std::uint64_t before, std::size_t historyLimit)
+{
+	std::optional<Snapshot> result;
+	_topic->publishWith([&](std::string&) {
+		if (!_loaded) return;
+		result.emplace();
+		copyHistory(*result, before, historyLimit);
+	});
+	return result;
+}
+
+std::size_t Room::memberCount()
+{
+	std::size_t count = 0;
+	_topic->publishWith([&](std::string&) { count = _state.members().size(); });
+	return count;
+}
+
+void Room::copyHistory(Snapshot& snapshot, std::uint64_t before, std::size_t historyLimit) const
+{
+	snapshot.lastId = _state.lastId();
+	// The newest entries below before, walking back from the newest.
+	std::size_t end = _state.historyCount();
+	while (end > 0 && before != 0 && _state.historyId(end - 1) >= before) --end;
+	const std::size_t first = end > historyLimit ? end - historyLimit : 0;
+	for (std::size_t index = first; index < end; ++index) snapshot.history.emplace_back(_state.historyId(index), _state.historyJson(index));
 }
 
 Room::Removal Room::tombstone(std::uint64_t id, const std::string& by, bool toStore)

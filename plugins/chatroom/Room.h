@@ -72,6 +72,8 @@ public:
 		std::optional<RoomState::Join> status; // none: the connection was no longer open, or unavailable
 		std::string nick;                      // the nick asked for, or the guest nick given, as shown
 		bool unavailable = false;              // shared rooms: the backend is unreachable and the room not loaded here
+		bool returned = false;                 // it took back its own place, away within its grace (see keepAway)
+		bool announced = false;                // when returned: whether its first join was announced (its leave will be)
 	};
 
 	/// Subscribes connection as nick (a guest nick when none) and, when it
@@ -91,6 +93,24 @@ public:
 	/// nick (as it joined or was renamed, shown) left (its connection is
 	/// already unsubscribed): a leave event when announce (as its join was).
 	void leave(const std::string& nick, bool announce = true);
+
+	/// Leave grace: nick's connection is gone (already unsubscribed), but it
+	/// stays a member, away, with no event: a join under its nick (any
+	/// spelling) by the same speaker (the same public id, from) takes its
+	/// place back unseen by the others, with the welcome any join gets
+	/// (JoinResult::returned); anyone else finds the nick taken. The ticket
+	/// names this absence for endAway(). announce: whether its join was
+	/// announced (then its leave will be).
+	std::uint64_t keepAway(const std::string& nick, bool announce);
+
+	/// The grace of the absence ticket ended: the member of that nick (its
+	/// key) leaves, as leave() does, unless it came back meanwhile; true
+	/// when it left now.
+	bool endAway(const std::string& nickKey, std::uint64_t ticket);
+
+	/// Rooms shared through a backend keep no one away: a client may come
+	/// back through another instance.
+	bool shared() const { return _shared != nullptr; }
 
 	/// A nick event to everyone when renamed; from is the member's nick as
 	/// shown, to as asked for (shown in its display form). "verified":true
@@ -132,6 +152,14 @@ public:
 	/// holds whose ids are below before (0: the newest); none until its
 	/// first join loaded it.
 	std::optional<Snapshot> snapshot(std::uint64_t before, std::size_t historyLimit);
+
+	/// The same without the members: what a client's history request
+	/// reads from the room's memory (its own I/O thread).
+	std::optional<Snapshot> historyBefore(std::uint64_t before, std::size_t historyLimit);
+
+	/// Members, of this instance and (shared rooms) of others, those away
+	/// within their leave grace included; 0 until its first join loaded it.
+	std::size_t memberCount();
 
 	// Moderation: any thread --------------------------------------------------
 
@@ -185,10 +213,16 @@ public:
 private:
 	// Under the topic's lock: once, and again by reload().
 	void load();
+	// Under the topic's lock: lastId, and up to historyLimit of the history's
+	// entries with ids below before (0: the newest), oldest first.
+	void copyHistory(Snapshot& snapshot, std::uint64_t before, std::size_t historyLimit) const;
 	// Under the topic's lock: a remote member joins or leaves, with its event.
 	void addRemote(std::string& batch, const Name& nick, const std::string& instance, std::int64_t ts);
 	void removeRemote(std::string& batch, const std::string& key, std::int64_t ts);
 	static Name sharedGuestNick();
+	// Under the topic's lock: the member away under key is returning (the
+	// same speaker): it takes its place back, result says so.
+	bool takeBack(const std::string& key, Member returning, JoinResult& result);
 	// Tombstones id here (and in the store when toStore), with its event.
 	Removal tombstone(std::uint64_t id, const std::string& by, bool toStore);
 
@@ -205,6 +239,13 @@ private:
 	bool _stored = false; // messages go to the store (false: it keeps none, or failed to load the room)
 	std::map<std::string, std::string> _remoteOwners; // shared rooms: members on other instances, nick's key -> instance
 	std::map<std::string, Member> _localMembers;      // this instance's members, nick's key -> who and from where
+	struct Absence
+	{
+		std::uint64_t ticket = 0;
+		bool announced = false;
+	};
+	std::map<std::string, Absence> _away; // local members within their leave grace, nick's key -> why
+	std::uint64_t _lastTicket = 0;
 };
 
 } // namespace webchat::chatroom

@@ -222,6 +222,27 @@ std::string ServerEvents::error(std::string_view code, std::string_view message,
 	return out;
 }
 
+std::string ServerEvents::history(const std::vector<std::string>& messages, bool more)
+{
+	std::size_t size = 48;
+	for (const auto& message : messages) size += message.size() + 1;
+	std::string out;
+	out.reserve(size);
+	out.append("{\"type\":\"history\",\"messages\":[");
+	for (std::size_t i = 0; i < messages.size(); ++i)
+	{
+		if (i != 0) out += ',';
+		out.append(messages[i]);
+	}
+	out.append("],\"more\":").append(more ? "true" : "false").append("}");
+	return out;
+}
+
+std::string ServerEvents::typing(std::string_view nick)
+{
+	return event("typing", {{"nick", nick}});
+}
+
 namespace {
 
 // {"type":"<type>","id":<id><between>"by":"<by>"}: a deletion and a tombstone.

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace webchat::chatroom {
 
@@ -75,6 +76,14 @@ public:
 	static std::string error(std::string_view code, std::string_view message);
 	/// An error with the seconds it lasts (muted, banned, slow_mode).
 	static std::string error(std::string_view code, std::string_view message, std::int64_t seconds);
+
+	/// The answer to a history request: {"type":"history","messages":[...],
+	/// "more":true|false}, messages (message events, as in a welcome's
+	/// history) oldest first; more when older ones exist.
+	static std::string history(const std::vector<std::string>& messages, bool more);
+
+	/// Someone else in the room is typing: {"type":"typing","nick":"<nick>"}.
+	static std::string typing(std::string_view nick);
 
 	// Moderation
 	static std::string deleted(std::uint64_t id, std::string_view by);

@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <initializer_list>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -38,7 +39,8 @@ using Poco::JSON::Object;
 // webchatd with one chat-room listener on a free loopback port. Unless
 // extraKeys name a database, the history goes to a fresh SQLite file of the
 // server's own (dataDir/chat.db), which stays for restart(). Nicks are not
-// reserved unless extraKeys set nick_reservation_days.
+// reserved unless extraKeys set nick_reservation_days, and members leave
+// without grace unless they set leave_grace_ms.
 class ChatServer: public SingleListenerServer
 {
 public:
@@ -51,7 +53,10 @@ public:
 			(extraKeys.find("database") == std::string::npos ? "database = " + dataDir + "/chat.db\n" : std::string()) +
 			// Tests come back under the same nick without its token: nicks
 			// are kept only where a test asks for it.
-			(extraKeys.find("nick_reservation_days") == std::string::npos ? "nick_reservation_days = 0\n" : std::string()) + extraKeys),
+			(extraKeys.find("nick_reservation_days") == std::string::npos ? "nick_reservation_days = 0\n" : std::string()) +
+			// Members leave when their connection closes, unless a test
+			// asks for a leave grace.
+			(extraKeys.find("leave_grace_ms") == std::string::npos ? "leave_grace_ms = 0\n" : std::string()) + extraKeys),
 		dataDir(dataDir),
 		database(dataDir + "/chat.db")
 	{
@@ -145,6 +150,22 @@ public:
 	WsTestClient ws;
 	std::string lastRaw;
 };
+
+/// A client of path on port, welcomed, whose join the others (already in
+/// the room) have read.
+inline std::unique_ptr<ChatClient> joined(std::uint16_t port, const std::string& path, std::initializer_list<ChatClient*> others = {})
+{
+	auto client = std::make_unique<ChatClient>(port, path);
+	client->expect("welcome");
+	for (auto* other : others) other->expect("join");
+	return client;
+}
+
+/// The text of client's next event, which must be a message.
+inline std::string nextText(ChatClient& client, int timeoutMs = 5000)
+{
+	return client.expect("message", timeoutMs)->getValue<std::string>("text");
+}
 
 inline std::vector<std::string> strings(const Poco::JSON::Array::Ptr& array)
 {

@@ -59,6 +59,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1000), s.maxRooms);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1000), s.maxUsersPerRoom);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(5), s.nickChangesPerMinute);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(5000), s.leaveGraceMs);
 		CPPUNIT_ASSERT(s.maxWelcomeBytes() <= EngineSettings::defaults().maxQueuedBytes);
 	}
 
@@ -66,7 +67,7 @@ public:
 	{
 		const auto section = config({{"history_size", "7"}, {"history_bytes", "4096"}, {"max_text_bytes", "300"},
 			{"rate_per_second", "0.5"}, {"rate_burst", "3"}, {"flood_close_after", "9"}, {"max_rooms", "2"},
-			{"max_users_per_room", "4"}, {"nick_changes_per_minute", "0"}});
+			{"max_users_per_room", "4"}, {"nick_changes_per_minute", "0"}, {"leave_grace_ms", "0"}});
 		const auto s = ChatSettings::fromConfig(*section, EngineSettings::fromConfig(*section));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(7), s.historySize);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(4096), s.historyBytes);
@@ -77,6 +78,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), s.maxRooms);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(4), s.maxUsersPerRoom);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), s.nickChangesPerMinute);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.leaveGraceMs);
 		const auto limits = s.roomLimits();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(7), limits.historySize);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(4096), limits.historyBytes);
@@ -90,7 +92,7 @@ public:
 			{"history_bytes", "100"}, {"max_text_bytes", "0"}, {"max_text_bytes", "4k"},
 			{"rate_per_second", "0"}, {"rate_per_second", "-2"}, {"rate_per_second", "fast"}, {"rate_per_second", "inf"},
 			{"rate_burst", "0"}, {"flood_close_after", "0"}, {"max_rooms", "0"}, {"max_users_per_room", "0"},
-			{"nick_changes_per_minute", "-5"}, {"max_rooms", "1.5"}};
+			{"nick_changes_per_minute", "-5"}, {"max_rooms", "1.5"}, {"leave_grace_ms", "-1"}, {"leave_grace_ms", "600001"}, {"leave_grace_ms", "5s"}};
 		for (const auto& [key, value] : cases)
 		{
 			const std::string message = refusal({{key, value}});

@@ -19,6 +19,10 @@ class ClientCommandTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCommonMessageShapeSkipsTheParser);
 	CPPUNIT_TEST(testAuth);
 	CPPUNIT_TEST(testBadAuthFrames);
+	CPPUNIT_TEST(testHistory);
+	CPPUNIT_TEST(testHistoryLimitIsCapped);
+	CPPUNIT_TEST(testBadHistoryRequests);
+	CPPUNIT_TEST(testTyping);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -139,6 +143,59 @@ public:
 		}
 		// Not an object: the text of a message, like any other.
 		CPPUNIT_ASSERT(ClientCommand::parse("auth a.b.c").kind() == Kind::Message);
+	}
+
+	void testHistory()
+	{
+		const auto command = ClientCommand::parse(R"({"type":"history","before":42,"limit":20})");
+		CPPUNIT_ASSERT(command.kind() == Kind::History);
+		CPPUNIT_ASSERT(!command.isModeration());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(42), command.history().before);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(20), command.history().limit);
+		// The largest id a browser keeps exact.
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1) << 53, ClientCommand::parse(R"({"type":"history","before":9007199254740992,"limit":1})").history().before);
+	}
+
+	void testHistoryLimitIsCapped()
+	{
+		CPPUNIT_ASSERT(ClientCommand::MaxHistoryPage >= 50);
+		const auto large = ClientCommand::parse(R"({"type":"history","before":5,"limit":100000})");
+		CPPUNIT_ASSERT(large.kind() == Kind::History);
+		CPPUNIT_ASSERT_EQUAL(ClientCommand::MaxHistoryPage, large.history().limit);
+		const auto without = ClientCommand::parse(R"({"type":"history","before":5})");
+		CPPUNIT_ASSERT(without.kind() == Kind::History);
+		CPPUNIT_ASSERT_EQUAL(ClientCommand::MaxHistoryPage, without.history().limit);
+	}
+
+	void testBadHistoryRequests()
+	{
+		for (const char* frame : {R"({"type":"history"})", R"({"type":"history","before":0,"limit":10})", R"({"type":"history","before":-1})",
+				 R"({"type":"history","before":"12"})", R"({"type":"history","before":1.5})", R"({"type":"history","before":true})",
+				 R"({"type":"history","before":9007199254740993})", R"({"type":"history","before":null,"limit":10})"})
+		{
+			const auto command = ClientCommand::parse(frame);
+			CPPUNIT_ASSERT_MESSAGE(frame, command.kind() == Kind::BadRequest);
+			CPPUNIT_ASSERT_MESSAGE(frame + command.problem(), command.problem().find("\"before\"") != std::string::npos);
+		}
+		for (const char* frame : {R"({"type":"history","before":10,"limit":0})", R"({"type":"history","before":10,"limit":-5})",
+				 R"({"type":"history","before":10,"limit":"50"})", R"({"type":"history","before":10,"limit":2.5})", R"({"type":"history","before":10,"limit":[50]})"})
+		{
+			const auto command = ClientCommand::parse(frame);
+			CPPUNIT_ASSERT_MESSAGE(frame, command.kind() == Kind::BadRequest);
+			CPPUNIT_ASSERT_MESSAGE(frame + command.problem(), command.problem().find("\"limit\"") != std::string::npos);
+		}
+	}
+
+	void testTyping()
+	{
+		const auto command = ClientCommand::parse(R"({"type":"typing"})");
+		CPPUNIT_ASSERT(command.kind() == Kind::Typing);
+		CPPUNIT_ASSERT(!command.isModeration());
+		// Extra fields are ignored, as everywhere.
+		CPPUNIT_ASSERT(ClientCommand::parse(R"({"type":"typing","nick":"someone else"})").kind() == Kind::Typing);
+		// The moderation kinds and only they are moderation.
+		CPPUNIT_ASSERT(ClientCommand::parse(R"({"type":"topic","text":""})").isModeration());
+		CPPUNIT_ASSERT(!ClientCommand::parse(R"({"type":"nick","nick":"x"})").isModeration());
 	}
 };
 

@@ -311,6 +311,7 @@ class ModerationAuditTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBansEndOnTheClock);
 	CPPUNIT_TEST(testAStoreThatFailsIsLoggedAndTheActionHolds);
 	CPPUNIT_TEST(testTargetsFollowRenamesAndBans);
+	CPPUNIT_TEST(testOthersInARoom);
 	CPPUNIT_TEST(testLoadedOnce);
 	CPPUNIT_TEST(testAFailedLoadIsLoggedAndNotRetriedAtOnce);
 	CPPUNIT_TEST(testABanOrMuteLearnsItsHolderOnce);
@@ -459,6 +460,23 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), targets.bannedBy(address).size());
 		targets.remove("lobby", "alicia");
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), targets.bannedBy(address).size());
+	}
+
+	void testOthersInARoom()
+	{
+		ModerationTargets<int> targets;
+		targets.add({"lobby", "Alice", {"alice", "", ""}, 1});
+		targets.add({"lobby", "Bob", {"bob", "", ""}, 2});
+		targets.add({"lobby", "Chi", {"chi", "", ""}, 3});
+		targets.add({"lobbyist", "Dan", {"dan", "", ""}, 4});
+		targets.add({"kitchen", "Eve", {"eve", "", ""}, 5});
+		CPPUNIT_ASSERT(targets.othersIn("lobby", "bob", 10) == std::vector<int>({1, 3}));
+		CPPUNIT_ASSERT(targets.othersIn("kitchen", "eve", 10).empty());
+		CPPUNIT_ASSERT(targets.othersIn("cellar", "eve", 10).empty());
+		// Exactly max others still get it; one more and nobody does.
+		CPPUNIT_ASSERT(targets.othersIn("lobby", "bob", 2) == std::vector<int>({1, 3}));
+		CPPUNIT_ASSERT(targets.othersIn("lobby", "bob", 1).empty());
+		CPPUNIT_ASSERT(targets.othersIn("lobby", "zed", 2).empty());
 	}
 
 	void testLoadedOnce()

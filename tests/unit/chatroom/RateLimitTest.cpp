@@ -1,9 +1,11 @@
 // TokenBucket and FloodGuard, driven by the time passed in: no sleeps.
+#include "ChatSession.h"
 #include "FloodGuard.h"
 #include "webchat/engine/TokenBucket.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
+using webchat::chatroom::ChatSession;
 using webchat::chatroom::FloodGuard;
 using webchat::engine::TokenBucket;
 
@@ -22,9 +24,23 @@ class RateLimitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFloodGuardSpreadOutNeverTrips);
 	CPPUNIT_TEST(testFloodGuardSlidingWindow);
 	CPPUNIT_TEST(testFloodGuardLimitOne);
+	CPPUNIT_TEST(testTypingOncePerInterval);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
+	void testTypingOncePerInterval()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(2000), ChatSession::TypingIntervalMs);
+		ChatSession session(webchat::chatroom::RequestTarget::parse("/lobby?nick=An"), webchat::chatroom::ChatSettings{});
+		CPPUNIT_ASSERT(session.typing().tryTake(10000));
+		CPPUNIT_ASSERT(!session.typing().tryTake(10001));
+		CPPUNIT_ASSERT(!session.typing().tryTake(11999));
+		CPPUNIT_ASSERT(session.typing().tryTake(12000));
+		// No saving up: a long pause still gives one notice, then the wait.
+		CPPUNIT_ASSERT(session.typing().tryTake(60000));
+		CPPUNIT_ASSERT(!session.typing().tryTake(60500));
+	}
+
 	void testBurstThenRefused()
 	{
 		TokenBucket bucket(10, 20);

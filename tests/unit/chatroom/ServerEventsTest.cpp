@@ -1,5 +1,6 @@
 // ServerEvents: every event is valid JSON with the fields of docs/PROTOCOL.md.
 #include "JsonWriter.h"
+#include "RoomList.h"
 #include "RoomState.h"
 #include "ServerEvents.h"
 
@@ -44,6 +45,9 @@ class ServerEventsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testWelcomeWithReset);
 	CPPUNIT_TEST(testWelcomeResetForAnotherEpoch);
 	CPPUNIT_TEST(testStoredMessageIsTheSameBytes);
+	CPPUNIT_TEST(testHistoryPage);
+	CPPUNIT_TEST(testTyping);
+	CPPUNIT_TEST(testRoomList);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -185,6 +189,43 @@ public:
 		stored.nick = "Bình <b>";
 		stored.text = std::string("nul") + '\0' + " \"quoted\" </script>\xE2\x80\xA8";
 		CPPUNIT_ASSERT_EQUAL(message(7, stored.nick, stored.text, stored.ts), ServerEvents::message(stored));
+	}
+
+	void testHistoryPage()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"history","messages":[],"more":false})"), ServerEvents::history({}, false));
+		const std::vector<std::string> page{message(3, "An", "one", 1), ServerEvents::tombstone(4, "mod")};
+		const std::string json = ServerEvents::history(page, true);
+		const auto object = parse(json);
+		CPPUNIT_ASSERT_EQUAL(std::string("history"), object->getValue<std::string>("type"));
+		CPPUNIT_ASSERT(object->getValue<bool>("more"));
+		const auto messages = object->getArray("messages");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), messages->size());
+		CPPUNIT_ASSERT_EQUAL(3, messages->getObject(0)->getValue<int>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("one"), messages->getObject(0)->getValue<std::string>("text"));
+		CPPUNIT_ASSERT(messages->getObject(1)->getValue<bool>("deleted"));
+		// The message events themselves, byte for byte, as in a welcome.
+		CPPUNIT_ASSERT(json.find(page[0]) != std::string::npos);
+		CPPUNIT_ASSERT(json.find(page[1]) != std::string::npos);
+	}
+
+	void testTyping()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string(R"({"type":"typing","nick":"Chi"})"), ServerEvents::typing("Chi"));
+		CPPUNIT_ASSERT_EQUAL(std::string("<\"b\">"), parse(ServerEvents::typing("<\"b\">"))->getValue<std::string>("nick"));
+	}
+
+	void testRoomList()
+	{
+		using webchat::chatroom::RoomList;
+		CPPUNIT_ASSERT_EQUAL(std::string("[]"), RoomList::json({}));
+		CPPUNIT_ASSERT_EQUAL(std::string(R"([{"room":"lobby","users":12},{"room":"Hà Nội","users":3}])"), RoomList::json({{"lobby", 12}, {"Hà Nội", 3}}));
+		// Escaped as every string the server sends.
+		const std::string json = RoomList::json({{"</script>\"", 1}});
+		CPPUNIT_ASSERT(json.find("</script>") == std::string::npos);
+		Poco::JSON::Parser parser;
+		const auto list = parser.parse(json).extract<Poco::JSON::Array::Ptr>();
+		CPPUNIT_ASSERT_EQUAL(std::string("</script>\""), list->getObject(0)->getValue<std::string>("room"));
 	}
 };
 
