@@ -253,8 +253,10 @@ async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class
   process.once('exit', removeData);
   const history = plugin.plugin === 'chatroom' && !('database' in chat) ? { database: path.join(dataDir, 'chat.db') } : {};
   // Tests come back under the same nick in fresh browser contexts: nicks
-  // are kept only where a test asks for it (nick_reservation_days in chat).
-  const reservations = plugin.plugin === 'chatroom' ? { nick_reservation_days: 0 } : {};
+  // are kept only where a test asks for it (nick_reservation_days in chat),
+  // and a member who leaves is gone at once unless a test asks for a grace
+  // (leave_grace_ms).
+  const reservations = plugin.plugin === 'chatroom' ? { nick_reservation_days: 0, leave_grace_ms: 0 } : {};
   const listeners = {
     page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort },
     chat: { port: chatPort, ...plugin, ...history, ...reservations, ...chat },

@@ -68,7 +68,8 @@ public:
 		if (withChat)
 		{
 			text += "[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(chatPort) + "\nplugin = chatroom\nclass = ChatroomPlugin\n"
-				"max_text_bytes = 100\n" + std::string(SingleListenerServer::oneClientLimits) +
+				// A member who leaves is gone at once (no leave_grace_ms).
+				"max_text_bytes = 100\nleave_grace_ms = 0\n" + std::string(SingleListenerServer::oneClientLimits) +
 				(chatKeys.find("backend") == std::string::npos ? "backend = memory\n" : "") + chatKeys + "\n";
 		}
 		text += "[listeners.admin]\naddress = 127.0.0.1\nport = " + std::to_string(adminPort) + "\nplugin = admin\nclass = AdminPlugin\n"

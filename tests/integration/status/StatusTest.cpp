@@ -167,7 +167,8 @@ public:
 
 	void testChatRoomsAndUsers()
 	{
-		ThreeListenerServer server("plugin = chatroom\nclass = ChatroomPlugin\nbackend = memory\n");
+		// Members who leave are gone at once (no leave_grace_ms).
+		ThreeListenerServer server("plugin = chatroom\nclass = ChatroomPlugin\nbackend = memory\nleave_grace_ms = 0\n");
 		server.expect("webchat_rooms{listener=\"chat\"}", 0);
 		{
 			WsTestClient ann(server.chatPort, "/lobby?nick=ann"), bob(server.chatPort, "/lobby?nick=bob"), eve(server.chatPort, "/cellar?nick=eve");
