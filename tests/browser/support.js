@@ -244,7 +244,8 @@ function chatroomMissing() {
  * server's own (unless `chat` names a backend or database), kept until
  * kill(). stop() sends SIGTERM; start() starts it again on the same ports
  * and database (with backend: 'memory', rooms start empty). Nicks are not
- * reserved unless `chat` sets nick_reservation_days.
+ * reserved, and leaves have no grace, unless `chat` sets
+ * nick_reservation_days or leave_grace_ms.
  */
 async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
   const [pagePort, chatPort] = await freePorts(2);
