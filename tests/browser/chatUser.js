@@ -12,7 +12,7 @@ const assert = require('node:assert/strict');
 const { watchPage, webSocketFailureTo } = require('./support');
 
 const WAIT_MS = 10000;
-const NICK_KEY = 'webchat.nick'; // what htdocs/chat.js remembers the nick under
+const NICK_KEY = 'webchat.nick'; // what htdocs/identity.js remembers the nick under
 
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };

@@ -21,7 +21,7 @@ playwright(); // fail now, with instructions, if `npm ci` has not run
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const WAIT_MS = 10000;
-const NICK_KEY = 'webchat.nick'; // where htdocs/chat.js remembers the nick
+const NICK_KEY = 'webchat.nick'; // where htdocs/identity.js remembers the nick
 
 describe('chat page served by webchatd', () => {
   let server = null;
@@ -179,15 +179,15 @@ describe('chat page served by webchatd', () => {
       assert.match(icon.headers()['content-type'] || '', /^image\/svg\+xml/);
 
       // The page's scripts keep to themselves: the window has no property a
-      // script-less document from the same origin (the favicon) lacks, but
-      // the one namespace roomEvents.js gives chat.js.
+      // script-less document from the same origin (the favicon) lacks (the
+      // page's modules share what they need through imports).
       const ownNames = () => Object.getOwnPropertyNames(window);
       const pageNames = await page.evaluate(ownNames);
       const plain = await context.newPage();
       await plain.goto(iconHref);
       const plainNames = new Set(await plain.evaluate(ownNames));
       await plain.close();
-      assert.deepEqual(pageNames.filter((name) => !plainNames.has(name)), ['WebchatRoomEvents'], 'the page\'s scripts added globals');
+      assert.deepEqual(pageNames.filter((name) => !plainNames.has(name)), [], 'the page\'s scripts added globals');
 
       await screenshot(page, 'desktop-light');
       await page.emulateMedia({ colorScheme: 'dark' });
