@@ -110,13 +110,13 @@ describe('chat page served by webchatd', () => {
     return handle.jsonValue();
   }
 
-  test('webchat-config.json names the chat endpoint on the host the page came from', async () => {
+  test('webchat-config.json names the chat endpoint on the host the page came from, and the longest text', async () => {
     const context = await browser.newContext();
     try {
       const response = await context.request.get(new URL('webchat-config.json', pageUrl).href);
       assert.equal(response.status(), 200);
       assert.match(response.headers()['content-type'] || '', /^application\/json/);
-      assert.deepEqual(await response.json(), { chatUrl });
+      assert.deepEqual(await response.json(), { chatUrl, maxTextBytes: 4096 });
     } finally {
       await context.close();
     }
