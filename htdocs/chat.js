@@ -7,14 +7,18 @@
 import * as roomEvents from './roomEvents.js';
 import { createConnection } from './connection.js';
 import { forgetIdentity, rememberNick, storedToken, storeToken } from './identity.js';
+import { mentions } from './mentions.js';
 import { renderMessage, renderNotice, showRemoved } from './messageView.js';
 import {
-  cleanName, decodeEvent, encodeChatMessage, encodeNickChange, encodeRelayMessage, isId, isString,
+  cleanName, decodeEvent, encodeChatMessage, encodeHistoryRequest, encodeNickChange, encodeRelayMessage, encodeTyping,
+  isId, isString,
   nickErrorKey, nickProblem, roomSocketUrl, toMessage,
 } from './protocol.js';
 import { createRoomStore } from './roomStore.js';
+import { createTypingList, createTypingSender, typingNotice } from './typing.js';
 
 const WELCOME_TIMEOUT_MS = 1000; // no welcome this long after the socket opened: the plain relay
+const HISTORY_PAGE_SIZE = 50; // older messages asked for at a time
 
 // After a dropped connection the server may still hold the old one (until
 // its ping times out) and refuse our nick as taken: keep retrying this long
@@ -46,6 +50,16 @@ export function createChat(options) {
   var sentSince = 0; // the `since` of the current connection
   var sentEpoch = null; // and its `epoch`
   var welcomedOnce = false; // a welcome arrived on some connection
+  var outage = false; // the room was lost and is not back yet
+  var moreHistory = false; // the room may hold messages older than those shown
+  var historyPending = false; // a page of older history was asked for
+  // "is typing…": who else is (shown until 8 s after their last notice),
+  // the timer that clears them, and what the reader's own typing sends.
+  var typists = createTypingList();
+  var typingTimer = null;
+  var typingSender = createTypingSender(function () {
+    if (mode === 'room') connection.send(encodeTyping());
+  });
   // How long "nick taken" may be our own earlier connection, still in the
   // room: 0 for a nick just typed, a little for a remembered one, long when
   // resuming after a drop. nickGraceUntil: the deadline, once refused.
@@ -90,8 +104,9 @@ export function createChat(options) {
       setNickShown(null);
       ui.topic.show('');
     } else if (roomMode) {
-      ui.title.setBase(t('pageTitle', { room: room }));
+      ui.roomName.show(room);
     }
+    if (next === 'relay' || roomMode) ui.messages.setEmptyText(t('noMessages'));
   }
 
   // ---- connection events
@@ -107,9 +122,24 @@ export function createChat(options) {
       welcomeTimer = setTimeout(enterRelayMode, WELCOME_TIMEOUT_MS);
       return;
     }
+    // An outage leaves a trace in the conversation: a line when the room
+    // (or relay) is lost, another when it is back (onWelcome, enterRelayMode).
+    if ((mode === 'room' || mode === 'relay') && (state === 'reconnecting' || state === 'offline')) {
+      notice(t('connectionLost'), 'connection');
+      outage = true;
+    }
     mode = null;
+    typists.clear();
+    renderTyping();
     ui.status.render(state, info);
     ui.composer.setEnabled(false);
+  }
+
+  /** The "reconnected" line, once per outage. */
+  function endOutage() {
+    if (!outage) return;
+    outage = false;
+    notice(t('reconnected'), 'connection');
   }
 
   function onMessage(data) {
@@ -143,6 +173,8 @@ export function createChat(options) {
       case 'topic': onTopic(event); break;
       case 'kicked': onKicked(event); break;
       case 'authenticated': onAuthenticated(event); break;
+      case 'typing': onTyping(event); break;
+      case 'history': onHistory(event); break;
       default: console.warn('webchat: ignoring an event of unknown type ' + JSON.stringify(event.type));
     }
   }
@@ -153,6 +185,7 @@ export function createChat(options) {
     clearTimeout(welcomeTimer);
     if (mode !== 'pending') return;
     setMode('relay');
+    endOutage();
     ui.status.render('connected', { relay: true });
     ui.composer.setEnabled(true);
   }
@@ -208,34 +241,70 @@ export function createChat(options) {
       notice(t(gap.from === gap.to ? 'gapOne' : 'gap', { from: gap.from, to: gap.to }), 'warning');
     }
     appendMessages(history, false);
+    historyPending = false; // an answer to a request of the last connection does not come
+    setMoreHistory(true);
     store.setUsers(Array.isArray(welcome.users) ? welcome.users : [], welcome.verifiedIndexes);
     if (nick) store.addUser(nick, store.self().verified);
     renderUsers();
     if (!welcomedOnce) notice(t('youJoined', { room: room, nick: nick }));
+    endOutage();
     welcomedOnce = true;
     ui.status.render('connected', {});
     ui.composer.setEnabled(true);
   }
 
+  /** A message (or tombstone) as the reader sees it: { item, mine, mentionsMe }. */
+  function renderForReader(message) {
+    var self = store.self();
+    if (message.deleted) return { item: renderMessage(message, format, t, false), mine: false, mentionsMe: false };
+    var mine = roomEvents.isOwn(message, self);
+    var mentionsMe = !mine && mentions(message.text, self.nick);
+    var shown = {
+      id: message.id, nick: message.nick, text: message.text, date: message.date, own: mine, verified: message.verified,
+      nicks: store.users(), ownNick: self.nick, mentionsMe: mentionsMe,
+    };
+    return { item: renderMessage(shown, format, t, self.moderator), mine: mine, mentionsMe: mentionsMe };
+  }
+
   function appendMessages(events, live) {
     var items = [];
-    var self = store.self();
     events.forEach(function (message) {
       if (!store.addMessage(message.id)) return; // already shown
-      if (message.deleted) {
-        items.push(renderMessage(message, format, t, false));
-        return;
-      }
-      var mine = roomEvents.isOwn(message, self);
-      if (mine && live) {
+      var shown = renderForReader(message);
+      items.push(shown.item);
+      if (!live || message.deleted) return;
+      if (shown.mine) {
         var sent = unechoed.indexOf(message.text);
         if (sent !== -1) unechoed.splice(sent, 1);
+      } else {
+        ui.title.bump(shown.mentionsMe);
       }
-      var shown = { id: message.id, nick: message.nick, text: message.text, date: message.date, own: mine, verified: message.verified };
-      items.push(renderMessage(shown, format, t, self.moderator));
-      if (live && !mine) ui.title.bump();
+      stoppedTyping(message.nick);
+      if (shown.mentionsMe) ui.mentionNotifier.notify(message.nick, message.text, room);
     });
     ui.messages.append(items);
+  }
+
+  // ---- older history: scrolling to the top (or the button there) asks
+  // for the page before the oldest message shown.
+
+  /** Whether the room may hold messages older than those shown (the first message has id 1). */
+  function setMoreHistory(more) {
+    moreHistory = more && store.oldestId() > 1;
+    ui.messages.setOlderAvailable(moreHistory);
+  }
+
+  function loadOlder() {
+    if (mode !== 'room' || !moreHistory || historyPending) return;
+    historyPending = true;
+    connection.send(encodeHistoryRequest(store.oldestId(), HISTORY_PAGE_SIZE));
+  }
+
+  function onHistory(event) {
+    historyPending = false;
+    var messages = Array.isArray(event.messages) ? event.messages.map(toMessage).filter(Boolean) : [];
+    ui.messages.prepend(store.takeOlder(messages).map(function (message) { return renderForReader(message).item; }));
+    setMoreHistory(event.more === true);
   }
 
   /** A moderator deleted a message: its item becomes a tombstone (if it is still shown). */
@@ -285,6 +354,27 @@ export function createChat(options) {
     return typeof event.ts === 'number' && isFinite(event.ts) ? new Date(event.ts) : now();
   }
 
+  /** Shows who is typing now, and clears them when their time is up. */
+  function renderTyping() {
+    clearTimeout(typingTimer);
+    var at = Date.now();
+    var shown = typingNotice(typists.current(at));
+    ui.typing.show(shown ? t(shown.key, shown.params) : '');
+    var next = typists.nextExpiry(at);
+    typingTimer = next === null ? null : setTimeout(renderTyping, next - at);
+  }
+
+  function onTyping(event) {
+    if (!isString(event.nick) || event.nick === store.nick()) return;
+    typists.add(event.nick, Date.now());
+    renderTyping();
+  }
+
+  /** Someone stopped typing (their message or leave arrived). */
+  function stoppedTyping(nick) {
+    if (typists.remove(nick)) renderTyping();
+  }
+
   function onJoin(event) {
     if (!isString(event.nick)) return;
     store.addUser(event.nick, event.verified === true);
@@ -296,12 +386,14 @@ export function createChat(options) {
     if (!isString(event.nick)) return;
     store.removeUser(event.nick);
     renderUsers();
+    stoppedTyping(event.nick);
     notice(t('left', { nick: event.nick }), 'leave', eventDate(event));
   }
 
   function onNick(event) {
     if (!isString(event.old) || !isString(event.nick)) return;
     store.renameUser(event.old, event.nick, event.verified === true);
+    typists.rename(event.old, event.nick);
     if (event.old === store.nick()) {
       store.setNick(event.nick);
       setNickShown(event.nick);
@@ -339,15 +431,7 @@ export function createChat(options) {
       nickGraceMs = 0;
       nickGraceUntil = 0;
       connection.stop();
-      var failed = requestedNick;
-      askNick({
-        first: true, // not in the room: "Join" or "Join as a guest"
-        returnFocus: ui.messageInput,
-        value: failed,
-        error: t(nickErrorKey(code), { nick: failed }),
-        onDone: function (nick) { joinAs(nick, false); },
-        onCancel: function () { joinAs(null, false); },
-      });
+      ui.askToJoin(requestedNick, t(nickErrorKey(code), { nick: requestedNick }), function (nick) { joinAs(nick, false); });
       return;
     }
     if (code === 'invalid_room') {
@@ -476,6 +560,7 @@ export function createChat(options) {
       return true;
     }
     if (!connection.send(encodeChatMessage(text))) return false;
+    typingSender.reset();
     unechoed.push(text);
     if (unechoed.length > 20) unechoed.shift();
     ui.messages.scrollToBottom(); // you just spoke: follow the conversation
@@ -503,6 +588,8 @@ export function createChat(options) {
     if (open) menu.querySelector('button').focus();
   }
 
+  ui.messages.onOlderWanted(loadOlder);
+
   ui.messages.element.addEventListener('click', function (event) {
     var button = event.target.closest('button');
     if (!button) return;
@@ -529,6 +616,31 @@ export function createChat(options) {
     toggle.focus();
   });
 
+  /**
+   * Moves to another room on the same connection settings, without a
+   * reload: what was shown of this one goes, the socket is opened anew
+   * for the other (the nick and its token stay).
+   */
+  function switchRoom(next) {
+    if (next === room) return;
+    room = next;
+    ui.roomName.show(room);
+    store.clearMessages();
+    store.setUsers([], []);
+    renderUsers();
+    ui.messages.clear();
+    ui.messages.setEmptyText('');
+    ui.topic.show('');
+    typists.clear();
+    renderTyping();
+    setMoreHistory(false);
+    historyPending = false;
+    unechoed = [];
+    welcomedOnce = false; // "You joined <room>" again
+    outage = false;
+    if (connection) connection.restart();
+  }
+
   /** Starts once the endpoint is known and we have a nick (or chose to be a guest). */
   function start(url) {
     chatUrl = url;
@@ -541,6 +653,17 @@ export function createChat(options) {
     joinAs: joinAs,
     send: send,
     openNickChange: openNickChange,
+    switchRoom: switchRoom,
+    room: function () { return room; },
+    /** A key press in the message box that types something (typing.js isTypingKey). */
+    typed: function (text) {
+      if (mode === 'room' && text.charAt(0) !== '/') typingSender.typed(Date.now());
+    },
+    /** The nicks of the others in the room, for the @mention picker. */
+    presentNicks: function () {
+      var own = store.nick();
+      return mode === 'room' ? store.users().filter(function (nick) { return nick !== own; }) : [];
+    },
     retryNow: function () { if (connection) connection.retryNow(); },
   };
 }

@@ -4,6 +4,9 @@
  * following new messages while the reader is at the bottom.
  */
 
+import { continuesRun, speakerOf } from './grouping.js';
+import { splitLinks } from './links.js';
+import { splitMentions } from './mentions.js';
 import { MAX_MESSAGES } from './roomStore.js';
 
 const STICK_TO_BOTTOM_PX = 48; // "at the bottom" tolerance for auto-scroll
@@ -50,7 +53,24 @@ export function verifiedMark(t) {
 /** Turns a message's list item into its tombstone: the text is gone, who removed it is said. */
 export function showRemoved(item, by, t) {
   item.className = 'msg msg-removed';
+  delete item.dataset.speaker;
   item.replaceChildren(element('p', 'msg-text', by ? t('removedBy', { by: by }) : t('removed')));
+  // A run of the speaker's messages after it starts afresh, with the name.
+  if (item.nextElementSibling) regroup(item.nextElementSibling);
+}
+
+/** A list item's place in a run of one speaker's messages (grouping.js): { speaker, time }, or null. */
+function runMember(item) {
+  if (!item || !item.dataset.speaker) return null;
+  return { speaker: item.dataset.speaker, time: Number(item.dataset.time) };
+}
+
+/**
+ * Shows or hides a message's name and time (kept for screen readers)
+ * by whether it continues the run of the item before it.
+ */
+function regroup(item) {
+  item.classList.toggle('msg-continued', continuesRun(runMember(item.previousElementSibling), runMember(item)));
 }
 
 /**
@@ -84,11 +104,50 @@ export function renderModeration(message, own, t) {
   return { toggle: toggle, menu: menu };
 }
 
+// What a link in a message may do: open in a new tab that cannot reach
+// back to the page, without telling the target where it came from, and
+// without vouching for it (the room's users wrote it).
+const LINK_REL = 'noopener noreferrer nofollow ugc';
+
+/** Plain text with each @mention of someone in nicks (mentions.js) marked; the reader's own more so. */
+function appendWithMentions(container, text, nicks, ownNick) {
+  splitMentions(text, nicks).forEach(function (part) {
+    if (part.mention === undefined) {
+      container.appendChild(document.createTextNode(part.text));
+      return;
+    }
+    var mention = element('span', part.mention === ownNick ? 'mention mention-me' : 'mention', part.text);
+    container.appendChild(mention);
+  });
+}
+
+/**
+ * A message's text as an element: text nodes, an <a> for each web address
+ * in it (links.js decides which) and a mark on each @mention of someone in
+ * nicks, built with DOM APIs.
+ */
+function messageText(tag, text, nicks, ownNick) {
+  var container = element(tag, 'msg-text');
+  splitLinks(text).forEach(function (part) {
+    if (part.href === undefined) {
+      appendWithMentions(container, part.text, nicks || [], ownNick);
+      return;
+    }
+    var link = element('a', 'msg-link', part.text);
+    link.href = part.href;
+    link.target = '_blank';
+    link.rel = LINK_REL;
+    container.appendChild(link);
+  });
+  return container;
+}
+
 /**
  * One message as a list item. Text only: never parsed as HTML.
- * message: { text, date, nick?, own?, id?, verified?, deleted?, by? } (no
- * nick: a relay message; deleted: a tombstone). moderator: the reader may
- * moderate it (a menu of actions).
+ * message: { text, date, nick?, own?, id?, verified?, deleted?, by?,
+ * nicks?, ownNick?, mentionsMe? } (no nick: a relay message; deleted: a
+ * tombstone; nicks: whose @mentions to mark; mentionsMe: it calls the
+ * reader). moderator: the reader may moderate it (a menu of actions).
  */
 export function renderMessage(message, format, t, moderator) {
   var item = element('li', 'msg');
@@ -100,10 +159,17 @@ export function renderMessage(message, format, t, moderator) {
   if (message.nick === undefined) {
     item.classList.add('msg-plain');
     item.appendChild(timeElement(message.date, format));
-    item.appendChild(element('span', 'msg-text', message.text));
+    item.appendChild(messageText('span', message.text));
     return item;
   }
   if (message.own) item.classList.add('msg-own');
+  if (message.mentionsMe) item.classList.add('msg-mention');
+  item.dataset.nick = message.nick;
+  var speaker = speakerOf(message);
+  if (speaker !== null) {
+    item.dataset.speaker = speaker;
+    item.dataset.time = String(message.date.getTime());
+  }
   var meta = element('p', 'msg-meta');
   meta.appendChild(element('span', 'msg-nick', message.nick));
   if (message.verified) meta.appendChild(verifiedMark(t));
@@ -116,7 +182,7 @@ export function renderMessage(message, format, t, moderator) {
   var moderation = moderator && message.id ? renderModeration(message, message.own, t) : null;
   if (moderation) meta.appendChild(moderation.toggle);
   item.appendChild(meta);
-  item.appendChild(element('p', 'msg-text', message.text));
+  item.appendChild(messageText('p', message.text, message.nicks, message.ownNick));
   if (moderation) item.appendChild(moderation.menu);
   return item;
 }
@@ -130,12 +196,19 @@ export function renderNotice(text, date, format, kind) {
   return item;
 }
 
+// Scrolled this close to the top, older messages are asked for.
+const NEAR_TOP_PX = 80;
+
 /**
  * The message log. Follows new messages while the reader is at the bottom;
  * if they scrolled up to read, it leaves the view alone and offers a
- * "New messages" button instead.
+ * "New messages" button instead. Older messages come in at the top when the
+ * reader scrolls there, or presses the "Older messages" button (for the
+ * keyboard, and when the log is too short to scroll).
  */
-export function createMessageList(list, jumpButton) {
+export function createMessageList(list, jumpButton, olderButton) {
+  var olderWanted = function () {};
+
   function isAtBottom() {
     return list.scrollHeight - list.scrollTop - list.clientHeight <= STICK_TO_BOTTOM_PX;
   }
@@ -151,6 +224,7 @@ export function createMessageList(list, jumpButton) {
       list.firstElementChild.remove();
       if (keepView) list.scrollTop -= before - list.scrollHeight;
     }
+    if (list.firstElementChild) regroup(list.firstElementChild);
   }
 
   /** Appends list items (several at once: one layout, one announcement). */
@@ -160,6 +234,7 @@ export function createMessageList(list, jumpButton) {
     var fragment = document.createDocumentFragment();
     items.forEach(function (item) { fragment.appendChild(item); });
     list.appendChild(fragment);
+    items.forEach(regroup);
     dropOldest(!follow);
     if (follow) scrollToBottom();
     else jumpButton.hidden = false;
@@ -170,16 +245,61 @@ export function createMessageList(list, jumpButton) {
     jumpButton.hidden = true;
   }
 
+  /** What the empty list says: nothing while joining, "Join to read..." before, "No messages yet." in the room. */
+  function setEmptyText(text) {
+    list.dataset.empty = text;
+  }
+
+  /**
+   * Puts list items (older messages, oldest first) above the first one,
+   * the view staying on what the reader was reading.
+   */
+  function prepend(items) {
+    if (!items.length) return;
+    var first = list.firstElementChild;
+    var anchorTop = first ? first.getBoundingClientRect().top : 0;
+    var fragment = document.createDocumentFragment();
+    items.forEach(function (item) { fragment.appendChild(item); });
+    list.insertBefore(fragment, first);
+    items.forEach(regroup);
+    if (!first) return;
+    regroup(first);
+    // The item that was first stays where it was on the screen.
+    list.scrollTop += first.getBoundingClientRect().top - anchorTop;
+  }
+
+  /** Shows the "Older messages" button while the room may hold older ones. */
+  function setOlderAvailable(available) {
+    olderButton.hidden = !available;
+  }
+
   /** The list item of message id, if it is still shown. */
   function find(id) {
     return list.querySelector('li.msg[data-id="' + String(id) + '"]');
   }
 
+  // Only the reader scrolling up asks (following new messages scrolls down).
+  var lastScrollTop = 0;
   list.addEventListener('scroll', function () {
     if (isAtBottom()) jumpButton.hidden = true;
+    var up = list.scrollTop < lastScrollTop;
+    lastScrollTop = list.scrollTop;
+    if (up && list.scrollTop <= NEAR_TOP_PX && !olderButton.hidden) olderWanted();
   });
   jumpButton.addEventListener('click', scrollToBottom);
+  olderButton.addEventListener('click', function () { olderWanted(); });
 
-  return { element: list, append: append, clear: clear, scrollToBottom: scrollToBottom, find: find };
+  return {
+    element: list,
+    append: append,
+    prepend: prepend,
+    clear: clear,
+    setEmptyText: setEmptyText,
+    setOlderAvailable: setOlderAvailable,
+    /** callback() asks for older messages (the reader is at the top). */
+    onOlderWanted: function (callback) { olderWanted = callback; },
+    scrollToBottom: scrollToBottom,
+    find: find,
+  };
 }
 

@@ -1,5 +1,6 @@
 /*
- * webchat page: the nickname dialog.
+ * webchat page: the nickname dialog, and the button that brings it back
+ * after it was closed without joining.
  */
 
 import { cleanName, nickProblem } from './protocol.js';
@@ -7,10 +8,11 @@ import { cleanName, nickProblem } from './protocol.js';
 /**
  * The nickname dialog (a modal <dialog>: focus moves into it and stays
  * there, Escape cancels). open(options) with
- *   first:   true for the first join (the cancel button joins as a guest)
+ *   first:   true for the first join: the second button joins as a guest
+ *            (onGuest), said on it; Escape joins nobody (onCancel)
  *   value:   the nick to prefill
  *   error:   a message to show (e.g. the nick was taken)
- *   onDone(nick) / onCancel()
+ *   onDone(nick), onGuest(), onCancel()
  * Focus goes back to where it was (or to `returnFocus`) when it closes.
  */
 export function createNickDialog(dialog, t) {
@@ -21,6 +23,7 @@ export function createNickDialog(dialog, t) {
   var submit = dialog.querySelector('#nick-submit');
   var cancel = dialog.querySelector('#nick-cancel');
   var current = null;
+  var GUEST = {}; // close()'s result for the guest button
 
   function showError(message) {
     error.textContent = message || '';
@@ -35,7 +38,9 @@ export function createNickDialog(dialog, t) {
     if (dialog.open) dialog.close();
     var target = options.returnFocus || options.openedFrom;
     if (target && document.contains(target) && !target.disabled) target.focus();
-    if (result === null) {
+    if (result === GUEST) {
+      options.onGuest();
+    } else if (result === null) {
       if (options.onCancel) options.onCancel();
     } else {
       options.onDone(result);
@@ -70,7 +75,7 @@ export function createNickDialog(dialog, t) {
   input.addEventListener('input', function () {
     if (error.textContent) showError('');
   });
-  cancel.addEventListener('click', function () { close(null); });
+  cancel.addEventListener('click', function () { close(current && current.first ? GUEST : null); });
   // Escape (the dialog's own cancel): close it ourselves, as Cancel would.
   dialog.addEventListener('cancel', function (event) {
     event.preventDefault();
@@ -82,4 +87,33 @@ export function createNickDialog(dialog, t) {
   });
 
   return { open: open, isOpen: function () { return current !== null; } };
+}
+
+/**
+ * The "Join the room" button shown in place of the conversation while the
+ * reader has closed the nickname dialog without joining. show(onJoin):
+ * shows it (focused); a click hides it and calls onJoin.
+ */
+export function createJoinPrompt(button) {
+  var onJoin = null;
+
+  button.addEventListener('click', function () {
+    var join = onJoin;
+    hide();
+    if (join) join();
+  });
+
+  function hide() {
+    onJoin = null;
+    button.hidden = true;
+  }
+
+  return {
+    show: function (callback) {
+      onJoin = callback;
+      button.hidden = false;
+      button.focus();
+    },
+    hide: hide,
+  };
 }

@@ -1,5 +1,6 @@
 /*
- * webchat page: who is in the room, as a list and a side panel.
+ * webchat page: who is in the room, as a list and a side panel, and who
+ * is typing.
  */
 
 import { element, verifiedMark } from './messageView.js';
@@ -51,6 +52,18 @@ export function createUsersPanel(app, panel, toggle) {
       setOpen(false);
       toggle.focus();
       return true;
+    },
+  };
+}
+
+/**
+ * The "Alice is typing…" line under the messages: a polite live region,
+ * so screen readers hear it when nothing else is being said.
+ */
+export function createTypingView(line) {
+  return {
+    show: function (text) {
+      if (line.textContent !== text) line.textContent = text;
     },
   };
 }

@@ -13,6 +13,16 @@ export { isId, isString };
 export const DEFAULT_ROOM = 'lobby';
 export const MAX_NICK_CHARS = 32;
 export const MAX_ROOM_CHARS = 64;
+const utf8 = new TextEncoder();
+
+/**
+ * Length in bytes of UTF-8, as the server counts a message's text (after
+ * JSON decoding); a lone surrogate counts as the 3 bytes of U+FFFD.
+ */
+export function utf8ByteLength(text) {
+  return utf8.encode(text).length;
+}
+
 /** Length in characters (code points), as the server counts them. */
 export function charCount(text) {
   return Array.from(text).length;
@@ -105,6 +115,16 @@ export function decodeEvent(data) {
 
 export function encodeChatMessage(text) {
   return JSON.stringify({ type: 'message', text: text });
+}
+
+/** "I am typing" (the server passes it on as {"type":"typing","nick":…} to the others). */
+export function encodeTyping() {
+  return JSON.stringify({ type: 'typing' });
+}
+
+/** Asks for the `limit` messages before id `before` (answered by a `history` event). */
+export function encodeHistoryRequest(before, limit) {
+  return JSON.stringify({ type: 'history', before: before, limit: limit });
 }
 
 export function encodeNickChange(nick) {

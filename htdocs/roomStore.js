@@ -17,6 +17,7 @@ export const MAX_MESSAGES = 500; // oldest messages are dropped beyond this
 export function createRoomStore() {
   var seen = new Set();
   var lastId = 0;
+  var oldestId = 0; // the oldest message shown (0: none), for older history
   var epoch = null;
   var users = [];
   var verified = new Set();
@@ -27,6 +28,7 @@ export function createRoomStore() {
     if (seen.has(id) || id <= lastId) return false;
     seen.add(id);
     lastId = id;
+    if (oldestId === 0) oldestId = id;
     if (seen.size > MAX_MESSAGES * 2) {
       // Forget the oldest half; `id <= lastId` still rejects them.
       Array.from(seen).slice(0, MAX_MESSAGES).forEach(function (old) { seen.delete(old); });
@@ -34,9 +36,26 @@ export function createRoomStore() {
     return true;
   }
 
+  /**
+   * Of a page of older history, the messages to show above the oldest one
+   * shown: older than it, each once, oldest first (now remembered). So a
+   * page that overlaps what is shown, or comes twice, adds nothing twice.
+   */
+  function takeOlder(messages) {
+    if (oldestId === 0) return [];
+    var older = messages.filter(function (message, i, all) {
+      return message.id < oldestId && !seen.has(message.id) &&
+        all.findIndex(function (other) { return other.id === message.id; }) === i;
+    }).sort(function (a, b) { return a.id - b.id; });
+    older.forEach(function (message) { seen.add(message.id); });
+    if (older.length) oldestId = older[0].id;
+    return older;
+  }
+
   function clearMessages() {
     seen.clear();
     lastId = 0;
+    oldestId = 0;
     epoch = null;
   }
 
@@ -68,6 +87,8 @@ export function createRoomStore() {
     addMessage: addMessage,
     clearMessages: clearMessages,
     lastId: function () { return lastId; },
+    oldestId: function () { return oldestId; },
+    takeOlder: takeOlder,
     epoch: function () { return epoch; },
     setEpoch: function (value) { epoch = isString(value) && value ? value : null; },
     users: function () { return users.slice(); },

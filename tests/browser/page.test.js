@@ -319,18 +319,35 @@ describe('chat page served by webchatd', () => {
     }
   });
 
-  test('Escape in the nickname dialog joins as a guest', async () => {
+  test('Escape in the nickname dialog joins nobody; joining as a guest is a button', async () => {
     const { context, page, wsFailure, problems } = await openPage({ viewport: PHONE, isMobile: true, hasTouch: true }, { nick: null });
+    const sockets = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
     try {
       const dialog = page.getByRole('dialog', { name: 'Choose a nickname' });
       await dialog.waitFor({ state: 'visible', timeout: WAIT_MS });
       await screenshot(page, 'dialog-phone-light');
       await page.emulateMedia({ colorScheme: 'dark' });
       await screenshot(page, 'dialog-phone-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
       await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
+      // Closed, and nobody joined: the room says how to read it, a button asks again.
+      const join = page.getByRole('button', { name: 'Join the room…' });
+      await join.waitFor({ state: 'visible', timeout: WAIT_MS });
+      assert.equal(await focused(page), 'join');
+      assert.equal(await page.locator('#messages').evaluate((el) => getComputedStyle(el, '::before').content), '"Join to read the conversation."');
+      assert.equal(await page.locator('#status-text').textContent(), 'Choose a nickname to join');
+      assert.deepEqual(sockets, [], 'Escape opened no connection');
+      await screenshot(page, 'dialog-dismissed-phone-light');
+
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'visible', timeout: WAIT_MS });
+      await dialog.getByRole('button', { name: 'Join as a guest' }).click();
       await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
       assert.equal(await focused(page), 'message');
       assert.equal(attemptedUrl(await wsFailure), `${chatUrl}lobby`, 'a guest sends no nick (the server names it)');
+      assert.equal(await join.isVisible(), false);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -69,3 +69,15 @@ test('names, rooms and the socket URL as the server expects them', () => {
   assert.equal(toMessage({ id: 0, nick: 'a', text: 'hi' }), null);
   assert.equal(toMessage({ type: 'message', id: 4, deleted: true, by: 'mod' }).deleted, true);
 });
+
+test('a page of older history adds what is older than the oldest shown, once, oldest first', () => {
+  const store = createRoomStore();
+  for (const id of [21, 22, 23]) store.addMessage(id);
+  assert.equal(store.oldestId(), 21);
+  const page = [{ id: 19 }, { id: 20 }, { id: 21 }, { id: 20 }, { id: 18 }];
+  assert.deepEqual(store.takeOlder(page).map((m) => m.id), [18, 19, 20]);
+  assert.equal(store.oldestId(), 18);
+  assert.deepEqual(store.takeOlder(page), [], 'the same page again adds nothing');
+  assert.equal(store.addMessage(24), true, 'live messages go on after the newest');
+  assert.deepEqual(createRoomStore().takeOlder(page), [], 'nothing shown: nothing to go before');
+});

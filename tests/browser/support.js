@@ -245,14 +245,14 @@ function chatroomMissing() {
 
 /**
  * webchatd with the page plugin and a chat listener (the chat-room plugin
- * unless `plugin` says otherwise; `chat` adds keys to its section), on free
+ * unless `plugin` says otherwise; `chat` and `page` add keys to their sections), on free
  * loopback ports. The chat room's history goes to a SQLite database of this
  * server's own (unless `chat` names a backend or database), kept until
  * kill(). stop() sends SIGTERM; start() starts it again on the same ports
  * and database (with backend: 'memory', rooms start empty). Nicks are not
  * reserved unless `chat` sets nick_reservation_days.
  */
-async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
+async function startChatServer({ chat = {}, page = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
   const [pagePort, chatPort] = await freePorts(2);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-data-'));
   const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
@@ -262,7 +262,7 @@ async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class
   // are kept only where a test asks for it (nick_reservation_days in chat).
   const reservations = plugin.plugin === 'chatroom' ? { nick_reservation_days: 0 } : {};
   const listeners = {
-    page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort },
+    page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort, ...page },
     chat: { port: chatPort, ...plugin, ...history, ...reservations, ...chat },
   };
   let server = await startWebchatd(listeners);
