@@ -76,7 +76,7 @@ export function createMentionNotifier(button, t) {
   function render() {
     var active = on && supported && window.Notification.permission === 'granted';
     button.setAttribute('aria-pressed', active ? 'true' : 'false');
-    // A bell on the button; what it does, for screen readers and on hover.
+    // A bell on the button (bell.svg); what it does, for screen readers and on hover.
     button.setAttribute('aria-label', t('notifyMentions'));
     button.title = t(active ? 'notifyOn' : 'notifyOff');
   }
