@@ -11,8 +11,7 @@ import { mentions } from './mentions.js';
 import { renderMessage, renderNotice, showRemoved } from './messageView.js';
 import {
   cleanName, decodeEvent, encodeChatMessage, encodeHistoryRequest, encodeNickChange, encodeRelayMessage, encodeTyping,
-  isId, isString,
-  nickErrorKey, nickProblem, roomSocketUrl, toMessage,
+  isId, isString, nickErrorKey, nickProblem, roomSocketUrl, toMessage,
 } from './protocol.js';
 import { createRoomStore } from './roomStore.js';
 import { createTypingList, createTypingSender, typingNotice } from './typing.js';
@@ -26,6 +25,7 @@ const HISTORY_PAGE_SIZE = 50; // older messages asked for at a time
 // gets a short grace (the previous page's socket closing).
 const RESUME_NICK_GRACE_MS = 75000;
 const STORED_NICK_GRACE_MS = 3000;
+
 /**
  * The chat itself: what the page does with each event, in room mode (the
  * chat-room protocol) or relay mode (plain text; no welcome came).

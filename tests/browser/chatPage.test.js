@@ -281,6 +281,7 @@ describe('the chat page people expect', { skip, timeout: 300000 }, () => {
       await alice.page.keyboard.type('x');
       assert.deepEqual(aliceRoute.requests, [{ type: 'typing' }, { type: 'typing' }], 'after a message, typing is news again');
 
+      await bob.waitForMessages([['Alice', 'hello there']]); // before the notices: her message ends her typing
       const line = bob.page.getByRole('status').and(bob.page.locator('#typing'));
       assert.equal(await line.getAttribute('aria-live'), 'polite');
       const says = (text) => bob.page.waitForFunction((want) => document.getElementById('typing').textContent === want, text, { timeout: WAIT_MS });
@@ -289,7 +290,6 @@ describe('the chat page people expect', { skip, timeout: 300000 }, () => {
       bobRoute.inject({ type: 'typing', nick: 'Chi' });
       bobRoute.inject({ type: 'typing', nick: 'Dũng' });
       await says('3 people are typing…');
-      await bob.waitForMessages([['Alice', 'hello there']]);
       await alice.say('done'); // Alice's message: she is no longer typing
       await says('Chi and Dũng are typing…');
       await screenshot(bob.page, 'typing-desktop-light');
