@@ -157,6 +157,9 @@ describe('the chat page people expect', { skip, timeout: 300000 }, () => {
       // The hidden names are still there for screen readers.
       assert.deepEqual((await bob.read()).messages.map((m) => m.nick), expected.map(([nick]) => nick));
       await screenshot(bob.page, 'grouped-desktop-light');
+      await bob.page.setViewportSize({ width: 390, height: 844 });
+      await bob.page.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(bob.page, 'grouped-phone-dark');
       assertClean(alice, bob);
     } finally {
       await alice.close();
@@ -254,6 +257,8 @@ describe('the chat page people expect', { skip, timeout: 300000 }, () => {
       await setHidden(chi, false);
       assert.equal(await chi.page.title(), 'mentions · webchat');
       await screenshot(binh.page, 'mention-desktop-light');
+      await binh.page.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(binh.page, 'mention-desktop-dark');
       assertClean(alice, binh, chi);
     } finally {
       for (const user of [alice, binh, chi]) await user.close();
