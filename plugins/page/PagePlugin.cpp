@@ -25,7 +25,7 @@ public:
 		using namespace webchat::page;
 		const PageSettings settings = PageSettings::fromConfig(section);
 		const DocumentRoot root(settings.root());
-		_site = std::make_shared<const PageSite>(root, settings.chat());
+		_site = std::make_shared<const PageSite>(root, settings.chat(), settings.maxTextBytes());
 		_logger = &logger;
 		logger.information("serving %s (now %s); chat endpoint %s", root.path(), root.canonicalRoot(), settings.chat().describe());
 	}

@@ -7,9 +7,10 @@
 namespace webchat {
 namespace page {
 
-PageSettings::PageSettings(const std::string& root, const ChatEndpoint& chat):
+PageSettings::PageSettings(const std::string& root, const ChatEndpoint& chat, std::size_t maxTextBytes):
 	_root(root),
-	_chat(chat)
+	_chat(chat),
+	_maxTextBytes(maxTextBytes)
 {
 }
 
@@ -20,6 +21,7 @@ const ConfigTable& PageSettings::keys()
 		Key::path("root", "", "the document root (relative: to the config file's folder); re-resolved per request, so a symlink swap needs no restart").mandatory(),
 		Key::integer("chat_port", 8000, 1, 65535, "", "the page connects to ws://<the host it was loaded from>:<chat_port>/ (wss:// when the page came over TLS)"),
 		Key::text("chat_url", "", "a full ws:// or wss:// URL instead (wins over chat_port), e.g. behind a TLS proxy"),
+		Key::integer("max_text_bytes", 4096, 1, 64 * 1024 * 1024, "bytes", "the longest message text the page sends (UTF-8 bytes): the chat listener's max_text_bytes; the page counts down near it and keeps a longer text in the box"),
 	}};
 	return table;
 }
@@ -27,7 +29,7 @@ const ConfigTable& PageSettings::keys()
 PageSettings PageSettings::fromConfig(const Poco::Util::AbstractConfiguration& section)
 {
 	const ConfigReader read(keys(), section);
-	return PageSettings(resolveRoot(read), readChat(read));
+	return PageSettings(resolveRoot(read), readChat(read), static_cast<std::size_t>(read.integer("max_text_bytes")));
 }
 
 std::string PageSettings::resolveRoot(const ConfigReader& read)

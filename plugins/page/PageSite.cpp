@@ -40,9 +40,10 @@ std::string jsonString(const std::string& text)
 
 } // namespace
 
-PageSite::PageSite(const DocumentRoot& root, const ChatEndpoint& chat):
+PageSite::PageSite(const DocumentRoot& root, const ChatEndpoint& chat, std::size_t maxTextBytes):
 	_root(root),
-	_chat(chat)
+	_chat(chat),
+	_maxTextBytes(maxTextBytes)
 {
 }
 
@@ -68,7 +69,8 @@ std::string PageSite::contentSecurityPolicy(const std::string& pageHost) const
 
 std::string PageSite::chatConfigJson(const std::string& pageHost, bool secure) const
 {
-	return "{\"chatUrl\":" + jsonString(_chat.url(pageHost, secure)) + "}\n";
+	return "{\"chatUrl\":" + jsonString(_chat.url(pageHost, secure)) +
+		",\"maxTextBytes\":" + Poco::NumberFormatter::format(static_cast<Poco::UInt64>(_maxTextBytes)) + "}\n";
 }
 
 PageReply PageSite::start(const PageRequest& request) const

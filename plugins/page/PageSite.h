@@ -16,6 +16,7 @@
 #include "Poco/Net/HTTPResponse.h"
 #include "Poco/Timestamp.h"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -50,7 +51,9 @@ struct PageReply
 class PageSite
 {
 public:
-	PageSite(const DocumentRoot& root, const ChatEndpoint& chat);
+	/// maxTextBytes: the longest message text the page sends, told to it in
+	/// the generated configuration.
+	PageSite(const DocumentRoot& root, const ChatEndpoint& chat, std::size_t maxTextBytes);
 
 	/// Decides the answer. now is the time of the request (for conditional
 	/// requests and tests).
@@ -68,7 +71,8 @@ public:
 	/// The Content-Security-Policy for a page loaded from pageHost.
 	std::string contentSecurityPolicy(const std::string& pageHost) const;
 
-	/// The generated chat configuration for a page loaded from pageHost.
+	/// The generated chat configuration for a page loaded from pageHost:
+	/// {"chatUrl":...,"maxTextBytes":...}.
 	std::string chatConfigJson(const std::string& pageHost, bool secure) const;
 
 	const DocumentRoot& root() const { return _root; }
@@ -85,6 +89,7 @@ private:
 
 	DocumentRoot _root;
 	ChatEndpoint _chat;
+	std::size_t _maxTextBytes;
 };
 
 } } // namespace webchat::page

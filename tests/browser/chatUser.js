@@ -12,7 +12,7 @@ const assert = require('node:assert/strict');
 const { watchPage, webSocketFailureTo } = require('./support');
 
 const WAIT_MS = 10000;
-const NICK_KEY = 'webchat.nick'; // what htdocs/chat.js remembers the nick under
+const NICK_KEY = 'webchat.nick'; // what htdocs/identity.js remembers the nick under
 
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -142,4 +142,41 @@ async function openUser(browser, server, {
   return user;
 }
 
-module.exports = { openUser, roomPageUrl, readPage, DESKTOP, PHONE, WAIT_MS, NICK_KEY };
+/** Pretends the user's tab went to the background (or came back): visibilityState and the event. */
+function setHidden(user, hidden) {
+  return user.page.evaluate((isHidden) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (isHidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => isHidden });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+/**
+ * Routes a page's chat WebSocket through the test (playwright's
+ * routeWebSocket) to the real server: the server's frames pass, or pass as
+ * rewrite(event) when it returns an object; what the page sends passes,
+ * unless keep(request) says the test keeps it (in `requests`, not passed
+ * on). inject(event) sends the page an event as if from the server. So a
+ * test can add what a server would say (moderation, typing, older
+ * history) and see exactly what the page asks.
+ */
+function chatRoute(chatPort, { rewrite = () => null, keep = () => false } = {}) {
+  const route = { requests: [], socket: null };
+  route.install = (page) => page.routeWebSocket((url) => url.port === chatPort, (ws) => {
+    route.socket = ws;
+    const server = ws.connectToServer();
+    server.onMessage((frame) => {
+      const event = JSON.parse(frame);
+      ws.send(JSON.stringify(rewrite(event) || event));
+    });
+    ws.onMessage((frame) => {
+      const request = JSON.parse(frame);
+      if (keep(request)) route.requests.push(request);
+      else server.send(frame);
+    });
+  });
+  route.inject = (event) => route.socket.send(JSON.stringify(event));
+  return route;
+}
+
+module.exports = { chatRoute, openUser, setHidden, roomPageUrl, readPage, DESKTOP, PHONE, WAIT_MS, NICK_KEY };

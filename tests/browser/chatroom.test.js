@@ -19,7 +19,7 @@ const assert = require('node:assert/strict');
 const { after, before, describe, test } = require('node:test');
 
 const { playwright, launchChromium, startChatServer, chatroomMissing, screenshot } = require('./support');
-const { openUser, DESKTOP, PHONE, WAIT_MS, NICK_KEY } = require('./chatUser');
+const { openUser, setHidden, DESKTOP, PHONE, WAIT_MS, NICK_KEY } = require('./chatUser');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
 
@@ -31,15 +31,6 @@ const MARKUP = '<img src=x onerror=alert(1)>';
 /** Every user's page ran without console errors, page errors, failed requests or dialogs. */
 function assertClean(...users) {
   for (const user of users) assert.deepEqual(user.problems, [], `${user.nick}: problems on the page`);
-}
-
-/** Pretends the tab went to the background (or came back): visibilityState and the event. */
-function setHidden(user, hidden) {
-  return user.page.evaluate((isHidden) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (isHidden ? 'hidden' : 'visible') });
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => isHidden });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
 }
 
 /** Waits for a condition on the test's side (polled; the condition, not the time, ends the wait). */

@@ -18,7 +18,7 @@ const assert = require('node:assert/strict');
 const { after, before, describe, test } = require('node:test');
 
 const { playwright, launchChromium, startChatServer, chatroomMissing, screenshot } = require('./support');
-const { openUser, WAIT_MS } = require('./chatUser');
+const { chatRoute, openUser, WAIT_MS } = require('./chatUser');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
 
@@ -29,28 +29,12 @@ function assertClean(...users) {
 }
 
 /**
- * Routes a page's chat WebSocket: the room's frames pass, those for which
- * rewrite(event) returns an object pass as that; what the page sends that
- * is not a message or a nick change is kept in `requests`, not passed on.
- * `inject(event)` sends the page an event as if from the server.
+ * Routes a page's chat WebSocket (chatRoute): the room's frames pass, those
+ * for which rewrite(event) returns an object pass as that; what the page
+ * sends that is not a message or a nick change is kept, not passed on.
  */
 function moderatedRoute(chatPort, rewrite) {
-  const route = { requests: [], socket: null };
-  route.install = (page) => page.routeWebSocket((url) => url.port === chatPort, (ws) => {
-    route.socket = ws;
-    const server = ws.connectToServer();
-    server.onMessage((frame) => {
-      const event = JSON.parse(frame);
-      ws.send(JSON.stringify(rewrite(event) || event));
-    });
-    ws.onMessage((frame) => {
-      const request = JSON.parse(frame);
-      if (request.type === 'message' || request.type === 'nick') server.send(frame);
-      else route.requests.push(request);
-    });
-  });
-  route.inject = (event) => route.socket.send(JSON.stringify(event));
-  return route;
+  return chatRoute(chatPort, { rewrite, keep: (request) => request.type !== 'message' && request.type !== 'nick' });
 }
 
 /** Waits until the route has kept `count` requests. */

@@ -21,7 +21,7 @@ playwright(); // fail now, with instructions, if `npm ci` has not run
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const WAIT_MS = 10000;
-const NICK_KEY = 'webchat.nick'; // where htdocs/chat.js remembers the nick
+const NICK_KEY = 'webchat.nick'; // where htdocs/identity.js remembers the nick
 
 describe('chat page served by webchatd', () => {
   let server = null;
@@ -110,13 +110,13 @@ describe('chat page served by webchatd', () => {
     return handle.jsonValue();
   }
 
-  test('webchat-config.json names the chat endpoint on the host the page came from', async () => {
+  test('webchat-config.json names the chat endpoint on the host the page came from, and the longest text', async () => {
     const context = await browser.newContext();
     try {
       const response = await context.request.get(new URL('webchat-config.json', pageUrl).href);
       assert.equal(response.status(), 200);
       assert.match(response.headers()['content-type'] || '', /^application\/json/);
-      assert.deepEqual(await response.json(), { chatUrl });
+      assert.deepEqual(await response.json(), { chatUrl, maxTextBytes: 4096 });
     } finally {
       await context.close();
     }
@@ -179,15 +179,15 @@ describe('chat page served by webchatd', () => {
       assert.match(icon.headers()['content-type'] || '', /^image\/svg\+xml/);
 
       // The page's scripts keep to themselves: the window has no property a
-      // script-less document from the same origin (the favicon) lacks, but
-      // the one namespace roomEvents.js gives chat.js.
+      // script-less document from the same origin (the favicon) lacks (the
+      // page's modules share what they need through imports).
       const ownNames = () => Object.getOwnPropertyNames(window);
       const pageNames = await page.evaluate(ownNames);
       const plain = await context.newPage();
       await plain.goto(iconHref);
       const plainNames = new Set(await plain.evaluate(ownNames));
       await plain.close();
-      assert.deepEqual(pageNames.filter((name) => !plainNames.has(name)), ['WebchatRoomEvents'], 'the page\'s scripts added globals');
+      assert.deepEqual(pageNames.filter((name) => !plainNames.has(name)), [], 'the page\'s scripts added globals');
 
       await screenshot(page, 'desktop-light');
       await page.emulateMedia({ colorScheme: 'dark' });
@@ -319,18 +319,35 @@ describe('chat page served by webchatd', () => {
     }
   });
 
-  test('Escape in the nickname dialog joins as a guest', async () => {
+  test('Escape in the nickname dialog joins nobody; joining as a guest is a button', async () => {
     const { context, page, wsFailure, problems } = await openPage({ viewport: PHONE, isMobile: true, hasTouch: true }, { nick: null });
+    const sockets = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
     try {
       const dialog = page.getByRole('dialog', { name: 'Choose a nickname' });
       await dialog.waitFor({ state: 'visible', timeout: WAIT_MS });
       await screenshot(page, 'dialog-phone-light');
       await page.emulateMedia({ colorScheme: 'dark' });
       await screenshot(page, 'dialog-phone-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
       await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
+      // Closed, and nobody joined: the room says how to read it, a button asks again.
+      const join = page.getByRole('button', { name: 'Join the room…' });
+      await join.waitFor({ state: 'visible', timeout: WAIT_MS });
+      assert.equal(await focused(page), 'join');
+      assert.equal(await page.locator('#messages').evaluate((el) => getComputedStyle(el, '::before').content), '"Join to read the conversation."');
+      assert.equal(await page.locator('#status-text').textContent(), 'Choose a nickname to join');
+      assert.deepEqual(sockets, [], 'Escape opened no connection');
+      await screenshot(page, 'dialog-dismissed-phone-light');
+
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'visible', timeout: WAIT_MS });
+      await dialog.getByRole('button', { name: 'Join as a guest' }).click();
       await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
       assert.equal(await focused(page), 'message');
       assert.equal(attemptedUrl(await wsFailure), `${chatUrl}lobby`, 'a guest sends no nick (the server names it)');
+      assert.equal(await join.isVisible(), false);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -17,7 +17,7 @@ const { openUser, WAIT_MS, NICK_KEY } = require('./chatUser');
 playwright();
 
 const skip = chatroomMissing();
-const TOKENS_KEY = 'webchat.tokens'; // what htdocs/chat.js keeps the tokens under
+const TOKENS_KEY = 'webchat.tokens'; // what htdocs/identity.js keeps the tokens under
 
 describe('nick tokens in the browser', { skip, timeout: 120000 }, () => {
   let server = null;

@@ -116,11 +116,17 @@ function iniText(listeners) {
  * Starts the real webchatd with a temporary .ini holding `listeners`
  * ({ page: { port, plugin, class, ... }, ... }; address defaults to
  * 127.0.0.1) and resolves once every listener accepts connections.
+ *
+ * Every browser context of a test connects from 127.0.0.1, as if all the
+ * users sat behind one NAT: each context keeps up to six idle keep-alive
+ * connections to the page after loading its modules, so the per-address
+ * limit of idle connections (max_pending_per_ip, default 16) defaults to
+ * room for a few dozen of them here.
  */
 async function startWebchatd(listeners, { timeoutMs = 15000 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-browser-'));
   const withAddress = {};
-  for (const [name, keys] of Object.entries(listeners)) withAddress[name] = { address: '127.0.0.1', ...keys };
+  for (const [name, keys] of Object.entries(listeners)) withAddress[name] = { address: '127.0.0.1', max_pending_per_ip: 256, ...keys };
   const configPath = path.join(dir, 'webchat.ini');
   fs.writeFileSync(configPath, iniText(withAddress));
 
@@ -239,7 +245,7 @@ function chatroomMissing() {
 
 /**
  * webchatd with the page plugin and a chat listener (the chat-room plugin
- * unless `plugin` says otherwise; `chat` adds keys to its section), on free
+ * unless `plugin` says otherwise; `chat` and `page` add keys to their sections), on free
  * loopback ports. The chat room's history goes to a SQLite database of this
  * server's own (unless `chat` names a backend or database), kept until
  * kill(). stop() sends SIGTERM; start() starts it again on the same ports
@@ -247,7 +253,7 @@ function chatroomMissing() {
  * reserved, and leaves have no grace, unless `chat` sets
  * nick_reservation_days or leave_grace_ms.
  */
-async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
+async function startChatServer({ chat = {}, page = {}, plugin = { plugin: 'chatroom', class: 'ChatroomPlugin' } } = {}) {
   const [pagePort, chatPort] = await freePorts(2);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-data-'));
   const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
@@ -259,7 +265,7 @@ async function startChatServer({ chat = {}, plugin = { plugin: 'chatroom', class
   // (leave_grace_ms).
   const reservations = plugin.plugin === 'chatroom' ? { nick_reservation_days: 0, leave_grace_ms: 0 } : {};
   const listeners = {
-    page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort },
+    page: { port: pagePort, plugin: 'page', class: 'PagePlugin', root: paths.htdocs, chat_port: chatPort, ...page },
     chat: { port: chatPort, ...plugin, ...history, ...reservations, ...chat },
   };
   let server = await startWebchatd(listeners);

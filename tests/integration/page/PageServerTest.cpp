@@ -385,13 +385,13 @@ public:
 		start({{"chat_port", "9123"}});
 		const Reply r = get("/webchat-config.json", {{"Host", "chat.example:" + std::to_string(_port)}});
 		CPPUNIT_ASSERT_EQUAL(200, r.status);
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://chat.example:9123/\"}\n"), r.body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://chat.example:9123/\",\"maxTextBytes\":4096}\n"), r.body);
 		CPPUNIT_ASSERT_EQUAL(std::string("application/json"), r.head.getContentType());
 		CPPUNIT_ASSERT_EQUAL(std::string("no-store"), r.head.get("Cache-Control", ""));
 		CPPUNIT_ASSERT(contains(r.head.get("Content-Security-Policy"), "connect-src 'self' ws://chat.example:9123 wss://chat.example:9123;"));
 		// HTTPClientSession sends Host: 127.0.0.1:<port> by default.
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://127.0.0.1:9123/\"}\n"), get("/webchat-config.json").body);
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://[::1]:9123/\"}\n"), get("/webchat-config.json", {{"Host", "[::1]:80"}}).body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://127.0.0.1:9123/\",\"maxTextBytes\":4096}\n"), get("/webchat-config.json").body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://[::1]:9123/\",\"maxTextBytes\":4096}\n"), get("/webchat-config.json", {{"Host", "[::1]:80"}}).body);
 	}
 
 	void testChatConfigHostValidated()
@@ -407,7 +407,7 @@ public:
 		{
 			const RawReply r = rawRequest("GET /webchat-config.json HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
 			CPPUNIT_ASSERT_EQUAL_MESSAGE(host, status, r.status);
-			if (status == 200) CPPUNIT_ASSERT_EQUAL_MESSAGE(host, std::string("{\"chatUrl\":\"ws://127.0.0.1:9123/\"}\n"), r.body);
+			if (status == 200) CPPUNIT_ASSERT_EQUAL_MESSAGE(host, std::string("{\"chatUrl\":\"ws://127.0.0.1:9123/\",\"maxTextBytes\":4096}\n"), r.body);
 			if (!host.empty()) CPPUNIT_ASSERT_MESSAGE(host, !contains(r.text, host));
 		}
 		// Two Host headers: refused.
@@ -415,15 +415,15 @@ public:
 		CPPUNIT_ASSERT_EQUAL(400, r.status);
 		// HTTP/1.0 may omit it.
 		r = rawRequest("GET /webchat-config.json HTTP/1.0\r\n\r\n");
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://127.0.0.1:9123/\"}\n"), r.body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://127.0.0.1:9123/\",\"maxTextBytes\":4096}\n"), r.body);
 	}
 
 	void testChatConfigForUrl()
 	{
-		start({{"chat_port", "9123"}, {"chat_url", "wss://Chat.Example.org/ws"}});
+		start({{"chat_port", "9123"}, {"chat_url", "wss://Chat.Example.org/ws"}, {"max_text_bytes", "300"}});
 		const Reply r = get("/webchat-config.json", {{"Host", "page.example"}});
 		CPPUNIT_ASSERT_EQUAL(200, r.status);
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example.org/ws\"}\n"), r.body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example.org/ws\",\"maxTextBytes\":300}\n"), r.body);
 		CPPUNIT_ASSERT_EQUAL(std::string("default-src 'self'; connect-src 'self' wss://chat.example.org/ws; img-src 'self' data:; "
 			"style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'"), r.head.get("Content-Security-Policy", ""));
 	}

@@ -109,7 +109,7 @@ public:
 	{
 		_base = webchat::test::makeTempDir();
 		writeFile(_base + "/index.html", "<h1>hello</h1>");
-		_site = std::make_shared<const PageSite>(DocumentRoot(_base), ChatEndpoint::onPort(8000));
+		_site = std::make_shared<const PageSite>(DocumentRoot(_base), ChatEndpoint::onPort(8000), 4096);
 	}
 
 	void tearDown() override
@@ -155,7 +155,7 @@ public:
 	{
 		FakeResponse response;
 		handle("GET", "/webchat-config.json", response);
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://page.example:8000/\"}\n"), response.body.str());
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://page.example:8000/\",\"maxTextBytes\":4096}\n"), response.body.str());
 	}
 
 	void testUnexpectedExceptionBecomes500()

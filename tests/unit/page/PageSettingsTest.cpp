@@ -30,6 +30,8 @@ class PageSettingsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReferencesExpanded);
 	CPPUNIT_TEST(testChatPortDefault);
 	CPPUNIT_TEST(testChatPort);
+	CPPUNIT_TEST(testMaxTextBytes);
+	CPPUNIT_TEST(testBadMaxTextBytesNamesKey);
 	CPPUNIT_TEST(testBadChatPortNamesKey);
 	CPPUNIT_TEST(testChatUrlWinsOverPort);
 	CPPUNIT_TEST(testBadChatUrlNamesKey);
@@ -119,6 +121,22 @@ public:
 	{
 		_config->setString("listeners.page.chat_port", "9001");
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://h.example:9001/"), read().chat().url("h.example"));
+	}
+
+	void testMaxTextBytes()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::size_t(4096), read().maxTextBytes()); // the chat listener's default
+		_config->setString("listeners.page.max_text_bytes", "300");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(300), read().maxTextBytes());
+	}
+
+	void testBadMaxTextBytesNamesKey()
+	{
+		for (const char* bad : {"0", "-1", "67108865", "many"})
+		{
+			_config->setString("listeners.page.max_text_bytes", bad);
+			assertThrowsNaming<Poco::InvalidArgumentException>({std::string("max_text_bytes = ") + bad});
+		}
 	}
 
 	void testBadChatPortNamesKey()

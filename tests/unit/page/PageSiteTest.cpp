@@ -82,7 +82,7 @@ public:
 		writeFile(_root + "/.env", "SECRET=1");
 		writeFile(_base + "/secret.txt", "secret");
 		Poco::File(_base + "/secret.txt").linkTo(_root + "/secret.txt", Poco::File::LINK_SYMBOLIC);
-		_site = std::make_unique<PageSite>(DocumentRoot(_root), ChatEndpoint::onPort(8000));
+		_site = std::make_unique<PageSite>(DocumentRoot(_root), ChatEndpoint::onPort(8000), 4096);
 		_now = Poco::Timestamp() + Poco::Timespan(60, 0);
 	}
 
@@ -255,11 +255,11 @@ public:
 	{
 		const PageReply r = respond(get("/webchat-config.json?cache=bust"));
 		CPPUNIT_ASSERT_EQUAL(HTTPResponse::HTTP_OK, r.head.getStatus());
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://chat.example:8000/\"}\n"), r.body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://chat.example:8000/\",\"maxTextBytes\":4096}\n"), r.body);
 		// Over this listener's TLS: the chat over TLS as well.
 		PageRequest secure = get("/webchat-config.json");
 		secure.secure = true;
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example:8000/\"}\n"), respond(secure).body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example:8000/\",\"maxTextBytes\":4096}\n"), respond(secure).body);
 		CPPUNIT_ASSERT_EQUAL(std::string("application/json"), r.head.getContentType());
 		CPPUNIT_ASSERT_EQUAL(std::streamsize(r.body.size()), r.head.getContentLength64());
 		CPPUNIT_ASSERT_EQUAL(std::string("no-store"), r.head.get("Cache-Control"));
@@ -268,9 +268,9 @@ public:
 
 	void testChatConfigForUrl()
 	{
-		PageSite site(DocumentRoot(_root), ChatEndpoint::fromUrl("wss://chat.example.org/ws"));
+		PageSite site(DocumentRoot(_root), ChatEndpoint::fromUrl("wss://chat.example.org/ws"), 300);
 		const PageReply r = site.respond(get("/webchat-config.json"), _now);
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example.org/ws\"}\n"), r.body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example.org/ws\",\"maxTextBytes\":300}\n"), r.body);
 		CPPUNIT_ASSERT_EQUAL(std::string("default-src 'self'; connect-src 'self' wss://chat.example.org/ws; img-src 'self' data:; "
 			"style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'"), r.head.get("Content-Security-Policy"));
 	}
@@ -279,7 +279,7 @@ public:
 	{
 		writeFile(_root + "/webchat-config.json", "{\"chatUrl\":\"ws://evil/\"}");
 		const PageReply r = respond(get("/webchat-config.json"));
-		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://chat.example:8000/\"}\n"), r.body);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://chat.example:8000/\",\"maxTextBytes\":4096}\n"), r.body);
 		// Only the exact path is generated.
 		CPPUNIT_ASSERT_EQUAL(HTTPResponse::HTTP_NOT_FOUND, respond(get("/sub/webchat-config.json")).head.getStatus());
 		CPPUNIT_ASSERT(respond(get("/webchat-config.json/")).body.find("chatUrl") == std::string::npos);
@@ -317,7 +317,7 @@ public:
 			PageRequest r = get("/webchat-config.json");
 			r.host = std::string(evil);
 			const PageReply reply = respond(r);
-			CPPUNIT_ASSERT_EQUAL_MESSAGE(evil, std::string("{\"chatUrl\":\"ws://127.0.0.1:8000/\"}\n"), reply.body);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(evil, std::string("{\"chatUrl\":\"ws://127.0.0.1:8000/\",\"maxTextBytes\":4096}\n"), reply.body);
 			CPPUNIT_ASSERT_MESSAGE(evil, reply.head.get("Content-Security-Policy").find("ws://127.0.0.1:8000 wss://127.0.0.1:8000") != std::string::npos);
 		}
 	}

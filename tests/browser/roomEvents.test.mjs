@@ -1,15 +1,13 @@
-'use strict';
 //
 // htdocs/roomEvents.js under node's test runner: who "you" are, which
 // messages are yours, tombstones, the topic, the moderation requests and
 // the notices of refusals. No browser, no server.
 //
 
-const { test } = require('node:test');
-const assert = require('node:assert/strict');
-const path = require('node:path');
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 
-const events = require(path.join(__dirname, '..', '..', 'htdocs', 'roomEvents.js'));
+import * as events from '../../htdocs/roomEvents.js';
 
 test('the welcome names who you are, and a moderator by its roles', () => {
   const self = events.selfFromWelcome({ nick: 'Alice', from: 'f-1', roles: ['moderator'], verified: true }, 'asked');
