@@ -17,8 +17,9 @@ case "${1:-}" in
 --package) needed_by+=(package) ;;
 --test)
 	needed_by+=(package test)
-	# CppUnit; the runtimes of clang's libFuzzer and sanitizers (the fuzz build).
-	libraries+=(libcppunit-dev libclang-rt-14-dev)
+	# CppUnit; the runtimes of clang's libFuzzer and sanitizers (the fuzz
+	# build); colour emoji for the page in the browser tests' screenshots.
+	libraries+=(libcppunit-dev libclang-rt-14-dev fonts-noto-color-emoji)
 	;;
 *)
 	echo "install-deps: unknown argument $1 (none, --package or --test)" >&2

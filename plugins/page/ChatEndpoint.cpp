@@ -77,9 +77,16 @@ std::string ChatEndpoint::url(const std::string& pageHost, bool secure) const
 
 std::string ChatEndpoint::connectSources(const std::string& pageHost) const
 {
-	if (fixed()) return _url;
+	if (fixed())
+	{
+		// The room list beside the chat URL: ws(s)://host/path -> http(s)://host/path/rooms.
+		const bool secure = _url.compare(0, 6, "wss://") == 0;
+		std::string rooms = (secure ? "https" : "http") + _url.substr(secure ? 3 : 2);
+		if (rooms.back() != '/') rooms += '/';
+		return _url + " " + rooms + "rooms";
+	}
 	const std::string hostPort = pageHost + ":" + Poco::NumberFormatter::format(_port);
-	return "ws://" + hostPort + " wss://" + hostPort;
+	return "ws://" + hostPort + " wss://" + hostPort + " http://" + hostPort + "/rooms https://" + hostPort + "/rooms";
 }
 
 std::string ChatEndpoint::describe() const

@@ -37,9 +37,10 @@ public:
 	/// ws:// from an https page, so the chat listener must speak TLS too).
 	std::string url(const std::string& pageHost, bool secure = false) const;
 
-	/// CSP connect-src sources that allow exactly that URL: the fixed URL,
-	/// or ws:// and wss:// on pageHost:port (the page may be served over
-	/// TLS by a proxy in front of this server).
+	/// CSP connect-src sources that allow exactly that URL and the chat
+	/// listener's room list beside it (GET <chat path>/rooms over http(s)):
+	/// the fixed URL, or ws:// and wss:// on pageHost:port (the page may be
+	/// served over TLS by a proxy in front of this server).
 	std::string connectSources(const std::string& pageHost) const;
 
 	/// For the log: the fixed URL, or "ws://<page host>:<port>/".

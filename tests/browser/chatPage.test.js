@@ -265,9 +265,9 @@ describe('the chat page people expect', { skip, timeout: 300000 }, () => {
     }
   });
 
-  // Until the server's typing notices are on main, the test plays the
-  // server's part through the route: it keeps Alice's typing frames and
-  // gives Bob's page the notices the server would send.
+  // The test plays the server's part through the route, to count Alice's
+  // typing frames exactly and to give Bob's page notices of people who are
+  // not there (conversation.test.js runs typing through the real server).
   test('typing: at most one notice per 3 s; "is typing…" shown, and cleared within 8 s', async () => {
     const room = 'typing';
     const chatPort = new URL(server.chatUrl).port;
@@ -308,10 +308,10 @@ describe('the chat page people expect', { skip, timeout: 300000 }, () => {
   });
 });
 
-// Until the server's history pages are on main, the test plays the
-// server's part through the route: it keeps the page's history requests and
-// answers them with the room's real message events (as Alice's page got
-// them), an overlap included.
+// The test plays the server's part through the route, to see the page's
+// exact history requests and to answer them when it chooses (live traffic
+// first) with the room's real message events (as Alice's page got them),
+// an overlap included. conversation.test.js asks the real server.
 describe('older history on the page', { skip, timeout: 120000 }, () => {
   test('scrolling to the top loads older messages, with no gap and no duplicate against live traffic', () => withOwnServer({
     history_size: 10, rate_burst: 100, rate_per_second: 100,
@@ -371,11 +371,10 @@ describe('older history on the page', { skip, timeout: 120000 }, () => {
   }));
 });
 
-// Until the chat listener's GET /rooms is on main, and while the page
-// plugin's policy lets the page reach only the chat's WebSocket, the test
-// plays both parts through routes: the page's answers get a policy that
-// also allows http:// to the chat listener, and GET /rooms is answered with
-// the room list the server would give.
+// The test answers GET /rooms through a route, with a list the server could
+// not give (a room name the page must refuse to link), and widens the page's
+// policy to any path of the chat listener; conversation.test.js asks the
+// real server through the page plugin's own policy.
 describe('the room list on the page', { skip, timeout: 120000 }, () => {
   test('the list shows rooms with their counts; switching is without a reload; the link is copied', () => withOwnServer({}, async ({ server, browser }) => {
     const chatPort = new URL(server.chatUrl).port;

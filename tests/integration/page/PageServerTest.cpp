@@ -318,7 +318,7 @@ public:
 	void testSecurityHeadersOnEveryResponse()
 	{
 		start({{"chat_port", "9123"}});
-		const std::string csp = "default-src 'self'; connect-src 'self' ws://127.0.0.1:9123 wss://127.0.0.1:9123; img-src 'self' data:; "
+		const std::string csp = "default-src 'self'; connect-src 'self' ws://127.0.0.1:9123 wss://127.0.0.1:9123 http://127.0.0.1:9123/rooms https://127.0.0.1:9123/rooms; img-src 'self' data:; "
 			"style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 		const std::string tag = get("/").head.get("ETag");
 		const Reply replies[] = {get("/"), get("/", {{"If-None-Match", tag}}), get("/missing"), send("POST", "/"), get("/a%2Fb"),
@@ -388,7 +388,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://chat.example:9123/\",\"maxTextBytes\":4096}\n"), r.body);
 		CPPUNIT_ASSERT_EQUAL(std::string("application/json"), r.head.getContentType());
 		CPPUNIT_ASSERT_EQUAL(std::string("no-store"), r.head.get("Cache-Control", ""));
-		CPPUNIT_ASSERT(contains(r.head.get("Content-Security-Policy"), "connect-src 'self' ws://chat.example:9123 wss://chat.example:9123;"));
+		CPPUNIT_ASSERT(contains(r.head.get("Content-Security-Policy"), "connect-src 'self' ws://chat.example:9123 wss://chat.example:9123 http://chat.example:9123/rooms https://chat.example:9123/rooms;"));
 		// HTTPClientSession sends Host: 127.0.0.1:<port> by default.
 		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://127.0.0.1:9123/\",\"maxTextBytes\":4096}\n"), get("/webchat-config.json").body);
 		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"ws://[::1]:9123/\",\"maxTextBytes\":4096}\n"), get("/webchat-config.json", {{"Host", "[::1]:80"}}).body);
@@ -424,7 +424,7 @@ public:
 		const Reply r = get("/webchat-config.json", {{"Host", "page.example"}});
 		CPPUNIT_ASSERT_EQUAL(200, r.status);
 		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example.org/ws\",\"maxTextBytes\":300}\n"), r.body);
-		CPPUNIT_ASSERT_EQUAL(std::string("default-src 'self'; connect-src 'self' wss://chat.example.org/ws; img-src 'self' data:; "
+		CPPUNIT_ASSERT_EQUAL(std::string("default-src 'self'; connect-src 'self' wss://chat.example.org/ws https://chat.example.org/ws/rooms; img-src 'self' data:; "
 			"style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'"), r.head.get("Content-Security-Policy", ""));
 	}
 

@@ -26,7 +26,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://[::1]:8000/"), chat.url("[::1]"));
 		// A page served over this server's TLS gets the chat over TLS.
 		CPPUNIT_ASSERT_EQUAL(std::string("wss://example.com:8000/"), chat.url("example.com", true));
-		CPPUNIT_ASSERT_EQUAL(std::string("ws://example.com:8000 wss://example.com:8000"), chat.connectSources("example.com"));
+		CPPUNIT_ASSERT_EQUAL(std::string("ws://example.com:8000 wss://example.com:8000 http://example.com:8000/rooms https://example.com:8000/rooms"), chat.connectSources("example.com"));
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://<page host>:8000/"), chat.describe());
 	}
 
@@ -40,7 +40,9 @@ public:
 		const ChatEndpoint chat = ChatEndpoint::fromUrl("wss://chat.example.org/");
 		CPPUNIT_ASSERT(chat.fixed());
 		CPPUNIT_ASSERT_EQUAL(std::string("wss://chat.example.org/"), chat.url("ignored.example"));
-		CPPUNIT_ASSERT_EQUAL(std::string("wss://chat.example.org/"), chat.connectSources("ignored.example"));
+		// The room list beside it, over https.
+		CPPUNIT_ASSERT_EQUAL(std::string("wss://chat.example.org/ https://chat.example.org/rooms"), chat.connectSources("ignored.example"));
+		CPPUNIT_ASSERT_EQUAL(std::string("ws://10.0.0.5:9000/chat http://10.0.0.5:9000/chat/rooms"), ChatEndpoint::fromUrl("ws://10.0.0.5:9000/chat").connectSources(""));
 		CPPUNIT_ASSERT_EQUAL(std::string("wss://chat.example.org/"), chat.describe());
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://10.0.0.5:9000/chat/room-1"), ChatEndpoint::fromUrl("ws://10.0.0.5:9000/chat/room-1").url(""));
 		CPPUNIT_ASSERT_EQUAL(std::string("ws://a.example/p%20q"), ChatEndpoint::fromUrl("ws://a.example/p%20q").url(""));

@@ -22,7 +22,7 @@ using Poco::Net::HTTPResponse;
 namespace {
 
 const std::string PORT_CSP =
-	"default-src 'self'; connect-src 'self' ws://chat.example:8000 wss://chat.example:8000; img-src 'self' data:; "
+	"default-src 'self'; connect-src 'self' ws://chat.example:8000 wss://chat.example:8000 http://chat.example:8000/rooms https://chat.example:8000/rooms; img-src 'self' data:; "
 	"style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 void writeFile(const std::string& path, const std::string& text)
@@ -271,7 +271,7 @@ public:
 		PageSite site(DocumentRoot(_root), ChatEndpoint::fromUrl("wss://chat.example.org/ws"), 300);
 		const PageReply r = site.respond(get("/webchat-config.json"), _now);
 		CPPUNIT_ASSERT_EQUAL(std::string("{\"chatUrl\":\"wss://chat.example.org/ws\",\"maxTextBytes\":300}\n"), r.body);
-		CPPUNIT_ASSERT_EQUAL(std::string("default-src 'self'; connect-src 'self' wss://chat.example.org/ws; img-src 'self' data:; "
+		CPPUNIT_ASSERT_EQUAL(std::string("default-src 'self'; connect-src 'self' wss://chat.example.org/ws https://chat.example.org/ws/rooms; img-src 'self' data:; "
 			"style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'"), r.head.get("Content-Security-Policy"));
 	}
 
