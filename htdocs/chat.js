@@ -38,6 +38,8 @@ export function createChat(options) {
   var room = options.room;
   // The signed identity the embedding site handed over (a JWT), or null.
   var identity = options.identity;
+  // Called after each welcome (the page is in a chat room, not the relay).
+  var onJoined = options.onJoined || function () {};
   var store = createRoomStore();
   var connection = null;
   var chatUrl = null;
@@ -249,6 +251,7 @@ export function createChat(options) {
     if (!welcomedOnce) notice(t('youJoined', { room: room, nick: nick }));
     endOutage();
     welcomedOnce = true;
+    onJoined();
     ui.status.render('connected', {});
     ui.composer.setEnabled(true);
   }
@@ -655,6 +658,8 @@ export function createChat(options) {
     openNickChange: openNickChange,
     switchRoom: switchRoom,
     room: function () { return room; },
+    /** Whether the page is in a chat room now (welcomed, connected). */
+    inRoom: function () { return mode === 'room'; },
     /** A key press in the message box that types something (typing.js isTypingKey). */
     typed: function (text) {
       if (mode === 'room' && text.charAt(0) !== '/') typingSender.typed(Date.now());

@@ -83,7 +83,20 @@ function main() {
   };
 
   var identity = takeIdentity();
-  var chat = createChat({ ui: ui, t: t, format: createTimeFormat(i18n.locale), locale: i18n.locale, room: room, identity: identity });
+  // The room list is asked for once the page is in a chat room: the relay,
+  // or a chat server that is down, has none to give (and a failed fetch is a
+  // console error the page cannot silence).
+  var roomList = null; // { url, policy } once the page's config is known
+  var roomsStarted = false;
+  function startRoomList() {
+    if (!roomList) return;
+    if (!roomsStarted) rooms.start(roomList.url, roomList.policy, chat.inRoom);
+    else rooms.refresh();
+    roomsStarted = true;
+  }
+  var chat = createChat({
+    ui: ui, t: t, format: createTimeFormat(i18n.locale), locale: i18n.locale, room: room, identity: identity, onJoined: startRoomList,
+  });
   // Before the composer: the picker's Enter and Tab come first.
   createMentionPicker(byId('message'), byId('mention-list'), chat.presentNicks);
   ui.composer = createComposer({
@@ -145,7 +158,7 @@ function main() {
     var url = ready[0].chatUrl;
     byId('status').title = url;
     ui.composer.setMaxBytes(ready[0].maxTextBytes);
-    rooms.start(url, ready[0].policy);
+    roomList = { url: url, policy: ready[0].policy };
     chat.start(url);
     chat.joinAs(ready[1].nick, ready[1].stored);
   });

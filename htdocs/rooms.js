@@ -79,6 +79,7 @@ export function roomHref(room) {
 export function createRoomsPanel(elements, t, toast, current, onSwitch) {
   var url = null;
   var timer = null;
+  var isLive = function () { return false; }; // start()'s inRoom
 
   function render(rooms) {
     var here = current();
@@ -103,6 +104,11 @@ export function createRoomsPanel(elements, t, toast, current, onSwitch) {
   function refresh() {
     clearTimeout(timer);
     if (!url) return;
+    // Only while the page is in a room: a server that is away is not asked.
+    if (!isLive()) {
+      timer = setTimeout(refresh, REFRESH_MS);
+      return;
+    }
     fetch(url, { cache: 'no-store', credentials: 'omit', headers: { Accept: 'application/json' } })
       .then(function (response) {
         if (!response.ok) throw new Error('HTTP ' + response.status);
@@ -142,12 +148,14 @@ export function createRoomsPanel(elements, t, toast, current, onSwitch) {
   return {
     /**
      * Starts showing the list beside the chat endpoint chatUrl, when the
-     * page's policy (policy: its Content-Security-Policy) lets it ask.
+     * page's policy (policy: its Content-Security-Policy) lets it ask; it
+     * is asked again every 30 s while inRoom() says the page is in a room.
      */
-    start: function (chatUrl, policy) {
+    start: function (chatUrl, policy, inRoom) {
       var candidate = roomsUrl(chatUrl);
       if (!policyAllowsFetch(policy, candidate, window.location.href)) return;
       url = candidate;
+      isLive = inRoom;
       refresh();
     },
     refresh: refresh,

@@ -271,11 +271,56 @@ void HttpGate::enforceLimits(Pending& pending)
 {
 	if (pending.closed) return;
 	const bool overall = _pendingCount > _settings.maxPending;
-	if (!overall && (pending.trustedPeer || _perPeer[pending.peer] <= _settings.maxPendingPerIp)) return;
-	// An idle keep-alive connection just ends, as at its timeout; one that
-	// has not made a request yet is refused.
-	if (pending.stage != Stage::Idle) count(overall ? Refusal::PendingLimit : Refusal::PendingPerIp);
+	const bool perPeer = !pending.trustedPeer && _perPeer[pending.peer] > _settings.maxPendingPerIp;
+	if (!overall && !perPeer) return;
+	// An idle keep-alive connection just ends, as at its timeout.
+	if (pending.stage == Stage::Idle)
+	{
+		drop(pending);
+		return;
+	}
+	// A new connection takes the place of the oldest idle keep-alive one
+	// (of its own address, when that is the limit it hit): a browser keeps
+	// up to six open after loading a page's scripts, and a few people behind
+	// one address would otherwise be refused while those sit idle. Idle ones
+	// end as at their timeout; only without any is the newcomer refused.
+	if (Pending* idle = oldestIdle(perPeer ? &pending.peer : nullptr))
+	{
+		drop(*idle);
+		return;
+	}
+	count(overall ? Refusal::PendingLimit : Refusal::PendingPerIp);
 	drop(pending);
+}
+
+HttpGate::Pending* HttpGate::oldestIdle(const std::string* peer)
+{
+	if (peer ? _idlePerPeer.count(*peer) == 0 : _idleCount == 0) return nullptr;
+	// Idle ones wait keep_alive_timeout_ms from when they became idle: the
+	// earliest deadline among them is the oldest. One is there (counted),
+	// so the walk ends at it.
+	for (const auto& [deadline, candidate] : _deadlines)
+		if (candidate->stage == Stage::Idle && (!peer || candidate->peer == *peer)) return candidate;
+	return nullptr;
+}
+
+void HttpGate::setStage(Pending& pending, Stage stage)
+{
+	if (pending.stage == stage) return;
+	if (pending.stage == Stage::Idle) forgetIdle(pending);
+	pending.stage = stage;
+	if (stage == Stage::Idle)
+	{
+		++_idlePerPeer[pending.peer];
+		++_idleCount;
+	}
+}
+
+void HttpGate::forgetIdle(const Pending& pending)
+{
+	const auto peer = _idlePerPeer.find(pending.peer);
+	if (peer != _idlePerPeer.end() && --peer->second == 0) _idlePerPeer.erase(peer);
+	--_idleCount;
 }
 
 void HttpGate::processInbox()
@@ -320,9 +365,9 @@ HttpGate::Pending& HttpGate::track(int fd, ssl_st* ssl, Stage stage, const Poco:
 	Pending& pending = *owned;
 	pending.fd = fd;
 	pending.ssl = ssl;
-	pending.stage = stage;
 	pending.peerAddress = peer;
 	pending.peer = addressKey(peer);
+	setStage(pending, stage);
 	pending.trustedPeer = _settings.trustedProxies.contains(peer);
 	pending.requests = requests;
 	_pending.emplace(&pending, std::move(owned));
@@ -366,7 +411,7 @@ void HttpGate::advance(Pending& pending)
 			}
 			return;
 		}
-		pending.stage = Stage::Head;
+		setStage(pending, Stage::Head);
 		watch(pending, platform::Poller::Read);
 	}
 	if (pending.stage == Stage::Idle)
@@ -396,7 +441,7 @@ void HttpGate::advance(Pending& pending)
 			return;
 		}
 		// The next request has begun: its head gets header_timeout_ms.
-		pending.stage = Stage::Head;
+		setStage(pending, Stage::Head);
 		setDeadline(pending, _settings.headerTimeoutMs);
 	}
 	readHead(pending);
@@ -574,6 +619,7 @@ void HttpGate::drop(Pending& pending)
 	pending.fd = -1;
 	pending.ssl = nullptr;
 	_deadlines.erase({pending.deadline, &pending});
+	if (pending.stage == Stage::Idle) forgetIdle(pending);
 	_closed.push_back(&pending);
 	auto peer = _perPeer.find(pending.peer);
 	if (peer != _perPeer.end() && --peer->second == 0) _perPeer.erase(peer);

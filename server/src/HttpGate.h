@@ -190,8 +190,15 @@ private:
 	void expire();
 	void count(Refusal refusal);
 	// Refuses a connection that still waits for its head beyond max_pending
-	// or max_pending_per_ip.
+	// or max_pending_per_ip, unless an idle keep-alive one (of its address
+	// for max_pending_per_ip) can end in its place.
 	void enforceLimits(Pending& pending);
+	// The idle keep-alive connection that became idle first (of peer, when
+	// given), or null.
+	Pending* oldestIdle(const std::string* peer);
+	// Stage changes go through here: the idle counts follow.
+	void setStage(Pending& pending, Stage stage);
+	void forgetIdle(const Pending& pending);
 
 	const ListenerSettings _settings;
 	Poco::Net::Context::Ptr _tls;
@@ -211,6 +218,8 @@ private:
 	std::unordered_map<Pending*, std::unique_ptr<Pending>> _pending;
 	std::set<std::pair<Clock::time_point, Pending*>> _deadlines;
 	std::unordered_map<std::string, std::size_t> _perPeer;
+	std::unordered_map<std::string, std::size_t> _idlePerPeer; // of _perPeer, those idle between keep-alive requests
+	std::size_t _idleCount = 0;
 	std::vector<Pending*> _closed; // dropped this round, freed at its end
 	Clock::time_point _acceptPausedUntil;
 	bool _acceptErrorLogged = false;

@@ -118,15 +118,15 @@ function iniText(listeners) {
  * 127.0.0.1) and resolves once every listener accepts connections.
  *
  * Every browser context of a test connects from 127.0.0.1, as if all the
- * users sat behind one NAT: each context keeps up to six idle keep-alive
- * connections to the page after loading its modules, so the per-address
- * limit of idle connections (max_pending_per_ip, default 16) defaults to
- * room for a few dozen of them here.
+ * users sat behind one NAT: each keeps up to six idle keep-alive
+ * connections to the page after loading its modules, beyond the
+ * per-address limit (max_pending_per_ip, default 16) with three users; a
+ * new connection then takes the place of the oldest idle one.
  */
 async function startWebchatd(listeners, { timeoutMs = 15000 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-browser-'));
   const withAddress = {};
-  for (const [name, keys] of Object.entries(listeners)) withAddress[name] = { address: '127.0.0.1', max_pending_per_ip: 256, ...keys };
+  for (const [name, keys] of Object.entries(listeners)) withAddress[name] = { address: '127.0.0.1', ...keys };
   const configPath = path.join(dir, 'webchat.ini');
   fs.writeFileSync(configPath, iniText(withAddress));
 

@@ -180,6 +180,7 @@ class GateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testIdleKeepAliveOutlivesHeaderTimeout);
 	CPPUNIT_TEST(testIdleKeepAliveClosedAtItsTimeout);
 	CPPUNIT_TEST(testPendingPerIpLimit);
+	CPPUNIT_TEST(testIdleKeepAliveMakesRoomForANewConnection);
 	CPPUNIT_TEST(testPendingLimit);
 	CPPUNIT_TEST(testSeveralRequestsOnOneConnection);
 	CPPUNIT_TEST(testPipelinedRequestsAnsweredInOrder);
@@ -313,6 +314,35 @@ public:
 		WireClient again(server.port, otherAddress(0));
 		CPPUNIT_ASSERT_MESSAGE("refused with room under the limit", !again.waitForClose(300));
 		expectHello(again, get("/hello"));
+		CPPUNIT_ASSERT_EQUAL(1.0, server.refused("max_pending_per_ip"));
+	}
+
+	// A browser keeps several keep-alive connections idle after loading a
+	// page: at the per-address limit, a new connection from that address
+	// takes the place of the oldest idle one instead of being refused.
+	void testIdleKeepAliveMakesRoomForANewConnection()
+	{
+		GatedServer server("max_pending_per_ip = 2\nheader_timeout_ms = 20000\nkeep_alive_timeout_ms = 20000\n");
+		WireClient first(server.port, otherAddress(0));
+		expectHello(first, get("/hello"));
+		WireClient second(server.port, otherAddress(0));
+		expectHello(second, get("/hello"));
+		server.expectPending(2); // both idle, waiting for their next request
+
+		WireClient third(server.port, otherAddress(0));
+		CPPUNIT_ASSERT_MESSAGE("the oldest idle connection was kept", first.waitForClose(2000));
+		CPPUNIT_ASSERT(second.open());
+		expectHello(third, get("/hello"));
+		CPPUNIT_ASSERT_EQUAL(0.0, server.refused("max_pending_per_ip"));
+
+		// Without idle ones to end, a newcomer beyond the limit is refused.
+		WireClient waitingHead(server.port, otherAddress(1)), otherHead(server.port, otherAddress(1));
+		CPPUNIT_ASSERT(waitingHead.send("GET /hello HTTP/1.1\r\n"));
+		CPPUNIT_ASSERT(otherHead.send("GET /hello HTTP/1.1\r\n"));
+		server.expectPending(4);
+		WireClient refused(server.port, otherAddress(1));
+		CPPUNIT_ASSERT_MESSAGE("a 3rd waiting connection from one address was kept", refused.waitForClose(1000));
+		CPPUNIT_ASSERT(second.open() && waitingHead.open() && otherHead.open());
 		CPPUNIT_ASSERT_EQUAL(1.0, server.refused("max_pending_per_ip"));
 	}
 
