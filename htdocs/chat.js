@@ -40,6 +40,10 @@ export function createChat(options) {
   var identity = options.identity;
   // Called after each welcome (the page is in a chat room, not the relay).
   var onJoined = options.onJoined || function () {};
+  // rate_limited refusals counted while they keep coming (within the window).
+  var RATE_REFUSED_WINDOW_MS = 5000;
+  var rateRefused = 0;
+  var rateRefusedTimer = null;
   var store = createRoomStore();
   var connection = null;
   var chatUrl = null;
@@ -467,7 +471,12 @@ export function createChat(options) {
     } else if (code === 'forbidden' || code === 'token_expired') {
       ui.toast.show(t(refusal.key, refusal.params));
     } else if (code === 'rate_limited') {
-      ui.toast.show(t('rateLimited'));
+      // One error per refused frame: a burst is counted, not called "the
+      // last one".
+      rateRefused += 1;
+      clearTimeout(rateRefusedTimer);
+      rateRefusedTimer = setTimeout(function () { rateRefused = 0; }, RATE_REFUSED_WINDOW_MS);
+      ui.toast.show(rateRefused === 1 ? t('rateLimited') : t('rateLimitedMany', { count: rateRefused }));
     } else if (code === 'too_long') {
       ui.toast.show(t('tooLong'));
       if (unechoed.length === 1) ui.composer.restore(unechoed.pop());

@@ -682,7 +682,11 @@ describe('chat rooms: limits', { skip, timeout: 60000 }, () => {
       await alice.say('three');
       const toast = alice.page.locator('#toast');
       await alice.page.waitForFunction(() => document.getElementById('toast').textContent !== '', null, { timeout: WAIT_MS });
-      assert.equal(await toast.textContent(), 'You are sending messages too fast; the last one was not sent.');
+      assert.equal(await toast.textContent(), 'You are sending messages too fast; a message was not sent.');
+      // A burst: every refused message is counted.
+      for (const text of ['four', 'five', 'six']) await alice.say(text);
+      await alice.page.waitForFunction(() => document.getElementById('toast').textContent.includes('4 messages'), null, { timeout: WAIT_MS });
+      assert.equal(await toast.textContent(), 'You are sending messages too fast; 4 messages were not sent.');
       assert.equal(await toast.getAttribute('role'), 'status');
       await screenshot(alice.page, 'toast-desktop-light');
       await alice.waitForMessages([['Alice', 'one'], ['Alice', 'two']]);
