@@ -11,28 +11,14 @@
 const assert = require('node:assert/strict');
 const { after, before, describe, test } = require('node:test');
 
-const { playwright, launchChromium, startChatServer, chatroomMissing, screenshot } = require('./support');
-const { chatRoute, openUser, setHidden, WAIT_MS } = require('./chatUser');
+const { playwright, launchChromium, startChatServer, chatroomMissing, screenshot, withOwnServer } = require('./support');
+const { assertClean, chatRoute, openUser, setHidden, WAIT_MS } = require('./chatUser');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
 
 const skip = chatroomMissing();
 
-/** Runs body({ server, browser }) with a webchatd of its own (chat: its chat listener's keys) and a Chromium, both ended after. */
-async function withOwnServer(chat, body) {
-  const server = await startChatServer({ chat });
-  const browser = await launchChromium();
-  try {
-    await body({ server, browser });
-  } finally {
-    await browser.close();
-    await server.kill();
-  }
-}
 
-function assertClean(...users) {
-  for (const user of users) assert.deepEqual(user.problems, [], `${user.nick}: problems on the page`);
-}
 
 /** The links in the messages of a page: text, href, target and rel of each. */
 function readLinks(page) {

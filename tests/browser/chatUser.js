@@ -179,4 +179,9 @@ function chatRoute(chatPort, { rewrite = () => null, keep = () => false } = {}) 
   return route;
 }
 
-module.exports = { chatRoute, openUser, setHidden, roomPageUrl, readPage, DESKTOP, PHONE, WAIT_MS, NICK_KEY };
+/** Every user's page ran without console errors, page errors, failed requests or dialogs. */
+function assertClean(...users) {
+  for (const user of users) assert.deepEqual(user.problems, [], `${user.nick}: problems on the page`);
+}
+
+module.exports = { assertClean, chatRoute, openUser, setHidden, roomPageUrl, readPage, DESKTOP, PHONE, WAIT_MS, NICK_KEY };

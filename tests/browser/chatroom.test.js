@@ -19,7 +19,7 @@ const assert = require('node:assert/strict');
 const { after, before, describe, test } = require('node:test');
 
 const { playwright, launchChromium, startChatServer, chatroomMissing, screenshot } = require('./support');
-const { openUser, setHidden, DESKTOP, PHONE, WAIT_MS, NICK_KEY } = require('./chatUser');
+const { assertClean, openUser, setHidden, DESKTOP, PHONE, WAIT_MS, NICK_KEY } = require('./chatUser');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
 
@@ -28,10 +28,6 @@ const skip = chatroomMissing();
 const VIETNAMESE = 'Xin chào, thế giới! Tiếng Việt có dấu: ắ ằ ẳ ẵ ặ ơ ư đ';
 const MARKUP = '<img src=x onerror=alert(1)>';
 
-/** Every user's page ran without console errors, page errors, failed requests or dialogs. */
-function assertClean(...users) {
-  for (const user of users) assert.deepEqual(user.problems, [], `${user.nick}: problems on the page`);
-}
 
 /** Waits for a condition on the test's side (polled; the condition, not the time, ends the wait). */
 async function waitUntil(what, condition) {

@@ -13,28 +13,14 @@
 const assert = require('node:assert/strict');
 const { describe, test } = require('node:test');
 
-const { playwright, launchChromium, startChatServer, chatroomMissing } = require('./support');
-const { openUser, WAIT_MS } = require('./chatUser');
+const { playwright, chatroomMissing, withOwnServer } = require('./support');
+const { assertClean, openUser, WAIT_MS } = require('./chatUser');
 
 playwright();
 
 const skip = chatroomMissing();
 
-/** Runs body({ server, browser }) with a webchatd of its own (chat: its chat listener's keys) and a Chromium. */
-async function withOwnServer(chat, body) {
-  const server = await startChatServer({ chat });
-  const browser = await launchChromium();
-  try {
-    await body({ server, browser });
-  } finally {
-    await browser.close();
-    await server.kill();
-  }
-}
 
-function assertClean(...users) {
-  for (const user of users) assert.deepEqual(user.problems, [], `${user.nick}: problems on the page`);
-}
 
 describe('the conversation with the real server', { skip, timeout: 180000 }, () => {
   test('typing reaches the others and ends with the message', () => withOwnServer({}, async ({ server, browser }) => {

@@ -18,15 +18,12 @@ const assert = require('node:assert/strict');
 const { after, before, describe, test } = require('node:test');
 
 const { playwright, launchChromium, startChatServer, chatroomMissing, screenshot } = require('./support');
-const { chatRoute, openUser, WAIT_MS } = require('./chatUser');
+const { assertClean, chatRoute, openUser, WAIT_MS } = require('./chatUser');
 
 playwright(); // fail now, with instructions, if `npm ci` has not run
 
 const skip = chatroomMissing();
 
-function assertClean(...users) {
-  for (const user of users) assert.deepEqual(user.problems, [], `${user.nick}: problems on the page`);
-}
 
 /**
  * Routes a page's chat WebSocket (chatRoute): the room's frames pass, those

@@ -338,7 +338,20 @@ async function screenshot(page, name) {
   return file;
 }
 
+/** Runs body({ server, browser }) with a webchatd of its own (chat: its chat listener's keys) and a Chromium, both ended after. */
+async function withOwnServer(chat, body) {
+  const server = await startChatServer({ chat });
+  const browser = await launchChromium();
+  try {
+    await body({ server, browser });
+  } finally {
+    await browser.close();
+    await server.kill();
+  }
+}
+
 module.exports = {
+  withOwnServer,
   paths, playwright, launchChromium, freePort, freePorts, startWebchatd, startChatServer, startRedis, chatroomMissing, watchPage,
   webSocketFailureTo, screenshot,
 };
