@@ -199,19 +199,22 @@ describe('webchat behind nginx (TLS, WebSocket proxied at /chat/)', { timeout: 1
     if (webchatdExit) assert.deepEqual(webchatdExit, { code: 0, signal: null }, 'webchatd exit after SIGTERM');
   });
 
-  test('/webchat-config.json over https names the wss endpoint, and the CSP allows it', async () => {
+  test('/webchat-config.json over https names the wss endpoint, and the CSP allows it and the room list', async () => {
     const ca = fs.readFileSync(path.join(dir, 'cert.pem'));
     const response = await httpsGet(`https://localhost:${httpsPort}/webchat-config.json`, ca);
     assert.equal(response.status, 200);
     const chatUrl = `wss://localhost:${httpsPort}/chat/`;
-    assert.deepEqual(JSON.parse(response.body), { chatUrl });
+    assert.deepEqual(JSON.parse(response.body), { chatUrl, maxTextBytes: 4096 });
     const csp = response.headers['content-security-policy'] || '';
     const connect = csp.split(';').map((part) => part.trim()).find((part) => part.startsWith('connect-src '));
     assert.ok(connect, `no connect-src in the CSP: ${csp}`);
-    // The page's own origin ('self', for webchat-config.json) and the chat endpoint, nothing else.
+    // The page's own origin ('self', for webchat-config.json), the chat
+    // endpoint and the room list beside it, nothing else.
+    const roomsUrl = `https://localhost:${httpsPort}/chat/rooms`;
     const sources = connect.split(/\s+/).slice(1);
     assert.ok(sources.includes(chatUrl), `CSP connect-src lacks ${chatUrl}: ${csp}`);
-    assert.deepEqual(sources.filter((source) => source !== chatUrl && source !== "'self'"), [], `CSP: ${csp}`);
+    assert.ok(sources.includes(roomsUrl), `CSP connect-src lacks ${roomsUrl}: ${csp}`);
+    assert.deepEqual(sources.filter((source) => source !== chatUrl && source !== roomsUrl && source !== "'self'"), [], `CSP: ${csp}`);
   });
 
   test('plain http is redirected to https', async () => {
@@ -235,6 +238,10 @@ describe('webchat behind nginx (TLS, WebSocket proxied at /chat/)', { timeout: 1
     await bob.waitForMessages([['alice', text]]);
     await bob.say('hi alice');
     await alice.waitForMessages([['alice', text], ['bob', 'hi alice']]);
+    // The room list through the same location (GET /chat/rooms -> /rooms).
+    const rooms = await httpsGet(`https://localhost:${httpsPort}/chat/rooms`, fs.readFileSync(path.join(dir, 'cert.pem')));
+    assert.equal(rooms.status, 200, rooms.body);
+    assert.deepEqual(JSON.parse(rooms.body), [{ room: 'lobby', users: 2 }]);
 
     for (const user of [alice, bob]) {
       assert.ok(user.sockets.length >= 1, `${user.nick}: no WebSocket opened`);
