@@ -742,6 +742,14 @@ ChatHandler::Outcome ChatHandler::kick(const std::string& roomName, const std::s
 		_moderation.audit(by, "kick", nick, room, reason);
 		return Outcome::Done;
 	}
+	// Away within its leave grace: it leaves now, and the hold of the room
+	// its lost connection kept is given back (its grace then finds it gone).
+	if (const auto found = _rooms.find(room); found && found->dismissAway(NameRules::comparisonKey(nick)))
+	{
+		_rooms.release(room);
+		_moderation.audit(by, "kick", nick, room, reason);
+		return Outcome::Done;
+	}
 	SharedRooms* shared = _store.shared();
 	if (!shared) return Outcome::NotFound;
 	// Perhaps on another instance: the one holding it kicks it.

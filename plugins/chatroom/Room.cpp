@@ -182,6 +182,16 @@ std::uint64_t Room::keepAway(const std::string& nick, bool announce)
 	return ticket;
 }
 
+bool Room::dismissAway(const std::string& nickKey)
+{
+	std::uint64_t ticket = 0;
+	_topic->publishWith([&](std::string&) {
+		const auto away = _away.find(nickKey);
+		if (away != _away.end()) ticket = away->second.ticket;
+	});
+	return ticket != 0 && endAway(nickKey, ticket);
+}
+
 bool Room::endAway(const std::string& nickKey, std::uint64_t ticket)
 {
 	bool left = false;

@@ -108,6 +108,10 @@ public:
 	/// when it left now.
 	bool endAway(const std::string& nickKey, std::uint64_t ticket);
 
+	/// The member of that nick key, away, leaves now (a moderator kicked
+	/// it), as at the end of its grace; true when one was away.
+	bool dismissAway(const std::string& nickKey);
+
 	/// Rooms shared through a backend keep no one away: a client may come
 	/// back through another instance.
 	bool shared() const { return _shared != nullptr; }

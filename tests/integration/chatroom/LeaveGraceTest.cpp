@@ -48,6 +48,7 @@ class LeaveGraceTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSomeoneElseFindsTheNickTaken);
 	CPPUNIT_TEST(testSignedIdentityComesBack);
 	CPPUNIT_TEST(testKickLeavesAtOnce);
+	CPPUNIT_TEST(testKickOfAnAwayMemberLeavesAtOnce);
 	CPPUNIT_TEST(testRefusedConnectionLeavesAtOnce);
 	CPPUNIT_TEST(testStopDoesNotWaitForGraces);
 	CPPUNIT_TEST(testAwayMemberHoldsItsRoom);
@@ -178,6 +179,28 @@ public:
 		an.expect("kicked");
 		CPPUNIT_ASSERT_EQUAL(int(4403), int(an.ws.waitForClose()));
 		CPPUNIT_ASSERT_EQUAL(std::string("An"), mod.expect("leave", 3000)->getValue<std::string>("nick"));
+	}
+
+	// A member away within its grace can be kicked too: it leaves now.
+	void testKickOfAnAwayMemberLeavesAtOnce()
+	{
+		ChatServer server(jwtListenerKeys() + "leave_grace_ms = 60000");
+		ChatClient mod(server.port, moderatorPath("g"));
+		mod.expect("welcome");
+		{
+			ChatClient an(server.port, "/g?nick=An");
+			an.expect("welcome");
+			mod.expect("join");
+			an.leave();
+		}
+		mod.send(R"({"type":"kick","nick":"an","reason":"gone"})");
+		CPPUNIT_ASSERT_EQUAL(std::string("An"), mod.expect("leave", 3000)->getValue<std::string>("nick"));
+		// Kicked once: nobody of that nick is left to kick.
+		mod.send(R"({"type":"kick","nick":"An"})");
+		const auto error = mod.expect("error");
+		CPPUNIT_ASSERT_EQUAL(std::string("not_found"), error->getValue<std::string>("code"));
+		ChatClient other(server.port, "/g?nick=An");
+		other.expect("welcome");
 	}
 
 	void testRefusedConnectionLeavesAtOnce()
