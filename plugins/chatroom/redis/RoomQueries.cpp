@@ -17,6 +17,31 @@ const char* const forgetDeadMember =
 	"local held = redis.call('HGET', KEYS[1], ARGV[1]) "
 	"if held and string.match(held, '^[^\\n]*') == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0";
 
+// The tombstones of a room's deleted hash (HGETALL: id, by, id, by...) with
+// ids from lowest to highest, in place of the logged messages of those ids
+// or beside them; then all in id order.
+void placeTombstones(std::vector<HistoryStore::Message>& messages, const RedisLink::Reply& deletedReply, std::uint64_t lowest, std::uint64_t highest)
+{
+	const auto deleted = RedisLink::array(deletedReply);
+	if (!deleted.isNull())
+	{
+		for (std::size_t i = 0; i + 1 < deleted.size(); i += 2)
+		{
+			const std::uint64_t id = parseCounter(RedisLink::bulk(*(deleted.begin() + i)).value_or("0"));
+			if (id < lowest || id > highest) continue;
+			HistoryStore::Message tombstone;
+			tombstone.id = id;
+			tombstone.deletedBy = RedisLink::bulk(*(deleted.begin() + i + 1)).value_or("");
+			const auto logged = std::find_if(messages.begin(), messages.end(), [&](const auto& message) { return message.id == id; });
+			if (logged != messages.end())
+				*logged = std::move(tombstone);
+			else
+				messages.push_back(std::move(tombstone));
+		}
+	}
+	std::sort(messages.begin(), messages.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+}
+
 } // namespace
 
 RoomQueries::RoomQueries(const RedisOptions& options, const std::string& instance):
@@ -50,25 +75,8 @@ HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t ma
 	if (!room.recent.empty()) room.lastId = std::max(room.lastId, room.recent.front().id);
 	// Deleted messages left the log (XDEL): their tombstones take their
 	// places, so the newest run stays unbroken.
-	const auto deleted = RedisLink::array(replies[4]);
-	if (!deleted.isNull())
-	{
-		const std::uint64_t oldest = room.lastId > maxMessages ? room.lastId - maxMessages + 1 : 1;
-		for (std::size_t i = 0; i + 1 < deleted.size(); i += 2)
-		{
-			const std::uint64_t id = parseCounter(RedisLink::bulk(*(deleted.begin() + i)).value_or("0"));
-			if (id < oldest || id > room.lastId) continue;
-			HistoryStore::Message tombstone;
-			tombstone.id = id;
-			tombstone.deletedBy = RedisLink::bulk(*(deleted.begin() + i + 1)).value_or("");
-			const auto logged = std::find_if(room.recent.begin(), room.recent.end(), [&](const auto& message) { return message.id == id; });
-			if (logged != room.recent.end())
-				*logged = std::move(tombstone);
-			else
-				room.recent.push_back(std::move(tombstone));
-		}
-	}
-	std::sort(room.recent.begin(), room.recent.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+	const std::uint64_t oldest = room.lastId > maxMessages ? room.lastId - maxMessages + 1 : 1;
+	placeTombstones(room.recent, replies[4], oldest, room.lastId);
 	HistoryStore::keepNewestRun(room, maxMessages);
 	room.remoteMembers = liveOtherMembers(name);
 	return room;
@@ -96,24 +104,7 @@ std::vector<HistoryStore::Message> RoomQueries::loadBefore(const std::string& na
 	// among the ids the log's entries span (all the older ones when the log
 	// had fewer than limit), and the newest limit of both are kept.
 	const std::uint64_t lowest = messages.size() == limit ? messages.back().id : 1;
-	const auto deleted = RedisLink::array(replies[1]);
-	if (!deleted.isNull())
-	{
-		for (std::size_t i = 0; i + 1 < deleted.size(); i += 2)
-		{
-			const std::uint64_t id = parseCounter(RedisLink::bulk(*(deleted.begin() + i)).value_or("0"));
-			if (id < lowest || id >= before) continue;
-			HistoryStore::Message tombstone;
-			tombstone.id = id;
-			tombstone.deletedBy = RedisLink::bulk(*(deleted.begin() + i + 1)).value_or("");
-			const auto it = std::find_if(messages.begin(), messages.end(), [&](const auto& message) { return message.id == id; });
-			if (it != messages.end())
-				*it = std::move(tombstone);
-			else
-				messages.push_back(std::move(tombstone));
-		}
-	}
-	std::sort(messages.begin(), messages.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+	placeTombstones(messages, replies[1], lowest, before - 1);
 	if (messages.size() > limit) messages.erase(messages.begin(), messages.end() - static_cast<std::ptrdiff_t>(limit));
 	return messages;
 }
