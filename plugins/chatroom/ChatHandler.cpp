@@ -342,17 +342,26 @@ void ChatHandler::postMessage(engine::Connection& connection, ChatSession& sessi
 
 void ChatHandler::relayTyping(ChatSession& session, std::int64_t now)
 {
-	// A notice, never stored and never numbered: it goes to the members of
-	// this instance only, and not through the room's topic, which reaches
-	// the typist too. Each member is reached through its connection's
-	// handle, so a notice costs one task per member: rooms with more than
-	// MaxTypingAudience other members here get none. Beyond one per
-	// ChatSession::TypingIntervalMs notices are dropped without a word (the
-	// frame still counted against the rate limits).
+	// A notice, never stored and never numbered: it goes to the room's
+	// other members (of each instance, for shared rooms), not through the
+	// room's topic, which reaches the typist too. Each member is reached
+	// through its connection's handle, so a notice costs one task per
+	// member: rooms with more than MaxTypingAudience other members on an
+	// instance get none there. Beyond one per ChatSession::TypingIntervalMs
+	// notices are dropped without a word (the frame still counted against
+	// the rate limits).
 	if (!session.typing().tryTake(now)) return;
-	const auto others = _targets.othersIn(session.room()->key(), NameRules::comparisonKey(session.nick()), MaxTypingAudience);
+	// Shared rooms: the other instances' members hear of it through the
+	// backend, each instance telling its own (typing() below).
+	if (SharedRooms* shared = _store.shared()) shared->typing(session.room()->key(), session.nick());
+	typing(session.room()->key(), session.nick());
+}
+
+void ChatHandler::typing(const std::string& room, const std::string& nick)
+{
+	const auto others = _targets.othersIn(room, NameRules::comparisonKey(nick), MaxTypingAudience);
 	if (others.empty()) return;
-	const auto event = std::make_shared<const std::string>(ServerEvents::typing(session.nick()));
+	const auto event = std::make_shared<const std::string>(ServerEvents::typing(nick));
 	for (const auto& other : others) other.post([event](engine::Connection& member) { member.send(ws::Opcode::Text, *event); });
 }
 
@@ -457,7 +466,7 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 	{
 		const std::string nickKey = NameRules::comparisonKey(session.nick());
 		_targets.remove(room->key(), nickKey);
-		if (_settings.leaveGraceMs > 0 && !session.closedByServer() && !room->shared())
+		if (_settings.leaveGraceMs > 0 && !session.closedByServer())
 		{
 			// A lost connection: the member stays, away, for the grace, and
 			// so does the session's hold of the room, given back when the

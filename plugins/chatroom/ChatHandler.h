@@ -147,6 +147,8 @@ public:
 	void message(const std::string& room, const std::string& epoch, const HistoryStore::Message& message) override;
 	void reload(const std::string& room) override;
 	void presence(const std::string& room, const SharedRooms::Presence& change) override;
+	/// Also the local half of relayTyping(): room's members here, but nick.
+	void typing(const std::string& room, const std::string& nick) override;
 	void remoteMembers(const std::string& room, const std::map<std::string, std::string>& members) override;
 	void instanceGone(const std::string& instance) override;
 	std::map<std::string, std::vector<Name>> localMembers() override;

@@ -39,7 +39,7 @@ const SettingsTable<ChatSettings>& ChatSettings::keys()
 		{Key::integer("nick_changes_per_minute", 5, 0, 10000, "changes", "nick changes per connection (refused attempts do not count; 0 forbids them)"), &S::nickChangesPerMinute},
 		{Key::integer("nick_reservation_days", 30, 0, 3650, "days", "a nick stays with the browser (nick token) or identity that used it this long after its last use (0: nicks are not kept)"), &S::nickReservationDays},
 		{Key::integer("max_nick_reservations", 100000, 1, 100000000, "nicks", "nicks kept at once; one more drops the one used longest ago"), &S::maxNickReservations},
-		{Key::integer("leave_grace_ms", 5000, 0, 600000, "ms", "a member whose connection is lost stays in the room this long, and coming back within it (same nick and speaker) shows no leave or join (0: leaves at once; backend = redis: always 0)"), &S::leaveGraceMs},
+		{Key::integer("leave_grace_ms", 5000, 0, 600000, "ms", "a member whose connection is lost stays in the room this long, and coming back within it (same nick and speaker) shows no leave or join (0: leaves at once; backend = redis: through any instance)"), &S::leaveGraceMs},
 	}};
 	return table;
 }

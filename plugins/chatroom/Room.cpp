@@ -80,11 +80,11 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 	if (_shared)
 	{
 		if (!nick) joining = sharedGuestNick();
-		claim = _shared->join(_name.key, joining);
+		claim = _shared->join(_name.key, joining, speaker.from);
 		for (int attempt = 0; !nick && claim == SharedRooms::Verdict::Taken && attempt < 5; ++attempt)
 		{
 			joining = sharedGuestNick();
-			claim = _shared->join(_name.key, joining);
+			claim = _shared->join(_name.key, joining, speaker.from);
 		}
 		if (claim == SharedRooms::Verdict::Taken)
 		{
@@ -118,6 +118,20 @@ Room::JoinResult Room::join(engine::Connection& connection, const std::optional<
 		result.nick = joining.shown;
 		if (takeBack(joining.key, Member{joining.shown, speaker, connection.peerAddress()}, result))
 		{
+			welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token);
+			return;
+		}
+		if (claim == SharedRooms::Verdict::Accepted && _remoteOwners.count(joining.key) != 0)
+		{
+			// The backend gave this instance a nick another instance held:
+			// its member, away there within its leave grace, came back
+			// through here (or that instance's leave of it is still on its
+			// way through the feed). The others saw it stay: no event.
+			_remoteOwners.erase(joining.key);
+			result.nick = _state.shownAs(joining.key);
+			result.status = RoomState::Join::Joined;
+			if (speaker.verified) _state.setVerified(joining.key);
+			_localMembers[joining.key] = Member{result.nick, speaker, connection.peerAddress()};
 			welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token);
 			return;
 		}
@@ -173,12 +187,17 @@ bool Room::takeBack(const std::string& key, Member returning, JoinResult& result
 
 std::uint64_t Room::keepAway(const std::string& nick, bool announce)
 {
-	const std::string key = Name::of(nick).key;
+	const Name away = Name::of(nick);
 	std::uint64_t ticket = 0;
+	std::string from;
 	_topic->publishWith([&](std::string&) {
 		ticket = ++_lastTicket;
-		_away[key] = Absence{ticket, announce};
+		_away[away.key] = Absence{ticket, announce};
+		const auto member = _localMembers.find(away.key);
+		if (member != _localMembers.end()) from = member->second.speaker.from;
 	});
+	// Shared rooms: its speaker may come back through another instance.
+	if (_shared) _shared->away(_name.key, away, from);
 	return ticket;
 }
 
@@ -195,17 +214,25 @@ bool Room::dismissAway(const std::string& nickKey)
 bool Room::endAway(const std::string& nickKey, std::uint64_t ticket)
 {
 	bool left = false;
+	bool moved = false;
+	std::string shown;
 	_topic->publishWith([&](std::string& batch) {
+		if (_movedTickets.erase(ticket) != 0)
+		{
+			moved = true;
+			return;
+		}
 		const auto away = _away.find(nickKey);
 		if (away == _away.end() || away->second.ticket != ticket) return;
 		left = true;
 		const bool announce = away->second.announced;
 		_away.erase(away);
-		const std::string shown = _state.shownAs(nickKey);
+		shown = _state.shownAs(nickKey);
 		_localMembers.erase(nickKey);
 		if (_state.leave(nickKey) && announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::leave(shown, wallClockMs()));
 	});
-	return left;
+	if (left && _shared) _shared->leave(_name.key, Name{shown, nickKey});
+	return left || moved;
 }
 
 RoomState::Rename Room::rename(const std::string& from, const std::string& to, bool verified)
@@ -434,7 +461,22 @@ void Room::addRemote(std::string& batch, const Name& nick, const std::string& in
 		// of this instance's own stays ours (two instances admitted it
 		// while the backend was unreachable).
 		const auto owner = _remoteOwners.find(nick.key);
-		if (owner != _remoteOwners.end()) owner->second = instance;
+		if (owner != _remoteOwners.end())
+		{
+			owner->second = instance;
+			return;
+		}
+		// This instance's member, away within its leave grace, came back
+		// through instance (the backend handed it its nick): it is that
+		// instance's now, and its absence here ends unannounced.
+		const auto away = _away.find(nick.key);
+		if (away != _away.end())
+		{
+			_movedTickets.insert(away->second.ticket);
+			_away.erase(away);
+			_localMembers.erase(nick.key);
+			_remoteOwners[nick.key] = instance;
+		}
 		return;
 	}
 	_state.addRemote(nick);

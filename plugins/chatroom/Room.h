@@ -48,6 +48,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -100,20 +101,23 @@ public:
 	/// place back unseen by the others, with the welcome any join gets
 	/// (JoinResult::returned); anyone else finds the nick taken. The ticket
 	/// names this absence for endAway(). announce: whether its join was
-	/// announced (then its leave will be).
+	/// announced (then its leave will be). Shared rooms: the backend hears
+	/// of the absence, so the same speaker may come back through another
+	/// instance, which then holds the member (applyPresence: unannounced).
 	std::uint64_t keepAway(const std::string& nick, bool announce);
 
 	/// The grace of the absence ticket ended: the member of that nick (its
 	/// key) leaves, as leave() does, unless it came back meanwhile; true
-	/// when it left now.
+	/// when it left now or came back through another instance (either way
+	/// the absence's hold of the room is over), false when it came back
+	/// here.
 	bool endAway(const std::string& nickKey, std::uint64_t ticket);
 
 	/// The member of that nick key, away, leaves now (a moderator kicked
 	/// it), as at the end of its grace; true when one was away.
 	bool dismissAway(const std::string& nickKey);
 
-	/// Rooms shared through a backend keep no one away: a client may come
-	/// back through another instance.
+	/// Whether the room is shared through a backend (several instances).
 	bool shared() const { return _shared != nullptr; }
 
 	/// A nick event to everyone when renamed; from is the member's nick as
@@ -249,6 +253,7 @@ private:
 		bool announced = false;
 	};
 	std::map<std::string, Absence> _away; // local members within their leave grace, nick's key -> why
+	std::set<std::uint64_t> _movedTickets; // absences ended by a return through another instance, until endAway()
 	std::uint64_t _lastTicket = 0;
 };
 

@@ -83,6 +83,9 @@ public:
 		/// A presence change of another instance.
 		virtual void presence(const std::string& room, const Presence& change) = 0;
 
+		/// nick, a member on another instance, is typing in room.
+		virtual void typing(const std::string& /*room*/, const std::string& /*nick*/) {}
+
 		/// Every member other instances have in room, nick (as shown) ->
 		/// instance: what the backend holds after a reconnection.
 		virtual void remoteMembers(const std::string& room, const std::map<std::string, std::string>& members) = 0;
@@ -132,9 +135,20 @@ public:
 	/// backend; a nick is unique across instances by its key, and carried
 	/// to the others as it is shown.
 	virtual Posted post(const std::string& room, const Position& seen, HistoryStore::Message message) = 0;
-	virtual Verdict join(const std::string& room, const Name& nick) = 0;
+	/// speaker: the joiner's public id (Speaker::from). A nick held by a
+	/// member away on another instance (away()) is Accepted for the same
+	/// speaker: the member moves here, and that instance lets it go
+	/// unannounced (a Join presence change for a member it has away).
+	virtual Verdict join(const std::string& room, const Name& nick, const std::string& speaker) = 0;
 	virtual Verdict rename(const std::string& room, const Name& from, const Name& to) = 0;
 	virtual void leave(const std::string& room, const Name& nick) = 0;
+	/// This instance's member nick lost its connection and is kept away
+	/// for its leave grace (Room::keepAway): its speaker may come back
+	/// through any instance. Its leave() follows unless it comes back.
+	virtual void away(const std::string& room, const Name& nick, const std::string& speaker) = 0;
+	/// nick is typing in room: the members of the other instances hear of
+	/// it, now or never (a notice, not a change: it may be dropped).
+	virtual void typing(const std::string& room, const std::string& nick) = 0;
 
 	/// Moderation reaching every instance (each applies its own at once):
 	/// message id of room becomes a tombstone; the instance holding nick in

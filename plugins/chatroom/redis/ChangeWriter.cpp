@@ -90,9 +90,9 @@ SharedRooms::Verdict ChangeWriter::decide(Change change)
 	return answer.get() ? SharedRooms::Verdict::Accepted : SharedRooms::Verdict::Taken;
 }
 
-SharedRooms::Verdict ChangeWriter::join(const std::string& room, const Name& nick)
+SharedRooms::Verdict ChangeWriter::join(const std::string& room, const Name& nick, const std::string& speaker)
 {
-	return decide(Join{room, nick});
+	return decide(Join{room, nick, speaker});
 }
 
 SharedRooms::Verdict ChangeWriter::rename(const std::string& room, const Name& from, const Name& to)
@@ -103,6 +103,22 @@ SharedRooms::Verdict ChangeWriter::rename(const std::string& room, const Name& f
 void ChangeWriter::leave(const std::string& room, const Name& nick)
 {
 	enqueue({Leave{room, nick}, nullptr});
+}
+
+void ChangeWriter::away(const std::string& room, const Name& nick, const std::string& speaker)
+{
+	enqueue({Away{room, nick, speaker}, nullptr});
+}
+
+void ChangeWriter::typing(const std::string& room, const std::string& nick)
+{
+	Queued queued{Typing{room, nick}, nullptr};
+	std::lock_guard<std::mutex> lock(_mutex);
+	// Now or never: not while Redis is away (the outage's resend would
+	// deliver it late), nor behind more than a queue's worth of changes.
+	if (_closed || !linkUp() || _queue.size() >= _options.queueLimit) return;
+	_queue.push_back(std::move(queued));
+	_wake.notify_one();
 }
 
 std::size_t ChangeWriter::queued() const
@@ -157,7 +173,21 @@ RedisLink::Command ChangeWriter::command(const Post& post) const
 RedisLink::Command ChangeWriter::command(const Join& join) const
 {
 	auto command = script(JoinScript, "2");
-	command << _keys.presence(join.room) << _feedKey << _instance << join.nick.key << join.nick.shown << join.room << _instancePrefix << _feedCap;
+	command << _keys.presence(join.room) << _feedKey << _instance << join.nick.key << join.nick.shown << join.room << _instancePrefix << _feedCap << join.speaker;
+	return command;
+}
+
+RedisLink::Command ChangeWriter::command(const Away& away) const
+{
+	auto command = script(AwayScript, "1");
+	command << _keys.presence(away.room) << _instance << away.nick.key << away.speaker;
+	return command;
+}
+
+RedisLink::Command ChangeWriter::command(const Typing& typing) const
+{
+	RedisLink::Command command;
+	command << "XADD" << _feedKey << "MAXLEN" << "~" << _feedCap << "*" << "t" << "y" << "r" << typing.room << "i" << _instance << "nick" << typing.nick;
 	return command;
 }
 
@@ -227,6 +257,10 @@ void ChangeWriter::run()
 			_linkUp.store(false, std::memory_order_relaxed);
 			const auto backoff = _outage.failed(exc);
 			std::unique_lock<std::mutex> lock(_mutex);
+			// Typing notices are not sent again: after the outage they would
+			// be late, hence wrong. (Unanswered, they may have reached Redis.)
+			_queue.erase(std::remove_if(_queue.begin(), _queue.end(), [](const Queued& queued) { return std::holds_alternative<Typing>(queued.change); }),
+				_queue.end());
 			_wake.wait_for(lock, backoff, [&] { return _closed; });
 			nextRenewal = Clock::now();
 		}
@@ -239,7 +273,7 @@ void ChangeWriter::connect()
 	_link.ensureConnected();
 	// A restarted Redis has forgotten the scripts. In Script's order.
 	std::vector<RedisLink::Command> loads;
-	for (const char* source : {Scripts::post, Scripts::join, Scripts::leave, Scripts::rename, Scripts::sync})
+	for (const char* source : {Scripts::post, Scripts::join, Scripts::leave, Scripts::rename, Scripts::sync, Scripts::away})
 		loads.push_back(RedisLink::command({"SCRIPT", "LOAD", source}));
 	const auto replies = _link.pipeline(loads);
 	for (std::size_t i = 0; i < replies.size(); ++i)
@@ -303,9 +337,9 @@ bool ChangeWriter::writeBatch()
 			const auto& room = std::visit([](const auto& change) -> const std::string& { return change.room; }, queued.change);
 			_logger.error("redis: " + room + ": " + RedisLink::errorText(reply) + " (dropped)");
 		}
-		else
+		else if (queued.verdict)
 		{
-			accepted = RedisLink::integer(reply) != 0;
+			accepted = RedisLink::integer(reply) != 0; // the other changes' replies are not read (a typing notice's is the entry id)
 		}
 		if (queued.verdict) queued.verdict->set_value(accepted);
 		if (std::holds_alternative<Post>(queued.change)) --_queuedPosts;

@@ -19,6 +19,9 @@
 //     other error replies drop that change (logged);
 //   - bounded: at most redis_queue_limit posts wait (Redis away or only
 //     slower than the clients); beyond that post() refuses;
+//   - typing notices are the exception: sent at most once and only while
+//     the link is up and the queue short (dropped otherwise: a notice
+//     that arrives late is wrong, not late);
 //   - while Redis is unreachable: logged once (LinkOutage), retried with
 //     backoff; on reconnection the scripts are loaded again and every room's
 //     members of this instance registered again (a sync per room);
@@ -72,9 +75,11 @@ public:
 
 	// From the rooms (I/O threads).
 	SharedRooms::Posted post(const std::string& room, const SharedRooms::Position& seen, HistoryStore::Message message);
-	SharedRooms::Verdict join(const std::string& room, const Name& nick);
+	SharedRooms::Verdict join(const std::string& room, const Name& nick, const std::string& speaker);
 	SharedRooms::Verdict rename(const std::string& room, const Name& from, const Name& to);
 	void leave(const std::string& room, const Name& nick);
+	void away(const std::string& room, const Name& nick, const std::string& speaker);
+	void typing(const std::string& room, const std::string& nick);
 
 	/// Waits (up to redis_timeout_ms) until nothing is queued.
 	bool flush();
@@ -101,6 +106,18 @@ private:
 	{
 		std::string room;
 		Name nick;
+		std::string speaker; // the joiner's public id (from): takes its nick back from another instance
+	};
+	struct Away
+	{
+		std::string room;
+		Name nick;
+		std::string speaker;
+	};
+	struct Typing // not a script: one feed entry, t=y
+	{
+		std::string room;
+		std::string nick;
 	};
 	struct Leave
 	{
@@ -118,7 +135,7 @@ private:
 		std::string room;
 		std::vector<Name> nicks;
 	};
-	using Change = std::variant<Post, Join, Leave, Rename, Sync>;
+	using Change = std::variant<Post, Join, Leave, Rename, Sync, Away, Typing>;
 
 	struct Queued
 	{
@@ -133,6 +150,7 @@ private:
 		LeaveScript,
 		RenameScript,
 		SyncScript,
+		AwayScript,
 		ScriptCount
 	};
 
@@ -152,6 +170,8 @@ private:
 	RedisLink::Command command(const Leave& leave) const;
 	RedisLink::Command command(const Rename& rename) const;
 	RedisLink::Command command(const Sync& sync) const;
+	RedisLink::Command command(const Away& away) const;
+	RedisLink::Command command(const Typing& typing) const;
 	RedisLink::Command script(Script which, const char* keyCount) const;
 
 	const RedisOptions _options;

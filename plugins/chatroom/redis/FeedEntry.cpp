@@ -65,9 +65,10 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 	}
 	case 'j':
 	case 'l':
+	case 'y':
 		if (!nick) return entry;
 		entry.message.nick = *nick;
-		entry.kind = (*type)[0] == 'j' ? Kind::Join : Kind::Leave;
+		entry.kind = (*type)[0] == 'j' ? Kind::Join : (*type)[0] == 'l' ? Kind::Leave : Kind::Typing;
 		break;
 	case 'n':
 	{

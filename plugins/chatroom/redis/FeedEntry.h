@@ -31,6 +31,7 @@ struct FeedEntry
 		Kick,    // t=k: nick, by, reason
 		Topic,   // t=o: text, by (the room's topic changed)
 		Moderation, // t=x: bans, mutes or slow mode changed: read them again
+		Typing,  // t=y: nick (a notice: never stored in a room)
 		Unknown
 	};
 

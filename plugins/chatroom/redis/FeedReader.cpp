@@ -1,5 +1,6 @@
 #include "redis/FeedReader.h"
 
+#include "Clock.h"
 #include "redis/FeedEntry.h"
 #include "redis/RoomRecords.h"
 
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 namespace webchat::chatroom::redis {
 
@@ -17,6 +19,22 @@ using Milliseconds = std::chrono::milliseconds;
 
 constexpr int feedBlockMs = 500;         // XREAD BLOCK: also how soon the thread sees a stop
 constexpr std::int64_t feedCount = 1000; // entries per XREAD
+
+// A typing notice older than this when read is dropped. Clients repeat
+// theirs every 3 s while typing, and the page forgets one after 8 s.
+constexpr std::int64_t TypingFreshMs = 5000;
+
+// The time part of a stream entry id, "<ms>-<n>"; 0 if malformed.
+std::int64_t entryTimeMs(const std::string& id)
+{
+	std::int64_t ms = 0;
+	for (const char c : id)
+	{
+		if (c < '0' || c > '9' || ms > (INT64_MAX - 9) / 10) break;
+		ms = ms * 10 + (c - '0');
+	}
+	return ms;
+}
 
 } // namespace
 
@@ -124,13 +142,13 @@ void FeedReader::readFeed()
 		for (auto it = entries.begin(); it != entries.end(); ++it)
 		{
 			const auto entry = RedisLink::streamEntry(*it);
-			handle(entry.second);
+			handle(entry.first, entry.second);
 			_feedPosition = entry.first;
 		}
 	}
 }
 
-void FeedReader::handle(const std::vector<std::pair<std::string, std::string>>& fields)
+void FeedReader::handle(const std::string& id, const std::vector<std::pair<std::string, std::string>>& fields)
 {
 	const FeedEntry entry = FeedEntry::parse(fields);
 	using Kind = FeedEntry::Kind;
@@ -154,6 +172,11 @@ void FeedReader::handle(const std::vector<std::pair<std::string, std::string>>& 
 		return;
 	case Kind::Moderation:
 		_sink->moderationChanged();
+		return;
+	case Kind::Typing:
+		// Caught up after an outage, or read behind a long backlog, a notice
+		// is stale: members would see someone typing who stopped long ago.
+		if (wallClockMs() - entryTimeMs(id) <= TypingFreshMs) _sink->typing(entry.room, entry.message.nick);
 		return;
 	default:
 		break;

@@ -67,7 +67,8 @@ private:
 	bool stopping();
 	void connect();
 	void readFeed();
-	void handle(const std::vector<std::pair<std::string, std::string>>& fields);
+	/// id: the entry's stream id ("<ms>-<n>", Redis's clock when added).
+	void handle(const std::string& id, const std::vector<std::pair<std::string, std::string>>& fields);
 	void deliverInOrder(const std::string& room, const std::string& epoch, const HistoryStore::Message& message);
 	bool fillFrom(const std::string& room, const std::string& epoch, std::uint64_t first, std::uint64_t last);
 	void catchUp();

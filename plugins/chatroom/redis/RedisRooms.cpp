@@ -44,9 +44,9 @@ SharedRooms::Posted RedisRooms::post(const std::string& room, const Position& se
 	return _writer.post(room, seen, std::move(message));
 }
 
-SharedRooms::Verdict RedisRooms::join(const std::string& room, const Name& nick)
+SharedRooms::Verdict RedisRooms::join(const std::string& room, const Name& nick, const std::string& speaker)
 {
-	return _writer.join(room, nick);
+	return _writer.join(room, nick, speaker);
 }
 
 SharedRooms::Verdict RedisRooms::rename(const std::string& room, const Name& from, const Name& to)
@@ -57,6 +57,16 @@ SharedRooms::Verdict RedisRooms::rename(const std::string& room, const Name& fro
 void RedisRooms::leave(const std::string& room, const Name& nick)
 {
 	_writer.leave(room, nick);
+}
+
+void RedisRooms::away(const std::string& room, const Name& nick, const std::string& speaker)
+{
+	_writer.away(room, nick, speaker);
+}
+
+void RedisRooms::typing(const std::string& room, const std::string& nick)
+{
+	_writer.typing(room, nick);
 }
 
 std::unique_ptr<ModerationStore> RedisRooms::moderationStore(Poco::Logger&)

@@ -59,9 +59,11 @@ public:
 	// SharedRooms
 	void attach(Sink& sink) override;
 	Posted post(const std::string& room, const Position& seen, Message message) override;
-	Verdict join(const std::string& room, const Name& nick) override;
+	Verdict join(const std::string& room, const Name& nick, const std::string& speaker) override;
 	Verdict rename(const std::string& room, const Name& from, const Name& to) override;
 	void leave(const std::string& room, const Name& nick) override;
+	void away(const std::string& room, const Name& nick, const std::string& speaker) override;
+	void typing(const std::string& room, const std::string& nick) override;
 	void remove(const std::string& room, std::uint64_t id, const std::string& by) override;
 	void kick(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason) override;
 

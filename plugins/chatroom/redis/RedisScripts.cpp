@@ -33,15 +33,29 @@ redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 't', 'm', 'r', ARGV[8]
 return seq
 )lua";
 
-// A presence field's value is "<instance>\n<nick as shown>"; its owner is
-// the part before the newline (nicks hold no control characters).
+// A presence field's value is "<instance>\n<nick as shown>", and
+// "\n<from>" after it while the member is away within its leave grace on
+// that instance; its owner is the part before the first newline (nicks and
+// public ids hold no control characters).
 
 const char* const Scripts::join = R"lua(
 local held = redis.call('HGET', KEYS[1], ARGV[2])
 local owner = held and string.match(held, '^[^\n]*')
-if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[5] .. owner) == 1 then return 0 end
+if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[5] .. owner) == 1 then
+  -- Held by a live instance: only its own speaker takes it over, and only
+  -- while it is away there (its leave grace, see away).
+  local awayFrom = string.match(held, '^[^\n]*\n[^\n]*\n(.+)$')
+  if ARGV[7] == '' or awayFrom ~= ARGV[7] then return 0 end
+end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[1] .. '\n' .. ARGV[3])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 't', 'j', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[3])
+return 1
+)lua";
+
+const char* const Scripts::away = R"lua(
+local held = redis.call('HGET', KEYS[1], ARGV[2])
+if not held or ARGV[3] == '' or string.match(held, '^[^\n]*') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[1] .. '\n' .. string.match(held, '^[^\n]*\n([^\n]*)') .. '\n' .. ARGV[3])
 return 1
 )lua";
 

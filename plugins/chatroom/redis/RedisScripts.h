@@ -20,7 +20,10 @@
 //                             not added twice)
 //   ns:room:<room>:presence   hash: the nick's key -> "<instance>\n<nick>"
 //                             (the nick as shown), so a nick is one member
-//                             across instances in any of its spellings
+//                             across instances in any of its spellings;
+//                             "\n<from>" follows while the member is away
+//                             (its leave grace): its speaker may come back
+//                             through any instance
 //   ns:room:<room>:deleted    hash: id -> the moderator who deleted it (its
 //                             log entry is gone: XDEL)
 //   ns:moderation:bans        hash: ban id -> the ban (JSON)
@@ -46,11 +49,20 @@ struct Scripts
 	static const char* const post;
 
 	/// KEYS: presence, feed. ARGV: instance, nick's key, nick, room,
-	/// instance key prefix, feed cap. 1: the nick is this instance's (also
-	/// when it was already: a join resent after a lost reply); 0: another
-	/// live instance holds its key. Two members of this instance are told
-	/// apart by the room.
+	/// instance key prefix, feed cap, from (the joiner's public id, may be
+	/// empty). 1: the nick is this instance's (also when it was already: a
+	/// join resent after a lost reply; or it was away on another instance
+	/// with this from, which then finds it moved: t=j by this instance); 0:
+	/// another live instance holds its key. Two members of this instance
+	/// are told apart by the room.
 	static const char* const join;
+
+	/// KEYS: presence. ARGV: instance, nick's key, from. The member of this
+	/// instance is away (its leave grace): another instance may hand its
+	/// nick to the same speaker (join). 0 when the nick is not this
+	/// instance's or from is empty. No feed entry: nothing changes for the
+	/// others until it leaves or comes back.
+	static const char* const away;
 
 	/// KEYS: presence, feed. ARGV: instance, nick's key, nick, room, feed
 	/// cap.

@@ -46,7 +46,11 @@ std::vector<PresenceRecord> otherInstancesMembers(RedisLink& link, const Keyspac
 		const std::size_t newline = value.find('\n');
 		if (newline == std::string::npos) continue; // not a record of this version
 		std::string instance = value.substr(0, newline);
-		if (instance != self) members.push_back({RedisLink::bulk(*it).value_or(""), value.substr(newline + 1), std::move(instance)});
+		// The nick, up to the away marker if there is one.
+		const std::size_t nickEnd = value.find('\n', newline + 1);
+		if (instance != self)
+			members.push_back({RedisLink::bulk(*it).value_or(""), value.substr(newline + 1, nickEnd == std::string::npos ? std::string::npos : nickEnd - newline - 1),
+				std::move(instance)});
 	}
 	return members;
 }

@@ -3,8 +3,9 @@
 // alone against a real redis-server: typed changes become script calls in
 // the order they were handed over, each once; nick verdicts come back; the
 // members are registered again on connection; while Redis is unreachable
-// posts wait (up to the queue limit) and go out once it is back; stopping
-// removes the instance's key.
+// posts wait (up to the queue limit) and go out once it is back, typing
+// notices do not; an absence lets another instance hand the nick to the
+// same speaker; stopping removes the instance's key.
 //
 
 #include "RedisServer.h"
@@ -85,6 +86,21 @@ Poco::Logger& logger()
 	return Poco::Logger::get("test.changewriter");
 }
 
+// The writers of two instances, A and B, with no members, connected.
+struct TwoInstances
+{
+	explicit TwoInstances(const RedisServer& redis): a(options(redis), "A", logger()), b(options(redis), "B", logger())
+	{
+		a.start(none);
+		b.start(none);
+		CPPUNIT_ASSERT(waitUntilUp(a) && waitUntilUp(b));
+	}
+
+	Members none;
+	ChangeWriter a;
+	ChangeWriter b;
+};
+
 // What Redis holds, read on a connection of the test's own.
 class Inspector
 {
@@ -145,6 +161,7 @@ class ChangeWriterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChangesGoOutInOrderOnce);
 	CPPUNIT_TEST(testNickVerdicts);
 	CPPUNIT_TEST(testPostsWaitForRedisUpToTheLimit);
+	CPPUNIT_TEST(testAwayAndTypingGoOutInOrder);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -158,7 +175,7 @@ public:
 		CPPUNIT_ASSERT(waitUntilUp(writer));
 		CPPUNIT_ASSERT(redisHolds.instanceAlive("A"));
 
-		CPPUNIT_ASSERT(writer.join("lobby", Name::of("Bo")) == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(writer.join("lobby", Name::of("Bo"), "") == SharedRooms::Verdict::Accepted);
 		for (int i = 1; i <= 3; ++i)
 			CPPUNIT_ASSERT(writer.post("lobby", {"E", 0}, text("Bo", "m" + std::to_string(i))) == SharedRooms::Posted::Sent);
 		writer.leave("lobby", Name::of("Bo"));
@@ -180,26 +197,23 @@ public:
 	void testNickVerdicts()
 	{
 		RedisServer redis;
-		Members none;
-		ChangeWriter a(options(redis), "A", logger());
-		ChangeWriter b(options(redis), "B", logger());
-		a.start(none);
-		b.start(none);
-		CPPUNIT_ASSERT(waitUntilUp(a) && waitUntilUp(b));
-		CPPUNIT_ASSERT(a.join("lobby", Name::of("An")) == SharedRooms::Verdict::Accepted);
-		CPPUNIT_ASSERT(b.join("lobby", Name::of("An")) == SharedRooms::Verdict::Taken);
-		CPPUNIT_ASSERT(b.join("lobby", Name::of("Bo")) == SharedRooms::Verdict::Accepted);
+		TwoInstances writers(redis);
+		ChangeWriter& a = writers.a;
+		ChangeWriter& b = writers.b;
+		CPPUNIT_ASSERT(a.join("lobby", Name::of("An"), "") == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("An"), "") == SharedRooms::Verdict::Taken);
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("Bo"), "") == SharedRooms::Verdict::Accepted);
 		CPPUNIT_ASSERT(b.rename("lobby", Name::of("Bo"), Name::of("An")) == SharedRooms::Verdict::Taken);
 		CPPUNIT_ASSERT(b.rename("lobby", Name::of("Bo"), Name::of("Cy")) == SharedRooms::Verdict::Accepted);
 		// By key: another spelling of a nick held elsewhere is taken; of
 		// one's own, accepted.
-		CPPUNIT_ASSERT(b.join("lobby", Name::of("AN")) == SharedRooms::Verdict::Taken);
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("AN"), "") == SharedRooms::Verdict::Taken);
 		CPPUNIT_ASSERT(b.rename("lobby", Name::of("Cy"), Name::of("cy")) == SharedRooms::Verdict::Accepted);
 		// Another room is another namespace of nicks.
-		CPPUNIT_ASSERT(b.join("elsewhere", Name::of("An")) == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(b.join("elsewhere", Name::of("An"), "") == SharedRooms::Verdict::Accepted);
 		// A's key gone (stopped): its nick is free.
 		a.stop();
-		CPPUNIT_ASSERT(b.join("lobby", Name::of("An")) == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("An"), "") == SharedRooms::Verdict::Accepted);
 	}
 
 	void testPostsWaitForRedisUpToTheLimit()
@@ -213,10 +227,12 @@ public:
 		writer.start(none);
 		std::this_thread::sleep_for(std::chrono::milliseconds(200)); // a first attempt failed
 		CPPUNIT_ASSERT(!writer.linkUp());
-		CPPUNIT_ASSERT(writer.join("lobby", Name::of("An")) == SharedRooms::Verdict::Unavailable);
+		CPPUNIT_ASSERT(writer.join("lobby", Name::of("An"), "") == SharedRooms::Verdict::Unavailable);
 		CPPUNIT_ASSERT(writer.post("lobby", {"E", 0}, text("An", "one")) == SharedRooms::Posted::Delayed);
 		CPPUNIT_ASSERT(writer.post("lobby", {"E", 0}, text("An", "two")) == SharedRooms::Posted::Delayed);
 		CPPUNIT_ASSERT(writer.post("lobby", {"E", 0}, text("An", "three")) == SharedRooms::Posted::Refused);
+		// A typing notice is now or never: not kept for later.
+		writer.typing("lobby", "An");
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), writer.queued());
 
 		redis.start();
@@ -227,6 +243,30 @@ public:
 		CPPUNIT_ASSERT(writer.post("lobby", {"E", 2}, text("An", "four")) == SharedRooms::Posted::Sent);
 		CPPUNIT_ASSERT(writer.flush());
 		CPPUNIT_ASSERT_EQUAL(std::size_t(3), redisHolds.log("lobby").size());
+		CPPUNIT_ASSERT(redisHolds.feedKinds().find('y') == std::string::npos);
+	}
+
+	void testAwayAndTypingGoOutInOrder()
+	{
+		RedisServer redis;
+		Inspector redisHolds(redis);
+		TwoInstances writers(redis);
+		ChangeWriter& a = writers.a;
+		ChangeWriter& b = writers.b;
+		CPPUNIT_ASSERT(a.join("lobby", Name::of("An"), "f1") == SharedRooms::Verdict::Accepted);
+		a.typing("lobby", "An");
+		// Queued behind the typing notice, the absence is in Redis when the
+		// verdict below is asked for: B hands An's nick to An's speaker.
+		a.away("lobby", Name::of("An"), "f1");
+		CPPUNIT_ASSERT(a.flush());
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("An"), "f2") == SharedRooms::Verdict::Taken);
+		CPPUNIT_ASSERT(b.join("lobby", Name::of("An"), "f1") == SharedRooms::Verdict::Accepted);
+		CPPUNIT_ASSERT_EQUAL(std::string("B"), redisHolds.presenceOf("lobby", "An"));
+		// A's leave at the end of the grace no longer counts.
+		a.leave("lobby", Name::of("An"));
+		CPPUNIT_ASSERT(a.flush());
+		CPPUNIT_ASSERT_EQUAL(std::string("B"), redisHolds.presenceOf("lobby", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("jyj"), redisHolds.feedKinds());
 	}
 };
 

@@ -10,7 +10,9 @@
 
 #include "NameRules.h"
 #include "redis/RedisLink.h"
+#include "redis/Keyspace.h"
 #include "redis/RedisScripts.h"
+#include "redis/RoomRecords.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -36,9 +38,14 @@ public:
 			{instance, std::to_string(sequence), epoch, std::to_string(lastSeen), "nick", text, "1764150000000", room, "0", "1000", "", "0"});
 	}
 
-	std::int64_t join(const std::string& instance, const std::string& nick)
+	std::int64_t join(const std::string& instance, const std::string& nick, const std::string& from = "")
 	{
-		return eval(Scripts::join, {presence, feed}, {instance, key(nick), nick, room, instancePrefix, "1000"});
+		return eval(Scripts::join, {presence, feed}, {instance, key(nick), nick, room, instancePrefix, "1000", from});
+	}
+
+	std::int64_t away(const std::string& instance, const std::string& nick, const std::string& from)
+	{
+		return eval(Scripts::away, {presence}, {instance, key(nick), from});
 	}
 
 	std::int64_t leave(const std::string& instance, const std::string& nick)
@@ -64,8 +71,8 @@ public:
 
 	static std::string key(const std::string& nick) { return NameRules::comparisonKey(nick); }
 
-	/// The presence record of nick's key: "<instance>\n<nick as shown>", or
-	/// (nil).
+	/// The presence record of nick's key: "<instance>\n<nick as shown>"
+	/// (then "\n<from>" while away), or (nil).
 	std::string holder(const std::string& nick) { return field(presence, key(nick)); }
 
 	void alive(const std::string& instance) { link.run(RedisLink::command({"SET", instancePrefix + instance, "1"})); }
@@ -115,6 +122,7 @@ class RedisScriptsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testNumberingSurvivesLostData);
 	CPPUNIT_TEST(testNicksBelongToLiveInstances);
 	CPPUNIT_TEST(testNicksAreOneByKey);
+	CPPUNIT_TEST(testAnAwayMemberMovesWithItsSpeaker);
 	CPPUNIT_TEST(testSyncReplacesAnInstancesMembers);
 	CPPUNIT_TEST(testErrorRepliesCarryTheirCode);
 	CPPUNIT_TEST_SUITE_END();
@@ -183,6 +191,46 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("b\nAn"), s.holder("An"));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.leave("b", "An"));
 		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.holder("An"));
+	}
+
+	void testAnAwayMemberMovesWithItsSpeaker()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		s.alive("a");
+		s.alive("b");
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "An", "f1"));
+		// Present on a: nobody takes it, not even its own speaker.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.join("b", "An", "f1"));
+		// Away: only a's own member is marked, and only with a speaker.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.away("b", "An", "f1"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.away("a", "An", ""));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.away("a", "Nobody", "f1"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.away("a", "An", "f1"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a\nAn\nf1"), s.holder("An"));
+		// Another speaker, or none, still finds it taken.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.join("b", "An", "f2"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.join("b", "An", ""));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.join("b", "AN", "f"));
+		// Back on its own instance: present again, the mark gone.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "An", "f1"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a\nAn"), s.holder("An"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.join("b", "An", "f1"));
+		// Away again, back through b (in another spelling): b's now, and
+		// a's leave at the end of its grace changes nothing.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.away("a", "An", "f1"));
+		const std::int64_t feedBefore = s.count("XLEN", feed);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("b", "an", "f1"));
+		CPPUNIT_ASSERT_EQUAL(std::string("b\nan"), s.holder("An"));
+		CPPUNIT_ASSERT_EQUAL(feedBefore + 1, s.count("XLEN", feed));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.leave("a", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("b\nan"), s.holder("An"));
+		// The nick as others read it (RoomRecords) is the nick, mark or not.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.away("b", "an", "f1"));
+		const auto members = webchat::chatroom::redis::otherInstancesMembers(s.link, webchat::chatroom::redis::Keyspace("t"), room, "a");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), members.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("an"), members[0].nick);
+		CPPUNIT_ASSERT_EQUAL(std::string("b"), members[0].instance);
 	}
 
 	void testNicksAreOneByKey()

@@ -54,6 +54,17 @@ public:
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(cli.output(), 0, cli.waitForExit(Poco::Timespan(10, 0)));
 	}
 
+	/// Runs a command with redis-cli; what it printed.
+	std::string reply(const std::vector<std::string>& words)
+	{
+		std::vector<std::string> args{"-p", std::to_string(port)};
+		if (!password.empty()) args.insert(args.end(), {"--no-auth-warning", "-a", password});
+		args.insert(args.end(), words.begin(), words.end());
+		ServerProcess cli(args, "", REDIS_CLI);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(cli.output(), 0, cli.waitForExit(Poco::Timespan(10, 0)));
+		return cli.output();
+	}
+
 	/// Forgets everything, as a Redis restarted without persistence would.
 	void flushAll() { command({"FLUSHALL"}); }
 

@@ -44,6 +44,10 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("Ân"), entry.newNick);
 		CPPUNIT_ASSERT_EQUAL(std::string("lobby"), entry.room);
 		CPPUNIT_ASSERT_EQUAL(std::string("a"), entry.instance);
+		entry = FeedEntry::parse({{"t", "y"}, {"r", "lobby"}, {"i", "b"}, {"nick", "Chi"}});
+		CPPUNIT_ASSERT(entry.kind == FeedEntry::Kind::Typing);
+		CPPUNIT_ASSERT_EQUAL(std::string("Chi"), entry.message.nick);
+		CPPUNIT_ASSERT_EQUAL(std::string("b"), entry.instance);
 	}
 
 	void testSync()
@@ -81,6 +85,8 @@ public:
 		CPPUNIT_ASSERT(FeedEntry::parse({{"t", "z"}, {"r", "x"}, {"i", "a"}}).kind == FeedEntry::Kind::Unknown);
 		CPPUNIT_ASSERT(FeedEntry::parse({{"t", "mm"}, {"r", "x"}, {"i", "a"}}).kind == FeedEntry::Kind::Unknown);
 		CPPUNIT_ASSERT(FeedEntry::parse({{"t", "j"}, {"r", "x"}, {"i", "a"}}).kind == FeedEntry::Kind::Unknown);
+		CPPUNIT_ASSERT(FeedEntry::parse({{"t", "y"}, {"r", "x"}, {"i", "a"}}).kind == FeedEntry::Kind::Unknown);
+		CPPUNIT_ASSERT(FeedEntry::parse({{"t", "yy"}, {"r", "x"}, {"i", "a"}, {"nick", "n"}}).kind == FeedEntry::Kind::Unknown);
 		CPPUNIT_ASSERT(FeedEntry::parse({{"t", "n"}, {"r", "x"}, {"i", "a"}, {"nick", "n"}}).kind == FeedEntry::Kind::Unknown);
 		CPPUNIT_ASSERT(FeedEntry::parse({{"t", "s"}, {"r", "x"}, {"i", "a"}}).kind == FeedEntry::Kind::Unknown);
 		CPPUNIT_ASSERT(FeedEntry::parse({}).kind == FeedEntry::Kind::Unknown);
