@@ -1,6 +1,7 @@
 #include "WebchatServer.h"
 
 #include "ConfigLocator.h"
+#include "ControlRequests.h"
 #include "TlsContext.h"
 #include "webchat/ErrorText.h"
 #include "IniSyntax.h"
@@ -31,7 +32,6 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <signal.h>
 #include <thread>
 
 namespace webchat {
@@ -50,57 +50,6 @@ void installStartupLogging()
 	Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%d %H:%M:%S.%i [%p] %s: %t"));
 	Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel));
 	Poco::Logger::root().setChannel(channel);
-}
-
-sigset_t controlSignals()
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	return set;
-}
-
-// The main thread waits for the control signals with sigwait(); they must be
-// blocked in every thread, so block them before any thread exists (threads
-// inherit the mask). A peer closing a socket we write to must not kill the
-// process either.
-void prepareSignals()
-{
-	const sigset_t set = controlSignals();
-	pthread_sigmask(SIG_BLOCK, &set, nullptr);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-// Waits for SIGINT, SIGQUIT or SIGTERM, calling onHangup for each SIGHUP.
-template <class OnHangup>
-void waitForStopSignal(OnHangup onHangup)
-{
-	const sigset_t set = controlSignals();
-	for (;;)
-	{
-		int signal = 0;
-		if (sigwait(&set, &signal) != 0) continue;
-		if (signal != SIGHUP) return;
-		onHangup();
-	}
-}
-
-// While the listeners drain, a second stop signal means "now".
-void exitOnSecondSignal(Poco::Logger& logger)
-{
-	std::thread([&logger] {
-		const sigset_t set = controlSignals();
-		int signal = 0;
-		while (sigwait(&set, &signal) == 0)
-		{
-			if (signal == SIGHUP) continue;
-			logger.warning("second stop signal: exiting without draining");
-			std::_Exit(1);
-		}
-	}).detach();
 }
 
 // Tells whether a file changed (contents, not time stamps); "" when it
@@ -125,7 +74,7 @@ std::string fileFingerprint(const std::string& path)
 WebchatServer::WebchatServer()
 {
 	installStartupLogging();
-	prepareSignals();
+	ControlRequests::prepare();
 	setUnixOptions(true);
 }
 
@@ -143,6 +92,7 @@ void WebchatServer::defineOptions(OptionSet& options)
 	options.addOption(Option("list-keys", "", "print every configuration key (name, type, default, help) of the host and the plugins, then exit"));
 	options.addOption(Option("plugin", "", "with --list-keys: only this plugin's keys (its library base name)")
 		.argument("NAME"));
+	options.addOption(Option("reload", "", "Windows: ask the webchatd running with this configuration to re-read it, as SIGHUP does elsewhere, then exit"));
 }
 
 void WebchatServer::handleOption(const std::string& name, const std::string& value)
@@ -175,6 +125,10 @@ void WebchatServer::handleOption(const std::string& name, const std::string& val
 	else if (name == "check-config")
 	{
 		_checkOnly = true;
+	}
+	else if (name == "reload")
+	{
+		_reloadRequested = true;
 	}
 	else if (name == "pidfile")
 	{
@@ -336,7 +290,7 @@ WebchatServer::Section WebchatServer::sectionOf(const std::string& name) const
 		}
 	}
 	// A certificate renewed in place (same path, new contents) changes the
-	// listener too, so SIGHUP serves it.
+	// listener too, so a reload serves it.
 	for (const char* leaf : {"tls_certificate", "tls_private_key"})
 	{
 		const auto key = section.find("listeners." + name + "." + leaf);
@@ -382,10 +336,10 @@ void WebchatServer::closeListeners()
 void WebchatServer::reload()
 {
 	ServiceNotifier::reloading();
-	logger().information("SIGHUP: re-reading " + _configPath);
+	logger().information("reload requested: re-reading " + _configPath);
 	try
 	{
-		if (!_fileConfig) throw Poco::NotImplementedException("SIGHUP reloads an .ini configuration file only");
+		if (!_fileConfig) throw Poco::NotImplementedException("a reload re-reads an .ini configuration file only");
 		Poco::FileInputStream in(_configPath);
 		IniSyntax::check(in);
 		Poco::AutoPtr<Poco::Util::IniFileConfiguration> fresh(new Poco::Util::IniFileConfiguration(_configPath));
@@ -638,6 +592,26 @@ void WebchatServer::printHelp() const
 	help.format(std::cout);
 }
 
+int WebchatServer::requestReload()
+{
+	try
+	{
+		ControlRequests::requestReload(_configPath);
+	}
+	catch (const Poco::NotImplementedException& exc)
+	{
+		logger().fatal(exc.message());
+		return EXIT_USAGE;
+	}
+	catch (const Poco::Exception& exc)
+	{
+		logger().fatal("cannot ask for a reload: " + exc.displayText());
+		return EXIT_UNAVAILABLE;
+	}
+	logger().information("reload requested of the webchatd running with " + _configPath);
+	return EXIT_OK;
+}
+
 int WebchatServer::main(const ArgVec& args)
 {
 	if (_helpRequested)
@@ -657,6 +631,8 @@ int WebchatServer::main(const ArgVec& args)
 	}
 	// Without a usable configuration file the default plugin folder applies.
 	if (_listKeys) return listKeys();
+	// The running webchatd reads the file; this one only names it.
+	if (_reloadRequested) return requestReload();
 	if (!_startupError.empty())
 	{
 		logger().fatal(_startupError);
@@ -700,10 +676,11 @@ int WebchatServer::main(const ArgVec& args)
 	}
 	logger().information("webchatd " WEBCHAT_VERSION " started (pid %d, config %s)", static_cast<int>(Poco::Process::id()), _configPath);
 	ServiceNotifier::ready(std::to_string(_listeners.size()) + " listeners up");
-	waitForStopSignal([this] { reload(); });
+	ControlRequests::waitForStop(
+		_configPath, [this] { waitForTerminationRequest(); }, [this] { reload(); }, logger());
 	ServiceNotifier::stopping();
 	logger().information("stopping");
-	exitOnSecondSignal(logger());
+	ControlRequests::exitOnSecondStop(logger());
 	closeListeners();
 	logger().information("stopped");
 	return EXIT_OK;

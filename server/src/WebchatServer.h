@@ -67,6 +67,8 @@ private:
 	// --list-keys: the host's tables, then each plugin's (all in the plugin
 	// folder, or --plugin=NAME's). Exit status.
 	int listKeys();
+	// --reload: signals the webchatd running with this configuration.
+	int requestReload();
 	// --check-config: everything a start checks, short of binding a port or
 	// letting a plugin open, create or connect anything; throws
 	// Poco::Exception naming the problem.
@@ -85,6 +87,7 @@ private:
 	bool _listKeys = false;
 	std::string _listKeysPlugin; // --plugin=NAME with --list-keys
 	bool _checkOnly = false;     // --check-config
+	bool _reloadRequested = false; // --reload
 	std::string _configPath;
 	std::vector<std::pair<std::string, std::string>> _defines;
 	std::string _startupError;

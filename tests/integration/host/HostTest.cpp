@@ -63,6 +63,7 @@ class HostTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRelativePluginPathIsRelativeToConfig);
 	CPPUNIT_TEST(testDaemonWithRelativePaths);
 	CPPUNIT_TEST(testHelp);
+	CPPUNIT_TEST(testReloadOptionPointsToSighup);
 	CPPUNIT_TEST(testSighupReloadsLogging);
 	CPPUNIT_TEST(testSighupReplacesChangedListener);
 	CPPUNIT_TEST(testSighupKeepsWebSocketsOfReplacedListener);
@@ -237,6 +238,20 @@ public:
 		const int rc = server.waitForExit(Poco::Timespan(2, 0));
 		CPPUNIT_ASSERT_MESSAGE(server.output(), rc != 0 && rc != -1);
 		CPPUNIT_ASSERT_MESSAGE(server.output(), contains(server.output(), "colour"));
+	}
+
+	void testReloadOptionPointsToSighup()
+	{
+		// --reload is Windows' SIGHUP: here it says what to do instead, and
+		// disturbs no running server.
+		const auto port = freeLoopbackPort();
+		const std::string file = writeTempFile(config(probeListener("main", port)));
+		ServerProcess running({"--config=" + file});
+		CPPUNIT_ASSERT_MESSAGE(running.output(), running.waitForPort(port));
+		ServerProcess asking({"--config=" + file, "--reload"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(asking.output(), 64, asking.waitForExit(Poco::Timespan(5, 0)));
+		CPPUNIT_ASSERT_MESSAGE(asking.output(), contains(asking.output(), "SIGHUP"));
+		CPPUNIT_ASSERT_MESSAGE(running.output(), !contains(running.output(), "re-reading"));
 	}
 
 	void testBadLoggingConfig()
