@@ -1,3 +1,4 @@
+#include "ServiceOptions.h"
 #include "WebchatServer.h"
 
 #include <iostream>
@@ -9,7 +10,7 @@ int main(int argc, char** argv)
 	try
 	{
 		webchat::WebchatServer server;
-		return server.run(argc, argv);
+		return server.run(webchat::ServiceOptions::withDefaults(std::vector<std::string>(argv, argv + argc)));
 	}
 	catch (const Poco::Exception& exc)
 	{
