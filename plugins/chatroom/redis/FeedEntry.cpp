@@ -1,19 +1,28 @@
 #include "FeedEntry.h"
 
-#include "Poco/NumberParser.h"
+#include <charconv>
 
 namespace webchat::chatroom::redis {
 
 namespace {
 
-const std::string* field(const std::vector<std::pair<std::string, std::string>>& fields, const char* name)
+const std::string_view* field(const FeedEntry::Fields& fields, std::string_view name)
 {
 	for (const auto& [key, value] : fields)
 		if (key == name) return &value;
 	return nullptr;
 }
 
-std::vector<std::string> splitLines(const std::string& text)
+// A decimal number as the scripts write it (digits, '-' for a negative
+// one), nothing before or after.
+template <class Number>
+bool parseNumber(std::string_view text, Number& value)
+{
+	const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+	return error == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+std::vector<std::string> splitLines(std::string_view text)
 {
 	std::vector<std::string> lines;
 	std::size_t start = 0;
@@ -21,7 +30,7 @@ std::vector<std::string> splitLines(const std::string& text)
 	{
 		std::size_t end = text.find('\n', start);
 		if (end == std::string::npos) end = text.size();
-		lines.push_back(text.substr(start, end - start));
+		lines.emplace_back(text.substr(start, end - start));
 		start = end + 1;
 	}
 	return lines;
@@ -29,28 +38,28 @@ std::vector<std::string> splitLines(const std::string& text)
 
 } // namespace
 
-FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>>& fields)
+FeedEntry FeedEntry::parse(const Fields& fields)
 {
 	FeedEntry entry;
-	const std::string* type = field(fields, "t");
-	const std::string* room = field(fields, "r");
-	const std::string* instance = field(fields, "i");
+	const std::string_view* type = field(fields, "t");
+	const std::string_view* room = field(fields, "r");
+	const std::string_view* instance = field(fields, "i");
 	if (!type || !room || !instance || type->size() != 1) return entry;
 	entry.room = *room;
 	entry.instance = *instance;
-	const std::string* nick = field(fields, "nick");
+	const std::string_view* nick = field(fields, "nick");
 	switch ((*type)[0])
 	{
 	case 'm':
 	{
-		const std::string* epoch = field(fields, "e");
-		const std::string* id = field(fields, "id");
-		const std::string* text = field(fields, "text");
-		const std::string* ts = field(fields, "ts");
+		const std::string_view* epoch = field(fields, "e");
+		const std::string_view* id = field(fields, "id");
+		const std::string_view* text = field(fields, "text");
+		const std::string_view* ts = field(fields, "ts");
 		Poco::UInt64 parsedId = 0;
 		Poco::Int64 parsedTs = 0;
-		if (!epoch || !id || !nick || !text || !ts || !Poco::NumberParser::tryParseUnsigned64(*id, parsedId) || parsedId == 0 ||
-			!Poco::NumberParser::tryParse64(*ts, parsedTs))
+		if (!epoch || !id || !nick || !text || !ts || !parseNumber(*id, parsedId) || parsedId == 0 ||
+			!parseNumber(*ts, parsedTs))
 			return entry;
 		entry.epoch = *epoch;
 		entry.message.id = parsedId;
@@ -58,8 +67,8 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 		entry.message.nick = *nick;
 		entry.message.text = *text;
 		// Absent in entries of instances that predate speaker ids.
-		if (const std::string* from = field(fields, "from")) entry.message.from = *from;
-		if (const std::string* verified = field(fields, "v")) entry.message.verified = *verified == "1";
+		if (const std::string_view* from = field(fields, "from")) entry.message.from = *from;
+		if (const std::string_view* verified = field(fields, "v")) entry.message.verified = *verified == "1";
 		entry.kind = Kind::Message;
 		break;
 	}
@@ -72,7 +81,7 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 		break;
 	case 'n':
 	{
-		const std::string* to = field(fields, "to");
+		const std::string_view* to = field(fields, "to");
 		if (!nick || !to) return entry;
 		entry.message.nick = *nick;
 		entry.newNick = *to;
@@ -81,10 +90,10 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 	}
 	case 'd':
 	{
-		const std::string* id = field(fields, "id");
-		const std::string* by = field(fields, "by");
+		const std::string_view* id = field(fields, "id");
+		const std::string_view* by = field(fields, "by");
 		Poco::UInt64 parsedId = 0;
-		if (!id || !by || !Poco::NumberParser::tryParseUnsigned64(*id, parsedId) || parsedId == 0) return entry;
+		if (!id || !by || !parseNumber(*id, parsedId) || parsedId == 0) return entry;
 		entry.message.id = parsedId;
 		entry.by = *by;
 		entry.kind = Kind::Delete;
@@ -92,8 +101,8 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 	}
 	case 'k':
 	{
-		const std::string* by = field(fields, "by");
-		const std::string* reason = field(fields, "reason");
+		const std::string_view* by = field(fields, "by");
+		const std::string_view* reason = field(fields, "reason");
 		if (!nick || !by || !reason) return entry;
 		entry.message.nick = *nick;
 		entry.by = *by;
@@ -103,8 +112,8 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 	}
 	case 'o':
 	{
-		const std::string* text = field(fields, "text");
-		const std::string* by = field(fields, "by");
+		const std::string_view* text = field(fields, "text");
+		const std::string_view* by = field(fields, "by");
 		if (!text || !by) return entry;
 		entry.message.text = *text;
 		entry.by = *by;
@@ -116,7 +125,7 @@ FeedEntry FeedEntry::parse(const std::vector<std::pair<std::string, std::string>
 		break;
 	case 's':
 	{
-		const std::string* nicks = field(fields, "nicks");
+		const std::string_view* nicks = field(fields, "nicks");
 		if (!nicks) return entry;
 		entry.nicks = splitLines(*nicks);
 		entry.kind = Kind::Sync;

@@ -11,6 +11,7 @@
 #define WEBCHAT_CHATROOM_FEEDENTRY_INCLUDED
 
 #include "HistoryStore.h"
+#include "redis/RespReader.h"
 
 #include <string>
 #include <utility>
@@ -45,9 +46,12 @@ struct FeedEntry
 	std::string by;     // Delete, Kick, Topic: the moderator
 	std::string reason; // Kick
 
-	/// fields: the entry's field/value pairs in order. Unknown when a
-	/// field the kind needs is missing or malformed.
-	static FeedEntry parse(const std::vector<std::pair<std::string, std::string>>& fields);
+	/// The entry's field/value pairs in order, as RespReader gives them.
+	using Fields = RespReader::Fields;
+
+	/// Unknown when a field the kind needs is missing or malformed. The
+	/// entry copies what it keeps of fields.
+	static FeedEntry parse(const Fields& fields);
 };
 
 } // namespace webchat::chatroom::redis

@@ -25,7 +25,7 @@ constexpr std::int64_t feedCount = 1000; // entries per XREAD
 constexpr std::int64_t TypingFreshMs = 5000;
 
 // The time part of a stream entry id, "<ms>-<n>"; 0 if malformed.
-std::int64_t entryTimeMs(const std::string& id)
+std::int64_t entryTimeMs(std::string_view id)
 {
 	std::int64_t ms = 0;
 	for (const char c : id)
@@ -128,27 +128,17 @@ void FeedReader::connect()
 
 void FeedReader::readFeed()
 {
-	const auto reply = _link.run(RedisLink::command(
-		{"XREAD", "COUNT", std::to_string(feedCount), "BLOCK", std::to_string(feedBlockMs), "STREAMS", _keys.feed(), _feedPosition}));
-	const auto streams = RedisLink::array(reply);
-	if (streams.isNull()) return; // nothing within the block time
+	// The hot path: every change of every room, walked in the connection's
+	// buffer (RespReader), each entry parsed into what it carries.
+	const RedisLink::Command read{"XREAD", "COUNT", std::to_string(feedCount), "BLOCK", std::to_string(feedBlockMs), "STREAMS", _keys.feed(), _feedPosition};
 	engine::PublishScope scope;
-	for (auto stream = streams.begin(); stream != streams.end(); ++stream)
-	{
-		const auto pair = RedisLink::array(*stream);
-		if (pair.isNull() || pair.size() != 2) continue;
-		const auto entries = RedisLink::array(*(pair.begin() + 1));
-		if (entries.isNull()) continue;
-		for (auto it = entries.begin(); it != entries.end(); ++it)
-		{
-			const auto entry = RedisLink::streamEntry(*it);
-			handle(entry.first, entry.second);
-			_feedPosition = entry.first;
-		}
-	}
+	_link.readStreams(read, [this](std::string_view id, const FeedEntry::Fields& fields) {
+		handle(id, fields);
+		_feedPosition.assign(id);
+	});
 }
 
-void FeedReader::handle(const std::string& id, const std::vector<std::pair<std::string, std::string>>& fields)
+void FeedReader::handle(std::string_view id, const FeedEntry::Fields& fields)
 {
 	const FeedEntry entry = FeedEntry::parse(fields);
 	using Kind = FeedEntry::Kind;

@@ -26,6 +26,7 @@
 
 #include "HistoryStore.h"
 #include "SharedRooms.h"
+#include "redis/FeedEntry.h"
 #include "redis/Keyspace.h"
 #include "redis/LinkOutage.h"
 #include "redis/RedisLink.h"
@@ -68,7 +69,7 @@ private:
 	void connect();
 	void readFeed();
 	/// id: the entry's stream id ("<ms>-<n>", Redis's clock when added).
-	void handle(const std::string& id, const std::vector<std::pair<std::string, std::string>>& fields);
+	void handle(std::string_view id, const FeedEntry::Fields& fields);
 	void deliverInOrder(const std::string& room, const std::string& epoch, const HistoryStore::Message& message);
 	bool fillFrom(const std::string& room, const std::string& epoch, std::uint64_t first, std::uint64_t last);
 	void catchUp();

@@ -68,7 +68,7 @@ void RedisLink::ensureConnected()
 		_socket.setNoDelay(true);
 		_socket.setReceiveTimeout(_timeout);
 		_socket.setSendTimeout(_timeout);
-		_input = std::make_unique<Poco::Redis::RedisInputStream>(_socket);
+		_reader.reset();
 		_connected = true;
 		if (!_credentials.password.empty())
 		{
@@ -88,7 +88,7 @@ void RedisLink::ensureConnected()
 void RedisLink::disconnect()
 {
 	_connected = false;
-	_input.reset();
+	_reader.reset();
 	try
 	{
 		_socket.close();
@@ -112,6 +112,18 @@ RedisLink::Reply RedisLink::run(const Command& command)
 	return replies[0];
 }
 
+void RedisLink::send(const std::vector<Command>& commands)
+{
+	_out.clear();
+	for (const auto& command : commands) command.appendTo(_out);
+	for (std::size_t sent = 0; sent < _out.size();)
+	{
+		const int n = _socket.sendBytes(_out.data() + sent, static_cast<int>(_out.size() - sent));
+		if (n <= 0) throw Poco::IOException("Redis closed the connection");
+		sent += static_cast<std::size_t>(n);
+	}
+}
+
 std::vector<RedisLink::Reply> RedisLink::pipeline(const std::vector<Command>& commands)
 {
 	ensureConnected();
@@ -119,15 +131,8 @@ std::vector<RedisLink::Reply> RedisLink::pipeline(const std::vector<Command>& co
 	replies.reserve(commands.size());
 	try
 	{
-		_out.clear();
-		for (const auto& command : commands) command.appendTo(_out);
-		for (std::size_t sent = 0; sent < _out.size();)
-		{
-			const int n = _socket.sendBytes(_out.data() + sent, static_cast<int>(_out.size() - sent));
-			if (n <= 0) throw Poco::IOException("Redis closed the connection");
-			sent += static_cast<std::size_t>(n);
-		}
-		for (std::size_t i = 0; i < commands.size(); ++i) replies.push_back(readReply());
+		send(commands);
+		for (std::size_t i = 0; i < commands.size(); ++i) replies.push_back(_reader.readReply());
 	}
 	catch (...)
 	{
@@ -137,15 +142,21 @@ std::vector<RedisLink::Reply> RedisLink::pipeline(const std::vector<Command>& co
 	return replies;
 }
 
-RedisLink::Reply RedisLink::readReply()
+std::size_t RedisLink::readStreams(const Command& command, const RespReader::EntryVisitor& visit)
 {
-	const int marker = _input->get();
-	if (marker == std::char_traits<char>::eof()) throw Poco::IOException("Redis closed the connection or did not answer in time");
-	Reply reply = RedisType::createRedisType(static_cast<char>(marker));
-	if (!reply) throw Poco::Redis::RedisException("not a Redis reply");
-	reply->read(*_input);
-	if (!*_input) throw Poco::IOException("Redis closed the connection or did not answer in time");
-	return reply;
+	ensureConnected();
+	try
+	{
+		send({command});
+		return _reader.readStreams(visit);
+	}
+	catch (...)
+	{
+		// Also when visit threw: the reply is taken, but the caller gives
+		// up on this connection's place in the feed.
+		disconnect();
+		throw;
+	}
 }
 
 bool RedisLink::isError(const Reply& reply)

@@ -7,7 +7,8 @@
 // reply) and small readers for the replies' shapes. Not thread-safe: each
 // role of RedisRooms (writer, feed reader, queries) has its own.
 //
-// Replies are parsed by POCO's Redis library (RedisInputStream, RedisType).
+// Replies are read by RespReader: the feed's XREAD walked in place, the rest
+// handed on as POCO's types (RedisType).
 // Poco::Redis::Client itself is not used: it offers no way to set
 // TCP_NODELAY on its socket, and it writes through a 1 KiB buffer, so a
 // command longer than that leaves in two segments and the second waits for
@@ -20,9 +21,10 @@
 #ifndef WEBCHAT_CHATROOM_REDISLINK_INCLUDED
 #define WEBCHAT_CHATROOM_REDISLINK_INCLUDED
 
+#include "redis/RespReader.h"
+
 #include "Poco/Net/StreamSocket.h"
 #include "Poco/Redis/Array.h"
-#include "Poco/Redis/RedisStream.h"
 #include "Poco/Timespan.h"
 
 #include <cstdint>
@@ -82,6 +84,11 @@ public:
 	/// connection fails.
 	std::vector<Reply> pipeline(const std::vector<Command>& commands);
 
+	/// Sends an XREAD and walks its entries as RespReader::readStreams()
+	/// does (no allocation per field): the feed's hot path. Returns the
+	/// number of entries. Throws like run().
+	std::size_t readStreams(const Command& command, const RespReader::EntryVisitor& visit);
+
 	/// The reply timeout for the next commands (XREAD BLOCK needs more).
 	void setTimeout(Poco::Timespan timeout);
 
@@ -101,13 +108,13 @@ public:
 	static std::pair<std::string, std::vector<std::pair<std::string, std::string>>> streamEntry(const Reply& reply);
 
 private:
-	Reply readReply();
+	void send(const std::vector<Command>& commands);
 
 	const std::string _address;
 	Poco::Timespan _timeout;
 	const Credentials _credentials;
 	Poco::Net::StreamSocket _socket;
-	std::unique_ptr<Poco::Redis::RedisInputStream> _input;
+	RespReader _reader{&_socket};
 	std::string _out; // the pipeline being written, kept for its capacity
 	bool _connected = false;
 };

@@ -5,7 +5,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 using webchat::chatroom::redis::FeedEntry;
-using Fields = std::vector<std::pair<std::string, std::string>>;
+using Fields = FeedEntry::Fields;
 
 class FeedEntryTest: public CppUnit::TestFixture
 {
@@ -70,7 +70,7 @@ public:
 		{
 			Fields partial = message;
 			partial.erase(partial.begin() + static_cast<std::ptrdiff_t>(skip));
-			CPPUNIT_ASSERT_MESSAGE(message[skip].first, FeedEntry::parse(partial).kind == FeedEntry::Kind::Unknown);
+			CPPUNIT_ASSERT_MESSAGE(std::string(message[skip].first), FeedEntry::parse(partial).kind == FeedEntry::Kind::Unknown);
 		}
 		for (const char* id : {"0", "-1", "x", "", "18446744073709551616"})
 		{
