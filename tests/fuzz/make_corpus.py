@@ -164,8 +164,31 @@ names = {
     "bad-utf8": b"al\xc3(ice",
 }
 
+def bulk(text):
+    return b"$%d\r\n%s\r\n" % (len(text), text)
+
+def xread(*entries):
+    out = b"*1\r\n*2\r\n" + bulk(b"webchat:feed") + b"*%d\r\n" % len(entries)
+    for entry_id, fields in entries:
+        out += b"*2\r\n" + bulk(entry_id) + b"*%d\r\n" % len(fields) + b"".join(bulk(f) for f in fields)
+    return out
+
+replies = {
+    "ok": b"+OK\r\n",
+    "error": b"-NOSCRIPT No matching script\r\n",
+    "integer": b":42\r\n",
+    "bulk": bulk("xin chào".encode()),
+    "nil": b"$-1\r\n*-1\r\n",
+    "nested": b"*3\r\n:1\r\n*2\r\n$1\r\na\r\n$-1\r\n+x\r\n",
+    "xread-message": xread((b"1764150000123-0", [b"t", b"m", b"r", b"lobby", b"i", b"5bc5", b"e", b"E", b"id", b"7",
+                                                 b"nick", b"An", b"text", b"hi", b"ts", b"1764150000123"])),
+    "xread-two": xread((b"1-0", [b"t", b"j", b"r", b"x", b"i", b"a", b"nick", b"n"]), (b"1-1", [])),
+    "back-to-back": b"+OK\r\n" + xread((b"2-0", [b"t", b"y"])) + b":1\r\n",
+    "cut": b"*2\r\n$5\r\nhel",
+}
+
 for target, seeds in (("fuzz_decoder", decoder), ("fuzz_handshake", requests), ("fuzz_request_head", heads),
-                      ("fuzz_names", names)):
+                      ("fuzz_names", names), ("fuzz_resp", replies)):
     folder = os.path.join(HERE, "corpus", target)
     os.makedirs(folder, exist_ok=True)
     for name, data in seeds.items():
