@@ -144,6 +144,7 @@ void FeedReader::handle(std::string_view id, const FeedEntry::Fields& fields)
 	using Kind = FeedEntry::Kind;
 	if (entry.kind == Kind::Message)
 	{
+		_messagesReceived.store(_messagesReceived.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 		deliverInOrder(entry.room, entry.epoch, entry.message);
 		return;
 	}

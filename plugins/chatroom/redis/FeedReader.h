@@ -34,6 +34,7 @@
 
 #include "Poco/Logger.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -63,6 +64,10 @@ public:
 	void requestStop();
 	void stop();
 
+	/// Messages read from the feed so far (any room's, loaded here or
+	/// not): what this instance pays for the rooms shared through Redis.
+	std::uint64_t messagesReceived() const { return _messagesReceived.load(std::memory_order_relaxed); }
+
 private:
 	void run();
 	bool stopping();
@@ -84,6 +89,7 @@ private:
 	std::mutex _mutex;
 	std::condition_variable _wake; // the backoff's wait: stop
 	bool _stopping = false;
+	std::atomic<std::uint64_t> _messagesReceived{0}; // written by the thread only
 
 	// The thread's own.
 	RedisLink _link;

@@ -102,6 +102,8 @@ void RedisRooms::writeMetrics(MetricsWriter& writer) const
 {
 	writer.gauge("webchat_redis_up", "1 while the shared backend (Redis) is reachable.", {}, linkUp() ? 1 : 0);
 	writer.gauge("webchat_redis_queued", "Changes waiting to be sent to Redis.", {}, static_cast<double>(queued()));
+	writer.counter("webchat_redis_messages_received_total", "Messages read from the shared feed (every room's, hosted here or not).", {},
+		static_cast<double>(_feed.messagesReceived()));
 }
 
 } // namespace webchat::chatroom::redis

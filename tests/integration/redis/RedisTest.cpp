@@ -508,6 +508,7 @@ public:
 		};
 		metricsShow("webchat_redis_up{listener=\"chat\"} 1");
 		metricsShow("webchat_redis_queued{listener=\"chat\"} 0");
+		metricsShow("webchat_redis_messages_received_total{listener=\"chat\"} 0");
 		ChatClient an(chatPort, "/r?nick=An");
 		an.expect("welcome");
 		redis.kill();
@@ -519,6 +520,8 @@ public:
 		metricsShow("webchat_redis_up{listener=\"chat\"} 1");
 		CPPUNIT_ASSERT((std::vector<Seen>{{1, "An", "waiting"}}) == messages(an, 1));
 		metricsShow("webchat_redis_queued{listener=\"chat\"} 0");
+		// The message came back through the feed, the one read so far.
+		metricsShow("webchat_redis_messages_received_total{listener=\"chat\"} 1");
 	}
 
 	void testRedisRestartsUnderTraffic()
