@@ -12,10 +12,16 @@
 # to webchatd.exe, where Windows looks first (for the plugins' imports too).
 # Only the families below are ours to ship; every other import (kernel32.dll,
 # ws2_32.dll, ...) is Windows' own.
-execute_process(COMMAND "${CMAKE_CXX_COMPILER}" -print-file-name=libstdc++-6.dll
-  OUTPUT_VARIABLE webchat_libstdcxx OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
-get_filename_component(webchat_mingw_runtime_dir "${webchat_libstdcxx}" DIRECTORY)
-set(WEBCHAT_WINDOWS_DLL_DIRS "${WEBCHAT_WINDOWS_DEPS}/bin" "${webchat_mingw_runtime_dir}")
+# MinGW's runtime: libstdc++ and libgcc beside the compiler, libwinpthread in
+# the target's lib folder (the compiler finds both).
+set(WEBCHAT_WINDOWS_DLL_DIRS "${WEBCHAT_WINDOWS_DEPS}/bin")
+foreach(dll libstdc++-6.dll libwinpthread-1.dll)
+  execute_process(COMMAND "${CMAKE_CXX_COMPILER}" -print-file-name=${dll}
+    OUTPUT_VARIABLE path OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+  get_filename_component(path "${path}" REALPATH)
+  get_filename_component(path "${path}" DIRECTORY)
+  list(APPEND WEBCHAT_WINDOWS_DLL_DIRS "${path}")
+endforeach()
 set(WEBCHAT_WINDOWS_SHIPPED_DLLS
   "^libPoco[A-Za-z]+\\.dll$"
   "^libcrypto-[0-9]+-x64\\.dll$" "^libssl-[0-9]+-x64\\.dll$"

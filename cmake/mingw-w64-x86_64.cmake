@@ -19,8 +19,9 @@ set(CMAKE_AR ${WEBCHAT_MINGW_HOST}-ar)
 set(CMAKE_RANLIB ${WEBCHAT_MINGW_HOST}-ranlib)
 set(CMAKE_STRIP ${WEBCHAT_MINGW_HOST}-strip)
 set(CMAKE_OBJDUMP ${WEBCHAT_MINGW_HOST}-objdump)
-# POCO's message compiler (its Foundation event-log messages).
-set(CMAKE_MC_COMPILER ${WEBCHAT_MINGW_HOST}-windmc)
+# POCO's message compiler (its Foundation event-log messages), by full path:
+# POCO's rule runs it from a build subfolder.
+find_program(CMAKE_MC_COMPILER x86_64-w64-mingw32-windmc REQUIRED)
 
 # Try-compiles see the deps prefix too.
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES WEBCHAT_WINDOWS_DEPS)

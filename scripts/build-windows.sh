@@ -187,10 +187,12 @@ build_zlib() {
 # --- OpenSSL ------------------------------------------------------------------
 
 # libcrypto-3-x64.dll and libssl-3-x64.dll with their import libraries and
-# headers: the libraries only (build_libs: no apps, tests or docs; no legacy
-# provider, loadable modules or dynamic engines). OPENSSLDIR (where a
-# configuration file would be looked for) is a fixed Windows path, not this
-# machine's, so the DLLs do not depend on where they were built.
+# headers: the two DLLs alone (build_libs would compile every file a second
+# time for the static libraries, and install_dev wants those), so they are
+# installed here by hand; no apps, tests, docs, legacy provider, loadable
+# modules or dynamic engines. OPENSSLDIR (where a configuration file would be
+# looked for) is a fixed Windows path, not this machine's, so the DLLs do not
+# depend on where they were built.
 build_openssl() {
 	local v src build="$work/build-openssl"
 	v=$(fetch_source openssl)
@@ -201,33 +203,51 @@ build_openssl() {
 		--cross-compile-prefix=$host- --prefix="$deps" --libdir=lib \
 		--openssldir="C:/ProgramData/webchat/ssl" \
 		shared no-tests no-legacy no-module no-dynamic-engine
-	step "$build" build make -j"$jobs" build_libs
-	step "$build" install make install_dev
+	step "$build" generate make build_generated
+	step "$build" build make -j"$jobs" libcrypto-3-x64.dll libssl-3-x64.dll
+	mkdir -p "$deps/include/openssl" "$deps/lib" "$deps/bin"
+	cp "$src"/include/openssl/*.h "$build"/include/openssl/*.h "$deps/include/openssl/"
+	cp "$build"/libcrypto.dll.a "$build"/libssl.dll.a "$deps/lib/"
+	cp "$build"/libcrypto-3-x64.dll "$build"/libssl-3-x64.dll "$deps/bin/"
 	echo "$v"
 }
 
 # --- ICU ----------------------------------------------------------------------
 
 # icuuc72.dll, icuin72.dll and icudt72.dll (the data, from the .dat file the
-# source ships) with import libraries and headers. A cross build of ICU needs
-# ICU's tools built for this machine first (--with-cross-build): those are
-# built without their data (the stub does for the tools), the Windows build
-# without tools, tests, samples, extras, icuio or layoutex.
+# source ships) with import libraries and headers.
+#
+# A cross build of ICU runs ICU's tools on this machine (--with-cross-build:
+# a build folder for it with config/icucross.mk and bin/). The two it runs to
+# package that .dat file, icupkg and pkgdata, are Debian's own build of the
+# same ICU (icu-devtools, installed with libicu-dev): the folder gets ICU's
+# native configure and links to them, so no ICU is compiled for Linux.
+#
+# The Windows build leaves out tools, tests, samples, extras, icuio and
+# layoutex, and the parts of the i18n library webchat does not call (the
+# chat room's NameRules uses normalization, character properties and the
+# spoof checker): formatting, collation, transliteration and regular
+# expressions are configured out (UCONFIG_NO_*, written into the installed
+# uconfig.h), which leaves most of i18n's files empty. The data is the whole
+# of ICU's, as on Linux.
 build_icu() {
-	local v src native="$work/build-icu-native" build="$work/build-icu" d
+	local v src native="$work/build-icu-native" build="$work/build-icu" tools
 	v=$(fetch_source icu)
 	src="$work/src/icu/tree/source"
+	tools=$(dpkg-query -W -f='${Version}' icu-devtools 2>/dev/null) ||
+		die "icu-devtools is not installed (scripts/install-deps.sh --windows)"
+	[[ ${tools%%-*} == "${v%%-*}" ]] || die "icu-devtools is $tools, the icu source $v: not the same ICU"
 	rm -rf "$native" "$build"
-	mkdir -p "$native" "$build"
-	local common=(--disable-tests --disable-samples --disable-extras --disable-icuio --disable-layoutex)
-	step "$native" configure env CC=gcc CXX=g++ "$src/configure" "${common[@]}"
-	step "$native" build-local make -j"$jobs" all-local
-	for d in stubdata common i18n tools; do
-		step "$native" "build-$d" make -j"$jobs" -C "$d"
-	done
-	step "$build" configure env CC=$host-gcc-posix CXX=$host-g++-posix "$src/configure" \
-		--host=$host --with-cross-build="$native" --prefix="$deps" \
-		"${common[@]}" --disable-tools
+	mkdir -p "$native/bin" "$native/lib" "$build"
+	step "$native" configure env CC=gcc CXX=g++ "$src/configure" --disable-tests --disable-samples
+	step "$native" cross-files make config/icucross.mk config/icucross.inc
+	ln -s /usr/sbin/icupkg /usr/bin/pkgdata "$native/bin/"
+	local no=(FORMATTING COLLATION TRANSLITERATION REGULAR_EXPRESSIONS) flags="" f
+	for f in "${no[@]}"; do flags+=" -DUCONFIG_NO_$f=1"; done
+	step "$build" configure env CC=$host-gcc-posix CXX=$host-g++-posix CPPFLAGS="${flags# }" \
+		"$src/configure" --host=$host --with-cross-build="$native" --prefix="$deps" \
+		--disable-tests --disable-samples --disable-extras --disable-icuio --disable-layoutex \
+		--disable-tools
 	step "$build" build make -j"$jobs"
 	step "$build" install make install
 	echo "$v"
@@ -252,7 +272,7 @@ build_poco() {
 		-DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
 		-DWEBCHAT_WINDOWS_DEPS="$deps" \
 		-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$deps" \
-		-DCMAKE_MC_COMPILER=$host-windmc -DOPENSSL_ROOT_DIR="$deps" \
+		-DOPENSSL_ROOT_DIR="$deps" \
 		-DCMAKE_CXX_FLAGS="-I$deps/include" -DCMAKE_C_FLAGS="-I$deps/include" \
 		-DBUILD_SHARED_LIBS=ON -DENABLE_TESTS=OFF -DPOCO_UNBUNDLED=OFF \
 		-DENABLE_FOUNDATION=ON -DENABLE_XML=ON -DENABLE_JSON=ON -DENABLE_UTIL=ON \
@@ -307,16 +327,17 @@ wine_run() {
 	/usr/lib/wine/wine64 "$@"
 }
 
-# The Windows folders the DLLs are in, separated by ';' (Z: is /).
+# The Windows folders the DLLs are in, separated by ';' (Z: is /): the
+# prefix's and MinGW's runtime (libstdc++ and libgcc beside the compiler,
+# libwinpthread in the target's lib folder: the compiler finds both).
 wine_path() {
-	local dirs=("$deps/bin" "$(mingw_runtime_dir)") d path=
-	for d in "${dirs[@]}"; do path+="Z:${d//\//\\};"; done
-	echo "${path%;}"
-}
-
-# Where MinGW's libstdc++-6.dll, libgcc_s_seh-1.dll and libwinpthread-1.dll are.
-mingw_runtime_dir() {
-	dirname "$($host-g++-posix -print-file-name=libstdc++-6.dll)"
+	local d path="Z:${deps//\//\\}\\bin"
+	for d in libstdc++-6.dll libwinpthread-1.dll; do
+		d=$(realpath "$($host-g++-posix -print-file-name=$d)")
+		d=$(dirname "$d")
+		path+=";Z:${d//\//\\}"
+	done
+	echo "$path"
 }
 
 # A program built against the prefix (POCO Foundation and Net, ICU, OpenSSL),
@@ -338,6 +359,24 @@ smoke() {
 		grep -q "^$expected" <<<"$output" || die "smoke.exe did not print \"$expected\""
 	done
 	log "smoke check passed"
+}
+
+# --- webchat -----------------------------------------------------------------
+
+# Configures this tree for Windows against the prefix into build-windows/build,
+# builds it (webchatd.exe, the plugin DLLs, the *_unit_tests.exe) and packages
+# build-windows/webchat-<version>-win64.zip.
+build_webchat() {
+	local build="$out/build"
+	mkdir -p "$build"
+	step "$build" configure cmake -S "$root" -B . \
+		-DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
+		-DWEBCHAT_WINDOWS_DEPS="$deps" -DCMAKE_BUILD_TYPE=Release -DWEBCHAT_WERROR=ON
+	log "building webchat for Windows (log: $build/build.log)"
+	step "$build" build cmake --build . -j"$jobs"
+	step "$build" package cpack -B "$out"
+	rm -rf "$out/_CPack_Packages"
+	log "package: $(ls "$out"/webchat-*-win64.zip)"
 }
 
 # --- the steps ----------------------------------------------------------------
@@ -366,6 +405,10 @@ main() {
 		(($#)) || smoke
 		;;
 	smoke) smoke ;;
+	"")
+		build_deps
+		build_webchat
+		;;
 	*)
 		echo "build-windows: unknown argument $1 (none, deps or smoke)" >&2
 		exit 64

@@ -27,7 +27,8 @@ case "${1:-}" in
 	needed_by+=(windows)
 	# Debian's MinGW-w64 (its compilers are named by the CMake toolchain
 	# file, cmake/mingw-w64-x86_64.cmake, not run from a script).
-	libraries+=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64)
+	# ICU's own tools for its cross build (scripts/build-windows.sh).
+	libraries+=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 icu-devtools)
 	;;
 *)
 	echo "install-deps: unknown argument $1 (none, --package, --test or --windows)" >&2
