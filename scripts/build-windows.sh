@@ -39,14 +39,15 @@ die() { log "$*"; exit 1; }
 
 # What decides how dependency $1 is built: its build function's text, the
 # files of scripts/windows/ and the toolchain file, and the stamps of the
-# dependencies it is built against ($2...). Its hash goes into the stamp.
+# dependencies it is built against ($2...), in the folder $stamps. Its hash
+# goes into the stamp.
 recipe_hash() {
 	local name=$1 d
 	shift
 	{
 		declare -f "build_$name"
 		cat "$here"/windows/* "$root/cmake/mingw-w64-x86_64.cmake"
-		for d in "$@"; do cat "$deps/stamps/$d"; done
+		for d in "$@"; do cat "$stamps/$d"; done
 	} 2>/dev/null | sha256sum | cut -c1-16
 }
 
@@ -120,11 +121,12 @@ fetch_source() {
 
 # --- stamps -----------------------------------------------------------------
 
-# A dependency is built when its stamp ($deps/stamps/NAME: "version hash") is
+# A dependency is built when its stamp ($stamps/NAME: "version hash") is
 # missing, has another recipe hash, or names a version the archive no longer
 # offers; the stamp is written last, so a failed build reruns.
 #   stamp_ok NAME [DEPENDENCY...]
-stamp_of() { cat "$deps/stamps/$1" 2>/dev/null || true; }
+stamps="$deps/stamps"
+stamp_of() { cat "$stamps/$1" 2>/dev/null || true; }
 stamp_ok() {
 	local have
 	have=$(stamp_of "$1")
@@ -132,25 +134,38 @@ stamp_ok() {
 	source_versions "$1" | grep -qxF "${have%% *}"
 }
 
+# Whether every dependency's stamp in the prefix $1 is good.
+prefix_ok() {
+	local stamps="$1/stamps" entry
+	for entry in "${dependencies[@]}"; do
+		stamp_ok $entry || return 1
+	done
+}
+
 # Builds dependency $1 (build_$1 prints the source version it built) unless
-# its stamp says it is there; records the time it took.
+# its stamp says it is there; records the time it took in $stamps/NAME.time:
+# wall clock, and the CPU time of its processes (user + system), which says
+# more on a machine shared with other work.
 #   dependency NAME [DEPENDENCY...]
 dependency() {
-	local name=$1 start v took
+	local name=$1
 	if stamp_ok "$@"; then
 		log "$name: up to date ($(stamp_of "$name"))"
 		return 0
 	fi
 	log "$name: building"
-	rm -f "$deps/stamps/$name"
-	start=$(date +%s)
-	local build_it="build_$name"
-	v=$("$build_it")
-	took=$(($(date +%s) - start))
-	mkdir -p "$deps/stamps"
-	echo "$v $(recipe_hash "$@")" >"$deps/stamps/$name"
-	echo "$took" >"$deps/stamps/$name.seconds"
-	log "$name $v: built in $((took / 60)) min $((took % 60)) s"
+	rm -f "$stamps/$name"
+	mkdir -p "$stamps"
+	local build_it="build_$name" TIMEFORMAT="%R %U %S" v wall user sys
+	{ time "$build_it" >"$stamps/$name.version" 2>&3; } 3>&2 2>"$stamps/$name.times"
+	v=$(cat "$stamps/$name.version")
+	read -r wall user sys <"$stamps/$name.times"
+	wall=${wall%.*}
+	local cpu=$(((${user%.*} + ${sys%.*})))
+	echo "wall ${wall} s, cpu ${cpu} s" >"$stamps/$name.time"
+	rm -f "$stamps/$name.version" "$stamps/$name.times"
+	echo "$v $(recipe_hash "$@")" >"$stamps/$name"
+	log "$name $v: built in $((wall / 60)) min $((wall % 60)) s (CPU $((cpu / 60)) min $((cpu % 60)) s)"
 }
 
 # Runs a build step quietly in its folder: its output goes to $2.log there,
@@ -250,6 +265,15 @@ build_icu() {
 		--disable-tools
 	step "$build" build make -j"$jobs"
 	step "$build" install make install
+	# Code compiled against this ICU must see the same switches: at the top
+	# of the installed uconfig.h, as ICU's configure says to do.
+	local uconfig="$deps/include/unicode/uconfig.h"
+	{
+		echo "/* Configured out of this build of ICU (webchat's scripts/build-windows.sh). */"
+		for f in "${no[@]}"; do echo "#define UCONFIG_NO_$f 1"; done
+		cat "$uconfig"
+	} >"$uconfig.new"
+	mv "$uconfig.new" "$uconfig"
 	echo "$v"
 }
 
@@ -386,15 +410,30 @@ build_webchat() {
 dependencies=(zlib openssl icu "poco openssl" cppunit)
 
 # Builds the dependencies named (all by default) that are not up to date.
+# With WEBCHAT_WINDOWS_CACHE, a prefix kept there whose stamps are all good
+# replaces an outdated one here, and a prefix built here is kept there.
 build_deps() {
 	install_toolchain
 	enable_deb_src
+	local cache=${WEBCHAT_WINDOWS_CACHE:+$WEBCHAT_WINDOWS_CACHE/deps} entry built=0
+	if [[ -n $cache && $# -eq 0 ]] && ! prefix_ok "$deps" && prefix_ok "$cache"; then
+		log "taking the dependencies from $cache"
+		rm -rf "$deps"
+		mkdir -p "$out"
+		cp -a "$cache" "$deps"
+	fi
 	mkdir -p "$deps" "$work/src"
-	local entry
 	for entry in "${dependencies[@]}"; do
 		[[ $# -eq 0 || " $* " == *" ${entry%% *} "* ]] || continue
+		stamp_ok $entry || built=1
 		dependency $entry
 	done
+	if [[ -n $cache ]] && ((built)) && prefix_ok "$deps"; then
+		log "keeping the dependencies in $cache"
+		rm -rf "$cache"
+		mkdir -p "$(dirname "$cache")"
+		cp -a "$deps" "$cache"
+	fi
 }
 
 main() {
