@@ -59,26 +59,26 @@ install_toolchain() {
 	"$here/install-deps.sh" --windows
 }
 
-# deb-src lines for the archive this machine already uses: the deb lines of
-# its sources, with the type changed (deb822 .sources files and the one-line
-# sources.list alike). Written once, then `apt-get update`.
+# deb-src lines for the Debian archive this machine already uses: its deb
+# entries (deb822 .sources files, or the one-line sources.list) that name a
+# debian.org host, with the type changed. Written once, then `apt-get update`.
 enable_deb_src() {
 	local list=/etc/apt/sources.list.d/webchat-deb-src.sources
-	[[ -f $list ]] || [[ -f ${list%.sources}.list ]] && return 0
+	[[ -f $list || -f ${list%.sources}.list ]] && return 0
 	[[ $(id -u) -eq 0 ]] || die "no deb-src lines for apt-get source; run this as root"
-	local file found=0
+	local file
 	for file in /etc/apt/sources.list.d/*.sources; do
-		[[ -f $file && $file != "$list" ]] || continue
-		sed -n '/^Types:.*\bdeb\b/{s/^Types:.*/Types: deb-src/};p' "$file" >>"$list"
+		[[ -f $file && $file != "$list" ]] && grep -q '^URIs:.*debian\.org' "$file" || continue
+		sed 's/^Types:.*/Types: deb-src/' "$file" >>"$list"
 		echo >>"$list"
-		found=1
 	done
-	if [[ -f /etc/apt/sources.list ]] && grep -q '^deb ' /etc/apt/sources.list; then
-		sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >"${list%.sources}.list"
-		found=1
+	if [[ -f /etc/apt/sources.list ]]; then
+		sed -n 's/^deb \(.*debian\.org.*\)/deb-src \1/p' /etc/apt/sources.list >"${list%.sources}.list"
+		[[ -s ${list%.sources}.list ]] || rm -f "${list%.sources}.list"
 	fi
-	((found)) || die "no Debian archive found in /etc/apt/sources.list{,.d} to add deb-src lines for"
-	log "added deb-src lines ($list), apt-get update"
+	[[ -f $list || -f ${list%.sources}.list ]] ||
+		die "no Debian archive in /etc/apt/sources.list{,.d} to add deb-src lines for"
+	log "added deb-src lines for Debian's archive (${list%.sources}.*), apt-get update"
 	apt-get update -qq
 }
 
