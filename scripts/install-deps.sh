@@ -3,6 +3,8 @@
 #   scripts/install-deps.sh             build and run the server
 #   scripts/install-deps.sh --package   also build the Debian package (cpack)
 #   scripts/install-deps.sh --test      also everything the test suite uses
+#   scripts/install-deps.sh --windows   also the Windows cross-build
+#                                       (scripts/build-windows.sh)
 # The programs and the packages that install them are listed in
 # scripts/programs.txt; the libraries (headers to build against) here. Only
 # asks apt when something is missing, so repeated runs are quick. Fails if a
@@ -21,8 +23,15 @@ case "${1:-}" in
 	# build); colour emoji for the page in the browser tests' screenshots.
 	libraries+=(libcppunit-dev libclang-rt-14-dev fonts-noto-color-emoji)
 	;;
+--windows)
+	needed_by+=(windows)
+	# Debian's MinGW-w64 (its compilers are named by the CMake toolchain
+	# file, cmake/mingw-w64-x86_64.cmake, not run from a script).
+	# ICU's own tools for its cross build (scripts/build-windows.sh).
+	libraries+=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 icu-devtools)
+	;;
 *)
-	echo "install-deps: unknown argument $1 (none, --package or --test)" >&2
+	echo "install-deps: unknown argument $1 (none, --package, --test or --windows)" >&2
 	exit 64
 	;;
 esac
