@@ -1,6 +1,7 @@
 #include "WebchatServer.h"
 
 #include "ConfigLocator.h"
+#include "ControlSignals.h"
 #include "TlsContext.h"
 #include "webchat/ErrorText.h"
 #include "IniSyntax.h"
@@ -31,8 +32,6 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <signal.h>
-#include <thread>
 
 namespace webchat {
 
@@ -50,57 +49,6 @@ void installStartupLogging()
 	Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%d %H:%M:%S.%i [%p] %s: %t"));
 	Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel));
 	Poco::Logger::root().setChannel(channel);
-}
-
-sigset_t controlSignals()
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	return set;
-}
-
-// The main thread waits for the control signals with sigwait(); they must be
-// blocked in every thread, so block them before any thread exists (threads
-// inherit the mask). A peer closing a socket we write to must not kill the
-// process either.
-void prepareSignals()
-{
-	const sigset_t set = controlSignals();
-	pthread_sigmask(SIG_BLOCK, &set, nullptr);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-// Waits for SIGINT, SIGQUIT or SIGTERM, calling onHangup for each SIGHUP.
-template <class OnHangup>
-void waitForStopSignal(OnHangup onHangup)
-{
-	const sigset_t set = controlSignals();
-	for (;;)
-	{
-		int signal = 0;
-		if (sigwait(&set, &signal) != 0) continue;
-		if (signal != SIGHUP) return;
-		onHangup();
-	}
-}
-
-// While the listeners drain, a second stop signal means "now".
-void exitOnSecondSignal(Poco::Logger& logger)
-{
-	std::thread([&logger] {
-		const sigset_t set = controlSignals();
-		int signal = 0;
-		while (sigwait(&set, &signal) == 0)
-		{
-			if (signal == SIGHUP) continue;
-			logger.warning("second stop signal: exiting without draining");
-			std::_Exit(1);
-		}
-	}).detach();
 }
 
 // Tells whether a file changed (contents, not time stamps); "" when it
@@ -125,7 +73,7 @@ std::string fileFingerprint(const std::string& path)
 WebchatServer::WebchatServer()
 {
 	installStartupLogging();
-	prepareSignals();
+	ControlSignals::prepare();
 	setUnixOptions(true);
 }
 
@@ -143,6 +91,9 @@ void WebchatServer::defineOptions(OptionSet& options)
 	options.addOption(Option("list-keys", "", "print every configuration key (name, type, default, help) of the host and the plugins, then exit"));
 	options.addOption(Option("plugin", "", "with --list-keys: only this plugin's keys (its library base name)")
 		.argument("NAME"));
+	// Linux reloads on SIGHUP; a Windows service has no signals.
+	if (ControlSignals::hasReloadCommand())
+		options.addOption(Option("reload", "", "ask the running webchatd to re-read its configuration (as SIGHUP does on Linux), then exit; 69 if none runs"));
 }
 
 void WebchatServer::handleOption(const std::string& name, const std::string& value)
@@ -171,6 +122,10 @@ void WebchatServer::handleOption(const std::string& name, const std::string& val
 	else if (name == "plugin")
 	{
 		_listKeysPlugin = value;
+	}
+	else if (name == "reload")
+	{
+		_reloadRequested = true;
 	}
 	else if (name == "check-config")
 	{
@@ -650,6 +605,12 @@ int WebchatServer::main(const ArgVec& args)
 		logger().fatal("unexpected argument: " + args.front() + " (see --help)");
 		return EXIT_USAGE;
 	}
+	if (_reloadRequested)
+	{
+		if (ControlSignals::requestReload()) return EXIT_OK;
+		logger().fatal("--reload: no webchatd is running");
+		return EXIT_UNAVAILABLE;
+	}
 	if (!_listKeysPlugin.empty() && !_listKeys)
 	{
 		logger().fatal("--plugin goes with --list-keys (see --help)");
@@ -700,10 +661,10 @@ int WebchatServer::main(const ArgVec& args)
 	}
 	logger().information("webchatd " WEBCHAT_VERSION " started (pid %d, config %s)", static_cast<int>(Poco::Process::id()), _configPath);
 	ServiceNotifier::ready(std::to_string(_listeners.size()) + " listeners up");
-	waitForStopSignal([this] { reload(); });
+	ControlSignals::waitForStop([this] { reload(); });
 	ServiceNotifier::stopping();
 	logger().information("stopping");
-	exitOnSecondSignal(logger());
+	ControlSignals::exitOnSecondStop(logger());
 	closeListeners();
 	logger().information("stopped");
 	return EXIT_OK;

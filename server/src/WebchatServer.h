@@ -82,6 +82,7 @@ private:
 	static void applyLogging(const Poco::Util::AbstractConfiguration::Ptr& config);
 
 	bool _helpRequested = false;
+	bool _reloadRequested = false; // --reload (Windows: see ControlSignals)
 	bool _listKeys = false;
 	std::string _listKeysPlugin; // --plugin=NAME with --list-keys
 	bool _checkOnly = false;     // --check-config
