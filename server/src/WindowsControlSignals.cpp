@@ -31,15 +31,19 @@ HANDLE terminationEvent()
 }
 
 // The reload request of `webchatd --reload`. Global: the service runs in
-// session 0, the command in the operator's session. One name per machine,
-// as one service is installed under one name.
-const wchar_t* const reloadEventName = L"Global\\webchatd-reload";
+// session 0, the command in the operator's session; one name per machine,
+// as one service is installed under one name. A webchatd started by a user
+// without the right to create global objects (not a service, not an
+// administrator) uses the session's own name instead.
+const wchar_t* const reloadEventNames[] = {L"Global\\webchatd-reload", L"Local\\webchatd-reload"};
 
 HANDLE reloadEvent()
 {
-	const HANDLE event = ::CreateEventW(nullptr, FALSE, FALSE, reloadEventName);
-	if (!event) throw Poco::SystemException("reload event " + std::string("Global\\webchatd-reload"), static_cast<int>(::GetLastError()));
-	return event;
+	for (const wchar_t* name : reloadEventNames)
+	{
+		if (const HANDLE event = ::CreateEventW(nullptr, FALSE, FALSE, name)) return event;
+	}
+	throw Poco::SystemException("reload event webchatd-reload", static_cast<int>(::GetLastError()));
 }
 
 } // namespace
@@ -85,12 +89,16 @@ bool ControlSignals::hasReloadCommand()
 
 bool ControlSignals::requestReload()
 {
-	const HANDLE event = ::OpenEventW(EVENT_MODIFY_STATE, FALSE, reloadEventName);
-	if (!event) return false;
-	const BOOL set = ::SetEvent(event);
-	::CloseHandle(event);
-	if (!set) throw Poco::SystemException("--reload: setting the reload event", static_cast<int>(::GetLastError()));
-	return true;
+	for (const wchar_t* name : reloadEventNames)
+	{
+		const HANDLE event = ::OpenEventW(EVENT_MODIFY_STATE, FALSE, name);
+		if (!event) continue;
+		const BOOL set = ::SetEvent(event);
+		::CloseHandle(event);
+		if (!set) throw Poco::SystemException("--reload: setting the reload event", static_cast<int>(::GetLastError()));
+		return true;
+	}
+	return false;
 }
 
 } // namespace webchat
