@@ -42,6 +42,12 @@ public:
 
 	int wait(Event* events, int maxEvents, int timeoutMs) override
 	{
+		// WSAPoll refuses an empty set (WSAEINVAL); epoll_wait just waits.
+		if (_set.size() == 0)
+		{
+			::Sleep(timeoutMs < 0 ? INFINITE : static_cast<DWORD>(timeoutMs));
+			return 0;
+		}
 		const int n = ::WSAPoll(_set.data(), static_cast<ULONG>(_set.size()), timeoutMs);
 		if (n < 0)
 		{
