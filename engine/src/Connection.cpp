@@ -6,14 +6,11 @@
 #include "webchat/engine/Topic.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace webchat::engine {
 
-Connection::Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate):
+Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate):
 	_loop(loop),
 	_fd(fd),
 	_session(std::move(session)),
@@ -34,7 +31,7 @@ ConnectionHandle Connection::handle() const
 Connection::~Connection()
 {
 	_out.clear(_loop.chunks());
-	if (_fd >= 0) ::close(_fd);
+	if (_fd != platform::invalidSocket) platform::closeSocket(_fd);
 }
 
 void Connection::subscribe(Topic& topic, const std::function<void(std::string& batch)>& atomically)
@@ -125,16 +122,18 @@ void Connection::onReadable()
 		readTls();
 		return;
 	}
-	const ssize_t n = ::recv(_fd, _loop.readBuffer(), readLimit(), 0);
-	if (n > 0)
+	std::size_t n = 0;
+	const platform::IoStatus status = platform::receive(_fd, _loop.readBuffer(), readLimit(), n);
+	if (status == platform::IoStatus::Progress)
 	{
 		_lastHeardMs = _loop.now();
 		_pingOutstanding = false;
 		EventLoop::Counters::add(_loop.counters().bytesIn, static_cast<std::uint64_t>(n));
-		feed(_loop.readBuffer(), static_cast<std::size_t>(n));
+		feed(_loop.readBuffer(), n);
 		return;
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+	// Level-triggered: whatever is left signals again.
+	if (status == platform::IoStatus::WouldBlock || status == platform::IoStatus::Interrupted) return;
 	// End of stream or a socket error: there is no one left to talk to.
 	leaveOpen(ws::CloseCode::Abnormal);
 	closeSocket();
@@ -155,29 +154,28 @@ void Connection::flush()
 		throttleReading();
 		return;
 	}
-	constexpr int maxIov = 64;
-	iovec iov[maxIov];
+	constexpr int maxBuffers = 64;
+	platform::IoBuffer buffers[maxBuffers];
 	while (!_out.empty())
 	{
-		msghdr message{};
-		message.msg_iov = iov;
-		message.msg_iovlen = static_cast<std::size_t>(_out.gather(iov, maxIov));
-		const ssize_t n = ::sendmsg(_fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0)
+		const int count = _out.gather(buffers, maxBuffers);
+		std::size_t n = 0;
+		const platform::IoStatus status = platform::sendBuffers(_fd, buffers, count, n);
+		if (status != platform::IoStatus::Progress)
 		{
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (status == platform::IoStatus::WouldBlock)
 			{
 				watchWritable(true);
 				throttleReading();
 				return;
 			}
-			if (errno == EINTR) continue;
+			if (status == platform::IoStatus::Interrupted) continue;
 			leaveOpen(ws::CloseCode::Abnormal);
 			closeSocket();
 			return;
 		}
 		EventLoop::Counters::add(_loop.counters().bytesOut, static_cast<std::uint64_t>(n));
-		_out.consume(static_cast<std::size_t>(n), _loop.chunks());
+		_out.consume(n, _loop.chunks());
 		// A throttled peer that takes bytes is alive, though not read.
 		if (_readPaused) _lastHeardMs = _loop.now();
 	}
@@ -270,16 +268,16 @@ void Connection::flushTls()
 	// through SSL_write, which needs contiguous bytes.
 	char* const buffer = _loop.tlsWriteBuffer();
 	const std::size_t capacity = _loop.tlsWriteBufferSize();
-	constexpr int maxIov = 64;
-	iovec iov[maxIov];
+	constexpr int maxBuffers = 64;
+	platform::IoBuffer buffers[maxBuffers];
 	while (result == TlsChannel::Result::Progress && !_out.empty())
 	{
-		const int count = _out.gather(iov, maxIov);
+		const int count = _out.gather(buffers, maxBuffers);
 		std::size_t size = 0;
 		for (int i = 0; i < count && size < capacity; ++i)
 		{
-			const std::size_t take = std::min(iov[i].iov_len, capacity - size);
-			std::memcpy(buffer + size, iov[i].iov_base, take);
+			const std::size_t take = std::min(platform::bufferSize(buffers[i]), capacity - size);
+			std::memcpy(buffer + size, platform::bufferData(buffers[i]), take);
 			size += take;
 		}
 		_out.consume(size, _loop.chunks());
@@ -378,16 +376,11 @@ void Connection::closeSocket(bool abort)
 	_decoder.stop();
 	_loop.poller().remove(_fd);
 	if (abort)
-	{
-		const linger reset{1, 0};
-		::setsockopt(_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-	}
+		platform::setAbortiveClose(_fd);
 	else if (_tls)
-	{
 		_tls->shutdown();
-	}
-	::close(_fd);
-	_fd = -1;
+	platform::closeSocket(_fd);
+	_fd = platform::invalidSocket;
 	_out.clear(_loop.chunks());
 	_loop.closed(*this);
 }

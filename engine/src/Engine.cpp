@@ -2,24 +2,20 @@
 
 #include "EventLoop.h"
 
+#include "webchat/platform/DescriptorLimit.h"
+#include "webchat/platform/Socket.h"
+
 #include <chrono>
-#include <sys/resource.h>
-#include <unistd.h>
 
 namespace webchat::engine {
 
 namespace {
 
-// Thousands of clients need thousands of descriptors; the soft limit is
-// often 1024 while the hard limit allows far more.
+// Thousands of clients need thousands of descriptors (DescriptorLimit.h).
 void raiseDescriptorLimit(Poco::Logger& logger)
 {
-	rlimit limit{};
-	if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
-	const rlim_t before = limit.rlim_cur;
-	limit.rlim_cur = limit.rlim_max;
-	if (::setrlimit(RLIMIT_NOFILE, &limit) == 0)
-		logger.debug("raised the open-file limit from " + std::to_string(before) + " to " + std::to_string(limit.rlim_cur));
+	if (const auto raised = platform::raiseDescriptorLimit())
+		logger.debug("raised the open-file limit from " + std::to_string(raised->before) + " to " + std::to_string(raised->after));
 }
 
 } // namespace
@@ -102,12 +98,12 @@ void Engine::release(const std::string& peerAddress)
 	if (_connections > 0) --_connections;
 }
 
-void Engine::adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,
+void Engine::adopt(platform::SocketHandle fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,
 	TlsSession tls, bool perMessageDeflate)
 {
 	if (!_running || _stopped)
 	{
-		::close(fd);
+		platform::closeSocket(fd);
 		release(peerAddress);
 		return;
 	}

@@ -3,13 +3,7 @@
 #include "Poco/Exception.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace webchat::engine {
 
@@ -49,7 +43,7 @@ EventLoop::~EventLoop()
 	// Connections handed over while the loop was stopping.
 	for (Task& task : _inbox)
 	{
-		if (auto* adoptTask = std::get_if<Adopt>(&task)) ::close(adoptTask->fd);
+		if (auto* adoptTask = std::get_if<Adopt>(&task)) platform::closeSocket(adoptTask->fd);
 	}
 }
 
@@ -73,7 +67,7 @@ void EventLoop::join()
 	_thread.join();
 }
 
-void EventLoop::postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+void EventLoop::postAdopt(platform::SocketHandle fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
 	bool perMessageDeflate)
 {
 	post(Adopt{fd, std::move(response), std::move(pending), std::move(session), std::move(peerAddress), std::move(tls), perMessageDeflate});
@@ -215,19 +209,13 @@ void EventLoop::runForConnection(ToConnection& task)
 
 void EventLoop::adopt(Adopt& task)
 {
-	const int fd = task.fd;
-	const int flags = ::fcntl(fd, F_GETFL, 0);
-	::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	const platform::SocketHandle fd = task.fd;
+	platform::setNonBlocking(fd, true);
 	// Frames are corked by the loop itself; Nagle would only add delay.
-	const int one = 1;
-	::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	platform::setNoDelay(fd);
 	// Bounds what the kernel holds for a client besides max_queued_bytes:
 	// autotuning lets a slow reader's socket take megabytes.
-	if (_settings.sendBufferBytes > 0)
-	{
-		const int size = static_cast<int>(_settings.sendBufferBytes);
-		::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	}
+	if (_settings.sendBufferBytes > 0) platform::setSendBufferSize(fd, static_cast<int>(_settings.sendBufferBytes));
 
 	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress), std::move(task.tls), task.perMessageDeflate);
 	connection->_loopSlot = _connections.size();

@@ -47,7 +47,7 @@ public:
 	void join();
 
 	/// Hands the loop a new connection (any thread).
-	void postAdopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+	void postAdopt(platform::SocketHandle fd, std::string response, std::string pending, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
 		bool perMessageDeflate);
 
 	/// Hands the loop a sealed batch of a topic (any thread).
@@ -130,7 +130,7 @@ public:
 private:
 	struct Adopt
 	{
-		int fd;
+		platform::SocketHandle fd;
 		std::string response;
 		std::string pending;
 		std::unique_ptr<Session> session;

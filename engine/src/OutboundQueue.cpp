@@ -36,15 +36,14 @@ void ChunkPool::unref(Chunk* chunk)
 		delete chunk;
 }
 
-int OutboundQueue::gather(iovec* iov, int max) const
+int OutboundQueue::gather(platform::IoBuffer* buffers, int max) const
 {
 	int n = 0;
 	std::size_t offset = _offset;
 	for (std::size_t i = _head; i < _chunks.size() && n < max; ++i)
 	{
 		const Chunk* chunk = _chunks[i];
-		iov[n].iov_base = const_cast<char*>(chunk->data() + offset);
-		iov[n].iov_len = chunk->size() - offset;
+		platform::setBuffer(buffers[n], chunk->data() + offset, chunk->size() - offset);
 		offset = 0;
 		++n;
 	}

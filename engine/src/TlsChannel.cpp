@@ -1,11 +1,13 @@
 #include "TlsChannel.h"
 
+#include "webchat/platform/Socket.h"
+
+#include "Poco/Error.h"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <cerrno>
 #include <climits>
-#include <cstring>
 
 namespace webchat::engine {
 
@@ -97,7 +99,8 @@ TlsChannel::Result TlsChannel::writeSome(const char* data, std::size_t size, std
 
 TlsChannel::Result TlsChannel::failure(int rc, bool reading)
 {
-	const int savedErrno = errno;
+	// The socket BIO's error: errno, or WSAGetLastError() on Windows.
+	const int savedErrno = platform::lastSocketError();
 	const int error = SSL_get_error(_session.get(), rc);
 	switch (error)
 	{
@@ -112,7 +115,7 @@ TlsChannel::Result TlsChannel::failure(int rc, bool reading)
 		return reading ? Result::EndOfStream : Result::Failed;
 	case SSL_ERROR_SYSCALL:
 		_failed = true;
-		_lastError = savedErrno != 0 ? std::strerror(savedErrno) : "connection closed";
+		_lastError = savedErrno != 0 ? Poco::Error::getMessage(savedErrno) : "connection closed";
 		ERR_clear_error();
 		return reading && savedErrno == 0 ? Result::EndOfStream : Result::Failed;
 	default:

@@ -4,6 +4,7 @@
 #include "webchat/engine/PerMessageDeflate.h"
 #include "webchat/AddressKey.h"
 #include "webchat/TlsHandoff.h"
+#include "webchat/platform/Socket.h"
 
 #include "Poco/Buffer.h"
 #include "Poco/Net/HTTPServerRequest.h"
@@ -14,8 +15,6 @@
 #include "Poco/String.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <unistd.h>
 
 namespace webchat::engine {
 
@@ -127,16 +126,20 @@ void UpgradeHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
 			// A TLS listener's connection: the engine takes its session and
 			// descriptor; the socket POCO still holds is left empty, so
 			// nothing is sent or closed when it goes.
-			int fd = -1;
+			platform::SocketHandle fd = platform::invalidSocket;
 			TlsSession ssl(tls->releaseTls(fd));
 			handedOver = true;
 			_engine.adopt(fd, std::move(response), std::move(pending), std::move(session), peer, std::move(ssl), deflate.has_value());
 			return;
 		}
-		// The engine owns a descriptor of its own; POCO closes the original
-		// when its last StreamSocket goes, which leaves the connection open.
-		const int fd = ::dup(socket.impl()->sockfd());
-		if (fd < 0) throw Poco::SystemException("dup", errno);
+		// The engine owns a handle of its own; POCO closes the original when
+		// its last StreamSocket goes, which leaves the connection open. A
+		// duplicate (dup on Linux, WSADuplicateSocket on Windows) rather
+		// than taking POCO's handle away: a socket impl gives its handle up
+		// only through the protected reset(), which a plain POCO
+		// StreamSocketImpl (a listener without the host's gate, as in the
+		// engine's tests) does not offer; the duplicate works with any.
+		const platform::SocketHandle fd = platform::duplicateSocket(socket.impl()->sockfd());
 		handedOver = true;
 		_engine.adopt(fd, std::move(response), std::move(pending), std::move(session), peer, nullptr, deflate.has_value());
 	}

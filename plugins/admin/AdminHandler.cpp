@@ -168,7 +168,7 @@ AdminHandler::Reply AdminHandler::dispatch(const ApiRoute& route, const std::str
 	// Bodies are parsed before the service is looked up: a bad request is
 	// told so whether the chat listener serves or not.
 	std::optional<JsonBody> json;
-	if (route.kind == Kind::PostMessage) json = JsonBody::parse(body, {"text", "nick"});
+	if (route.kind == Kind::AddMessage) json = JsonBody::parse(body, {"text", "nick"});
 	if (route.kind == Kind::Kick) json = JsonBody::parse(body, {"nick", "reason"});
 	if (route.kind == Kind::AddBan) json = JsonBody::parse(body, {"room", "nick", "address", "seconds", "reason"});
 	const auto chat = chatService(listener);
@@ -191,7 +191,7 @@ AdminHandler::Reply AdminHandler::dispatch(const ApiRoute& route, const std::str
 		return {200, jsonArray(valueOf(chat->messages(route.room, route.before, route.limit)), [](const ChatService::StoredMessage& message) {
 			return message.json;
 		})};
-	case Kind::PostMessage:
+	case Kind::AddMessage:
 	{
 		const std::string text = json->requiredText("text", _context->maxJsonBytes);
 		const std::string nick = json->text("nick", MaxNickBytes).value_or(defaultBotNick);

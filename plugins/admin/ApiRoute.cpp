@@ -150,7 +150,7 @@ ApiRoute ApiRoute::parse(const std::string& method, const std::string& target)
 	}
 	else if (segments.size() == 3 && segments[0] == "rooms" && segments[2] == "messages")
 	{
-		route.kind = pick(method, {"GET, POST", Kind::ListMessages, Kind::PostMessage, {}});
+		route.kind = pick(method, {"GET, POST", Kind::ListMessages, Kind::AddMessage, {}});
 		route.room = roomOf(segments[1]);
 	}
 	else if (segments.size() == 4 && segments[0] == "rooms" && segments[2] == "messages")

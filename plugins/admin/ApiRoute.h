@@ -25,7 +25,7 @@ struct ApiRoute
 		ListRooms,      // GET    /api/v1/rooms
 		ListUsers,      // GET    /api/v1/rooms/<room>/users
 		ListMessages,   // GET    /api/v1/rooms/<room>/messages?before=&limit=
-		PostMessage,    // POST   /api/v1/rooms/<room>/messages
+		AddMessage,     // POST   /api/v1/rooms/<room>/messages
 		DeleteMessage,  // DELETE /api/v1/rooms/<room>/messages/<id>
 		Kick,           // POST   /api/v1/rooms/<room>/kick
 		AddBan,         // POST   /api/v1/bans
@@ -51,7 +51,7 @@ struct ApiRoute
 	static ApiRoute parse(const std::string& method, const std::string& target);
 
 	/// Whether the route reads a JSON body.
-	bool takesBody() const { return kind == Kind::PostMessage || kind == Kind::Kick || kind == Kind::AddBan; }
+	bool takesBody() const { return kind == Kind::AddMessage || kind == Kind::Kick || kind == Kind::AddBan; }
 };
 
 } // namespace webchat::admin

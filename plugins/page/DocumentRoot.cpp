@@ -3,8 +3,6 @@
 #include "Poco/Exception.h"
 #include "Poco/File.h"
 
-#include <climits>
-#include <cstdlib>
 #include <memory>
 
 namespace webchat {
@@ -36,13 +34,6 @@ DocumentRoot::DocumentRoot(const std::string& path):
 std::string DocumentRoot::canonicalRoot() const
 {
 	return canonical(_configured);
-}
-
-std::string DocumentRoot::canonical(const std::string& path)
-{
-	// Poco::Path only normalises text; following links needs the system.
-	std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr), &std::free);
-	return resolved ? std::string(resolved.get()) : std::string();
 }
 
 bool DocumentRoot::contains(const std::string& root, const std::string& canonicalPath)

@@ -57,7 +57,9 @@ public:
 	Resource find(const RequestPath& request) const;
 
 	/// realpath(3): the absolute path with every symbolic link, "." and ".."
-	/// resolved; empty if it does not exist or cannot be resolved.
+	/// resolved; empty if it does not exist or cannot be resolved. '/'
+	/// separates its parts on every platform (Windows: "C:/site/index.html").
+	/// One file per platform: PosixCanonicalPath.cpp, WindowsCanonicalPath.cpp.
 	static std::string canonical(const std::string& path);
 
 	static const std::string INDEX_FILE;

@@ -1,8 +1,9 @@
 #include "HostName.h"
 
+// inet_pton: <arpa/inet.h> on Linux, Winsock's <ws2tcpip.h> on Windows.
+#include "Poco/Net/Net.h" // first: SocketDefs.h needs the platform it sets
+#include "Poco/Net/SocketDefs.h"
 #include "Poco/String.h"
-
-#include <arpa/inet.h>
 
 namespace webchat {
 namespace page {

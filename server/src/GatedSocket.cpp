@@ -7,10 +7,7 @@
 #include "Poco/Net/ServerSocketImpl.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace webchat {
 
@@ -19,12 +16,10 @@ namespace {
 class GateServerSocketImpl final: public Poco::Net::ServerSocketImpl
 {
 public:
-	GateServerSocketImpl(std::shared_ptr<HttpGate> gate, int readyFd):
+	GateServerSocketImpl(std::shared_ptr<HttpGate> gate, platform::SocketHandle readyFd):
 		_gate(std::move(gate))
 	{
-		const int fd = ::fcntl(readyFd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0) error(errno);
-		reset(fd);
+		reset(platform::duplicateSocket(readyFd));
 	}
 
 	/// The listening socket's address (the descriptor here is not a socket).
@@ -53,7 +48,7 @@ private:
 
 } // namespace
 
-GateServerSocket::GateServerSocket(std::shared_ptr<HttpGate> gate, int readyFd):
+GateServerSocket::GateServerSocket(std::shared_ptr<HttpGate> gate, platform::SocketHandle readyFd):
 	ServerSocket(new GateServerSocketImpl(std::move(gate), readyFd), true)
 {
 }
@@ -92,7 +87,7 @@ void GatedStreamSocketImpl::close()
 {
 	if (sockfd() != POCO_INVALID_SOCKET && _bodyLeft > 0)
 	{
-		const int fd = sockfd();
+		const platform::SocketHandle fd = sockfd();
 		reset(POCO_INVALID_SOCKET);
 		_gate->linger(fd, releaseSession(), _bodyLeft);
 		return;
@@ -151,7 +146,7 @@ bool GatedStreamSocketImpl::poll(const Poco::Timespan& timeout, int mode)
 	// The request is answered and POCO asks whether another follows: the
 	// gate waits for it, not this thread. A body the handler did not read
 	// (a 405, say) is the gate's to skip first.
-	const int fd = sockfd();
+	const platform::SocketHandle fd = sockfd();
 	reset(POCO_INVALID_SOCKET);
 	_gate->readmit(fd, releaseSession(), _requests + 1, _bodyLeft);
 	return false;

@@ -35,7 +35,7 @@ class GateServerSocket: public Poco::Net::ServerSocket
 {
 public:
 	/// readyFd is the gate's (duplicated here, so POCO closes its own).
-	GateServerSocket(std::shared_ptr<HttpGate> gate, int readyFd);
+	GateServerSocket(std::shared_ptr<HttpGate> gate, platform::SocketHandle readyFd);
 };
 
 class GatedStreamSocketImpl: public Poco::Net::StreamSocketImpl

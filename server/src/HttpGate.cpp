@@ -11,14 +11,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "Poco/Error.h"
+
 #include <algorithm>
-#include <arpa/inet.h>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace webchat {
 
@@ -28,43 +23,43 @@ namespace {
 char listeningTag;
 char wakeupTag;
 
-void setBlocking(int fd, bool blocking)
+void setBlocking(platform::SocketHandle fd, bool blocking)
 {
-	const int flags = ::fcntl(fd, F_GETFL, 0);
-	if (flags >= 0) ::fcntl(fd, F_SETFL, blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK));
+	platform::setNonBlocking(fd, !blocking);
 }
 
-Poco::Net::IPAddress addressOf(const sockaddr_storage& address, socklen_t length)
+Poco::Net::IPAddress addressOf(const sockaddr_storage& address, poco_socklen_t length)
 {
 	if (address.ss_family != AF_INET && address.ss_family != AF_INET6) return Poco::Net::IPAddress();
 	return Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length).host();
 }
 
-Poco::Net::SocketAddress localAddress(int fd)
+Poco::Net::SocketAddress localAddress(platform::SocketHandle fd)
 {
 	sockaddr_storage address{};
-	socklen_t length = sizeof address;
-	if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) throw Poco::SystemException("getsockname", errno);
+	poco_socklen_t length = sizeof address;
+	if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+		throw Poco::SystemException("getsockname", platform::lastSocketError());
 	return Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length);
 }
 
-Poco::Net::IPAddress peerOf(int fd)
+Poco::Net::IPAddress peerOf(platform::SocketHandle fd)
 {
 	sockaddr_storage address{};
-	socklen_t length = sizeof address;
+	poco_socklen_t length = sizeof address;
 	if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return Poco::Net::IPAddress();
 	return addressOf(address, length);
 }
 
-void closeConnection(int fd, ssl_st* ssl)
+void closeConnection(platform::SocketHandle fd, ssl_st* ssl)
 {
 	if (ssl) SSL_free(ssl);
-	if (fd >= 0) ::close(fd);
+	if (fd != platform::invalidSocket) platform::closeSocket(fd);
 }
 
 } // namespace
 
-HttpGate::HttpGate(const ListenerSettings& settings, int listeningFd, Poco::Net::Context::Ptr tls, Poco::Logger& logger):
+HttpGate::HttpGate(const ListenerSettings& settings, platform::SocketHandle listeningFd, Poco::Net::Context::Ptr tls, Poco::Logger& logger):
 	_settings(settings),
 	_tls(std::move(tls)),
 	_logger(logger),
@@ -80,7 +75,7 @@ HttpGate::HttpGate(const ListenerSettings& settings, int listeningFd, Poco::Net:
 HttpGate::~HttpGate()
 {
 	stop();
-	if (_listeningFd >= 0) ::close(_listeningFd);
+	if (_listeningFd != platform::invalidSocket) platform::closeSocket(_listeningFd);
 }
 
 void HttpGate::start()
@@ -121,19 +116,19 @@ std::optional<HttpGate::Admitted> HttpGate::takeAdmitted()
 	return admitted;
 }
 
-void HttpGate::readmit(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody)
+void HttpGate::readmit(platform::SocketHandle fd, ssl_st* ssl, int requests, std::uint64_t unreadBody)
 {
 	queueBack(fd, ssl, requests, unreadBody, false);
 }
 
-void HttpGate::linger(int fd, ssl_st* ssl, std::uint64_t unreadBody)
+void HttpGate::linger(platform::SocketHandle fd, ssl_st* ssl, std::uint64_t unreadBody)
 {
 	// The response is out: the client sees its end now.
-	::shutdown(fd, SHUT_WR);
+	platform::shutdownSending(fd);
 	queueBack(fd, ssl, 0, unreadBody, true);
 }
 
-void HttpGate::queueBack(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody, bool closeAfterSkip)
+void HttpGate::queueBack(platform::SocketHandle fd, ssl_st* ssl, int requests, std::uint64_t unreadBody, bool closeAfterSkip)
 {
 	Admitted back;
 	back.fd = fd;
@@ -146,11 +141,11 @@ void HttpGate::queueBack(int fd, ssl_st* ssl, int requests, std::uint64_t unread
 		if (!_stopping)
 		{
 			_inbox.push_back(std::move(back));
-			back.fd = -1;
+			back.fd = platform::invalidSocket;
 			back.ssl = nullptr;
 		}
 	}
-	if (back.fd >= 0) closeConnection(back.fd, back.ssl);
+	if (back.fd != platform::invalidSocket) closeConnection(back.fd, back.ssl);
 	else _wakeup.signal();
 }
 
@@ -225,20 +220,22 @@ void HttpGate::acceptAll()
 	for (;;)
 	{
 		sockaddr_storage address{};
-		socklen_t length = sizeof address;
-		const int fd = ::accept4(_listeningFd, reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		poco_socklen_t length = sizeof address;
+		platform::SocketHandle fd = platform::invalidSocket;
+		const platform::IoStatus status = platform::acceptConnection(_listeningFd, fd, address, length);
+		if (status != platform::IoStatus::Progress)
 		{
-			if (errno == EINTR || errno == ECONNABORTED) continue;
+			if (status == platform::IoStatus::Interrupted) continue;
 			// Out of descriptors (EMFILE, ENFILE, ENOBUFS): the connection
 			// waits in the backlog, which stays readable. Not watched for a
-			// moment, or the loop would spin; the rest is EAGAIN: all taken.
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			// moment, or the loop would spin; WouldBlock: all taken.
+			if (status == platform::IoStatus::Failed)
 			{
+				const int error = platform::lastSocketError();
 				_acceptPausedUntil = Clock::now() + std::chrono::milliseconds(100);
 				if (!_acceptErrorLogged)
 				{
-					_logger.error(_settings.name + ": cannot accept connections (" + std::strerror(errno) + "); retrying every 100 ms");
+					_logger.error(_settings.name + ": cannot accept connections (" + Poco::Error::getMessage(error) + "); retrying every 100 ms");
 					_acceptErrorLogged = true;
 				}
 			}
@@ -250,7 +247,9 @@ void HttpGate::acceptAll()
 		if (_tls)
 		{
 			ssl = SSL_new(_tls->sslContext());
-			if (!ssl || SSL_set_fd(ssl, fd) != 1)
+			// OpenSSL takes a socket as an int, a SOCKET included (its
+			// values fit).
+			if (!ssl || SSL_set_fd(ssl, static_cast<int>(fd)) != 1)
 			{
 				closeConnection(fd, ssl);
 				count(Refusal::TlsHandshake);
@@ -344,7 +343,7 @@ void HttpGate::processInbox()
 				closeConnection(connection.fd, connection.ssl);
 				continue;
 			}
-			if (!connection.ssl) ::shutdown(connection.fd, SHUT_WR);
+			if (!connection.ssl) platform::shutdownSending(connection.fd);
 			connection.closeAfterSkip = true;
 		}
 		setBlocking(connection.fd, false);
@@ -359,7 +358,7 @@ void HttpGate::processInbox()
 	}
 }
 
-HttpGate::Pending& HttpGate::track(int fd, ssl_st* ssl, Stage stage, const Poco::Net::IPAddress& peer, int requests, std::int64_t timeoutMs)
+HttpGate::Pending& HttpGate::track(platform::SocketHandle fd, ssl_st* ssl, Stage stage, const Poco::Net::IPAddress& peer, int requests, std::int64_t timeoutMs)
 {
 	auto owned = std::make_unique<Pending>();
 	Pending& pending = *owned;
@@ -451,9 +450,16 @@ int HttpGate::peek(Pending& pending, char* buffer, int length)
 {
 	if (!pending.ssl)
 	{
-		const ssize_t n = ::recv(pending.fd, buffer, static_cast<std::size_t>(length), MSG_PEEK);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return -2;
-		return static_cast<int>(n);
+		std::size_t n = 0;
+		switch (platform::peek(pending.fd, buffer, static_cast<std::size_t>(length), n))
+		{
+		case platform::IoStatus::Progress: return static_cast<int>(n);
+		case platform::IoStatus::WouldBlock:
+		case platform::IoStatus::Interrupted: return -2;
+		case platform::IoStatus::EndOfStream: return 0;
+		case platform::IoStatus::Failed: break;
+		}
+		return -1;
 	}
 	ERR_clear_error();
 	const int n = SSL_peek(pending.ssl, buffer, length);
@@ -472,7 +478,12 @@ int HttpGate::peek(Pending& pending, char* buffer, int length)
 int HttpGate::consume(Pending& pending, char* buffer, int length)
 {
 	// Bytes just peeked: reading them cannot block or come up short.
-	if (!pending.ssl) return static_cast<int>(::recv(pending.fd, buffer, static_cast<std::size_t>(length), 0));
+	if (!pending.ssl)
+	{
+		std::size_t n = 0;
+		const platform::IoStatus status = platform::receive(pending.fd, buffer, static_cast<std::size_t>(length), n);
+		return status == platform::IoStatus::Progress ? static_cast<int>(n) : status == platform::IoStatus::EndOfStream ? 0 : -1;
+	}
 	ERR_clear_error();
 	const int n = SSL_read(pending.ssl, buffer, length);
 	ERR_clear_error();
@@ -569,7 +580,7 @@ void HttpGate::complete(Pending& pending)
 	admitted.lastRequest = pending.requests + 1 >= _settings.keepAliveRequests;
 	_poller->remove(pending.fd);
 	setBlocking(pending.fd, true);
-	pending.fd = -1;
+	pending.fd = platform::invalidSocket;
 	pending.ssl = nullptr;
 	drop(pending);
 	{
@@ -604,9 +615,12 @@ void HttpGate::refuse(Pending& pending, Refusal refusal, int status, const char*
 	}
 	else
 	{
-		[[maybe_unused]] const auto sent = ::send(pending.fd, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+		platform::IoBuffer buffer;
+		platform::setBuffer(buffer, response.data(), response.size());
+		std::size_t sent = 0;
+		[[maybe_unused]] const auto status = platform::sendBuffers(pending.fd, &buffer, 1, sent);
 	}
-	::shutdown(pending.fd, SHUT_WR);
+	platform::shutdownSending(pending.fd);
 	drop(pending);
 }
 
@@ -614,9 +628,9 @@ void HttpGate::drop(Pending& pending)
 {
 	if (pending.closed) return;
 	pending.closed = true;
-	if (pending.fd >= 0 && pending.interest != 0) _poller->remove(pending.fd);
+	if (pending.fd != platform::invalidSocket && pending.interest != 0) _poller->remove(pending.fd);
 	closeConnection(pending.fd, pending.ssl);
-	pending.fd = -1;
+	pending.fd = platform::invalidSocket;
 	pending.ssl = nullptr;
 	_deadlines.erase({pending.deadline, &pending});
 	if (pending.stage == Stage::Idle) forgetIdle(pending);

@@ -34,6 +34,7 @@
 #include "RequestHead.h"
 #include "webchat/HandlerPlugin.h"
 #include "webchat/platform/Poller.h"
+#include "webchat/platform/Socket.h"
 #include "webchat/platform/Wakeup.h"
 
 #include "Poco/Logger.h"
@@ -77,7 +78,7 @@ public:
 	/// A connection whose request head is complete, on its way to POCO.
 	struct Admitted
 	{
-		int fd = -1;
+		platform::SocketHandle fd = platform::invalidSocket;
 		ssl_st* ssl = nullptr;    // TLS: the session, handshake done
 		std::string head;         // the request head, up to its blank line
 		std::uint64_t bodyBytes = 0;
@@ -93,7 +94,7 @@ public:
 	/// applies the listener's limits (header_timeout_ms, max_pending...,
 	/// trusted_proxies). With a TLS context, every connection's handshake
 	/// happens here first.
-	HttpGate(const ListenerSettings& settings, int listeningFd, Poco::Net::Context::Ptr tls, Poco::Logger& logger);
+	HttpGate(const ListenerSettings& settings, platform::SocketHandle listeningFd, Poco::Net::Context::Ptr tls, Poco::Logger& logger);
 	~HttpGate();
 
 	HttpGate(const HttpGate&) = delete;
@@ -123,13 +124,13 @@ public:
 	/// waits here for the next one (any thread), after skipping unreadBody
 	/// bytes of the last one's body that its handler did not read. fd is
 	/// blocking, as POCO had it.
-	void readmit(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody);
+	void readmit(platform::SocketHandle fd, ssl_st* ssl, int requests, std::uint64_t unreadBody);
 
 	/// A connection POCO is done with, whose last request still has
 	/// unreadBody bytes coming: the gate reads and drops them, then closes
 	/// (a lingering close, as nginx does), within keep_alive_timeout_ms.
 	/// ssl: its TLS session (close_notify already sent), or null.
-	void linger(int fd, ssl_st* ssl, std::uint64_t unreadBody);
+	void linger(platform::SocketHandle fd, ssl_st* ssl, std::uint64_t unreadBody);
 
 	/// The gate's gauges and counters (webchat_http_pending_connections,
 	/// webchat_http_connections_refused_total{reason}).
@@ -150,7 +151,7 @@ private:
 
 	struct Pending
 	{
-		int fd = -1;
+		platform::SocketHandle fd = platform::invalidSocket;
 		ssl_st* ssl = nullptr;
 		Stage stage = Stage::Head;
 		std::string head;
@@ -182,10 +183,10 @@ private:
 	void refuse(Pending& pending, HeadError error);
 	HeadLimits headLimits() const;
 	void drop(Pending& pending);
-	Pending& track(int fd, ssl_st* ssl, Stage stage, const Poco::Net::IPAddress& peer, int requests, std::int64_t timeoutMs);
+	Pending& track(platform::SocketHandle fd, ssl_st* ssl, Stage stage, const Poco::Net::IPAddress& peer, int requests, std::int64_t timeoutMs);
 	void setDeadline(Pending& pending, std::int64_t timeoutMs);
 	// A connection back from POCO, for the loop's inbox (any thread).
-	void queueBack(int fd, ssl_st* ssl, int requests, std::uint64_t unreadBody, bool closeAfterSkip);
+	void queueBack(platform::SocketHandle fd, ssl_st* ssl, int requests, std::uint64_t unreadBody, bool closeAfterSkip);
 	void watch(Pending& pending, int interest);
 	void expire();
 	void count(Refusal refusal);
@@ -203,7 +204,7 @@ private:
 	const ListenerSettings _settings;
 	Poco::Net::Context::Ptr _tls;
 	Poco::Logger& _logger;
-	int _listeningFd;
+	platform::SocketHandle _listeningFd;
 	Poco::Net::SocketAddress _listeningAddress;
 
 	std::unique_ptr<platform::Poller> _poller;

@@ -9,8 +9,7 @@
 #include "Poco/Net/ServerSocket.h"
 #include "Poco/Net/SocketAddress.h"
 
-#include <cerrno>
-#include <fcntl.h>
+#include "webchat/platform/Socket.h"
 
 namespace webchat {
 
@@ -63,8 +62,7 @@ void Listener::createServer()
 
 	// A descriptor of the gate's own, closed with it; the listening socket
 	// itself stays with this Listener (and a reload's successor).
-	const int listening = ::fcntl(_socket.impl()->sockfd(), F_DUPFD_CLOEXEC, 0);
-	if (listening < 0) throw Poco::SystemException("dup of the listening socket", errno);
+	const platform::SocketHandle listening = platform::duplicateSocket(_socket.impl()->sockfd());
 	_gate = std::make_shared<HttpGate>(settings, listening, _tlsContext, Poco::Logger::get("webchat." + settings.name));
 	Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new InstrumentedHandlerFactory(
 		_plugin->createRequestHandlerFactory(), _requestMetrics, Poco::Logger::get("webchat." + settings.name + ".access"),
@@ -84,13 +82,16 @@ Poco::Net::ServerSocket Listener::bindSocket(const ListenerSettings& settings)
 	{
 		const Poco::Net::SocketAddress address(settings.address, settings.port);
 		Poco::Net::ServerSocket socket;
-		// SO_REUSEADDR so a restart is not refused by connections in
-		// TIME_WAIT; never SO_REUSEPORT, which would let a second instance
-		// share the port silently instead of failing.
+		// A restart is not refused by connections in TIME_WAIT, and a
+		// second instance fails instead of sharing the port
+		// (prepareListening: SO_REUSEADDR on Linux, never SO_REUSEPORT;
+		// SO_EXCLUSIVEADDRUSE on Windows); POCO sets no option of its own.
+		socket.init(address.af());
+		platform::prepareListening(socket.impl()->sockfd());
 		if (address.family() == Poco::Net::SocketAddress::IPv6)
-			socket.bind6(address, true, false, false);
+			socket.bind6(address, false, false, false);
 		else
-			socket.bind(address, true, false);
+			socket.bind(address, false, false);
 		socket.listen(settings.backlog);
 		return socket;
 	}

@@ -1,10 +1,11 @@
 #include "RequestHead.h"
 
-#include <arpa/inet.h>
+// inet_pton: <arpa/inet.h> on Linux, Winsock's <ws2tcpip.h> on Windows.
+#include "Poco/Net/Net.h" // first: SocketDefs.h needs the platform it sets
+#include "Poco/Net/SocketDefs.h"
 
 #include <algorithm>
 #include <cstring>
-#include <netinet/in.h>
 
 namespace webchat {
 

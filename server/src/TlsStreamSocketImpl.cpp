@@ -135,7 +135,7 @@ ssl_st* TlsStreamSocketImpl::releaseSession()
 	return ssl;
 }
 
-ssl_st* TlsStreamSocketImpl::releaseTls(int& fd)
+ssl_st* TlsStreamSocketImpl::releaseTls(poco_socket_t& fd)
 {
 	fd = sockfd();
 	// The descriptor is the caller's now: this socket must not close it.

@@ -30,7 +30,7 @@ public:
 	void close() override;
 	bool secure() const override { return true; }
 
-	ssl_st* releaseTls(int& fd) override;
+	ssl_st* releaseTls(poco_socket_t& fd) override;
 
 protected:
 	~TlsStreamSocketImpl() override;

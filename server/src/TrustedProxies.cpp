@@ -1,12 +1,14 @@
 #include "TrustedProxies.h"
 
 #include "Poco/Exception.h"
+// inet_pton: <arpa/inet.h> on Linux, Winsock's <ws2tcpip.h> on Windows.
+#include "Poco/Net/Net.h" // first: SocketDefs.h needs the platform it sets
+#include "Poco/Net/SocketDefs.h"
 #include "Poco/NumberParser.h"
 #include "Poco/String.h"
 #include "Poco/StringTokenizer.h"
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <optional>
 
 namespace webchat {

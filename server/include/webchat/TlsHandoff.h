@@ -9,7 +9,7 @@
 // HTTPServerRequestImpl::detachSocket() also implements this interface:
 //
 //   auto* tls = dynamic_cast<webchat::TlsHandoff*>(socket.impl());
-//   if (tls) { int fd; SSL* ssl = tls->releaseTls(fd); ... }
+//   if (tls) { poco_socket_t fd; SSL* ssl = tls->releaseTls(fd); ... }
 //
 // (dynamic_cast works across webchatd and a plugin: libstdc++ compares
 // type_info by name, so the hidden copies of this class in each match.)
@@ -17,6 +17,9 @@
 
 #ifndef WEBCHAT_TLSHANDOFF_INCLUDED
 #define WEBCHAT_TLSHANDOFF_INCLUDED
+
+#include "Poco/Net/Net.h" // first: SocketDefs.h needs the platform it sets
+#include "Poco/Net/SocketDefs.h"
 
 struct ssl_st; // OpenSSL's SSL
 
@@ -31,7 +34,9 @@ public:
 	/// destroying it afterwards sends nothing (no close_notify, no FIN).
 	/// Bytes the session buffered past the HTTP request (drainBuffer) are
 	/// the caller's to take first; SSL_pending() may hold more.
-	virtual ssl_st* releaseTls(int& fd) = 0;
+	/// fd is POCO's socket type: an int descriptor on Linux, a SOCKET on
+	/// Windows.
+	virtual ssl_st* releaseTls(poco_socket_t& fd) = 0;
 
 protected:
 	~TlsHandoff() = default;

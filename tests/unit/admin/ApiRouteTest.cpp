@@ -25,7 +25,7 @@ public:
 		CPPUNIT_ASSERT(ApiRoute::parse("GET", "/api/v1/rooms").kind == Kind::ListRooms);
 		CPPUNIT_ASSERT(ApiRoute::parse("GET", "/api/v1/rooms/lobby/users").kind == Kind::ListUsers);
 		CPPUNIT_ASSERT(ApiRoute::parse("GET", "/api/v1/rooms/lobby/messages").kind == Kind::ListMessages);
-		CPPUNIT_ASSERT(ApiRoute::parse("POST", "/api/v1/rooms/lobby/messages").kind == Kind::PostMessage);
+		CPPUNIT_ASSERT(ApiRoute::parse("POST", "/api/v1/rooms/lobby/messages").kind == Kind::AddMessage);
 		const auto remove = ApiRoute::parse("DELETE", "/api/v1/rooms/lobby/messages/42");
 		CPPUNIT_ASSERT(remove.kind == Kind::DeleteMessage);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(42), remove.id);

@@ -7,6 +7,16 @@
 using webchat::engine::Chunk;
 using webchat::engine::ChunkPool;
 using webchat::engine::OutboundQueue;
+namespace platform = webchat::platform;
+
+namespace {
+
+std::string text(const platform::IoBuffer& buffer)
+{
+	return std::string(platform::bufferData(buffer), platform::bufferSize(buffer));
+}
+
+} // namespace
 
 class OutboundQueueTest: public CppUnit::TestFixture
 {
@@ -50,11 +60,11 @@ public:
 		}
 		CPPUNIT_ASSERT_EQUAL(std::size_t(9), queue.bytes());
 		queue.consume(4, pool); // "abc" and "d"
-		iovec iov[8];
-		const int n = queue.gather(iov, 8);
+		platform::IoBuffer buffers[8];
+		const int n = queue.gather(buffers, 8);
 		CPPUNIT_ASSERT_EQUAL(2, n);
-		CPPUNIT_ASSERT_EQUAL(std::string("efg"), std::string(static_cast<char*>(iov[0].iov_base), iov[0].iov_len));
-		CPPUNIT_ASSERT_EQUAL(std::string("hi"), std::string(static_cast<char*>(iov[1].iov_base), iov[1].iov_len));
+		CPPUNIT_ASSERT_EQUAL(std::string("efg"), text(buffers[0]));
+		CPPUNIT_ASSERT_EQUAL(std::string("hi"), text(buffers[1]));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(5), queue.bytes());
 		queue.consume(5, pool);
 		CPPUNIT_ASSERT(queue.empty());
@@ -74,9 +84,9 @@ public:
 		queue.consume(3, pool);
 		CPPUNIT_ASSERT(queue.midChunk());
 		queue.dropUnstarted(pool);
-		iovec iov[8];
-		CPPUNIT_ASSERT_EQUAL(1, queue.gather(iov, 8));
-		CPPUNIT_ASSERT_EQUAL(std::string("me-one"), std::string(static_cast<char*>(iov[0].iov_base), iov[0].iov_len));
+		platform::IoBuffer buffers[8];
+		CPPUNIT_ASSERT_EQUAL(1, queue.gather(buffers, 8));
+		CPPUNIT_ASSERT_EQUAL(std::string("me-one"), text(buffers[0]));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(6), queue.bytes());
 		queue.clear(pool);
 	}

@@ -14,6 +14,7 @@
 #include "webchat/engine/OutboundQueue.h"
 #include "webchat/engine/SessionHandler.h"
 #include "webchat/engine/TlsSession.h"
+#include "webchat/platform/Socket.h"
 
 #include <cstdint>
 #include <functional>
@@ -76,7 +77,7 @@ private:
 		Closed   // socket closed; deleted at the end of the loop iteration
 	};
 
-	Connection(EventLoop& loop, int fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate);
+	Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate);
 
 	// ws::MessageDecoder::Handler
 	void onMessage(ws::Opcode opcode, std::string_view payload) override;
@@ -123,7 +124,7 @@ private:
 	void tick(std::int64_t now);
 
 	EventLoop& _loop;
-	int _fd;
+	platform::SocketHandle _fd;
 	std::unique_ptr<Session> _session;
 	std::string _peerAddress;
 	ws::MessageDecoder _decoder;

@@ -15,6 +15,7 @@
 #include "webchat/engine/SessionHandler.h"
 #include "webchat/engine/TlsSession.h"
 #include "webchat/engine/Topic.h"
+#include "webchat/platform/Socket.h"
 
 #include "Poco/Logger.h"
 
@@ -91,7 +92,7 @@ public:
 	/// tls, for a connection of a TLS listener, is its session (handshake
 	/// done, reading and writing fd): everything then goes through it.
 	/// perMessageDeflate: the 101 accepted permessage-deflate.
-	void adopt(int fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,
+	void adopt(platform::SocketHandle fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,
 		TlsSession tls = nullptr, bool perMessageDeflate = false);
 
 	/// Gives back a slot from admit() that adopt() did not take.

@@ -15,8 +15,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <sys/uio.h>
 #include <vector>
+
+#include "webchat/platform/Socket.h"
 
 namespace webchat::ws {
 class Deflater;
@@ -95,8 +96,9 @@ public:
 	/// frame in half on the wire.
 	bool midChunk() const { return _offset != 0; }
 
-	/// Fills up to max iovecs with the unwritten bytes, in order.
-	int gather(iovec* iov, int max) const;
+	/// Fills up to max spans with the unwritten bytes, in order: what one
+	/// vectored send writes.
+	int gather(platform::IoBuffer* buffers, int max) const;
 
 	/// Marks n bytes as written, releasing chunks that are done.
 	void consume(std::size_t n, ChunkPool& pool);

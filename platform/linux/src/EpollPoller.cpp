@@ -25,17 +25,17 @@ public:
 		::close(_fd);
 	}
 
-	void add(int fd, int interest, void* tag) override
+	void add(SocketHandle fd, int interest, void* tag) override
 	{
 		control(EPOLL_CTL_ADD, fd, interest, tag);
 	}
 
-	void modify(int fd, int interest, void* tag) override
+	void modify(SocketHandle fd, int interest, void* tag) override
 	{
 		control(EPOLL_CTL_MOD, fd, interest, tag);
 	}
 
-	void remove(int fd) override
+	void remove(SocketHandle fd) override
 	{
 		::epoll_ctl(_fd, EPOLL_CTL_DEL, fd, nullptr);
 	}
@@ -60,7 +60,7 @@ public:
 	}
 
 private:
-	void control(int op, int fd, int interest, void* tag)
+	void control(int op, SocketHandle fd, int interest, void* tag)
 	{
 		epoll_event event{};
 		event.events = ((interest & Read) ? EPOLLIN : 0u) | ((interest & Write) ? EPOLLOUT : 0u);
