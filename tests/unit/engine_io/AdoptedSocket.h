@@ -4,12 +4,15 @@
 // A connection for engine tests without a listener: one end of a socket
 // pair handed to Engine::adopt (as the upgrade handler hands over an
 // upgraded socket), the other end kept here to read what the engine writes.
+// AdoptedSocket.cpp: socketpair(AF_UNIX); WindowsAdoptedSocket.cpp: a
+// loopback TCP pair.
 //
 
 #ifndef WEBCHAT_TEST_ADOPTEDSOCKET_INCLUDED
 #define WEBCHAT_TEST_ADOPTEDSOCKET_INCLUDED
 
 #include "webchat/engine/Engine.h"
+#include "webchat/platform/Socket.h"
 
 #include <memory>
 #include <string>
@@ -35,7 +38,7 @@ public:
 	std::size_t writeSome(std::string_view bytes);
 
 private:
-	int _fd = -1;
+	platform::SocketHandle _fd = platform::invalidSocket;
 };
 
 } // namespace webchat::test
