@@ -38,7 +38,7 @@ log() { echo "build-windows: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 # What decides how dependency $1 is built: its build function's text, the
-# files of scripts/windows/ and the toolchain file, and the stamps of the
+# headers of scripts/windows/include/ and the toolchain file, and the stamps of the
 # dependencies it is built against ($2...), in the folder $stamps. Its hash
 # goes into the stamp.
 recipe_hash() {
@@ -46,7 +46,7 @@ recipe_hash() {
 	shift
 	{
 		declare -f "build_$name"
-		cat "$here"/windows/* "$root/cmake/mingw-w64-x86_64.cmake"
+		cat "$here"/windows/include/* "$root/cmake/mingw-w64-x86_64.cmake"
 		for d in "$@"; do cat "$stamps/$d"; done
 	} 2>/dev/null | sha256sum | cut -c1-16
 }
