@@ -131,7 +131,11 @@ stamp_ok() {
 	local have
 	have=$(stamp_of "$1")
 	[[ -n $have && ${have#* } == "$(recipe_hash "$@")" ]] || return 1
-	source_versions "$1" | grep -qxF "${have%% *}"
+	# apt's lists can be briefly unreadable (another apt-get update): no
+	# answer is not a "no".
+	local offered
+	offered=$(source_versions "$1" || true)
+	[[ -z $offered ]] || grep -qxF "${have%% *}" <<<"$offered"
 }
 
 # Whether every dependency's stamp in the prefix $1 is good.
