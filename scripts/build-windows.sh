@@ -314,6 +314,9 @@ build_poco() {
 		-DENABLE_APACHECONNECTOR=OFF -DENABLE_NETSSL_WIN=OFF
 	step "$build" build cmake --build . -j"$jobs"
 	step "$build" install cmake --install .
+	# Poco/Data/SQLite/Binder.h, a public header, includes <sqlite3.h>: the
+	# bundled SQLite's, which POCO does not install.
+	cp "$src/Data/SQLite/src/sqlite3.h" "$deps/include/"
 	echo "$v"
 }
 
