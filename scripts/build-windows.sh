@@ -38,7 +38,7 @@ log() { echo "build-windows: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 # What decides how dependency $1 is built: its build function's text, the
-# files of scripts/windows/ and the toolchain file, and the stamps of the
+# headers of scripts/windows/include/ and the toolchain file, and the stamps of the
 # dependencies it is built against ($2...), in the folder $stamps. Its hash
 # goes into the stamp.
 recipe_hash() {
@@ -46,7 +46,7 @@ recipe_hash() {
 	shift
 	{
 		declare -f "build_$name"
-		cat "$here"/windows/* "$root/cmake/mingw-w64-x86_64.cmake"
+		cat "$here"/windows/include/* "$root/cmake/mingw-w64-x86_64.cmake"
 		for d in "$@"; do cat "$stamps/$d"; done
 	} 2>/dev/null | sha256sum | cut -c1-16
 }
@@ -131,7 +131,11 @@ stamp_ok() {
 	local have
 	have=$(stamp_of "$1")
 	[[ -n $have && ${have#* } == "$(recipe_hash "$@")" ]] || return 1
-	source_versions "$1" | grep -qxF "${have%% *}"
+	# apt's lists can be briefly unreadable (another apt-get update): no
+	# answer is not a "no".
+	local offered
+	offered=$(source_versions "$1" || true)
+	[[ -z $offered ]] || grep -qxF "${have%% *}" <<<"$offered"
 }
 
 # Whether every dependency's stamp in the prefix $1 is good.
@@ -310,6 +314,9 @@ build_poco() {
 		-DENABLE_APACHECONNECTOR=OFF -DENABLE_NETSSL_WIN=OFF
 	step "$build" build cmake --build . -j"$jobs"
 	step "$build" install cmake --install .
+	# Poco/Data/SQLite/Binder.h, a public header, includes <sqlite3.h>: the
+	# bundled SQLite's, which POCO does not install.
+	cp "$src/Data/SQLite/src/sqlite3.h" "$deps/include/"
 	echo "$v"
 }
 
