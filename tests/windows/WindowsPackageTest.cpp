@@ -7,7 +7,7 @@
 //
 // Checks:
 //   - relay.ini: two clients chat through the relay, an unmasked frame is
-//     closed with 1002, a bad option exits 64 and a bad config 78;
+//     closed with 1002; a bad option is refused, a bad config exits 78;
 //   - webchat.ini as a Windows service (--registerService, `net start`,
 //     `net stop`, --unregisterService): the page is served, two clients
 //     chat in a room (SQLite history), a binary frame is refused with 1003,
@@ -177,7 +177,9 @@ public:
 	{
 		const auto badOption = webchatd({"--colour=plaid"});
 		const int optionRc = badOption->waitForExit(wineStart);
-		CPPUNIT_ASSERT_MESSAGE(badOption->output(), optionRc == 64 && contains(badOption->output(), "colour"));
+		// Refused before webchatd's own main(): POCO's exit status (70 on
+		// Windows, 78 on Linux), as HostTest::testUnknownOption accepts.
+		CPPUNIT_ASSERT_MESSAGE(badOption->output(), optionRc != 0 && optionRc != -1 && contains(badOption->output(), "colour"));
 		const std::string bad = package() + "/etc/webchat/bad.ini";
 		writeFile(bad, "[listeners.chat]\nport = 99999\nplugin = relay\nclass = RelayPlugin\n");
 		const auto badConfig = webchatd({"--config=" + bad});
