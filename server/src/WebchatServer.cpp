@@ -6,6 +6,7 @@
 #include "webchat/ErrorText.h"
 #include "IniSyntax.h"
 #include "KeyCheck.h"
+#include "LibrarySearch.h"
 #include "ServiceNotifier.h"
 
 #include "Poco/AutoPtr.h"
@@ -233,6 +234,7 @@ std::vector<std::string> WebchatServer::prepareListeners()
 	if (names.empty())
 		throw Poco::Util::MissingOptionException("no listeners configured in " + _configPath, "listeners.<name>.port");
 	KeyCheck::refuseUnknown(config(), "server", {&serverKeys()});
+	LibrarySearch::includeProgramFolder(config().getString("application.dir"));
 	_pluginLoader = std::make_unique<PluginLoader>(pluginDir());
 	return names;
 }
