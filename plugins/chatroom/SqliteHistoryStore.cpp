@@ -3,6 +3,7 @@
 #include "NameRules.h"
 
 #include "webchat/ErrorText.h"
+#include "webchat/platform/FolderAccess.h"
 
 #include "Poco/Data/LOB.h"
 #include "Poco/Data/SQLite/SQLiteException.h"
@@ -231,7 +232,7 @@ void SqliteHistoryStore::checkPath(const std::string& name, MissingFolder missin
 		Poco::Path existing = parent;
 		while (existing.depth() > 0 && !Poco::File(existing).exists()) existing = existing.parent();
 		Poco::File ancestor(existing);
-		if (!ancestor.isDirectory() || !ancestor.canWrite() || !ancestor.canExecute())
+		if (!ancestor.isDirectory() || !platform::canWriteFolder(existing.toString()))
 			failFor(name, "cannot create its folder " + parent.toString() + " (" + existing.toString() + " is not a writable directory)");
 		return;
 	}
@@ -248,7 +249,7 @@ void SqliteHistoryStore::checkPath(const std::string& name, MissingFolder missin
 	}
 	if (!folder.isDirectory()) failFor(name, parent.toString() + " is not a directory");
 	// SQLite writes its -wal and -shm files beside the database.
-	if (!folder.canWrite() || !folder.canExecute()) failFor(name, "its folder " + parent.toString() + " is not writable");
+	if (!platform::canWriteFolder(parent.toString())) failFor(name, "its folder " + parent.toString() + " is not writable");
 	if (file.exists() && (!file.canRead() || !file.canWrite())) failFor(name, "the file is not readable and writable");
 }
 

@@ -1,5 +1,7 @@
 #include "PageSettings.h"
 
+#include "webchat/platform/FolderAccess.h"
+
 #include "Poco/Exception.h"
 #include "Poco/File.h"
 #include "Poco/Path.h"
@@ -40,7 +42,7 @@ std::string PageSettings::resolveRoot(const ConfigReader& read)
 	Poco::File dir(absolute);
 	if (!dir.exists()) throw Poco::FileNotFoundException("root = " + shown + ": no such directory");
 	if (!dir.isDirectory()) throw Poco::InvalidArgumentException("root = " + shown + ": not a directory");
-	if (!dir.canRead() || !dir.canExecute()) throw Poco::FileAccessDeniedException("root = " + shown + ": directory not readable");
+	if (!platform::canReadFolder(absolute)) throw Poco::FileAccessDeniedException("root = " + shown + ": directory not readable");
 	return absolute;
 }
 

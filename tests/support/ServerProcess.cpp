@@ -5,7 +5,6 @@
 #include "Poco/Exception.h"
 #include "Poco/File.h"
 #include "Poco/FileStream.h"
-#include "Poco/Net/ServerSocket.h"
 #include "Poco/Net/StreamSocket.h"
 #include "Poco/StreamCopier.h"
 #include "Poco/TemporaryFile.h"
@@ -138,30 +137,6 @@ bool ServerProcess::waitForOutput(const std::string& text, std::size_t count, Po
 		// The log is a file: nothing to wait on but time.
 		Poco::Thread::sleep(20);
 	}
-}
-
-Poco::UInt16 freeLoopbackPort()
-{
-	Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-	return socket.address().port();
-}
-
-std::string writeTempFile(const std::string& contents, const std::string& extension)
-{
-	const std::string path = Poco::TemporaryFile::tempName() + extension;
-	Poco::TemporaryFile::registerForDeletion(path);
-	Poco::FileOutputStream out(path);
-	out << contents;
-	out.close();
-	return path;
-}
-
-std::string makeTempDir()
-{
-	const std::string path = Poco::TemporaryFile::tempName();
-	Poco::File(path).createDirectories();
-	Poco::TemporaryFile::registerForDeletion(path);
-	return path;
 }
 
 } // namespace webchat::test

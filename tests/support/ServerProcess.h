@@ -8,6 +8,9 @@
 #ifndef WEBCHAT_SERVERPROCESS_INCLUDED
 #define WEBCHAT_SERVERPROCESS_INCLUDED
 
+// A server under test reads a config written with writeTempFile.
+#include "TempFiles.h"
+
 #include "Poco/Timespan.h"
 #include "Poco/Types.h"
 
@@ -57,15 +60,6 @@ private:
 	int _exitCode = -1;
 	std::string _outputPath;
 };
-
-/// A TCP port on 127.0.0.1 that was free a moment ago.
-Poco::UInt16 freeLoopbackPort();
-
-/// Writes text to a new temporary file (removed at process exit); returns its path.
-std::string writeTempFile(const std::string& contents, const std::string& extension = ".ini");
-
-/// A fresh temporary directory (removed at process exit).
-std::string makeTempDir();
 
 } // namespace webchat::test
 

@@ -34,9 +34,9 @@ start=$SECONDS
 /usr/lib/wine/wine64 wineboot -i >/dev/null 2>&1
 echo "windows_test: Wine prefix ready in $((SECONDS - start)) s"
 
-unzip -q "$zip" -d "$work/unzipped"
-folders=("$work"/unzipped/*/)
-package=${folders[0]%/}
+# The archive holds bin/, etc/, lib/ and share/ at its top (no folder of its own).
+package=$work/webchat
+unzip -q "$zip" -d "$package"
 [[ -x $package/bin/webchatd.exe || -f $package/bin/webchatd.exe ]] || { echo "windows_test: no bin/webchatd.exe in $zip" >&2; exit 1; }
 
 # 1. The unit tests, with the package's DLLs and the dependencies' (CppUnit).

@@ -13,7 +13,7 @@
 #include "SqliteHistoryStore.h"
 
 #include "LogRecorder.h"
-#include "ServerProcess.h"
+#include "TempFiles.h"
 
 #include "Poco/AutoPtr.h"
 #include "Poco/File.h"

@@ -11,7 +11,7 @@
 #include "SqliteNickReservations.h"
 
 #include "LogRecorder.h"
-#include "ServerProcess.h"
+#include "TempFiles.h"
 
 #include "Poco/Data/SQLite/SessionImpl.h"
 #include "Poco/Data/Session.h"

@@ -2,7 +2,7 @@
 #include "DocumentRoot.h"
 #include "RequestPath.h"
 
-#include "ServerProcess.h"
+#include "TempFiles.h"
 
 #include "Poco/Exception.h"
 #include "Poco/File.h"

@@ -2,7 +2,7 @@
 // answer is carried out, and that nothing escapes the handler.
 #include "PageRequestHandler.h"
 
-#include "ServerProcess.h"
+#include "TempFiles.h"
 
 #include "Poco/Exception.h"
 #include "Poco/File.h"

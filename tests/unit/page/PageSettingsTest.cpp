@@ -2,7 +2,7 @@
 #include "DocumentRoot.h"
 #include "PageSettings.h"
 
-#include "ServerProcess.h"
+#include "TempFiles.h"
 
 #include "Poco/AutoPtr.h"
 #include "Poco/Exception.h"
@@ -13,8 +13,6 @@
 #include "Poco/Util/OptionException.h"
 
 #include <cppunit/extensions/HelperMacros.h>
-
-#include <unistd.h>
 
 using webchat::page::PageSettings;
 

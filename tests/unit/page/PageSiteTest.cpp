@@ -4,11 +4,12 @@
 #include "Freshness.h"
 #include "HttpDate.h"
 
-#include "ServerProcess.h"
+#include "TempFiles.h"
 
 #include "Poco/File.h"
 #include "Poco/FileStream.h"
 #include "Poco/Net/HTTPResponse.h"
+#include "Poco/Timespan.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 

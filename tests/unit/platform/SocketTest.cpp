@@ -4,6 +4,7 @@
 
 #include "Poco/Exception.h"
 #include "Poco/Net/ServerSocket.h"
+#include "Poco/Timespan.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
