@@ -209,7 +209,12 @@ build_zlib() {
 # headers: the two DLLs alone (build_libs would compile every file a second
 # time for the static libraries, and install_dev wants those), so they are
 # installed here by hand; no apps, tests, docs, legacy provider, loadable
-# modules or dynamic engines. OPENSSLDIR (where a configuration file would be
+# modules or dynamic engines. Left out as well, to build in less time, what
+# neither webchat nor POCO's Crypto, NetSSL and JWT call (their sources were
+# searched; DES stays for POCO's PKCS #12, DH and OCSP for NetSSL):
+# certificate management (CMP, CMS, CT, TS), DTLS and SRTP, SRP, ENGINE,
+# compression, the console UI, and ciphers and digests of other countries or
+# times. OPENSSLDIR (where a configuration file would be
 # looked for) is a fixed Windows path, not this machine's, so the DLLs do not
 # depend on where they were built.
 build_openssl() {
@@ -221,7 +226,10 @@ build_openssl() {
 	step "$build" configure env CC=gcc-posix perl "$src/Configure" mingw64 \
 		--cross-compile-prefix=$host- --prefix="$deps" --libdir=lib \
 		--openssldir="C:/ProgramData/webchat/ssl" \
-		shared no-tests no-legacy no-module no-dynamic-engine
+		shared no-tests no-legacy no-module no-dynamic-engine \
+		no-cmp no-cms no-ct no-ts no-dtls no-srtp no-srp no-engine no-comp no-ui-console \
+		no-aria no-bf no-camellia no-cast no-dsa no-gost no-idea no-md4 no-mdc2 no-ocb \
+		no-rc2 no-rc4 no-rmd160 no-scrypt no-seed no-siv no-sm2 no-sm3 no-sm4 no-whirlpool
 	step "$build" generate make build_generated
 	step "$build" build make -j"$jobs" libcrypto-3-x64.dll libssl-3-x64.dll
 	mkdir -p "$deps/include/openssl" "$deps/lib" "$deps/bin"
@@ -285,7 +293,8 @@ build_icu() {
 
 # The POCO libraries webchat uses, as DLLs, with their headers and CMake
 # package config (in $deps/cmake, where POCO puts it on Windows); no tests or
-# samples. zlib, PCRE, expat and SQLite are POCO's bundled copies. MinGW names
+# samples, no XML (Util then has no XMLConfiguration: webchat reads .ini and
+# --define only). zlib, PCRE, expat and SQLite are POCO's bundled copies. MinGW names
 # <winsock2.h> and <iphlpapi.h> in lower case, POCO's UnWindows.h in mixed
 # case: scripts/windows/include/ forwards them, and is installed with POCO's
 # headers, since UnWindows.h is public.
@@ -303,7 +312,7 @@ build_poco() {
 		-DOPENSSL_ROOT_DIR="$deps" \
 		-DCMAKE_CXX_FLAGS="-I$deps/include" -DCMAKE_C_FLAGS="-I$deps/include" \
 		-DBUILD_SHARED_LIBS=ON -DENABLE_TESTS=OFF -DPOCO_UNBUNDLED=OFF \
-		-DENABLE_FOUNDATION=ON -DENABLE_XML=ON -DENABLE_JSON=ON -DENABLE_UTIL=ON \
+		-DENABLE_FOUNDATION=ON -DENABLE_XML=OFF -DENABLE_JSON=ON -DENABLE_UTIL=ON \
 		-DENABLE_NET=ON -DENABLE_DATA=ON -DENABLE_DATA_SQLITE=ON -DENABLE_REDIS=ON \
 		-DENABLE_CRYPTO=ON -DENABLE_NETSSL=ON -DENABLE_JWT=ON \
 		-DENABLE_ENCODINGS=OFF -DENABLE_MONGODB=OFF -DENABLE_ZIP=OFF -DENABLE_PDF=OFF \

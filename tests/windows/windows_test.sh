@@ -42,8 +42,8 @@ unzip -q "$zip" -d "$package"
 # 1. The unit tests, with the package's DLLs and the dependencies' (CppUnit).
 part=$SECONDS
 export WINEPATH="$(windows_path "$package/bin");$(windows_path "$winbuild/deps/bin")"
-mapfile -t runners < <(find "$winbuild/build" -name '*_unit_tests.exe' | sort)
-((${#runners[@]} > 0)) || { echo "windows_test: no *_unit_tests.exe in $winbuild/build" >&2; exit 1; }
+mapfile -t runners < <(find "$winbuild/build/tests/unit" -name '*_tests.exe' | sort)
+((${#runners[@]} > 0)) || { echo "windows_test: no unit-test runner (*_tests.exe) in $winbuild/build/tests/unit" >&2; exit 1; }
 failed=0
 for runner in "${runners[@]}"; do
 	if /usr/lib/wine/wine64 "$runner" >"$work/unit.log" 2>&1; then

@@ -1,5 +1,7 @@
 #include "AdminSettings.h"
 
+#include "NativePath.h"
+
 #include "Poco/AutoPtr.h"
 #include "Poco/Exception.h"
 #include "Poco/Util/MapConfiguration.h"
@@ -22,7 +24,7 @@ public:
 	{
 		auto section = sectionWith({{"api_token_file", "/etc/webchat/api-token"}});
 		const auto settings = AdminSettings::fromConfig(*section);
-		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/api-token"), settings.apiTokenFile);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/etc/webchat/api-token"), settings.apiTokenFile);
 		CPPUNIT_ASSERT(settings.chatListenerNames() == std::vector<std::string>{"chat"});
 		CPPUNIT_ASSERT_EQUAL(std::size_t(16384), settings.maxJsonBytes);
 	}

@@ -2,6 +2,7 @@
 // to the .ini's folder) and checked, and refusals naming the key.
 #include "auth/AuthSettings.h"
 
+#include "NativePath.h"
 #include "TestTokens.h"
 
 #include "Poco/AutoPtr.h"
@@ -40,7 +41,7 @@ public:
 	}
 
 	/// The .ini's folder, with a trailing slash as webchatd sets it.
-	std::string folder() const { return _folder.path() + "/"; }
+	std::string folder() const { return webchat::test::nativePath(_folder.path() + "/"); }
 
 	AuthSettings read(const std::vector<std::pair<std::string, std::string>>& keys) const
 	{

@@ -2,6 +2,8 @@
 // database path leads, and refusals naming the key.
 #include "HistorySettings.h"
 
+#include "NativePath.h"
+
 #include "Poco/AutoPtr.h"
 #include "Poco/Exception.h"
 #include "Poco/Util/MapConfiguration.h"
@@ -60,7 +62,7 @@ public:
 		const auto s = read({});
 		CPPUNIT_ASSERT(s.backend == HistorySettings::Backend::Sqlite);
 		// A data folder beside the .ini.
-		CPPUNIT_ASSERT_EQUAL(std::string("/srv/chat/etc/webchat/data/chat.db"), s.database);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/srv/chat/etc/webchat/data/chat.db"), s.database);
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(100), s.batchWindowMs);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(10000), s.retentionCount);
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.retentionDays);
@@ -70,14 +72,14 @@ public:
 	{
 		// The shipped value, once ${application.configDir} is expanded:
 		// /etc/webchat/ gives /var/lib/webchat/, a build tree <build>/var/lib/webchat/.
-		CPPUNIT_ASSERT_EQUAL(std::string("/var/lib/webchat/chat.db"),
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/var/lib/webchat/chat.db"),
 			read({{"application.configDir", "/etc/webchat/"}, {"database", "${application.configDir}../../var/lib/webchat/chat.db"}}).database);
-		CPPUNIT_ASSERT_EQUAL(std::string("/home/u/build/var/lib/webchat/chat.db"),
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/home/u/build/var/lib/webchat/chat.db"),
 			read({{"application.configDir", "/home/u/build/etc/webchat/"}, {"database", "${application.configDir}../../var/lib/webchat/chat.db"}}).database);
 		// Relative: to the .ini's folder.
-		CPPUNIT_ASSERT_EQUAL(std::string("/srv/chat/etc/webchat/history.db"), read({{"database", "history.db"}}).database);
-		CPPUNIT_ASSERT_EQUAL(std::string("/srv/chat/var/chat.db"), read({{"database", "../../var/chat.db"}}).database);
-		CPPUNIT_ASSERT_EQUAL(std::string("/data/chat.db"), read({{"database", " /data/chat.db "}}).database);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/srv/chat/etc/webchat/history.db"), read({{"database", "history.db"}}).database);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/srv/chat/var/chat.db"), read({{"database", "../../var/chat.db"}}).database);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/data/chat.db"), read({{"database", " /data/chat.db "}}).database);
 	}
 
 	void testReadsKeys()

@@ -8,6 +8,7 @@
 #include "SqliteHistoryStore.h"
 
 #include "LogRecorder.h"
+#include "NativePath.h"
 #include "TempFiles.h"
 
 #include "Poco/AutoPtr.h"
@@ -129,7 +130,7 @@ public:
 	void setUp() override
 	{
 		_dir = webchat::test::makeTempDir();
-		_path = _dir + "/chat.db";
+		_path = webchat::test::nativePath(_dir + "/chat.db");
 		_log = new LogRecorder;
 		Poco::Logger& logger = Poco::Logger::get("test.history");
 		logger.setChannel(_log);
@@ -651,7 +652,7 @@ public:
 	{
 		auto opts = options(100);
 		writeFile(_dir + "/file", "x");
-		opts.path = _dir + "/file/sub/chat.db";
+		opts.path = webchat::test::nativePath(_dir + "/file/sub/chat.db");
 		const std::string cannotCreate = openRefusal(opts);
 		CPPUNIT_ASSERT_MESSAGE(cannotCreate, contains(cannotCreate, "database = " + opts.path + ": "));
 	}

@@ -5,6 +5,8 @@
 #include "KeyCheck.h"
 #include "webchat/ConfigKeys.h"
 
+#include "NativePath.h"
+
 #include "Poco/AutoPtr.h"
 #include "Poco/Exception.h"
 #include "Poco/Util/MapConfiguration.h"
@@ -143,10 +145,10 @@ public:
 	{
 		section->setString("application.configDir", "/etc/webchat");
 		section->setString("root", "site/../htdocs");
-		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/htdocs"), reader().resolvedPath("root"));
-		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/htdocs"), reader().resolvedFilePath("root"));
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/etc/webchat/htdocs"), reader().resolvedPath("root"));
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/etc/webchat/htdocs"), reader().resolvedFilePath("root"));
 		section->setString("root", "/srv/page");
-		CPPUNIT_ASSERT_EQUAL(std::string("/srv/page"), reader().resolvedPath("root"));
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/srv/page"), reader().resolvedPath("root"));
 		section->setString("root", "data/");
 		CPPUNIT_ASSERT_THROW(reader().resolvedFilePath("root"), Poco::InvalidArgumentException);
 	}

@@ -1,5 +1,7 @@
 #include "ListenerSettings.h"
 
+#include "NativePath.h"
+
 #include "Poco/AutoPtr.h"
 #include "Poco/Exception.h"
 #include "Poco/Util/MapConfiguration.h"
@@ -108,8 +110,8 @@ public:
 		config->setString("listeners.page.tls_private_key", "../keys/key.pem");
 		const auto s = ListenerSettings::fromConfig(*config, "page");
 		CPPUNIT_ASSERT(s.tls.enabled());
-		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/tls/cert.pem"), s.tls.certificateFile);
-		CPPUNIT_ASSERT_EQUAL(std::string("/etc/keys/key.pem"), s.tls.privateKeyFile);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/etc/webchat/tls/cert.pem"), s.tls.certificateFile);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/etc/keys/key.pem"), s.tls.privateKeyFile);
 		CPPUNIT_ASSERT_EQUAL(std::string("tlsv1.2"), s.tls.minProtocol);
 		CPPUNIT_ASSERT_EQUAL(webchat::TlsSettings::defaultCiphers, s.tls.ciphers);
 	}
@@ -119,7 +121,7 @@ public:
 		config->setString("application.configDir", "/etc/webchat");
 		config->setString("listeners.page.tls_certificate", "cert.pem");
 		config->setString("listeners.page.tls_private_key", "key.pem");
-		CPPUNIT_ASSERT_EQUAL(std::string("/etc/webchat/cert.pem"), ListenerSettings::fromConfig(*config, "page").tls.certificateFile);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/etc/webchat/cert.pem"), ListenerSettings::fromConfig(*config, "page").tls.certificateFile);
 	}
 
 	void testTlsAbsolutePathsKept()
@@ -128,8 +130,8 @@ public:
 		config->setString("listeners.page.tls_certificate", "/srv/tls/fullchain.pem");
 		config->setString("listeners.page.tls_private_key", "/srv/tls/privkey.pem");
 		const auto s = ListenerSettings::fromConfig(*config, "page");
-		CPPUNIT_ASSERT_EQUAL(std::string("/srv/tls/fullchain.pem"), s.tls.certificateFile);
-		CPPUNIT_ASSERT_EQUAL(std::string("/srv/tls/privkey.pem"), s.tls.privateKeyFile);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/srv/tls/fullchain.pem"), s.tls.certificateFile);
+		CPPUNIT_ASSERT_EQUAL(webchat::test::nativePath("/srv/tls/privkey.pem"), s.tls.privateKeyFile);
 	}
 
 	void testTlsCertificateNeedsKey()

@@ -13,7 +13,6 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
-#include <netinet/in.h>
 #include <sstream>
 
 using webchat::page::ChatEndpoint;

@@ -4,6 +4,8 @@
 
 #include "TempFiles.h"
 
+#include "NativePath.h"
+
 #include "Poco/AutoPtr.h"
 #include "Poco/Exception.h"
 #include "Poco/File.h"
@@ -39,7 +41,7 @@ public:
 	void setUp() override
 	{
 		_base = webchat::test::makeTempDir();
-		_htdocs = _base + "/htdocs";
+		_htdocs = webchat::test::nativePath(_base + "/htdocs");
 		Poco::File(_htdocs).createDirectories();
 		_config = new Poco::Util::MapConfiguration;
 		_config->setString("listeners.page.port", "8080");
@@ -88,7 +90,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(webchat::page::DocumentRoot::canonical(_htdocs), webchat::page::DocumentRoot::canonical(root));
 
 		_config->setString("listeners.page.root", "no-such-dir");
-		assertThrowsNaming<Poco::FileNotFoundException>({"root = no-such-dir (", "/no-such-dir)"});
+		assertThrowsNaming<Poco::FileNotFoundException>({"root = no-such-dir (", webchat::test::nativePath("/no-such-dir") + ")"});
 	}
 
 	void testSectionViewFallsBackToFullKeys()

@@ -13,6 +13,13 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+// A link out of the root: Windows lets only administrators (or developer
+// mode) make one, and Wine's are Unix links that the Windows calls the page
+// makes (GetFinalPathNameByHandle) cannot see. Linux only.
+#ifndef _WIN32
+#define WEBCHAT_SYMLINK_TESTS 1
+#endif
+
 using webchat::page::ChatEndpoint;
 using webchat::page::DocumentRoot;
 using webchat::page::PageReply;
@@ -57,7 +64,9 @@ class PageSiteTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testHiddenNotFound);
 	CPPUNIT_TEST(testDirectoryRedirect);
 	CPPUNIT_TEST(testDirectoryWithoutIndexForbidden);
+#ifdef WEBCHAT_SYMLINK_TESTS
 	CPPUNIT_TEST(testSymlinkOutOfRootWarns);
+#endif
 	CPPUNIT_TEST(testNotModifiedByEntityTag);
 	CPPUNIT_TEST(testNotModifiedBySince);
 	CPPUNIT_TEST(testModifiedWhenTagStale);
@@ -82,7 +91,9 @@ public:
 		writeFile(_root + "/sub/index.html", "sub");
 		writeFile(_root + "/.env", "SECRET=1");
 		writeFile(_base + "/secret.txt", "secret");
+#ifdef WEBCHAT_SYMLINK_TESTS
 		Poco::File(_base + "/secret.txt").linkTo(_root + "/secret.txt", Poco::File::LINK_SYMBOLIC);
+#endif
 		_site = std::make_unique<PageSite>(DocumentRoot(_root), ChatEndpoint::onPort(8000), 4096);
 		_now = Poco::Timestamp() + Poco::Timespan(60, 0);
 	}
@@ -205,6 +216,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(HTTPResponse::HTTP_FORBIDDEN, respond(get("/empty/")).head.getStatus());
 	}
 
+#ifdef WEBCHAT_SYMLINK_TESTS
 	void testSymlinkOutOfRootWarns()
 	{
 		const PageReply r = respond(get("/secret.txt"));
@@ -213,6 +225,7 @@ public:
 		CPPUNIT_ASSERT(r.warn);
 		CPPUNIT_ASSERT(r.body.find("secret") == std::string::npos);
 	}
+#endif
 
 	void testNotModifiedByEntityTag()
 	{
