@@ -43,14 +43,15 @@ using Poco::Util::OptionSet;
 
 namespace {
 
-// Errors before the .ini's logging section is applied (bad options, an
-// unreadable config) still need to reach the operator: POCO's root logger
-// has no channel until configured.
-void installStartupLogging()
+// Every logger to the terminal (stderr). Before the .ini's logging section
+// is applied, so that errors (bad options, an unreadable config) reach the
+// operator: POCO's root logger has no channel until configured. After it,
+// for the commands that report and exit.
+void logToConsole()
 {
 	Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%d %H:%M:%S.%i [%p] %s: %t"));
 	Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel));
-	Poco::Logger::root().setChannel(channel);
+	Poco::Logger::setChannel("", channel);
 }
 
 // Tells whether a file changed (contents, not time stamps); "" when it
@@ -74,7 +75,7 @@ std::string fileFingerprint(const std::string& path)
 
 WebchatServer::WebchatServer()
 {
-	installStartupLogging();
+	logToConsole();
 	ControlRequests::prepare();
 	setUnixOptions(true);
 }
@@ -168,6 +169,11 @@ void WebchatServer::initialize(Application& self)
 	{
 		if (_startupError.empty()) _startupError = "bad logging configuration: " + exc.displayText();
 	}
+	// A command (--check-config, --list-keys, --reload) reports on the
+	// terminal, whatever the file's logging section says (checked all the
+	// same above): the log file named there may be the running server's,
+	// and Windows lets only one process write a log file.
+	if (_checkOnly || _listKeys || _reloadRequested) logToConsole();
 }
 
 void WebchatServer::uninitialize()

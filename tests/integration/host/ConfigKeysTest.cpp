@@ -231,11 +231,16 @@ public:
 		// The port is taken: a start would fail, a check does not bind.
 		Poco::Net::ServerSocket busy(Poco::Net::SocketAddress("127.0.0.1", port));
 		const std::string database = makeTempDir() + "/history/chat.db";
-		const std::string output = runToExit({"--check-config", "--config=" + writeTempFile(chatroomConfig(port, database))}, 0);
+		// The file's log goes to a file: a check reports on the terminal
+		// all the same, and leaves the (running server's) log file alone.
+		const std::string logFile = makeTempDir() + "/webchatd.log";
+		const std::string logging = "[logging.channels.file]\nclass = FileChannel\npath = " + logFile + "\n[logging.loggers.root]\nchannel = file\n";
+		const std::string output = runToExit({"--check-config", "--config=" + writeTempFile(chatroomConfig(port, database) + logging)}, 0);
 		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "listener chat: chatroom/ChatroomPlugin on 127.0.0.1:" + std::to_string(port) + ": configuration OK"));
 		CPPUNIT_ASSERT_MESSAGE(output, contains(output, "OK"));
 		CPPUNIT_ASSERT_MESSAGE("--check-config created " + database, !Poco::File(database).exists());
 		CPPUNIT_ASSERT_MESSAGE("--check-config created the database's folder", !Poco::File(Poco::Path(database).parent()).exists());
+		CPPUNIT_ASSERT_MESSAGE("--check-config wrote to " + logFile, !Poco::File(logFile).exists());
 	}
 
 	void testCheckConfigRefusesBadValues()
