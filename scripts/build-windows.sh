@@ -214,9 +214,11 @@ build_zlib() {
 # searched; DES stays for POCO's PKCS #12, DH and OCSP for NetSSL):
 # certificate management (CMP, CMS, CT, TS), DTLS and SRTP, SRP, ENGINE,
 # compression, the console UI, and ciphers and digests of other countries or
-# times. OPENSSLDIR (where a configuration file would be
-# looked for) is a fixed Windows path, not this machine's, so the DLLs do not
-# depend on where they were built.
+# times. OPENSSLDIR (where openssl.cnf would be looked for) must not name
+# this machine's folders: Configure (Perl, on Linux) takes "C:/..." for a
+# relative path and puts the prefix in front, so it is given as
+# /ProgramData/webchat/ssl, which Windows reads on the current drive
+# (C:\ProgramData\webchat\ssl); webchat ships no openssl.cnf.
 build_openssl() {
 	local v src build="$work/build-openssl"
 	v=$(fetch_source openssl)
@@ -225,7 +227,7 @@ build_openssl() {
 	mkdir -p "$build"
 	step "$build" configure env CC=gcc-posix perl "$src/Configure" mingw64 \
 		--cross-compile-prefix=$host- --prefix="$deps" --libdir=lib \
-		--openssldir="C:/ProgramData/webchat/ssl" \
+		--openssldir=/ProgramData/webchat/ssl \
 		shared no-tests no-legacy no-module no-dynamic-engine \
 		no-cmp no-cms no-ct no-ts no-dtls no-srtp no-srp no-engine no-comp no-ui-console \
 		no-aria no-bf no-camellia no-cast no-dsa no-gost no-idea no-md4 no-mdc2 no-ocb \

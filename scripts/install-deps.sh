@@ -3,6 +3,7 @@
 #   scripts/install-deps.sh             build and run the server
 #   scripts/install-deps.sh --package   also build the Debian package (cpack)
 #   scripts/install-deps.sh --test      also everything the test suite uses
+#                                       (the Windows cross-build included)
 #   scripts/install-deps.sh --windows   also the Windows cross-build
 #                                       (scripts/build-windows.sh)
 # The programs and the packages that install them are listed in
@@ -14,21 +15,23 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 needed_by=(run)
 libraries=(libpoco-dev libsystemd-dev libicu-dev zlib1g-dev)
+# Debian's MinGW-w64 (its compilers are named by the CMake toolchain file,
+# cmake/mingw-w64-x86_64.cmake, not run from a script); ICU's own tools for
+# its cross build (scripts/build-windows.sh).
+windows_libraries=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 icu-devtools)
 case "${1:-}" in
 "") ;;
 --package) needed_by+=(package) ;;
 --test)
-	needed_by+=(package test)
+	# The test command builds and tests the Windows package too.
+	needed_by+=(package test windows)
 	# CppUnit; the runtimes of clang's libFuzzer and sanitizers (the fuzz
 	# build); colour emoji for the page in the browser tests' screenshots.
-	libraries+=(libcppunit-dev libclang-rt-14-dev fonts-noto-color-emoji)
+	libraries+=(libcppunit-dev libclang-rt-14-dev fonts-noto-color-emoji "${windows_libraries[@]}")
 	;;
 --windows)
 	needed_by+=(windows)
-	# Debian's MinGW-w64 (its compilers are named by the CMake toolchain
-	# file, cmake/mingw-w64-x86_64.cmake, not run from a script).
-	# ICU's own tools for its cross build (scripts/build-windows.sh).
-	libraries+=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 icu-devtools)
+	libraries+=("${windows_libraries[@]}")
 	;;
 *)
 	echo "install-deps: unknown argument $1 (none, --package, --test or --windows)" >&2

@@ -2,7 +2,8 @@
 # Builds webchat and runs the whole test suite: unit, integration (the real
 # server on loopback), browser and package tests on a -Werror Release build;
 # the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer; a
-# short libFuzzer run of the protocol decoder and handshake parser.
+# short libFuzzer run of the protocol decoder and handshake parser; the
+# Windows package, cross-built, under Wine (tests/windows).
 #
 # Run it as root: the package test (tests/package/) builds the .deb from the
 # Release build (hence its /usr prefix), installs it with dpkg, runs it and
@@ -36,5 +37,13 @@ if [[ -d tests/fuzz ]]; then
 	cmake --build build-fuzz -j"$jobs" --target fuzz_decoder fuzz_handshake fuzz_request_head fuzz_names fuzz_resp
 	ctest --test-dir build-fuzz -L fuzz --output-on-failure
 fi
+
+# The dependencies (OpenSSL, ICU, POCO, CppUnit from Debian's source
+# packages) are built once per machine: kept in WEBCHAT_WINDOWS_CACHE
+# (outside the clone; set it empty to build them in the clone every time).
+echo "== Windows: the cross-built package (scripts/build-windows.sh), tests under Wine"
+WEBCHAT_WINDOWS_CACHE=${WEBCHAT_WINDOWS_CACHE-/var/cache/webchat/windows} scripts/build-windows.sh
+cmake -S . -B build -DWEBCHAT_WINDOWS_BUILD="$PWD/build-windows" >/dev/null
+ctest --test-dir build -L windows --output-on-failure
 
 echo "== all tests passed"
