@@ -325,6 +325,10 @@ build_poco() {
 		-DENABLE_APACHECONNECTOR=OFF -DENABLE_NETSSL_WIN=OFF
 	step "$build" build cmake --build . -j"$jobs"
 	step "$build" install cmake --install .
+	# POCO 1.11's PocoUtilConfig.cmake asks for PocoXML even when Util is
+	# built without it (its targets say POCO_UTIL_NO_XMLCONFIGURATION): the
+	# line goes, or find_package(Poco COMPONENTS Util) fails.
+	sed -i '/find_dependency(PocoXML)/d' "$deps/cmake/PocoUtilConfig.cmake"
 	# Poco/Data/SQLite/Binder.h, a public header, includes <sqlite3.h>: the
 	# bundled SQLite's, which POCO does not install.
 	cp "$src/Data/SQLite/src/sqlite3.h" "$deps/include/"
