@@ -196,8 +196,7 @@ public:
 
 		const auto registering = webchatd({"--registerService", "--startup=manual"});
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(registering->output(), 0, registering->waitForExit(wineStart));
-		std::string said;
-		CPPUNIT_ASSERT_EQUAL(0, wineCommand({"net", "start", "webchatd"}, &said));
+		net("start");
 		const auto page = waitForPage(pagePort);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(page.body, 200, page.status);
 		CPPUNIT_ASSERT(contains(page.body, "<html"));
@@ -232,19 +231,19 @@ public:
 			CPPUNIT_ASSERT(waitForLog("reload requested: re-reading"));
 
 			// A stop drains: the member still connected is told the server goes away.
-			CPPUNIT_ASSERT_EQUAL(0, wineCommand({"net", "stop", "webchatd"}, &said));
+			net("stop");
 			CPPUNIT_ASSERT_EQUAL(std::uint16_t(ws::CloseCode::GoingAway), an.waitForClose(30000));
 		}
 
 		// History in the package's SQLite file survives the restart.
-		CPPUNIT_ASSERT_EQUAL(0, wineCommand({"net", "start", "webchatd"}, &said));
+		net("start");
 		waitForPage(pagePort);
 		WsTestClient chi(chatPort, "/windows?nick=Chi");
 		const auto welcome = expectEvent(chi, "welcome");
 		const auto history = welcome->getArray("history");
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), history->size());
 		CPPUNIT_ASSERT_EQUAL(std::string("xin chào"), history->getObject(0)->getValue<std::string>("text"));
-		CPPUNIT_ASSERT_EQUAL(0, wineCommand({"net", "stop", "webchatd"}, &said));
+		net("stop");
 		const auto unregistering = webchatd({"--unregisterService"});
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(unregistering->output(), 0, unregistering->waitForExit(wineStart));
 		const std::string log = readFile(logPath());
@@ -253,6 +252,16 @@ public:
 
 private:
 	static std::string logPath() { return package() + "/log/webchatd.log"; }
+
+	// `wine net start|stop webchatd`, which must succeed; if it does not,
+	// what net said and the service's log say why.
+	static void net(const std::string& verb)
+	{
+		std::string said;
+		const int rc = wineCommand({"net", verb, "webchatd"}, &said);
+		const std::string log = Poco::File(logPath()).exists() ? readFile(logPath()) : "(no log file)";
+		CPPUNIT_ASSERT_EQUAL_MESSAGE("net " + verb + " webchatd said: " + said + "\nwebchatd.log:\n" + log, 0, rc);
+	}
 
 	// The page once the service listens (Wine starts it in its own time).
 	static HttpReply waitForPage(Poco::UInt16 port)
