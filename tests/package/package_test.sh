@@ -31,14 +31,14 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 1
 fi
 # cpack's DEB generator needs file and dpkg-shlibdeps (the package's Depends).
-for tool in dpkg dpkg-deb dpkg-query dpkg-shlibdeps file setpriv getent tar pgrep; do
+for tool in dpkg dpkg-deb dpkg-query dpkg-shlibdeps file setpriv getent tar pgrep sysctl; do
 	command -v "$tool" >/dev/null || fail "$tool is missing (scripts/install-deps.sh --test installs what this test needs)"
 done
 
 # What the package owns, or makes at run time, outside shared folders.
 own_paths=(/etc/webchat /var/lib/webchat /var/log/webchat /usr/lib/webchat /usr/share/webchat
 	/usr/share/doc/webchat /usr/include/webchat /usr/bin/webchatd
-	/usr/lib/systemd/system/webchatd.service /lib/systemd/system/webchatd.service
+	/usr/lib/systemd/system/webchatd.service /lib/systemd/system/webchatd.service /usr/lib/sysctl.d/60-webchat.conf
 	/etc/systemd/system/webchatd.service /etc/systemd/system/multi-user.target.wants/webchatd.service
 	/var/lib/systemd/deb-systemd-helper-enabled/webchatd.service.dsh-also
 	/var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/webchatd.service
@@ -58,8 +58,15 @@ done
 
 webchat_pids() { pgrep -u webchat 2>/dev/null || true; }
 
+# The kernel settings the postinst applies (60-webchat.conf), as they were
+# before: put back at the end, so the test leaves the machine as it found it.
+sysctl_keys=(net.core.somaxconn net.ipv4.tcp_max_syn_backlog)
+declare -A sysctl_before=()
+for key in "${sysctl_keys[@]}"; do sysctl_before[$key]=$(sysctl -n "$key"); done
+
 cleanup() {
 	local rc=$?
+	for key in "${sysctl_keys[@]}"; do sysctl -q -w "$key=${sysctl_before[$key]}" >/dev/null 2>&1 || true; done
 	if ((installed)); then
 		echo "== package test: cleaning up (exit status $rc)"
 		# The webchat user is this run's (checked above): whatever runs as it
@@ -108,9 +115,9 @@ for entry in "${entries[@]}"; do
 	type=${entry%% *}
 	path=${entry#* }
 	case "$path" in
-	/etc | /usr | /usr/bin | /usr/lib | /usr/lib/systemd | /usr/lib/systemd/system | /usr/share | /usr/share/doc | /usr/include) ;;
+	/etc | /usr | /usr/bin | /usr/lib | /usr/lib/systemd | /usr/lib/systemd/system | /usr/lib/sysctl.d | /usr/share | /usr/share/doc | /usr/include) ;;
 	/etc/webchat | /usr/lib/webchat | /usr/lib/webchat/plugins | /usr/share/webchat | /usr/share/webchat/htdocs | /usr/share/webchat/htdocs/* | /usr/share/doc/webchat | /usr/share/doc/webchat/* | /usr/include/webchat) ;;
-	/etc/webchat/*.ini | /usr/bin/webchatd | /usr/lib/webchat/plugins/*.so | /usr/lib/systemd/system/webchatd.service | /usr/include/webchat/*.h) ;;
+	/etc/webchat/*.ini | /usr/bin/webchatd | /usr/lib/webchat/plugins/*.so | /usr/lib/systemd/system/webchatd.service | /usr/lib/sysctl.d/60-webchat.conf | /usr/include/webchat/*.h) ;;
 	*) fail "unexpected path in the package: $path" ;;
 	esac
 	case "$path" in
@@ -125,7 +132,7 @@ packaged_plugins=$(printf '%s\n' "${files[@]}" | grep '^/usr/lib/webchat/plugins
 $packaged_plugins
 expected (plugins/*):
 $expected_plugins"
-for required in /usr/bin/webchatd /etc/webchat/webchat.ini /usr/share/webchat/htdocs/index.html /usr/lib/systemd/system/webchatd.service; do
+for required in /usr/bin/webchatd /etc/webchat/webchat.ini /usr/share/webchat/htdocs/index.html /usr/lib/systemd/system/webchatd.service /usr/lib/sysctl.d/60-webchat.conf; do
 	grep -qx "$required" <<<"$(printf '%s\n' "${files[@]}")" || fail "$required is not in the package"
 done
 # Conffiles: everything in /etc/webchat, nothing else.
@@ -137,7 +144,7 @@ files in /etc:
 $etc_files"
 # The unit: notify, the webchat user, no DynamicUser.
 unit=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/webchatd.service)
-for line in Type=notify User=webchat Group=webchat 'ExecReload=/bin/kill -HUP $MAINPID' StateDirectory=webchat LogsDirectory=webchat \
+for line in Type=notify User=webchat Group=webchat 'ExecReload=/bin/kill -HUP $MAINPID' StateDirectory=webchat LogsDirectory=webchat LimitNOFILE=1048576 \
 	NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes 'ExecStart=/usr/bin/webchatd --config=/etc/webchat/webchat.ini'; do
 	grep -qxF "$line" <<<"$unit" || fail "the unit lacks the line: $line"
 done
@@ -174,6 +181,11 @@ for link in /etc/systemd/system/*.wants/webchatd.service; do
 done
 [[ -z $(webchat_pids) ]] || fail "installing started something as webchat: $(webchat_pids)"
 echo "webchat user: uid $uid gid $gid home $home shell $shell; unit neither enabled nor started"
+# The postinst applied the sysctl drop-in (this machine lets root write them).
+for key in "${sysctl_keys[@]}"; do
+	[[ $(sysctl -n "$key") -ge 65535 ]] || fail "$key is $(sysctl -n "$key") after dpkg -i (60-webchat.conf sets 65535; was ${sysctl_before[$key]})"
+done
+for key in "${sysctl_keys[@]}"; do echo "sysctl: $key ${sysctl_before[$key]} -> $(sysctl -n "$key")"; done
 
 if command -v systemd-analyze >/dev/null; then
 	# The installed unit, so ExecStart= names a binary that exists and
