@@ -58,7 +58,7 @@ const SettingsTable<ListenerSettings>& ListenerSettings::keys()
 		{Key::text("plugin", "", "plugin library base name (page: page.so in server.plugin_path)").mandatory(), &S::plugin},
 		{Key::text("class", "", "class exported by the plugin's manifest").mandatory(), &S::className},
 		{Key::integer("threads", 16, 1, 1024, "threads", "the listener's own HTTP worker threads"), &S::threads},
-		{Key::integer("backlog", 128, 1, 65535, "connections", "listen() backlog"), &S::backlog},
+		{Key::integer("backlog", 4096, 1, 65535, "connections", "listen() backlog (the kernel caps it at net.core.somaxconn)"), &S::backlog},
 		{Key::integer("max_queued", 256, 1, 100000, "connections", "accepted connections waiting for a worker thread"), &S::maxQueued},
 		{Key::integer("timeout_ms", 30000, 100, 3600000, "ms", "socket send/receive timeout of HTTP connections"), &S::timeoutMs},
 		{Key::integer("keep_alive_requests", 100, 1, 100000, "requests", "requests per keep-alive connection"), &S::keepAliveRequests},

@@ -52,7 +52,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("page"), s.plugin);
 		CPPUNIT_ASSERT_EQUAL(std::string("PagePlugin"), s.className);
 		CPPUNIT_ASSERT_EQUAL(4, s.threads);
-		CPPUNIT_ASSERT_EQUAL(128, s.backlog);
+		CPPUNIT_ASSERT_EQUAL(4096, s.backlog);
 	}
 
 	void testMissingPortNamesKey()
