@@ -231,8 +231,7 @@ void SqliteHistoryStore::checkPath(const std::string& name, MissingFolder missin
 		// The nearest folder that exists must let us create the rest.
 		Poco::Path existing = parent;
 		while (existing.depth() > 0 && !Poco::File(existing).exists()) existing = existing.parent();
-		Poco::File ancestor(existing);
-		if (!ancestor.isDirectory() || !platform::canWriteFolder(existing.toString()))
+		if (!platform::canWriteFolder(existing.toString()))
 			failFor(name, "cannot create its folder " + parent.toString() + " (" + existing.toString() + " is not a writable directory)");
 		return;
 	}
