@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <arpa/inet.h>
 #include <climits>
 #include <cstring>
 #include <netinet/in.h>
@@ -59,7 +60,7 @@ std::uint32_t ClientConnection::nextMaskKey()
 	return static_cast<std::uint32_t>(_maskState >> 16);
 }
 
-void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageBytes)
+void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageBytes, const sockaddr_in* source)
 {
 	if (_state != State::New) return;
 	_tls = endpoint.tls.get();
@@ -79,6 +80,13 @@ void ClientConnection::connect(const Endpoint& endpoint, std::size_t maxMessageB
 	if (_fd < 0)
 	{
 		finish(Ending::ConnectFailed, std::string("socket: ") + std::strerror(errno));
+		return;
+	}
+	if (source && ::bind(_fd, reinterpret_cast<const sockaddr*>(source), sizeof *source) != 0)
+	{
+		char name[INET_ADDRSTRLEN] = "?";
+		::inet_ntop(AF_INET, &source->sin_addr, name, sizeof name);
+		finish(Ending::ConnectFailed, std::string("bind to ") + name + ": " + std::strerror(errno));
 		return;
 	}
 	if (_receiveBuffer > 0) ::setsockopt(_fd, SOL_SOCKET, SO_RCVBUF, &_receiveBuffer, sizeof _receiveBuffer);

@@ -93,7 +93,9 @@ public:
 
 	/// Starts a non-blocking connect and, once connected, the handshake.
 	/// maxMessageBytes bounds what the decoder reassembles.
-	void connect(const Endpoint& endpoint, std::size_t maxMessageBytes);
+	/// source: the local address to connect from (Connector's --addresses);
+	/// null: the kernel's choice.
+	void connect(const Endpoint& endpoint, std::size_t maxMessageBytes, const sockaddr_in* source = nullptr);
 
 	/// Appends one masked frame to the output; flush() sends it.
 	void queueMessage(ws::Opcode opcode, std::string_view payload);

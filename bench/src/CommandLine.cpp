@@ -21,7 +21,7 @@ const std::string Report = "report";
 const std::set<std::string> ReportOptions = {"markdown", "help"};
 
 const std::map<std::string, std::set<std::string>> ScenarioOptions = {
-	{"idle", {"connections", "hold"}},
+	{"idle", {"connections", "hold", "addresses"}},
 	{"throughput", {"clients", "senders", "messages", "size", "window", "binary"}},
 	{"latency", {"clients", "senders", "rate", "duration", "size", "binary"}},
 	{"slow-consumer", {"clients", "senders", "messages", "size", "window", "binary", "rcvbuf"}},
@@ -53,8 +53,11 @@ PASS, 1 a FAIL, 2 bad usage, 3 could not run.
 scenarios:
   idle           open --connections idle connections as fast as possible
                  (at most --concurrency in flight), time to all established,
-                 server RSS growth per connection (needs --server-pid),
-                 hold them --hold seconds, close them
+                 server RSS growth per connection (needs --server-pid), the
+                 kernel's per connection (both ends; slab needs root),
+                 hold them --hold seconds (pings answered), close them;
+                 --addresses N: from 127.0.0.2 onwards (IPv4), for more
+                 connections than one source address has ports
                    --connections 10000  --hold 1
   throughput     --clients connect; the first --senders of them send
                  --messages each as fast as allowed (at most --window of a

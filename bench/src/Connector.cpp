@@ -5,13 +5,20 @@
 
 namespace webchat::bench {
 
-Connector::Connector(LoadLoop& loop, const std::vector<Endpoint>& endpoints, std::size_t concurrency, std::size_t maxMessageBytes):
+Connector::Connector(LoadLoop& loop, const std::vector<Endpoint>& endpoints, std::size_t concurrency, std::size_t maxMessageBytes,
+	std::size_t addresses):
 	_loop(loop),
 	_endpoints(endpoints),
 	_concurrency(std::max<std::size_t>(concurrency, 1)),
 	_maxMessageBytes(maxMessageBytes)
 {
 	if (_endpoints.empty()) throw std::invalid_argument("no server to connect to");
+	for (std::size_t i = 0; i < addresses; ++i) _sources.push_back(loopbackSource(i, addresses));
+	for (const Endpoint& endpoint: _endpoints)
+	{
+		if (!_sources.empty() && endpoint.address.ss_family != AF_INET)
+			throw std::invalid_argument("--addresses: the server must be reached over IPv4 (the connections come from 127.0.0.2 onwards)");
+	}
 }
 
 Connector::Result Connector::open(const std::vector<ClientConnection*>& connections, std::uint64_t deadlineNs)
@@ -45,8 +52,9 @@ Connector::Result Connector::open(const std::vector<ClientConnection*>& connecti
 		while (inFlight.size() < _concurrency && next < connections.size())
 		{
 			const Endpoint& endpoint = _endpoints.size() == 1 ? _endpoints.front() : _endpoints[next % _endpoints.size()];
+			const sockaddr_in* source = _sources.empty() ? nullptr : &_sources[next % _sources.size()];
 			ClientConnection* connection = connections[next++];
-			connection->connect(endpoint, _maxMessageBytes);
+			connection->connect(endpoint, _maxMessageBytes, source);
 			if (connection->isSettled())
 				settle(connection);
 			else

@@ -33,8 +33,10 @@ public:
 	};
 
 	/// endpoints: one or more servers; the i-th connection of open()'s list
-	/// goes to endpoints[i % endpoints.size()] (round-robin).
-	Connector(LoadLoop& loop, const std::vector<Endpoint>& endpoints, std::size_t concurrency, std::size_t maxMessageBytes);
+	/// goes to endpoints[i % endpoints.size()] (round-robin), from
+	/// loopbackSource(i, addresses) when addresses is not 0 (Endpoint.h).
+	Connector(LoadLoop& loop, const std::vector<Endpoint>& endpoints, std::size_t concurrency, std::size_t maxMessageBytes,
+		std::size_t addresses = 0);
 
 	/// Connects every one of connections (all New) and returns when each
 	/// has opened or failed, or at the deadline (those still pending are
@@ -46,6 +48,7 @@ private:
 	const std::vector<Endpoint>& _endpoints;
 	std::size_t _concurrency;
 	std::size_t _maxMessageBytes;
+	std::vector<sockaddr_in> _sources; // empty: the kernel picks
 };
 
 } // namespace webchat::bench

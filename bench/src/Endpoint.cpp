@@ -68,4 +68,19 @@ Endpoint resolveLoopback(const std::string& host, std::uint16_t port, const std:
 	return endpoint;
 }
 
+std::string loopbackSourceAddress(std::size_t index, std::size_t addresses)
+{
+	if (addresses < 1 || addresses > 250) throw std::invalid_argument("addresses must be 1-250");
+	return "127.0.0." + std::to_string(2 + index % addresses);
+}
+
+sockaddr_in loopbackSource(std::size_t index, std::size_t addresses)
+{
+	sockaddr_in source{};
+	source.sin_family = AF_INET;
+	if (::inet_pton(AF_INET, loopbackSourceAddress(index, addresses).c_str(), &source.sin_addr) != 1)
+		throw std::logic_error("loopbackSourceAddress gave no IPv4 address");
+	return source;
+}
+
 } // namespace webchat::bench

@@ -12,6 +12,20 @@ std::optional<double> IdleResult::rssPerConnectionBytes() const
 	return grown * 1024.0 / static_cast<double>(connect.opened);
 }
 
+std::optional<double> IdleResult::kernelSlabPerConnectionBytes() const
+{
+	if (!kernelBefore || !kernelOpen || !kernelBefore->slabBytes || !kernelOpen->slabBytes || connect.opened == 0) return std::nullopt;
+	const double grown = static_cast<double>(*kernelOpen->slabBytes) - static_cast<double>(*kernelBefore->slabBytes);
+	return grown / static_cast<double>(connect.opened);
+}
+
+std::optional<double> IdleResult::kernelBuffersPerConnectionBytes() const
+{
+	if (!kernelBefore || !kernelOpen || connect.opened == 0) return std::nullopt;
+	const double grown = static_cast<double>(kernelOpen->tcpMemPages) - static_cast<double>(kernelBefore->tcpMemPages);
+	return grown * static_cast<double>(::sysconf(_SC_PAGESIZE)) / static_cast<double>(connect.opened);
+}
+
 IdleRun::IdleRun(LoadLoop& loop, const std::vector<Endpoint>& endpoints, const ProcessStats& server, IdleConfig config):
 	_loop(loop),
 	_endpoints(endpoints),
@@ -32,7 +46,8 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 		pointers.push_back(_connections.back().get());
 		if (_chat) _chat->prepare(*_connections.back());
 	}
-	Connector connector(_loop, _endpoints, _config.concurrency, _chat ? ChatroomClients::MaxEventBytes : 64 * 1024);
+	Connector connector(_loop, _endpoints, _config.concurrency, _chat ? ChatroomClients::MaxEventBytes : 64 * 1024, _config.addresses);
+	_result.kernelBefore = KernelSockets::read();
 	_holding = true;
 	const ProcessStats self(::getpid());
 	CpuMeter serverCpu(_server), benchCpu(self);
@@ -45,6 +60,7 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 	// Serve the sockets meanwhile: a ping or a close must not go unanswered.
 	_loop.idleFor(_config.settleNs);
 	_result.rssOpenKiB = _server.residentKiB();
+	_result.kernelOpen = KernelSockets::read();
 	const std::uint64_t holdUntil = std::min(deadlineNs, nowNs() + _config.holdNs);
 	if (holdUntil > nowNs()) _loop.idleFor(holdUntil - nowNs());
 	_holding = false;

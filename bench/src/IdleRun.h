@@ -14,6 +14,7 @@
 #include "ClientConnection.h"
 #include "Connector.h"
 #include "Endpoint.h"
+#include "KernelSockets.h"
 #include "LoadLoop.h"
 #include "ProcessStats.h"
 
@@ -30,6 +31,7 @@ struct IdleConfig
 {
 	std::size_t connections = 10000;
 	std::size_t concurrency = 256;
+	std::size_t addresses = 0; // connect from this many loopback addresses, 127.0.0.2 onwards; 0: the kernel's choice
 	std::uint64_t settleNs = 300 * NsPerMs; // before reading the RSS with all open
 	std::uint64_t holdNs = 1 * NsPerSecond;
 	std::optional<ChatroomOptions> chatroom; // join a chat room instead of the relay
@@ -45,10 +47,18 @@ struct IdleResult
 	std::optional<std::uint64_t> rssBeforeKiB, rssOpenKiB, rssAfterKiB;
 	std::optional<double> serverCpuPercent, benchCpuPercent; // while connecting
 	std::optional<ChatroomTotals> chat; // chat room: the events heard until closing
+	// The machine's TCP sockets, before and with every connection open: both
+	// ends of each (the bench's and the server's) are on this machine.
+	std::optional<KernelSockets> kernelBefore, kernelOpen;
 
 	bool correct() const { return connect.failed == 0 && dropped == 0; }
 	/// Server RSS growth per connection, in bytes (nothing without a pid).
 	std::optional<double> rssPerConnectionBytes() const;
+	/// Kernel memory per connection, both ends: the slab caches of a TCP
+	/// socket (nothing when /proc/slabinfo cannot be read), and the TCP
+	/// buffers (sockstat's mem).
+	std::optional<double> kernelSlabPerConnectionBytes() const;
+	std::optional<double> kernelBuffersPerConnectionBytes() const;
 };
 
 class IdleRun final: private ConnectionObserver

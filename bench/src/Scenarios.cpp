@@ -265,6 +265,8 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.parameter("connections", static_cast<std::uint64_t>(config.connections));
 	report.parameter("concurrency", static_cast<std::uint64_t>(config.concurrency));
 	report.parameter("hold_s", static_cast<double>(config.holdNs) / 1e9, 1);
+	if (config.addresses)
+		report.parameter("addresses", loopbackSourceAddress(0, config.addresses) + "-" + loopbackSourceAddress(config.addresses - 1, config.addresses));
 
 	const ServerBefore before = serverBefore(context);
 	IdleRun run(context.loop, context.endpoints, context.server, config);
@@ -284,6 +286,9 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.figure("server_rss_per_connection_bytes", result.rssPerConnectionBytes(), 0);
 	report.figure("server_cpu_percent_while_connecting", result.serverCpuPercent, 0, "%");
 	report.figure("bench_cpu_percent_while_connecting", result.benchCpuPercent, 0, "%");
+	// Both ends of every connection are this machine's (loopback).
+	report.figure("kernel_slab_per_connection_both_ends_bytes", result.kernelSlabPerConnectionBytes(), 0);
+	report.figure("kernel_tcp_buffers_per_connection_both_ends_bytes", result.kernelBuffersPerConnectionBytes(), 0);
 	if (result.unexpectedMessages) report.figure("unexpected_messages", result.unexpectedMessages);
 	chatFigures(report, "", result.chat);
 	serverFigures(report, context, before, {0, result.connect.opened, 0});
@@ -552,8 +557,8 @@ Report slowlorisScenario(const SlowlorisConfig& config, const ProcessStats& serv
 	report.parameter("chat", "ws://" + config.chat.hostHeader + config.joinPath + (config.expectWelcome ? "<n>" : ""));
 	if (server.enabled()) report.parameter("server_pid", static_cast<std::uint64_t>(server.pid()));
 	report.parameter("slow", static_cast<std::uint64_t>(config.slow));
-	report.parameter("addresses", slowSourceAddress(0, config.addresses) + "-" +
-		slowSourceAddress(config.addresses - 1, config.addresses));
+	report.parameter("addresses", loopbackSourceAddress(0, config.addresses) + "-" +
+		loopbackSourceAddress(config.addresses - 1, config.addresses));
 	report.parameter("interval_ms", config.intervalMs);
 	report.parameter("follow_up", std::string(config.followUp ? "yes" : "no"));
 	report.parameter("probes", static_cast<std::uint64_t>(config.probes));

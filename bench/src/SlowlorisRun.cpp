@@ -73,13 +73,7 @@ public:
 		_intervalNs(config.intervalMs * NsPerMs),
 		_slots(config.slow)
 	{
-		for (std::size_t i = 0; i < _slots.size(); ++i)
-		{
-			sockaddr_in& source = _slots[i].source;
-			source.sin_family = AF_INET;
-			if (::inet_pton(AF_INET, slowSourceAddress(i, config.addresses).c_str(), &source.sin_addr) != 1)
-				throw std::logic_error("slowSourceAddress gave no IPv4 address");
-		}
+		for (std::size_t i = 0; i < _slots.size(); ++i) _slots[i].source = loopbackSource(i, config.addresses);
 		_epoll = ::epoll_create1(EPOLL_CLOEXEC);
 		if (_epoll < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
 	}
@@ -181,7 +175,7 @@ private:
 		}
 		if (::bind(fd, reinterpret_cast<const sockaddr*>(&slot.source), sizeof slot.source) != 0)
 		{
-			fail("bind to " + slowSourceAddress(indexOf(slot), _config.addresses) + ": " + std::strerror(errno));
+			fail("bind to " + loopbackSourceAddress(indexOf(slot), _config.addresses) + ": " + std::strerror(errno));
 			::close(fd);
 			return;
 		}
@@ -481,12 +475,6 @@ ProbeResult joinProbe(const SlowlorisConfig& config, std::size_t index, std::mt1
 }
 
 } // namespace
-
-std::string slowSourceAddress(std::size_t index, std::size_t addresses)
-{
-	if (addresses < 1 || addresses > 250) throw std::invalid_argument("addresses must be 1-250");
-	return "127.0.0." + std::to_string(2 + index % addresses);
-}
 
 std::string slowRequestHead(std::string_view hostHeader)
 {

@@ -83,10 +83,6 @@ struct SlowlorisResult
 	std::string error;
 };
 
-/// The source address of slow connection index: 127.0.0.(2 + index mod
-/// addresses). addresses is 1-250.
-std::string slowSourceAddress(std::size_t index, std::size_t addresses);
-
 /// The request a slow connection trickles: a head that never ends (a
 /// header line longer than anything trickled in a run).
 std::string slowRequestHead(std::string_view hostHeader);

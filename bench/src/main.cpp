@@ -282,6 +282,7 @@ int run(const CommandLine& line)
 		idle.connections = line.integer("connections", 10000, 1, 1000000);
 		idle.holdNs = secondsToNs(line.number("hold", 1, 0, 3600));
 		idle.concurrency = concurrency;
+		if (line.has("addresses")) idle.addresses = static_cast<std::size_t>(line.integer("addresses", 1, 1, 250));
 		idle.chatroom = chatroom;
 	}
 	else if (scenario != "smoke")

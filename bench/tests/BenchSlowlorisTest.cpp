@@ -123,13 +123,13 @@ public:
 
 	void testSourceAddresses()
 	{
-		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.2"), slowSourceAddress(0, 20));
-		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.21"), slowSourceAddress(19, 20));
-		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.2"), slowSourceAddress(20, 20));
-		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.5"), slowSourceAddress(999, 4)); // 999 mod 4 = 3
-		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.251"), slowSourceAddress(249, 250));
-		CPPUNIT_ASSERT_THROW(slowSourceAddress(0, 0), std::invalid_argument);
-		CPPUNIT_ASSERT_THROW(slowSourceAddress(0, 251), std::invalid_argument);
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.2"), loopbackSourceAddress(0, 20));
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.21"), loopbackSourceAddress(19, 20));
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.2"), loopbackSourceAddress(20, 20));
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.5"), loopbackSourceAddress(999, 4)); // 999 mod 4 = 3
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.251"), loopbackSourceAddress(249, 250));
+		CPPUNIT_ASSERT_THROW(loopbackSourceAddress(0, 0), std::invalid_argument);
+		CPPUNIT_ASSERT_THROW(loopbackSourceAddress(0, 251), std::invalid_argument);
 	}
 
 	void testSlowHeadNeverEnds()

@@ -17,8 +17,11 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace webchat::test;
 
@@ -33,6 +36,7 @@ class BenchSmokeTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testDeflateSmokePasses);
 	CPPUNIT_TEST(testRefusesOtherHosts);
 	CPPUNIT_TEST(testSlowlorisSmall);
+	CPPUNIT_TEST(testIdleFromSeveralAddresses);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -80,6 +84,35 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(output, output.find(": PASS") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("FAIL") == std::string::npos);
 		return output;
+	}
+
+	// The million-connection mode at small scale: 5,000 idle connections
+	// from 4 source addresses. The relay takes at most 1,250 from one
+	// address, so every one of them opens only if they really come from
+	// 127.0.0.2-127.0.0.5; the kernel's share per connection is reported.
+	void testIdleFromSeveralAddresses()
+	{
+		const Poco::UInt16 port = freeLoopbackPort();
+		Poco::UInt16 statusPort = freeLoopbackPort();
+		while (statusPort == port) statusPort = freeLoopbackPort();
+		const std::unique_ptr<ServerProcess> started = startRelay(port, statusPort, "max_connections_per_ip = 1250\n");
+		ServerProcess& server = *started;
+
+		const std::string output = benchPasses({"idle", "--port", std::to_string(port), "--connections", "5000",
+			"--addresses", "4", "--hold", "1", "--server-pid", std::to_string(server.pid()), "--timeout", "120"});
+		for (const char* line: {R"(established\s+5000\n)", R"(failed\s+0\n)", R"(addresses\s+127\.0\.0\.2-127\.0\.0\.5\n)",
+				R"(kernel_tcp_buffers_per_connection_both_ends_bytes\s+-?\d+)", R"(server_rss_per_connection_bytes\s+\d+)"})
+			CPPUNIT_ASSERT_MESSAGE(line + std::string(" missing:\n") + output, std::regex_search(output, std::regex(line)));
+		// Root reads /proc/slabinfo (CI runs as root).
+		if (::geteuid() == 0)
+			CPPUNIT_ASSERT_MESSAGE(output, output.find("kernel_slab_per_connection_both_ends_bytes") != std::string::npos);
+
+		// The same from one address: beyond 1,250 the relay refuses.
+		ServerProcess refused({"idle", "--port", std::to_string(port), "--connections", "1300",
+			"--hold", "0", "--timeout", "60"}, "", WEBCHAT_BENCH_PATH);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(refused.output(), 1, refused.waitForExit(Poco::Timespan(90, 0)));
+		CPPUNIT_ASSERT_MESSAGE(refused.output(), std::regex_search(refused.output(), std::regex(R"(established\s+1250\n)")));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
 	}
 
 	void testSmokePasses()

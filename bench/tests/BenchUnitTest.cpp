@@ -8,6 +8,7 @@
 #include "CommandLine.h"
 #include "DeliveryChecker.h"
 #include "Endpoint.h"
+#include "KernelSockets.h"
 #include "LatencyHistogram.h"
 #include "Payload.h"
 #include "ProcessStats.h"
@@ -84,6 +85,8 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testServerCounters);
 	CPPUNIT_TEST(testServerCountersSummed);
 	CPPUNIT_TEST(testMetricsUrl);
+	CPPUNIT_TEST(testKernelSockets);
+	CPPUNIT_TEST(testLoopbackSources);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -1100,6 +1103,43 @@ public:
 		CPPUNIT_ASSERT_EQUAL(2.0, sum.handshakesRefused);
 		// An instance without the listener's series spoils the sum.
 		CPPUNIT_ASSERT(!a.plus(ServerCounters::from({{"webchat_http_requests_total", 3}})).found);
+	}
+
+	void testKernelSockets()
+	{
+		KernelSockets sockets;
+		CPPUNIT_ASSERT(KernelSockets::parseSockstat("sockets: used 180\nTCP: inuse 12 orphan 0 tw 3 alloc 15 mem 7\nUDP: inuse 1 mem 0\n", sockets));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(12), sockets.tcpInUse);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(7), sockets.tcpMemPages);
+		KernelSockets none;
+		CPPUNIT_ASSERT(!KernelSockets::parseSockstat("sockets: used 180\nUDP: inuse 1 mem 0\n", none));
+		CPPUNIT_ASSERT(!KernelSockets::parseSockstat("TCP: inuse 12 orphan 0\n", none)); // no mem
+
+		const std::string slabinfo =
+			"slabinfo - version: 2.1\n"
+			"# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables ...\n"
+			"TCPv6                 26     26   2432   13    8 : tunables    0    0    0 : slabdata      2      2      0\n"
+			"TCP                  100    112   2304   14    8 : tunables    0    0    0 : slabdata      8      8      0\n"
+			"sock_inode_cache     200    210    832   19    4 : tunables    0    0    0 : slabdata     11     11      0\n"
+			"filp                1000   1024    256   16    1 : tunables    0    0    0 : slabdata     64     64      0\n"
+			"eventpoll_epi         10     32    128   32    1 : tunables    0    0    0 : slabdata      1      1      0\n";
+		// TCP, sock_inode_cache, filp and eventpoll_epi; not TCPv6, and no
+		// eventpoll_pwq listed.
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(100 * 2304 + 200 * 832 + 1000 * 256 + 10 * 128), *KernelSockets::parseSlabinfo(slabinfo));
+		CPPUNIT_ASSERT(!KernelSockets::parseSlabinfo("slabinfo - version: 2.1\nTCPv6 1 1 2432 13 8\n"));
+	}
+
+	void testLoopbackSources()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.2"), loopbackSourceAddress(0, 4));
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.5"), loopbackSourceAddress(3, 4));
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.2"), loopbackSourceAddress(4, 4));
+		const sockaddr_in source = loopbackSource(1, 4);
+		CPPUNIT_ASSERT_EQUAL(sa_family_t(AF_INET), source.sin_family);
+		CPPUNIT_ASSERT_EQUAL(std::uint32_t(0x7f000003), std::uint32_t(ntohl(source.sin_addr.s_addr)));
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(0), source.sin_port);
+		CPPUNIT_ASSERT_THROW(loopbackSourceAddress(0, 0), std::invalid_argument);
+		CPPUNIT_ASSERT_THROW(loopbackSourceAddress(0, 251), std::invalid_argument);
 	}
 
 	void testMetricsUrl()
