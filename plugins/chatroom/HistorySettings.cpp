@@ -25,8 +25,10 @@ redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t 
 	if (colon == std::string::npos || colon == 0 || !Poco::NumberParser::tryParseUnsigned(o.address.substr(colon + 1), port) || port == 0 || port > 65535)
 		read.refuse("redis_address", o.address, "expected host:port");
 	o.ns = read.text("redis_namespace");
-	if (o.ns.find_first_of(" \t\r\n:") != std::string::npos)
-		read.refuse("redis_namespace", o.ns, "expected a word without spaces or colons");
+	// Braces would make a hash tag of the namespace: every room's keys in one
+	// slot of a Redis Cluster (Keyspace.h).
+	if (o.ns.find_first_of(" \t\r\n:{}") != std::string::npos)
+		read.refuse("redis_namespace", o.ns, "expected a word without spaces, colons or braces");
 	o.credentials.user = read.text("redis_user");
 	o.credentials.password = read.text("redis_password");
 	if (!o.credentials.user.empty() && o.credentials.password.empty())

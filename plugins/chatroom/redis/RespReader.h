@@ -38,8 +38,9 @@ class RespReader
 public:
 	/// A stream entry's field/value pairs, in order.
 	using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
-	/// Called for each entry: its id and fields, valid during the call.
-	using EntryVisitor = std::function<void(std::string_view id, const Fields& fields)>;
+	/// Called for each entry: the stream's key, the entry's id and fields,
+	/// valid during the call.
+	using EntryVisitor = std::function<void(std::string_view stream, std::string_view id, const Fields& fields)>;
 
 	/// Largest reply taken (an XREAD of 1,000 entries of 4 KiB texts is
 	/// about 5 MiB).

@@ -24,8 +24,9 @@ using webchat::chatroom::redis::Scripts;
 namespace {
 
 const std::string room = "lobby";
-const std::string meta = "t:room:lobby:meta", logKey = "t:room:lobby:log", senders = "t:room:lobby:senders", presence = "t:room:lobby:presence",
-				  feed = "t:feed", instancePrefix = "t:instance:";
+const webchat::chatroom::redis::Keyspace keys("t");
+const std::string meta = keys.meta(room), logKey = keys.log(room), senders = keys.senders(room), presence = keys.presence(room), feed = keys.feed(room),
+				  instancePrefix = keys.instancePrefix();
 
 class Scripted
 {

@@ -164,6 +164,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testQueueIsBounded);
 	CPPUNIT_TEST(testRedisRefusingWritesLosesNothing);
 	CPPUNIT_TEST(testMetricsShowTheLink);
+	CPPUNIT_TEST(testOnlyTheRoomsHostedHereAreRead);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
 	CPPUNIT_TEST(testLiveReloadKeepsOneRoom);
@@ -522,6 +523,58 @@ public:
 		metricsShow("webchat_redis_queued{listener=\"chat\"} 0");
 		// The message came back through the feed, the one read so far.
 		metricsShow("webchat_redis_messages_received_total{listener=\"chat\"} 1");
+	}
+
+	void testOnlyTheRoomsHostedHereAreRead()
+	{
+		// Instance A has members only in room x; room y is busy on instance
+		// B. A reads x's messages from Redis, and nothing of y's: its count
+		// of messages received does not move with y's traffic.
+		RedisServer redis;
+		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
+		const auto chatPort = freeLoopbackPort(), statusPort = freeLoopbackPort();
+		ServerProcess a({"--config=" + writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
+			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(chatPort) + "\nplugin = chatroom\nclass = ChatroomPlugin\n"
+			"backend = redis\nredis_address = " + redis.address() + "\nredis_timeout_ms = 1000\nleave_grace_ms = 0\nnick_reservation_days = 0\n" + fast +
+			"[listeners.status]\naddress = 127.0.0.1\nport = " + std::to_string(statusPort) + "\nplugin = status\nclass = StatusPlugin\n")});
+		CPPUNIT_ASSERT_MESSAGE(a.output(), a.waitForPort(chatPort) && a.waitForPort(statusPort));
+		SharedServer b(redis.address(), fast);
+		const std::string received = "webchat_redis_messages_received_total{listener=\"chat\"} ";
+		const auto receivedByA = [&] {
+			const std::string body = httpGet(statusPort, "/metrics").body;
+			const auto at = body.find("\n" + received);
+			CPPUNIT_ASSERT_MESSAGE(body, at != std::string::npos);
+			return std::stoull(body.substr(at + 1 + received.size()));
+		};
+		ChatClient an(chatPort, "/x?nick=An");
+		an.expect("welcome");
+		ChatClient binh(b.port, "/x?nick=Binh");
+		binh.expect("welcome");
+		ChatClient cuong(b.port, "/y?nick=Cuong");
+		cuong.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(0ull, receivedByA());
+		// y's traffic, all through Redis and back to B...
+		constexpr int busy = 200;
+		for (int i = 0; i < busy; ++i) cuong.send(std::to_string(i));
+		const auto ys = messages(cuong, busy);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(busy), ys.back().id);
+		// ...then one message of x from B: when A's member has it, A has read
+		// whatever Redis had before it for A.
+		binh.send("after y");
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Binh", "after y"}}) == messages(an, 1));
+		CPPUNIT_ASSERT_EQUAL(1ull, receivedByA());
+		// x's own traffic does move it: A's member's message comes back
+		// through Redis like any other.
+		an.send("from a");
+		CPPUNIT_ASSERT((std::vector<Seen>{{2, "An", "from a"}}) == messages(an, 1));
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Binh", "after y"}, {2, "An", "from a"}}) == messages(binh, 2));
+		CPPUNIT_ASSERT_EQUAL(2ull, receivedByA());
+		// More of y's traffic after x's: still nothing of it on A.
+		for (int i = 0; i < busy; ++i) cuong.send("more " + std::to_string(i));
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(2 * busy), messages(cuong, busy).back().id);
+		binh.send("last");
+		CPPUNIT_ASSERT((std::vector<Seen>{{3, "Binh", "last"}}) == messages(an, 1));
+		CPPUNIT_ASSERT_EQUAL(3ull, receivedByA());
 	}
 
 	void testRedisRestartsUnderTraffic()
