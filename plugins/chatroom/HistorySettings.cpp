@@ -64,7 +64,7 @@ const SettingsTable<HistorySettings>& HistorySettings::keys()
 		Key::integer("redis_timeout_ms", 2000, 10, 60000, "ms", "connect/reply timeout; the longest a join waits for its nick"),
 		Key::integer("redis_presence_ttl_ms", 10000, 300, 3600000, "ms", "a crashed server's users leave within this"),
 		Key::integer("redis_queue_limit", 10000, 0, 10000000, "messages", "messages kept while Redis is unreachable or slower than the clients"),
-		Key::integer("redis_feed_length", 100000, 1000, std::int64_t(1) << 40, "entries", "entries kept in the shared feed"),
+		Key::integer("redis_feed_length", 100000, 1000, std::int64_t(1) << 40, "entries", "entries kept in each room's feed"),
 	}};
 	return table;
 }

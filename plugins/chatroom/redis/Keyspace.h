@@ -45,6 +45,10 @@ public:
 	/// An instance's wake-up stream: a room loaded there is added to what
 	/// its feed reader reads (FeedReader::watch).
 	std::string wake(const std::string& id) const { return instance(id) + ":wake"; }
+	/// A room's keys before they carried the hash tag ("meta", "log",
+	/// "senders", "presence", "deleted"): adopted on the room's first load
+	/// (Scripts::adopt).
+	std::string untagged(const std::string& room, const char* part) const { return _ns + ":room:" + room + ":" + part; }
 
 private:
 	std::string roomKey(const std::string& room, const char* part) const { return _ns + ":room:{" + room + "}:" + part; }

@@ -1,5 +1,6 @@
 #include "redis/RoomQueries.h"
 
+#include "redis/RedisScripts.h"
 #include "redis/RoomRecords.h"
 
 #include "Poco/Redis/Exception.h"
@@ -55,9 +56,14 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	const std::string meta = _keys.meta(name);
-	// The feed's newest entry first: Redis runs one connection's commands in
-	// order, so what the room's state below lacks comes after it.
+	RedisLink::Command adopt{"EVAL", Scripts::adopt, "9"};
+	for (const char* part : {"meta", "log", "senders", "deleted"}) adopt << _keys.untagged(name, part);
+	adopt << meta << _keys.log(name) << _keys.senders(name) << _keys.deleted(name) << _keys.untagged(name, "presence");
+	// The keys of before the hash tags first (once); then the feed's newest
+	// entry: Redis runs one connection's commands in order, so what the
+	// room's state below lacks comes after it.
 	const auto replies = _link.pipeline({
+		adopt,
 		RedisLink::command({"XREVRANGE", _keys.feed(name), "+", "-", "COUNT", "1"}),
 		RedisLink::command({"HSETNX", meta, "epoch", HistoryStore::newEpoch()}),
 		RedisLink::command({"HGET", meta, "epoch"}),
@@ -68,12 +74,12 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 	for (const auto& reply : replies)
 		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
 	Loaded loaded;
-	const auto feedNewest = RedisLink::array(replies[0]);
+	const auto feedNewest = RedisLink::array(replies[1]);
 	loaded.feedPosition = feedNewest.isNull() || feedNewest.size() == 0 ? "0-0" : RedisLink::streamEntry(*feedNewest.begin()).first;
 	HistoryStore::Room& room = loaded.room;
-	room.epoch = RedisLink::bulk(replies[2]).value_or(HistoryStore::newEpoch());
-	room.lastId = parseCounter(RedisLink::bulk(replies[3]).value_or("0"));
-	const auto newest = RedisLink::array(replies[4]);
+	room.epoch = RedisLink::bulk(replies[3]).value_or(HistoryStore::newEpoch());
+	room.lastId = parseCounter(RedisLink::bulk(replies[4]).value_or("0"));
+	const auto newest = RedisLink::array(replies[5]);
 	if (!newest.isNull())
 	{
 		for (auto it = newest.begin(); it != newest.end(); ++it) room.recent.push_back(logMessage(*it));
@@ -82,7 +88,7 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 	// Deleted messages left the log (XDEL): their tombstones take their
 	// places, so the newest run stays unbroken.
 	const std::uint64_t oldest = room.lastId > maxMessages ? room.lastId - maxMessages + 1 : 1;
-	placeTombstones(room.recent, replies[5], oldest, room.lastId);
+	placeTombstones(room.recent, replies[6], oldest, room.lastId);
 	HistoryStore::keepNewestRun(room, maxMessages);
 	room.remoteMembers = liveOtherMembers(name);
 	return loaded;

@@ -165,6 +165,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRedisRefusingWritesLosesNothing);
 	CPPUNIT_TEST(testMetricsShowTheLink);
 	CPPUNIT_TEST(testOnlyTheRoomsHostedHereAreRead);
+	CPPUNIT_TEST(testRoomsOfBeforeTheHashTagsAreKept);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
 	CPPUNIT_TEST(testLiveReloadKeepsOneRoom);
@@ -575,6 +576,28 @@ public:
 		binh.send("last");
 		CPPUNIT_ASSERT((std::vector<Seen>{{3, "Binh", "last"}}) == messages(an, 1));
 		CPPUNIT_ASSERT_EQUAL(3ull, receivedByA());
+	}
+
+	void testRoomsOfBeforeTheHashTagsAreKept()
+	{
+		// A room as a webchatd of before per-room feeds left it (its keys
+		// without the {room} hash tag), with a member of a server gone since:
+		// its history and numbering go on, its old presence is dropped.
+		RedisServer redis;
+		redis.command({"HSET", "webchat:room:lobby:meta", "epoch", "e1", "seq", "2"});
+		for (const char* id : {"1", "2"})
+			redis.command({"XADD", "webchat:room:lobby:log", std::string("0-") + id, "nick", "An", "text", std::string("old ") + id, "ts", "1764150000000", "from", "",
+				"v", "0"});
+		redis.command({"HSET", "webchat:room:lobby:presence", "ghost", "gone-instance\nGhost"});
+		SharedServer a(redis.address());
+		ChatClient binh(a.port, "/lobby?nick=Binh");
+		const auto welcome = binh.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(std::string("e1"), welcome->getValue<std::string>("epoch"));
+		CPPUNIT_ASSERT(range(1, 2) == historyIds(welcome));
+		CPPUNIT_ASSERT((std::vector<std::string>{"Binh"}) == strings(welcome->getArray("users")));
+		binh.send("new");
+		CPPUNIT_ASSERT((std::vector<Seen>{{3, "Binh", "new"}}) == messages(binh, 1));
+		CPPUNIT_ASSERT_EQUAL(std::string("0"), redis.reply({"EXISTS", "webchat:room:lobby:meta", "webchat:room:lobby:log", "webchat:room:lobby:presence"}));
 	}
 
 	void testRedisRestartsUnderTraffic()
