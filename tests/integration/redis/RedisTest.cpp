@@ -597,7 +597,7 @@ public:
 		CPPUNIT_ASSERT((std::vector<std::string>{"Binh"}) == strings(welcome->getArray("users")));
 		binh.send("new");
 		CPPUNIT_ASSERT((std::vector<Seen>{{3, "Binh", "new"}}) == messages(binh, 1));
-		CPPUNIT_ASSERT_EQUAL(std::string("0"), redis.reply({"EXISTS", "webchat:room:lobby:meta", "webchat:room:lobby:log", "webchat:room:lobby:presence"}));
+		CPPUNIT_ASSERT_EQUAL(std::string("0\n"), redis.reply({"EXISTS", "webchat:room:lobby:meta", "webchat:room:lobby:log", "webchat:room:lobby:presence"}));
 	}
 
 	void testRedisRestartsUnderTraffic()
