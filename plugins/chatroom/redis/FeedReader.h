@@ -16,7 +16,9 @@
 //     I/O threads then write each client once for the lot.
 // A room loaded here is watched (watch(), from RedisRooms::loadRoom): its
 // feed joins the next read, which a wake-up entry on this instance's own
-// stream starts at once. A room no longer loaded leaves the reads.
+// stream starts at once. A room no longer loaded leaves the reads (an empty
+// room stays loaded, for its history, until the registry forgets it: its
+// feed is read until then).
 // After each (re)connection every loaded room catches up from its log and
 // takes the other instances' members as Redis holds them. Every half
 // redis_presence_ttl_ms it checks the instances with members here: one whose

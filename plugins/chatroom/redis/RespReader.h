@@ -5,8 +5,8 @@
 // of the connection's and parsed there, two ways.
 //   - readReply(): any reply, as POCO's types (RedisLink::Reply), which the
 //     rest of the Redis code reads (queries, scripts' verdicts: not hot).
-//   - readStreams(): the reply of an XREAD, the feed every instance reads
-//     with every room's every change, walked entry by entry as string_views
+//   - readStreams(): the reply of an XREAD, the feeds an instance reads
+//     with every change of its rooms, walked entry by entry as string_views
 //     into the buffer: no allocation per field, where POCO's reader makes an
 //     object and a string for each (a feed entry has 10 to 20 fields).
 // Our own, for that hot reply only (POCO's reader has no such mode); POCO's
