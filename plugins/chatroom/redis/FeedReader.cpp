@@ -19,7 +19,7 @@ using Clock = std::chrono::steady_clock;
 using Milliseconds = std::chrono::milliseconds;
 
 constexpr int feedBlockMs = 500;         // XREAD BLOCK: also how soon the thread sees a stop
-constexpr std::int64_t feedCount = 1000; // entries per stream per XREAD
+constexpr std::int64_t feedCount = 1000; // entries per XREAD (FeedSet::Timing)
 constexpr int feedPollMs = 10;           // with more rooms than one XREAD takes (FeedSet)
 
 // A typing notice older than this when read is dropped. Clients repeat
@@ -128,7 +128,8 @@ void FeedReader::connect()
 	_link.ensureConnected();
 	if (_streams.globalPosition().empty())
 	{
-		// From here on: moderation before is read with the rooms' loads.
+		// From here on: moderation before is in the records as loaded
+		// (Moderation::load), the rooms' changes in their feeds (watch).
 		const auto newest = RedisLink::array(_link.run(RedisLink::command({"XREVRANGE", _keys.feed(), "+", "-", "COUNT", "1"})));
 		_streams.setGlobalPosition(newest.isNull() || newest.size() == 0 ? "0-0" : RedisLink::streamEntry(*newest.begin()).first);
 	}

@@ -70,11 +70,11 @@ std::vector<RedisLink::Command> FeedSet::reads(const Timing& timing, bool lastPa
 	for (const auto& [feed, room] : _rooms) streams.emplace_back(&feed, &room.position);
 	const bool several = streams.size() > MaxStreamsPerRead;
 	std::vector<RedisLink::Command> reads;
-	const std::string count = std::to_string(timing.count);
 	for (std::size_t first = 0; first < streams.size(); first += MaxStreamsPerRead)
 	{
 		const std::size_t end = std::min(streams.size(), first + MaxStreamsPerRead);
-		RedisLink::Command read{"XREAD", "COUNT", count};
+		const auto perStream = std::max(MinCountPerStream, timing.count / static_cast<std::int64_t>(end - first));
+		RedisLink::Command read{"XREAD", "COUNT", std::to_string(perStream)};
 		if (!several)
 			read << "BLOCK" << std::to_string(timing.blockMs);
 		else if (first == 0 && lastPassIdle)

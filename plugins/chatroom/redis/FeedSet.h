@@ -41,10 +41,15 @@ class FeedSet
 {
 public:
 	static constexpr std::size_t MaxStreamsPerRead = 256;
+	/// XREAD's COUNT is per stream: a read's count is shared among its
+	/// streams, at least this many each. So a read of many rooms with a
+	/// backlog stays within RespReader::MaxReplyBytes (256 x 32 entries of
+	/// 4 KiB texts: ~40 MiB).
+	static constexpr std::int64_t MinCountPerStream = 32;
 
 	struct Timing
 	{
-		std::int64_t count = 1000; // entries per stream per XREAD
+		std::int64_t count = 1000;  // entries per XREAD (see MinCountPerStream)
 		std::int64_t blockMs = 500; // when one read takes every stream
 		std::int64_t pollMs = 10;   // the first read after an idle pass, when several
 	};
