@@ -166,6 +166,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMetricsShowTheLink);
 	CPPUNIT_TEST(testOnlyTheRoomsHostedHereAreRead);
 	CPPUNIT_TEST(testRoomsOfBeforeTheHashTagsAreKept);
+	CPPUNIT_TEST(testARoomLoadedLaterIsReadAtOnce);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
 	CPPUNIT_TEST(testLiveReloadKeepsOneRoom);
@@ -576,6 +577,36 @@ public:
 		binh.send("last");
 		CPPUNIT_ASSERT((std::vector<Seen>{{3, "Binh", "last"}}) == messages(an, 1));
 		CPPUNIT_ASSERT_EQUAL(3ull, receivedByA());
+	}
+
+	void testARoomLoadedLaterIsReadAtOnce()
+	{
+		// A's feed reader blocks on what it reads (500 ms at a time); a room
+		// loaded meanwhile wakes it, so the room's messages come at once,
+		// not after the block. Told apart by the median of several rooms: a
+		// reader left to its block time would deliver after 250 ms on
+		// average.
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		ChatClient settled(a.port, "/base?nick=Settled");
+		settled.expect("welcome");
+		std::vector<long long> delays;
+		for (int i = 0; i < 7; ++i)
+		{
+			const std::string room = "/later" + std::to_string(i);
+			ChatClient here(a.port, room + "?nick=Here");
+			here.expect("welcome");
+			ChatClient there(b.port, room + "?nick=There");
+			there.expect("welcome");
+			const auto sent = std::chrono::steady_clock::now();
+			there.send("hi");
+			CPPUNIT_ASSERT((std::vector<Seen>{{1, "There", "hi"}}) == messages(here, 1));
+			delays.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent).count());
+		}
+		std::sort(delays.begin(), delays.end());
+		std::string all;
+		for (const auto delay : delays) all += std::to_string(delay) + " ms ";
+		CPPUNIT_ASSERT_MESSAGE(all, delays[delays.size() / 2] < 100);
 	}
 
 	void testRoomsOfBeforeTheHashTagsAreKept()
