@@ -138,6 +138,8 @@ public:
 		return kinds;
 	}
 
+	std::int64_t globalFeedLength() { return RedisLink::integer(_link.run(RedisLink::command({"XLEN", _keys.feed()}))); }
+
 	/// The instance that holds nick's key in room, or (none).
 	std::string presenceOf(const std::string& room, const std::string& nick)
 	{
@@ -188,6 +190,8 @@ public:
 		// The sync of the members it had on connecting, then the changes in
 		// the order they were handed over.
 		CPPUNIT_ASSERT_EQUAL(std::string("sjmmml"), redisHolds.feedKinds());
+		// All in the room's feed; nothing of the room in the global one.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), redisHolds.globalFeedLength());
 		CPPUNIT_ASSERT_EQUAL(std::string("A"), redisHolds.presenceOf("lobby", "An"));
 		CPPUNIT_ASSERT_EQUAL(std::string("(none)"), redisHolds.presenceOf("lobby", "Bo"));
 
