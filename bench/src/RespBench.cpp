@@ -157,7 +157,7 @@ int main(int argc, char** argv)
 		keep(best[1], run(reply, replies, entries, [&](Poco::Net::StreamSocket& socket) {
 			if (!ours) ours = std::make_unique<RespReader>(&socket);
 			std::size_t messages = 0;
-			ours->readStreams([&](std::string_view, const FeedEntry::Fields& fields) { messages += FeedEntry::parse(fields).kind == FeedEntry::Kind::Message; });
+			ours->readStreams([&](std::string_view, std::string_view, const FeedEntry::Fields& fields) { messages += FeedEntry::parse(fields).kind == FeedEntry::Kind::Message; });
 			return messages;
 		}));
 	}

@@ -25,8 +25,10 @@ redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t 
 	if (colon == std::string::npos || colon == 0 || !Poco::NumberParser::tryParseUnsigned(o.address.substr(colon + 1), port) || port == 0 || port > 65535)
 		read.refuse("redis_address", o.address, "expected host:port");
 	o.ns = read.text("redis_namespace");
-	if (o.ns.find_first_of(" \t\r\n:") != std::string::npos)
-		read.refuse("redis_namespace", o.ns, "expected a word without spaces or colons");
+	// Braces would make a hash tag of the namespace: every room's keys in one
+	// slot of a Redis Cluster (Keyspace.h).
+	if (o.ns.find_first_of(" \t\r\n:{}") != std::string::npos)
+		read.refuse("redis_namespace", o.ns, "expected a word without spaces, colons or braces");
 	o.credentials.user = read.text("redis_user");
 	o.credentials.password = read.text("redis_password");
 	if (!o.credentials.user.empty() && o.credentials.password.empty())
@@ -62,7 +64,7 @@ const SettingsTable<HistorySettings>& HistorySettings::keys()
 		Key::integer("redis_timeout_ms", 2000, 10, 60000, "ms", "connect/reply timeout; the longest a join waits for its nick"),
 		Key::integer("redis_presence_ttl_ms", 10000, 300, 3600000, "ms", "a crashed server's users leave within this"),
 		Key::integer("redis_queue_limit", 10000, 0, 10000000, "messages", "messages kept while Redis is unreachable or slower than the clients"),
-		Key::integer("redis_feed_length", 100000, 1000, std::int64_t(1) << 40, "entries", "entries kept in the shared feed"),
+		Key::integer("redis_feed_length", 100000, 1000, std::int64_t(1) << 40, "entries", "entries kept in each room's feed"),
 	}};
 	return table;
 }

@@ -40,7 +40,7 @@ std::string readAll(RespReader& reader, bool streams)
 		{
 			if (streams)
 			{
-				const std::size_t n = reader.readStreams([&](std::string_view id, const RespReader::Fields& fields) {
+				const std::size_t n = reader.readStreams([&](std::string_view, std::string_view id, const RespReader::Fields& fields) {
 					trace += std::string(id) + "#" + std::to_string(fields.size()) + ";";
 					for (const auto& [name, value] : fields) trace += std::to_string(name.size() + value.size()) + ",";
 				});

@@ -34,7 +34,6 @@ ChangeWriter::ChangeWriter(const RedisOptions& options, const std::string& insta
 	_options(options),
 	_keys(options.ns),
 	_instance(instance),
-	_feedKey(_keys.feed()),
 	_instancePrefix(_keys.instancePrefix()),
 	_feedCap(std::to_string(options.feedLength)),
 	_logCap(std::to_string(options.logLength)),
@@ -164,7 +163,7 @@ RedisLink::Command ChangeWriter::command(const Change& change) const
 RedisLink::Command ChangeWriter::command(const Post& post) const
 {
 	auto command = script(PostScript, "4");
-	command << _keys.meta(post.room) << _keys.log(post.room) << _keys.senders(post.room) << _feedKey << _instance << std::to_string(post.sequence)
+	command << _keys.meta(post.room) << _keys.log(post.room) << _keys.senders(post.room) << _keys.feed(post.room) << _instance << std::to_string(post.sequence)
 			<< post.seen.epoch << std::to_string(post.seen.lastId) << post.message.nick << post.message.text << std::to_string(post.message.ts)
 			<< post.room << _logCap << _feedCap << post.message.from << (post.message.verified ? "1" : "0");
 	return command;
@@ -173,7 +172,7 @@ RedisLink::Command ChangeWriter::command(const Post& post) const
 RedisLink::Command ChangeWriter::command(const Join& join) const
 {
 	auto command = script(JoinScript, "2");
-	command << _keys.presence(join.room) << _feedKey << _instance << join.nick.key << join.nick.shown << join.room << _instancePrefix << _feedCap << join.speaker;
+	command << _keys.presence(join.room) << _keys.feed(join.room) << _instance << join.nick.key << join.nick.shown << join.room << _instancePrefix << _feedCap << join.speaker;
 	return command;
 }
 
@@ -187,21 +186,21 @@ RedisLink::Command ChangeWriter::command(const Away& away) const
 RedisLink::Command ChangeWriter::command(const Typing& typing) const
 {
 	RedisLink::Command command;
-	command << "XADD" << _feedKey << "MAXLEN" << "~" << _feedCap << "*" << "t" << "y" << "r" << typing.room << "i" << _instance << "nick" << typing.nick;
+	command << "XADD" << _keys.feed(typing.room) << "MAXLEN" << "~" << _feedCap << "*" << "t" << "y" << "r" << typing.room << "i" << _instance << "nick" << typing.nick;
 	return command;
 }
 
 RedisLink::Command ChangeWriter::command(const Leave& leave) const
 {
 	auto command = script(LeaveScript, "2");
-	command << _keys.presence(leave.room) << _feedKey << _instance << leave.nick.key << leave.nick.shown << leave.room << _feedCap;
+	command << _keys.presence(leave.room) << _keys.feed(leave.room) << _instance << leave.nick.key << leave.nick.shown << leave.room << _feedCap;
 	return command;
 }
 
 RedisLink::Command ChangeWriter::command(const Rename& rename) const
 {
 	auto command = script(RenameScript, "2");
-	command << _keys.presence(rename.room) << _feedKey << _instance << rename.from.key << rename.from.shown << rename.to.key << rename.to.shown << rename.room
+	command << _keys.presence(rename.room) << _keys.feed(rename.room) << _instance << rename.from.key << rename.from.shown << rename.to.key << rename.to.shown << rename.room
 			<< _instancePrefix << _feedCap;
 	return command;
 }
@@ -209,7 +208,7 @@ RedisLink::Command ChangeWriter::command(const Rename& rename) const
 RedisLink::Command ChangeWriter::command(const Sync& sync) const
 {
 	auto command = script(SyncScript, "2");
-	command << _keys.presence(sync.room) << _feedKey << _instance << sync.room << _instancePrefix << _feedCap;
+	command << _keys.presence(sync.room) << _keys.feed(sync.room) << _instance << sync.room << _instancePrefix << _feedCap;
 	for (const auto& nick : sync.nicks) command << nick.key << nick.shown;
 	return command;
 }

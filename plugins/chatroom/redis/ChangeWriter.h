@@ -178,7 +178,6 @@ private:
 	const Keyspace _keys;
 	const std::string _instance;
 	// Script arguments every call repeats, made once.
-	const std::string _feedKey;
 	const std::string _instancePrefix;
 	const std::string _feedCap;
 	const std::string _logCap;

@@ -1,7 +1,7 @@
 //
 // FeedEntry.h
 //
-// One entry of the shared feed (ns:feed, see RedisScripts.h) read back:
+// One entry of a feed (a room's or the global one, see RedisScripts.h) read back:
 // what kind of change it is, in which room, by which instance. Parsed from
 // the stream entry's field/value pairs; an entry this version does not know
 // is Unknown and skipped, so a newer instance can add kinds.

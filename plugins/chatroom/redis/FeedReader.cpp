@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <set>
 
 namespace webchat::chatroom::redis {
 
@@ -18,7 +19,8 @@ using Clock = std::chrono::steady_clock;
 using Milliseconds = std::chrono::milliseconds;
 
 constexpr int feedBlockMs = 500;         // XREAD BLOCK: also how soon the thread sees a stop
-constexpr std::int64_t feedCount = 1000; // entries per XREAD
+constexpr std::int64_t feedCount = 1000; // entries per XREAD (FeedSet::Timing)
+constexpr int feedPollMs = 10;           // with more rooms than one XREAD takes (FeedSet)
 
 // A typing notice older than this when read is dropped. Clients repeat
 // theirs every 3 s while typing, and the page forgets one after 8 s.
@@ -44,6 +46,7 @@ FeedReader::FeedReader(const RedisOptions& options, const std::string& instance,
 	_instance(instance),
 	_logger(logger),
 	_link(options.link()),
+	_streams(_keys.feed(), _keys.wake(instance)),
 	_outage(LinkRole::FeedReader, options, instance, logger)
 {
 }
@@ -72,6 +75,12 @@ void FeedReader::stop()
 	if (_thread.joinable()) _thread.join();
 }
 
+void FeedReader::watch(const std::string& room, const std::string& feedPosition)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_watched.emplace_back(room, feedPosition);
+}
+
 bool FeedReader::stopping()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
@@ -94,9 +103,10 @@ void FeedReader::run()
 				nextCheck = Clock::now() + Milliseconds(_options.presenceTtlMs);
 				_outage.connected();
 			}
-			readFeed();
+			readFeeds();
 			if (Clock::now() >= nextCheck)
 			{
+				dropUnloaded();
 				checkInstances();
 				nextCheck = Clock::now() + checkEvery;
 			}
@@ -116,26 +126,52 @@ void FeedReader::connect()
 {
 	_link.setTimeout(_options.timeout());
 	_link.ensureConnected();
-	if (_feedPosition.empty())
+	if (_streams.globalPosition().empty())
 	{
-		// From here on: the rooms loaded before are caught up from their logs.
+		// From here on: moderation before is in the records as loaded
+		// (Moderation::load), the rooms' changes in their feeds (watch).
 		const auto newest = RedisLink::array(_link.run(RedisLink::command({"XREVRANGE", _keys.feed(), "+", "-", "COUNT", "1"})));
-		_feedPosition = newest.isNull() || newest.size() == 0 ? "0-0" : RedisLink::streamEntry(*newest.begin()).first;
+		_streams.setGlobalPosition(newest.isNull() || newest.size() == 0 ? "0-0" : RedisLink::streamEntry(*newest.begin()).first);
 	}
 	catchUp();
 	_link.setTimeout(Poco::Timespan((_options.timeoutMs + feedBlockMs) * 1000));
 }
 
-void FeedReader::readFeed()
+void FeedReader::takeWatched()
 {
-	// The hot path: every change of every room, walked in the connection's
-	// buffer (RespReader), each entry parsed into what it carries.
-	const RedisLink::Command read{"XREAD", "COUNT", std::to_string(feedCount), "BLOCK", std::to_string(feedBlockMs), "STREAMS", _keys.feed(), _feedPosition};
+	std::vector<std::pair<std::string, std::string>> watched;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		watched.swap(_watched);
+	}
+	for (const auto& [room, position] : watched) _streams.watch(room, _keys.feed(room), position);
+}
+
+void FeedReader::readFeeds()
+{
+	// The hot path: every change of the rooms loaded here, walked in the
+	// connection's buffer (RespReader), each entry parsed into what it
+	// carries. One pass: one XREAD, or several with many rooms (FeedSet).
+	takeWatched();
+	const auto reads = _streams.reads(FeedSet::Timing{feedCount, feedBlockMs, feedPollMs}, _lastPassIdle);
+	std::size_t entries = 0;
 	engine::PublishScope scope;
-	_link.readStreams(read, [this](std::string_view id, const FeedEntry::Fields& fields) {
-		handle(id, fields);
-		_feedPosition.assign(id);
-	});
+	for (const auto& read : reads)
+	{
+		entries += _link.readStreams(read, [this](std::string_view stream, std::string_view id, const FeedEntry::Fields& fields) {
+			// The wake-up stream's entries only end the blocking read.
+			if (!_streams.isWake(stream)) handle(id, fields);
+			_streams.advance(stream, id);
+		});
+	}
+	_lastPassIdle = entries == 0;
+}
+
+void FeedReader::dropUnloaded()
+{
+	std::set<std::string> loaded;
+	for (auto& [room, members] : _sink->localMembers()) loaded.insert(room);
+	_streams.keepOnly(loaded);
 }
 
 void FeedReader::handle(std::string_view id, const FeedEntry::Fields& fields)

@@ -2,8 +2,9 @@
 // FeedReader.h
 //
 // The feed reader of RedisRooms: on a thread and a connection of its own it
-// reads the feed (XREAD BLOCK), where every instance's changes arrive in
-// the rooms' order, and hands them to the rooms loaded here (the Sink):
+// reads the feeds of the rooms loaded here and the global feed (XREAD
+// BLOCK, FeedSet.h), where every instance's changes arrive in the rooms'
+// order, and hands them to those rooms (the Sink):
 //   - messages in each room's order, exactly once: ids the room has are
 //     skipped, a gap is filled from the room's log first, and a room whose
 //     log no longer holds the gap (or that Redis started afresh under
@@ -13,12 +14,18 @@
 //     were applied when they happened);
 //   - one batch per room per read, not one per message (PublishScope): the
 //     I/O threads then write each client once for the lot.
+// A room loaded here is watched (watch(), from RedisRooms::loadRoom): its
+// feed joins the next read, which a wake-up entry on this instance's own
+// stream starts at once. A room no longer loaded leaves the reads (an empty
+// room stays loaded, for its history, until the registry forgets it: its
+// feed is read until then).
 // After each (re)connection every loaded room catches up from its log and
 // takes the other instances' members as Redis holds them. Every half
 // redis_presence_ttl_ms it checks the instances with members here: one whose
-// key expired (it crashed, or stopped) loses its members.
+// key expired (it crashed, or stopped) loses its members; and drops the
+// feeds of the rooms no longer loaded.
 // Losing the connection is logged once (LinkOutage) and retried with
-// backoff; the feed position is kept, so nothing in between is missed.
+// backoff; the feeds' positions are kept, so nothing in between is missed.
 //
 
 #ifndef WEBCHAT_CHATROOM_FEEDREADER_INCLUDED
@@ -27,6 +34,7 @@
 #include "HistoryStore.h"
 #include "SharedRooms.h"
 #include "redis/FeedEntry.h"
+#include "redis/FeedSet.h"
 #include "redis/Keyspace.h"
 #include "redis/LinkOutage.h"
 #include "redis/RedisLink.h"
@@ -64,15 +72,22 @@ public:
 	void requestStop();
 	void stop();
 
-	/// Messages read from the feed so far (any room's, loaded here or
-	/// not): what this instance pays for the rooms shared through Redis.
+	/// room was loaded here; its feed stood at feedPosition before (see
+	/// FeedSet::watch). Any thread; read from the next pass on (the caller
+	/// wakes a blocked read: RoomQueries::wake on Keyspace::wake).
+	void watch(const std::string& room, const std::string& feedPosition);
+
+	/// Messages read from the rooms' feeds so far (only the rooms loaded
+	/// here): what this instance pays for the rooms shared through Redis.
 	std::uint64_t messagesReceived() const { return _messagesReceived.load(std::memory_order_relaxed); }
 
 private:
 	void run();
 	bool stopping();
 	void connect();
-	void readFeed();
+	void readFeeds();
+	void takeWatched();
+	void dropUnloaded();
 	/// id: the entry's stream id ("<ms>-<n>", Redis's clock when added).
 	void handle(std::string_view id, const FeedEntry::Fields& fields);
 	void deliverInOrder(const std::string& room, const std::string& epoch, const HistoryStore::Message& message);
@@ -89,11 +104,13 @@ private:
 	std::mutex _mutex;
 	std::condition_variable _wake; // the backoff's wait: stop
 	bool _stopping = false;
+	std::vector<std::pair<std::string, std::string>> _watched; // room, feed position: for the thread
 	std::atomic<std::uint64_t> _messagesReceived{0}; // written by the thread only
 
 	// The thread's own.
 	RedisLink _link;
-	std::string _feedPosition; // the last entry handled; empty: not read yet
+	FeedSet _streams;
+	bool _lastPassIdle = false;
 	LinkOutage _outage;
 	std::thread _thread;
 };

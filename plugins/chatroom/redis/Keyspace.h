@@ -4,6 +4,13 @@
 // The names of the Redis keys of one deployment (redis_namespace), in one
 // place; RedisScripts.h describes what each holds.
 //
+// Every key of a room carries the room's key as a hash tag, {<room>}: a
+// Redis Cluster puts them all in one slot, so each of the room's scripts
+// touches one slot. (A room's key may hold '}': the tag then ends there, the
+// same for every key of the room. redis_namespace holds no braces, see
+// HistorySettings, so the room's '{' is the first.) The deployment's global
+// keys carry none.
+//
 
 #ifndef WEBCHAT_CHATROOM_KEYSPACE_INCLUDED
 #define WEBCHAT_CHATROOM_KEYSPACE_INCLUDED
@@ -17,7 +24,12 @@ class Keyspace
 public:
 	explicit Keyspace(std::string ns): _ns(std::move(ns)) {}
 
+	/// The deployment's global feed: changes that concern every instance
+	/// (bans, mutes, room rules), rare.
 	std::string feed() const { return _ns + ":feed"; }
+	/// A room's feed: every change of the room, read by the instances that
+	/// have it loaded.
+	std::string feed(const std::string& room) const { return roomKey(room, "feed"); }
 	std::string meta(const std::string& room) const { return roomKey(room, "meta"); }
 	std::string log(const std::string& room) const { return roomKey(room, "log"); }
 	std::string senders(const std::string& room) const { return roomKey(room, "senders"); }
@@ -30,9 +42,16 @@ public:
 	/// What the scripts prepend to an instance id to check its key.
 	std::string instancePrefix() const { return _ns + ":instance:"; }
 	std::string instance(const std::string& id) const { return instancePrefix() + id; }
+	/// An instance's wake-up stream: a room loaded there is added to what
+	/// its feed reader reads (FeedReader::watch).
+	std::string wake(const std::string& id) const { return instance(id) + ":wake"; }
+	/// A room's keys before they carried the hash tag ("meta", "log",
+	/// "senders", "presence", "deleted"): adopted on the room's first load
+	/// (Scripts::adopt).
+	std::string untagged(const std::string& room, const char* part) const { return _ns + ":room:" + room + ":" + part; }
 
 private:
-	std::string roomKey(const std::string& room, const char* part) const { return _ns + ":room:" + room + ":" + part; }
+	std::string roomKey(const std::string& room, const char* part) const { return _ns + ":room:{" + room + "}:" + part; }
 
 	const std::string _ns;
 };

@@ -81,9 +81,10 @@ RedisModeration::RedisModeration(const RedisOptions& options, const std::string&
 {
 }
 
-void RedisModeration::apply(std::vector<RedisLink::Command> commands, const std::string& room, char type, std::initializer_list<std::string_view> fields)
+void RedisModeration::apply(std::vector<RedisLink::Command> commands, const std::string& feed, const std::string& room, char type,
+	std::initializer_list<std::string_view> fields)
 {
-	RedisLink::Command notice{"XADD", _keys.feed(), "MAXLEN", "~", _feedCap, "*", "t", std::string_view(&type, 1), "r", room, "i", _instance};
+	RedisLink::Command notice{"XADD", feed, "MAXLEN", "~", _feedCap, "*", "t", std::string_view(&type, 1), "r", room, "i", _instance};
 	for (const auto field : fields) notice << field;
 	commands.push_back(std::move(notice));
 	std::lock_guard<std::mutex> lock(_mutex);
@@ -157,12 +158,12 @@ void RedisModeration::updateBan(const Ban& ban)
 		.text("reason", ban.reason)
 		.text("by", ban.by)
 		.done();
-	apply({RedisLink::command({"HSET", _keys.bans(), std::to_string(ban.id), json})}, ban.room, 'x');
+	apply({RedisLink::command({"HSET", _keys.bans(), std::to_string(ban.id), json})}, _keys.feed(), ban.room, 'x');
 }
 
 void RedisModeration::removeBan(std::uint64_t id)
 {
-	apply({RedisLink::command({"HDEL", _keys.bans(), std::to_string(id)})}, "", 'x');
+	apply({RedisLink::command({"HDEL", _keys.bans(), std::to_string(id)})}, _keys.feed(), "", 'x');
 }
 
 void RedisModeration::saveMute(const Mute& mute)
@@ -175,12 +176,12 @@ void RedisModeration::saveMute(const Mute& mute)
 		.number("untilMs", mute.untilMs)
 		.text("by", mute.by)
 		.done();
-	apply({RedisLink::command({"HSET", _keys.mutes(), muteField(mute.room, mute.nickKey), json})}, mute.room, 'x');
+	apply({RedisLink::command({"HSET", _keys.mutes(), muteField(mute.room, mute.nickKey), json})}, _keys.feed(), mute.room, 'x');
 }
 
 void RedisModeration::removeMute(const std::string& room, const std::string& nickKey)
 {
-	apply({RedisLink::command({"HDEL", _keys.mutes(), muteField(room, nickKey)})}, room, 'x');
+	apply({RedisLink::command({"HDEL", _keys.mutes(), muteField(room, nickKey)})}, _keys.feed(), room, 'x');
 }
 
 void RedisModeration::saveRules(const std::string& room, const RoomRules& rules)
@@ -188,18 +189,18 @@ void RedisModeration::saveRules(const std::string& room, const RoomRules& rules)
 	RedisLink::Command change = rules.empty()
 		? RedisLink::command({"HDEL", _keys.rules(), room})
 		: RedisLink::command({"HSET", _keys.rules(), room, Record().number("slowmode", rules.slowmodeSeconds).text("topic", rules.topic).text("topicBy", rules.topicBy).done()});
-	apply({std::move(change)}, room, 'o', {"text", rules.topic, "by", rules.topicBy});
+	apply({std::move(change)}, _keys.feed(), room, 'o', {"text", rules.topic, "by", rules.topicBy});
 }
 
 void RedisModeration::removeMessage(const std::string& room, std::uint64_t id, const std::string& by)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	_link.run(RedisLink::command({"EVAL", Scripts::remove, "3", _keys.log(room), _keys.deleted(room), _keys.feed(), _instance, room, std::to_string(id), by, _feedCap}));
+	_link.run(RedisLink::command({"EVAL", Scripts::remove, "3", _keys.log(room), _keys.deleted(room), _keys.feed(room), _instance, room, std::to_string(id), by, _feedCap}));
 }
 
 void RedisModeration::kick(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason)
 {
-	apply({}, room, 'k', {"nick", nick, "by", by, "reason", reason});
+	apply({}, _keys.feed(room), room, 'k', {"nick", nick, "by", by, "reason", reason});
 }
 
 } // namespace webchat::chatroom::redis

@@ -3,12 +3,15 @@
 //
 // Moderation with backend = redis: bans, mutes and room rules in Redis
 // (keys in RedisScripts.h), so every instance applies the same ones, and
-// the moderation notices other instances act on, on the shared feed:
-//   t=x  bans, mutes or slow mode changed (they read them again),
-//   t=o  a room's topic changed (its members are told),
-//   t=k  a member is kicked (the instance holding it closes it),
-//   t=d  a message was deleted (Scripts::remove: out of the log, its
-//        tombstone recorded).
+// the moderation notices other instances act on:
+//   on the global feed, which every instance reads (the records are global
+//   keys, changed with their notice in one MULTI):
+//     t=x  bans, mutes or slow mode changed (they read them again),
+//     t=o  a room's topic changed (its members are told);
+//   on the room's feed, read where the room is loaded:
+//     t=k  a member is kicked (the instance holding it closes it),
+//     t=d  a message was deleted (Scripts::remove: out of the log, its
+//          tombstone recorded).
 // Each instance applies its own actions as it takes them and skips its own
 // notices (FeedReader). A connection of its own, one call at a time; calls
 // wait for Redis (bounded by redis_timeout_ms): moderation is rare. Failures
@@ -52,8 +55,9 @@ public:
 	void kick(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason);
 
 private:
-	// Runs commands, then the notice (feed fields after t, r, i), at once.
-	void apply(std::vector<RedisLink::Command> commands, const std::string& room, char type, std::initializer_list<std::string_view> fields = {});
+	// Runs commands, then the notice on feed (fields after t, r, i), at once.
+	void apply(std::vector<RedisLink::Command> commands, const std::string& feed, const std::string& room, char type,
+		std::initializer_list<std::string_view> fields = {});
 
 	const Keyspace _keys;
 	const std::string _instance;

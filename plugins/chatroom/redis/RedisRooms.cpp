@@ -5,6 +5,7 @@ namespace webchat::chatroom::redis {
 RedisRooms::RedisRooms(Options options, Poco::Logger& logger):
 	_options(std::move(options)),
 	_instance(newEpoch()),
+	_keys(_options.ns),
 	_queries(_options, _instance),
 	_writer(_options, _instance, logger),
 	_feed(_options, _instance, logger),
@@ -31,7 +32,22 @@ void RedisRooms::attach(Sink& sink)
 
 HistoryStore::Room RedisRooms::loadRoom(const std::string& name, std::size_t maxMessages)
 {
-	return _queries.loadRoom(name, maxMessages);
+	auto loaded = _queries.loadRoom(name, maxMessages);
+	// The room's feed joins the feed reader's reads, from where it stood
+	// before the load: nothing after the load is missed. The wake-up ends
+	// the reader's blocking read so it takes the room at once (one more
+	// round trip, once per room load).
+	_feed.watch(name, loaded.feedPosition);
+	try
+	{
+		_queries.wake(_keys.wake(_instance));
+	}
+	catch (const std::exception&)
+	{
+		// Redis failed since the load: the reader takes the room within its
+		// block time all the same.
+	}
+	return std::move(loaded.room);
 }
 
 std::vector<HistoryStore::Message> RedisRooms::loadBefore(const std::string& name, std::uint64_t before, std::size_t limit)
@@ -102,7 +118,7 @@ void RedisRooms::writeMetrics(MetricsWriter& writer) const
 {
 	writer.gauge("webchat_redis_up", "1 while the shared backend (Redis) is reachable.", {}, linkUp() ? 1 : 0);
 	writer.gauge("webchat_redis_queued", "Changes waiting to be sent to Redis.", {}, static_cast<double>(queued()));
-	writer.counter("webchat_redis_messages_received_total", "Messages read from the shared feed (every room's, hosted here or not).", {},
+	writer.counter("webchat_redis_messages_received_total", "Messages read from the feeds of the rooms loaded here.", {},
 		static_cast<double>(_feed.messagesReceived()));
 }
 

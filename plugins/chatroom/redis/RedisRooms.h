@@ -4,18 +4,21 @@
 // backend = redis: rooms shared by every webchatd instance using the same
 // Redis (and redis_namespace). Redis orders each room (one Lua script per
 // change, RedisScripts.h), keeps its log and presence, and carries every
-// change to every instance in one stream, the feed. Three roles, each with
-// its own connection, so no I/O thread ever waits on the feed:
+// change in the room's own stream, its feed, which only the instances that
+// have the room loaded read. Three roles, each with its own connection, so
+// no I/O thread ever waits on the feeds:
 //   - the writer (ChangeWriter.h, a thread) sends what the rooms hand over
 //     (posts, joins, leaves, renames) in order, pipelined, exactly once, and
 //     renews this instance's presence key; while Redis is unreachable it
 //     keeps them (posts up to redis_queue_limit) and retries with backoff;
-//   - the feed reader (FeedReader.h, a thread) hands every change to the
-//     rooms loaded here in the rooms' order, catches them up after a
+//   - the feed reader (FeedReader.h, a thread) reads the feeds of the rooms
+//     loaded here and hands every change to them in the rooms' order (a
+//     room loaded here is added to its reads at once: loadRoom() wakes it),
+//     reads the global feed (bans, mutes, rules), catches them up after a
 //     reconnection and removes the members of instances that stopped
 //     renewing their key;
 //   - the queries (RoomQueries.h) load a room on its first join (an I/O
-//     thread waits for that read, once per room).
+//     thread waits for that read and the wake-up, once per room).
 // This class is the rooms' view of the three: a HistoryStore whose
 // shared() is itself.
 //
@@ -27,6 +30,7 @@
 #include "SharedRooms.h"
 #include "redis/ChangeWriter.h"
 #include "redis/FeedReader.h"
+#include "redis/Keyspace.h"
 #include "redis/RedisModeration.h"
 #include "redis/RedisOptions.h"
 #include "redis/RoomQueries.h"
@@ -76,6 +80,7 @@ public:
 private:
 	const Options _options;
 	const std::string _instance; // this webchatd's id in Redis, new at every start
+	const Keyspace _keys;
 	RoomQueries _queries;
 	ChangeWriter _writer;
 	FeedReader _feed;

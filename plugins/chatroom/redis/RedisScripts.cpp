@@ -102,6 +102,15 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 't', 's', 'r', ARGV[2],
 return 1
 )lua";
 
+const char* const Scripts::adopt = R"lua(
+if redis.call('EXISTS', KEYS[5]) == 1 or redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 1, 4 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 4]) end
+end
+redis.call('DEL', KEYS[9])
+return 1
+)lua";
+
 const char* const Scripts::remove = R"lua(
 redis.call('XDEL', KEYS[1], '0-' .. ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])

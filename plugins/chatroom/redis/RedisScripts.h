@@ -2,35 +2,43 @@
 // RedisScripts.h
 //
 // The Lua scripts that make each change of a shared room one atomic step in
-// Redis: the room's numbering, its log, its presence and the feed every
-// instance reads change together, so the feed's order is the rooms' order.
+// Redis: the room's numbering, its log, its presence and its feed (read by
+// every instance that has the room loaded) change together, so the feed's
+// order is the room's order.
 // Loaded with SCRIPT LOAD on every connection (a restarted Redis has
 // forgotten them) and run with EVALSHA.
 //
 // Keys (ns = redis_namespace; <room> is the room's key, NameRules.h, so
-// `Lobby` and `lobby` are one room on every instance):
-//   ns:feed                   stream every instance reads (XREAD): messages,
-//                             joins, leaves, renames, presence syncs, exits
-//   ns:room:<room>:meta       hash: epoch, seq (the last id given)
-//   ns:room:<room>:log        stream of the room's messages, entry id 0-<id>
+// `Lobby` and `lobby` are one room on every instance; Keyspace.h makes them,
+// each room's with the hash tag {<room>}, so its scripts are single-slot):
+//   ns:room:{<room>}:feed     stream the instances that have the room loaded
+//                             read (XREAD): messages, joins, leaves,
+//                             renames, presence syncs, typing, deletions,
+//                             kicks; capped at redis_feed_length
+//   ns:room:{<room>}:meta     hash: epoch, seq (the last id given)
+//   ns:room:{<room>}:log      stream of the room's messages, entry id 0-<id>
 //                             (so XRANGE by message id), capped at
 //                             retention_count
-//   ns:room:<room>:senders    hash: instance -> the last post sequence
+//   ns:room:{<room>}:senders  hash: instance -> the last post sequence
 //                             accepted (a post resent after a lost reply is
 //                             not added twice)
-//   ns:room:<room>:presence   hash: the nick's key -> "<instance>\n<nick>"
+//   ns:room:{<room>}:presence hash: the nick's key -> "<instance>\n<nick>"
 //                             (the nick as shown), so a nick is one member
 //                             across instances in any of its spellings;
 //                             "\n<from>" follows while the member is away
 //                             (its leave grace): its speaker may come back
 //                             through any instance
-//   ns:room:<room>:deleted    hash: id -> the moderator who deleted it (its
+//   ns:room:{<room>}:deleted  hash: id -> the moderator who deleted it (its
 //                             log entry is gone: XDEL)
 //   ns:moderation:bans        hash: ban id -> the ban (JSON)
 //   ns:moderation:ban-id      the last ban id given (INCR)
 //   ns:moderation:mutes       hash: room "\n" nick key -> the mute (JSON)
 //   ns:moderation:rules       hash: room -> slow mode and topic (JSON)
+//   ns:feed                   stream every instance reads: bans, mutes and
+//                             rules changed (RedisModeration.h)
 //   ns:instance:<instance>    exists while the instance renews it (PX ttl)
+//   ns:instance:<instance>:wake  stream (one entry) that wakes the
+//                             instance's feed reader (FeedReader::watch)
 //
 
 #ifndef WEBCHAT_CHATROOM_REDISSCRIPTS_INCLUDED
@@ -40,7 +48,7 @@ namespace webchat::chatroom::redis {
 
 struct Scripts
 {
-	/// KEYS: meta, log, senders, feed.
+	/// KEYS: meta, log, senders, feed (the room's).
 	/// ARGV: instance, sequence, epoch, last id seen, nick, text, ts, room,
 	/// log cap (0: none), feed cap, from (the speaker's public id, may be
 	/// empty), verified ("1" or "0"); the log and the feed keep the last
@@ -78,6 +86,17 @@ struct Scripts
 	/// feed cap, then this instance's nicks in the room, each as its key
 	/// and the nick: they replace whatever it had registered there.
 	static const char* const sync;
+
+	/// KEYS: the room's meta, log, senders and deleted keys as they were
+	/// named before they carried the hash tag (Keyspace::untagged), then
+	/// as they are, then its untagged presence. A room whose tagged meta
+	/// does not exist yet takes the untagged keys (RENAME): a deployment
+	/// upgraded keeps its rooms' numbering and history. The old presence is
+	/// dropped: it names instances of before the upgrade, and the tagged
+	/// one may hold a join already (a join claims its nick before the room
+	/// loads). 1 when it did. Standalone Redis only (the keys are in
+	/// different slots).
+	static const char* const adopt;
 
 	/// KEYS: log, deleted, feed. ARGV: instance, room, id, by, feed cap.
 	/// The message leaves the log, its tombstone is recorded and the feed

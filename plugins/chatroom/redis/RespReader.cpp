@@ -258,7 +258,7 @@ std::size_t RespReader::readStreams(const EntryVisitor& visit)
 	for (long long streams = parser.arrayHeader(); streams > 0; --streams)
 	{
 		if (parser.arrayHeader() != 2) malformed("a stream that is not [key, entries]");
-		parser.string();
+		const std::string_view stream = parser.string();
 		for (long long count = parser.arrayHeader(); count > 0; --count)
 		{
 			if (parser.arrayHeader() != 2) malformed("an entry that is not [id, fields]");
@@ -271,7 +271,7 @@ std::size_t RespReader::readStreams(const EntryVisitor& visit)
 				const std::string_view name = parser.string();
 				_fields.emplace_back(name, parser.string());
 			}
-			visit(id, _fields);
+			visit(stream, id, _fields);
 			++entries;
 		}
 	}

@@ -5,8 +5,8 @@
 // of the connection's and parsed there, two ways.
 //   - readReply(): any reply, as POCO's types (RedisLink::Reply), which the
 //     rest of the Redis code reads (queries, scripts' verdicts: not hot).
-//   - readStreams(): the reply of an XREAD, the feed every instance reads
-//     with every room's every change, walked entry by entry as string_views
+//   - readStreams(): the reply of an XREAD, the feeds an instance reads
+//     with every change of its rooms, walked entry by entry as string_views
 //     into the buffer: no allocation per field, where POCO's reader makes an
 //     object and a string for each (a feed entry has 10 to 20 fields).
 // Our own, for that hot reply only (POCO's reader has no such mode); POCO's
@@ -38,8 +38,9 @@ class RespReader
 public:
 	/// A stream entry's field/value pairs, in order.
 	using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
-	/// Called for each entry: its id and fields, valid during the call.
-	using EntryVisitor = std::function<void(std::string_view id, const Fields& fields)>;
+	/// Called for each entry: the stream's key, the entry's id and fields,
+	/// valid during the call.
+	using EntryVisitor = std::function<void(std::string_view stream, std::string_view id, const Fields& fields)>;
 
 	/// Largest reply taken (an XREAD of 1,000 entries of 4 KiB texts is
 	/// about 5 MiB).

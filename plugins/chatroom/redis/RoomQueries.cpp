@@ -1,5 +1,6 @@
 #include "redis/RoomQueries.h"
 
+#include "redis/RedisScripts.h"
 #include "redis/RoomRecords.h"
 
 #include "Poco/Redis/Exception.h"
@@ -51,11 +52,19 @@ RoomQueries::RoomQueries(const RedisOptions& options, const std::string& instanc
 {
 }
 
-HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t maxMessages)
+RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t maxMessages)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	const std::string meta = _keys.meta(name);
+	RedisLink::Command adopt{"EVAL", Scripts::adopt, "9"};
+	for (const char* part : {"meta", "log", "senders", "deleted"}) adopt << _keys.untagged(name, part);
+	adopt << meta << _keys.log(name) << _keys.senders(name) << _keys.deleted(name) << _keys.untagged(name, "presence");
+	// The keys of before the hash tags first (once); then the feed's newest
+	// entry: Redis runs one connection's commands in order, so what the
+	// room's state below lacks comes after it.
 	const auto replies = _link.pipeline({
+		adopt,
+		RedisLink::command({"XREVRANGE", _keys.feed(name), "+", "-", "COUNT", "1"}),
 		RedisLink::command({"HSETNX", meta, "epoch", HistoryStore::newEpoch()}),
 		RedisLink::command({"HGET", meta, "epoch"}),
 		RedisLink::command({"HGET", meta, "seq"}),
@@ -64,10 +73,13 @@ HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t ma
 	});
 	for (const auto& reply : replies)
 		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
-	HistoryStore::Room room;
-	room.epoch = RedisLink::bulk(replies[1]).value_or(HistoryStore::newEpoch());
-	room.lastId = parseCounter(RedisLink::bulk(replies[2]).value_or("0"));
-	const auto newest = RedisLink::array(replies[3]);
+	Loaded loaded;
+	const auto feedNewest = RedisLink::array(replies[1]);
+	loaded.feedPosition = feedNewest.isNull() || feedNewest.size() == 0 ? "0-0" : RedisLink::streamEntry(*feedNewest.begin()).first;
+	HistoryStore::Room& room = loaded.room;
+	room.epoch = RedisLink::bulk(replies[3]).value_or(HistoryStore::newEpoch());
+	room.lastId = parseCounter(RedisLink::bulk(replies[4]).value_or("0"));
+	const auto newest = RedisLink::array(replies[5]);
 	if (!newest.isNull())
 	{
 		for (auto it = newest.begin(); it != newest.end(); ++it) room.recent.push_back(logMessage(*it));
@@ -76,10 +88,21 @@ HistoryStore::Room RoomQueries::loadRoom(const std::string& name, std::size_t ma
 	// Deleted messages left the log (XDEL): their tombstones take their
 	// places, so the newest run stays unbroken.
 	const std::uint64_t oldest = room.lastId > maxMessages ? room.lastId - maxMessages + 1 : 1;
-	placeTombstones(room.recent, replies[4], oldest, room.lastId);
+	placeTombstones(room.recent, replies[6], oldest, room.lastId);
 	HistoryStore::keepNewestRun(room, maxMessages);
 	room.remoteMembers = liveOtherMembers(name);
-	return room;
+	return loaded;
+}
+
+void RoomQueries::wake(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	const auto replies = _link.pipeline({
+		RedisLink::command({"XADD", key, "MAXLEN", "1", "*", "t", "w"}),
+		RedisLink::command({"PEXPIRE", key, "86400000"}),
+	});
+	for (const auto& reply : replies)
+		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
 }
 
 std::vector<HistoryStore::Message> RoomQueries::loadBefore(const std::string& name, std::uint64_t before, std::size_t limit)

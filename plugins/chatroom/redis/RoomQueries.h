@@ -31,10 +31,23 @@ public:
 	/// another instance's).
 	RoomQueries(const RedisOptions& options, const std::string& instance);
 
+	/// A room as loaded, and where its feed stood before it was read: every
+	/// change after feedPosition is in the feed, every one before is in
+	/// room (FeedReader::watch).
+	struct Loaded
+	{
+		HistoryStore::Room room;
+		std::string feedPosition; // "0-0": the feed was empty
+	};
+
 	/// See HistoryStore::loadRoom. A room Redis does not know gets its
 	/// epoch here, from whichever instance loads it first. Throws
 	/// Poco::Exception when Redis fails or is unreachable.
-	HistoryStore::Room loadRoom(const std::string& name, std::size_t maxMessages);
+	Loaded loadRoom(const std::string& name, std::size_t maxMessages);
+
+	/// Adds an entry to the stream key (trimmed to one, kept a day): wakes
+	/// a feed reader blocked on it. Throws Poco::Exception when Redis fails.
+	void wake(const std::string& key);
 
 	/// See HistoryStore::loadBefore: from the room's log (XREVRANGE) and its
 	/// tombstones. Throws Poco::Exception when Redis fails.

@@ -252,7 +252,7 @@ public:
 				 {"history_size = lots\n", "history_size = lots: expected a whole number from 0 to 100000"},
 				 {"backend = mysql\n", "backend = mysql: expected sqlite, memory or redis"},
 				 {"max_text_byts = 10\n", "unknown key listeners.chat.max_text_byts (did you mean max_text_bytes?)"},
-				 {"redis_password = s3cret\nredis_namespace = a b\n", "redis_namespace = a b: expected a word without spaces or colons"}})
+				 {"redis_password = s3cret\nredis_namespace = a b\n", "redis_namespace = a b: expected a word without spaces, colons or braces"}})
 		{
 			const std::string output = runToExit({"--check-config", "--config=" + writeTempFile(chatroomConfig(port, database, extra))}, EXIT_CONFIG);
 			CPPUNIT_ASSERT_MESSAGE(output, contains(output, expected));

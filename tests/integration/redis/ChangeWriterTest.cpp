@@ -11,6 +11,7 @@
 #include "RedisServer.h"
 
 #include "redis/ChangeWriter.h"
+#include "redis/Keyspace.h"
 #include "redis/RedisLink.h"
 
 #include "Poco/Logger.h"
@@ -111,7 +112,7 @@ public:
 	std::vector<std::string> log(const std::string& room)
 	{
 		std::vector<std::string> lines;
-		const auto entries = RedisLink::array(_link.run(RedisLink::command({"XRANGE", "t:room:" + room + ":log", "-", "+"})));
+		const auto entries = RedisLink::array(_link.run(RedisLink::command({"XRANGE", _keys.log(room), "-", "+"})));
 		for (auto it = entries.begin(); it != entries.end(); ++it)
 		{
 			const auto [id, fields] = RedisLink::streamEntry(*it);
@@ -126,31 +127,34 @@ public:
 		return lines;
 	}
 
-	// The feed's entries as their type letters (t), in order.
-	std::string feedKinds()
+	// The room's feed's entries as their type letters (t), in order.
+	std::string feedKinds(const std::string& room = "lobby")
 	{
 		std::string kinds;
-		const auto entries = RedisLink::array(_link.run(RedisLink::command({"XRANGE", "t:feed", "-", "+"})));
+		const auto entries = RedisLink::array(_link.run(RedisLink::command({"XRANGE", _keys.feed(room), "-", "+"})));
 		for (auto it = entries.begin(); it != entries.end(); ++it)
 			for (const auto& [name, value] : RedisLink::streamEntry(*it).second)
 				if (name == "t") kinds += value;
 		return kinds;
 	}
 
+	std::int64_t globalFeedLength() { return RedisLink::integer(_link.run(RedisLink::command({"XLEN", _keys.feed()}))); }
+
 	/// The instance that holds nick's key in room, or (none).
 	std::string presenceOf(const std::string& room, const std::string& nick)
 	{
-		const auto record = RedisLink::bulk(_link.run(RedisLink::command({"HGET", "t:room:" + room + ":presence", NameRules::comparisonKey(nick)})));
+		const auto record = RedisLink::bulk(_link.run(RedisLink::command({"HGET", _keys.presence(room), NameRules::comparisonKey(nick)})));
 		return record ? record->substr(0, record->find('\n')) : "(none)";
 	}
 
 	bool instanceAlive(const std::string& instance)
 	{
-		return RedisLink::integer(_link.run(RedisLink::command({"EXISTS", "t:instance:" + instance}))) == 1;
+		return RedisLink::integer(_link.run(RedisLink::command({"EXISTS", _keys.instance(instance)}))) == 1;
 	}
 
 private:
 	RedisLink _link;
+	const webchat::chatroom::redis::Keyspace _keys{"t"};
 };
 
 } // namespace
@@ -186,6 +190,8 @@ public:
 		// The sync of the members it had on connecting, then the changes in
 		// the order they were handed over.
 		CPPUNIT_ASSERT_EQUAL(std::string("sjmmml"), redisHolds.feedKinds());
+		// All in the room's feed; nothing of the room in the global one.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), redisHolds.globalFeedLength());
 		CPPUNIT_ASSERT_EQUAL(std::string("A"), redisHolds.presenceOf("lobby", "An"));
 		CPPUNIT_ASSERT_EQUAL(std::string("(none)"), redisHolds.presenceOf("lobby", "Bo"));
 

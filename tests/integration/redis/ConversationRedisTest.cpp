@@ -53,7 +53,7 @@ std::string sorted(std::vector<std::string> nicks)
 void waitUntilAway(RedisServer& redis, const std::string& room, const std::string& from)
 {
 	const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-	while (redis.reply({"HGETALL", "webchat:room:" + room + ":presence"}).find(from) == std::string::npos)
+	while (redis.reply({"HGETALL", "webchat:room:{" + room + "}:presence"}).find(from) == std::string::npos)
 	{
 		CPPUNIT_ASSERT_MESSAGE("the member's absence never reached Redis", std::chrono::steady_clock::now() < deadline);
 		std::this_thread::sleep_for(std::chrono::milliseconds(20));

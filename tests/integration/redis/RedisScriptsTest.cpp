@@ -24,8 +24,9 @@ using webchat::chatroom::redis::Scripts;
 namespace {
 
 const std::string room = "lobby";
-const std::string meta = "t:room:lobby:meta", logKey = "t:room:lobby:log", senders = "t:room:lobby:senders", presence = "t:room:lobby:presence",
-				  feed = "t:feed", instancePrefix = "t:instance:";
+const webchat::chatroom::redis::Keyspace keys("t");
+const std::string meta = keys.meta(room), logKey = keys.log(room), senders = keys.senders(room), presence = keys.presence(room), feed = keys.feed(room),
+				  instancePrefix = keys.instancePrefix();
 
 class Scripted
 {
@@ -56,6 +57,15 @@ public:
 	std::int64_t rename(const std::string& instance, const std::string& from, const std::string& to)
 	{
 		return eval(Scripts::rename, {presence, feed}, {instance, key(from), from, key(to), to, room, instancePrefix, "1000"});
+	}
+
+	/// The room's keys of before the hash tags taken over (Scripts::adopt).
+	std::int64_t adopt()
+	{
+		std::vector<std::string> keysNow;
+		for (const char* part : {"meta", "log", "senders", "deleted"}) keysNow.push_back(keys.untagged(room, part));
+		keysNow.insert(keysNow.end(), {meta, logKey, senders, keys.deleted(room), keys.untagged(room, "presence")});
+		return eval(Scripts::adopt, keysNow, {});
 	}
 
 	std::int64_t sync(const std::string& instance, const std::vector<std::string>& nicks)
@@ -125,6 +135,7 @@ class RedisScriptsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAnAwayMemberMovesWithItsSpeaker);
 	CPPUNIT_TEST(testSyncReplacesAnInstancesMembers);
 	CPPUNIT_TEST(testErrorRepliesCarryTheirCode);
+	CPPUNIT_TEST(testUntaggedKeysAreAdoptedOnce);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -297,6 +308,39 @@ public:
 		CPPUNIT_ASSERT(RedisLink::errorText(replies[0]).size() > std::string("NOSCRIPT").size());
 		CPPUNIT_ASSERT_EQUAL(std::string("ERR"), RedisLink::errorCode(replies[1]));
 		CPPUNIT_ASSERT(!RedisLink::isError(replies[2]));
+	}
+
+	void testUntaggedKeysAreAdoptedOnce()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		// Nothing of before: nothing to do.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.adopt());
+		// A room of before: its numbering, log and senders move under the
+		// tag, its presence (instances of before) is dropped; a join made
+		// before the load (tagged presence) stays.
+		for (const auto& [key, value] : {std::pair<std::string, std::string>{"epoch", "E"}, {"seq", "2"}})
+			s.link.run(RedisLink::command({"HSET", keys.untagged(room, "meta"), key, value}));
+		s.link.run(RedisLink::command({"XADD", keys.untagged(room, "log"), "0-2", "text", "two"}));
+		s.link.run(RedisLink::command({"HSET", keys.untagged(room, "senders"), "old", "7"}));
+		s.link.run(RedisLink::command({"HSET", keys.untagged(room, "presence"), "ghost", "old\nGhost"}));
+		s.alive("a");
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.join("a", "An"));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(1), s.adopt());
+		CPPUNIT_ASSERT_EQUAL(std::string("2"), s.field(meta, "seq"));
+		CPPUNIT_ASSERT((std::vector<std::string>{"0-2 two"}) == s.logged());
+		CPPUNIT_ASSERT_EQUAL(std::string("7"), s.field(senders, "old"));
+		CPPUNIT_ASSERT_EQUAL(std::string("a\nAn"), s.holder("An"));
+		CPPUNIT_ASSERT_EQUAL(std::string("(nil)"), s.holder("Ghost"));
+		for (const char* part : {"meta", "log", "senders", "presence"})
+			CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.count("EXISTS", keys.untagged(room, part)));
+		// Once: the room's tagged keys are its own from then on, even if
+		// untagged ones appear again (an old instance still running).
+		s.link.run(RedisLink::command({"HSET", keys.untagged(room, "meta"), "seq", "9"}));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.adopt());
+		CPPUNIT_ASSERT_EQUAL(std::string("2"), s.field(meta, "seq"));
+		// The next post goes on from there.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(3), s.post("a", 1, "E", 0, "three"));
 	}
 };
 

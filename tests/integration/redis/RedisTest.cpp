@@ -164,6 +164,9 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testQueueIsBounded);
 	CPPUNIT_TEST(testRedisRefusingWritesLosesNothing);
 	CPPUNIT_TEST(testMetricsShowTheLink);
+	CPPUNIT_TEST(testOnlyTheRoomsHostedHereAreRead);
+	CPPUNIT_TEST(testRoomsOfBeforeTheHashTagsAreKept);
+	CPPUNIT_TEST(testARoomLoadedLaterIsReadAtOnce);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
 	CPPUNIT_TEST(testLiveReloadKeepsOneRoom);
@@ -522,6 +525,110 @@ public:
 		metricsShow("webchat_redis_queued{listener=\"chat\"} 0");
 		// The message came back through the feed, the one read so far.
 		metricsShow("webchat_redis_messages_received_total{listener=\"chat\"} 1");
+	}
+
+	void testOnlyTheRoomsHostedHereAreRead()
+	{
+		// Instance A has members only in room x; room y is busy on instance
+		// B. A reads x's messages from Redis, and nothing of y's: its count
+		// of messages received does not move with y's traffic.
+		RedisServer redis;
+		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
+		const auto chatPort = freeLoopbackPort(), statusPort = freeLoopbackPort();
+		ServerProcess a({"--config=" + writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
+			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(chatPort) + "\nplugin = chatroom\nclass = ChatroomPlugin\n"
+			"backend = redis\nredis_address = " + redis.address() + "\nredis_timeout_ms = 1000\nleave_grace_ms = 0\nnick_reservation_days = 0\n" + fast +
+			"[listeners.status]\naddress = 127.0.0.1\nport = " + std::to_string(statusPort) + "\nplugin = status\nclass = StatusPlugin\n")});
+		CPPUNIT_ASSERT_MESSAGE(a.output(), a.waitForPort(chatPort) && a.waitForPort(statusPort));
+		SharedServer b(redis.address(), fast);
+		const std::string received = "webchat_redis_messages_received_total{listener=\"chat\"} ";
+		const auto receivedByA = [&] {
+			const std::string body = httpGet(statusPort, "/metrics").body;
+			const auto at = body.find("\n" + received);
+			CPPUNIT_ASSERT_MESSAGE(body, at != std::string::npos);
+			return std::stoull(body.substr(at + 1 + received.size()));
+		};
+		ChatClient an(chatPort, "/x?nick=An");
+		an.expect("welcome");
+		ChatClient binh(b.port, "/x?nick=Binh");
+		binh.expect("welcome");
+		ChatClient cuong(b.port, "/y?nick=Cuong");
+		cuong.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(0ull, receivedByA());
+		// y's traffic, all through Redis and back to B...
+		constexpr int busy = 200;
+		for (int i = 0; i < busy; ++i) cuong.send(std::to_string(i));
+		const auto ys = messages(cuong, busy);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(busy), ys.back().id);
+		// ...then one message of x from B: when A's member has it, A has read
+		// whatever Redis had before it for A.
+		binh.send("after y");
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Binh", "after y"}}) == messages(an, 1));
+		CPPUNIT_ASSERT_EQUAL(1ull, receivedByA());
+		// x's own traffic does move it: A's member's message comes back
+		// through Redis like any other.
+		an.send("from a");
+		CPPUNIT_ASSERT((std::vector<Seen>{{2, "An", "from a"}}) == messages(an, 1));
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Binh", "after y"}, {2, "An", "from a"}}) == messages(binh, 2));
+		CPPUNIT_ASSERT_EQUAL(2ull, receivedByA());
+		// More of y's traffic after x's: still nothing of it on A.
+		for (int i = 0; i < busy; ++i) cuong.send("more " + std::to_string(i));
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(2 * busy), messages(cuong, busy).back().id);
+		binh.send("last");
+		CPPUNIT_ASSERT((std::vector<Seen>{{3, "Binh", "last"}}) == messages(an, 1));
+		CPPUNIT_ASSERT_EQUAL(3ull, receivedByA());
+	}
+
+	void testARoomLoadedLaterIsReadAtOnce()
+	{
+		// A's feed reader blocks on what it reads (500 ms at a time); a room
+		// loaded meanwhile wakes it, so the room's messages come at once,
+		// not after the block. Told apart by the median of several rooms: a
+		// reader left to its block time would deliver after 250 ms on
+		// average.
+		RedisServer redis;
+		SharedServer a(redis.address()), b(redis.address());
+		ChatClient settled(a.port, "/base?nick=Settled");
+		settled.expect("welcome");
+		std::vector<long long> delays;
+		for (int i = 0; i < 7; ++i)
+		{
+			const std::string room = "/later" + std::to_string(i);
+			ChatClient here(a.port, room + "?nick=Here");
+			here.expect("welcome");
+			ChatClient there(b.port, room + "?nick=There");
+			there.expect("welcome");
+			const auto sent = std::chrono::steady_clock::now();
+			there.send("hi");
+			CPPUNIT_ASSERT((std::vector<Seen>{{1, "There", "hi"}}) == messages(here, 1));
+			delays.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent).count());
+		}
+		std::sort(delays.begin(), delays.end());
+		std::string all;
+		for (const auto delay : delays) all += std::to_string(delay) + " ms ";
+		CPPUNIT_ASSERT_MESSAGE(all, delays[delays.size() / 2] < 100);
+	}
+
+	void testRoomsOfBeforeTheHashTagsAreKept()
+	{
+		// A room as a webchatd of before per-room feeds left it (its keys
+		// without the {room} hash tag), with a member of a server gone since:
+		// its history and numbering go on, its old presence is dropped.
+		RedisServer redis;
+		redis.command({"HSET", "webchat:room:lobby:meta", "epoch", "e1", "seq", "2"});
+		for (const char* id : {"1", "2"})
+			redis.command({"XADD", "webchat:room:lobby:log", std::string("0-") + id, "nick", "An", "text", std::string("old ") + id, "ts", "1764150000000", "from", "",
+				"v", "0"});
+		redis.command({"HSET", "webchat:room:lobby:presence", "ghost", "gone-instance\nGhost"});
+		SharedServer a(redis.address());
+		ChatClient binh(a.port, "/lobby?nick=Binh");
+		const auto welcome = binh.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(std::string("e1"), welcome->getValue<std::string>("epoch"));
+		CPPUNIT_ASSERT(range(1, 2) == historyIds(welcome));
+		CPPUNIT_ASSERT((std::vector<std::string>{"Binh"}) == strings(welcome->getArray("users")));
+		binh.send("new");
+		CPPUNIT_ASSERT((std::vector<Seen>{{3, "Binh", "new"}}) == messages(binh, 1));
+		CPPUNIT_ASSERT_EQUAL(std::string("0\n"), redis.reply({"EXISTS", "webchat:room:lobby:meta", "webchat:room:lobby:log", "webchat:room:lobby:presence"}));
 	}
 
 	void testRedisRestartsUnderTraffic()

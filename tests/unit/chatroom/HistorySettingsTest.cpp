@@ -148,7 +148,7 @@ public:
 	{
 		for (const char* address : {"localhost", ":6379", "host:", "host:0", "host:65536", "host:port"})
 			CPPUNIT_ASSERT_EQUAL(std::string("redis_address = ") + address + ": expected host:port", refusal({{"backend", "redis"}, {"redis_address", address}}));
-		for (const char* ns : {"a:b", "two words", ""})
+		for (const char* ns : {"a:b", "two words", "", "a{b", "a}b"})
 		{
 			const std::string message = refusal({{"backend", "redis"}, {"redis_namespace", ns}});
 			CPPUNIT_ASSERT_MESSAGE(message, message.rfind("redis_namespace = ", 0) == 0);

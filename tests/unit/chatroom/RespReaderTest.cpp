@@ -46,8 +46,8 @@ std::string xread(const std::vector<std::pair<std::string, std::vector<std::pair
 std::string walk(RespReader& reader)
 {
 	std::string seen;
-	reader.readStreams([&](std::string_view id, const RespReader::Fields& fields) {
-		seen += std::string(id) + ":";
+	reader.readStreams([&](std::string_view stream, std::string_view id, const RespReader::Fields& fields) {
+		seen += std::string(stream) + "/" + std::string(id) + ":";
 		for (const auto& [name, value] : fields) seen += std::string(name) + "=" + std::string(value) + ",";
 		seen += ";";
 	});
@@ -127,11 +127,11 @@ public:
 	{
 		RespReader reader;
 		reader.feed(xread({{"ns:feed", {{"1-0", {"t", "m", "text", "xin chào\r\n"}}, {"1-1", {}}}}, {"other", {{"2-0", {"t", "j"}}}}}));
-		CPPUNIT_ASSERT_EQUAL(std::string("1-0:t=m,text=xin chào\r\n,;1-1:;2-0:t=j,;"), walk(reader));
+		CPPUNIT_ASSERT_EQUAL(std::string("ns:feed/1-0:t=m,text=xin chào\r\n,;ns:feed/1-1:;other/2-0:t=j,;"), walk(reader));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), reader.buffered());
 		// BLOCK timed out: nil, no entry.
 		reader.feed("*-1\r\n");
-		CPPUNIT_ASSERT_EQUAL(std::size_t(0), reader.readStreams([](std::string_view, const RespReader::Fields&) { CPPUNIT_FAIL("no entry"); }));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), reader.readStreams([](std::string_view, std::string_view, const RespReader::Fields&) { CPPUNIT_FAIL("no entry"); }));
 	}
 
 	void testStreamsReplyOtherThanStreams()
@@ -163,14 +163,14 @@ public:
 		std::string big(100000, 'x');
 		reader.feed(xread({{"feed", {{"1-0", {"a", "first"}}, {"1-1", {"b", "second"}}}}}) + "$100000\r\n" + big + "\r\n");
 		std::string seen;
-		reader.readStreams([&](std::string_view id, const RespReader::Fields& fields) {
+		reader.readStreams([&](std::string_view, std::string_view id, const RespReader::Fields& fields) {
 			if (id == "1-0") CPPUNIT_ASSERT_EQUAL(big, RedisLink::bulk(reader.readReply()).value());
 			seen += std::string(id) + "=" + std::string(fields[0].second) + ";";
 		});
 		CPPUNIT_ASSERT_EQUAL(std::string("1-0=first;1-1=second;"), seen);
 		// Not from within its own walk.
 		reader.feed(xread({{"feed", {{"2-0", {"c", "d"}}}}}) + xread({{"feed", {{"3-0", {"e", "f"}}}}}));
-		CPPUNIT_ASSERT_THROW(reader.readStreams([&](std::string_view, const RespReader::Fields&) { walk(reader); }), Poco::IllegalStateException);
+		CPPUNIT_ASSERT_THROW(reader.readStreams([&](std::string_view, std::string_view, const RespReader::Fields&) { walk(reader); }), Poco::IllegalStateException);
 	}
 
 	void testMalformedRepliesAreRefused()
