@@ -268,6 +268,12 @@ public:
 		WsTestClient nonReader(server.port);
 		nonReader.socket().setReceiveBufferSize(4096);
 		WsTestClient sender(server.port), bystander(server.port);
+		// The sender's own receive buffer is fixed, as the pace of its echo
+		// reader is: left to the kernel's autotuning (up to tcp_rmem's max,
+		// 32 MiB on some machines) it could take all 16 MiB of echoes, the
+		// server would never owe the sender anything, and the burst would
+		// reach the bystander at the server's full speed, not the sender's.
+		sender.socket().setReceiveBufferSize(64 * 1024);
 
 		const int count = 256;
 		const auto message = [](int i) {
