@@ -14,11 +14,9 @@ Connector::Connector(LoadLoop& loop, const std::vector<Endpoint>& endpoints, std
 {
 	if (_endpoints.empty()) throw std::invalid_argument("no server to connect to");
 	for (std::size_t i = 0; i < addresses; ++i) _sources.push_back(loopbackSource(i, addresses));
-	for (const Endpoint& endpoint: _endpoints)
-	{
-		if (!_sources.empty() && endpoint.address.ss_family != AF_INET)
-			throw std::invalid_argument("--addresses: the server must be reached over IPv4 (the connections come from 127.0.0.2 onwards)");
-	}
+	const bool allIpv4 = std::all_of(_endpoints.begin(), _endpoints.end(), [](const Endpoint& e) { return e.address.ss_family == AF_INET; });
+	if (!_sources.empty() && !allIpv4)
+		throw std::invalid_argument("--addresses: the server must be reached over IPv4 (the connections come from 127.0.0.2 onwards)");
 }
 
 Connector::Result Connector::open(const std::vector<ClientConnection*>& connections, std::uint64_t deadlineNs)

@@ -130,8 +130,7 @@ void FeedReader::connect()
 	{
 		// From here on: moderation before is in the records as loaded
 		// (Moderation::load), the rooms' changes in their feeds (watch).
-		const auto newest = RedisLink::array(_link.run(RedisLink::command({"XREVRANGE", _keys.feed(), "+", "-", "COUNT", "1"})));
-		_streams.setGlobalPosition(newest.isNull() || newest.size() == 0 ? "0-0" : RedisLink::streamEntry(*newest.begin()).first);
+		_streams.setGlobalPosition(RedisLink::newestEntryId(_link.run(RedisLink::newestEntry(_keys.feed()))));
 	}
 	catchUp();
 	_link.setTimeout(Poco::Timespan((_options.timeoutMs + feedBlockMs) * 1000));

@@ -193,6 +193,17 @@ Array RedisLink::array(const Reply& reply)
 	return valueOf<Array>(reply);
 }
 
+RedisLink::Command RedisLink::newestEntry(const std::string& stream)
+{
+	return command({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
+}
+
+std::string RedisLink::newestEntryId(const Reply& reply)
+{
+	const Array newest = array(reply);
+	return newest.isNull() || newest.size() == 0 ? "0-0" : streamEntry(*newest.begin()).first;
+}
+
 std::pair<std::string, std::vector<std::pair<std::string, std::string>>> RedisLink::streamEntry(const Reply& reply)
 {
 	const Array entry = array(reply);

@@ -106,6 +106,11 @@ public:
 	static Poco::Redis::Array array(const Reply& reply); // a nil array is null
 	/// A stream entry [id, [field, value, ...]].
 	static std::pair<std::string, std::vector<std::pair<std::string, std::string>>> streamEntry(const Reply& reply);
+	/// Where a read of stream that must miss nothing from now on starts:
+	/// newestEntry() asks for the stream's newest entry, newestEntryId()
+	/// gives its id from the reply ("0-0" for an empty or missing stream).
+	static Command newestEntry(const std::string& stream);
+	static std::string newestEntryId(const Reply& reply);
 
 private:
 	void send(const std::vector<Command>& commands);

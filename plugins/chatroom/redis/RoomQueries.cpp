@@ -64,7 +64,7 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 	// room's state below lacks comes after it.
 	const auto replies = _link.pipeline({
 		adopt,
-		RedisLink::command({"XREVRANGE", _keys.feed(name), "+", "-", "COUNT", "1"}),
+		RedisLink::newestEntry(_keys.feed(name)),
 		RedisLink::command({"HSETNX", meta, "epoch", HistoryStore::newEpoch()}),
 		RedisLink::command({"HGET", meta, "epoch"}),
 		RedisLink::command({"HGET", meta, "seq"}),
@@ -74,8 +74,7 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 	for (const auto& reply : replies)
 		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
 	Loaded loaded;
-	const auto feedNewest = RedisLink::array(replies[1]);
-	loaded.feedPosition = feedNewest.isNull() || feedNewest.size() == 0 ? "0-0" : RedisLink::streamEntry(*feedNewest.begin()).first;
+	loaded.feedPosition = RedisLink::newestEntryId(replies[1]);
 	HistoryStore::Room& room = loaded.room;
 	room.epoch = RedisLink::bulk(replies[3]).value_or(HistoryStore::newEpoch());
 	room.lastId = parseCounter(RedisLink::bulk(replies[4]).value_or("0"));
