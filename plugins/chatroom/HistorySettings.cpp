@@ -7,6 +7,7 @@
 #include "Poco/NumberParser.h"
 #include "Poco/Path.h"
 #include "Poco/String.h"
+#include "Poco/StringTokenizer.h"
 
 #include <algorithm>
 
@@ -14,16 +15,49 @@ namespace webchat::chatroom {
 
 namespace {
 
+// host:port (names are resolved when connecting, as Redis may start later,
+// so only the shape is checked).
+bool isHostPort(const std::string& address)
+{
+	const auto colon = address.rfind(':');
+	unsigned port = 0;
+	if (colon == std::string::npos || colon == 0 || !Poco::NumberParser::tryParseUnsigned(address.substr(colon + 1), port) || port == 0 || port > 65535)
+		return false;
+	const std::string host = address.substr(0, colon);
+	// A name or IPv4 address, or an IPv6 address in brackets.
+	if (host.front() == '[')
+		return host.size() > 2 && host.back() == ']' && host.find_first_not_of("0123456789abcdefABCDEF:.", 1) == host.size() - 1;
+	return host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == std::string::npos;
+}
+
+// A comma-separated list of host:port, each checked; at most 16 (more
+// sentinels or seed nodes than that is a typo, not a deployment).
+std::vector<std::string> addressList(const ConfigReader& read, const std::string& key)
+{
+	const std::string text = read.text(key);
+	std::vector<std::string> list;
+	for (const auto& item : Poco::StringTokenizer(text, ",", Poco::StringTokenizer::TOK_TRIM))
+	{
+		if (!isHostPort(item)) read.refuse(key, text, "expected host:port[,host:port...]");
+		list.push_back(item);
+	}
+	if (list.empty() || list.size() > 16) read.refuse(key, text, "expected 1 to 16 host:port, comma-separated");
+	return list;
+}
+
 redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t retentionCount)
 {
 	redis::RedisRooms::Options o;
 	o.address = read.text("redis_address");
-	// Names are resolved when connecting (Redis may start later), so only
-	// the shape is checked here.
-	const auto colon = o.address.rfind(':');
-	unsigned port = 0;
-	if (colon == std::string::npos || colon == 0 || !Poco::NumberParser::tryParseUnsigned(o.address.substr(colon + 1), port) || port == 0 || port > 65535)
-		read.refuse("redis_address", o.address, "expected host:port");
+	if (!isHostPort(o.address)) read.refuse("redis_address", o.address, "expected host:port");
+	if (read.choice("redis_mode") == "sentinel")
+	{
+		o.mode = redis::RedisOptions::Mode::Sentinel;
+		o.sentinels = addressList(read, "redis_sentinels");
+		o.masterName = read.text("redis_master_name");
+		if (o.masterName.find_first_of(" \t\r\n") != std::string::npos)
+			read.refuse("redis_master_name", o.masterName, "expected the name the sentinels monitor (no spaces)");
+	}
 	o.ns = read.text("redis_namespace");
 	// Braces would make a hash tag of the namespace: every room's keys in one
 	// slot of a Redis Cluster (Keyspace.h).
@@ -57,7 +91,10 @@ const SettingsTable<HistorySettings>& HistorySettings::keys()
 		{Key::integer("retention_days", 0, 0, 36500, "days", "...and for at most this many days (0: no age limit)"), &S::retentionDays},
 		{Key::integer("max_pending_messages", 100000, 1, 100000000, "messages", "messages waiting to be written (a slow or failing disk); beyond it or max_pending_bytes, new ones are delivered but not kept"), &S::maxPendingMessages},
 		{Key::integer("max_pending_bytes", 64 << 20, 1 << 20, std::int64_t(1) << 36, "bytes", "...and their size"), &S::maxPendingBytes},
-		Key::text("redis_address", "127.0.0.1:6379", "backend = redis: host:port of Redis"),
+		Key::choice("redis_mode", "standalone", {"standalone", "sentinel"}, "backend = redis: one Redis at redis_address, or the master Redis Sentinel names"),
+		Key::text("redis_address", "127.0.0.1:6379", "redis_mode = standalone: host:port of Redis"),
+		Key::text("redis_sentinels", "", "redis_mode = sentinel: host:port of each sentinel, comma-separated"),
+		Key::text("redis_master_name", "mymaster", "redis_mode = sentinel: the name the sentinels monitor the master under").notEmpty(),
 		Key::text("redis_namespace", "webchat", "key prefix, so deployments can share a Redis").notEmpty(),
 		Key::text("redis_user", "", "an ACL user for AUTH (with redis_password)"),
 		Key::text("redis_password", "", "AUTH with it (requirepass); keep the .ini readable by webchatd only").hidden(),

@@ -360,7 +360,7 @@ void ChangeWriter::finish()
 		_queue.clear();
 		_queuedPosts = 0;
 	}
-	if (unsent) _logger.error("redis " + _options.address + " unreachable at shutdown: " + std::to_string(unsent) + " queued messages were not sent");
+	if (unsent) _logger.error("redis " + _options.where() + " unreachable at shutdown: " + std::to_string(unsent) + " queued messages were not sent");
 	// Other instances drop this instance's members at their next check.
 	try
 	{

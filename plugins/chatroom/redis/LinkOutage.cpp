@@ -15,7 +15,7 @@ constexpr std::chrono::milliseconds maxBackoff{5000};
 
 LinkOutage::LinkOutage(LinkRole role, const RedisOptions& options, std::string instance, Poco::Logger& logger):
 	_role(role),
-	_address(options.address),
+	_address(options.where()),
 	_queueLimit(options.queueLimit),
 	_instance(std::move(instance)),
 	_logger(logger),

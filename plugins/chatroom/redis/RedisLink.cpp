@@ -56,11 +56,19 @@ RedisLink::RedisLink(std::string address, Poco::Timespan timeout, Credentials cr
 {
 }
 
+RedisLink::RedisLink(Sentinels sentinels, Poco::Timespan timeout, Credentials credentials):
+	_sentinels(std::move(sentinels)),
+	_timeout(timeout),
+	_credentials(std::move(credentials))
+{
+}
+
 void RedisLink::ensureConnected()
 {
 	if (_connected) return;
 	try
 	{
+		if (_sentinels) _address = _sentinels->masterAddress();
 		_socket = Poco::Net::StreamSocket();
 		_socket.connect(Poco::Net::SocketAddress(_address), _timeout);
 		// Each pipeline is one write; nothing to gain from Nagle, and a lot
@@ -77,11 +85,34 @@ void RedisLink::ensureConnected()
 			else
 				run(command({"AUTH", _credentials.user, _credentials.password}));
 		}
+		if (_sentinels) checkIsMaster();
 	}
 	catch (...)
 	{
 		disconnect();
 		throw;
+	}
+}
+
+void RedisLink::checkIsMaster()
+{
+	const Array role = array(run(command({"ROLE"})));
+	const std::string name = role.isNull() || role.size() == 0 ? "" : bulk(*role.begin()).value_or("");
+	if (name != "master")
+		throw Poco::IOException(_address + ", named master \"" + _sentinels->masterName() + "\" by the sentinels, is a " + (name.empty() ? "?" : name) +
+			" (a failover under way)");
+}
+
+void RedisLink::dropIfDemoted(const std::vector<Reply>& replies)
+{
+	if (!_sentinels) return;
+	for (const auto& reply : replies)
+	{
+		if (isError(reply) && errorCode(reply) == "READONLY")
+		{
+			disconnect();
+			return;
+		}
 	}
 }
 
@@ -139,6 +170,7 @@ std::vector<RedisLink::Reply> RedisLink::pipeline(const std::vector<Command>& co
 		disconnect();
 		throw;
 	}
+	dropIfDemoted(replies);
 	return replies;
 }
 

@@ -22,13 +22,13 @@
 #define WEBCHAT_CHATROOM_REDISLINK_INCLUDED
 
 #include "redis/RespReader.h"
+#include "redis/Sentinels.h"
 
 #include "Poco/Net/StreamSocket.h"
 #include "Poco/Redis/Array.h"
 #include "Poco/Timespan.h"
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,10 +65,15 @@ public:
 		std::string password; // empty: no AUTH
 	};
 
+	/// To the Redis at address (host:port).
 	RedisLink(std::string address, Poco::Timespan timeout, Credentials credentials = {});
+	/// To the master the sentinels name, found again after every failure.
+	RedisLink(Sentinels sentinels, Poco::Timespan timeout, Credentials credentials = {});
 
 	/// Connects (and authenticates) unless connected. Throws Poco::Exception
-	/// (Poco::Redis::RedisException when Redis refuses the credentials).
+	/// (Poco::Redis::RedisException when Redis refuses the credentials;
+	/// Poco::IOException when no sentinel names a master, or the one named
+	/// is not a master).
 	void ensureConnected();
 	bool connected() const { return _connected; }
 	/// Drops the connection (after any failure: the stream may be mid-reply).
@@ -114,8 +119,15 @@ public:
 
 private:
 	void send(const std::vector<Command>& commands);
+	// Sentinel mode: the master named is asked whether it is one.
+	void checkIsMaster();
+	// Sentinel mode: a master demoted while connected refuses writes
+	// (READONLY); the connection is dropped so the next one asks the
+	// sentinels again.
+	void dropIfDemoted(const std::vector<Reply>& replies);
 
-	const std::string _address;
+	std::string _address; // of the master in use, in sentinel mode
+	std::optional<Sentinels> _sentinels;
 	Poco::Timespan _timeout;
 	const Credentials _credentials;
 	Poco::Net::StreamSocket _socket;

@@ -32,7 +32,7 @@ return 1
 )lua";
 
 RedisNickReservations::RedisNickReservations(const RedisOptions& options, std::int64_t lifetimeMs, std::size_t maxReservations, Poco::Logger& logger):
-	_address(options.address),
+	_address(options.where()),
 	_nickPrefix(options.ns + ":nick:"),
 	_byLastUse(options.ns + ":nicks"),
 	_lifetimeMs(lifetimeMs),

@@ -16,12 +16,22 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace webchat::chatroom::redis {
 
 struct RedisOptions
 {
+	enum class Mode
+	{
+		Standalone, // one Redis at address
+		Sentinel    // the master the sentinels name masterName
+	};
+
+	Mode mode = Mode::Standalone;
 	std::string address = "127.0.0.1:6379";
+	std::vector<std::string> sentinels;    // host:port of each
+	std::string masterName = "mymaster";
 	std::string ns = "webchat";            // key prefix: deployments sharing one Redis
 	RedisLink::Credentials credentials;    // AUTH, when Redis wants it
 	std::int64_t timeoutMs = 2000;         // connect and reply timeout; also what a join waits at most
@@ -32,7 +42,20 @@ struct RedisOptions
 
 	Poco::Timespan timeout() const { return Poco::Timespan(timeoutMs * 1000); }
 	/// A connection of its own for one role.
-	RedisLink link() const { return RedisLink(address, timeout(), credentials); }
+	RedisLink link() const
+	{
+		if (mode == Mode::Sentinel) return RedisLink(Sentinels(sentinels, masterName, timeout()), timeout(), credentials);
+		return RedisLink(address, timeout(), credentials);
+	}
+	/// Which Redis, for the log: "127.0.0.1:6379", or in sentinel mode
+	/// "master mymaster (sentinels host:port,...)".
+	std::string where() const
+	{
+		if (mode == Mode::Standalone) return address;
+		std::string list;
+		for (const auto& sentinel : sentinels) list += (list.empty() ? "" : ",") + sentinel;
+		return "master " + masterName + " (sentinels " + list + ")";
+	}
 };
 
 } // namespace webchat::chatroom::redis

@@ -20,7 +20,7 @@ RedisRooms::~RedisRooms()
 
 std::string RedisRooms::describe() const
 {
-	return "redis at " + _options.address + ", namespace " + _options.ns + ", this instance " + _instance + ", " +
+	return "redis at " + _options.where() + ", namespace " + _options.ns + ", this instance " + _instance + ", " +
 		(_options.logLength ? std::to_string(_options.logLength) : std::string("all")) + " messages kept per room";
 }
 

@@ -54,6 +54,8 @@ class HistorySettingsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRedisDefaults);
 	CPPUNIT_TEST(testRedisKeys);
 	CPPUNIT_TEST(testRejectsBadRedisValuesNamingKey);
+	CPPUNIT_TEST(testSentinelKeys);
+	CPPUNIT_TEST(testRejectsBadSentinelValues);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -158,6 +160,44 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_presence_ttl_ms = 100: expected a whole number from 300 to 3600000"),
 			refusal({{"redis_presence_ttl_ms", "100"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_feed_length = 10: expected a whole number from 1000 to 1099511627776"), refusal({{"redis_feed_length", "10"}}));
+		// A list is for sentinels (and cluster seeds), not a standalone Redis.
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_address = a:1,b:2: expected host:port"), refusal({{"redis_address", "a:1,b:2"}}));
+	}
+
+	void testSentinelKeys()
+	{
+		const auto standalone = read({{"backend", "redis"}});
+		CPPUNIT_ASSERT(standalone.redis.mode == webchat::chatroom::redis::RedisOptions::Mode::Standalone);
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1:6379"), standalone.redis.where());
+
+		const auto s = read({{"backend", "redis"}, {"redis_mode", "sentinel"}, {"redis_sentinels", "s1:26379, [::1]:26380 ,s3.internal:26381"},
+			{"redis_master_name", "chat-main"}});
+		CPPUNIT_ASSERT(s.redis.mode == webchat::chatroom::redis::RedisOptions::Mode::Sentinel);
+		CPPUNIT_ASSERT((std::vector<std::string>{"s1:26379", "[::1]:26380", "s3.internal:26381"}) == s.redis.sentinels);
+		CPPUNIT_ASSERT_EQUAL(std::string("chat-main"), s.redis.masterName);
+		CPPUNIT_ASSERT_EQUAL(std::string("master chat-main (sentinels s1:26379,[::1]:26380,s3.internal:26381)"), s.redis.where());
+		CPPUNIT_ASSERT_EQUAL(std::string("mymaster"), read({{"redis_mode", "sentinel"}, {"redis_sentinels", "s1:26379"}}).redis.masterName);
+	}
+
+	void testRejectsBadSentinelValues()
+	{
+		const std::string expected = ": expected host:port[,host:port...]";
+		for (const char* list : {"s1", "s1:26379,", "s1:26379,,s2:1", "s1:0", "s1:26379;s2:26379", "s1:x"})
+		{
+			CPPUNIT_ASSERT_EQUAL(std::string("redis_sentinels = ") + list + expected,
+				refusal({{"redis_mode", "sentinel"}, {"redis_sentinels", list}}));
+		}
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_sentinels = : expected 1 to 16 host:port, comma-separated"), refusal({{"redis_mode", "sentinel"}}));
+		std::string seventeen;
+		for (int i = 0; i < 17; ++i) seventeen += (i ? "," : "") + std::string("s:") + std::to_string(26379 + i);
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_sentinels = ") + seventeen + ": expected 1 to 16 host:port, comma-separated",
+			refusal({{"redis_mode", "sentinel"}, {"redis_sentinels", seventeen}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_master_name = my master: expected the name the sentinels monitor (no spaces)"),
+			refusal({{"redis_mode", "sentinel"}, {"redis_sentinels", "s1:26379"}, {"redis_master_name", "my master"}}));
+		const std::string emptyName = refusal({{"redis_mode", "sentinel"}, {"redis_sentinels", "s1:26379"}, {"redis_master_name", ""}});
+		CPPUNIT_ASSERT_MESSAGE(emptyName, emptyName.rfind("redis_master_name = ", 0) == 0);
+		const std::string badMode = refusal({{"redis_mode", "replica"}});
+		CPPUNIT_ASSERT_MESSAGE(badMode, badMode.rfind("redis_mode = replica", 0) == 0);
 	}
 };
 
