@@ -74,6 +74,23 @@
 # webchat-bench gets --deflate (every client offers permessage-deflate and
 # inflates what it receives; its own messages go out uncompressed).
 #
+# Another WebSocket server beside ours (uWebSockets, node ws...):
+#   PEER='node /opt/ws-broadcast.js {port}' PEER_NAME=ws bench/run.sh
+#                                runs the same scenarios against it, after the
+#                                relay, pinned like webchatd ({port} is
+#                                replaced by the port it must listen on; the
+#                                command is exec'd, so its pid is the
+#                                server's for RSS and CPU); the bench speaks
+#                                the relay's protocol to it (every text to
+#                                every client, the sender included). Its
+#                                name (PEER_NAME, default peer; letters,
+#                                digits, - and _) is the column's; the
+#                                protocol is peer-<name>, default PROTOCOLS
+#                                "relay peer-<name>", default SCENARIOS "idle
+#                                throughput latency slow-consumer". Built or
+#                                installed by whoever runs it, never by this
+#                                repository (bench/README.md shows one).
+#
 # Exit status: 0 when every scenario passed, 1 otherwise.
 set -euo pipefail
 
@@ -89,10 +106,14 @@ elif [[ -n ${DEFLATE:-} && ${DEFLATE:-0} != 0 ]]; then
 elif [[ -n ${TLS:-} && ${TLS:-0} != 0 ]]; then
 	scenarios=${SCENARIOS:-throughput latency}
 	protocols=${PROTOCOLS:-relay relay-tls chatroom chatroom-tls}
+elif [[ -n ${PEER:-} ]]; then
+	scenarios=${SCENARIOS:-idle throughput latency slow-consumer}
+	protocols=${PROTOCOLS:-relay peer-${PEER_NAME:-peer}}
 else
 	scenarios=${SCENARIOS:-idle throughput latency slow-consumer slowloris}
 	protocols=${PROTOCOLS:-relay chatroom}
 fi
+peer_name=${PEER_NAME:-peer}
 slowloris_setups=${SLOWLORIS_SETUPS:-baseline shipped shipped-follow-up per-ip-100 per-ip-100-follow-up}
 redis_server=${REDIS_SERVER:-/usr/bin/redis-server}
 uses_redis=
@@ -101,6 +122,11 @@ uses_tls=
 [[ " $protocols " == *"-tls "* ]] && uses_tls=1
 
 log() { echo "run.sh: $*" >&2; }
+if [[ " $protocols " == *" peer-"* ]]; then
+	[[ -n ${PEER:-} ]] || { log "a peer-* protocol needs PEER (the command that starts it)"; exit 1; }
+	[[ $peer_name =~ ^[A-Za-z0-9_-]{1,32}$ ]] || { log "PEER_NAME must be 1-32 letters, digits, - or _"; exit 1; }
+	[[ $PEER == *"{port}"* ]] || { log "PEER must say where the port goes: {port}"; exit 1; }
+fi
 
 # --- build -------------------------------------------------------------------
 if [[ ! -f $build/CMakeCache.txt ]]; then
@@ -309,6 +335,8 @@ server_command() {
 	if [[ $2 == slowloris ]]; then
 		# shellcheck disable=SC2206 # the defines are words by design
 		server_cmd=("${slowloris_cmd[@]}" ${slowloris_extra[${1%-follow-up}]:-} "--define=listeners.chat.database=$results/$1-$2.db")
+	elif [[ $1 == peer-* ]]; then
+		server_cmd=("${server_pin[@]}" bash -c "exec ${PEER//\{port\}/$port}")
 	elif [[ $1 == relay || $1 == relay-deflate ]]; then
 		server_cmd=("${relay_cmd[@]}")
 	elif [[ $1 == relay-tls ]]; then
@@ -360,6 +388,8 @@ start_server() {
 	for ((instance = 1; instance <= count; ++instance)); do
 		chat=$port status=$status_port pid=${server_pids[instance - 1]}
 		((instance == 2)) && chat=$port2 status=$status_port2
+		# A peer has no status listener.
+		[[ $1 == peer-* ]] && status=$chat
 		for ((i = 0; i < 100; ++i)); do
 			listening "$chat" && listening "$status" && break
 			if ! kill -0 "$pid" 2>/dev/null; then
@@ -396,7 +426,7 @@ for setup in $slowloris_setups; do
 	[[ $setup =~ ^(baseline|(shipped|per-ip-100)(-follow-up)?)$ ]] || { log "unknown slowloris setup $setup"; exit 1; }
 done
 for protocol in $protocols; do
-	[[ $protocol =~ ^(relay|relay-tls|relay-deflate|chatroom|chatroom-tls|chatroom-deflate|chatroom-redis|chatroom-redis2)$ ]] || { log "unknown protocol $protocol"; exit 1; }
+	[[ $protocol =~ ^(relay|relay-tls|relay-deflate|chatroom|chatroom-tls|chatroom-deflate|chatroom-redis|chatroom-redis2|peer-$peer_name)$ ]] || { log "unknown protocol $protocol"; exit 1; }
 done
 # Runs cmd (webchat-bench) as run, keeps its record and command line, and
 # stops the server.
@@ -432,6 +462,10 @@ for scenario in $scenarios; do
 		# both /metrics (counters summed).
 		wire=${protocol%%-*}
 		targets=(--port "$port" --server-pid "${server_pids[0]}" --metrics-url "$metrics_url")
+		if [[ $protocol == peer-* ]]; then
+			wire=relay
+			targets=(--port "$port" --server-pid "${server_pids[0]}")
+		fi
 		if (($(instances "$protocol") == 2)); then
 			targets=(--ports "$port,$port2" --server-pid "${server_pids[0]},${server_pids[1]}"
 				--metrics-url "$metrics_url,$metrics_url2")
@@ -460,6 +494,9 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	echo
 	if [[ " $protocols " == *" relay "* ]]; then
 		echo "- relay: \`${relay_cmd[*]}\`"
+	fi
+	if [[ " $protocols " == *" peer-"* ]]; then
+		echo "- $peer_name (PEER): \`${server_pin[*]} bash -c 'exec ${PEER//\{port\}/$port}'\`"
 	fi
 	if [[ " $protocols " == *" chatroom "* || " $protocols " == *" chatroom-tls "* || " $protocols " == *" chatroom-deflate "* ]]; then
 		echo "- chat room: \`${chat_cmd[*]} --define=listeners.chat.database=<results>/<protocol>-<scenario>.db\`"

@@ -12,6 +12,12 @@ std::optional<double> IdleResult::rssPerConnectionBytes() const
 	return grown * 1024.0 / static_cast<double>(connect.opened);
 }
 
+std::optional<double> IdleResult::serverCpuPerHandshakeUs() const
+{
+	if (!serverCpuSeconds || connect.opened == 0) return std::nullopt;
+	return *serverCpuSeconds * 1e6 / static_cast<double>(connect.opened);
+}
+
 std::optional<double> IdleResult::kernelSlabPerConnectionBytes() const
 {
 	if (!kernelBefore || !kernelOpen || !kernelBefore->slabBytes || !kernelOpen->slabBytes || connect.opened == 0) return std::nullopt;
@@ -55,6 +61,7 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 	benchCpu.start();
 	_result.connect = connector.open(pointers, deadlineNs);
 	_result.serverCpuPercent = serverCpu.percent();
+	_result.serverCpuSeconds = serverCpu.seconds();
 	_result.benchCpuPercent = benchCpu.percent();
 
 	// Serve the sockets meanwhile: a ping or a close must not go unanswered.

@@ -46,6 +46,7 @@ struct IdleResult
 	std::size_t closedCleanly = 0; // the server answered our close frame and ended the stream
 	std::optional<std::uint64_t> rssBeforeKiB, rssOpenKiB, rssAfterKiB;
 	std::optional<double> serverCpuPercent, benchCpuPercent; // while connecting
+	std::optional<double> serverCpuSeconds;                   // while connecting: the handshakes' cost
 	std::optional<ChatroomTotals> chat; // chat room: the events heard until closing
 	// The machine's TCP sockets, before and with every connection open: both
 	// ends of each (the bench's and the server's) are on this machine.
@@ -54,6 +55,10 @@ struct IdleResult
 	bool correct() const { return connect.failed == 0 && dropped == 0; }
 	/// Server RSS growth per connection, in bytes (nothing without a pid).
 	std::optional<double> rssPerConnectionBytes() const;
+	/// Server CPU per connection opened, in microseconds: the handshake and
+	/// the accept (nothing without a pid). On loopback the connecting side
+	/// pays much of TCP's share, so this, not handshakes/s, compares servers.
+	std::optional<double> serverCpuPerHandshakeUs() const;
 	/// Kernel memory per connection, both ends: the slab caches of a TCP
 	/// socket (nothing when /proc/slabinfo cannot be read), and the TCP
 	/// buffers (sockstat's mem).

@@ -23,7 +23,8 @@ const std::map<std::string, Figures> Compared = {
 		{{"handshakes_per_s", "handshakes/s"}, {"time_to_all_established_ms", "time to all established (ms)"},
 			{"server_rss_per_connection_bytes", "server RSS per connection (bytes)"},
 			{"server_rss_all_open_kib", "server RSS all open (KiB)"},
-			{"server_cpu_percent_while_connecting", "server CPU while connecting (%)"}}},
+			{"server_cpu_percent_while_connecting", "server CPU while connecting (%)"},
+			{"server_cpu_us_per_handshake", "server CPU per handshake (us)"}}},
 	{"throughput",
 		{{"deliveries_per_s", "deliveries/s"}, {"latency_p50_ms", "latency p50 (ms)"}, {"latency_p99_ms", "latency p99 (ms)"},
 			{"server_rss_peak_kib", "server RSS peak (KiB)"}, {"server_cpu_percent", "server CPU (%)"},
@@ -159,6 +160,19 @@ std::string tlsLabel(const std::string& name)
 	return found == labels.end() ? backendLabel(name) : found->second;
 }
 
+// Another WebSocket server run by bench/run.sh's PEER: "peer-<its name>".
+bool isPeer(const std::string& name)
+{
+	return name.rfind("peer-", 0) == 0 && name.size() > 5;
+}
+
+// The setups' names in the relay's side-by-side table.
+std::string sideLabel(const std::string& name)
+{
+	if (name == "chatroom") return "chat room";
+	return isPeer(name) ? name.substr(5) : name;
+}
+
 std::string plaintextOf(const std::string& tlsName)
 {
 	return tlsName.substr(0, tlsName.size() - 4);
@@ -189,6 +203,15 @@ std::string ResultTables::ratio(const std::string& a, const std::string& b)
 	if (!isNumber(a) || !isNumber(b) || number(b) <= 0) return "";
 	char text[32];
 	std::snprintf(text, sizeof text, "%.0f %%", 100 * number(a) / number(b));
+	return text;
+}
+
+std::string ResultTables::factor(const std::string& a, const std::string& b)
+{
+	if (!isNumber(a) || !isNumber(b) || number(b) <= 0) return "";
+	const double times = number(a) / number(b);
+	char text[32];
+	std::snprintf(text, sizeof text, times < 10 ? "%.1fx" : "%.0fx", times);
 	return text;
 }
 
@@ -267,30 +290,74 @@ std::string ResultTables::comparison() const
 	const auto any = [this](auto predicate) { return std::any_of(_names.begin(), _names.end(), predicate); };
 	if (any([](const std::string& name) { return name.rfind("chatroom-redis", 0) == 0; })) return backends();
 	if (any([](const std::string& name) { return endsWith(name, "-tls"); })) return tlsTable() + "\n" + tlsVerdict();
-	if (hasName("relay") && hasName("chatroom"))
+	if (hasName("relay") && (hasName("chatroom") || any(isPeer)))
 	{
-		const bool throughput = std::find(_scenarios.begin(), _scenarios.end(), "throughput") != _scenarios.end();
-		return sideBySide() + (throughput ? "\n" + relayVerdict() : "");
+		std::string verdicts;
+		if (hasName("chatroom") && std::find(_scenarios.begin(), _scenarios.end(), "throughput") != _scenarios.end()) verdicts += relayVerdict();
+		for (const std::string& name: _names)
+			if (isPeer(name)) verdicts += peerVerdict(name);
+		return sideBySide() + (verdicts.empty() ? "" : "\n" + verdicts);
 	}
 	return "";
 }
 
 std::string ResultTables::sideBySide() const
 {
-	std::string out = row({"scenario", "figure", "relay", "chat room", "chat room / relay"}) + separator(5);
+	// The relay first, then every other setup, each followed by its share
+	// of the relay.
+	std::vector<std::string> others;
+	for (const std::string& name: _names)
+		if (name != "relay" && (name == "chatroom" || isPeer(name))) others.push_back(name);
+	std::vector<std::string> header = {"scenario", "figure", "relay"};
+	for (const std::string& name: others)
+	{
+		header.push_back(sideLabel(name));
+		header.push_back(sideLabel(name) + " / relay");
+	}
+	std::string out = row(header) + separator(header.size());
+	// One row: the relay's cell, then each other's cell and (when share)
+	// its share of the relay's.
+	const auto line = [&](const std::string& scenario, const std::string& label, bool share, auto cellOf) {
+		std::vector<std::string> cells = {scenario, label, cellOf("relay")};
+		for (const std::string& name: others)
+		{
+			cells.push_back(cellOf(name));
+			cells.push_back(share ? ratio(cellOf(name), cellOf("relay")) : "");
+		}
+		return row(cells);
+	};
 	for (const std::string& scenario: _scenarios)
 	{
-		out += row({scenario, "result", result("relay", scenario), result("chatroom", scenario), ""});
-		out += row({scenario, "CPU contention", contentionOf("relay", scenario), contentionOf("chatroom", scenario), ""});
+		out += line(scenario, "result", false, [&](const std::string& name) { return result(name, scenario); });
+		out += line(scenario, "CPU contention", false, [&](const std::string& name) { return contentionOf(name, scenario); });
 		for (const Figure& figure: figuresOf(Compared, scenario))
-		{
-			const std::string relay = value("relay", scenario, figure.key);
-			const std::string chat = value("chatroom", scenario, figure.key);
-			out += row({scenario, figure.label, relay, chat, ratio(chat, relay)});
-		}
+			out += line(scenario, figure.label, true, [&](const std::string& name) { return value(name, scenario, figure.key); });
 		for (const Figure& figure: ServerCounters)
-			out += row({scenario, figure.label, value("relay", scenario, figure.key), value("chatroom", scenario, figure.key), ""});
+			out += line(scenario, figure.label, false, [&](const std::string& name) { return value(name, scenario, figure.key); });
 	}
+	return out;
+}
+
+std::string ResultTables::peerVerdict(const std::string& peer) const
+{
+	const std::string label = sideLabel(peer);
+	std::string out;
+	const std::string relay = value("relay", "throughput", "deliveries_per_s");
+	const std::string other = value(peer, "throughput", "deliveries_per_s");
+	if (result("relay", "throughput") == "PASS" && result(peer, "throughput") == "PASS" && !factor(relay, other).empty())
+		out += "Relay vs " + label + " throughput: the relay delivered " + factor(relay, other) + " " + label + "'s deliveries/s.\n";
+	// Per delivery and per handshake, the servers' own CPU: what the
+	// targets are stated in.
+	const auto cost = [&](const std::string& what, const std::string& key, const std::string& unit) {
+		const std::string relayCost = value("relay", what == "delivery" ? "throughput" : "idle", key);
+		const std::string otherCost = value(peer, what == "delivery" ? "throughput" : "idle", key);
+		if (factor(otherCost, relayCost).empty()) return std::string();
+		return "Server CPU per " + what + ": relay " + relayCost + " " + unit + ", " + label + " " + otherCost + " " + unit + " (" + label + " spends " +
+			factor(otherCost, relayCost) + " the relay's).\n";
+	};
+	out += cost("delivery", "server_cpu_ns_per_delivery", "ns");
+	out += cost("handshake", "server_cpu_us_per_handshake", "us");
+	out += busyBenchmark(peer, label);
 	return out;
 }
 

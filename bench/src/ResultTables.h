@@ -11,9 +11,11 @@
 // - else any "<setup>-tls": every setup side by side, each TLS column
 //   followed by the TLS figure as a share of its plaintext one, then what
 //   TLS costs per delivery;
-// - else "relay" and "chatroom": the two side by side with the chat room
-//   as a share of the relay, then whether the chat room reaches half the
-//   relay's throughput.
+// - else "relay" and "chatroom" or any "peer-<name>" (another WebSocket
+//   server, bench/run.sh's PEER): side by side, each as a share of the
+//   relay, then whether the chat room reaches half the relay's throughput
+//   and how the relay's CPU per delivery and per connection compares with
+//   each peer's.
 //
 // - any "slowloris" runs: a table of their own, a column per setup (the
 //   server's settings), with whether the honest client's p99 met 50 ms.
@@ -55,6 +57,9 @@ public:
 
 	/// a as a share of b ("42 %"), empty unless both are numbers and b > 0.
 	static std::string ratio(const std::string& a, const std::string& b);
+	/// a as a multiple of b ("2.4x", "85x"), empty unless both are numbers
+	/// and b > 0.
+	static std::string factor(const std::string& a, const std::string& b);
 
 private:
 	const RunRecord* find(const std::string& name, const std::string& scenario) const;
@@ -69,6 +74,8 @@ private:
 
 	std::string sideBySide() const;
 	std::string relayVerdict() const;
+	/// How the relay compares with peer, another server run by run.sh's PEER.
+	std::string peerVerdict(const std::string& peer) const;
 	std::string backends() const;
 	std::string tlsTable() const;
 	std::string tlsVerdict() const;

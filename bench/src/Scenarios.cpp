@@ -285,6 +285,7 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.figure("server_rss_after_close_kib", kib(result.rssAfterKiB), 0);
 	report.figure("server_rss_per_connection_bytes", result.rssPerConnectionBytes(), 0);
 	report.figure("server_cpu_percent_while_connecting", result.serverCpuPercent, 0, "%");
+	report.figure("server_cpu_us_per_handshake", result.serverCpuPerHandshakeUs(), 1, "us");
 	report.figure("bench_cpu_percent_while_connecting", result.benchCpuPercent, 0, "%");
 	// Both ends of every connection are this machine's (loopback).
 	report.figure("kernel_slab_per_connection_both_ends_bytes", result.kernelSlabPerConnectionBytes(), 0);

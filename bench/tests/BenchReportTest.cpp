@@ -65,6 +65,7 @@ class BenchReportTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRatio);
 	CPPUNIT_TEST(testRelayAndChatroom);
 	CPPUNIT_TEST(testRelayVerdicts);
+	CPPUNIT_TEST(testRelayAndPeers);
 	CPPUNIT_TEST(testTlsTable);
 	CPPUNIT_TEST(testBackendsTable);
 	CPPUNIT_TEST(testEveryRun);
@@ -247,6 +248,11 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string(""), ResultTables::ratio("yes", "1"));
 		CPPUNIT_ASSERT_EQUAL(std::string(""), ResultTables::ratio("1", ""));
 		CPPUNIT_ASSERT_EQUAL(std::string(""), ResultTables::ratio("n/a", "5"));
+		CPPUNIT_ASSERT_EQUAL(std::string("2.4x"), ResultTables::factor("236.6", "99.4"));
+		CPPUNIT_ASSERT_EQUAL(std::string("310x"), ResultTables::factor("14051.5", "45.3"));
+		CPPUNIT_ASSERT_EQUAL(std::string("0.5x"), ResultTables::factor("1", "2"));
+		CPPUNIT_ASSERT_EQUAL(std::string(""), ResultTables::factor("1", "0"));
+		CPPUNIT_ASSERT_EQUAL(std::string(""), ResultTables::factor("n/a", "5"));
 	}
 
 	void testRelayAndChatroom()
@@ -389,6 +395,41 @@ public:
 		const std::string all = tables.markdown();
 		CPPUNIT_ASSERT(all.find("relay-throughput: 3 %; relay-tls-idle: n/a; chatroom-idle: n/a.") != std::string::npos);
 		CPPUNIT_ASSERT(all.find("CPU contention") < all.find("Every run:"));
+	}
+
+	void testRelayAndPeers()
+	{
+		// Two other servers run by bench/run.sh's PEER, beside the relay and
+		// the chat room: each a column with its share of the relay.
+		const ResultTables tables({
+			record("relay", "throughput", "\"deliveries_per_s\":13000000,\"server_cpu_ns_per_delivery\":60,\"bench_cpu_percent\":97"),
+			record("chatroom", "throughput", "\"deliveries_per_s\":5000000,\"server_cpu_ns_per_delivery\":90"),
+			record("peer-uws", "throughput", "\"deliveries_per_s\":2600000,\"server_cpu_ns_per_delivery\":300"),
+			record("peer-ws", "throughput", "\"deliveries_per_s\":130000"),
+			record("relay", "idle", "\"server_cpu_us_per_handshake\":20"),
+			record("peer-uws", "idle", "\"server_cpu_us_per_handshake\":50"),
+		});
+		const std::string table = tables.comparison();
+		CPPUNIT_ASSERT(hasLine(table, "| scenario | figure | relay | chat room | chat room / relay | uws | uws / relay | ws | ws / relay |"));
+		CPPUNIT_ASSERT(hasLine(table, "| throughput | deliveries/s | 13000000 | 5000000 | 38 % | 2600000 | 20 % | 130000 | 1 % |"));
+		CPPUNIT_ASSERT(hasLine(table, "| throughput | result | PASS | PASS |  | PASS |  | PASS |  |"));
+		CPPUNIT_ASSERT(hasLine(table, "| idle | server CPU per handshake (us) | 20 |  |  | 50 | 250 % |  |  |"));
+		CPPUNIT_ASSERT(hasLine(table, "| idle | result | PASS | FAIL |  | PASS |  | FAIL |  |"));
+		CPPUNIT_ASSERT(hasLine(table, "Relay vs uws throughput: the relay delivered 5.0x uws's deliveries/s."));
+		CPPUNIT_ASSERT(hasLine(table, "Server CPU per delivery: relay 60 ns, uws 300 ns (uws spends 5.0x the relay's)."));
+		CPPUNIT_ASSERT(hasLine(table, "Server CPU per handshake: relay 20 us, uws 50 us (uws spends 2.5x the relay's)."));
+		CPPUNIT_ASSERT(hasLine(table, "Relay vs ws throughput: the relay delivered 100x ws's deliveries/s."));
+		// ws reported no CPU: no line claims one.
+		CPPUNIT_ASSERT(table.find("relay 60 ns, ws") == std::string::npos);
+		// The chat room's verdict is still there.
+		CPPUNIT_ASSERT(table.find("Chat room vs relay throughput: 38 %") != std::string::npos);
+
+		// The relay and a peer alone compare too; a peer without the relay
+		// does not.
+		const ResultTables alone({record("relay", "throughput", "\"deliveries_per_s\":2"), record("peer-ws", "throughput", "\"deliveries_per_s\":1")});
+		CPPUNIT_ASSERT(hasLine(alone.comparison(), "| scenario | figure | relay | ws | ws / relay |"));
+		CPPUNIT_ASSERT(alone.comparison().find("Chat room") == std::string::npos);
+		CPPUNIT_ASSERT(ResultTables({record("peer-ws", "throughput", "\"deliveries_per_s\":1")}).comparison().empty());
 	}
 
 	void testNoComparison()
