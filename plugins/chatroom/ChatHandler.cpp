@@ -48,10 +48,11 @@ ChatHandler::ChatHandler(const ChatSettings& settings, const auth::AuthSettings&
 	_moderationStore(store.moderationStore(logger)),
 	_moderation(*_moderationStore, Poco::Logger::get(logger.name() + ".audit"), logger),
 	// Cheap: a room is loaded from the store by its first join, outside the
-	// registry's lock (Room::join).
+	// registry's lock (Room::admit).
 	_rooms(settings.maxRooms, [topics = std::move(topics), limits = settings.roomLimits(), &store, &logger, moderation = &_moderation](const Name& name) {
 		return std::make_shared<Room>(name, topics(name.key), limits, store, logger, moderation);
-	})
+	}),
+	_joins(settings.joinThreads, settings.maxPendingJoins)
 {
 	_moderation.loadIfNeeded();
 }
@@ -132,40 +133,125 @@ void ChatHandler::onOpen(engine::Connection& connection)
 
 void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session, const std::optional<std::string>& nick)
 {
-	const RequestTarget& target = session.target();
 	if (bannedFromJoining(connection, session)) return;
-	// A signed identity keeps its nick for its subject; anyone else is known
-	// by its nick token.
-	std::string token;
+	// What may block (the nick's reservation and claim, the room's first
+	// load) runs on a join thread; the rest comes back here (completeJoin).
+	auto join = std::make_shared<PendingJoin>();
+	join->roomName = session.target().room();
+	join->nick = nick;
+	join->sentToken = session.target().token();
 	if (session.speaker().verified)
 	{
-		if (const auto refusal = nick ? claimForHolder(session, *nick) : std::nullopt)
+		join->speaker = session.speaker();
+		join->holder = session.nickHolder();
+	}
+	session.startJoining(join);
+	// One room's joins on one thread, in the order they came.
+	const std::size_t affinity = std::hash<std::string>()(NameRules::comparisonKey(join->roomName));
+	const bool queued = _joins.submit(affinity, [this, join, handle = connection.handle()] {
+		prepareJoin(*join);
+		if (!join->finishWork())
 		{
-			refuse(connection, {refusal->code, refusal->message, CloseCodes::Conflict});
+			abandonJoin(*join); // the connection closed meanwhile
 			return;
 		}
-	}
-	else
+		handle.post([this, join](engine::Connection& connection) { completeJoin(connection, join); });
+		// The room's next join waits until this one is in (or undone by the
+		// connection's close). A loop stopped for good never answers: the
+		// wait is bounded.
+		if (!join->waitSettled(std::chrono::seconds(5)))
+			_logger.warning("a join to " + join->roomName + " was not completed within 5 s; the room's next joins go on");
+	});
+	if (!queued)
 	{
-		auto claimed = claimByNickToken(session, nick);
-		if (const auto* refusal = std::get_if<ChatError>(&claimed))
+		session.endJoining();
+		refuse(connection, {"unavailable", "the server has too many joins under way; try again shortly", CloseCodes::Unavailable});
+	}
+}
+
+void ChatHandler::prepareJoin(PendingJoin& join)
+{
+	try
+	{
+		// A signed identity keeps its nick for its subject; anyone else is
+		// known by its nick token.
+		if (join.speaker.verified)
 		{
-			refuse(connection, *refusal);
+			if (const auto refusal = join.nick ? claimForHolder(join.holder, *join.nick) : std::nullopt)
+			{
+				join.refusal = ChatError{refusal->code, refusal->message, CloseCodes::Conflict};
+				return;
+			}
+		}
+		else
+		{
+			auto claimed = claimByNickToken(join.sentToken, join.nick);
+			if (const auto* refusal = std::get_if<ChatError>(&claimed))
+			{
+				join.refusal = *refusal;
+				return;
+			}
+			GuestClaim& guest = std::get<GuestClaim>(claimed);
+			join.token = std::move(guest.token);
+			join.speaker = std::move(guest.speaker);
+			join.holder = std::move(guest.holder);
+		}
+		join.room = _rooms.acquire(Name::of(join.roomName));
+		if (!join.room)
+		{
+			join.refusal = ChatError{"too_many_rooms", "the server has " + std::to_string(_settings.maxRooms) + " rooms open; join one that exists",
+				CloseCodes::TooMany};
 			return;
 		}
-		token = std::move(std::get<std::string>(claimed));
+		join.admission = join.room->admit(join.nick, join.speaker.from);
 	}
-	auto room = _rooms.acquire(Name::of(target.room()));
-	if (!room)
+	catch (const std::exception& exc)
 	{
-		refuse(connection, {"too_many_rooms", "the server has " + std::to_string(_settings.maxRooms) + " rooms open; join one that exists", CloseCodes::TooMany});
+		// The stores report their own outages and answer for them; this is
+		// anything else.
+		_logger.error("joining " + join.roomName + ": " + webchat::describe(exc));
+		if (join.room) _rooms.release(join.room->key());
+		join.room.reset();
+		join.refusal = ChatError{"unavailable", "the chat server could not complete the join; try again shortly", CloseCodes::Unavailable};
+	}
+}
+
+void ChatHandler::abandonJoin(PendingJoin& join)
+{
+	if (!join.room) return;
+	join.room->abandon(join.admission);
+	_rooms.release(join.room->key());
+	join.room.reset();
+}
+
+void ChatHandler::completeJoin(engine::Connection& connection, const std::shared_ptr<PendingJoin>& join)
+{
+	if (!join->complete()) return; // the connection closed first: onClose undid it
+	// Whatever the outcome, the room's next join may go on after this.
+	struct Settle
+	{
+		PendingJoin& join;
+		~Settle() { join.settle(); }
+	} settle{*join};
+	ChatSession& session = sessionOf(connection);
+	session.endJoining();
+	if (join->refusal)
+	{
+		refuse(connection, *join->refusal);
 		return;
 	}
+	if (!join->speaker.verified)
+	{
+		session.setSpeaker(join->speaker);
+		if (_reservations) session.setNickHolder(join->holder);
+	}
+	const auto& room = join->room;
 	session.hold(room);
+	const RequestTarget& target = session.target();
 	// One address coming and going must not flood every room with join
 	// and leave events: beyond its budget they are not broadcast.
 	session.setAnnounced(_presencePerAddress.tryTake(connection.peerAddress(), steadyMs()));
-	const Room::JoinResult result = room->join(connection, nick, target.since(), target.epoch(), session.announced(), session.speaker(), token);
+	const Room::JoinResult result = room->join(connection, join->admission, target.since(), target.epoch(), session.announced(), session.speaker(), join->token);
 	if (result.unavailable)
 	{
 		refuse(connection, {"unavailable", "the chat server cannot reach its shared backend; try again shortly", CloseCodes::Unavailable});
@@ -207,11 +293,17 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 		refuse(connection, {"room_full", "this room has its maximum of " + std::to_string(_settings.maxUsersPerRoom) + " users", CloseCodes::TooMany});
 		break;
 	}
+	// What the client sent before its welcome, now that it is a member (or
+	// nothing, refused).
+	for (const auto& [opcode, payload] : session.takeEarlyFrames())
+	{
+		if (!connection.isOpen() || !session.joined()) break;
+		onMessage(connection, opcode, payload);
+	}
 }
 
-std::variant<std::string, ChatError> ChatHandler::claimByNickToken(ChatSession& session, const std::optional<std::string>& nick)
+std::variant<ChatHandler::GuestClaim, ChatError> ChatHandler::claimByNickToken(const std::optional<std::string>& sent, const std::optional<std::string>& nick)
 {
-	const std::optional<std::string>& sent = session.target().token();
 	const bool wellFormed = sent && NickToken::wellFormed(*sent);
 	std::string token = NickToken::generate();
 	if (_reservations && nick && NickReservations::reservable(*nick))
@@ -237,16 +329,18 @@ std::variant<std::string, ChatError> ChatHandler::claimByNickToken(ChatSession& 
 		// Nothing to check it against: the client keeps its public id.
 		token = *sent;
 	}
-	session.setSpeaker(Speaker{NickToken::publicId(token), false, 0, {}});
-	if (_reservations) session.setNickHolder(NickToken::holder(token));
-	return token;
+	GuestClaim guest;
+	guest.speaker = Speaker{NickToken::publicId(token), false, 0, {}};
+	if (_reservations) guest.holder = NickToken::holder(token);
+	guest.token = std::move(token);
+	return guest;
 }
 
-std::optional<ChatError> ChatHandler::claimForHolder(const ChatSession& session, const std::string& nick)
+std::optional<ChatError> ChatHandler::claimForHolder(const std::string& holder, const std::string& nick)
 {
-	if (!_reservations || session.nickHolder().empty()) return std::nullopt;
+	if (!_reservations || holder.empty()) return std::nullopt;
 	if (!NickReservations::reservable(nick)) return std::nullopt;
-	if (_reservations->claim(NameRules::comparisonKey(nick), session.nickHolder(), wallClockMs()) != NickReservations::Claim::Reserved) return std::nullopt;
+	if (_reservations->claim(NameRules::comparisonKey(nick), holder, wallClockMs()) != NickReservations::Claim::Reserved) return std::nullopt;
 	return nickReserved(nick, 0);
 }
 
@@ -256,6 +350,16 @@ void ChatHandler::onMessage(engine::Connection& connection, ws::Opcode opcode, s
 	if (session.auth() == ChatSession::Auth::AwaitingToken)
 	{
 		firstAuthFrame(connection, session, opcode, payload);
+		return;
+	}
+	if (session.pendingJoin())
+	{
+		// Sent before its welcome: handled once it joined.
+		if (!session.keepEarlyFrame(opcode, payload))
+		{
+			sendError(connection, "too_early", "at most " + std::to_string(ChatSession::MaxEarlyFrames) + " frames before the welcome");
+			closeAtOnce(connection, ws::CloseCode::PolicyViolation, "too_early");
+		}
 		return;
 	}
 	if (!session.joined()) return;
@@ -435,7 +539,7 @@ void ChatHandler::changeNick(engine::Connection& connection, ChatSession& sessio
 		sendError(connection, "nick_rate_limited", "at most " + std::to_string(_settings.nickChangesPerMinute) + " nick changes a minute");
 		return;
 	}
-	if (const auto refusal = claimForHolder(session, nick))
+	if (const auto refusal = claimForHolder(session.nickHolder(), nick))
 	{
 		sendError(connection, refusal->code, refusal->message);
 		return;
@@ -459,6 +563,18 @@ void ChatHandler::changeNick(engine::Connection& connection, ChatSession& sessio
 void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 {
 	ChatSession& session = sessionOf(connection);
+	if (const auto join = session.endJoining())
+	{
+		// Closed while its join was under way: a join thread still working
+		// on it undoes what it took when done; a join ready to complete
+		// is undone here.
+		if (join->cancel() == JoinTicket::State::Ready)
+		{
+			abandonJoin(*join);
+			join->settle();
+		}
+		return;
+	}
 	const bool wasMember = session.joined();
 	const auto room = session.dropRoom();
 	if (!room) return;

@@ -77,6 +77,11 @@ public:
 	/// (once the engine stopped, nobody is left to tell).
 	void stopLeaveGraces() { _leaveGraces.stop(); }
 
+	/// Drops the joins waiting for a join thread and waits for those under
+	/// way (once the engine stopped: their connections are closed, so each
+	/// undoes what it took).
+	void stopJoins() { _joins.stop(); }
+
 	/// Rooms with members and members over all rooms (any thread).
 	RoomRegistry<Room>::Usage usage() const { return _rooms.usage(); }
 
@@ -170,12 +175,26 @@ private:
 	void adopt(engine::Connection& connection, ChatSession& session, const auth::Identity& identity);
 	void firstAuthFrame(engine::Connection& connection, ChatSession& session, ws::Opcode opcode, std::string_view payload);
 	void authenticate(engine::Connection& connection, ChatSession& session, const std::string& token, std::int64_t now);
-	// Gives a session without a signed identity its speaker from its nick
-	// token (the one it sent when that holds nick, else a new one, returned
-	// for the welcome), or the refusal when nick is another's.
-	std::variant<std::string, ChatError> claimByNickToken(ChatSession& session, const std::optional<std::string>& nick);
-	// Claims nick for session's holder: nick_reserved when another holds it.
-	std::optional<ChatError> claimForHolder(const ChatSession& session, const std::string& nick);
+	// A join's halves (JoinQueue.h): prepareJoin() on a join thread claims
+	// the nick and admits it to the room (Room::admit), completeJoin() on
+	// the connection's thread joins it; abandonJoin() undoes the first when
+	// the connection closed in between.
+	void prepareJoin(PendingJoin& join);
+	void completeJoin(engine::Connection& connection, const std::shared_ptr<PendingJoin>& join);
+	void abandonJoin(PendingJoin& join);
+	// A guest's identity from its nick token: the token for its welcome,
+	// the speaker it makes, the holder its nicks are reserved for.
+	struct GuestClaim
+	{
+		std::string token;
+		Speaker speaker;
+		std::string holder; // empty without nick reservations
+	};
+	// The token a guest sent when it holds nick, else a new one; or the
+	// refusal when nick is another's (any thread).
+	std::variant<GuestClaim, ChatError> claimByNickToken(const std::optional<std::string>& sent, const std::optional<std::string>& nick);
+	// Claims nick for holder: nick_reserved when another holds it.
+	std::optional<ChatError> claimForHolder(const std::string& holder, const std::string& nick);
 	void postMessage(engine::Connection& connection, ChatSession& session, std::string_view text);
 	void changeNick(engine::Connection& connection, ChatSession& session, std::string_view requested, std::int64_t now);
 	// Tells the room's other members here that session is typing.
@@ -212,8 +231,10 @@ private:
 	Moderation _moderation;
 	ModerationTargets<engine::ConnectionHandle> _targets;
 	RoomRegistry<Room> _rooms;
-	// The ends of members' leave graces; first to go, before the rooms.
+	// The ends of members' leave graces; before the rooms.
 	DelayedTasks _leaveGraces;
+	// Joins' blocking halves; first to go (their work uses all of the above).
+	JoinQueue _joins;
 };
 
 } // namespace webchat::chatroom

@@ -19,6 +19,22 @@ void ChatSession::joinedAs(std::string nick)
 	setNick(std::move(nick));
 }
 
+bool ChatSession::keepEarlyFrame(ws::Opcode opcode, std::string_view payload)
+{
+	if (_earlyFrames.size() >= MaxEarlyFrames || _earlyBytes + payload.size() > MaxEarlyBytes) return false;
+	_earlyFrames.emplace_back(opcode, std::string(payload));
+	_earlyBytes += payload.size();
+	return true;
+}
+
+std::vector<std::pair<ws::Opcode, std::string>> ChatSession::takeEarlyFrames()
+{
+	auto frames = std::move(_earlyFrames);
+	_earlyFrames.clear();
+	_earlyBytes = 0;
+	return frames;
+}
+
 void ChatSession::setNick(std::string nick)
 {
 	_escapedNick = JsonWriter::escaped(nick);

@@ -9,8 +9,10 @@
 #ifndef WEBCHAT_CHATROOM_CHATSESSION_INCLUDED
 #define WEBCHAT_CHATROOM_CHATSESSION_INCLUDED
 
+#include "ChatError.h"
 #include "ChatSettings.h"
 #include "FloodGuard.h"
+#include "JoinQueue.h"
 #include "RequestTarget.h"
 #include "Room.h"
 #include "Speaker.h"
@@ -19,9 +21,33 @@
 #include "webchat/engine/SessionHandler.h"
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace webchat::chatroom {
+
+/// A join under way (ChatHandler::joinRoom): what it asked for, set on the
+/// connection's thread before a join thread takes it, and what the join
+/// thread prepared, read back on the connection's thread once the ticket
+/// is Ready (the ticket's lock orders the two).
+struct PendingJoin: JoinTicket
+{
+	// Asked for.
+	std::string roomName;
+	std::optional<std::string> nick;
+	std::optional<std::string> sentToken; // token= of a guest
+	Speaker speaker;                      // a signed identity's; a guest's is made by the claim
+	std::string holder;                   // a signed identity's nick holder
+
+	// Prepared.
+	std::optional<ChatError> refusal;     // refused: nothing else is set
+	std::string token;                    // a guest's nick token, for its welcome
+	std::shared_ptr<Room> room;           // held from the registry
+	Room::Admission admission;
+};
 
 class ChatSession final: public engine::Session
 {
@@ -35,6 +61,19 @@ public:
 	const std::shared_ptr<Room>& room() const { return _room; }
 	void hold(std::shared_ptr<Room> room) { _room = std::move(room); }
 	std::shared_ptr<Room> dropRoom() { _joined = false; return std::move(_room); }
+
+	/// Its join is under way on a join thread (JoinQueue.h).
+	const std::shared_ptr<PendingJoin>& pendingJoin() const { return _pendingJoin; }
+	void startJoining(std::shared_ptr<PendingJoin> join) { _pendingJoin = std::move(join); }
+	std::shared_ptr<PendingJoin> endJoining() { return std::move(_pendingJoin); }
+
+	/// Frames a client sent before its welcome (while joining) are kept
+	/// and handled once it joined, at most MaxEarlyFrames of them and
+	/// MaxEarlyBytes together: false (not kept) beyond.
+	static constexpr std::size_t MaxEarlyFrames = 16;
+	static constexpr std::size_t MaxEarlyBytes = 64 * 1024;
+	bool keepEarlyFrame(ws::Opcode opcode, std::string_view payload);
+	std::vector<std::pair<ws::Opcode, std::string>> takeEarlyFrames();
 
 	/// In the room's member list as nick().
 	bool joined() const { return _joined; }
@@ -92,6 +131,9 @@ public:
 private:
 	const RequestTarget _target;
 	std::shared_ptr<Room> _room;
+	std::shared_ptr<PendingJoin> _pendingJoin;
+	std::vector<std::pair<ws::Opcode, std::string>> _earlyFrames;
+	std::size_t _earlyBytes = 0;
 	bool _joined = false;
 	bool _announced = true;
 	bool _closedByServer = false;

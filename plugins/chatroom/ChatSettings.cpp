@@ -35,6 +35,8 @@ const SettingsTable<ChatSettings>& ChatSettings::keys()
 		{Key::integer("presence_events_per_ip_per_minute", 30, 1, 1000000, "joins", "joins of one address broadcast to the room (with their leaves); beyond it, a join and its leave are not broadcast (member lists in welcomes stay right)"), &S::presenceEventsPerIpPerMinute},
 		{Key::integer("flood_close_after", 50, 1, 1000000, "frames", "refused frames within 10 s before the client is closed (1008)"), &S::floodCloseAfter},
 		{Key::integer("max_rooms", 1000, 1, 1000000, "rooms", "rooms that may exist at once, empty ones included"), &S::maxRooms},
+		{Key::integer("join_threads", 2, 1, 64, "threads", "threads doing joins' waits (nick reservations, Redis, a room's first load) off the I/O threads"), &S::joinThreads},
+		{Key::integer("max_pending_joins", 10000, 1, 1000000, "joins", "joins waiting for those threads at most; beyond, a join is refused (unavailable, 4503)"), &S::maxPendingJoins},
 		{Key::integer("max_users_per_room", 1000, 1, 1000000, "users", "members per room"), &S::maxUsersPerRoom},
 		{Key::integer("nick_changes_per_minute", 5, 0, 10000, "changes", "nick changes per connection (refused attempts do not count; 0 forbids them)"), &S::nickChangesPerMinute},
 		{Key::integer("nick_reservation_days", 30, 0, 3650, "days", "a nick stays with the browser (nick token) or identity that used it this long after its last use (0: nicks are not kept)"), &S::nickReservationDays},

@@ -33,6 +33,8 @@ struct ChatSettings
 	std::size_t floodCloseAfter = 0;      // flood_close_after: refused messages within floodWindowMs before close 1008
 	std::int64_t floodWindowMs = 10000;
 	std::size_t maxRooms = 0;             // max_rooms: rooms that may exist at once
+	std::size_t joinThreads = 0;          // join_threads: threads for joins' blocking half (JoinQueue.h)
+	std::size_t maxPendingJoins = 0;      // max_pending_joins: joins waiting for them at most
 	std::size_t maxUsersPerRoom = 0;      // max_users_per_room
 	std::size_t nickChangesPerMinute = 0; // nick_changes_per_minute: per connection
 	std::int64_t nickReservationDays = 0; // nick_reservation_days: a nick stays its holder's this long after its last use (0: not kept)

@@ -14,7 +14,8 @@
 // operator API; shutdown() withdraws and detaches it first of all.
 //
 // Order at shutdown: the engine stops first (its I/O threads are the only
-// callers of the rooms, so nothing is appended after), then the leave
+// callers of the rooms, so nothing is appended after), then the join
+// threads (their connections are closed: each undoes its join), the leave
 // graces' timer (members away go with the process), then the history
 // store writes what it still holds and closes. Members go in reverse order
 // of declaration: the engine, the rooms (ChatHandler), the nick
@@ -50,6 +51,7 @@ public:
 		// already, unless the listener never started).
 		withdrawService();
 		if (_engine) _engine->stop();
+		if (_chat) _chat->stopJoins();
 		if (_chat) _chat->stopLeaveGraces();
 		if (_chat) _chat->clearRooms();
 		if (_store) _store->close();
@@ -115,6 +117,9 @@ public:
 	{
 		withdrawService();
 		if (_engine) _engine->stop();
+		// Joins under way end (their connections are closed), before the
+		// store they may still read closes.
+		if (_chat) _chat->stopJoins();
 		// Members away within their leave grace go with the process: every
 		// client is gone now.
 		if (_chat) _chat->stopLeaveGraces();

@@ -67,54 +67,93 @@ Name Room::sharedGuestNick()
 	return Name::of("guest-" + std::to_string(std::uniform_int_distribution<unsigned>(1000, 999999)(random)));
 }
 
+Room::Admission Room::admit(const std::optional<std::string>& nick, const std::string& speakerFrom)
+{
+	Admission admission;
+	// Both forms of the nick are made here, outside the room's lock.
+	if (nick) admission.nick = Name::of(*nick);
+	admission.guest = !nick;
+	// Shared rooms: the nick is claimed across instances first, outside the
+	// room's lock (the backend answers within its timeout).
+	if (_shared)
+	{
+		if (!nick) admission.nick = sharedGuestNick();
+		admission.claim = _shared->join(_name.key, admission.nick, speakerFrom);
+		for (int attempt = 0; !nick && admission.claim == SharedRooms::Verdict::Taken && attempt < 5; ++attempt)
+		{
+			admission.nick = sharedGuestNick();
+			admission.claim = _shared->join(_name.key, admission.nick, speakerFrom);
+		}
+		if (admission.claim == SharedRooms::Verdict::Taken) return admission;
+	}
+	// The room's first join loads it, under the room's lock: nothing can be
+	// posted before (posting takes a member), and other joiners wait for the
+	// history they are to be sent. Only this room waits, and once.
+	_topic->publishWith([&](std::string&) { admission.unavailable = !ensureLoaded(); });
+	return admission;
+}
+
+void Room::abandon(const Admission& admission)
+{
+	if (admission.claim != SharedRooms::Verdict::Accepted) return;
+	// The claim is given back unless the nick is another member's here (the
+	// backend accepted it for this instance, which holds it already).
+	bool heldHere = false;
+	_topic->publishWith([&](std::string&) { heldHere = _state.hasMember(admission.nick.key) && _remoteOwners.count(admission.nick.key) == 0; });
+	if (!heldHere) _shared->leave(_name.key, admission.nick);
+}
+
+bool Room::ensureLoaded()
+{
+	if (_loaded) return true;
+	try
+	{
+		load();
+		return true;
+	}
+	catch (const std::exception& exc)
+	{
+		// Only shared rooms throw: retried by the next join.
+		_logger.warning("room " + _name.shown + ": cannot load it from the shared backend (" + webchat::describe(exc) + "); joins wait until it is back");
+		return false;
+	}
+}
+
 Room::JoinResult Room::join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
 	const std::optional<std::string>& epoch, bool announce, const Speaker& speaker, std::string_view token)
 {
+	return join(connection, admit(nick, speaker.from), since, epoch, announce, speaker, token);
+}
+
+Room::JoinResult Room::join(engine::Connection& connection, const Admission& admission, const std::optional<std::uint64_t>& since,
+	const std::optional<std::string>& epoch, bool announce, const Speaker& speaker, std::string_view token)
+{
 	JoinResult result;
-	// Both forms of the nick are made here, outside the room's lock.
-	Name joining;
-	if (nick) joining = Name::of(*nick);
-	// Shared rooms: the nick is claimed across instances first, outside the
-	// room's lock (the backend answers within its timeout).
-	SharedRooms::Verdict claim = SharedRooms::Verdict::Unavailable;
-	if (_shared)
+	Name joining = admission.nick;
+	const SharedRooms::Verdict claim = admission.claim;
+	if (claim == SharedRooms::Verdict::Taken)
 	{
-		if (!nick) joining = sharedGuestNick();
-		claim = _shared->join(_name.key, joining, speaker.from);
-		for (int attempt = 0; !nick && claim == SharedRooms::Verdict::Taken && attempt < 5; ++attempt)
-		{
-			joining = sharedGuestNick();
-			claim = _shared->join(_name.key, joining, speaker.from);
-		}
-		if (claim == SharedRooms::Verdict::Taken)
-		{
-			result.nick = joining.shown;
-			result.status = RoomState::Join::NickTaken;
-			return result;
-		}
+		result.nick = joining.shown;
+		result.status = RoomState::Join::NickTaken;
+		return result;
+	}
+	if (admission.unavailable)
+	{
+		result.unavailable = true;
+		abandon(admission);
+		return result;
 	}
 	std::string welcome;
 	bool heldHere = false; // the nick is another member's of this instance
 	connection.subscribe(*_topic, [&](std::string& batch) {
-		// The room's first join loads it, under the room's lock: nothing
-		// can be posted before (posting takes a member), and other joiners
-		// wait for the history they are to be sent. Only this room waits,
-		// and once (the store's load is a short indexed read).
-		if (!_loaded)
+		// Loaded by admit(), unless the room was reset since (a new epoch
+		// in the shared backend): then it loads here, as admit() would.
+		if (!ensureLoaded())
 		{
-			try
-			{
-				load();
-			}
-			catch (const std::exception& exc)
-			{
-				// Only shared rooms throw: retried by the next join.
-				_logger.warning("room " + _name.shown + ": cannot load it from the shared backend (" + webchat::describe(exc) + "); joins wait until it is back");
-				result.unavailable = true;
-				return;
-			}
+			result.unavailable = true;
+			return;
 		}
-		if (!_shared && !nick) joining = _state.guestNick();
+		if (!_shared && admission.guest) joining = _state.guestNick();
 		result.nick = joining.shown;
 		if (takeBack(joining.key, Member{joining.shown, speaker, connection.peerAddress()}, result))
 		{

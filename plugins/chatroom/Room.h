@@ -9,7 +9,7 @@
 // live stream meet with no gap and no duplicate. No lock of its own.
 //
 // The room is loaded from the store by its first join, under the same lock
-// (see join()). Should the store fail there, the room runs on in memory
+// (see admit(), on a join thread). Should the store fail there, the room runs on in memory
 // under a new epoch, not stored, until it is forgotten: chatting goes on,
 // and clients are told the history they knew is gone.
 //
@@ -87,9 +87,34 @@ public:
 	/// is verified); it and the connection's address are kept with the
 	/// member for snapshot(). token, when not empty, is the nick token its
 	/// welcome gives it.
+	/// admit() then join() below, on the calling thread.
 	JoinResult join(engine::Connection& connection, const std::optional<std::string>& nick, const std::optional<std::uint64_t>& since,
 		const std::optional<std::string>& epoch = std::nullopt, bool announce = true, const Speaker& speaker = Speaker(),
 		std::string_view token = {});
+
+	/// What a join takes before it may join (admit()).
+	struct Admission
+	{
+		Name nick;          // as asked for; shared rooms: the guest nick chosen
+		bool guest = false; // no nick asked for
+		SharedRooms::Verdict claim = SharedRooms::Verdict::Unavailable; // shared rooms: the backend's verdict on nick
+		bool unavailable = false; // the room could not be loaded (shared rooms: the backend is unreachable)
+	};
+
+	/// The half of a join that may block, on any thread (the chat room's
+	/// join threads, JoinQueue.h): the nick's claim across instances
+	/// (shared rooms; speakerFrom is the joiner's public id) and the room's
+	/// first load. Then join(connection, admission, ...) on the
+	/// connection's thread, or abandon().
+	Admission admit(const std::optional<std::string>& nick, const std::string& speakerFrom);
+
+	/// The half of a join in memory: see join() above.
+	JoinResult join(engine::Connection& connection, const Admission& admission, const std::optional<std::uint64_t>& since,
+		const std::optional<std::string>& epoch, bool announce, const Speaker& speaker, std::string_view token);
+
+	/// The joiner of admission went away before join(): its claim across
+	/// instances is given back (any thread).
+	void abandon(const Admission& admission);
 
 	/// nick (as it joined or was renamed, shown) left (its connection is
 	/// already unsubscribed): a leave event when announce (as its join was).
@@ -228,6 +253,9 @@ private:
 	void addRemote(std::string& batch, const Name& nick, const std::string& instance, std::int64_t ts);
 	void removeRemote(std::string& batch, const std::string& key, std::int64_t ts);
 	static Name sharedGuestNick();
+	// Under the room's lock: loads the room unless loaded; false when a
+	// shared room cannot be loaded (logged; the next join tries again).
+	bool ensureLoaded();
 	// Under the topic's lock: the member away under key is returning (the
 	// same speaker): it takes its place back, result says so.
 	bool takeBack(const std::string& key, Member returning, JoinResult& result);

@@ -8,9 +8,10 @@
 // back to every instance (this one included) what any of them published.
 //
 // Two halves:
-//   - SharedRooms: what a Room calls, on an I/O thread. post() and leave()
-//     only queue; join() and rename() wait (bounded) for the backend's
-//     verdict on the nick, because a nick is unique across instances.
+//   - SharedRooms: what a Room calls, on an I/O thread, but join(), on a
+//     join thread (JoinQueue.h). post() and leave() only queue; join() and
+//     rename() wait (bounded) for the backend's verdict on the nick,
+//     because a nick is unique across instances.
 //   - SharedRooms::Sink: what the backend calls from its own thread to
 //     deliver messages in order and other instances' presence changes;
 //     implemented by ChatHandler, which finds the room.

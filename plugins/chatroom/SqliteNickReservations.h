@@ -5,7 +5,7 @@
 // nick_reservations (nick_key, holder, last_used; SqliteHistoryStore creates
 // it), so they hold across restarts.
 //
-// What claim() blocks on, on the joining connection's I/O thread: one
+// What claim() blocks on, on a join thread (JoinQueue.h): one
 // mutex (other claims), held for one indexed SELECT by primary key on its own connection
 // (WAL: a read never waits for a writer), tens of microseconds, as a room's
 // loadRoom() does. The write that records a claim is queued for a writer

@@ -11,7 +11,7 @@
 // A claim is one Lua script, so two instances claiming one nick at once
 // are decided by Redis, one after the other.
 //
-// What claim() blocks on, on the joining connection's I/O thread: one
+// What claim() blocks on, on a join thread (JoinQueue.h): one
 // mutex (other claims of this instance) and one round trip to Redis, a
 // fraction of a millisecond, at most redis_timeout_ms when Redis stops
 // answering (as a join to a shared room already waits for the nick's

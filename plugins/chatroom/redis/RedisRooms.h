@@ -17,8 +17,9 @@
 //     reads the global feed (bans, mutes, rules), catches them up after a
 //     reconnection and removes the members of instances that stopped
 //     renewing their key;
-//   - the queries (RoomQueries.h) load a room on its first join (an I/O
-//     thread waits for that read and the wake-up, once per room).
+//   - the queries (RoomQueries.h) load a room on its first join (a join
+//     thread, JoinQueue.h, waits for that read and the wake-up, once per
+//     room).
 // This class is the rooms' view of the three: a HistoryStore whose
 // shared() is itself.
 //

@@ -3,8 +3,8 @@
 //
 // The queries of RedisRooms: loading a room on its first join here (its
 // epoch, counter, newest messages and the other instances' live members),
-// on a connection of its own, one load at a time. Called on the I/O thread
-// of the joining client, which waits for it (once per room, bounded by
+// on a connection of its own, one load at a time. Called on a join thread
+// (JoinQueue.h), which waits for it (once per room, bounded by
 // redis_timeout_ms); never on the writer's or the feed reader's connection,
 // so a load never waits behind the feed's blocking read.
 //

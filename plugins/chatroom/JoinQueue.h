@@ -1,0 +1,149 @@
+//
+// JoinQueue.h
+//
+// Where joins wait for what may block: the nick's reservation and, with
+// rooms shared through Redis, the nick's claim across instances and a
+// room's first load are network round trips (bounded by redis_timeout_ms,
+// seconds when Redis is slow or gone). Done on an I/O thread, they would
+// stall every other connection of that thread; so a join's blocking half
+// runs here, on a few threads of the chat room's own (join_threads), and
+// its other half, in memory, back on the connection's I/O thread
+// (ChatHandler::joinRoom). At most max_pending_joins wait; a join beyond
+// is refused at once (unavailable) rather than queued without bound.
+//
+// The joins of one room go to one thread (by the room's key), which takes
+// the next only once the connection's thread is through with the last
+// (JoinTicket::settle): a room's joins complete in the order they came, on
+// whichever I/O threads, so a member who joined first is announced to the
+// next, as when joins completed on arrival. Joins of different rooms run
+// side by side; a room slow to load holds back only the rooms that share
+// its thread.
+//
+// A JoinTicket is what the two halves share: the worker fills it and hands
+// it back through the connection's handle; the connection's close may come
+// first, and whichever of the two finds the ticket in the other's hands
+// undoes what the join took (ChatHandler::abandonJoin).
+//
+
+#ifndef WEBCHAT_CHATROOM_JOINQUEUE_INCLUDED
+#define WEBCHAT_CHATROOM_JOINQUEUE_INCLUDED
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace webchat::chatroom {
+
+class JoinTicket
+{
+public:
+	enum class State
+	{
+		Working,   // the worker has it
+		Ready,     // done, on its way back to the connection's thread
+		Cancelled, // the connection closed: nobody completes the join
+		Completed  // the connection's thread took it
+	};
+
+	/// The worker is done: true (now Ready) unless the connection closed
+	/// meanwhile (then the worker undoes the join).
+	bool finishWork()
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_state == State::Cancelled) return false;
+		_state = State::Ready;
+		return true;
+	}
+
+	/// The connection's thread takes it: true unless cancelled.
+	bool complete()
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_state != State::Ready) return false;
+		_state = State::Completed;
+		return true;
+	}
+
+	/// The connection closed; returns the state it found: Ready means the
+	/// caller undoes the join (then settle()), Working that the worker will.
+	State cancel()
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		const State found = _state;
+		if (_state == State::Working || _state == State::Ready) _state = State::Cancelled;
+		return found;
+	}
+
+	/// The connection's thread is through with it (joined, refused or
+	/// undone): the worker may go on with the room's next join.
+	void settle()
+	{
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			_settled = true;
+		}
+		_settledSignal.notify_all();
+	}
+
+	/// The worker waits for settle(), at most timeout; false when it timed
+	/// out.
+	bool waitSettled(std::chrono::milliseconds timeout)
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		return _settledSignal.wait_for(lock, timeout, [this] { return _settled; });
+	}
+
+private:
+	std::mutex _mutex;
+	std::condition_variable _settledSignal;
+	State _state = State::Working;
+	bool _settled = false;
+};
+
+class JoinQueue
+{
+public:
+	JoinQueue(std::size_t threads, std::size_t maxPending);
+	~JoinQueue();
+
+	JoinQueue(const JoinQueue&) = delete;
+	JoinQueue& operator=(const JoinQueue&) = delete;
+
+	/// Queues work on the thread of affinity (a room's key's hash): works
+	/// of one affinity run one at a time, in order. False when
+	/// max_pending_joins wait already, or after stop().
+	bool submit(std::size_t affinity, std::function<void()> work);
+
+	/// Drops what waits (nothing of it was taken yet) and waits for the
+	/// work in progress (bounded by the backends' timeouts). Idempotent.
+	void stop();
+
+	/// Joins waiting or in progress.
+	std::size_t pending() const;
+
+private:
+	struct Worker
+	{
+		std::deque<std::function<void()>> queue;
+		std::condition_variable ready;
+	};
+
+	void run(Worker& worker);
+
+	const std::size_t _maxPending;
+	mutable std::mutex _mutex;
+	std::vector<std::unique_ptr<Worker>> _workers;
+	std::size_t _pending = 0; // queued or running, over all workers
+	bool _stopping = false;
+	std::vector<std::thread> _threads;
+};
+
+} // namespace webchat::chatroom
+
+#endif
