@@ -156,11 +156,6 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 			return;
 		}
 		handle.post([this, join](engine::Connection& connection) { completeJoin(connection, join); });
-		// The room's next join waits until this one is in (or undone by the
-		// connection's close). A loop stopped for good never answers: the
-		// wait is bounded.
-		if (!join->waitSettled(std::chrono::seconds(5)))
-			_logger.warning("a join to " + join->roomName + " was not completed within 5 s; the room's next joins go on");
 	});
 	if (!queued)
 	{
@@ -227,12 +222,6 @@ void ChatHandler::abandonJoin(PendingJoin& join)
 void ChatHandler::completeJoin(engine::Connection& connection, const std::shared_ptr<PendingJoin>& join)
 {
 	if (!join->complete()) return; // the connection closed first: onClose undid it
-	// Whatever the outcome, the room's next join may go on after this.
-	struct Settle
-	{
-		PendingJoin& join;
-		~Settle() { join.settle(); }
-	} settle{*join};
 	ChatSession& session = sessionOf(connection);
 	session.endJoining();
 	if (join->refusal)
@@ -568,11 +557,7 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 		// Closed while its join was under way: a join thread still working
 		// on it undoes what it took when done; a join ready to complete
 		// is undone here.
-		if (join->cancel() == JoinTicket::State::Ready)
-		{
-			abandonJoin(*join);
-			join->settle();
-		}
+		if (join->cancel() == JoinTicket::State::Ready) abandonJoin(*join);
 		return;
 	}
 	const bool wasMember = session.joined();

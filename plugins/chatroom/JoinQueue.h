@@ -11,11 +11,14 @@
 // (ChatHandler::joinRoom). At most max_pending_joins wait; a join beyond
 // is refused at once (unavailable) rather than queued without bound.
 //
-// The joins of one room go to one thread (by the room's key), which takes
-// the next only once the connection's thread is through with the last
-// (JoinTicket::settle): a room's joins complete in the order they came, on
-// whichever I/O threads, so a member who joined first is announced to the
-// next, as when joins completed on arrival. Joins of different rooms run
+// The joins of one room go to one thread (by the room's key) and are
+// handed back in the order they came, so on one I/O thread a room's joins
+// complete in that order (a member who joined first is announced to the
+// next). Across I/O threads they may complete in another order: each
+// member's welcome and join event still agree (the room's lock orders
+// them), only not by arrival. The thread does not wait for a join to
+// complete before it takes the next: joins into one busy room go at the
+// I/O threads' pace, not one thread hop each. Joins of different rooms run
 // side by side; a room slow to load holds back only the rooms that share
 // its thread.
 //
@@ -28,7 +31,6 @@
 #ifndef WEBCHAT_CHATROOM_JOINQUEUE_INCLUDED
 #define WEBCHAT_CHATROOM_JOINQUEUE_INCLUDED
 
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -71,7 +73,7 @@ public:
 	}
 
 	/// The connection closed; returns the state it found: Ready means the
-	/// caller undoes the join (then settle()), Working that the worker will.
+	/// caller undoes the join, Working that the worker will.
 	State cancel()
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -80,30 +82,9 @@ public:
 		return found;
 	}
 
-	/// The connection's thread is through with it (joined, refused or
-	/// undone): the worker may go on with the room's next join.
-	void settle()
-	{
-		{
-			std::lock_guard<std::mutex> lock(_mutex);
-			_settled = true;
-		}
-		_settledSignal.notify_all();
-	}
-
-	/// The worker waits for settle(), at most timeout; false when it timed
-	/// out.
-	bool waitSettled(std::chrono::milliseconds timeout)
-	{
-		std::unique_lock<std::mutex> lock(_mutex);
-		return _settledSignal.wait_for(lock, timeout, [this] { return _settled; });
-	}
-
 private:
 	std::mutex _mutex;
-	std::condition_variable _settledSignal;
 	State _state = State::Working;
-	bool _settled = false;
 };
 
 class JoinQueue
