@@ -10,14 +10,20 @@
 
 namespace webchat::engine {
 
+LoopMember& Connection::create(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+	bool perMessageDeflate)
+{
+	return *new Connection(loop, fd, std::move(session), std::move(peerAddress), std::move(tls), perMessageDeflate);
+}
+
 Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate):
+	LoopMember(perMessageDeflate),
 	_loop(loop),
 	_fd(fd),
 	_session(std::move(session)),
 	_peerAddress(std::move(peerAddress)),
 	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this,
 		perMessageDeflate ? ws::MessageDecoder::Compression::PerMessageDeflate : ws::MessageDecoder::Compression::None),
-	_compresses(perMessageDeflate),
 	_lastHeardMs(loop.now()),
 	_tls(tls ? std::make_unique<TlsChannel>(std::move(tls)) : nullptr)
 {
@@ -25,7 +31,35 @@ Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_p
 
 ConnectionHandle Connection::handle() const
 {
-	return ConnectionHandle(_loop, *this, _serial);
+	return ConnectionHandle(_loop, *this, serial);
+}
+
+void Connection::start(std::string response, std::string pending, bool stopping)
+{
+	queueRaw(std::move(response));
+	if (stopping)
+	{
+		close(ws::CloseCode::GoingAway, "server shutting down");
+		return;
+	}
+	// Its first check: a ping once it has been silent for the interval.
+	checkBy();
+	_loop.engine().handler().onOpen(*this);
+	if (!pending.empty() && isOpen()) feed(pending.data(), pending.size());
+	// OpenSSL may already hold decrypted frames the socket will not signal.
+	if (isTls() && isOpen()) onReadable();
+}
+
+void Connection::drop(std::uint16_t code)
+{
+	leaveOpen(code);
+	closeSocket();
+}
+
+void Connection::setDeadline(std::int64_t atMs)
+{
+	_deadlineMs = atMs;
+	if (_state == State::Open) checkBy();
 }
 
 Connection::~Connection()
@@ -56,7 +90,7 @@ void Connection::send(ws::Opcode opcode, std::string_view payload)
 {
 	if (_state != State::Open) return;
 	Chunk* chunk = _loop.chunks().acquire();
-	if (_compresses)
+	if (compresses())
 		ws::appendMessageFrame(chunk->owned, opcode, payload, _loop.deflater(), _loop.settings().compressionMinBytes);
 	else
 		ws::appendFrame(chunk->owned, opcode, payload);
@@ -92,12 +126,18 @@ void Connection::feed(char* data, std::size_t size)
 	}
 	if (_decoder.hasPartialFrame() || _decoder.hasPartialMessage())
 	{
-		if (_stalledSinceMs == 0) _stalledSinceMs = _loop.now();
+		if (_stalledSinceMs == 0)
+		{
+			_stalledSinceMs = _loop.now();
+			checkBy();
+		}
 	}
 	else
 	{
 		_stalledSinceMs = 0;
 	}
+	// Released at the next tick once idle (checkTimeouts).
+	if (compresses() && _decoder.holdsInflateState()) checkBy();
 }
 
 void Connection::finishClose(std::uint16_t code, std::string_view reason)
@@ -126,8 +166,7 @@ void Connection::onReadable()
 	const platform::IoStatus status = platform::receive(_fd, _loop.readBuffer(), readLimit(), n);
 	if (status == platform::IoStatus::Progress)
 	{
-		_lastHeardMs = _loop.now();
-		_pingOutstanding = false;
+		heardFrom();
 		EventLoop::Counters::add(_loop.counters().bytesIn, static_cast<std::uint64_t>(n));
 		feed(_loop.readBuffer(), n);
 		return;
@@ -200,7 +239,9 @@ void Connection::watchWritable(bool on)
 
 void Connection::updateInterest()
 {
-	_loop.poller().modify(_fd, (_readPaused ? 0 : Poller::Read) | (_pollingWrite ? Poller::Write : 0), this);
+	// The loop's tag for its members' events.
+	LoopMember* const tag = this;
+	_loop.poller().modify(_fd, (_readPaused ? 0 : Poller::Read) | (_pollingWrite ? Poller::Write : 0), tag);
 }
 
 std::size_t Connection::readLimit() const
@@ -218,6 +259,7 @@ void Connection::throttleReading()
 		_readPaused = true;
 		_lastHeardMs = _loop.now();
 		updateInterest();
+		checkBy();
 	}
 	else if (_readPaused && owed < cap / 4)
 	{
@@ -226,6 +268,7 @@ void Connection::throttleReading()
 		// A frame left half-read while throttled had no chance to finish.
 		if (_stalledSinceMs != 0) _stalledSinceMs = _loop.now();
 		updateInterest();
+		checkBy();
 	}
 }
 
@@ -243,8 +286,7 @@ void Connection::readTls()
 		if (result == TlsChannel::Result::Progress)
 		{
 			total += n;
-			_lastHeardMs = _loop.now();
-			_pingOutstanding = false;
+			heardFrom();
 			EventLoop::Counters::add(_loop.counters().bytesIn, static_cast<std::uint64_t>(n));
 			feed(_loop.readBuffer(), n);
 			continue;
@@ -357,6 +399,7 @@ void Connection::leaveOpen(std::uint16_t code)
 	if (_state != State::Open) return;
 	_state = State::Closing;
 	_closingSinceMs = _loop.now();
+	checkBy();
 	unsubscribe();
 	_loop.engine().handler().onClose(*this, code);
 }
@@ -399,7 +442,7 @@ void Connection::onPing(std::string_view payload)
 
 void Connection::onPong(std::string_view)
 {
-	_pingOutstanding = false;
+	// The read that brought it has already said so (heardFrom).
 }
 
 void Connection::onClose(std::uint16_t code, std::string_view)
@@ -408,7 +451,50 @@ void Connection::onClose(std::uint16_t code, std::string_view)
 	_loop.scheduleClose(*this, code, {});
 }
 
-void Connection::tick(std::int64_t now)
+void Connection::heardFrom()
+{
+	_lastHeardMs = _loop.now();
+	// The timer may be armed for the pong timeout, later than the next
+	// ping is due now: once per ping answered, not per read.
+	if (_pingOutstanding)
+	{
+		_pingOutstanding = false;
+		checkBy();
+	}
+}
+
+std::int64_t Connection::onTimer(std::int64_t nowMs)
+{
+	checkTimeouts(nowMs);
+	return nextCheckMs();
+}
+
+std::int64_t Connection::nextCheckMs() const
+{
+	const EngineSettings& settings = _loop.settings();
+	if (_state == State::Closed) return 0;
+	if (_state == State::Closing) return _closingSinceMs + settings.closeTimeoutMs;
+	std::int64_t due;
+	if (_readPaused)
+	{
+		due = _lastHeardMs + settings.pingIntervalMs + settings.pongTimeoutMs;
+	}
+	else
+	{
+		due = _pingOutstanding ? _pingSentMs + settings.pongTimeoutMs : _lastHeardMs + settings.pingIntervalMs;
+		if (_stalledSinceMs != 0) due = std::min(due, _stalledSinceMs + settings.frameTimeoutMs);
+	}
+	if (_deadlineMs != 0) due = std::min(due, _deadlineMs);
+	if (_decoder.holdsInflateState()) due = std::min(due, _loop.now());
+	return due;
+}
+
+void Connection::checkBy()
+{
+	_loop.checkBy(*this, nextCheckMs());
+}
+
+void Connection::checkTimeouts(std::int64_t now)
 {
 	const EngineSettings& settings = _loop.settings();
 	if (_state == State::Closing)

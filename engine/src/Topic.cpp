@@ -1,4 +1,5 @@
 #include "webchat/engine/Topic.h"
+#include "webchat/engine/LoopMember.h"
 
 #include "EventLoop.h"
 
@@ -45,7 +46,7 @@ void Topic::scheduleSeal()
 	}
 }
 
-void Topic::add(Connection& connection, int loop, std::size_t& slot, const std::function<void(std::string& batch)>& atomically)
+void Topic::add(LoopMember& connection, int loop, std::size_t& slot, const std::function<void(std::string& batch)>& atomically)
 {
 	std::uint64_t firstBatch;
 	{
