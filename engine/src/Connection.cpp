@@ -19,11 +19,11 @@ LoopMember& Connection::create(EventLoop& loop, platform::SocketHandle fd, std::
 Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate):
 	LoopMember(perMessageDeflate),
 	_loop(loop),
-	_fd(fd),
 	_session(std::move(session)),
 	_peerAddress(std::move(peerAddress)),
 	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this,
 		perMessageDeflate ? ws::MessageDecoder::Compression::PerMessageDeflate : ws::MessageDecoder::Compression::None),
+	_fd(fd),
 	_lastHeardMs(loop.now()),
 	_tls(tls ? std::make_unique<TlsChannel>(std::move(tls)) : nullptr)
 {
