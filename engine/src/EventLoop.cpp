@@ -251,7 +251,10 @@ void EventLoop::deliver(Batch& batch)
 	topic.forEachReceiver(_index, batch.sequence, [&](LoopMember& subscriber) {
 		Chunk*& chunk = subscriber.compresses ? deflated : plain;
 		if (!chunk) chunk = framing(subscriber.compresses);
-		subscriber.deliver(chunk);
+		if (subscriber.queueWithin(chunk, _settings.maxQueuedBytes))
+			scheduleFlush(subscriber);
+		else
+			subscriber.deliver(chunk);
 	});
 	if (plain) _chunks.unref(plain);
 	if (deflated) _chunks.unref(deflated);

@@ -86,7 +86,11 @@ public:
 	void scheduleClose(LoopMember& member, std::uint16_t code, std::string reason);
 	/// Has member's timer fire at the first tick at or after atMs, unless
 	/// it is armed to fire earlier (LoopMember::onTimer re-arms it then).
-	void checkBy(LoopMember& member, std::int64_t atMs) { _timers.armBy(member, atMs); }
+	/// Never once closed: a closed member leaves the wheel (closed()).
+	void checkBy(LoopMember& member, std::int64_t atMs)
+	{
+		if (!member.isClosed()) _timers.armBy(member, atMs);
+	}
 	/// member's socket is closed: out of the loop's lists and its timer
 	/// wheel, deleted at the end of the iteration.
 	void closed(LoopMember& member);

@@ -39,7 +39,7 @@ public:
 
 	Session* session() const { return _session.get(); }
 	const std::string& peerAddress() const { return _peerAddress; }
-	bool isOpen() const { return _state == State::Open; }
+	bool isOpen() const { return state == State::Open; }
 	bool isTls() const { return _tls != nullptr; }
 	/// permessage-deflate was negotiated: what it is sent is compressed.
 	bool compresses() const { return LoopMember::compresses; }
@@ -74,18 +74,10 @@ public:
 private:
 	~Connection() override;
 
-	enum class State : std::uint8_t
-	{
-		Open,    // messages flow
-		Closing, // close frame sent or received; finishing the handshake
-		Closed   // socket closed; deleted at the end of the loop iteration
-	};
-
 	Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate);
 
 	// LoopMember
 	Connection& connection() override { return *this; }
-	bool isClosed() const override { return _state == State::Closed; }
 	void start(std::string response, std::string pending, bool stopping) override;
 	void onReadable() override;
 	void onWritable() override;
@@ -152,7 +144,6 @@ private:
 	std::shared_ptr<Topic> _topic;
 	platform::SocketHandle _fd;
 	std::uint32_t _topicSlot = 0; // index in the topic's subscriber list of this loop, kept by the topic
-	State _state = State::Open;
 	bool _closeSent = false;
 	bool _closeAfterFlush = false; // close the socket once the queue is written
 	bool _pollingWrite = false;
@@ -164,7 +155,6 @@ private:
 	std::int64_t _stalledSinceMs = 0; // mid-frame or mid-message since
 	std::int64_t _closingSinceMs = 0;
 	std::int64_t _deadlineMs = 0;     // setDeadline(), 0 for none
-	OutboundQueue _out;
 	std::unique_ptr<TlsChannel> _tls; // null for plaintext
 };
 

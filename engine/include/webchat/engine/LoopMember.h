@@ -12,6 +12,7 @@
 #ifndef WEBCHAT_ENGINE_LOOPMEMBER_INCLUDED
 #define WEBCHAT_ENGINE_LOOPMEMBER_INCLUDED
 
+#include "webchat/engine/OutboundQueue.h"
 #include "webchat/engine/TimerNode.h"
 
 #include <cstddef>
@@ -22,17 +23,31 @@
 namespace webchat::engine {
 
 class Connection;
-struct Chunk;
 
 class LoopMember: public TimerNode
 {
 public:
+	enum class State : std::uint8_t
+	{
+		Open,    // messages flow
+		Closing, // close frame sent or received; finishing the handshake
+		Closed   // socket closed; deleted at the end of the loop iteration
+	};
+
+	// The connection's, which the loop reads on its hot paths without a
+	// call: what it is owed, and where it is in its life (state, below).
+	OutboundQueue out;
+
 	// The loop's bookkeeping, written by the loop alone (the timer node,
 	// the base, by its wheel).
-	std::uint64_t serial = 0;  // tells this member from a later one at the same address (ConnectionHandle)
+	std::uint64_t serial = 0;   // tells this member from a later one at the same address (ConnectionHandle)
 	std::uint32_t loopSlot = 0; // index in the loop's list of members
-	bool pendingFlush = false; // in the loop's list of members to write
-	const bool compresses;     // permessage-deflate negotiated: deliveries take the deflated framing
+	bool pendingFlush = false;  // in the loop's list of members to write
+
+	// The connection's again (here for packing): where it is in its life,
+	// and whether deliveries take the deflated framing.
+	State state = State::Open;
+	const bool compresses;      // permessage-deflate negotiated
 
 	explicit LoopMember(bool compresses): compresses(compresses) {}
 	LoopMember(const LoopMember&) = delete;
@@ -43,7 +58,17 @@ public:
 	/// The connection, for the session handler's callbacks.
 	virtual Connection& connection() = 0;
 	/// The socket is closed: no event or timer of it is acted on.
-	virtual bool isClosed() const = 0;
+	bool isClosed() const { return state == State::Closed; }
+
+	/// Queues chunk, if open and if that keeps what it is owed within
+	/// maxBytes (max_queued_bytes): a delivery's common case, with no call.
+	/// false: deliver() decides (a flush first, or a slow consumer's close).
+	bool queueWithin(Chunk* chunk, std::size_t maxBytes)
+	{
+		if (state != State::Open || out.bytes() + chunk->size() > maxBytes) return false;
+		out.push(chunk);
+		return true;
+	}
 
 	/// Begins: queues the upgrade's response, tells the handler (onOpen),
 	/// then takes what the client sent after its request, if still open.
@@ -54,7 +79,9 @@ public:
 	/// Writes what is queued (the loop's end-of-iteration flush).
 	virtual void flush() = 0;
 	/// Queues chunk (a topic's batch) unless closing or over
-	/// max_queued_bytes; the caller holds its own reference.
+	/// max_queued_bytes, flushing first if that makes room, else closing a
+	/// slow consumer; the caller holds its own reference. queueWithin()
+	/// first: it takes the common case.
 	virtual void deliver(Chunk* chunk) = 0;
 	/// Completes a close the peer began or a protocol error called for
 	/// (scheduleClose), once what it published is queued.
