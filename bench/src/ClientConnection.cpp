@@ -438,6 +438,7 @@ void ClientConnection::onPing(std::string_view payload)
 {
 	queueControl(ws::Opcode::Pong, payload);
 	flush();
+	++_pingsAnswered;
 }
 
 void ClientConnection::onPong(std::string_view)

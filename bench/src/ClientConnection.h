@@ -158,6 +158,8 @@ public:
 	/// per recv(), not per message.
 	std::uint64_t receivedAtNs() const { return _receivedAtNs; }
 	std::uint64_t messagesReceived() const { return _messages; }
+	/// Pings the server sent, each answered with a pong at once.
+	std::uint32_t pingsAnswered() const { return _pingsAnswered; }
 
 	void onEvents(std::uint32_t events) override;
 
@@ -226,6 +228,7 @@ private:
 
 	std::uint64_t _receivedAtNs = 0;
 	std::uint64_t _messages = 0;
+	std::uint32_t _pingsAnswered = 0;
 	std::uint64_t _maskState;
 };
 

@@ -10,7 +10,7 @@ namespace webchat::bench {
 
 namespace {
 
-const std::set<std::string> Flags = {"markdown", "binary", "help", "tls", "follow-up", "deflate"};
+const std::set<std::string> Flags = {"markdown", "binary", "help", "tls", "follow-up", "deflate", "ping-check"};
 
 const std::set<std::string> Common = {"host", "port", "ports", "path", "cpu", "timeout", "json", "markdown", "name",
 	"server-pid", "redis-pid", "redis-address", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "tls",
@@ -21,7 +21,7 @@ const std::string Report = "report";
 const std::set<std::string> ReportOptions = {"markdown", "help"};
 
 const std::map<std::string, std::set<std::string>> ScenarioOptions = {
-	{"idle", {"connections", "hold", "addresses"}},
+	{"idle", {"connections", "hold", "addresses", "ping-check"}},
 	{"throughput", {"clients", "senders", "messages", "size", "window", "binary"}},
 	{"latency", {"clients", "senders", "rate", "duration", "size", "binary"}},
 	{"slow-consumer", {"clients", "senders", "messages", "size", "window", "binary", "rcvbuf"}},
@@ -57,7 +57,10 @@ scenarios:
                  kernel's per connection (both ends; slab needs root),
                  hold them --hold seconds (pings answered), close them;
                  --addresses N: from 127.0.0.2 onwards (IPv4), for more
-                 connections than one source address has ports
+                 connections than one source address has ports;
+                 server CPU while held, per connection per second; pings
+                 answered; --ping-check: FAIL unless every connection was
+                 pinged while held (hold longer than ping_interval_ms)
                    --connections 10000  --hold 1
   throughput     --clients connect; the first --senders of them send
                  --messages each as fast as allowed (at most --window of a

@@ -32,6 +32,13 @@ std::optional<double> IdleResult::kernelBuffersPerConnectionBytes() const
 	return grown * static_cast<double>(::sysconf(_SC_PAGESIZE)) / static_cast<double>(connect.opened);
 }
 
+std::optional<double> IdleResult::serverHoldCpuNsPerConnectionSecond() const
+{
+	if (!serverHoldCpuPercent || connect.opened == 0) return std::nullopt;
+	// percent of a core: 1 % is 10 ms of CPU per second.
+	return *serverHoldCpuPercent * 1e7 / static_cast<double>(connect.opened);
+}
+
 IdleRun::IdleRun(LoadLoop& loop, const std::vector<Endpoint>& endpoints, const ProcessStats& server, IdleConfig config):
 	_loop(loop),
 	_endpoints(endpoints),
@@ -68,8 +75,22 @@ IdleResult IdleRun::run(std::uint64_t deadlineNs)
 	_loop.idleFor(_config.settleNs);
 	_result.rssOpenKiB = _server.residentKiB();
 	_result.kernelOpen = KernelSockets::read();
-	const std::uint64_t holdUntil = std::min(deadlineNs, nowNs() + _config.holdNs);
+	// Pings counted from here: those of the hold.
+	std::vector<std::uint32_t> pingsBefore;
+	pingsBefore.reserve(_connections.size());
+	for (const auto& connection: _connections) pingsBefore.push_back(connection->pingsAnswered());
+	const std::uint64_t holdStart = nowNs();
+	serverCpu.start();
+	const std::uint64_t holdUntil = std::min(deadlineNs, holdStart + _config.holdNs);
 	if (holdUntil > nowNs()) _loop.idleFor(holdUntil - nowNs());
+	_result.serverHoldCpuPercent = serverCpu.percent();
+	_result.holdNs = nowNs() - holdStart;
+	for (std::size_t i = 0; i < _connections.size(); ++i)
+	{
+		const std::uint32_t pings = _connections[i]->pingsAnswered() - pingsBefore[i];
+		_result.pingsAnswered += pings;
+		if (pings) ++_result.connectionsPinged;
+	}
 	_holding = false;
 	if (_chat) _result.chat = _chat->totals(0, _config.connections);
 

@@ -35,6 +35,7 @@ struct IdleConfig
 	std::uint64_t settleNs = 300 * NsPerMs; // before reading the RSS with all open
 	std::uint64_t holdNs = 1 * NsPerSecond;
 	std::optional<ChatroomOptions> chatroom; // join a chat room instead of the relay
+	bool pingCheck = false; // every connection must be pinged (and answer) while held
 };
 
 struct IdleResult
@@ -46,13 +47,19 @@ struct IdleResult
 	std::size_t closedCleanly = 0; // the server answered our close frame and ended the stream
 	std::optional<std::uint64_t> rssBeforeKiB, rssOpenKiB, rssAfterKiB;
 	std::optional<double> serverCpuPercent, benchCpuPercent; // while connecting
-	std::optional<double> serverCpuSeconds;                   // while connecting: the handshakes' cost
+	std::optional<double> serverCpuSeconds;     // while connecting: the handshakes' cost
+	std::optional<double> serverHoldCpuPercent; // while holding them all open (pings, timers)
+	std::uint64_t holdNs = 0;                   // how long that was
+	std::uint64_t pingsAnswered = 0;            // pings the server sent while held, each answered
+	std::size_t connectionsPinged = 0;          // connections pinged at least once while held
 	std::optional<ChatroomTotals> chat; // chat room: the events heard until closing
 	// The machine's TCP sockets, before and with every connection open: both
 	// ends of each (the bench's and the server's) are on this machine.
 	std::optional<KernelSockets> kernelBefore, kernelOpen;
 
 	bool correct() const { return connect.failed == 0 && dropped == 0; }
+	/// Server CPU per held connection per second, in nanoseconds.
+	std::optional<double> serverHoldCpuNsPerConnectionSecond() const;
 	/// Server RSS growth per connection, in bytes (nothing without a pid).
 	std::optional<double> rssPerConnectionBytes() const;
 	/// Server CPU per connection opened, in microseconds: the handshake and

@@ -287,6 +287,10 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	report.figure("server_cpu_percent_while_connecting", result.serverCpuPercent, 0, "%");
 	report.figure("server_cpu_us_per_handshake", result.serverCpuPerHandshakeUs(), 1, "us");
 	report.figure("bench_cpu_percent_while_connecting", result.benchCpuPercent, 0, "%");
+	report.figure("server_cpu_percent_while_holding", result.serverHoldCpuPercent, 1, "%");
+	report.figure("server_cpu_ns_per_connection_per_s_while_holding", result.serverHoldCpuNsPerConnectionSecond(), 1);
+	report.figure("pings_answered_while_holding", result.pingsAnswered);
+	report.figure("connections_pinged_while_holding", static_cast<std::uint64_t>(result.connectionsPinged));
 	// Both ends of every connection are this machine's (loopback).
 	report.figure("kernel_slab_per_connection_both_ends_bytes", result.kernelSlabPerConnectionBytes(), 0);
 	report.figure("kernel_tcp_buffers_per_connection_both_ends_bytes", result.kernelBuffersPerConnectionBytes(), 0);
@@ -306,6 +310,11 @@ Report idleScenario(RunContext& context, const IdleConfig& config, const std::st
 	if (result.connect.failed)
 		report.fail(std::to_string(result.connect.failed) + " connections failed (" + result.connect.firstError + ")");
 	if (result.dropped) report.fail(std::to_string(result.dropped) + " connections dropped while idle (" + result.firstDrop + ")");
+	// Each ping was answered at once; a connection whose pong came too late
+	// would have been dropped (above).
+	if (config.pingCheck && result.connectionsPinged < result.connect.opened)
+		report.fail(std::to_string(result.connect.opened - result.connectionsPinged) + " of " + std::to_string(result.connect.opened) +
+			" connections were not pinged while held (--ping-check: hold longer than the server's ping_interval_ms)");
 	if (result.chat && result.chat->joinsSeen < result.chat->joinsExpected)
 		report.note(std::to_string(result.chat->joinsExpected - result.chat->joinsSeen) +
 			" join events were still on their way when the connections were closed");

@@ -283,6 +283,7 @@ int run(const CommandLine& line)
 		idle.holdNs = secondsToNs(line.number("hold", 1, 0, 3600));
 		idle.concurrency = concurrency;
 		if (line.has("addresses")) idle.addresses = static_cast<std::size_t>(line.integer("addresses", 1, 1, 250));
+		idle.pingCheck = line.flag("ping-check");
 		idle.chatroom = chatroom;
 	}
 	else if (scenario != "smoke")

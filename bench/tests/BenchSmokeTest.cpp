@@ -37,6 +37,7 @@ class BenchSmokeTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRefusesOtherHosts);
 	CPPUNIT_TEST(testSlowlorisSmall);
 	CPPUNIT_TEST(testIdleFromSeveralAddresses);
+	CPPUNIT_TEST(testIdlePingCheck);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -112,6 +113,36 @@ public:
 			"--hold", "0", "--timeout", "60"}, "", WEBCHAT_BENCH_PATH);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(refused.output(), 1, refused.waitForExit(Poco::Timespan(90, 0)));
 		CPPUNIT_ASSERT_MESSAGE(refused.output(), std::regex_search(refused.output(), std::regex(R"(established\s+1250\n)")));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
+	}
+
+	void testIdlePingCheck()
+	{
+		// A short ping interval: every held connection is pinged, answers,
+		// and stays (a late pong would drop it); the server's CPU while
+		// holding is reported per connection.
+		const Poco::UInt16 port = freeLoopbackPort();
+		Poco::UInt16 statusPort = freeLoopbackPort();
+		while (statusPort == port) statusPort = freeLoopbackPort();
+		const std::unique_ptr<ServerProcess> started =
+			startRelay(port, statusPort, "max_connections_per_ip = 1250\nping_interval_ms = 300\npong_timeout_ms = 1000\n");
+		ServerProcess& server = *started;
+		const std::string output = benchPasses({"idle", "--port", std::to_string(port), "--connections", "2000", "--addresses", "2",
+			"--hold", "1.5", "--ping-check", "--server-pid", std::to_string(server.pid()), "--timeout", "120"});
+		for (const char* line: {R"(established\s+2000\n)", R"(dropped_while_held\s+0\n)", R"(connections_pinged_while_holding\s+2000\n)",
+				R"(server_cpu_ns_per_connection_per_s_while_holding\s+[\d.]+)"})
+			CPPUNIT_ASSERT_MESSAGE(line + std::string(" missing:\n") + output, std::regex_search(output, std::regex(line)));
+		// 1.5 s at one ping per 300 ms of silence and a tick of 250: at
+		// least two each.
+		std::smatch pings;
+		CPPUNIT_ASSERT_MESSAGE(output, std::regex_search(output, pings, std::regex(R"(pings_answered_while_holding\s+(\d+)\n)")));
+		CPPUNIT_ASSERT_MESSAGE(output, std::stoull(pings[1]) >= 4000);
+
+		// Held for less than the interval: --ping-check fails the run.
+		ServerProcess tooShort({"idle", "--port", std::to_string(port), "--connections", "10", "--hold", "0", "--ping-check",
+			"--timeout", "60"}, "", WEBCHAT_BENCH_PATH);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(tooShort.output(), 1, tooShort.waitForExit(Poco::Timespan(90, 0)));
+		CPPUNIT_ASSERT_MESSAGE(tooShort.output(), tooShort.output().find("were not pinged while held") != std::string::npos);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
 	}
 

@@ -10,14 +10,20 @@
 
 namespace webchat::engine {
 
+LoopMember& Connection::create(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+	bool perMessageDeflate)
+{
+	return *new Connection(loop, fd, std::move(session), std::move(peerAddress), std::move(tls), perMessageDeflate);
+}
+
 Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate):
+	LoopMember(perMessageDeflate),
 	_loop(loop),
-	_fd(fd),
 	_session(std::move(session)),
 	_peerAddress(std::move(peerAddress)),
 	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this,
 		perMessageDeflate ? ws::MessageDecoder::Compression::PerMessageDeflate : ws::MessageDecoder::Compression::None),
-	_compresses(perMessageDeflate),
+	_fd(fd),
 	_lastHeardMs(loop.now()),
 	_tls(tls ? std::make_unique<TlsChannel>(std::move(tls)) : nullptr)
 {
@@ -25,24 +31,52 @@ Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_p
 
 ConnectionHandle Connection::handle() const
 {
-	return ConnectionHandle(_loop, *this, _serial);
+	return ConnectionHandle(_loop, *this, serial);
+}
+
+void Connection::start(std::string response, std::string pending, bool stopping)
+{
+	queueRaw(std::move(response));
+	if (stopping)
+	{
+		close(ws::CloseCode::GoingAway, "server shutting down");
+		return;
+	}
+	// Its first check: a ping once it has been silent for the interval.
+	checkBy();
+	_loop.engine().handler().onOpen(*this);
+	if (!pending.empty() && isOpen()) feed(pending.data(), pending.size());
+	// OpenSSL may already hold decrypted frames the socket will not signal.
+	if (isTls() && isOpen()) onReadable();
+}
+
+void Connection::drop(std::uint16_t code)
+{
+	leaveOpen(code);
+	closeSocket();
+}
+
+void Connection::setDeadline(std::int64_t atMs)
+{
+	_deadlineMs = atMs;
+	if (state == State::Open) checkBy();
 }
 
 Connection::~Connection()
 {
-	_out.clear(_loop.chunks());
+	out.clear(_loop.chunks());
 	if (_fd != platform::invalidSocket) platform::closeSocket(_fd);
 }
 
 void Connection::subscribe(Topic& topic, const std::function<void(std::string& batch)>& atomically)
 {
-	if (_state != State::Open) return;
+	if (state != State::Open) return;
 	unsubscribe();
 	topic.add(*this, _loop.index(), _topicSlot, atomically);
 	_topic = topic.shared_from_this();
 	// atomically must not close this connection; if it did, it is already
 	// past onClose and must not stay subscribed.
-	if (_state != State::Open) unsubscribe();
+	if (state != State::Open) unsubscribe();
 }
 
 void Connection::unsubscribe()
@@ -54,9 +88,9 @@ void Connection::unsubscribe()
 
 void Connection::send(ws::Opcode opcode, std::string_view payload)
 {
-	if (_state != State::Open) return;
+	if (state != State::Open) return;
 	Chunk* chunk = _loop.chunks().acquire();
-	if (_compresses)
+	if (compresses())
 		ws::appendMessageFrame(chunk->owned, opcode, payload, _loop.deflater(), _loop.settings().compressionMinBytes);
 	else
 		ws::appendFrame(chunk->owned, opcode, payload);
@@ -67,7 +101,7 @@ void Connection::send(ws::Opcode opcode, std::string_view payload)
 
 void Connection::close(std::uint16_t code, std::string_view reason)
 {
-	if (_state != State::Open) return;
+	if (state != State::Open) return;
 	leaveOpen(code);
 	sendClose(code, reason);
 }
@@ -79,8 +113,8 @@ void Connection::feed(char* data, std::size_t size)
 	{
 		// The error is sticky: later reads (TLS reads on in a loop) report it
 		// again, and it is acted on once.
-		if (_closeDue || _state == State::Closed) return;
-		if (_state == State::Open)
+		if (_closeDue || state == State::Closed) return;
+		if (state == State::Open)
 		{
 			_loop.counters().addProtocolError(error.closeCode);
 			if (_loop.engine().logger().debug())
@@ -92,17 +126,23 @@ void Connection::feed(char* data, std::size_t size)
 	}
 	if (_decoder.hasPartialFrame() || _decoder.hasPartialMessage())
 	{
-		if (_stalledSinceMs == 0) _stalledSinceMs = _loop.now();
+		if (_stalledSinceMs == 0)
+		{
+			_stalledSinceMs = _loop.now();
+			checkBy();
+		}
 	}
 	else
 	{
 		_stalledSinceMs = 0;
 	}
+	// Released at the next tick once idle (checkTimeouts).
+	if (compresses() && _decoder.holdsInflateState()) checkBy();
 }
 
 void Connection::finishClose(std::uint16_t code, std::string_view reason)
 {
-	if (_state == State::Closed) return;
+	if (state == State::Closed) return;
 	leaveOpen(code);
 	// A close the peer sent is echoed with its code; a protocol error gets
 	// its own code and reason.
@@ -126,8 +166,7 @@ void Connection::onReadable()
 	const platform::IoStatus status = platform::receive(_fd, _loop.readBuffer(), readLimit(), n);
 	if (status == platform::IoStatus::Progress)
 	{
-		_lastHeardMs = _loop.now();
-		_pingOutstanding = false;
+		heardFrom();
 		EventLoop::Counters::add(_loop.counters().bytesIn, static_cast<std::uint64_t>(n));
 		feed(_loop.readBuffer(), n);
 		return;
@@ -143,7 +182,7 @@ void Connection::onWritable()
 {
 	flush();
 	// A read that needed to send first (OpenSSL owed the peer a record).
-	if (_tls && _tls->readWantsWritable() && _state != State::Closed) readTls();
+	if (_tls && _tls->readWantsWritable() && state != State::Closed) readTls();
 }
 
 void Connection::flush()
@@ -156,9 +195,9 @@ void Connection::flush()
 	}
 	constexpr int maxBuffers = 64;
 	platform::IoBuffer buffers[maxBuffers];
-	while (!_out.empty())
+	while (!out.empty())
 	{
-		const int count = _out.gather(buffers, maxBuffers);
+		const int count = out.gather(buffers, maxBuffers);
 		std::size_t n = 0;
 		const platform::IoStatus status = platform::sendBuffers(_fd, buffers, count, n);
 		if (status != platform::IoStatus::Progress)
@@ -175,7 +214,7 @@ void Connection::flush()
 			return;
 		}
 		EventLoop::Counters::add(_loop.counters().bytesOut, static_cast<std::uint64_t>(n));
-		_out.consume(n, _loop.chunks());
+		out.consume(n, _loop.chunks());
 		// A throttled peer that takes bytes is alive, though not read.
 		if (_readPaused) _lastHeardMs = _loop.now();
 	}
@@ -188,7 +227,7 @@ void Connection::flush()
 
 bool Connection::nothingToWrite() const
 {
-	return _out.empty() && (!_tls || _tls->backlog() == 0);
+	return out.empty() && (!_tls || _tls->backlog() == 0);
 }
 
 void Connection::watchWritable(bool on)
@@ -200,7 +239,9 @@ void Connection::watchWritable(bool on)
 
 void Connection::updateInterest()
 {
-	_loop.poller().modify(_fd, (_readPaused ? 0 : Poller::Read) | (_pollingWrite ? Poller::Write : 0), this);
+	// The loop's tag for its members' events.
+	LoopMember* const tag = this;
+	_loop.poller().modify(_fd, (_readPaused ? 0 : Poller::Read) | (_pollingWrite ? Poller::Write : 0), tag);
 }
 
 std::size_t Connection::readLimit() const
@@ -210,14 +251,15 @@ std::size_t Connection::readLimit() const
 
 void Connection::throttleReading()
 {
-	if (_state == State::Closed) return;
-	const std::size_t owed = _out.bytes() + (_tls ? _tls->backlog() : 0);
+	if (state == State::Closed) return;
+	const std::size_t owed = out.bytes() + (_tls ? _tls->backlog() : 0);
 	const std::size_t cap = _loop.settings().maxQueuedBytes;
 	if (!_readPaused && owed > cap / 2)
 	{
 		_readPaused = true;
 		_lastHeardMs = _loop.now();
 		updateInterest();
+		checkBy();
 	}
 	else if (_readPaused && owed < cap / 4)
 	{
@@ -226,6 +268,7 @@ void Connection::throttleReading()
 		// A frame left half-read while throttled had no chance to finish.
 		if (_stalledSinceMs != 0) _stalledSinceMs = _loop.now();
 		updateInterest();
+		checkBy();
 	}
 }
 
@@ -236,15 +279,14 @@ void Connection::readTls()
 	// socket will not signal, so those are always taken.
 	std::size_t total = 0;
 	// Throttled (a hang-up or error woke it), it reads only those.
-	while (_state != State::Closed && ((total < readLimit() && !_readPaused) || _tls->hasPending()))
+	while (state != State::Closed && ((total < readLimit() && !_readPaused) || _tls->hasPending()))
 	{
 		std::size_t n = 0;
 		const TlsChannel::Result result = _tls->read(_loop.readBuffer(), _loop.readBufferSize(), n);
 		if (result == TlsChannel::Result::Progress)
 		{
 			total += n;
-			_lastHeardMs = _loop.now();
-			_pingOutstanding = false;
+			heardFrom();
 			EventLoop::Counters::add(_loop.counters().bytesIn, static_cast<std::uint64_t>(n));
 			feed(_loop.readBuffer(), n);
 			continue;
@@ -258,7 +300,7 @@ void Connection::readTls()
 		return;
 	}
 	// A write that needed the peer's record first.
-	if (_state != State::Closed && _tls->writeWantsReadable()) flushTls();
+	if (state != State::Closed && _tls->writeWantsReadable()) flushTls();
 }
 
 void Connection::flushTls()
@@ -270,9 +312,9 @@ void Connection::flushTls()
 	const std::size_t capacity = _loop.tlsWriteBufferSize();
 	constexpr int maxBuffers = 64;
 	platform::IoBuffer buffers[maxBuffers];
-	while (result == TlsChannel::Result::Progress && !_out.empty())
+	while (result == TlsChannel::Result::Progress && !out.empty())
 	{
-		const int count = _out.gather(buffers, maxBuffers);
+		const int count = out.gather(buffers, maxBuffers);
 		std::size_t size = 0;
 		for (int i = 0; i < count && size < capacity; ++i)
 		{
@@ -280,7 +322,7 @@ void Connection::flushTls()
 			std::memcpy(buffer + size, platform::bufferData(buffers[i]), take);
 			size += take;
 		}
-		_out.consume(size, _loop.chunks());
+		out.consume(size, _loop.chunks());
 		EventLoop::Counters::add(_loop.counters().bytesOut, static_cast<std::uint64_t>(size));
 		result = _tls->write(buffer, size);
 	}
@@ -310,27 +352,26 @@ void Connection::failTls(const char* what)
 
 void Connection::deliver(Chunk* chunk)
 {
-	// Nothing but the close handshake follows a close.
-	if (_state != State::Open) return;
-	if (_out.bytes() + chunk->size() > _loop.settings().maxQueuedBytes)
+	const std::size_t cap = _loop.settings().maxQueuedBytes;
+	if (!queueWithin(chunk, cap))
 	{
+		// Nothing but the close handshake follows a close.
+		if (state != State::Open) return;
 		// What the kernel takes now is not owed: a loop handed many batches
 		// at once (it was not scheduled for a while) has not written yet.
 		flush();
-		if (_state != State::Open) return;
+		if (state != State::Open) return;
+		if (!queueWithin(chunk, cap))
+		{
+			// A slow consumer: the room never waits for it. Drop what it has
+			// not started to receive, so memory stays bounded, and close it.
+			EventLoop::Counters::add(_loop.counters().slowConsumers, 1);
+			_loop.engine().logger().notice("closing slow consumer " + _peerAddress + ": more than " + std::to_string(cap) + " bytes queued");
+			out.dropUnstarted(_loop.chunks());
+			close(ws::CloseCode::PolicyViolation, "slow consumer");
+			return;
+		}
 	}
-	if (_out.bytes() + chunk->size() > _loop.settings().maxQueuedBytes)
-	{
-		// A slow consumer: the room never waits for it. Drop what it has not
-		// started to receive, so memory stays bounded, and close it.
-		EventLoop::Counters::add(_loop.counters().slowConsumers, 1);
-		_loop.engine().logger().notice("closing slow consumer " + _peerAddress + ": more than " +
-			std::to_string(_loop.settings().maxQueuedBytes) + " bytes queued");
-		_out.dropUnstarted(_loop.chunks());
-		close(ws::CloseCode::PolicyViolation, "slow consumer");
-		return;
-	}
-	_out.push(chunk);
 	_loop.scheduleFlush(*this);
 }
 
@@ -348,22 +389,23 @@ void Connection::queueRaw(std::string bytes)
 	if (bytes.empty()) return;
 	Chunk* chunk = _loop.chunks().acquire();
 	chunk->owned = std::move(bytes);
-	_out.push(chunk);
+	out.push(chunk);
 	_loop.scheduleFlush(*this);
 }
 
 void Connection::leaveOpen(std::uint16_t code)
 {
-	if (_state != State::Open) return;
-	_state = State::Closing;
+	if (state != State::Open) return;
+	state = State::Closing;
 	_closingSinceMs = _loop.now();
+	checkBy();
 	unsubscribe();
 	_loop.engine().handler().onClose(*this, code);
 }
 
 void Connection::sendClose(std::uint16_t code, std::string_view reason)
 {
-	if (_closeSent || _state == State::Closed) return;
+	if (_closeSent || state == State::Closed) return;
 	_closeSent = true;
 	const bool hasCode = code != ws::CloseCode::NoStatus && code != ws::CloseCode::Abnormal;
 	sendControl(ws::Opcode::Close, hasCode ? ws::closePayload(code, reason) : std::string());
@@ -371,8 +413,8 @@ void Connection::sendClose(std::uint16_t code, std::string_view reason)
 
 void Connection::closeSocket(bool abort)
 {
-	if (_state == State::Closed) return;
-	_state = State::Closed;
+	if (state == State::Closed) return;
+	state = State::Closed;
 	_decoder.stop();
 	_loop.poller().remove(_fd);
 	if (abort)
@@ -381,13 +423,13 @@ void Connection::closeSocket(bool abort)
 		_tls->shutdown();
 	platform::closeSocket(_fd);
 	_fd = platform::invalidSocket;
-	_out.clear(_loop.chunks());
+	out.clear(_loop.chunks());
 	_loop.closed(*this);
 }
 
 void Connection::onMessage(ws::Opcode opcode, std::string_view payload)
 {
-	if (_state != State::Open) return;
+	if (state != State::Open) return;
 	EventLoop::Counters::add(_loop.counters().messagesIn, 1);
 	_loop.engine().handler().onMessage(*this, opcode, payload);
 }
@@ -399,7 +441,7 @@ void Connection::onPing(std::string_view payload)
 
 void Connection::onPong(std::string_view)
 {
-	_pingOutstanding = false;
+	// The read that brought it has already said so (heardFrom).
 }
 
 void Connection::onClose(std::uint16_t code, std::string_view)
@@ -408,22 +450,65 @@ void Connection::onClose(std::uint16_t code, std::string_view)
 	_loop.scheduleClose(*this, code, {});
 }
 
-void Connection::tick(std::int64_t now)
+void Connection::heardFrom()
+{
+	_lastHeardMs = _loop.now();
+	// The timer may be armed for the pong timeout, later than the next
+	// ping is due now: once per ping answered, not per read.
+	if (_pingOutstanding)
+	{
+		_pingOutstanding = false;
+		checkBy();
+	}
+}
+
+std::int64_t Connection::onTimer(std::int64_t nowMs)
+{
+	checkTimeouts(nowMs);
+	return nextCheckMs();
+}
+
+std::int64_t Connection::nextCheckMs() const
 {
 	const EngineSettings& settings = _loop.settings();
-	if (_state == State::Closing)
+	if (state == State::Closed) return 0;
+	if (state == State::Closing) return _closingSinceMs + settings.closeTimeoutMs;
+	std::int64_t due;
+	if (_readPaused)
+	{
+		due = _lastHeardMs + settings.pingIntervalMs + settings.pongTimeoutMs;
+	}
+	else
+	{
+		due = _pingOutstanding ? _pingSentMs + settings.pongTimeoutMs : _lastHeardMs + settings.pingIntervalMs;
+		if (_stalledSinceMs != 0) due = std::min(due, _stalledSinceMs + settings.frameTimeoutMs);
+	}
+	if (_deadlineMs != 0) due = std::min(due, _deadlineMs);
+	if (_decoder.holdsInflateState()) due = std::min(due, _loop.now());
+	return due;
+}
+
+void Connection::checkBy()
+{
+	_loop.checkBy(*this, nextCheckMs());
+}
+
+void Connection::checkTimeouts(std::int64_t now)
+{
+	const EngineSettings& settings = _loop.settings();
+	if (state == State::Closing)
 	{
 		// The peer did not complete the close handshake (or did not read
 		// our close frame) in time.
 		if (now - _closingSinceMs >= settings.closeTimeoutMs) closeSocket(true);
 		return;
 	}
-	if (_state != State::Open) return;
+	if (state != State::Open) return;
 	if (_deadlineMs != 0 && now >= _deadlineMs)
 	{
 		_deadlineMs = 0;
 		_loop.engine().handler().onDeadline(*this);
-		if (_state != State::Open) return;
+		if (state != State::Open) return;
 	}
 	// The inflate state lives while messages arrive, not while idle.
 	_decoder.releaseIdleMemory();

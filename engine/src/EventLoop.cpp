@@ -31,14 +31,15 @@ EventLoop::EventLoop(Engine& engine, int index):
 	_thread("webchat-io-" + std::to_string(index)),
 	_readBuffer(64 * 1024),
 	_now(steadyMs()),
-	_nextTick(_now + tickMs)
+	_nextTick(_now + tickMs),
+	_timers(_now)
 {
 	_poller->add(_wakeup.fd(), Poller::Read, &wakeTag);
 }
 
 EventLoop::~EventLoop()
 {
-	for (Connection* connection : _connections) delete connection;
+	for (LoopMember* member : _connections) delete member;
 	deleteClosed();
 	// Connections handed over while the loop was stopping.
 	for (Task& task : _inbox)
@@ -78,7 +79,7 @@ void EventLoop::postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const Se
 	post(Batch{std::move(topic), std::move(batch), sequence});
 }
 
-void EventLoop::postToConnection(const Connection* target, std::uint64_t serial, std::function<void(Connection&)> task)
+void EventLoop::postToConnection(const LoopMember* target, std::uint64_t serial, std::function<void(Connection&)> task)
 {
 	post(ToConnection{target, serial, std::move(task)});
 }
@@ -146,9 +147,9 @@ void EventLoop::run()
 				drainWakeup();
 				continue;
 			}
-			auto* connection = static_cast<Connection*>(events[i].tag);
-			if (events[i].readable && connection->_state != Connection::State::Closed) connection->onReadable();
-			if (events[i].writable && connection->_state != Connection::State::Closed) connection->onWritable();
+			auto* member = static_cast<LoopMember*>(events[i].tag);
+			if (events[i].readable && !member->isClosed()) member->onReadable();
+			if (events[i].writable && !member->isClosed()) member->onWritable();
 		}
 		// Order matters: batches this loop sealed go through its own inbox,
 		// behind batches of the same topic other loops sealed earlier.
@@ -165,12 +166,7 @@ void EventLoop::run()
 		if (_stopping && (_connections.empty() || _now >= _drainDeadline)) break;
 	}
 	// Drain time is over: close what is left without further ceremony.
-	while (!_connections.empty())
-	{
-		Connection* connection = _connections.back();
-		connection->leaveOpen(ws::CloseCode::GoingAway);
-		connection->closeSocket();
-	}
+	while (!_connections.empty()) _connections.back()->drop(ws::CloseCode::GoingAway);
 	deleteClosed();
 	currentLoop = nullptr;
 }
@@ -202,9 +198,9 @@ void EventLoop::runForConnection(ToConnection& task)
 	// Dereferenced only once found among the live ones.
 	const auto found = std::find(_connections.begin(), _connections.end(), task.target);
 	if (found == _connections.end()) return;
-	Connection& connection = **found;
-	if (connection._serial != task.serial || !connection.isOpen()) return;
-	task.task(connection);
+	LoopMember& member = **found;
+	if (member.serial != task.serial || !member.connection().isOpen()) return;
+	task.task(member.connection());
 }
 
 void EventLoop::adopt(Adopt& task)
@@ -217,33 +213,23 @@ void EventLoop::adopt(Adopt& task)
 	// autotuning lets a slow reader's socket take megabytes.
 	if (_settings.sendBufferBytes > 0) platform::setSendBufferSize(fd, static_cast<int>(_settings.sendBufferBytes));
 
-	auto* connection = new Connection(*this, fd, std::move(task.session), std::move(task.peerAddress), std::move(task.tls), task.perMessageDeflate);
-	connection->_loopSlot = _connections.size();
-	connection->_serial = ++_lastSerial;
-	_connections.push_back(connection);
+	LoopMember& member = Connection::create(*this, fd, std::move(task.session), std::move(task.peerAddress), std::move(task.tls), task.perMessageDeflate);
+	member.loopSlot = static_cast<std::uint32_t>(_connections.size());
+	member.serial = ++_lastSerial;
+	_connections.push_back(&member);
 	Counters::add(_counters.open, 1);
 	Counters::add(_counters.accepted, 1);
 	try
 	{
-		_poller->add(fd, Poller::Read, connection);
+		_poller->add(fd, Poller::Read, &member);
 	}
 	catch (const Poco::Exception& exc)
 	{
-		_engine.logger().error("cannot watch connection from " + connection->peerAddress() + ": " + exc.displayText());
-		connection->leaveOpen(ws::CloseCode::InternalError);
-		connection->closeSocket();
+		_engine.logger().error("cannot watch connection from " + member.connection().peerAddress() + ": " + exc.displayText());
+		member.drop(ws::CloseCode::InternalError);
 		return;
 	}
-	connection->queueRaw(std::move(task.response));
-	if (_stopping)
-	{
-		connection->close(ws::CloseCode::GoingAway, "server shutting down");
-		return;
-	}
-	_engine.handler().onOpen(*connection);
-	if (!task.pending.empty() && connection->isOpen()) connection->feed(task.pending.data(), task.pending.size());
-	// OpenSSL may already hold decrypted frames the socket will not signal.
-	if (connection->isTls() && connection->isOpen()) connection->onReadable();
+	member.start(std::move(task.response), std::move(task.pending), _stopping);
 }
 
 void EventLoop::deliver(Batch& batch)
@@ -262,10 +248,13 @@ void EventLoop::deliver(Batch& batch)
 		++chunk->refs;
 		return chunk;
 	};
-	topic.forEachReceiver(_index, batch.sequence, [&](Connection& subscriber) {
-		Chunk*& chunk = subscriber.compresses() ? deflated : plain;
-		if (!chunk) chunk = framing(subscriber.compresses());
-		subscriber.deliver(chunk);
+	topic.forEachReceiver(_index, batch.sequence, [&](LoopMember& subscriber) {
+		Chunk*& chunk = subscriber.compresses ? deflated : plain;
+		if (!chunk) chunk = framing(subscriber.compresses);
+		if (subscriber.queueWithin(chunk, _settings.maxQueuedBytes))
+			scheduleFlush(subscriber);
+		else
+			subscriber.deliver(chunk);
 	});
 	if (plain) _chunks.unref(plain);
 	if (deflated) _chunks.unref(deflated);
@@ -277,11 +266,11 @@ ws::Deflater& EventLoop::deflater()
 	return *_deflater;
 }
 
-void EventLoop::scheduleFlush(Connection& connection)
+void EventLoop::scheduleFlush(LoopMember& member)
 {
-	if (connection._pendingFlush) return;
-	connection._pendingFlush = true;
-	_toFlush.push_back(&connection);
+	if (member.pendingFlush) return;
+	member.pendingFlush = true;
+	_toFlush.push_back(&member);
 }
 
 void EventLoop::scheduleSeal(Topic& topic)
@@ -295,9 +284,9 @@ void EventLoop::sealTopics()
 	_toSeal.clear();
 }
 
-void EventLoop::scheduleClose(Connection& connection, std::uint16_t code, std::string reason)
+void EventLoop::scheduleClose(LoopMember& member, std::uint16_t code, std::string reason)
 {
-	_closesDue.push_back(DueClose{&connection, code, std::move(reason)});
+	_closesDue.push_back(DueClose{&member, code, std::move(reason)});
 }
 
 void EventLoop::finishCloses()
@@ -322,19 +311,29 @@ void EventLoop::flushConnections()
 {
 	for (std::size_t i = 0; i < _toFlush.size(); ++i)
 	{
-		Connection* connection = _toFlush[i];
-		connection->_pendingFlush = false;
-		if (connection->_state != Connection::State::Closed) connection->flush();
+		LoopMember* member = _toFlush[i];
+		member->pendingFlush = false;
+		if (!member->isClosed()) member->flush();
 	}
 	_toFlush.clear();
 }
 
 void EventLoop::tick()
 {
-	for (std::size_t i = _connections.size(); i-- > 0;)
+	// Only the members whose timer is due; each acts on what is due and
+	// says when to look again. A member due only by an older reckoning
+	// (heard from since it was armed) acts on nothing and is re-armed. One
+	// closed by another's callback in the meantime is still allocated
+	// (deleteClosed) and skipped.
+	_timers.expire(_now, _due);
+	for (TimerNode* node : _due)
 	{
-		if (i < _connections.size()) _connections[i]->tick(_now);
+		auto& member = static_cast<LoopMember&>(*node);
+		if (member.isClosed()) continue;
+		const std::int64_t next = member.onTimer(_now);
+		if (next != 0) _timers.arm(member, next);
 	}
+	_due.clear();
 }
 
 void EventLoop::beginShutdown()
@@ -344,27 +343,28 @@ void EventLoop::beginShutdown()
 	_drainDeadline = _now + _settings.drainTimeoutMs;
 	for (std::size_t i = _connections.size(); i-- > 0;)
 	{
-		if (i < _connections.size() && _connections[i]->isOpen())
-			_connections[i]->close(ws::CloseCode::GoingAway, "server shutting down");
+		if (i < _connections.size() && _connections[i]->connection().isOpen())
+			_connections[i]->connection().close(ws::CloseCode::GoingAway, "server shutting down");
 	}
 }
 
-void EventLoop::closed(Connection& connection)
+void EventLoop::closed(LoopMember& member)
 {
 	// Swap-remove from the live list; deleted at the end of the iteration,
 	// after any event still pointing at it has been skipped.
-	Connection* last = _connections.back();
-	_connections[connection._loopSlot] = last;
-	last->_loopSlot = connection._loopSlot;
+	LoopMember* last = _connections.back();
+	_connections[member.loopSlot] = last;
+	last->loopSlot = member.loopSlot;
 	_connections.pop_back();
-	_closed.push_back(&connection);
+	_timers.cancel(member);
+	_closed.push_back(&member);
 	Counters::add(_counters.open, static_cast<std::uint64_t>(-1));
-	_engine.release(connection.peerAddress());
+	_engine.release(member.connection().peerAddress());
 }
 
 void EventLoop::deleteClosed()
 {
-	for (Connection* connection : _closed) delete connection;
+	for (LoopMember* member : _closed) delete member;
 	_closed.clear();
 }
 

@@ -11,12 +11,14 @@
 #define WEBCHAT_ENGINE_EVENTLOOP_INCLUDED
 
 #include "DeflateCodec.h"
+#include "TimerWheel.h"
 
 #include "webchat/platform/Poller.h"
 #include "webchat/platform/Wakeup.h"
 
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Engine.h"
+#include "webchat/engine/LoopMember.h"
 #include "webchat/engine/OutboundQueue.h"
 
 #include "Poco/Runnable.h"
@@ -56,32 +58,44 @@ public:
 	/// Runs task with the connection target is, numbered serial, on this
 	/// loop's thread if it is still open then (any thread; see
 	/// ConnectionHandle).
-	void postToConnection(const Connection* target, std::uint64_t serial, std::function<void(Connection&)> task);
+	void postToConnection(const LoopMember* target, std::uint64_t serial, std::function<void(Connection&)> task);
 
 	int index() const { return _index; }
 
 	/// How long the next wait on the poller may block, in milliseconds: 0
 	/// while anything is left to do (connections to write, topics to seal,
-	/// tasks in the inbox), else until the next tick. On the loop's thread
+	/// tasks in the inbox), else until the next tick, where its timer
+	/// wheel is expired. On the loop's thread
 	/// (tests call it on a loop that is not running).
 	int waitTimeout();
 
 	/// The loop running on this thread, or null.
 	static EventLoop* current();
 
-	// For Connection and Topic, on this loop's thread.
+	// For its members (Connection) and Topic, on this loop's thread.
 	Engine& engine() { return _engine; }
 	const EngineSettings& settings() const { return _settings; }
 	ChunkPool& chunks() { return _chunks; }
 	Poller& poller() { return *_poller; }
 	std::int64_t now() const { return _now; }
-	void scheduleFlush(Connection& connection);
+	void scheduleFlush(LoopMember& member);
 	void scheduleSeal(Topic& topic);
-	/// Calls connection.finishClose(code, reason) later in this iteration,
+	/// Calls member.finishClose(code, reason) later in this iteration,
 	/// once what the connection published so far has been sealed and queued
 	/// to this loop's subscribers (the connection included).
-	void scheduleClose(Connection& connection, std::uint16_t code, std::string reason);
-	void closed(Connection& connection);
+	void scheduleClose(LoopMember& member, std::uint16_t code, std::string reason);
+	/// Has member's timer fire at the first tick at or after atMs, unless
+	/// it is armed to fire earlier (LoopMember::onTimer re-arms it then).
+	/// Never once closed: a closed member leaves the wheel (closed()).
+	void checkBy(LoopMember& member, std::int64_t atMs)
+	{
+		if (!member.isClosed()) _timers.armBy(member, atMs);
+	}
+	/// member's socket is closed: out of the loop's lists and its timer
+	/// wheel, deleted at the end of the iteration.
+	void closed(LoopMember& member);
+	/// Members whose timer is armed (tests).
+	std::size_t timersArmed() const { return _timers.size(); }
 
 	struct Counters
 	{
@@ -149,7 +163,7 @@ private:
 	};
 	struct ToConnection
 	{
-		const Connection* target;
+		const LoopMember* target;
 		std::uint64_t serial;
 		std::function<void(Connection&)> task;
 	};
@@ -181,14 +195,14 @@ private:
 	std::vector<Task> _inbox;
 	std::vector<Task> _processing;
 
-	std::vector<Connection*> _connections;
+	std::vector<LoopMember*> _connections;
 	std::uint64_t _lastSerial = 0; // of the newest connection adopted
-	std::vector<Connection*> _toFlush;
-	std::vector<Connection*> _closed;
+	std::vector<LoopMember*> _toFlush;
+	std::vector<LoopMember*> _closed;
 	std::vector<Topic*> _toSeal;
 	struct DueClose
 	{
-		Connection* connection;
+		LoopMember* connection;
 		std::uint16_t code;
 		std::string reason;
 	};
@@ -200,6 +214,10 @@ private:
 	std::unique_ptr<ws::Deflater> _deflater;
 	std::int64_t _now = 0;
 	std::int64_t _nextTick = 0;
+	// When each member is next looked at (ping, pong, frame, close
+	// timeouts, deadlines): tick() visits only those due.
+	TimerWheel _timers;
+	std::vector<TimerNode*> _due; // tick()'s, kept for its capacity
 	bool _stopping = false;
 	std::int64_t _drainDeadline = 0;
 	Counters _counters;

@@ -33,9 +33,9 @@ inline bool isKnownOpcode(unsigned opcode)
 
 MessageDecoder::MessageDecoder(Role role, Limits limits, Handler& handler, Compression compression):
 	_role(role),
+	_compression(compression),
 	_limits(limits),
-	_handler(handler),
-	_compression(compression)
+	_handler(handler)
 {
 }
 
@@ -50,7 +50,7 @@ MessageDecoder::Error MessageDecoder::feed(char* data, std::size_t size)
 {
 	char* p = data;
 	char* const end = data + size;
-	while (!_closed && !_stopped && _error.closeCode == 0)
+	while (!_closed && !_stopped && _errorCode == 0)
 	{
 		if (_inPayload)
 		{
@@ -95,7 +95,7 @@ MessageDecoder::Error MessageDecoder::feed(char* data, std::size_t size)
 		_headerSize = 0;
 		parseHeader(_header);
 	}
-	return _error;
+	return error();
 }
 
 bool MessageDecoder::checkFirstByte(unsigned char b0)
@@ -224,8 +224,13 @@ void MessageDecoder::consumePayload(char* data, std::size_t size)
 			finishControl(data, size);
 		else
 		{
-			std::memcpy(_control + offset, data, size);
-			if (done) finishControl(_control, static_cast<std::size_t>(_frameLength));
+			_message.append(data, size);
+			if (done)
+			{
+				const std::size_t start = _message.size() - static_cast<std::size_t>(_frameLength);
+				finishControl(_message.data() + start, static_cast<std::size_t>(_frameLength));
+				_message.resize(start);
+			}
 		}
 		return;
 	}
@@ -314,8 +319,8 @@ void MessageDecoder::deliverMessage(const char* payload, std::size_t size)
 
 void MessageDecoder::fail(std::uint16_t closeCode, const char* reason)
 {
-	_error.closeCode = closeCode;
-	_error.reason = reason;
+	_errorCode = closeCode;
+	_errorReason = reason;
 }
 
 } // namespace webchat::ws

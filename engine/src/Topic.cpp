@@ -1,4 +1,5 @@
 #include "webchat/engine/Topic.h"
+#include "webchat/engine/LoopMember.h"
 
 #include "EventLoop.h"
 
@@ -45,7 +46,7 @@ void Topic::scheduleSeal()
 	}
 }
 
-void Topic::add(Connection& connection, int loop, std::size_t& slot, const std::function<void(std::string& batch)>& atomically)
+void Topic::add(LoopMember& connection, int loop, std::uint32_t& slot, const std::function<void(std::string& batch)>& atomically)
 {
 	std::uint64_t firstBatch;
 	{
@@ -58,12 +59,12 @@ void Topic::add(Connection& connection, int loop, std::size_t& slot, const std::
 	}
 	// Outside the lock: loop's list is touched only by loop's thread.
 	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
-	slot = subscribers.size();
+	slot = static_cast<std::uint32_t>(subscribers.size());
 	subscribers.push_back(Subscriber{&connection, firstBatch, &slot});
 	_subscriberCount.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Topic::remove(int loop, std::size_t slot)
+void Topic::remove(int loop, std::uint32_t slot)
 {
 	// Swap-remove: the last subscriber takes the freed place and learns it.
 	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];

@@ -280,6 +280,11 @@ public:
 			const std::string closing = frame(role, Opcode::Text, "unfinished", false) +
 				frame(role, Opcode::Close, closePayload(CloseCode::GoingAway));
 			assertEvents({"close:1001:"}, decodeWhole(role, closing), roleName(role) + " close");
+			// Cut across feeds, a control payload is collected after the
+			// message's bytes and taken off again: neither is disturbed.
+			const std::string closingWithReason = frame(role, Opcode::Text, "unfinished", false) +
+				frame(role, Opcode::Close, closePayload(CloseCode::GoingAway, "bye"));
+			assertEvents({"close:1001:bye"}, decodeBytewise(role, closingWithReason), roleName(role) + " close bytewise");
 		}
 	}
 

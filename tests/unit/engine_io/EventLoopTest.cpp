@@ -13,6 +13,7 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -44,6 +45,8 @@ class EventLoopTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testWaitsForTheTickWithNothingToDo);
 	CPPUNIT_TEST(testDoesNotWaitWhileItsInboxHasTasks);
 	CPPUNIT_TEST(testJoinsThatPublishDoNotDelayTheNextJoin);
+	CPPUNIT_TEST(testAnsweredPingIsFollowedByTheNextAtTheInterval);
+	CPPUNIT_TEST(testUnansweredPingDropsAfterThePongTimeout);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -92,6 +95,65 @@ public:
 			CPPUNIT_ASSERT_EQUAL_MESSAGE("join " + std::to_string(i), response, members.back()->read(response.size(), 150));
 		}
 		CPPUNIT_ASSERT_EQUAL(std::size_t(20), _handler.topic->subscriberCount());
+	}
+
+	void testAnsweredPingIsFollowedByTheNextAtTheInterval()
+	{
+		// A ping interval shorter than the pong timeout: while a ping is
+		// out, the connection's timer waits for the pong timeout; the pong
+		// must bring it back to the interval, as when every tick looked at
+		// every connection (at most interval + a tick, 350 ms, after it).
+		EngineSettings settings = EngineSettings::defaults();
+		settings.ioThreads = 1;
+		settings.pingIntervalMs = 100;
+		settings.pongTimeoutMs = 3000;
+		AnnouncedJoins handler;
+		Engine engine(settings, handler, Poco::Logger::get("EventLoopTest"));
+		handler.topic = engine.topic("room");
+		engine.start();
+		{
+			const std::string response = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+			test::AdoptedSocket client(engine, response);
+			CPPUNIT_ASSERT_EQUAL(response, client.read(response.size(), 2000));
+			const std::string ping("\x89\x00", 2);
+			const std::string maskedPong("\x8a\x80\x00\x00\x00\x00", 6);
+			for (int i = 0; i < 3; ++i)
+			{
+				// The first within the interval and two ticks; each next well
+				// before the pong timeout.
+				CPPUNIT_ASSERT_EQUAL_MESSAGE("ping " + std::to_string(i), ping, client.read(ping.size(), 1500));
+				CPPUNIT_ASSERT_EQUAL(maskedPong.size(), client.writeSome(maskedPong));
+			}
+		}
+		engine.stop();
+		handler.topic.reset();
+	}
+
+	void testUnansweredPingDropsAfterThePongTimeout()
+	{
+		// Not answered: the connection is reset once the pong timeout
+		// passes, not before.
+		EngineSettings settings = EngineSettings::defaults();
+		settings.ioThreads = 1;
+		settings.pingIntervalMs = 100;
+		settings.pongTimeoutMs = 1000;
+		AnnouncedJoins handler;
+		Engine engine(settings, handler, Poco::Logger::get("EventLoopTest"));
+		handler.topic = engine.topic("room");
+		engine.start();
+		{
+			const std::string response = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+			test::AdoptedSocket client(engine, response);
+			CPPUNIT_ASSERT_EQUAL(response, client.read(response.size(), 2000));
+			CPPUNIT_ASSERT_EQUAL(std::string("\x89\x00", 2), client.read(2, 1500));
+			const auto pinged = std::chrono::steady_clock::now();
+			// Nothing more until the end of the stream.
+			CPPUNIT_ASSERT_EQUAL(std::string(), client.read(1, 5000));
+			const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - pinged).count();
+			CPPUNIT_ASSERT_MESSAGE(std::to_string(waited) + " ms", waited >= 900 && waited < 4000);
+		}
+		engine.stop();
+		handler.topic.reset();
 	}
 
 private:

@@ -10,6 +10,7 @@
 #define WEBCHAT_ENGINE_CONNECTION_INCLUDED
 
 #include "webchat/engine/ConnectionHandle.h"
+#include "webchat/engine/LoopMember.h"
 #include "webchat/engine/MessageDecoder.h"
 #include "webchat/engine/OutboundQueue.h"
 #include "webchat/engine/SessionHandler.h"
@@ -28,15 +29,20 @@ class EventLoop;
 class TlsChannel;
 class Topic;
 
-class Connection final: private ws::MessageDecoder::Handler
+class Connection final: private LoopMember, private ws::MessageDecoder::Handler
 {
 public:
+	/// Made by the EventLoop that will own it (adopt), as its LoopMember;
+	/// deleted by the loop once closed.
+	static LoopMember& create(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+		bool perMessageDeflate);
+
 	Session* session() const { return _session.get(); }
 	const std::string& peerAddress() const { return _peerAddress; }
-	bool isOpen() const { return _state == State::Open; }
+	bool isOpen() const { return state == State::Open; }
 	bool isTls() const { return _tls != nullptr; }
 	/// permessage-deflate was negotiated: what it is sent is compressed.
-	bool compresses() const { return _compresses; }
+	bool compresses() const { return LoopMember::compresses; }
 	Topic* topic() const { return _topic.get(); }
 
 	/// Joins topic (leaving any previous one). atomically, when given, runs
@@ -60,24 +66,30 @@ public:
 	ConnectionHandle handle() const;
 
 	/// Asks for SessionHandler::onDeadline once std::chrono::steady_clock,
-	/// in milliseconds since its epoch, reaches atMs; checked every tick
-	/// (250 ms) while the connection is open. One deadline per
+	/// in milliseconds since its epoch, reaches atMs; checked at the loop's
+	/// tick (every 250 ms) while the connection is open. One deadline per
 	/// connection: a new one replaces it; 0 clears it.
-	void setDeadline(std::int64_t atMs) { _deadlineMs = atMs; }
+	void setDeadline(std::int64_t atMs);
 
 private:
-	friend class EventLoop;
-
-	~Connection();
-
-	enum class State : std::uint8_t
-	{
-		Open,    // messages flow
-		Closing, // close frame sent or received; finishing the handshake
-		Closed   // socket closed; deleted at the end of the loop iteration
-	};
+	~Connection() override;
 
 	Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate);
+
+	// LoopMember
+	Connection& connection() override { return *this; }
+	void start(std::string response, std::string pending, bool stopping) override;
+	void onReadable() override;
+	void onWritable() override;
+	void flush() override;
+	void deliver(Chunk* chunk) override;
+	// The peer closed or broke the protocol in the read being handled: the
+	// loop calls finishClose() once what it published in that read has been
+	// queued to every local subscriber, itself included, so the close goes
+	// out after those messages.
+	void finishClose(std::uint16_t code, std::string_view reason) override;
+	void drop(std::uint16_t code) override;
+	std::int64_t onTimer(std::int64_t nowMs) override;
 
 	// ws::MessageDecoder::Handler
 	void onMessage(ws::Opcode opcode, std::string_view payload) override;
@@ -86,14 +98,8 @@ private:
 	void onClose(std::uint16_t code, std::string_view reason) override;
 
 	void feed(char* data, std::size_t size);
-	// The peer closed or broke the protocol in the read being handled. The
-	// loop calls finishClose() once what it published in that read has been
-	// queued to every local subscriber, itself included, so the close goes
-	// out after those messages.
-	void finishClose(std::uint16_t code, std::string_view reason);
-	void onReadable();
-	void onWritable();
-	void flush();
+	// A read brought bytes: the peer is alive, any ping answered.
+	void heardFrom();
 	// TLS connections: the same steps through OpenSSL. Plaintext ones
 	// never reach these.
 	void readTls();
@@ -111,9 +117,6 @@ private:
 	// echoes of one read cannot take a client past it.
 	std::size_t readLimit() const;
 	bool nothingToWrite() const;
-	// Queues chunk unless closing or over max_queued_bytes; the caller
-	// holds its own reference.
-	void deliver(Chunk* chunk);
 	void sendControl(ws::Opcode opcode, std::string_view payload);
 	void queueRaw(std::string bytes);
 	void leaveOpen(std::uint16_t code);
@@ -121,32 +124,37 @@ private:
 	// abort: reset instead of a graceful close, so the kernel discards what
 	// the peer never took (a slow consumer's backlog, a dead peer's).
 	void closeSocket(bool abort = false);
-	void tick(std::int64_t now);
+	// Acts on every timeout and deadline reached at now (onTimer).
+	void checkTimeouts(std::int64_t now);
+	// The earliest time checkTimeouts() could act: the ping, pong, frame
+	// or close timeout, the deadline, or the next tick while the decoder
+	// holds inflate state (released at a tick when idle). 0 once closed.
+	std::int64_t nextCheckMs() const;
+	// Arms the loop's timer for nextCheckMs() if that is earlier than it
+	// is armed for: after whatever may bring a check closer. Reads that only
+	// push the silence timeout later do not call it; the timer finds them
+	// when it fires (checkTimeouts() acts on nothing, onTimer re-arms).
+	void checkBy();
 
+	// Ordered to pack: an idle connection's whole cost is this object.
 	EventLoop& _loop;
-	platform::SocketHandle _fd;
 	std::unique_ptr<Session> _session;
 	std::string _peerAddress;
 	ws::MessageDecoder _decoder;
 	std::shared_ptr<Topic> _topic;
-	std::size_t _topicSlot = 0; // index in the topic's subscriber list of this loop, kept by the topic
-	std::size_t _loopSlot = 0;  // index in the loop's connection list
-	State _state = State::Open;
+	platform::SocketHandle _fd;
+	std::uint32_t _topicSlot = 0; // index in the topic's subscriber list of this loop, kept by the topic
 	bool _closeSent = false;
 	bool _closeAfterFlush = false; // close the socket once the queue is written
 	bool _pollingWrite = false;
 	bool _readPaused = false;      // throttled: owed too much to be read (throttleReading)
 	bool _closeDue = false;        // finishClose() is scheduled
-	const bool _compresses;        // permessage-deflate negotiated
-	bool _pendingFlush = false;    // in the loop's list of connections to write
 	bool _pingOutstanding = false;
 	std::int64_t _lastHeardMs = 0;   // last read, or while throttled, last write the peer took
 	std::int64_t _pingSentMs = 0;
 	std::int64_t _stalledSinceMs = 0; // mid-frame or mid-message since
 	std::int64_t _closingSinceMs = 0;
 	std::int64_t _deadlineMs = 0;     // setDeadline(), 0 for none
-	std::uint64_t _serial = 0;        // tells this connection from one later at the same address (handle())
-	OutboundQueue _out;
 	std::unique_ptr<TlsChannel> _tls; // null for plaintext
 };
 

@@ -24,6 +24,7 @@ namespace webchat::engine {
 
 class Connection;
 class EventLoop;
+class LoopMember;
 
 class ConnectionHandle
 {
@@ -31,9 +32,9 @@ public:
 	/// A handle that reaches nothing.
 	ConnectionHandle() = default;
 
-	/// The connection numbered serial on loop (Connection::handle() makes
-	/// them).
-	ConnectionHandle(EventLoop& loop, const Connection& target, std::uint64_t serial):
+	/// The connection numbered serial on loop, as its loop knows it
+	/// (Connection::handle() makes them).
+	ConnectionHandle(EventLoop& loop, const LoopMember& target, std::uint64_t serial):
 		_loop(&loop),
 		_target(&target),
 		_serial(serial)
@@ -53,7 +54,7 @@ public:
 
 private:
 	EventLoop* _loop = nullptr;
-	const Connection* _target = nullptr; // compared, never dereferenced off its thread
+	const LoopMember* _target = nullptr; // compared, never dereferenced off its thread
 	std::uint64_t _serial = 0;
 };
 

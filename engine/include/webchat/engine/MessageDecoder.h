@@ -54,13 +54,13 @@ class Inflater;
 class MessageDecoder
 {
 public:
-	enum class Role
+	enum class Role: std::uint8_t
 	{
 		Server, // the peer is a client: its frames MUST be masked
 		Client  // the peer is a server: its frames MUST NOT be masked
 	};
 
-	enum class Compression
+	enum class Compression: std::uint8_t
 	{
 		None,             // RSV1 is a protocol error
 		PerMessageDeflate // RSV1 marks a compressed message (RFC 7692)
@@ -128,8 +128,8 @@ public:
 	bool closed() const { return _closed; }
 
 	/// feed() has reported an error; error() returns it.
-	bool failed() const { return _error.closeCode != 0; }
-	const Error& error() const { return _error; }
+	bool failed() const { return _errorCode != 0; }
+	Error error() const { return Error{_errorCode, _errorReason ? _errorReason : ""}; }
 
 	/// Ignore all further input, e.g. because the handler decided to close
 	/// the connection. Safe to call from inside a handler callback: feed()
@@ -160,10 +160,10 @@ private:
 	void deliverMessage(const char* payload, std::size_t size);
 	void fail(std::uint16_t closeCode, const char* reason);
 
-	Role _role;
-	Limits _limits;
-	Handler& _handler;
-	Compression _compression;
+	// Ordered to pack (every connection has one): the bytes first, then
+	// the words.
+	const Role _role;
+	const Compression _compression;
 
 	// The frame being read. A header cut across feeds is collected in
 	// _header; a complete one in the caller's buffer is parsed in place.
@@ -173,25 +173,32 @@ private:
 	bool _fin = false;
 	Opcode _opcode = Opcode::Continuation;
 	unsigned char _mask[4] = {};
-	std::uint64_t _frameLength = 0;
-	std::uint64_t _frameReceived = 0;
 
 	// The data message being reassembled (_messageOpcode is Continuation
-	// when none is in progress). _messageBytes counts the announced lengths
-	// of its frames so far, for the size check before buffering.
+	// when none is in progress).
 	Opcode _messageOpcode = Opcode::Continuation;
 	bool _messageCompressed = false;
-	std::size_t _messageBytes = 0;
-	std::string _message;
 	Utf8Validator _utf8;
-	std::unique_ptr<Inflater> _inflater; // from the first compressed message until releaseIdleMemory()
-
-	// A control frame's payload cut across feeds.
-	char _control[MaxControlPayload];
 
 	bool _closed = false;
 	bool _stopped = false;
-	Error _error;
+	// The error feed() reports (fail()): reasons are string literals.
+	std::uint16_t _errorCode = 0;
+	const char* _errorReason = nullptr;
+
+	const Limits _limits;
+	Handler& _handler;
+	std::uint64_t _frameLength = 0;
+	std::uint64_t _frameReceived = 0;
+	// The announced lengths of the message's frames so far, for the size
+	// check before buffering.
+	std::size_t _messageBytes = 0;
+	// Its bytes. A control frame's payload cut across feeds is collected
+	// at the end, after the message's (a control frame comes whole between
+	// two of its frames), and taken off once handled: no buffer of its own
+	// in every connection.
+	std::string _message;
+	std::unique_ptr<Inflater> _inflater; // from the first compressed message until releaseIdleMemory()
 };
 
 } // namespace webchat::ws

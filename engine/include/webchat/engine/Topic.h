@@ -31,9 +31,9 @@
 
 namespace webchat::engine {
 
-class Connection;
 class Engine;
 class EventLoop;
+class LoopMember;
 
 class Topic: public std::enable_shared_from_this<Topic>
 {
@@ -73,15 +73,15 @@ public:
 	/// skips; every later batch reaches it. slot is the connection's own
 	/// variable where the topic keeps the connection's place in the loop's
 	/// list up to date until remove(); it must stay where it is until then.
-	void add(Connection& connection, int loop, std::size_t& slot, const std::function<void(std::string& batch)>& atomically);
+	void add(LoopMember& connection, int loop, std::uint32_t& slot, const std::function<void(std::string& batch)>& atomically);
 
 	/// Unsubscribes the connection whose slot add() was given (on its loop).
-	void remove(int loop, std::size_t slot);
+	void remove(int loop, std::uint32_t slot);
 
 	/// Whether loop has subscribers (on that loop's thread).
 	bool hasSubscribers(int loop) const { return !_subscribers[static_cast<std::size_t>(loop)].empty(); }
 
-	/// Calls deliver(Connection&) for each subscriber of loop that receives
+	/// Calls deliver(LoopMember&) for each subscriber of loop that receives
 	/// batch sequence (on that loop's thread, which delivers each batch it
 	/// is handed this way). deliver may remove the
 	/// connection it is given (a slow consumer closed): the walk goes
@@ -108,9 +108,9 @@ private:
 	// One connection in a loop's subscriber list.
 	struct Subscriber
 	{
-		Connection* connection;
+		LoopMember* connection;
 		std::uint64_t firstBatch; // the topic's batches before this one are not the connection's
-		std::size_t* slot;        // where the connection keeps its index in the list
+		std::uint32_t* slot;      // where the connection keeps its index in the list
 	};
 
 	// Under _mutex: arrange for the open batch to be sealed.
