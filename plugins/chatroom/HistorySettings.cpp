@@ -17,13 +17,23 @@ namespace {
 redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t retentionCount)
 {
 	redis::RedisRooms::Options o;
+	// Anything but cluster is one Redis here (sentinel: its master).
+	o.mode = read.choice("redis_mode") == "cluster" ? redis::RedisOptions::Mode::Cluster : redis::RedisOptions::Mode::Standalone;
 	o.address = read.text("redis_address");
 	// Names are resolved when connecting (Redis may start later), so only
-	// the shape is checked here.
-	const auto colon = o.address.rfind(':');
-	unsigned port = 0;
-	if (colon == std::string::npos || colon == 0 || !Poco::NumberParser::tryParseUnsigned(o.address.substr(colon + 1), port) || port == 0 || port > 65535)
-		read.refuse("redis_address", o.address, "expected host:port");
+	// the shape is checked here: host:port, or in a cluster several of them
+	// (seed nodes), comma-separated.
+	const auto addresses = o.addresses();
+	if (!o.cluster() && addresses.size() > 1)
+		read.refuse("redis_address", o.address, "several addresses need redis_mode = cluster");
+	for (const auto& address : addresses)
+	{
+		const auto colon = address.rfind(':');
+		unsigned port = 0;
+		if (colon == std::string::npos || colon == 0 || address.find(' ') != std::string::npos
+			|| !Poco::NumberParser::tryParseUnsigned(address.substr(colon + 1), port) || port == 0 || port > 65535)
+			read.refuse("redis_address", o.address, o.cluster() ? "expected host:port[,host:port...]" : "expected host:port");
+	}
 	o.ns = read.text("redis_namespace");
 	// Braces would make a hash tag of the namespace: every room's keys in one
 	// slot of a Redis Cluster (Keyspace.h).
@@ -57,7 +67,8 @@ const SettingsTable<HistorySettings>& HistorySettings::keys()
 		{Key::integer("retention_days", 0, 0, 36500, "days", "...and for at most this many days (0: no age limit)"), &S::retentionDays},
 		{Key::integer("max_pending_messages", 100000, 1, 100000000, "messages", "messages waiting to be written (a slow or failing disk); beyond it or max_pending_bytes, new ones are delivered but not kept"), &S::maxPendingMessages},
 		{Key::integer("max_pending_bytes", 64 << 20, 1 << 20, std::int64_t(1) << 36, "bytes", "...and their size"), &S::maxPendingBytes},
-		Key::text("redis_address", "127.0.0.1:6379", "backend = redis: host:port of Redis"),
+		Key::choice("redis_mode", "standalone", {"standalone", "cluster", "sentinel"}, "backend = redis: one Redis, or a Redis Cluster (rooms spread over its masters)"),
+		Key::text("redis_address", "127.0.0.1:6379", "backend = redis: host:port of Redis; cluster: seed nodes, host:port,host:port..."),
 		Key::text("redis_namespace", "webchat", "key prefix, so deployments can share a Redis").notEmpty(),
 		Key::text("redis_user", "", "an ACL user for AUTH (with redis_password)"),
 		Key::text("redis_password", "", "AUTH with it (requirepass); keep the .ini readable by webchatd only").hidden(),

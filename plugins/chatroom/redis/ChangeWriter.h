@@ -160,6 +160,9 @@ private:
 	void run();
 	void connect();
 	void renewPresence();
+	/// SET key PX redis_presence_ttl_ms: an instance's key renewed.
+	RedisLink::Command alive(const std::string& key) const;
+	static const std::string& roomOf(const Change& change);
 	void queueResync();
 	bool writeBatch();
 	void finish();
@@ -178,7 +181,6 @@ private:
 	const Keyspace _keys;
 	const std::string _instance;
 	// Script arguments every call repeats, made once.
-	const std::string _instancePrefix;
 	const std::string _feedCap;
 	const std::string _logCap;
 	Poco::Logger& _logger;
@@ -194,7 +196,8 @@ private:
 	// The thread's own.
 	std::atomic<bool> _linkUp{false};
 	std::array<std::string, ScriptCount> _scriptIds;
-	RedisLink _link;
+	std::vector<std::string> _roomsAlive; // cluster: the rooms renewPresence() last kept this instance's key in
+	std::unique_ptr<Link> _link;
 	LinkOutage _outage;
 	std::thread _thread;
 };

@@ -42,7 +42,7 @@ std::int64_t entryTimeMs(std::string_view id)
 
 FeedReader::FeedReader(const RedisOptions& options, const std::string& instance, Poco::Logger& logger):
 	_options(options),
-	_keys(options.ns),
+	_keys(options.ns, options.cluster()),
 	_instance(instance),
 	_logger(logger),
 	_link(options.link()),
@@ -95,7 +95,7 @@ void FeedReader::run()
 	{
 		try
 		{
-			if (!_link.connected())
+			if (!_link->connected())
 			{
 				connect();
 				// After an outage every instance's key may have expired: give
@@ -113,27 +113,27 @@ void FeedReader::run()
 		}
 		catch (const std::exception& exc)
 		{
-			_link.disconnect();
+			_link->disconnect();
 			const auto backoff = _outage.failed(exc);
 			std::unique_lock<std::mutex> lock(_mutex);
 			_wake.wait_for(lock, backoff, [&] { return _stopping; });
 		}
 	}
-	_link.disconnect();
+	_link->disconnect();
 }
 
 void FeedReader::connect()
 {
-	_link.setTimeout(_options.timeout());
-	_link.ensureConnected();
+	_link->setTimeout(_options.timeout());
+	_link->ensureConnected();
 	if (_streams.globalPosition().empty())
 	{
 		// From here on: moderation before is in the records as loaded
 		// (Moderation::load), the rooms' changes in their feeds (watch).
-		_streams.setGlobalPosition(RedisLink::newestEntryId(_link.run(RedisLink::newestEntry(_keys.feed()))));
+		_streams.setGlobalPosition(RedisLink::newestEntryId(_link->run(RedisLink::newestEntry(_keys.feed()))));
 	}
 	catchUp();
-	_link.setTimeout(Poco::Timespan((_options.timeoutMs + feedBlockMs) * 1000));
+	_link->setTimeout(Poco::Timespan((_options.timeoutMs + feedBlockMs) * 1000));
 }
 
 void FeedReader::takeWatched()
@@ -150,18 +150,38 @@ void FeedReader::readFeeds()
 {
 	// The hot path: every change of the rooms loaded here, walked in the
 	// connection's buffer (RespReader), each entry parsed into what it
-	// carries. One pass: one XREAD, or several with many rooms (FeedSet).
+	// carries.
 	takeWatched();
-	const auto reads = _streams.reads(FeedSet::Timing{feedCount, feedBlockMs, feedPollMs}, _lastPassIdle);
+	const FeedSet::Timing timing{feedCount, feedBlockMs, feedPollMs};
 	std::size_t entries = 0;
 	engine::PublishScope scope;
-	for (const auto& read : reads)
+	const RespReader::EntryVisitor visit = [this](std::string_view stream, std::string_view id, const FeedEntry::Fields& fields) {
+		// The wake-up stream's entries only end the blocking read.
+		if (!_streams.isWake(stream)) handle(id, fields);
+		_streams.advance(stream, id);
+	};
+	if (_keys.cluster())
 	{
-		entries += _link.readStreams(read, [this](std::string_view stream, std::string_view id, const FeedEntry::Fields& fields) {
-			// The wake-up stream's entries only end the blocking read.
-			if (!_streams.isWake(stream)) handle(id, fields);
-			_streams.advance(stream, id);
-		});
+		// One XREAD per slot, every node's at once, none blocking: a
+		// blocking read would name one slot's streams and hold back the
+		// others. So an idle instance polls, every feedPollMs, one pipeline
+		// per node of one read per slot with a room loaded here (plus the
+		// global feed and the wake-up stream); the wait between is a
+		// blocking read of the wake-up stream, which a room's watch() ends.
+		// Measured (redis 7.0, 3 masters, this machine): an idle instance
+		// watching 100 rooms spends ~3 % of a core, 1,000 rooms ~25 %
+		// (Redis the same again); under traffic passes follow each other
+		// without a wait. Per-node blocking reads would need a connection
+		// and a thread per slot read, or per-node feeds written by every
+		// room's script (cross-slot): not for now.
+		const auto pass = _streams.slotReads(timing, _lastPassIdle);
+		if (pass.wait) entries += _link->readStreams(*pass.wait, visit);
+		entries += _link->readStreams(pass.reads, visit);
+	}
+	else
+	{
+		// One pass: one XREAD, or several with many rooms (FeedSet).
+		for (const auto& read : _streams.reads(timing, _lastPassIdle)) entries += _link->readStreams(read, visit);
 	}
 	_lastPassIdle = entries == 0;
 }
@@ -258,7 +278,7 @@ void FeedReader::deliverInOrder(const std::string& room, const std::string& epoc
 bool FeedReader::fillFrom(const std::string& room, const std::string& epoch, std::uint64_t first, std::uint64_t last)
 {
 	if (first > last) return true;
-	const auto entries = RedisLink::array(_link.run(RedisLink::command({"XRANGE", _keys.log(room), "0-" + std::to_string(first), "0-" + std::to_string(last)})));
+	const auto entries = RedisLink::array(_link->run(RedisLink::command({"XRANGE", _keys.log(room), "0-" + std::to_string(first), "0-" + std::to_string(last)})));
 	std::uint64_t expected = first;
 	if (!entries.isNull())
 	{
@@ -280,7 +300,7 @@ void FeedReader::catchUp()
 	{
 		const auto position = _sink->position(room);
 		if (!position) continue;
-		const auto replies = _link.pipeline({
+		const auto replies = _link->pipeline({
 			RedisLink::command({"HGET", _keys.meta(room), "epoch"}),
 			RedisLink::command({"HGET", _keys.meta(room), "seq"}),
 		});
@@ -292,7 +312,7 @@ void FeedReader::catchUp()
 			_sink->reload(room);
 		// As Redis has them: an instance whose key expired during the outage
 		// may be renewing it right now; checkInstances() judges later.
-		_sink->remoteMembers(room, byNick(otherInstancesMembers(_link, _keys, room, _instance)));
+		_sink->remoteMembers(room, byNick(otherInstancesMembers(*_link, _keys, room, _instance)));
 	}
 }
 
@@ -302,7 +322,7 @@ void FeedReader::checkInstances()
 	if (instances.empty()) return;
 	std::vector<RedisLink::Command> checks;
 	for (const auto& instance : instances) checks.push_back(RedisLink::command({"EXISTS", _keys.instance(instance)}));
-	const auto replies = _link.pipeline(checks);
+	const auto replies = _link->pipeline(checks);
 	for (std::size_t i = 0; i < instances.size(); ++i)
 	{
 		if (RedisLink::isError(replies[i]) || RedisLink::integer(replies[i]) != 0) continue;

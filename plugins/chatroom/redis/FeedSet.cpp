@@ -1,5 +1,7 @@
 #include "redis/FeedSet.h"
 
+#include "redis/KeySlot.h"
+
 #include <algorithm>
 
 namespace webchat::chatroom::redis {
@@ -85,6 +87,29 @@ std::vector<RedisLink::Command> FeedSet::reads(const Timing& timing, bool lastPa
 		reads.push_back(std::move(read));
 	}
 	return reads;
+}
+
+FeedSet::SlotReads FeedSet::slotReads(const Timing& timing, bool lastPassIdle) const
+{
+	SlotReads pass;
+	if (lastPassIdle)
+	{
+		pass.wait = RedisLink::Command{"XREAD", "COUNT", std::to_string(timing.count), "BLOCK", std::to_string(timing.pollMs), "STREAMS", _wake.key,
+			_wake.position};
+	}
+	// Every stream as (key, position), by slot.
+	std::map<std::uint16_t, std::vector<std::pair<const std::string*, const std::string*>>> bySlot;
+	for (const Stream* stream : {&_global, &_wake}) bySlot[keySlot(stream->key)].emplace_back(&stream->key, &stream->position);
+	for (const auto& [feed, room] : _rooms) bySlot[keySlot(feed)].emplace_back(&feed, &room.position);
+	for (const auto& [slot, streams] : bySlot)
+	{
+		const auto perStream = std::max(MinCountPerStream, timing.count / static_cast<std::int64_t>(streams.size()));
+		RedisLink::Command read{"XREAD", "COUNT", std::to_string(perStream), "STREAMS"};
+		for (const auto& stream : streams) read << *stream.first;
+		for (const auto& stream : streams) read << *stream.second;
+		pass.reads.push_back(std::move(read));
+	}
+	return pass;
 }
 
 } // namespace webchat::chatroom::redis

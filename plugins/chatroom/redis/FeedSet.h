@@ -18,6 +18,12 @@
 //     found nothing the first read (the global feed, the wake-up stream and
 //     the first rooms) waits up to pollMs: an entry of a room in a later
 //     read waits at most that long and one pass.
+//   - slotReads(): the same for a Redis Cluster, where one XREAD may name
+//     streams of one slot only (CROSSSLOT otherwise), so there is one per
+//     slot (rooms whose keys share a slot share it), sent to every node at
+//     once (ClusterLink), none blocking; after a pass that found nothing,
+//     the next starts with a wait: a blocking read of the wake-up stream
+//     alone for up to pollMs, cut short by a room's watch().
 // Pure bookkeeping, owned by the feed reader's thread.
 //
 
@@ -30,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -83,6 +90,15 @@ public:
 	/// The XREADs of the next pass. lastPassIdle: the previous one read
 	/// nothing.
 	std::vector<RedisLink::Command> reads(const Timing& timing, bool lastPassIdle) const;
+
+	/// The reads of the next pass on a Redis Cluster: wait (none when the
+	/// last pass read something), then reads, one per slot.
+	struct SlotReads
+	{
+		std::optional<RedisLink::Command> wait;
+		std::vector<RedisLink::Command> reads;
+	};
+	SlotReads slotReads(const Timing& timing, bool lastPassIdle) const;
 
 private:
 	struct Stream

@@ -54,6 +54,8 @@ class HistorySettingsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRedisDefaults);
 	CPPUNIT_TEST(testRedisKeys);
 	CPPUNIT_TEST(testRejectsBadRedisValuesNamingKey);
+	CPPUNIT_TEST(testRedisClusterTakesSeedNodes);
+	CPPUNIT_TEST(testRejectsBadRedisClusterValues);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -158,6 +160,30 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_presence_ttl_ms = 100: expected a whole number from 300 to 3600000"),
 			refusal({{"redis_presence_ttl_ms", "100"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_feed_length = 10: expected a whole number from 1000 to 1099511627776"), refusal({{"redis_feed_length", "10"}}));
+	}
+
+	void testRedisClusterTakesSeedNodes()
+	{
+		using Mode = webchat::chatroom::redis::RedisOptions::Mode;
+		CPPUNIT_ASSERT(Mode::Standalone == read({{"backend", "redis"}}).redis.mode);
+		// sentinel is the lead's (one Redis here, its master): accepted.
+		CPPUNIT_ASSERT(Mode::Standalone == read({{"backend", "redis"}, {"redis_mode", "sentinel"}}).redis.mode);
+		const auto s = read({{"backend", "redis"}, {"redis_mode", "cluster"}, {"redis_address", "10.0.0.1:7000,redis-b:7001,[::1]:7002"}});
+		CPPUNIT_ASSERT(Mode::Cluster == s.redis.mode);
+		CPPUNIT_ASSERT((std::vector<std::string>{"10.0.0.1:7000", "redis-b:7001", "[::1]:7002"}) == s.redis.addresses());
+		// One seed is a cluster too.
+		CPPUNIT_ASSERT((std::vector<std::string>{"127.0.0.1:6379"}) == read({{"backend", "redis"}, {"redis_mode", "cluster"}}).redis.addresses());
+	}
+
+	void testRejectsBadRedisClusterValues()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_mode = shards: expected standalone, cluster or sentinel"),
+			refusal({{"backend", "redis"}, {"redis_mode", "shards"}}));
+		for (const char* address : {"a:7000,", ",a:7000", "a:7000,,b:7001", "a:7000,b:0", "a:7000,b:70000", "a:7000,b", "a:7000, b:7001"})
+			CPPUNIT_ASSERT_EQUAL(std::string("redis_address = ") + address + ": expected host:port[,host:port...]",
+				refusal({{"backend", "redis"}, {"redis_mode", "cluster"}, {"redis_address", address}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_address = a:7000,b:7001: several addresses need redis_mode = cluster"),
+			refusal({{"backend", "redis"}, {"redis_address", "a:7000,b:7001"}}));
 	}
 };
 
