@@ -5,7 +5,6 @@
 #include "Poco/Exception.h"
 #include "Poco/NumberParser.h"
 #include "Poco/Redis/Exception.h"
-#include "Poco/String.h"
 
 #include <algorithm>
 #include <chrono>
@@ -21,9 +20,11 @@ constexpr std::uint16_t NoMaster = 0xFFFF;
 // Between two attempts at a slot whose master is being replaced.
 constexpr auto RetryPause = std::chrono::milliseconds(100);
 
-bool named(std::string_view word, const char* name)
+// word is name, in any case (Redis's command names are ASCII).
+bool named(std::string_view word, std::string_view name)
 {
-	return Poco::icompare(std::string(word), name) == 0;
+	return word.size() == name.size()
+		&& std::equal(word.begin(), word.end(), name.begin(), [](char a, char b) { return (a & ~0x20) == (b & ~0x20); });
 }
 
 bool isRedirect(const std::string& code)

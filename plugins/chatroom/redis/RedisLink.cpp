@@ -56,8 +56,9 @@ std::string_view Link::Command::word(std::size_t index) const
 	std::size_t at = 0;
 	for (std::size_t i = 0;; ++i)
 	{
-		const std::size_t lineEnd = _words.find('\r', at);
-		const std::size_t length = std::stoul(_words.substr(at + 1, lineEnd - at - 1));
+		std::size_t length = 0;
+		std::size_t lineEnd = at + 1;
+		for (; _words[lineEnd] != '\r'; ++lineEnd) length = length * 10 + static_cast<std::size_t>(_words[lineEnd] - '0');
 		if (i == index) return std::string_view(_words).substr(lineEnd + 2, length);
 		at = lineEnd + 2 + length + 2;
 	}

@@ -10,14 +10,13 @@
 
 #include "ChatTestSupport.h"
 #include "RedisCluster.h"
+#include "SharedRoomTraffic.h"
 
 #include "NameRules.h"
 #include "redis/KeySlot.h"
 
 #include "Poco/String.h"
 
-#include <algorithm>
-#include <map>
 #include <set>
 #include <thread>
 
@@ -37,31 +36,6 @@ public:
 	}
 };
 
-struct Seen
-{
-	Poco::UInt64 id;
-	std::string nick;
-	std::string text;
-	bool operator==(const Seen& other) const { return id == other.id && nick == other.nick && text == other.text; }
-};
-
-// The next count messages (skipping presence events and, when allowed,
-// notices that a message waits for Redis).
-std::vector<Seen> messages(ChatClient& client, std::size_t count, int timeoutMs = 20000, bool delayedAllowed = false)
-{
-	std::vector<Seen> out;
-	while (out.size() < count)
-	{
-		const auto event = client.next(timeoutMs);
-		const std::string type = event->getValue<std::string>("type");
-		if (type == "join" || type == "leave" || type == "typing") continue;
-		if (delayedAllowed && type == "error" && event->getValue<std::string>("code") == "delayed") continue;
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(client.lastRaw, std::string("message"), type);
-		out.push_back({event->getValue<Poco::UInt64>("id"), event->getValue<std::string>("nick"), event->getValue<std::string>("text")});
-	}
-	return out;
-}
-
 // The slot of a room's keys: its hash tag is the room's key (NameRules).
 std::uint16_t slotOf(const std::string& room)
 {
@@ -77,78 +51,6 @@ std::string roomOn(const RedisCluster& cluster, std::uint16_t port, const std::s
 		if (!taken.count(room) && cluster.masterOf(slotOf(room)) == port) return room;
 	}
 }
-
-// members clients of room, spread over servers in turn, each sending "0",
-// "1", ... from a thread of its own.
-class BusyRoom
-{
-public:
-	BusyRoom(const std::vector<const ClusterServer*>& servers, const std::string& room, int members = 4)
-	{
-		for (int i = 0; i < members; ++i)
-		{
-			clients.push_back(std::make_unique<ChatClient>(servers[static_cast<std::size_t>(i) % servers.size()]->port,
-				"/" + room + "?nick=s" + std::to_string(i)));
-			clients.back()->expect("welcome");
-		}
-		// Every join has reached everyone before the traffic starts.
-		for (std::size_t i = 0; i < clients.size(); ++i)
-			for (std::size_t joined = i + 1; joined < clients.size(); ++joined) clients[i]->expect("join");
-	}
-
-	~BusyRoom() { waitForSenders(); }
-
-	void startSending(int perSender, std::chrono::milliseconds pause = std::chrono::milliseconds(0))
-	{
-		_perSender = perSender;
-		for (std::size_t i = 0; i < clients.size(); ++i)
-		{
-			_senders.emplace_back([this, i, pause] {
-				for (int m = 0; m < _perSender; ++m)
-				{
-					clients[i]->send(say(std::to_string(m)));
-					if (pause.count()) std::this_thread::sleep_for(pause);
-				}
-			});
-		}
-	}
-
-	void waitForSenders()
-	{
-		for (auto& sender : _senders) sender.join();
-		_senders.clear();
-	}
-
-	/// Every client got every message once: the same sequence everywhere,
-	/// ids 1..N, each sender's messages in its order; then the next message
-	/// is a new one on every client (nothing came twice). The sequence.
-	std::vector<Seen> checkOneOrder(bool delayedAllowed = false)
-	{
-		const std::size_t total = clients.size() * static_cast<std::size_t>(_perSender);
-		std::vector<std::vector<Seen>> received;
-		for (auto& client : clients) received.push_back(messages(*client, total, 20000, delayedAllowed));
-		for (const auto& sequence : received)
-		{
-			CPPUNIT_ASSERT(sequence == received[0]);
-			std::map<std::string, int> next;
-			for (std::size_t i = 0; i < sequence.size(); ++i)
-			{
-				CPPUNIT_ASSERT_EQUAL(Poco::UInt64(i + 1), sequence[i].id);
-				CPPUNIT_ASSERT_EQUAL(std::to_string(next[sequence[i].nick]++), sequence[i].text);
-			}
-		}
-		clients.back()->send(say("last"));
-		const Seen last{total + 1, "s" + std::to_string(clients.size() - 1), "last"};
-		for (auto& client : clients) CPPUNIT_ASSERT((std::vector<Seen>{last}) == messages(*client, 1, 10000, delayedAllowed));
-		return received[0];
-	}
-
-	std::vector<std::unique_ptr<ChatClient>> clients;
-
-private:
-	int _perSender = 0;
-	std::vector<std::thread> _senders;
-};
 
 } // namespace
 
@@ -166,12 +68,11 @@ public:
 		const auto masters = cluster.masters();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(3), std::set<std::uint16_t>(masters.begin(), masters.end()).size());
 		ClusterServer a(cluster), b(cluster), c(cluster);
-		const std::vector<const ClusterServer*> servers{&a, &b, &c};
 		// A room on each master; 4 senders each, on the three instances.
 		std::set<std::string> rooms;
 		for (const auto port : masters) rooms.insert(roomOn(cluster, port, rooms));
 		std::vector<std::unique_ptr<BusyRoom>> busy;
-		for (const auto& room : rooms) busy.push_back(std::make_unique<BusyRoom>(servers, room));
+		for (const auto& room : rooms) busy.push_back(std::make_unique<BusyRoom>(std::vector<Poco::UInt16>{a.port, b.port, c.port}, room));
 		for (auto& room : busy) room->startSending(100);
 		for (auto& room : busy) room->waitForSenders();
 		std::vector<std::vector<Seen>> sequences;
@@ -203,7 +104,7 @@ public:
 		ClusterServer a(cluster), b(cluster);
 		const std::uint16_t victim = cluster.masters()[0];
 		const std::string room = roomOn(cluster, victim, {});
-		BusyRoom busy({&a, &b}, room);
+		BusyRoom busy({a.port, b.port}, room);
 		busy.startSending(150, std::chrono::milliseconds(10));
 		std::this_thread::sleep_for(std::chrono::milliseconds(500));
 		const auto killedAt = std::chrono::steady_clock::now();
