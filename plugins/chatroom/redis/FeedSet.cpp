@@ -42,7 +42,10 @@ void FeedSet::advance(std::string_view stream, std::string_view id)
 	else if (stream == _wake.key)
 		_wake.position.assign(id);
 	else if (const auto it = _rooms.find(stream); it != _rooms.end())
+	{
 		it->second.position.assign(id);
+		if (_lastActive != stream) _lastActive.assign(stream);
+	}
 }
 
 std::vector<std::string> FeedSet::rooms() const
@@ -89,14 +92,17 @@ std::vector<RedisLink::Command> FeedSet::reads(const Timing& timing, bool lastPa
 	return reads;
 }
 
-FeedSet::SlotReads FeedSet::slotReads(const Timing& timing, bool lastPassIdle) const
+RedisLink::Command FeedSet::wait(const Timing& timing) const
 {
-	SlotReads pass;
-	if (lastPassIdle)
-	{
-		pass.wait = RedisLink::Command{"XREAD", "COUNT", std::to_string(timing.count), "BLOCK", std::to_string(timing.pollMs), "STREAMS", _wake.key,
-			_wake.position};
-	}
+	const auto active = _rooms.find(_lastActive);
+	const Stream& stream = active == _rooms.end() ? _wake : Stream{active->first, active->second.position};
+	return RedisLink::Command{"XREAD", "COUNT", std::to_string(timing.count), "BLOCK", std::to_string(timing.pollMs), "STREAMS", stream.key,
+		stream.position};
+}
+
+std::vector<RedisLink::Command> FeedSet::slotReads(const Timing& timing) const
+{
+	std::vector<RedisLink::Command> reads;
 	// Every stream as (key, position), by slot.
 	std::map<std::uint16_t, std::vector<std::pair<const std::string*, const std::string*>>> bySlot;
 	for (const Stream* stream : {&_global, &_wake}) bySlot[keySlot(stream->key)].emplace_back(&stream->key, &stream->position);
@@ -107,9 +113,9 @@ FeedSet::SlotReads FeedSet::slotReads(const Timing& timing, bool lastPassIdle) c
 		RedisLink::Command read{"XREAD", "COUNT", std::to_string(perStream), "STREAMS"};
 		for (const auto& stream : streams) read << *stream.first;
 		for (const auto& stream : streams) read << *stream.second;
-		pass.reads.push_back(std::move(read));
+		reads.push_back(std::move(read));
 	}
-	return pass;
+	return reads;
 }
 
 } // namespace webchat::chatroom::redis

@@ -21,9 +21,11 @@
 //   - slotReads(): the same for a Redis Cluster, where one XREAD may name
 //     streams of one slot only (CROSSSLOT otherwise), so there is one per
 //     slot (rooms whose keys share a slot share it), sent to every node at
-//     once (ClusterLink), none blocking; after a pass that found nothing,
-//     the next starts with a wait: a blocking read of the wake-up stream
-//     alone for up to pollMs, cut short by a room's watch().
+//     once (ClusterLink), none blocking. After a pass that found nothing
+//     the next is preceded by wait(): a blocking read, for up to pollMs, of
+//     the room feed that had an entry last (a busy room is then read as
+//     soon as it has one, as with one Redis), or of the wake-up stream
+//     before any (cut short by a room's watch()).
 // Pure bookkeeping, owned by the feed reader's thread.
 //
 
@@ -36,7 +38,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -91,14 +92,10 @@ public:
 	/// nothing.
 	std::vector<RedisLink::Command> reads(const Timing& timing, bool lastPassIdle) const;
 
-	/// The reads of the next pass on a Redis Cluster: wait (none when the
-	/// last pass read something), then reads, one per slot.
-	struct SlotReads
-	{
-		std::optional<RedisLink::Command> wait;
-		std::vector<RedisLink::Command> reads;
-	};
-	SlotReads slotReads(const Timing& timing, bool lastPassIdle) const;
+	/// The reads of the next pass on a Redis Cluster, one per slot, and
+	/// the wait before one that follows an idle pass.
+	std::vector<RedisLink::Command> slotReads(const Timing& timing) const;
+	RedisLink::Command wait(const Timing& timing) const;
 
 private:
 	struct Stream
@@ -115,6 +112,7 @@ private:
 
 	Stream _global;
 	Stream _wake;
+	std::string _lastActive; // the room feed advance() moved last
 	std::map<std::string, RoomFeed, std::less<>> _rooms; // by feed key
 };
 
