@@ -292,15 +292,19 @@ std::vector<Link::Reply> ClusterLink::pipeline(const std::vector<Command>& comma
 					// Keep the map we have; the next round tries again.
 				}
 			}
+			// Those without a node named (-MOVED, -ASK name one) go where the
+			// map now says; a SCRIPT to every master again (loading a script
+			// twice is harmless).
+			pending.clear();
 			for (auto& routed : again)
 			{
-				if (!routed.node.empty()) continue;
-				if (named(commands[routed.index].word(0), "SCRIPT"))
-					routed.node = _masters.front();
+				if (!routed.node.empty())
+					pending.push_back(std::move(routed));
+				else if (named(commands[routed.index].word(0), "SCRIPT"))
+					for (const auto& master : _masters) pending.push_back({routed.index, master});
 				else
-					routed.node = slots[routed.index] ? route(*slots[routed.index]) : _masters.front();
+					pending.push_back({routed.index, slots[routed.index] ? route(*slots[routed.index]) : _masters.front()});
 			}
-			pending = std::move(again);
 		}
 	}
 	catch (...)

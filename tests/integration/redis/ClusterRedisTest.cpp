@@ -169,8 +169,12 @@ public:
 		}
 		catch (...)
 		{
-			// What the instances said of the failover.
-			std::cerr << "instance a:\n" << a.process->output() << "instance b:\n" << b.process->output();
+			// What the instances said of the failover, what the room's
+			// master holds.
+			const std::string key = "webchat:room:{" + webchat::chatroom::NameRules::comparisonKey(room) + "}:";
+			std::cerr << "instance a:\n" << a.process->output() << "instance b:\n" << b.process->output() << "log length "
+					  << cluster.reply(promoted, {"XLEN", key + "log"}) << "meta " << cluster.reply(promoted, {"HGETALL", key + "meta"}) << "senders "
+					  << cluster.reply(promoted, {"HGETALL", key + "senders"});
 			throw;
 		}
 		// And within the failover's time (and the writer's backoff).
