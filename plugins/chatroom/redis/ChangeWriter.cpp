@@ -345,7 +345,12 @@ bool ChangeWriter::writeBatch()
 		// first (Keyspace::instancePrefix; renewPresence() keeps it).
 		if (_keys.cluster() && (std::holds_alternative<Join>(queued->change) || std::holds_alternative<Rename>(queued->change)
 								   || std::holds_alternative<Sync>(queued->change)))
-			commands.push_back(alive(_keys.instancePrefix(roomOf(queued->change)) + _instance));
+		{
+			const std::string& room = roomOf(queued->change);
+			commands.push_back(alive(_keys.instancePrefix(room) + _instance));
+			// Deleted at stop with the others.
+			if (std::find(_roomsAlive.begin(), _roomsAlive.end(), room) == _roomsAlive.end()) _roomsAlive.push_back(room);
+		}
 		replyOf.push_back(commands.size());
 		commands.push_back(command(queued->change));
 	}

@@ -31,6 +31,15 @@
 // join() and rename() wait (up to redis_timeout_ms) for the script's
 // verdict on the nick; post() and leave() only queue.
 //
+// On a Redis Cluster (ClusterLink) the same holds room by room: a room's
+// changes go to its slot's master in the queue's order. A batch spans
+// masters; when one of them fails, the whole unanswered batch is sent again
+// as above (the parts other masters took are taken once again: posts by
+// their sequence, the other scripts being idempotent for one instance).
+// The rooms' scripts check this instance's key in each room's own slot
+// (Keyspace::instancePrefix): set before each join, rename and sync there,
+// renewed with the presence key, deleted at stop.
+//
 
 #ifndef WEBCHAT_CHATROOM_CHANGEWRITER_INCLUDED
 #define WEBCHAT_CHATROOM_CHANGEWRITER_INCLUDED
