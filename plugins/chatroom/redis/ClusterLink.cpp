@@ -119,7 +119,7 @@ void ClusterLink::disconnect()
 
 void ClusterLink::refreshMap()
 {
-	// The nodes of the last map first (the seeds may be the ones gone).
+	// The masters of the last map first (a seed node may be one that went).
 	std::vector<std::string> candidates = _masters;
 	for (const auto& seed : _seeds)
 		if (std::find(candidates.begin(), candidates.end(), seed) == candidates.end()) candidates.push_back(seed);

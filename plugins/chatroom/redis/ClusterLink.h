@@ -2,8 +2,8 @@
 // ClusterLink.h
 //
 // A Link to a Redis Cluster (redis_mode = cluster): the slot map (CLUSTER
-// SLOTS, asked of any node it knows: the seeds of redis_address first, then
-// the nodes the last map named), one connection per master, each command
+// SLOTS, asked of any node it knows: the masters of the last map first, then
+// the seed nodes of redis_address), one connection per master, each command
 // sent to the master of its key's slot (KeySlot.h). Which word is the key
 // follows from the command (commandSlot()): the word after the name, an
 // EVAL's first key, an XREAD's first stream; MULTI and EXEC go with the

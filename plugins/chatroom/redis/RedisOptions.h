@@ -45,7 +45,7 @@ struct RedisOptions
 
 	Poco::Timespan timeout() const { return Poco::Timespan(timeoutMs * 1000); }
 	bool cluster() const { return mode == Mode::Cluster; }
-	/// The addresses of address (one, or the seeds of a cluster).
+	/// The addresses of address (one, or a cluster's seed nodes).
 	std::vector<std::string> addresses() const
 	{
 		std::vector<std::string> result;
