@@ -48,11 +48,23 @@ std::vector<std::string> addressList(const ConfigReader& read, const std::string
 redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t retentionCount)
 {
 	redis::RedisRooms::Options o;
+	const std::string mode = read.choice("redis_mode");
+	o.mode = mode == "cluster" ? redis::RedisOptions::Mode::Cluster :
+		mode == "sentinel" ? redis::RedisOptions::Mode::Sentinel : redis::RedisOptions::Mode::Standalone;
 	o.address = read.text("redis_address");
-	if (!isHostPort(o.address)) read.refuse("redis_address", o.address, "expected host:port");
-	if (read.choice("redis_mode") == "sentinel")
+	if (o.cluster())
 	{
-		o.mode = redis::RedisOptions::Mode::Sentinel;
+		// Seed nodes: any of them tells where the rest are.
+		std::string seeds;
+		for (const auto& seed : addressList(read, "redis_address")) seeds += (seeds.empty() ? "" : ",") + seed;
+		o.address = seeds;
+	}
+	else if (o.address.find(',') != std::string::npos)
+		read.refuse("redis_address", o.address, "several addresses need redis_mode = cluster");
+	else if (!isHostPort(o.address))
+		read.refuse("redis_address", o.address, "expected host:port");
+	if (o.mode == redis::RedisOptions::Mode::Sentinel)
+	{
 		o.sentinels = addressList(read, "redis_sentinels");
 		o.masterName = read.text("redis_master_name");
 		if (o.masterName.find_first_of(" \t\r\n") != std::string::npos)
@@ -91,8 +103,8 @@ const SettingsTable<HistorySettings>& HistorySettings::keys()
 		{Key::integer("retention_days", 0, 0, 36500, "days", "...and for at most this many days (0: no age limit)"), &S::retentionDays},
 		{Key::integer("max_pending_messages", 100000, 1, 100000000, "messages", "messages waiting to be written (a slow or failing disk); beyond it or max_pending_bytes, new ones are delivered but not kept"), &S::maxPendingMessages},
 		{Key::integer("max_pending_bytes", 64 << 20, 1 << 20, std::int64_t(1) << 36, "bytes", "...and their size"), &S::maxPendingBytes},
-		Key::choice("redis_mode", "standalone", {"standalone", "sentinel"}, "backend = redis: one Redis at redis_address, or the master Redis Sentinel names"),
-		Key::text("redis_address", "127.0.0.1:6379", "redis_mode = standalone: host:port of Redis"),
+		Key::choice("redis_mode", "standalone", {"standalone", "cluster", "sentinel"}, "backend = redis: one Redis, a Redis Cluster (rooms spread over its masters), or the master Redis Sentinel names"),
+		Key::text("redis_address", "127.0.0.1:6379", "standalone: host:port of Redis; cluster: seed nodes, host:port,host:port..."),
 		Key::text("redis_sentinels", "", "redis_mode = sentinel: host:port of each sentinel, comma-separated"),
 		Key::text("redis_master_name", "mymaster", "redis_mode = sentinel: the name the sentinels monitor the master under").notEmpty(),
 		Key::text("redis_namespace", "webchat", "key prefix, so deployments can share a Redis").notEmpty(),

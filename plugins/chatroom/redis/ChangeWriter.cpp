@@ -32,9 +32,8 @@ bool isTransient(const std::string& errorCode)
 
 ChangeWriter::ChangeWriter(const RedisOptions& options, const std::string& instance, Poco::Logger& logger):
 	_options(options),
-	_keys(options.ns),
+	_keys(options.ns, options.cluster()),
 	_instance(instance),
-	_instancePrefix(_keys.instancePrefix()),
 	_feedCap(std::to_string(options.feedLength)),
 	_logCap(std::to_string(options.logLength)),
 	_logger(logger),
@@ -148,6 +147,11 @@ void ChangeWriter::stop()
 
 // The script calls ------------------------------------------------------------------
 
+const std::string& ChangeWriter::roomOf(const Change& change)
+{
+	return std::visit([](const auto& typed) -> const std::string& { return typed.room; }, change);
+}
+
 RedisLink::Command ChangeWriter::script(Script which, const char* keyCount) const
 {
 	RedisLink::Command command;
@@ -172,7 +176,7 @@ RedisLink::Command ChangeWriter::command(const Post& post) const
 RedisLink::Command ChangeWriter::command(const Join& join) const
 {
 	auto command = script(JoinScript, "2");
-	command << _keys.presence(join.room) << _keys.feed(join.room) << _instance << join.nick.key << join.nick.shown << join.room << _instancePrefix << _feedCap << join.speaker;
+	command << _keys.presence(join.room) << _keys.feed(join.room) << _instance << join.nick.key << join.nick.shown << join.room << _keys.instancePrefix(join.room) << _feedCap << join.speaker;
 	return command;
 }
 
@@ -201,14 +205,14 @@ RedisLink::Command ChangeWriter::command(const Rename& rename) const
 {
 	auto command = script(RenameScript, "2");
 	command << _keys.presence(rename.room) << _keys.feed(rename.room) << _instance << rename.from.key << rename.from.shown << rename.to.key << rename.to.shown << rename.room
-			<< _instancePrefix << _feedCap;
+			<< _keys.instancePrefix(rename.room) << _feedCap;
 	return command;
 }
 
 RedisLink::Command ChangeWriter::command(const Sync& sync) const
 {
 	auto command = script(SyncScript, "2");
-	command << _keys.presence(sync.room) << _keys.feed(sync.room) << _instance << sync.room << _instancePrefix << _feedCap;
+	command << _keys.presence(sync.room) << _keys.feed(sync.room) << _instance << sync.room << _keys.instancePrefix(sync.room) << _feedCap;
 	for (const auto& nick : sync.nicks) command << nick.key << nick.shown;
 	return command;
 }
@@ -233,7 +237,7 @@ void ChangeWriter::run()
 		}
 		try
 		{
-			if (!_link.connected())
+			if (!_link->connected())
 			{
 				connect();
 				nextRenewal = Clock::now() + renewal;
@@ -252,7 +256,7 @@ void ChangeWriter::run()
 		}
 		catch (const std::exception& exc)
 		{
-			_link.disconnect();
+			_link->disconnect();
 			_linkUp.store(false, std::memory_order_relaxed);
 			const auto backoff = _outage.failed(exc);
 			std::unique_lock<std::mutex> lock(_mutex);
@@ -269,12 +273,12 @@ void ChangeWriter::run()
 
 void ChangeWriter::connect()
 {
-	_link.ensureConnected();
+	_link->ensureConnected();
 	// A restarted Redis has forgotten the scripts. In Script's order.
 	std::vector<RedisLink::Command> loads;
 	for (const char* source : {Scripts::post, Scripts::join, Scripts::leave, Scripts::rename, Scripts::sync, Scripts::away})
 		loads.push_back(RedisLink::command({"SCRIPT", "LOAD", source}));
-	const auto replies = _link.pipeline(loads);
+	const auto replies = _link->pipeline(loads);
 	for (std::size_t i = 0; i < replies.size(); ++i)
 	{
 		if (RedisLink::isError(replies[i])) throw Poco::Redis::RedisException("SCRIPT LOAD: " + RedisLink::errorText(replies[i]));
@@ -285,9 +289,29 @@ void ChangeWriter::connect()
 	_outage.connected();
 }
 
+RedisLink::Command ChangeWriter::alive(const std::string& key) const
+{
+	return RedisLink::command({"SET", key, "1", "PX", std::to_string(_options.presenceTtlMs)});
+}
+
 void ChangeWriter::renewPresence()
 {
-	_link.run(RedisLink::command({"SET", _keys.instance(_instance), "1", "PX", std::to_string(_options.presenceTtlMs)}));
+	if (!_keys.cluster())
+	{
+		_link->run(alive(_keys.instance(_instance)));
+		return;
+	}
+	// In a Redis Cluster also the copy in the slot of each room with members
+	// here, which the room's scripts check (Keyspace::instancePrefix).
+	std::vector<RedisLink::Command> renewals{alive(_keys.instance(_instance))};
+	_roomsAlive.clear();
+	for (const auto& [room, nicks] : _sink->localMembers())
+	{
+		renewals.push_back(alive(_keys.instancePrefix(room) + _instance));
+		_roomsAlive.push_back(room);
+	}
+	for (const auto& reply : _link->pipeline(renewals))
+		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
 }
 
 void ChangeWriter::queueResync()
@@ -312,15 +336,33 @@ bool ChangeWriter::writeBatch()
 	if (batch.empty()) return false;
 	std::vector<RedisLink::Command> commands;
 	commands.reserve(batch.size());
-	for (const Queued* queued : batch) commands.push_back(command(queued->change));
+	std::vector<std::size_t> replyOf; // each change's reply in replies
+	replyOf.reserve(batch.size());
+	for (const Queued* queued : batch)
+	{
+		// In a Redis Cluster, a room whose scripts are to judge this
+		// instance's claim to a nick needs this instance's key in its slot
+		// first (Keyspace::instancePrefix; renewPresence() keeps it).
+		if (_keys.cluster() && (std::holds_alternative<Join>(queued->change) || std::holds_alternative<Rename>(queued->change)
+								   || std::holds_alternative<Sync>(queued->change)))
+		{
+			const std::string& room = roomOf(queued->change);
+			commands.push_back(alive(_keys.instancePrefix(room) + _instance));
+			// Deleted at stop with the others.
+			if (std::find(_roomsAlive.begin(), _roomsAlive.end(), room) == _roomsAlive.end()) _roomsAlive.push_back(room);
+		}
+		replyOf.push_back(commands.size());
+		commands.push_back(command(queued->change));
+	}
 	// The changes stay queued until their replies are read: should the
 	// connection fail, they are sent again (a post only once, see Post's
 	// sequence).
-	const auto replies = _link.pipeline(commands);
+	const auto replies = _link->pipeline(commands);
 	std::string retryLater;
 	std::lock_guard<std::mutex> lock(_mutex);
-	for (const auto& reply : replies)
+	for (const std::size_t at : replyOf)
 	{
+		const auto& reply = replies[at];
 		if (RedisLink::isError(reply) && isTransient(RedisLink::errorCode(reply)))
 		{
 			// Redis cannot take it now (loading its data, out of memory, its
@@ -333,8 +375,7 @@ bool ChangeWriter::writeBatch()
 		bool accepted = false;
 		if (RedisLink::isError(reply))
 		{
-			const auto& room = std::visit([](const auto& change) -> const std::string& { return change.room; }, queued.change);
-			_logger.error("redis: " + room + ": " + RedisLink::errorText(reply) + " (dropped)");
+			_logger.error("redis: " + roomOf(queued.change) + ": " + RedisLink::errorText(reply) + " (dropped)");
 		}
 		else if (queued.verdict)
 		{
@@ -364,13 +405,18 @@ void ChangeWriter::finish()
 	// Other instances drop this instance's members at their next check.
 	try
 	{
-		if (_link.connected()) _link.run(RedisLink::command({"DEL", _keys.instance(_instance)}));
+		if (_link->connected())
+		{
+			std::vector<RedisLink::Command> removals{RedisLink::command({"DEL", _keys.instance(_instance)})};
+			for (const auto& room : _roomsAlive) removals.push_back(RedisLink::command({"DEL", _keys.instancePrefix(room) + _instance}));
+			_link->pipeline(removals);
+		}
 	}
 	catch (const std::exception&)
 	{
 		// Redis went away meanwhile: the key expires on its own.
 	}
-	_link.disconnect();
+	_link->disconnect();
 	_wake.notify_all(); // flush(): nothing is queued any more
 }
 

@@ -31,6 +31,15 @@
 // join() and rename() wait (up to redis_timeout_ms) for the script's
 // verdict on the nick; post() and leave() only queue.
 //
+// On a Redis Cluster (ClusterLink) the same holds room by room: a room's
+// changes go to its slot's master in the queue's order. A batch spans
+// masters; when one of them fails, the whole unanswered batch is sent again
+// as above (the parts other masters took are taken once again: posts by
+// their sequence, the other scripts being idempotent for one instance).
+// The rooms' scripts check this instance's key in each room's own slot
+// (Keyspace::instancePrefix): set before each join, rename and sync there,
+// renewed with the presence key, deleted at stop.
+//
 
 #ifndef WEBCHAT_CHATROOM_CHANGEWRITER_INCLUDED
 #define WEBCHAT_CHATROOM_CHANGEWRITER_INCLUDED
@@ -160,6 +169,9 @@ private:
 	void run();
 	void connect();
 	void renewPresence();
+	/// SET key PX redis_presence_ttl_ms: an instance's key renewed.
+	RedisLink::Command alive(const std::string& key) const;
+	static const std::string& roomOf(const Change& change);
 	void queueResync();
 	bool writeBatch();
 	void finish();
@@ -178,7 +190,6 @@ private:
 	const Keyspace _keys;
 	const std::string _instance;
 	// Script arguments every call repeats, made once.
-	const std::string _instancePrefix;
 	const std::string _feedCap;
 	const std::string _logCap;
 	Poco::Logger& _logger;
@@ -194,7 +205,8 @@ private:
 	// The thread's own.
 	std::atomic<bool> _linkUp{false};
 	std::array<std::string, ScriptCount> _scriptIds;
-	RedisLink _link;
+	std::vector<std::string> _roomsAlive; // cluster: the rooms renewPresence() last kept this instance's key in
+	std::unique_ptr<Link> _link;
 	LinkOutage _outage;
 	std::thread _thread;
 };

@@ -45,6 +45,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -108,7 +109,7 @@ private:
 	std::atomic<std::uint64_t> _messagesReceived{0}; // written by the thread only
 
 	// The thread's own.
-	RedisLink _link;
+	std::unique_ptr<Link> _link;
 	FeedSet _streams;
 	bool _lastPassIdle = false;
 	LinkOutage _outage;

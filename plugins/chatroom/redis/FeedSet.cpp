@@ -1,5 +1,7 @@
 #include "redis/FeedSet.h"
 
+#include "redis/KeySlot.h"
+
 #include <algorithm>
 
 namespace webchat::chatroom::redis {
@@ -40,7 +42,10 @@ void FeedSet::advance(std::string_view stream, std::string_view id)
 	else if (stream == _wake.key)
 		_wake.position.assign(id);
 	else if (const auto it = _rooms.find(stream); it != _rooms.end())
+	{
 		it->second.position.assign(id);
+		if (_lastActive != stream) _lastActive.assign(stream);
+	}
 }
 
 std::vector<std::string> FeedSet::rooms() const
@@ -82,6 +87,32 @@ std::vector<RedisLink::Command> FeedSet::reads(const Timing& timing, bool lastPa
 		read << "STREAMS";
 		for (std::size_t i = first; i < end; ++i) read << *streams[i].first;
 		for (std::size_t i = first; i < end; ++i) read << *streams[i].second;
+		reads.push_back(std::move(read));
+	}
+	return reads;
+}
+
+RedisLink::Command FeedSet::wait(const Timing& timing) const
+{
+	const auto active = _rooms.find(_lastActive);
+	const Stream& stream = active == _rooms.end() ? _wake : Stream{active->first, active->second.position};
+	return RedisLink::Command{"XREAD", "COUNT", std::to_string(timing.count), "BLOCK", std::to_string(timing.pollMs), "STREAMS", stream.key,
+		stream.position};
+}
+
+std::vector<RedisLink::Command> FeedSet::slotReads(const Timing& timing) const
+{
+	std::vector<RedisLink::Command> reads;
+	// Every stream as (key, position), by slot.
+	std::map<std::uint16_t, std::vector<std::pair<const std::string*, const std::string*>>> bySlot;
+	for (const Stream* stream : {&_global, &_wake}) bySlot[keySlot(stream->key)].emplace_back(&stream->key, &stream->position);
+	for (const auto& [feed, room] : _rooms) bySlot[keySlot(feed)].emplace_back(&feed, &room.position);
+	for (const auto& [slot, streams] : bySlot)
+	{
+		const auto perStream = std::max(MinCountPerStream, timing.count / static_cast<std::int64_t>(streams.size()));
+		RedisLink::Command read{"XREAD", "COUNT", std::to_string(perStream), "STREAMS"};
+		for (const auto& stream : streams) read << *stream.first;
+		for (const auto& stream : streams) read << *stream.second;
 		reads.push_back(std::move(read));
 	}
 	return reads;

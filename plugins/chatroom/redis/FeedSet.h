@@ -18,6 +18,14 @@
 //     found nothing the first read (the global feed, the wake-up stream and
 //     the first rooms) waits up to pollMs: an entry of a room in a later
 //     read waits at most that long and one pass.
+//   - slotReads(): the same for a Redis Cluster, where one XREAD may name
+//     streams of one slot only (CROSSSLOT otherwise), so there is one per
+//     slot (rooms whose keys share a slot share it), sent to every node at
+//     once (ClusterLink), none blocking. After a pass that found nothing
+//     the next is preceded by wait(): a blocking read, for up to pollMs, of
+//     the room feed that had an entry last (a busy room is then read as
+//     soon as it has one, as with one Redis), or of the wake-up stream
+//     before any (cut short by a room's watch()).
 // Pure bookkeeping, owned by the feed reader's thread.
 //
 
@@ -84,6 +92,11 @@ public:
 	/// nothing.
 	std::vector<RedisLink::Command> reads(const Timing& timing, bool lastPassIdle) const;
 
+	/// The reads of the next pass on a Redis Cluster, one per slot, and
+	/// the wait before one that follows an idle pass.
+	std::vector<RedisLink::Command> slotReads(const Timing& timing) const;
+	RedisLink::Command wait(const Timing& timing) const;
+
 private:
 	struct Stream
 	{
@@ -99,6 +112,7 @@ private:
 
 	Stream _global;
 	Stream _wake;
+	std::string _lastActive; // the room feed advance() moved last
 	std::map<std::string, RoomFeed, std::less<>> _rooms; // by feed key
 };
 

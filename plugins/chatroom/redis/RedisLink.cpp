@@ -25,12 +25,12 @@ const T& valueOf(const RedisLink::Reply& reply)
 
 } // namespace
 
-RedisLink::Command::Command(std::initializer_list<std::string_view> words)
+Link::Command::Command(std::initializer_list<std::string_view> words)
 {
 	for (const auto word : words) *this << word;
 }
 
-RedisLink::Command& RedisLink::Command::operator<<(std::string_view word)
+Link::Command& Link::Command::operator<<(std::string_view word)
 {
 	_words += '$';
 	_words += std::to_string(word.size());
@@ -41,12 +41,34 @@ RedisLink::Command& RedisLink::Command::operator<<(std::string_view word)
 	return *this;
 }
 
-void RedisLink::Command::appendTo(std::string& out) const
+void Link::Command::appendTo(std::string& out) const
 {
 	out += '*';
 	out += std::to_string(_count);
 	out += "\r\n";
 	out += _words;
+}
+
+std::string_view Link::Command::word(std::size_t index) const
+{
+	// Walks "$<length>\r\n<bytes>\r\n" from the first: the words a Redis
+	// Cluster routes by are among the first few.
+	std::size_t at = 0;
+	for (std::size_t i = 0;; ++i)
+	{
+		std::size_t length = 0;
+		std::size_t lineEnd = at + 1;
+		for (; _words[lineEnd] != '\r'; ++lineEnd) length = length * 10 + static_cast<std::size_t>(_words[lineEnd] - '0');
+		if (i == index) return std::string_view(_words).substr(lineEnd + 2, length);
+		at = lineEnd + 2 + length + 2;
+	}
+}
+
+Link::Reply Link::run(const Command& command)
+{
+	const auto replies = pipeline({command});
+	if (RedisLink::isError(replies[0])) throw Poco::Redis::RedisException(RedisLink::errorText(replies[0]));
+	return replies[0];
 }
 
 RedisLink::RedisLink(std::string address, Poco::Timespan timeout, Credentials credentials):
@@ -136,13 +158,6 @@ void RedisLink::setTimeout(Poco::Timespan timeout)
 	if (_connected) _socket.setReceiveTimeout(timeout);
 }
 
-RedisLink::Reply RedisLink::run(const Command& command)
-{
-	const auto replies = pipeline({command});
-	if (isError(replies[0])) throw Poco::Redis::RedisException(errorText(replies[0]));
-	return replies[0];
-}
-
 void RedisLink::send(const std::vector<Command>& commands)
 {
 	_out.clear();
@@ -157,13 +172,31 @@ void RedisLink::send(const std::vector<Command>& commands)
 
 std::vector<RedisLink::Reply> RedisLink::pipeline(const std::vector<Command>& commands)
 {
+	sendOnly(commands);
+	return readReplies(commands.size());
+}
+
+void RedisLink::sendOnly(const std::vector<Command>& commands)
+{
 	ensureConnected();
-	std::vector<Reply> replies;
-	replies.reserve(commands.size());
 	try
 	{
 		send(commands);
-		for (std::size_t i = 0; i < commands.size(); ++i) replies.push_back(_reader.readReply());
+	}
+	catch (...)
+	{
+		disconnect();
+		throw;
+	}
+}
+
+std::vector<RedisLink::Reply> RedisLink::readReplies(std::size_t count)
+{
+	std::vector<Reply> replies;
+	replies.reserve(count);
+	try
+	{
+		for (std::size_t i = 0; i < count; ++i) replies.push_back(_reader.readReply());
 	}
 	catch (...)
 	{
@@ -174,12 +207,18 @@ std::vector<RedisLink::Reply> RedisLink::pipeline(const std::vector<Command>& co
 	return replies;
 }
 
-std::size_t RedisLink::readStreams(const Command& command, const RespReader::EntryVisitor& visit)
+std::size_t RedisLink::readStreams(const std::vector<Command>& reads, const RespReader::EntryVisitor& visit)
 {
-	ensureConnected();
+	sendOnly(reads);
+	std::size_t entries = 0;
+	for (std::size_t i = 0; i < reads.size(); ++i) entries += readStreamsReply(visit);
+	return entries;
+}
+
+std::size_t RedisLink::readStreamsReply(const RespReader::EntryVisitor& visit)
+{
 	try
 	{
-		send({command});
 		return _reader.readStreams(visit);
 	}
 	catch (...)

@@ -21,12 +21,12 @@
 #ifndef WEBCHAT_CHATROOM_REDISLINK_INCLUDED
 #define WEBCHAT_CHATROOM_REDISLINK_INCLUDED
 
+#include "redis/Link.h"
 #include "redis/RespReader.h"
 #include "redis/Sentinels.h"
 
 #include "Poco/Net/StreamSocket.h"
 #include "Poco/Redis/Array.h"
-#include "Poco/Timespan.h"
 
 #include <cstdint>
 #include <optional>
@@ -37,25 +37,9 @@
 
 namespace webchat::chatroom::redis {
 
-class RedisLink
+class RedisLink: public Link
 {
 public:
-	using Reply = Poco::Redis::RedisType::Ptr;
-
-	/// A command: its words, serialised as RESP as they are added.
-	class Command
-	{
-	public:
-		Command() = default;
-		Command(std::initializer_list<std::string_view> words);
-		Command& operator<<(std::string_view word);
-		/// Appends the whole command to out.
-		void appendTo(std::string& out) const;
-
-	private:
-		std::string _words; // "$<length>\r\n<bytes>\r\n" each
-		std::size_t _count = 0;
-	};
 
 	/// Who to be in Redis (AUTH), when it asks: a password alone (the
 	/// default user, requirepass) or an ACL user and its password.
@@ -70,34 +54,27 @@ public:
 	/// To the master the sentinels name, found again after every failure.
 	RedisLink(Sentinels sentinels, Poco::Timespan timeout, Credentials credentials = {});
 
-	/// Connects (and authenticates) unless connected. Throws Poco::Exception
-	/// (Poco::Redis::RedisException when Redis refuses the credentials;
-	/// Poco::IOException when no sentinel names a master, or the one named
-	/// is not a master).
-	void ensureConnected();
-	bool connected() const { return _connected; }
-	/// Drops the connection (after any failure: the stream may be mid-reply).
-	void disconnect();
+	// Link (see there). In sentinel mode ensureConnected() also throws
+	// Poco::IOException when no sentinel names a master, or the one named
+	// is not a master.
+	using Link::readStreams;
+	void ensureConnected() override;
+	bool connected() const override { return _connected; }
+	void disconnect() override;
+	std::vector<Reply> pipeline(const std::vector<Command>& commands) override;
+	std::size_t readStreams(const std::vector<Command>& reads, const RespReader::EntryVisitor& visit) override;
+	void setTimeout(Poco::Timespan timeout) override;
 
-	/// Sends command and returns its reply; an error reply throws
-	/// Poco::Redis::RedisException, a broken or silent connection
-	/// Poco::Exception (and disconnects).
-	Reply run(const Command& command);
+	/// Sends commands without reading their replies (ClusterLink: every
+	/// node's part of a pipeline leaves before any reply is awaited).
+	/// Throws like pipeline(), and disconnects.
+	void sendOnly(const std::vector<Command>& commands);
+	/// Reads count replies of what sendOnly() sent. Throws like pipeline().
+	std::vector<Reply> readReplies(std::size_t count);
+	/// Reads the reply of one XREAD that sendOnly() sent.
+	std::size_t readStreamsReply(const RespReader::EntryVisitor& visit);
 
-	/// Sends every command at once, then reads every reply (errors are
-	/// returned as error replies, not thrown). Throws like run() when the
-	/// connection fails.
-	std::vector<Reply> pipeline(const std::vector<Command>& commands);
-
-	/// Sends an XREAD and walks its entries as RespReader::readStreams()
-	/// does (no allocation per field): the feed's hot path. Returns the
-	/// number of entries. Throws like run().
-	std::size_t readStreams(const Command& command, const RespReader::EntryVisitor& visit);
-
-	/// The reply timeout for the next commands (XREAD BLOCK needs more).
-	void setTimeout(Poco::Timespan timeout);
-
-	static Command command(std::initializer_list<std::string_view> words) { return Command(words); }
+	const std::string& address() const { return _address; }
 
 	// Reading replies (throw Poco::BadCastException for another shape).
 	static bool isError(const Reply& reply);

@@ -74,7 +74,7 @@ std::string muteField(const std::string& room, const std::string& nickKey)
 } // namespace
 
 RedisModeration::RedisModeration(const RedisOptions& options, const std::string& instance):
-	_keys(options.ns),
+	_keys(options.ns, options.cluster()),
 	_instance(instance),
 	_feedCap(std::to_string(options.feedLength)),
 	_link(options.link())
@@ -91,7 +91,7 @@ void RedisModeration::apply(std::vector<RedisLink::Command> commands, const std:
 	// Within MULTI: the change and its notice, or neither.
 	commands.insert(commands.begin(), RedisLink::command({"MULTI"}));
 	commands.push_back(RedisLink::command({"EXEC"}));
-	check(_link.pipeline(commands));
+	check(_link->pipeline(commands));
 }
 
 ModerationStore::Records RedisModeration::load()
@@ -99,7 +99,7 @@ ModerationStore::Records RedisModeration::load()
 	std::vector<RedisLink::Reply> replies;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		replies = _link.pipeline({RedisLink::command({"HGETALL", _keys.bans()}), RedisLink::command({"HGETALL", _keys.mutes()}),
+		replies = _link->pipeline({RedisLink::command({"HGETALL", _keys.bans()}), RedisLink::command({"HGETALL", _keys.mutes()}),
 			RedisLink::command({"HGETALL", _keys.rules()})});
 	}
 	check(replies);
@@ -138,7 +138,7 @@ std::uint64_t RedisModeration::addBan(const Ban& ban)
 	std::int64_t id = 0;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		id = RedisLink::integer(_link.run(RedisLink::command({"INCR", _keys.lastBanId()})));
+		id = RedisLink::integer(_link->run(RedisLink::command({"INCR", _keys.lastBanId()})));
 	}
 	Ban numbered = ban;
 	numbered.id = static_cast<std::uint64_t>(id);
@@ -195,7 +195,7 @@ void RedisModeration::saveRules(const std::string& room, const RoomRules& rules)
 void RedisModeration::removeMessage(const std::string& room, std::uint64_t id, const std::string& by)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	_link.run(RedisLink::command({"EVAL", Scripts::remove, "3", _keys.log(room), _keys.deleted(room), _keys.feed(room), _instance, room, std::to_string(id), by, _feedCap}));
+	_link->run(RedisLink::command({"EVAL", Scripts::remove, "3", _keys.log(room), _keys.deleted(room), _keys.feed(room), _instance, room, std::to_string(id), by, _feedCap}));
 }
 
 void RedisModeration::kick(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason)

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -63,7 +64,7 @@ private:
 	const std::string _instance;
 	const std::string _feedCap;
 	std::mutex _mutex;
-	RedisLink _link;
+	std::unique_ptr<Link> _link;
 };
 
 } // namespace webchat::chatroom::redis

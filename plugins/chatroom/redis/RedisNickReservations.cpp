@@ -1,5 +1,7 @@
 #include "redis/RedisNickReservations.h"
 
+#include "redis/Keyspace.h"
+
 #include "webchat/ErrorText.h"
 
 #include <algorithm>
@@ -14,7 +16,8 @@ constexpr auto QuietAfterFailure = std::chrono::seconds(1);
 
 // A key in the sorted set whose own key expired is stale: dropped with the
 // expired scores before counting. Trimming deletes keys the script was not
-// given (KEYS): fine on one Redis, which is what backend = redis uses.
+// given (KEYS): fine on one Redis, and in a Redis Cluster too, where every
+// reservation's key carries the deployment's hash tag (Keyspace.h): one slot.
 const char* const RedisNickReservations::ClaimScript = R"lua(
 local held = redis.call('GET', KEYS[1])
 if held and held ~= ARGV[1] then return 0 end
@@ -33,8 +36,8 @@ return 1
 
 RedisNickReservations::RedisNickReservations(const RedisOptions& options, std::int64_t lifetimeMs, std::size_t maxReservations, Poco::Logger& logger):
 	_address(options.where()),
-	_nickPrefix(options.ns + ":nick:"),
-	_byLastUse(options.ns + ":nicks"),
+	_nickPrefix(Keyspace(options.ns, options.cluster()).nickPrefix()),
+	_byLastUse(Keyspace(options.ns, options.cluster()).nicksByLastUse()),
 	_lifetimeMs(lifetimeMs),
 	_maxReservations(std::max<std::size_t>(maxReservations, 1)),
 	_logger(logger),
@@ -48,7 +51,7 @@ NickReservations::Claim RedisNickReservations::claim(const std::string& nickKey,
 	if (_failing && std::chrono::steady_clock::now() - _failedAt < QuietAfterFailure) return Claim::Unavailable;
 	try
 	{
-		const auto reply = _link.run(RedisLink::command({"EVAL", ClaimScript, "2", _nickPrefix + nickKey, _byLastUse, holder, std::to_string(nowMs),
+		const auto reply = _link->run(RedisLink::command({"EVAL", ClaimScript, "2", _nickPrefix + nickKey, _byLastUse, holder, std::to_string(nowMs),
 			std::to_string(_lifetimeMs), std::to_string(_maxReservations)}));
 		if (_failing) _logger.information("nick reservations: Redis at " + _address + " answers again");
 		_failing = false;
@@ -56,7 +59,7 @@ NickReservations::Claim RedisNickReservations::claim(const std::string& nickKey,
 	}
 	catch (const std::exception& exc)
 	{
-		_link.disconnect();
+		_link->disconnect();
 		if (!_failing) _logger.error("nick reservations: Redis at " + _address + " fails (" + webchat::describe(exc) + "); nicks are let in unreserved until it is back");
 		_failing = true;
 		_failedAt = std::chrono::steady_clock::now();

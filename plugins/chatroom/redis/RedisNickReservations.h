@@ -30,6 +30,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -55,7 +56,7 @@ private:
 	const std::size_t _maxReservations;
 	Poco::Logger& _logger;
 	std::mutex _mutex;
-	RedisLink _link;
+	std::unique_ptr<Link> _link;
 	std::chrono::steady_clock::time_point _failedAt; // the last failure (claims wait a second after it)
 	bool _failing = false;
 };

@@ -5,7 +5,7 @@ namespace webchat::chatroom::redis {
 RedisRooms::RedisRooms(Options options, Poco::Logger& logger):
 	_options(std::move(options)),
 	_instance(newEpoch()),
-	_keys(_options.ns),
+	_keys(_options.ns, _options.cluster()),
 	_queries(_options, _instance),
 	_writer(_options, _instance, logger),
 	_feed(_options, _instance, logger),

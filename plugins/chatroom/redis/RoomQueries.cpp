@@ -46,7 +46,7 @@ void placeTombstones(std::vector<HistoryStore::Message>& messages, const RedisLi
 } // namespace
 
 RoomQueries::RoomQueries(const RedisOptions& options, const std::string& instance):
-	_keys(options.ns),
+	_keys(options.ns, options.cluster()),
 	_instance(instance),
 	_link(options.link())
 {
@@ -56,14 +56,21 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	const std::string meta = _keys.meta(name);
-	RedisLink::Command adopt{"EVAL", Scripts::adopt, "9"};
-	for (const char* part : {"meta", "log", "senders", "deleted"}) adopt << _keys.untagged(name, part);
-	adopt << meta << _keys.log(name) << _keys.senders(name) << _keys.deleted(name) << _keys.untagged(name, "presence");
-	// The keys of before the hash tags first (once); then the feed's newest
-	// entry: Redis runs one connection's commands in order, so what the
+	// The keys of before the hash tags first (once; one Redis only: in a
+	// Redis Cluster they are in other slots, and no deployment had them
+	// there); then the feed's newest entry: Redis runs one connection's
+	// commands in order (one slot, one node in a cluster), so what the
 	// room's state below lacks comes after it.
-	const auto replies = _link.pipeline({
-		adopt,
+	std::vector<RedisLink::Command> commands;
+	if (!_keys.cluster())
+	{
+		RedisLink::Command adopt{"EVAL", Scripts::adopt, "9"};
+		for (const char* part : {"meta", "log", "senders", "deleted"}) adopt << _keys.untagged(name, part);
+		adopt << meta << _keys.log(name) << _keys.senders(name) << _keys.deleted(name) << _keys.untagged(name, "presence");
+		commands.push_back(std::move(adopt));
+	}
+	const std::size_t first = commands.size(); // the replies below, from here
+	commands.insert(commands.end(), {
 		RedisLink::newestEntry(_keys.feed(name)),
 		RedisLink::command({"HSETNX", meta, "epoch", HistoryStore::newEpoch()}),
 		RedisLink::command({"HGET", meta, "epoch"}),
@@ -71,14 +78,16 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 		RedisLink::command({"XREVRANGE", _keys.log(name), "+", "-", "COUNT", std::to_string(std::max<std::size_t>(maxMessages, 1))}),
 		RedisLink::command({"HGETALL", _keys.deleted(name)}),
 	});
-	for (const auto& reply : replies)
+	const auto all = _link->pipeline(commands);
+	for (const auto& reply : all)
 		if (RedisLink::isError(reply)) throw Poco::Redis::RedisException(RedisLink::errorText(reply));
+	const std::vector<RedisLink::Reply> replies(all.begin() + static_cast<std::ptrdiff_t>(first), all.end());
 	Loaded loaded;
-	loaded.feedPosition = RedisLink::newestEntryId(replies[1]);
+	loaded.feedPosition = RedisLink::newestEntryId(replies[0]);
 	HistoryStore::Room& room = loaded.room;
-	room.epoch = RedisLink::bulk(replies[3]).value_or(HistoryStore::newEpoch());
-	room.lastId = parseCounter(RedisLink::bulk(replies[4]).value_or("0"));
-	const auto newest = RedisLink::array(replies[5]);
+	room.epoch = RedisLink::bulk(replies[2]).value_or(HistoryStore::newEpoch());
+	room.lastId = parseCounter(RedisLink::bulk(replies[3]).value_or("0"));
+	const auto newest = RedisLink::array(replies[4]);
 	if (!newest.isNull())
 	{
 		for (auto it = newest.begin(); it != newest.end(); ++it) room.recent.push_back(logMessage(*it));
@@ -87,7 +96,7 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 	// Deleted messages left the log (XDEL): their tombstones take their
 	// places, so the newest run stays unbroken.
 	const std::uint64_t oldest = room.lastId > maxMessages ? room.lastId - maxMessages + 1 : 1;
-	placeTombstones(room.recent, replies[6], oldest, room.lastId);
+	placeTombstones(room.recent, replies[5], oldest, room.lastId);
 	HistoryStore::keepNewestRun(room, maxMessages);
 	room.remoteMembers = liveOtherMembers(name);
 	return loaded;
@@ -96,7 +105,7 @@ RoomQueries::Loaded RoomQueries::loadRoom(const std::string& name, std::size_t m
 void RoomQueries::wake(const std::string& key)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	const auto replies = _link.pipeline({
+	const auto replies = _link->pipeline({
 		RedisLink::command({"XADD", key, "MAXLEN", "1", "*", "t", "w"}),
 		RedisLink::command({"PEXPIRE", key, "86400000"}),
 	});
@@ -111,7 +120,7 @@ std::vector<HistoryStore::Message> RoomQueries::loadBefore(const std::string& na
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		// Entry ids are 0-<message id>: "(" makes the end exclusive.
-		replies = _link.pipeline({
+		replies = _link->pipeline({
 			RedisLink::command({"XREVRANGE", _keys.log(name), "(0-" + std::to_string(before), "-", "COUNT", std::to_string(limit)}),
 			RedisLink::command({"HGETALL", _keys.deleted(name)}),
 		});
@@ -133,14 +142,14 @@ std::vector<HistoryStore::Message> RoomQueries::loadBefore(const std::string& na
 
 std::map<std::string, std::string> RoomQueries::liveOtherMembers(const std::string& room)
 {
-	auto members = otherInstancesMembers(_link, _keys, room, _instance);
+	auto members = otherInstancesMembers(*_link, _keys, room, _instance);
 	if (members.empty()) return {};
 	std::vector<std::string> instances;
 	for (const auto& member : members)
 		if (std::find(instances.begin(), instances.end(), member.instance) == instances.end()) instances.push_back(member.instance);
 	std::vector<RedisLink::Command> checks;
 	for (const auto& instance : instances) checks.push_back(RedisLink::command({"EXISTS", _keys.instance(instance)}));
-	const auto alive = _link.pipeline(checks);
+	const auto alive = _link->pipeline(checks);
 	std::vector<RedisLink::Command> cleanups;
 	const std::string presence = _keys.presence(room);
 	for (std::size_t i = 0; i < instances.size(); ++i)
@@ -157,7 +166,7 @@ std::map<std::string, std::string> RoomQueries::liveOtherMembers(const std::stri
 			member = members.erase(member);
 		}
 	}
-	if (!cleanups.empty()) _link.pipeline(cleanups);
+	if (!cleanups.empty()) _link->pipeline(cleanups);
 	return byNick(members);
 }
 

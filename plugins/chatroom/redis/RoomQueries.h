@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -61,7 +62,7 @@ private:
 	const Keyspace _keys;
 	const std::string _instance;
 	std::mutex _mutex; // one load at a time on the connection
-	RedisLink _link;
+	std::unique_ptr<Link> _link;
 };
 
 } // namespace webchat::chatroom::redis

@@ -35,7 +35,7 @@ HistoryStore::Message logMessage(const RedisLink::Reply& entry)
 	return message;
 }
 
-std::vector<PresenceRecord> otherInstancesMembers(RedisLink& link, const Keyspace& keys, const std::string& room, const std::string& self)
+std::vector<PresenceRecord> otherInstancesMembers(Link& link, const Keyspace& keys, const std::string& room, const std::string& self)
 {
 	std::vector<PresenceRecord> members;
 	const auto pairs = RedisLink::array(link.run(RedisLink::command({"HGETALL", keys.presence(room)})));

@@ -37,7 +37,7 @@ struct PresenceRecord
 
 /// The members of room that instances other than self registered, as the
 /// presence hash holds them (live or not).
-std::vector<PresenceRecord> otherInstancesMembers(RedisLink& link, const Keyspace& keys, const std::string& room, const std::string& self);
+std::vector<PresenceRecord> otherInstancesMembers(Link& link, const Keyspace& keys, const std::string& room, const std::string& self);
 
 /// The same, nick -> instance (what SharedRooms::Sink is given).
 std::map<std::string, std::string> byNick(const std::vector<PresenceRecord>& records);

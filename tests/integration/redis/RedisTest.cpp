@@ -93,7 +93,7 @@ public:
 		RedisServer redis;
 		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
 		SharedServer a(redis.address(), fast), b(redis.address(), fast);
-		BusyRoom room(a, b, "busy");
+		BusyRoom room({a.port, b.port}, "busy");
 		room.startSending(250);
 		room.waitForSenders();
 		room.checkOneOrder();
@@ -513,7 +513,7 @@ public:
 		RedisServer redis;
 		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
 		SharedServer a(redis.address(), fast), b(redis.address(), fast);
-		BusyRoom room(a, b, "storm");
+		BusyRoom room({a.port, b.port}, "storm");
 		room.startSending(300, std::chrono::milliseconds(2));
 		for (int restart = 0; restart < 2; ++restart)
 		{

@@ -56,6 +56,8 @@ class HistorySettingsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRejectsBadRedisValuesNamingKey);
 	CPPUNIT_TEST(testSentinelKeys);
 	CPPUNIT_TEST(testRejectsBadSentinelValues);
+	CPPUNIT_TEST(testRedisClusterTakesSeedNodes);
+	CPPUNIT_TEST(testRejectsBadRedisClusterValues);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -161,7 +163,7 @@ public:
 			refusal({{"redis_presence_ttl_ms", "100"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_feed_length = 10: expected a whole number from 1000 to 1099511627776"), refusal({{"redis_feed_length", "10"}}));
 		// A list is for sentinels (and cluster seeds), not a standalone Redis.
-		CPPUNIT_ASSERT_EQUAL(std::string("redis_address = a:1,b:2: expected host:port"), refusal({{"redis_address", "a:1,b:2"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_address = a:1,b:2: several addresses need redis_mode = cluster"), refusal({{"redis_address", "a:1,b:2"}}));
 	}
 
 	void testSentinelKeys()
@@ -198,6 +200,30 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(emptyName, emptyName.rfind("redis_master_name = ", 0) == 0);
 		const std::string badMode = refusal({{"redis_mode", "replica"}});
 		CPPUNIT_ASSERT_MESSAGE(badMode, badMode.rfind("redis_mode = replica", 0) == 0);
+	}
+
+	void testRedisClusterTakesSeedNodes()
+	{
+		using Mode = webchat::chatroom::redis::RedisOptions::Mode;
+		CPPUNIT_ASSERT(Mode::Standalone == read({{"backend", "redis"}}).redis.mode);
+		const auto s = read({{"backend", "redis"}, {"redis_mode", "cluster"}, {"redis_address", "10.0.0.1:7000,redis-b:7001, [::1]:7002"}});
+		CPPUNIT_ASSERT(Mode::Cluster == s.redis.mode);
+		// Spaces around the commas are left out.
+		CPPUNIT_ASSERT((std::vector<std::string>{"10.0.0.1:7000", "redis-b:7001", "[::1]:7002"}) == s.redis.addresses());
+		CPPUNIT_ASSERT_EQUAL(std::string("cluster 10.0.0.1:7000,redis-b:7001,[::1]:7002"), s.redis.where());
+		// One seed is a cluster too.
+		CPPUNIT_ASSERT((std::vector<std::string>{"127.0.0.1:6379"}) == read({{"backend", "redis"}, {"redis_mode", "cluster"}}).redis.addresses());
+	}
+
+	void testRejectsBadRedisClusterValues()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_mode = shards: expected standalone, cluster or sentinel"),
+			refusal({{"backend", "redis"}, {"redis_mode", "shards"}}));
+		for (const char* address : {"a:7000,", ",a:7000", "a:7000,,b:7001", "a:7000,b:0", "a:7000,b:70000", "a:7000,b", "a:7000,b c:7001"})
+			CPPUNIT_ASSERT_EQUAL(std::string("redis_address = ") + address + ": expected host:port[,host:port...]",
+				refusal({{"backend", "redis"}, {"redis_mode", "cluster"}, {"redis_address", address}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_address = a:7000,b:7001: several addresses need redis_mode = cluster"),
+			refusal({{"backend", "redis"}, {"redis_address", "a:7000,b:7001"}}));
 	}
 };
 

@@ -1,0 +1,185 @@
+//
+// Rooms shared through a real Redis Cluster (redis_mode = cluster): 3
+// masters and 3 replicas (RedisCluster.h), webchatd instances given two of
+// the nodes as seeds. Rooms whose keys live on each of the three masters
+// carry traffic from senders on every instance: every client gets every
+// message once, in one order, and a resume on another instance gets exactly
+// what it missed. A master killed (SIGKILL) under traffic: its replica takes
+// over, and the room goes on with nothing lost and nothing twice.
+//
+
+#include "ChatTestSupport.h"
+#include "RedisCluster.h"
+#include "SharedRoomTraffic.h"
+
+#include "NameRules.h"
+#include "redis/ClusterLink.h"
+#include "redis/KeySlot.h"
+
+#include "Poco/String.h"
+
+#include <iostream>
+#include <set>
+#include <thread>
+
+using namespace webchat::test;
+using namespace webchat::test::chatroom;
+using webchat::chatroom::redis::ClusterLink;
+using webchat::chatroom::redis::keySlot;
+using webchat::chatroom::redis::RedisLink;
+
+namespace {
+
+class ClusterServer: public ChatServer
+{
+public:
+	explicit ClusterServer(const RedisCluster& cluster, const std::string& extraKeys = ""):
+		ChatServer("backend = redis\nredis_mode = cluster\nredis_address = " + cluster.seeds() +
+			"\nredis_presence_ttl_ms = 3000\nredis_timeout_ms = 1000\nrate_per_second = 100000\nrate_burst = 100000\n" + extraKeys)
+	{
+	}
+};
+
+// The slot of a room's keys: its hash tag is the room's key (NameRules).
+std::uint16_t slotOf(const std::string& room)
+{
+	return keySlot(webchat::chatroom::NameRules::comparisonKey(room));
+}
+
+// A room name whose keys live on the master at port, none of taken.
+std::string roomOn(const RedisCluster& cluster, std::uint16_t port, const std::set<std::string>& taken)
+{
+	for (int i = 0;; ++i)
+	{
+		const std::string room = "room" + std::to_string(i);
+		if (!taken.count(room) && cluster.masterOf(slotOf(room)) == port) return room;
+	}
+}
+
+} // namespace
+
+class ClusterRedisTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(ClusterRedisTest);
+	CPPUNIT_TEST(testLinkRoutesFollowsMovedAndAsk);
+	CPPUNIT_TEST(testRoomsOnEveryShard);
+	CPPUNIT_TEST(testMasterKilledUnderTraffic);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testLinkRoutesFollowsMovedAndAsk()
+	{
+		RedisCluster cluster;
+		ClusterLink link({"127.0.0.1:" + std::to_string(cluster.ports[0])}, Poco::Timespan(2, 0));
+		// A pipeline over every master: replies in the commands' order.
+		std::vector<RedisLink::Command> sets, gets;
+		for (int i = 0; i < 30; ++i)
+		{
+			sets.push_back(RedisLink::command({"SET", "k" + std::to_string(i), "v" + std::to_string(i)}));
+			gets.push_back(RedisLink::command({"GET", "k" + std::to_string(i)}));
+		}
+		for (const auto& reply : link.pipeline(sets)) CPPUNIT_ASSERT_EQUAL(std::string("OK"), RedisLink::bulk(reply).value_or(""));
+		const auto values = link.pipeline(gets);
+		for (int i = 0; i < 30; ++i) CPPUNIT_ASSERT_EQUAL("v" + std::to_string(i), RedisLink::bulk(values[static_cast<std::size_t>(i)]).value_or(""));
+		std::set<std::uint16_t> masters;
+		for (int i = 0; i < 30; ++i) masters.insert(cluster.masterOf(keySlot("k" + std::to_string(i))));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), masters.size());
+		// A MULTI goes with the keys it encloses (one slot).
+		const auto transaction = link.pipeline({RedisLink::command({"MULTI"}), RedisLink::command({"INCR", "{t}a"}), RedisLink::command({"INCR", "{t}b"}),
+			RedisLink::command({"EXEC"})});
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), RedisLink::array(transaction[3]).size());
+
+		// The slot of "foo" migrating to another master: a key not on the
+		// source any more is asked of the target (-ASK), the map unchanged.
+		const std::uint16_t slot = keySlot("foo");
+		const std::uint16_t source = cluster.masterOf(slot);
+		const std::uint16_t target = source == cluster.masters()[1] ? cluster.masters()[2] : cluster.masters()[1];
+		const auto id = [&](std::uint16_t port) { return Poco::trim(cluster.reply(port, {"CLUSTER", "MYID"})); };
+		link.run(RedisLink::command({"SET", "foo", "before"}));
+		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(source), link.masterOf(slot));
+		cluster.reply(target, {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", id(source)});
+		cluster.reply(source, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(target)});
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), RedisLink::bulk(link.run(RedisLink::command({"SET", "{foo}new", "asked"}))).value_or(""));
+		CPPUNIT_ASSERT_EQUAL(std::string("1"), Poco::trim(cluster.reply(target, {"CLUSTER", "COUNTKEYSINSLOT", std::to_string(slot)})));
+		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(source), link.masterOf(slot));
+		// Migrated and handed over: -MOVED, and the map follows.
+		cluster.reply(source, {"MIGRATE", "127.0.0.1", std::to_string(target), "", "0", "5000", "KEYS", "foo"});
+		for (const auto port : cluster.masters()) cluster.reply(port, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id(target)});
+		CPPUNIT_ASSERT_EQUAL(std::string("before"), RedisLink::bulk(link.run(RedisLink::command({"GET", "foo"}))).value_or(""));
+		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(target), link.masterOf(slot));
+		CPPUNIT_ASSERT_EQUAL(std::string("asked"), RedisLink::bulk(link.run(RedisLink::command({"GET", "{foo}new"}))).value_or(""));
+	}
+
+	void testRoomsOnEveryShard()
+	{
+		RedisCluster cluster;
+		const auto masters = cluster.masters();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), std::set<std::uint16_t>(masters.begin(), masters.end()).size());
+		ClusterServer a(cluster), b(cluster), c(cluster);
+		// A room on each master; 4 senders each, on the three instances.
+		std::set<std::string> rooms;
+		for (const auto port : masters) rooms.insert(roomOn(cluster, port, rooms));
+		std::vector<std::unique_ptr<BusyRoom>> busy;
+		for (const auto& room : rooms) busy.push_back(std::make_unique<BusyRoom>(std::vector<Poco::UInt16>{a.port, b.port, c.port}, room));
+		for (auto& room : busy) room->startSending(100);
+		for (auto& room : busy) room->waitForSenders();
+		std::vector<std::vector<Seen>> sequences;
+		for (auto& room : busy) sequences.push_back(room->checkOneOrder());
+		// Each room's log is on its master (the keys' hash tag).
+		for (const auto& room : rooms)
+			CPPUNIT_ASSERT_EQUAL(std::string("401"),
+				Poco::trim(cluster.reply(cluster.masterOf(slotOf(room)), {"XLEN", "webchat:room:{" + webchat::chatroom::NameRules::comparisonKey(room) + "}:log"})));
+
+		// Resumes on another instance: exactly what was missed.
+		const std::string room = *rooms.begin();
+		const std::string epoch = [&] {
+			ChatClient peek(c.port, "/" + room + "?nick=peek");
+			return peek.expect("welcome")->getValue<std::string>("epoch");
+		}();
+		ChatClient back(b.port, "/" + room + "?nick=back&since=350&epoch=" + epoch);
+		const auto welcome = back.expect("welcome");
+		CPPUNIT_ASSERT(range(351, 401) == historyIds(welcome));
+		CPPUNIT_ASSERT(!welcome->has("gap") && !welcome->has("reset"));
+		const auto history = welcome->getArray("history");
+		const auto& sequence = sequences[0];
+		for (unsigned i = 0; i < 50; ++i)
+			CPPUNIT_ASSERT_EQUAL(sequence[350 + i].text, history->getObject(i)->getValue<std::string>("text"));
+	}
+
+	void testMasterKilledUnderTraffic()
+	{
+		RedisCluster cluster;
+		ClusterServer a(cluster), b(cluster);
+		const std::uint16_t victim = cluster.masters()[0];
+		const std::string room = roomOn(cluster, victim, {});
+		BusyRoom busy({a.port, b.port}, room);
+		busy.startSending(150, std::chrono::milliseconds(10));
+		std::this_thread::sleep_for(std::chrono::milliseconds(500));
+		const auto killedAt = std::chrono::steady_clock::now();
+		cluster.kill(victim);
+		cluster.waitUntilOk();
+		const auto promoted = cluster.masterOf(slotOf(room));
+		CPPUNIT_ASSERT(promoted != 0 && promoted != victim);
+		busy.waitForSenders();
+		// Every message once, in one order, on both instances: nothing
+		// acknowledged lost, nothing twice.
+		try
+		{
+			busy.checkOneOrder(true);
+		}
+		catch (...)
+		{
+			// What the instances said of the failover, what the room's
+			// master holds.
+			const std::string key = "webchat:room:{" + webchat::chatroom::NameRules::comparisonKey(room) + "}:";
+			std::cerr << "instance a:\n" << a.process->output() << "instance b:\n" << b.process->output() << "log length "
+					  << cluster.reply(promoted, {"XLEN", key + "log"}) << "meta " << cluster.reply(promoted, {"HGETALL", key + "meta"}) << "senders "
+					  << cluster.reply(promoted, {"HGETALL", key + "senders"});
+			throw;
+		}
+		// And within the failover's time (and the writer's backoff).
+		CPPUNIT_ASSERT(std::chrono::steady_clock::now() - killedAt < std::chrono::seconds(15));
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ClusterRedisTest);
