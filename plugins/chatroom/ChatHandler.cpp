@@ -153,8 +153,10 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 		if (!join->finishWork())
 		{
 			abandonJoin(*join); // the connection closed meanwhile
+			join->done->signal();
 			return;
 		}
+		inRoomOrder(*join, handle);
 		handle.post([this, join](engine::Connection& connection) { completeJoin(connection, join); });
 	});
 	if (!queued)
@@ -211,6 +213,29 @@ void ChatHandler::prepareJoin(PendingJoin& join)
 	}
 }
 
+void ChatHandler::inRoomOrder(const PendingJoin& join, const engine::ConnectionHandle& handle)
+{
+	const std::string key = NameRules::comparisonKey(join.roomName);
+	LastJoin previous;
+	{
+		std::lock_guard<std::mutex> lock(_lastJoinsMutex);
+		// Rooms whose last join is through are forgotten now and then: the
+		// table holds rooms with joins under way, not every name ever used.
+		if (_lastJoins.size() >= 1024)
+		{
+			for (auto it = _lastJoins.begin(); it != _lastJoins.end();)
+				it = it->second.done->done() ? _lastJoins.erase(it) : std::next(it);
+		}
+		auto& last = _lastJoins[key];
+		previous = last;
+		last = LastJoin{handle, join.done};
+	}
+	if (!previous.done || previous.handle.sameLoopAs(handle)) return;
+	// A loop stopped for good never answers: the wait is bounded.
+	if (!previous.done->wait(std::chrono::seconds(5)))
+		_logger.warning("a join to " + join.roomName + " was not through within 5 s; the room's next join goes on");
+}
+
 void ChatHandler::abandonJoin(PendingJoin& join)
 {
 	if (!join.room) return;
@@ -222,6 +247,12 @@ void ChatHandler::abandonJoin(PendingJoin& join)
 void ChatHandler::completeJoin(engine::Connection& connection, const std::shared_ptr<PendingJoin>& join)
 {
 	if (!join->complete()) return; // the connection closed first: onClose undid it
+	// However it ends, the room's next join may go on after this.
+	struct Signal
+	{
+		JoinDone& done;
+		~Signal() { done.signal(); }
+	} signal{*join->done};
 	ChatSession& session = sessionOf(connection);
 	session.endJoining();
 	if (join->refusal)
@@ -557,7 +588,11 @@ void ChatHandler::onClose(engine::Connection& connection, std::uint16_t)
 		// Closed while its join was under way: a join thread still working
 		// on it undoes what it took when done; a join ready to complete
 		// is undone here.
-		if (join->cancel() == JoinTicket::State::Ready) abandonJoin(*join);
+		if (join->cancel() == JoinTicket::State::Ready)
+		{
+			abandonJoin(*join);
+			join->done->signal();
+		}
 		return;
 	}
 	const bool wasMember = session.joined();

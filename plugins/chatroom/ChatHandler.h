@@ -45,6 +45,8 @@
 #include "Poco/Logger.h"
 
 #include <functional>
+#include <mutex>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -182,6 +184,10 @@ private:
 	void prepareJoin(PendingJoin& join);
 	void completeJoin(engine::Connection& connection, const std::shared_ptr<PendingJoin>& join);
 	void abandonJoin(PendingJoin& join);
+	// On the join thread, before join is handed to its connection's thread
+	// (handle): waits, if the room's previous join went to another I/O
+	// thread, until that one is through (JoinQueue.h).
+	void inRoomOrder(const PendingJoin& join, const engine::ConnectionHandle& handle);
 	// A guest's identity from its nick token: the token for its welcome,
 	// the speaker it makes, the holder its nicks are reserved for.
 	struct GuestClaim
@@ -233,6 +239,14 @@ private:
 	RoomRegistry<Room> _rooms;
 	// The ends of members' leave graces; before the rooms.
 	DelayedTasks _leaveGraces;
+	// Each room's last join handed back (inRoomOrder), by room key.
+	struct LastJoin
+	{
+		engine::ConnectionHandle handle;
+		std::shared_ptr<JoinDone> done;
+	};
+	std::mutex _lastJoinsMutex;
+	std::unordered_map<std::string, LastJoin> _lastJoins;
 	// Joins' blocking halves; first to go (their work uses all of the above).
 	JoinQueue _joins;
 };

@@ -47,6 +47,9 @@ struct PendingJoin: JoinTicket
 	std::string token;                    // a guest's nick token, for its welcome
 	std::shared_ptr<Room> room;           // held from the registry
 	Room::Admission admission;
+
+	// Signalled once it joined, was refused or was undone.
+	std::shared_ptr<JoinDone> done = std::make_shared<JoinDone>();
 };
 
 class ChatSession final: public engine::Session

@@ -12,15 +12,14 @@
 // is refused at once (unavailable) rather than queued without bound.
 //
 // The joins of one room go to one thread (by the room's key) and are
-// handed back in the order they came, so on one I/O thread a room's joins
-// complete in that order (a member who joined first is announced to the
-// next). Across I/O threads they may complete in another order: each
-// member's welcome and join event still agree (the room's lock orders
-// them), only not by arrival. The thread does not wait for a join to
-// complete before it takes the next: joins into one busy room go at the
-// I/O threads' pace, not one thread hop each. Joins of different rooms run
-// side by side; a room slow to load holds back only the rooms that share
-// its thread.
+// handed back in the order they came, so a room's joins complete in that
+// order (a member who joined first is announced to the next). Tasks posted
+// to one I/O thread run in order, so a join handed to the same I/O thread
+// as the room's previous one goes at once; one for another I/O thread
+// waits until the previous is through there (JoinDone), or that thread
+// could run it first. With one I/O thread joins never wait on each other.
+// Joins of different rooms run side by side; a room slow to load holds
+// back only the rooms that share its thread.
 //
 // A JoinTicket is what the two halves share: the worker fills it and hands
 // it back through the connection's handle; the connection's close may come
@@ -31,6 +30,7 @@
 #ifndef WEBCHAT_CHATROOM_JOINQUEUE_INCLUDED
 #define WEBCHAT_CHATROOM_JOINQUEUE_INCLUDED
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -85,6 +85,40 @@ public:
 private:
 	std::mutex _mutex;
 	State _state = State::Working;
+};
+
+/// A join's completion, signalled by whichever thread finishes it (its
+/// connection's, or the join thread undoing it): what the room's next join
+/// for another I/O thread waits for.
+class JoinDone
+{
+public:
+	void signal()
+	{
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			_done = true;
+		}
+		_signal.notify_all();
+	}
+
+	bool done() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _done;
+	}
+
+	/// Waits for signal(), at most timeout; false when it timed out.
+	bool wait(std::chrono::milliseconds timeout)
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		return _signal.wait_for(lock, timeout, [this] { return _done; });
+	}
+
+private:
+	mutable std::mutex _mutex;
+	std::condition_variable _signal;
+	bool _done = false;
 };
 
 class JoinQueue

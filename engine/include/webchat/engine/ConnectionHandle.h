@@ -49,6 +49,10 @@ public:
 	/// the loop's iteration, never inside the caller).
 	void post(std::function<void(Connection&)> task) const;
 
+	/// Whether other's connection is served by the same I/O thread: tasks
+	/// posted to the two then run in the order they were posted.
+	bool sameLoopAs(const ConnectionHandle& other) const { return _loop == other._loop; }
+
 	bool operator==(const ConnectionHandle& other) const { return _target == other._target && _serial == other._serial; }
 	bool operator!=(const ConnectionHandle& other) const { return !(*this == other); }
 
