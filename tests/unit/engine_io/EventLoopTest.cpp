@@ -37,6 +37,41 @@ public:
 	void onClose(Connection&, std::uint16_t) override {}
 };
 
+// An engine of one I/O thread that pings silent connections every
+// intervalMs and drops them pongTimeoutMs after an unanswered ping; stopped
+// when it goes (after the test's clients, declared later).
+struct PingingEngine
+{
+	static inline const std::string response = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+
+	PingingEngine(std::int64_t intervalMs, std::int64_t pongTimeoutMs):
+		settings(pingSettings(intervalMs, pongTimeoutMs)),
+		engine(settings, handler, Poco::Logger::get("EventLoopTest"))
+	{
+		handler.topic = engine.topic("room");
+		engine.start();
+	}
+
+	~PingingEngine()
+	{
+		engine.stop();
+		handler.topic.reset();
+	}
+
+	static EngineSettings pingSettings(std::int64_t intervalMs, std::int64_t pongTimeoutMs)
+	{
+		EngineSettings settings = EngineSettings::defaults();
+		settings.ioThreads = 1;
+		settings.pingIntervalMs = intervalMs;
+		settings.pongTimeoutMs = pongTimeoutMs;
+		return settings;
+	}
+
+	EngineSettings settings;
+	AnnouncedJoins handler;
+	Engine engine;
+};
+
 } // namespace
 
 class EventLoopTest: public CppUnit::TestFixture
@@ -101,59 +136,35 @@ public:
 	{
 		// A ping interval shorter than the pong timeout: while a ping is
 		// out, the connection's timer waits for the pong timeout; the pong
-		// must bring it back to the interval, as when every tick looked at
-		// every connection (at most interval + a tick, 350 ms, after it).
-		EngineSettings settings = EngineSettings::defaults();
-		settings.ioThreads = 1;
-		settings.pingIntervalMs = 100;
-		settings.pongTimeoutMs = 3000;
-		AnnouncedJoins handler;
-		Engine engine(settings, handler, Poco::Logger::get("EventLoopTest"));
-		handler.topic = engine.topic("room");
-		engine.start();
+		// must bring it back to the interval (the next ping at most
+		// interval + a tick, 350 ms, after it).
+		PingingEngine pinging(100, 3000);
+		test::AdoptedSocket client(pinging.engine, PingingEngine::response);
+		CPPUNIT_ASSERT_EQUAL(PingingEngine::response, client.read(PingingEngine::response.size(), 2000));
+		const std::string ping("\x89\x00", 2);
+		const std::string maskedPong("\x8a\x80\x00\x00\x00\x00", 6);
+		for (int i = 0; i < 3; ++i)
 		{
-			const std::string response = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
-			test::AdoptedSocket client(engine, response);
-			CPPUNIT_ASSERT_EQUAL(response, client.read(response.size(), 2000));
-			const std::string ping("\x89\x00", 2);
-			const std::string maskedPong("\x8a\x80\x00\x00\x00\x00", 6);
-			for (int i = 0; i < 3; ++i)
-			{
-				// The first within the interval and two ticks; each next well
-				// before the pong timeout.
-				CPPUNIT_ASSERT_EQUAL_MESSAGE("ping " + std::to_string(i), ping, client.read(ping.size(), 1500));
-				CPPUNIT_ASSERT_EQUAL(maskedPong.size(), client.writeSome(maskedPong));
-			}
+			// The first within the interval and two ticks; each next well
+			// before the pong timeout.
+			CPPUNIT_ASSERT_EQUAL_MESSAGE("ping " + std::to_string(i), ping, client.read(ping.size(), 1500));
+			CPPUNIT_ASSERT_EQUAL(maskedPong.size(), client.writeSome(maskedPong));
 		}
-		engine.stop();
-		handler.topic.reset();
 	}
 
 	void testUnansweredPingDropsAfterThePongTimeout()
 	{
 		// Not answered: the connection is reset once the pong timeout
 		// passes, not before.
-		EngineSettings settings = EngineSettings::defaults();
-		settings.ioThreads = 1;
-		settings.pingIntervalMs = 100;
-		settings.pongTimeoutMs = 1000;
-		AnnouncedJoins handler;
-		Engine engine(settings, handler, Poco::Logger::get("EventLoopTest"));
-		handler.topic = engine.topic("room");
-		engine.start();
-		{
-			const std::string response = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
-			test::AdoptedSocket client(engine, response);
-			CPPUNIT_ASSERT_EQUAL(response, client.read(response.size(), 2000));
-			CPPUNIT_ASSERT_EQUAL(std::string("\x89\x00", 2), client.read(2, 1500));
-			const auto pinged = std::chrono::steady_clock::now();
-			// Nothing more until the end of the stream.
-			CPPUNIT_ASSERT_EQUAL(std::string(), client.read(1, 5000));
-			const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - pinged).count();
-			CPPUNIT_ASSERT_MESSAGE(std::to_string(waited) + " ms", waited >= 900 && waited < 4000);
-		}
-		engine.stop();
-		handler.topic.reset();
+		PingingEngine pinging(100, 1000);
+		test::AdoptedSocket client(pinging.engine, PingingEngine::response);
+		CPPUNIT_ASSERT_EQUAL(PingingEngine::response, client.read(PingingEngine::response.size(), 2000));
+		CPPUNIT_ASSERT_EQUAL(std::string("\x89\x00", 2), client.read(2, 1500));
+		const auto pinged = std::chrono::steady_clock::now();
+		// Nothing more until the end of the stream.
+		CPPUNIT_ASSERT_EQUAL(std::string(), client.read(1, 5000));
+		const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - pinged).count();
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(waited) + " ms", waited >= 900 && waited < 4000);
 	}
 
 private:
