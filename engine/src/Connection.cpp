@@ -31,7 +31,7 @@ Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_p
 
 ConnectionHandle Connection::handle() const
 {
-	return ConnectionHandle(_loop, *this, serial);
+	return ConnectionHandle(_loop, *this, serial, loopSlot);
 }
 
 void Connection::start(std::string response, std::string pending, bool stopping)

@@ -79,14 +79,14 @@ void EventLoop::postBatch(std::shared_ptr<Topic> topic, std::shared_ptr<const Se
 	post(Batch{std::move(topic), std::move(batch), sequence});
 }
 
-void EventLoop::postToConnection(const LoopMember* target, std::uint64_t serial, std::function<void(Connection&)> task)
+void EventLoop::postToConnection(const LoopMember* target, std::uint64_t serial, std::uint32_t slot, std::function<void(Connection&)> task)
 {
-	post(ToConnection{target, serial, std::move(task)});
+	post(ToConnection{target, serial, slot, std::move(task)});
 }
 
 void ConnectionHandle::post(std::function<void(Connection&)> task) const
 {
-	if (_loop) _loop->postToConnection(_target, _serial, std::move(task));
+	if (_loop) _loop->postToConnection(_target, _serial, _slot, std::move(task));
 }
 
 void EventLoop::post(Task task)
@@ -195,10 +195,18 @@ void EventLoop::processInbox()
 void EventLoop::runForConnection(ToConnection& task)
 {
 	// The address alone could be a newer connection's: the serial tells.
-	// Dereferenced only once found among the live ones.
-	const auto found = std::find(_connections.begin(), _connections.end(), task.target);
-	if (found == _connections.end()) return;
-	LoopMember& member = **found;
+	// Dereferenced only once found among the live ones: at its slot, where
+	// it usually still is, else anywhere.
+	LoopMember* live = nullptr;
+	if (task.slot < _connections.size() && _connections[task.slot] == task.target)
+		live = _connections[task.slot];
+	else
+	{
+		const auto found = std::find(_connections.begin(), _connections.end(), task.target);
+		if (found == _connections.end()) return;
+		live = *found;
+	}
+	LoopMember& member = *live;
 	if (member.serial != task.serial || !member.connection().isOpen()) return;
 	task.task(member.connection());
 }

@@ -58,7 +58,7 @@ public:
 	/// Runs task with the connection target is, numbered serial, on this
 	/// loop's thread if it is still open then (any thread; see
 	/// ConnectionHandle).
-	void postToConnection(const LoopMember* target, std::uint64_t serial, std::function<void(Connection&)> task);
+	void postToConnection(const LoopMember* target, std::uint64_t serial, std::uint32_t slot, std::function<void(Connection&)> task);
 
 	int index() const { return _index; }
 
@@ -165,6 +165,7 @@ private:
 	{
 		const LoopMember* target;
 		std::uint64_t serial;
+		std::uint32_t slot; // where to look first
 		std::function<void(Connection&)> task;
 	};
 	using Task = std::variant<Adopt, Batch, Stop, ToConnection>;

@@ -89,6 +89,7 @@ class ConnectionHandleTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testClearedDeadlineDoesNotCall);
 	CPPUNIT_TEST(testHandleRunsTaskOnTheConnection);
 	CPPUNIT_TEST(testHandleOfClosedConnectionDropsTask);
+	CPPUNIT_TEST(testHandleFindsAConnectionThatMoved);
 	CPPUNIT_TEST(testEmptyHandleDoesNothing);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -160,6 +161,32 @@ public:
 		CPPUNIT_ASSERT_EQUAL(expected, second->read(expected.size(), 3000));
 		CPPUNIT_ASSERT_EQUAL(0, ran.load());
 		CPPUNIT_ASSERT(_handler.handle(0) != _handler.handle(1));
+	}
+
+	void testHandleFindsAConnectionThatMoved()
+	{
+		// The loop lists its connections in order; a close moves the last
+		// into the closed one's place: a handle made before still reaches
+		// its connection, moved or not.
+		start();
+		auto first = adoptOne();
+		const auto second = adoptOne();
+		const auto third = adoptOne();
+		CPPUNIT_ASSERT(first->writeSome(masked(ws::Opcode::Text, "close")) > 0);
+		const std::string closeFrame = plain(ws::Opcode::Close, ws::closePayload(ws::CloseCode::Normal));
+		CPPUNIT_ASSERT_EQUAL(closeFrame, first->read(closeFrame.size(), 3000));
+		// Its close answered, the server ends the stream and drops it from
+		// its list (before it next looks at its inbox).
+		CPPUNIT_ASSERT(first->writeSome(masked(ws::Opcode::Close, ws::closePayload(ws::CloseCode::Normal))) > 0);
+		CPPUNIT_ASSERT_EQUAL(std::string(), first->read(1, 3000));
+		first.reset();
+		for (const auto& [index, client] : {std::make_pair(2, third.get()), std::make_pair(1, second.get())})
+		{
+			const std::string name = "number " + std::to_string(index);
+			_handler.handle(static_cast<std::size_t>(index)).post([name](Connection& connection) { connection.send(ws::Opcode::Text, name); });
+			const std::string expected = plain(ws::Opcode::Text, name);
+			CPPUNIT_ASSERT_EQUAL(expected, client->read(expected.size(), 3000));
+		}
 	}
 
 	void testEmptyHandleDoesNothing()

@@ -9,8 +9,10 @@
 // the connection's thread only if that connection is still open there.
 //
 // Cost: nothing per message. Posting wakes the connection's loop; the loop
-// finds the connection by a scan of its live connections (post() is for
-// rare actions, not for traffic). A handle is good while the engine that
+// finds the connection at the place in its list the connection had when
+// the handle was made, and only if it moved since (another connection's
+// close moves the last one into its place) by a scan of its live
+// connections (post() is for rare actions, not for traffic). A handle is good while the engine that
 // made it exists; a task posted after the engine stopped is dropped.
 //
 
@@ -34,10 +36,11 @@ public:
 
 	/// The connection numbered serial on loop, as its loop knows it
 	/// (Connection::handle() makes them).
-	ConnectionHandle(EventLoop& loop, const LoopMember& target, std::uint64_t serial):
+	ConnectionHandle(EventLoop& loop, const LoopMember& target, std::uint64_t serial, std::uint32_t slot):
 		_loop(&loop),
 		_target(&target),
-		_serial(serial)
+		_serial(serial),
+		_slot(slot)
 	{
 	}
 
@@ -60,6 +63,7 @@ private:
 	EventLoop* _loop = nullptr;
 	const LoopMember* _target = nullptr; // compared, never dereferenced off its thread
 	std::uint64_t _serial = 0;
+	std::uint32_t _slot = 0; // where the loop listed it when the handle was made: where to look first
 };
 
 } // namespace webchat::engine
