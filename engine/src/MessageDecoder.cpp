@@ -265,7 +265,16 @@ void MessageDecoder::inflatePayload(const char* data, std::size_t size, bool las
 	const std::size_t before = _message.size();
 	Inflater::Result result = _inflater->inflate(data, size, _message, _limits.maxMessageBytes);
 	if (result == Inflater::Result::Ok && last) result = _inflater->finish(_message, _limits.maxMessageBytes);
-	if (result == Inflater::Result::TooBig) return fail(CloseCode::MessageTooBig, "message too big once inflated");
+	if (result == Inflater::Result::TooBig)
+	{
+		// The bytes within the limit are checked first: a text invalid
+		// before its limit fails as invalid however its frames were cut
+		// (cut finer, that part is inflated and checked in an earlier feed).
+		const std::size_t within = std::min(_message.size(), _limits.maxMessageBytes);
+		if (_messageOpcode == Opcode::Text && within > before && !_utf8.feed(_message.data() + before, within - before))
+			return fail(CloseCode::InvalidPayload, "invalid UTF-8 in text message");
+		return fail(CloseCode::MessageTooBig, "message too big once inflated");
+	}
 	if (result == Inflater::Result::Corrupt) return fail(CloseCode::InvalidPayload, "compressed payload is not a deflate stream");
 	if (_messageOpcode == Opcode::Text && !_utf8.feed(_message.data() + before, _message.size() - before))
 		return fail(CloseCode::InvalidPayload, "invalid UTF-8 in text message");

@@ -76,6 +76,7 @@ class DeflateCodecTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBombIsRefusedAtTheLimit);
 	CPPUNIT_TEST(testReservedBitRules);
 	CPPUNIT_TEST(testCorruptStreamAndInvalidText);
+	CPPUNIT_TEST(testInvalidTextBeforeTheLimitIsInvalidHoweverCut);
 	CPPUNIT_TEST(testInflateStateIsReleasedWhenIdle);
 	CPPUNIT_TEST(testBatchFramingCompressesOnlyWhatPays);
 	CPPUNIT_TEST(testSealedBatchCompressesOnce);
@@ -193,6 +194,22 @@ public:
 		Deflater deflater;
 		CPPUNIT_ASSERT_EQUAL(int(CloseCode::InvalidPayload), int(decode(compressedFrame(deflater, Opcode::Text, "bad \xc3\x28 text")).error));
 		CPPUNIT_ASSERT_EQUAL(int(CloseCode::InvalidPayload), int(decode(compressedFrame(deflater, Opcode::Text, "cut \xe1\xba")).error));
+	}
+
+	void testInvalidTextBeforeTheLimitIsInvalidHoweverCut()
+	{
+		// Inflated, the text is invalid at its first byte and longer than
+		// the limit: invalid (1007), whether its frame comes whole (one
+		// inflate overshoots the limit) or a byte at a time (the invalid
+		// byte is seen first).
+		Deflater deflater;
+		const std::string wire = compressedFrame(deflater, Opcode::Text, "\xff" + std::string(300, 'x'));
+		for (const std::size_t piece : {std::size_t(0), std::size_t(1), std::size_t(3)})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE("piece " + std::to_string(piece), CloseCode::InvalidPayload, decode(wire, 125, piece).error);
+		// Valid up to the limit: too big, however cut.
+		const std::string valid = compressedFrame(deflater, Opcode::Text, std::string(300, 'x') + "\xff");
+		for (const std::size_t piece : {std::size_t(0), std::size_t(1), std::size_t(3)})
+			CPPUNIT_ASSERT_EQUAL_MESSAGE("piece " + std::to_string(piece), CloseCode::MessageTooBig, decode(valid, 125, piece).error);
 	}
 
 	void testInflateStateIsReleasedWhenIdle()
