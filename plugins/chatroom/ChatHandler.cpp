@@ -138,6 +138,7 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 	// load) runs on a join thread; the rest comes back here (completeJoin).
 	auto join = std::make_shared<PendingJoin>();
 	join->roomName = session.target().room();
+	join->roomKey = NameRules::comparisonKey(join->roomName);
 	join->nick = nick;
 	join->sentToken = session.target().token();
 	if (session.speaker().verified)
@@ -147,7 +148,7 @@ void ChatHandler::joinRoom(engine::Connection& connection, ChatSession& session,
 	}
 	session.startJoining(join);
 	// One room's joins on one thread, in the order they came.
-	const std::size_t affinity = std::hash<std::string>()(NameRules::comparisonKey(join->roomName));
+	const std::size_t affinity = std::hash<std::string>()(join->roomKey);
 	const bool queued = _joins.submit(affinity, [this, join, handle = connection.handle()] {
 		prepareJoin(*join);
 		if (!join->finishWork())
@@ -215,7 +216,6 @@ void ChatHandler::prepareJoin(PendingJoin& join)
 
 void ChatHandler::inRoomOrder(const PendingJoin& join, const engine::ConnectionHandle& handle)
 {
-	const std::string key = NameRules::comparisonKey(join.roomName);
 	LastJoin previous;
 	{
 		std::lock_guard<std::mutex> lock(_lastJoinsMutex);
@@ -226,7 +226,7 @@ void ChatHandler::inRoomOrder(const PendingJoin& join, const engine::ConnectionH
 			for (auto it = _lastJoins.begin(); it != _lastJoins.end();)
 				it = it->second.done->done() ? _lastJoins.erase(it) : std::next(it);
 		}
-		auto& last = _lastJoins[key];
+		auto& last = _lastJoins[join.roomKey];
 		previous = last;
 		last = LastJoin{handle, join.done};
 	}

@@ -37,6 +37,7 @@ struct PendingJoin: JoinTicket
 {
 	// Asked for.
 	std::string roomName;
+	std::string roomKey;                  // NameRules::comparisonKey(roomName): its join thread, its order
 	std::optional<std::string> nick;
 	std::optional<std::string> sentToken; // token= of a guest
 	Speaker speaker;                      // a signed identity's; a guest's is made by the claim
