@@ -51,6 +51,24 @@
 # pinned with the servers, stopped (and its folder removed) after the run;
 # webchat-bench reads its INFO commandstats at the end (--redis-address).
 #
+# A Redis Cluster (redis_mode = cluster):
+#   REDIS=cluster bench/run.sh   one webchatd on a Redis Cluster of 3 masters
+#                                (no replicas: each master's CPU is what it
+#                                costs to order its rooms' messages), 6 rooms
+#                                of ~17 clients, 2 senders each (throughput:
+#                                100 clients, 12 senders x 2,000 x 64 B),
+#                                with the rooms on 1 shard (all six), 2 (3 +
+#                                3) and 3 (2 + 2 + 2): short for
+#                                PROTOCOLS="chatroom-cluster1 chatroom-cluster2
+#                                chatroom-cluster3" SCENARIOS=throughput.
+# Each cluster run gets 3 fresh redis-servers (cluster-enabled, the same
+# persistence as above, pinned like REDIS_CPU), made a cluster with
+# redis-cli --cluster create; the rooms are named so that their hash tag
+# ({<room>}) lands on the masters wanted (CLUSTER KEYSLOT). webchat-bench
+# gets every master's pid and address: their CPU summed and each one's
+# (redis<k>_cpu_percent, and per message of its own rooms,
+# redis<k>_cpu_us_per_message), their commandstats summed.
+#
 # TLS (wss; docs/TLS.md):
 #   TLS=1 bench/run.sh           the relay and the chat room, each in plaintext
 #                                and over TLS, side by side (with the TLS
@@ -97,7 +115,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$repo/build-release}
 port=${PORT:-8000}
-if [[ -n ${REDIS:-} && ${REDIS:-0} != 0 ]]; then
+if [[ ${REDIS:-} == cluster ]]; then
+	scenarios=${SCENARIOS:-throughput}
+	protocols=${PROTOCOLS:-chatroom-cluster1 chatroom-cluster2 chatroom-cluster3}
+elif [[ -n ${REDIS:-} && ${REDIS:-0} != 0 ]]; then
 	scenarios=${SCENARIOS:-throughput latency}
 	protocols=${PROTOCOLS:-chatroom chatroom-redis chatroom-redis2}
 elif [[ -n ${DEFLATE:-} && ${DEFLATE:-0} != 0 ]]; then
@@ -118,6 +139,9 @@ slowloris_setups=${SLOWLORIS_SETUPS:-baseline shipped shipped-follow-up per-ip-1
 redis_server=${REDIS_SERVER:-/usr/bin/redis-server}
 uses_redis=
 [[ " $protocols " == *" chatroom-redis"* ]] && uses_redis=1
+uses_cluster=
+[[ " $protocols " == *" chatroom-cluster"* ]] && uses_cluster=1
+redis_cli=${REDIS_CLI:-$(dirname "$redis_server")/redis-cli}
 uses_tls=
 [[ " $protocols " == *"-tls "* ]] && uses_tls=1
 
@@ -191,6 +215,18 @@ if [[ -n $uses_redis ]]; then
 	redis_port=$(free_port 16379 "$port" "$status_port" "$port2" "$status_port2")
 	metrics_url2=http://127.0.0.1:$status_port2/metrics
 	[[ -x $redis_server ]] || { log "no redis-server at $redis_server (REDIS_SERVER)"; exit 1; }
+fi
+
+# With a Redis Cluster: three masters, each port with its bus port (+10000) free.
+if [[ -n $uses_cluster ]]; then
+	[[ -x $redis_server && -x $redis_cli ]] || { log "a cluster needs redis-server and redis-cli ($redis_server, $redis_cli)"; exit 1; }
+	cluster_ports=()
+	candidate=17001
+	while ((${#cluster_ports[@]} < 3)); do
+		candidate=$(free_port "$candidate" "$port" "$status_port" "${cluster_ports[@]}")
+		if ! listening $((candidate + 10000)); then cluster_ports+=("$candidate"); fi
+		candidate=$((candidate + 1))
+	done
 fi
 
 # --- the server ----------------------------------------------------------------
@@ -271,9 +307,17 @@ declare -A slowloris_extra=(
 # database define does not apply); the second instance differs only in its
 # chat and status ports (later --define words override earlier ones).
 redis_defines=(--define=listeners.chat.backend=redis)
+# A Redis Cluster: its three masters as seed nodes.
+cluster_defines=()
+if [[ -n $uses_cluster ]]; then
+	cluster_seeds=$(printf '127.0.0.1:%s,' "${cluster_ports[@]}")
+	cluster_defines=(--define=listeners.chat.backend=redis --define=listeners.chat.redis_mode=cluster
+		"--define=listeners.chat.redis_address=${cluster_seeds%,}")
+fi
 server_pids=()
 redis_pid=
 redis_dir=
+cluster_pids=()
 stop_pid() {
 	local pid=$1
 	if kill -0 "$pid" 2>/dev/null; then
@@ -295,6 +339,8 @@ stop_server() {
 		stop_pid "$redis_pid"
 		redis_pid=
 	fi
+	for pid in "${cluster_pids[@]}"; do stop_pid "$pid"; done
+	cluster_pids=()
 	if [[ -n $redis_dir ]]; then
 		rm -rf "$redis_dir"
 		redis_dir=
@@ -345,6 +391,9 @@ server_command() {
 		# shellcheck disable=SC2206 # the defines are words by design
 		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "--define=listeners.chat.database=$results/$1-$2.db")
 		if [[ $1 == chatroom-tls ]]; then server_cmd+=("${tls_defines[@]}"); fi
+	elif [[ $1 == chatroom-cluster* ]]; then
+		# shellcheck disable=SC2206 # the defines are words by design
+		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "${cluster_defines[@]}")
 	else
 		# shellcheck disable=SC2206 # the defines are words by design
 		server_cmd=("${chat_cmd[@]}" ${chat_extra[$2]:-} "${redis_defines[@]}"
@@ -374,12 +423,90 @@ start_redis() {
 	log "redis-server did not listen on port $redis_port"
 	exit 1
 }
+# A fresh Redis Cluster per run (three masters, no replicas), its data in a
+# temporary folder; then six room names for each master, found with
+# CLUSTER KEYSLOT and the masters' slot ranges (CLUSTER NODES).
+declare -A cluster_rooms=()
+start_cluster() {
+	local node port pid slot owner name i
+	redis_dir=$(mktemp -d "${TMPDIR:-/tmp}/webchat-bench-cluster.XXXXXX")
+	for node in 0 1 2; do
+		port=${cluster_ports[node]}
+		mkdir -p "$redis_dir/$port"
+		cluster_cmd=("${redis_pin[@]}" "$redis_server" --port "$port" --bind 127.0.0.1 --dir "$redis_dir/$port"
+			--cluster-enabled yes --cluster-config-file "$redis_dir/$port/nodes.conf"
+			--appendonly yes --appendfsync everysec --save "" --daemonize no --logfile "$results/redis-$1-$port.log")
+		"${cluster_cmd[@]}" &
+		cluster_pids+=($!)
+	done
+	for node in 0 1 2; do
+		port=${cluster_ports[node]} pid=${cluster_pids[node]}
+		for ((i = 0; i < 100; ++i)); do
+			listening "$port" && break
+			kill -0 "$pid" 2>/dev/null || { log "redis-server on $port exited:"; cat "$results/redis-$1-$port.log" >&2; exit 1; }
+			sleep 0.1
+		done
+	done
+	"$redis_cli" --cluster create "${cluster_ports[@]/#/127.0.0.1:}" --cluster-replicas 0 --cluster-yes \
+		>"$results/redis-cli-$1.log" 2>&1 || { log "redis-cli --cluster create failed:"; cat "$results/redis-cli-$1.log" >&2; exit 1; }
+	for ((i = 0; i < 200; ++i)); do
+		local ok=1
+		for port in "${cluster_ports[@]}"; do
+			"$redis_cli" -p "$port" cluster info 2>/dev/null | grep -q cluster_state:ok || ok=
+		done
+		[[ -n $ok ]] && break
+		sleep 0.1
+	done
+	[[ -n $ok ]] || { log "the cluster did not become ok"; exit 1; }
+	# Which master owns which slots: "<id> 127.0.0.1:<port>@<bus> ... <from>-<to>".
+	local -a owners=()
+	while read -r _ address _ _ _ _ _ _ ranges; do
+		port=${address%%@*}
+		port=${port##*:}
+		for node in 0 1 2; do
+			[[ ${cluster_ports[node]} == "$port" ]] || continue
+			for range in $ranges; do owners+=("${range%-*} ${range#*-} $node"); done
+		done
+	done < <("$redis_cli" -p "${cluster_ports[0]}" cluster nodes)
+	cluster_rooms=([0]="" [1]="" [2]="")
+	for ((i = 2; i < 1000; ++i)); do
+		# A room's key is its name's confusable skeleton (NameRules), which
+		# maps m, 0 and 1 to rn, O and l: names without them are their own
+		# key, the hash tag CLUSTER KEYSLOT is asked about.
+		name=chat$i
+		[[ $name == *[01]* ]] && continue
+		slot=$("$redis_cli" -p "${cluster_ports[0]}" cluster keyslot "{$name}")
+		owner=
+		for range in "${owners[@]}"; do
+			read -r from to node <<<"$range"
+			((slot >= from && slot <= to)) && owner=$node
+		done
+		[[ -n $owner ]] || continue
+		(($(wc -w <<<"${cluster_rooms[$owner]}") < 6)) && cluster_rooms[$owner]+=" $name"
+		(($(wc -w <<<"${cluster_rooms[0]} ${cluster_rooms[1]} ${cluster_rooms[2]}") == 18)) && break
+	done
+	(($(wc -w <<<"${cluster_rooms[0]} ${cluster_rooms[1]} ${cluster_rooms[2]}") == 18)) || { log "no six room names per master"; exit 1; }
+}
+# The six rooms of a chatroom-cluster<n> run and which master holds each
+# (1-based): all on the first master, 3 + 3 on two, 2 + 2 + 2 on three.
+cluster_placement() {
+	local shards=${1#chatroom-cluster} node k
+	local -a names
+	rooms_arg="" shards_arg=""
+	for ((k = 0; k < 6; ++k)); do
+		node=$((k * shards / 6))
+		read -r -a names <<<"${cluster_rooms[$node]}"
+		rooms_arg+="${rooms_arg:+,}${names[k]}"
+		shards_arg+="${shards_arg:+,}$((node + 1))"
+	done
+}
 # A fresh server per run: each one's memory figures start from the same
 # state, not from what the previous run left in the allocator.
 start_server() {
 	local instance count chat status pid
 	count=$(instances "$1")
 	[[ $1 == chatroom-redis* ]] && start_redis "$1-$2"
+	[[ $1 == chatroom-cluster* ]] && start_cluster "$1-$2"
 	for ((instance = 1; instance <= count; ++instance)); do
 		server_command "$1" "$2" "$instance"
 		"${server_cmd[@]}" >"$results/webchatd-$1-$2-$instance.log" 2>&1 &
@@ -426,7 +553,7 @@ for setup in $slowloris_setups; do
 	[[ $setup =~ ^(baseline|(shipped|per-ip-100)(-follow-up)?)$ ]] || { log "unknown slowloris setup $setup"; exit 1; }
 done
 for protocol in $protocols; do
-	[[ $protocol =~ ^(relay|relay-tls|relay-deflate|chatroom|chatroom-tls|chatroom-deflate|chatroom-redis|chatroom-redis2|peer-$peer_name)$ ]] || { log "unknown protocol $protocol"; exit 1; }
+	[[ $protocol =~ ^(relay|relay-tls|relay-deflate|chatroom|chatroom-tls|chatroom-deflate|chatroom-redis|chatroom-redis2|chatroom-cluster[123]|peer-$peer_name)$ ]] || { log "unknown protocol $protocol"; exit 1; }
 done
 # Runs cmd (webchat-bench) as run, keeps its record and command line, and
 # stops the server.
@@ -471,10 +598,18 @@ for scenario in $scenarios; do
 				--metrics-url "$metrics_url,$metrics_url2")
 		fi
 		[[ -n $redis_pid ]] && targets+=(--redis-pid "$redis_pid" --redis-address "127.0.0.1:$redis_port")
+		# shellcheck disable=SC2206 # the arguments are words by design
+		load=(${arguments[$scenario]})
+		if [[ $protocol == chatroom-cluster* ]]; then
+			cluster_placement "$protocol"
+			pids=$(printf '%s,' "${cluster_pids[@]}")
+			targets+=(--redis-pid "${pids%,}" --redis-address "${cluster_seeds%,}" --room "$rooms_arg" --room-shards "$shards_arg")
+			# 12 senders: two per room.
+			[[ $scenario == throughput ]] && load=(--clients 100 --senders 12 --messages 2000 --size 64)
+		fi
 		if [[ $protocol == *-tls ]]; then targets+=("${tls_bench[@]}"); fi
 		if [[ $protocol == *-deflate ]]; then targets+=(--deflate); fi
-		# shellcheck disable=SC2206 # the arguments are words by design
-		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" ${arguments[$scenario]}
+		cmd=("${bench_pin[@]}" "$build/bin/webchat-bench" "$scenario" "${load[@]}"
 			--protocol "$wire" --name "$protocol" "${targets[@]}" --concurrency 1024)
 		run_bench
 	done
@@ -515,6 +650,15 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 			"a certificate made for the run (\`${tls_certificate_cmd[*]//$tls_shown/<tls>}\`, <tls> a temporary folder, removed" \
 			"afterwards; $(openssl version | cut -d' ' -f1-2)); webchat-bench gets \`--tls --tls-ca <tls>/fullchain.pem\`" \
 			"(a full handshake per connection, the certificate verified)"
+	fi
+	if [[ -n $uses_cluster ]]; then
+		echo "- chat room on a Redis Cluster: the chat room's command without the database, plus \`${cluster_defines[*]}\`;" \
+			"webchat-bench gets the six rooms (\`--room\`, client i in the (i mod 6)-th), which master holds each" \
+			"(\`--room-shards\`), the masters' pids and addresses; throughput there: \`--clients 100 --senders 12 --messages 2000 --size 64\`"
+		echo "- each master, afresh for each run: \`${redis_pin[*]} $redis_server --port <port> --bind 127.0.0.1 --dir <temporary folder>" \
+			"--cluster-enabled yes --cluster-config-file <dir>/nodes.conf --appendonly yes --appendfsync everysec --save \"\" --daemonize no\`" \
+			"on ports ${cluster_ports[*]}, then \`$redis_cli --cluster create <the three> --cluster-replicas 0 --cluster-yes\`" \
+			"($("$redis_server" --version | grep -o 'v=[0-9.]*'))"
 	fi
 	if [[ -n $uses_redis ]]; then
 		echo "- chat room with Redis: the chat room's command without the database, plus" \

@@ -22,7 +22,8 @@ ChatroomClients::ChatroomClients(ChatroomOptions options, std::size_t clients):
 	// The process id too: nicks are kept for whoever used them
 	// (nick_reservation_days), so a later bench process must not reuse them.
 	_suffix("-" + std::to_string(Poco::Process::id()) + "-" + std::to_string(nextRunNumber())),
-	_clients(clients)
+	_clients(clients),
+	_epochs(_options.rooms.size())
 {
 	_nicks.reserve(clients);
 	for (std::size_t i = 0; i < clients; ++i) _nicks.push_back("b" + std::to_string(i) + _suffix);
@@ -51,7 +52,7 @@ std::string ChatroomClients::percentEncode(std::string_view text)
 
 std::string ChatroomClients::requestTarget(std::size_t index) const
 {
-	return "/" + percentEncode(_options.room) + "?nick=" + percentEncode(_nicks[index]);
+	return "/" + percentEncode(_options.rooms[roomOf(index)]) + "?nick=" + percentEncode(_nicks[index]);
 }
 
 void ChatroomClients::prepare(ClientConnection& connection) const
@@ -83,22 +84,24 @@ void ChatroomClients::problem(std::uint64_t& counter, const std::string& what)
 std::string ChatroomClients::checkWelcome(std::size_t index, const ChatEvent& event) const
 {
 	const std::string& nick = _nicks[index];
-	if (event.room != _options.room) return "welcome for room \"" + std::string(event.room) + "\"";
+	const std::string& room = _options.rooms[roomOf(index)];
+	const std::string& epoch = _epochs[roomOf(index)];
+	if (event.room != room) return "welcome for room \"" + std::string(event.room) + "\"";
 	if (event.nick != nick) return "welcome for nick \"" + std::string(event.nick) + "\" instead of " + nick;
 	// "users lists the room's members in the order they joined, the new one last".
 	if (event.users.empty() || event.users.back() != nick) return "welcome whose users do not end with " + nick;
 	// Without since: no gap, no reset; the history is the latest messages, in order.
 	if (event.hasGap || event.reset) return "welcome with gap or reset although no since was sent";
 	// The room's incarnation: 1 to 64 of A-Z a-z 0-9 - _, the same for every
-	// client of the run (one room: with several servers sharing it, one epoch
-	// for all of them).
+	// client of the run in that room (with several servers sharing it, one
+	// epoch for all of them).
 	const bool epochChars = std::all_of(event.epoch.begin(), event.epoch.end(), [](char c) {
 		return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 	});
 	if (event.epoch.empty() || event.epoch.size() > 64 || !epochChars)
 		return "welcome without a valid epoch (\"" + std::string(event.epoch.substr(0, 80)) + "\")";
-	if (!_epoch.empty() && event.epoch != _epoch)
-		return "welcome with epoch " + std::string(event.epoch) + ", another client's had " + _epoch;
+	if (!epoch.empty() && event.epoch != epoch)
+		return "welcome with epoch " + std::string(event.epoch) + ", another client's had " + epoch;
 	for (std::size_t i = 0; i < event.historyIds.size(); ++i)
 	{
 		if (event.historyIds[i] != event.lastId - (event.historyIds.size() - 1 - i))
@@ -118,14 +121,17 @@ void ChatroomClients::welcome(ClientConnection& connection, const ChatEvent& eve
 		return;
 	}
 	++_totals.welcomes;
-	if (_epoch.empty()) _epoch = event.epoch;
+	std::string& epoch = _epochs[roomOf(index)];
+	if (epoch.empty()) epoch = event.epoch;
 	Client& client = _clients[index];
 	client.welcomed = true;
 	client.nextId = event.lastId + 1;
-	// Every client of this run not yet in the room will announce itself.
+	// Every client of this run for this room not yet in it will announce itself.
+	const std::size_t rooms = _options.rooms.size(), room = roomOf(index);
+	const std::size_t members = _nicks.size() / rooms + (room < _nicks.size() % rooms ? 1 : 0);
 	std::size_t present = 0;
 	for (const std::string_view user: event.users) present += isOurs(user);
-	client.joinsExpected = static_cast<std::uint32_t>(_nicks.size() - std::min(present, _nicks.size()));
+	client.joinsExpected = static_cast<std::uint32_t>(members - std::min(present, members));
 	connection.markGreeted();
 }
 

@@ -2,7 +2,8 @@
 // ChatroomClients.h
 //
 // The chat-room side of one run (--protocol chatroom): every client joins
-// the room under its own nick, counts as connected only once its welcome has
+// its room under its own nick (one room, or several: client i joins room
+// i mod rooms, so the senders, the first clients, spread over them too), counts as connected only once its welcome has
 // checked out, and hears the room's JSON events. Messages yield their text
 // (the benchmark's payload, checked as for the relay) and their id, which
 // must go up by exactly one per message for each client (the room's total
@@ -27,7 +28,12 @@ namespace webchat::bench {
 
 struct ChatroomOptions
 {
-	std::string room = "bench";
+	/// One room, or several (--room a,b,c): client i joins rooms[i % size].
+	std::vector<std::string> rooms{"bench"};
+	/// With several redis-server processes (a Redis Cluster, --redis-pid
+	/// p1,p2,...): which of them (0-based) holds each room, for each one's
+	/// CPU per message of its rooms (--room-shards); empty: not known.
+	std::vector<std::size_t> roomShards;
 	/// Every this many events is also parsed with Poco::JSON and compared
 	/// with the fast reading (1: every event, as the smoke run does; 0: none).
 	std::size_t auditEvery = 1024;
@@ -108,6 +114,8 @@ public:
 	ChatroomTotals totals(std::size_t first, std::size_t last) const;
 
 	const ChatroomOptions& options() const { return _options; }
+	/// The room client index joins, as an index into options().rooms.
+	std::size_t roomOf(std::size_t index) const { return index % _options.rooms.size(); }
 
 	/// The room's name in a request target: RFC 3986 unreserved characters
 	/// as they are, every other byte percent-encoded.
@@ -133,7 +141,7 @@ private:
 	std::string _suffix; // "-<run>"
 	std::vector<std::string> _nicks;
 	std::vector<Client> _clients;
-	std::string _epoch; // the first welcome's: every other must have it too
+	std::vector<std::string> _epochs; // per room, the first welcome's: every other must have it too
 	ChatEventParser _parser;
 	ChatEvent _event;
 	std::uint64_t _events = 0;

@@ -13,7 +13,7 @@ namespace {
 const std::set<std::string> Flags = {"markdown", "binary", "help", "tls", "follow-up", "deflate", "ping-check"};
 
 const std::set<std::string> Common = {"host", "port", "ports", "path", "cpu", "timeout", "json", "markdown", "name",
-	"server-pid", "redis-pid", "redis-address", "concurrency", "protocol", "room", "metrics-url", "metrics-listener", "tls",
+	"server-pid", "redis-pid", "redis-address", "concurrency", "protocol", "room", "room-shards", "metrics-url", "metrics-listener", "tls",
 	"tls-ca", "deflate", "help"};
 
 // `webchat-bench report`: its own options only, then the records' files.
@@ -131,7 +131,16 @@ common options:
                      The server's rate_per_second, rate_burst and
                      max_users_per_room must allow the load (bench/run.sh
                      shows how); text frames only (no --binary)
-  --room bench       the chat room (chatroom only)
+  --room bench[,other...]
+                     the chat room (chatroom only); several, comma-separated:
+                     client i joins the (i mod n)-th (so do the senders,
+                     the first clients), each message is owed to its
+                     sender's room only, ids go up by one per room
+  --room-shards 1,1,2
+                     with several --room and several --redis-pid: which
+                     redis-server (1-based, in --redis-pid order) holds each
+                     room, so that each one's CPU per message of its own
+                     rooms is reported (redis<k>_cpu_us_per_message)
   --tls              wss: TLS on every connection (the server's listener has
                      tls_certificate and tls_private_key). OpenSSL on the
                      same non-blocking sockets, a full handshake per
@@ -150,13 +159,16 @@ common options:
                      webchatd's pid, for its VmRSS (/proc/PID/status) and CPU
                      time; with several servers, each one's pid: RSS and CPU
                      are then summed over them
-  --redis-pid PID    redis-server's pid (backend = redis): its CPU time over
-                     each exchange is reported beside the servers'
-  --redis-address 127.0.0.1:6379
+  --redis-pid PID[,PID...]
+                     redis-server's pid (backend = redis): its CPU time over
+                     each exchange is reported beside the servers'; several
+                     (a Redis Cluster's masters): summed, and each one's too
+  --redis-address 127.0.0.1:6379[,...]
                      redis-server (loopback only): its INFO commandstats at
                      the end of the run goes into the record (--json), calls
                      and time per call of every command (a failed read is a
-                     warning)
+                     warning); several: calls summed, time per call averaged
+                     over all calls
   --metrics-url http://127.0.0.1:9100/metrics[,http://...]
                      the status plugin's Prometheus text (loopback only),
                      fetched before and after each scenario (several, one

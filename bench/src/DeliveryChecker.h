@@ -5,7 +5,9 @@
 // relay promises every client every message, once, in each sender's order.
 // The common case (in order) costs one compare; a bitmap of seen numbers is
 // only built for a stream once it shows a gap, to tell a late arrival from a
-// duplicate.
+// duplicate. With several chat rooms (groups) a receiver hears only the
+// senders of its own group, receiver % groups == sender % groups; a delivery
+// from any other sender is counted as unknown (it reached the wrong room).
 //
 
 #ifndef WEBCHAT_BENCH_DELIVERYCHECKER_INCLUDED
@@ -26,26 +28,31 @@ public:
 		InOrder,   // the next expected number (or past a gap: counted when the gap is filled or lost)
 		Late,      // below the highest seen, not seen before: out of order
 		Duplicate, // seen before
-		Unknown    // sender id out of range
+		Unknown    // sender id out of range, or a sender of another group
 	};
 
 	struct Totals
 	{
 		std::uint64_t delivered = 0;   // distinct (receiver, sender, seq) seen
-		std::uint64_t expected = 0;    // receivers x messages sent
+		std::uint64_t expected = 0;    // receivers x messages sent (of their group's senders)
 		std::uint64_t lost = 0;        // expected but never seen
 		std::uint64_t duplicated = 0;
 		std::uint64_t reordered = 0;   // arrived after a higher number of the same sender
-		std::uint64_t unknown = 0;     // numbers that were never sent, unknown senders
+		std::uint64_t unknown = 0;     // numbers that were never sent, unknown senders, other groups'
 
 		bool clean() const { return lost == 0 && duplicated == 0 && reordered == 0 && unknown == 0; }
 	};
 
-	DeliveryChecker(std::size_t receivers, std::size_t senders);
+	/// groups: 1 (everyone hears everyone) or more (above); at least 1.
+	DeliveryChecker(std::size_t receivers, std::size_t senders, std::size_t groups = 1);
+
+	/// Whether receiver is owed sender's messages.
+	bool hears(std::size_t receiver, std::size_t sender) const { return receiver % _groups == sender % _groups; }
 
 	Verdict record(std::size_t receiver, std::uint32_t sender, std::uint32_t seq)
 	{
-		if (sender >= _senders || receiver >= _receivers)
+		// (The common case, one group, costs no division.)
+		if (sender >= _senders || receiver >= _receivers || (_groups != 1 && !hears(receiver, sender)))
 		{
 			++_unknown;
 			return Verdict::Unknown;
@@ -92,6 +99,7 @@ private:
 
 	std::size_t _receivers;
 	std::size_t _senders;
+	std::size_t _groups;
 	std::vector<Stream> _streams;
 	std::uint64_t _distinct = 0;
 	std::uint64_t _unknown = 0;

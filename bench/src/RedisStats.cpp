@@ -102,4 +102,19 @@ std::map<std::string, CommandStat> RedisStatsSource::commandStats() const
 	}
 }
 
+void addCommandStats(std::map<std::string, CommandStat>& total, const std::map<std::string, CommandStat>& more)
+{
+	for (const auto& [command, stat]: more)
+	{
+		CommandStat& sum = total[command];
+		const std::uint64_t calls = sum.calls + stat.calls;
+		if (calls)
+		{
+			sum.microsecondsPerCall = (sum.microsecondsPerCall * static_cast<double>(sum.calls) +
+				stat.microsecondsPerCall * static_cast<double>(stat.calls)) / static_cast<double>(calls);
+		}
+		sum.calls = calls;
+	}
+}
+
 } // namespace webchat::bench

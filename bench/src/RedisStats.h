@@ -32,6 +32,10 @@ struct CommandStat
 /// skipped.
 std::map<std::string, CommandStat> parseCommandStats(const std::string& info);
 
+/// Adds one server's commandstats to what others gave (a Redis Cluster's
+/// masters): calls summed, the time per call averaged over all calls.
+void addCommandStats(std::map<std::string, CommandStat>& total, const std::map<std::string, CommandStat>& more);
+
 /// HOST:PORT of a redis-server, loopback only (like every target of this tool).
 class RedisStatsSource
 {

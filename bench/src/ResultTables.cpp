@@ -55,6 +55,9 @@ const std::map<std::string, Figures> RedisExtra = {
 	{"slow-consumer", {{"baseline_redis_cpu_percent", "redis-server CPU (%)"}}},
 };
 
+// A Redis Cluster's masters tabled one by one (redis<k>_cpu_*), at most this many.
+constexpr int MaxShardRows = 16;
+
 // Over TLS, per scenario, also these.
 const std::map<std::string, Figures> TlsExtra = {
 	{"throughput", {{"messages_per_s", "messages/s"}, {"latency_max_ms", "latency max (ms)"}}},
@@ -146,7 +149,10 @@ std::string separator(std::size_t columns)
 std::string backendLabel(const std::string& name)
 {
 	static const std::map<std::string, std::string> labels = {{"relay", "relay"}, {"chatroom", "chat room, SQLite"},
-		{"chatroom-redis", "chat room, Redis, 1 webchatd"}, {"chatroom-redis2", "chat room, Redis, 2 webchatd"}};
+		{"chatroom-redis", "chat room, Redis, 1 webchatd"}, {"chatroom-redis2", "chat room, Redis, 2 webchatd"},
+		{"chatroom-cluster1", "chat room, Redis Cluster, rooms on 1 shard"},
+		{"chatroom-cluster2", "chat room, Redis Cluster, rooms on 2 shards"},
+		{"chatroom-cluster3", "chat room, Redis Cluster, rooms on 3 shards"}};
 	const auto found = labels.find(name);
 	return found == labels.end() ? name : found->second;
 }
@@ -288,7 +294,8 @@ std::string ResultTables::contention() const
 std::string ResultTables::comparison() const
 {
 	const auto any = [this](auto predicate) { return std::any_of(_names.begin(), _names.end(), predicate); };
-	if (any([](const std::string& name) { return name.rfind("chatroom-redis", 0) == 0; })) return backends();
+	if (any([](const std::string& name) { return name.rfind("chatroom-redis", 0) == 0 || name.rfind("chatroom-cluster", 0) == 0; }))
+		return backends();
 	if (any([](const std::string& name) { return endsWith(name, "-tls"); })) return tlsTable() + "\n" + tlsVerdict();
 	if (hasName("relay") && (hasName("chatroom") || any(isPeer)))
 	{
@@ -417,6 +424,21 @@ std::string ResultTables::backends() const
 			{
 				if (figures == &ServerCounters && !isAgreement(figure.key)) continue;
 				out += line(scenario, figure.label, [&](const std::string& name) { return value(name, scenario, figure.key); });
+			}
+		}
+		// A Redis Cluster's masters, each one's share (rows only where a run
+		// had several redis-server processes).
+		for (int shard = 1; shard <= MaxShardRows; ++shard)
+		{
+			const std::string key = "redis" + std::to_string(shard) + "_cpu_";
+			for (const Figure figure: {Figure{"percent", "CPU (%)"}, Figure{"us_per_message", "CPU per message of its rooms (us)"}})
+			{
+				const std::string full = key + figure.key;
+				const bool anyValue = std::any_of(_names.begin(), _names.end(),
+					[&](const std::string& name) { return !value(name, scenario, full).empty(); });
+				if (anyValue)
+					out += line(scenario, "redis-server " + std::to_string(shard) + " " + figure.label,
+						[&](const std::string& name) { return value(name, scenario, full); });
 			}
 		}
 		// The server side's CPU: webchatd and redis-server together (on one

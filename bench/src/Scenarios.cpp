@@ -18,19 +18,25 @@ std::optional<double> kib(const std::optional<std::uint64_t>& value)
 	return static_cast<double>(*value);
 }
 
+// "<what>_pid" for one process, "<what>_pids" (comma-separated) for several.
+void describeProcesses(Report& report, const std::string& what, const ProcessStats& processes)
+{
+	if (processes.pids().size() == 1)
+		report.parameter(what + "_pid", static_cast<std::uint64_t>(processes.pid()));
+	else if (processes.enabled())
+	{
+		std::string pids;
+		for (const pid_t pid: processes.pids()) pids += (pids.empty() ? "" : ",") + std::to_string(pid);
+		report.parameter(what + "_pids", pids);
+	}
+}
+
 void describeServer(Report& report, const RunContext& context)
 {
 	report.parameter("server", context.display);
 	if (context.endpoints.size() > 1) report.parameter("servers", static_cast<std::uint64_t>(context.endpoints.size()));
-	if (context.server.pids().size() == 1)
-		report.parameter("server_pid", static_cast<std::uint64_t>(context.server.pid()));
-	else if (context.server.enabled())
-	{
-		std::string pids;
-		for (const pid_t pid: context.server.pids()) pids += (pids.empty() ? "" : ",") + std::to_string(pid);
-		report.parameter("server_pids", pids);
-	}
-	if (context.backend.enabled()) report.parameter("redis_pid", static_cast<std::uint64_t>(context.backend.pid()));
+	describeProcesses(report, "server", context.server);
+	describeProcesses(report, "redis", context.backend);
 	if (context.tls)
 		report.parameter("tls_certificate", context.tls->verifies() ? "verified against " + context.tls->options().caFile
 																	 : std::string("not verified (no --tls-ca)"));
@@ -53,7 +59,14 @@ void describeDeflate(Report& report, const RunContext& context)
 void protocolParameters(Report& report, const std::optional<ChatroomOptions>& chatroom)
 {
 	report.parameter("protocol", chatroom ? "chatroom" : "relay");
-	if (chatroom) report.parameter("room", chatroom->room);
+	if (!chatroom) return;
+	std::string rooms;
+	for (const std::string& room: chatroom->rooms) rooms += (rooms.empty() ? "" : ",") + room;
+	report.parameter(chatroom->rooms.size() == 1 ? "room" : "rooms", rooms);
+	if (chatroom->roomShards.empty()) return;
+	std::string shards;
+	for (const std::size_t shard: chatroom->roomShards) shards += (shards.empty() ? "" : ",") + std::to_string(shard + 1);
+	report.parameter("room_shards", shards);
 }
 
 void trafficParameters(Report& report, const TrafficConfig& config, const TrafficResult& result)
@@ -75,7 +88,8 @@ void trafficParameters(Report& report, const TrafficConfig& config, const Traffi
 	report.parameter("frames", config.binary ? "binary" : "text");
 }
 
-void cpuFigures(Report& report, const std::string& prefix, const TrafficResult& result, const RunContext& context)
+void cpuFigures(Report& report, const std::string& prefix, const TrafficConfig& config, const TrafficResult& result,
+	const RunContext& context)
 {
 	report.figure(prefix + "server_cpu_percent", result.serverCpuPercent, 0, "%");
 	report.figure(prefix + "bench_cpu_percent", result.benchCpuPercent, 0, "%");
@@ -90,6 +104,25 @@ void cpuFigures(Report& report, const std::string& prefix, const TrafficResult& 
 	if (result.backendCpuSeconds && result.sent)
 		perMessage = *result.backendCpuSeconds * 1e6 / static_cast<double>(result.sent);
 	report.figure(prefix + "redis_cpu_us_per_message", perMessage, 2, "us");
+	// Several redis-server processes (a Redis Cluster's masters, in
+	// --redis-pid order): each one's CPU, and with --room-shards its CPU per
+	// message of the rooms it holds.
+	const std::vector<std::size_t> noShards;
+	const std::vector<std::size_t>& roomShards = config.chatroom ? config.chatroom->roomShards : noShards;
+	for (std::size_t shard = 0; shard < result.backendCpuSecondsEach.size(); ++shard)
+	{
+		const std::string name = prefix + "redis" + std::to_string(shard + 1) + "_cpu_";
+		report.figure(name + "percent", result.backendCpuPercentEach[shard], 0, "%");
+		if (roomShards.empty()) continue;
+		std::uint64_t messages = 0;
+		for (std::size_t room = 0; room < roomShards.size() && room < result.sentByRoom.size(); ++room)
+			if (roomShards[room] == shard) messages += result.sentByRoom[room];
+		report.figure(prefix + "redis" + std::to_string(shard + 1) + "_messages", messages);
+		std::optional<double> shardPerMessage;
+		if (result.backendCpuSecondsEach[shard] && messages)
+			shardPerMessage = *result.backendCpuSecondsEach[shard] * 1e6 / static_cast<double>(messages);
+		report.figure(name + "us_per_message", shardPerMessage, 2, "us");
+	}
 }
 
 void latencyFigures(Report& report, const std::string& prefix, const LatencyHistogram& latency)
@@ -354,7 +387,7 @@ Report throughputScenario(RunContext& context, const TrafficConfig& config, cons
 	report.figure("deliveries_per_s", result.deliveriesPerSecond(), 0);
 	report.figure("messages_per_s", result.messagesPerSecond(), 0);
 	latencyFigures(report, "latency_", result.latency);
-	cpuFigures(report, "", result, context);
+	cpuFigures(report, "", config, result, context);
 	report.figure("server_rss_before_kib", kib(result.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
 	serverFigures(report, context, before, {result.sent, result.connect.opened, 0, result.totals.delivered});
@@ -388,7 +421,7 @@ Report latencyScenario(RunContext& context, const TrafficConfig& config, const s
 	report.figure("deliveries_per_s", result.elapsedSeconds() > 0 ? result.deliveriesPerSecond() : 0.0, 0);
 	report.figure("kept_up", keptUp);
 	latencyFigures(report, "latency_", result.latency);
-	cpuFigures(report, "", result, context);
+	cpuFigures(report, "", config, result, context);
 	report.figure("server_rss_peak_kib", kib(result.rssPeakKiB), 0);
 	serverFigures(report, context, before, {result.sent, result.connect.opened, 0, result.totals.delivered});
 	report.headline({"deliveries_verified", "kept_up", "max_send_lag_ms", "latency_p50_ms", "latency_p99_ms",
@@ -423,11 +456,11 @@ Report slowConsumerScenario(RunContext& context, const TrafficConfig& config, co
 	deliveryFigures(report, "baseline_", without);
 	report.figure("baseline_deliveries_per_s", without.deliveriesPerSecond(), 0);
 	latencyFigures(report, "baseline_latency_", without.latency);
-	cpuFigures(report, "baseline_", without, context);
+	cpuFigures(report, "baseline_", config, without, context);
 	deliveryFigures(report, "with_non_reader_", with);
 	report.figure("with_non_reader_deliveries_per_s", with.deliveriesPerSecond(), 0);
 	latencyFigures(report, "with_non_reader_latency_", with.latency);
-	cpuFigures(report, "with_non_reader_", with, context);
+	cpuFigures(report, "with_non_reader_", config, with, context);
 
 	report.figure("server_rss_before_kib", kib(with.rssBeforeKiB), 0);
 	report.figure("server_rss_peak_during_kib", kib(with.rssPeakKiB), 0);

@@ -100,7 +100,7 @@ TrafficRun::TrafficRun(LoadLoop& loop, const std::vector<Endpoint>& endpoints, c
 	_server(server),
 	_backend(std::move(backend)),
 	_config(config),
-	_checker(config.clients + (config.nonReader ? 1 : 0), config.senders)
+	_checker(config.clients + (config.nonReader ? 1 : 0), config.senders, config.chatroom ? config.chatroom->rooms.size() : 1)
 {
 	const std::size_t size = std::max(config.size, MinPayloadSize);
 	if (_config.chatroom)
@@ -124,7 +124,14 @@ TrafficRun::TrafficRun(LoadLoop& loop, const std::vector<Endpoint>& endpoints, c
 		if (sender < _total)
 			_quota[sender] = static_cast<std::uint32_t>((_total - sender + _config.senders - 1) / _config.senders);
 	}
-	_expected = _total * _config.clients;
+	// Each receiver is owed the messages of the senders it hears (all of
+	// them, but with several rooms only its own room's).
+	for (std::size_t sender = 0; sender < _config.senders; ++sender)
+	{
+		std::uint64_t receivers = 0;
+		for (std::size_t receiver = 0; receiver < _config.clients; ++receiver) receivers += _checker.hears(receiver, sender);
+		_expected += _quota[sender] * receivers;
+	}
 	_result.window = _config.paced() ? 0 : (_config.window ? _config.window : _config.autoWindow());
 	_result.scheduled = _total;
 	_result.sentBySender.assign(_config.senders, 0);
@@ -162,6 +169,11 @@ TrafficResult TrafficRun::run(std::uint64_t deadlineNs)
 
 	_inTraffic = false;
 	_result.totals = _checker.totals(_result.sentBySender, 0, _config.clients);
+	// Sender s is client s: room s mod rooms.
+	const std::size_t rooms = _config.chatroom ? _config.chatroom->rooms.size() : 1;
+	_result.sentByRoom.assign(rooms, 0);
+	for (std::size_t sender = 0; sender < _result.sentBySender.size(); ++sender)
+		_result.sentByRoom[sender % rooms] += _result.sentBySender[sender];
 	if (_nonReader) finishNonReader();
 	if (_chat) _result.chat = _chat->totals(0, _config.clients);
 	const auto highWater = _server.peakResidentKiB();
@@ -223,9 +235,18 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 	};
 	const ProcessStats self(::getpid());
 	CpuMeter serverCpu(_server), benchCpu(self), backendCpu(_backend);
+	// Several backend processes: each one measured too.
+	std::vector<ProcessStats> backends;
+	std::vector<CpuMeter> backendCpuEach;
+	if (_backend.pids().size() > 1)
+	{
+		for (const pid_t pid: _backend.pids()) backends.emplace_back(pid);
+		for (const ProcessStats& backend: backends) backendCpuEach.emplace_back(backend);
+	}
 	serverCpu.start();
 	benchCpu.start();
 	backendCpu.start();
+	for (CpuMeter& meter: backendCpuEach) meter.start();
 	_loop.resetMaxDispatch();
 	// Paced messages leave on time even while thousands of sockets are
 	// being read: the schedule is checked every 64 events, not every round.
@@ -236,6 +257,11 @@ void TrafficRun::exchange(std::uint64_t deadlineNs)
 	_result.serverCpuPercent = serverCpu.percent();
 	_result.benchCpuPercent = benchCpu.percent();
 	_result.backendCpuPercent = backendCpu.percent();
+	for (const CpuMeter& meter: backendCpuEach)
+	{
+		_result.backendCpuPercentEach.push_back(meter.percent());
+		_result.backendCpuSecondsEach.push_back(meter.seconds());
+	}
 	const std::uint64_t delivered = _checker.distinct();
 	const auto perDelivery = [delivered](const std::optional<double>& seconds) -> std::optional<double> {
 		if (!seconds || delivered == 0) return std::nullopt;

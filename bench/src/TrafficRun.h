@@ -22,8 +22,9 @@
 // consumer): it is not counted among the receivers; afterwards it reads
 // what reached it and the result says how the server ended it.
 //
-// With the chat room (config.chatroom), the clients join one room, the
-// payload travels as a message's text and ChatroomClients checks the events
+// With the chat room (config.chatroom), the clients join one room (or
+// several, client i in room i mod rooms: each message is owed to its
+// sender's room only), the payload travels as a message's text and ChatroomClients checks the events
 // around it; before any message is sent, every receiver must have heard the
 // join of every client that joined after it, so the exchange does not race
 // the room's presence traffic.
@@ -114,6 +115,7 @@ struct TrafficResult
 	std::uint64_t scheduled = 0;
 	std::uint64_t sent = 0;
 	std::vector<std::uint32_t> sentBySender;
+	std::vector<std::uint64_t> sentByRoom; // the chat room's rooms (one entry otherwise)
 	DeliveryChecker::Totals totals;
 	std::uint64_t corrupt = 0; // payloads that failed to parse, wrong size or opcode; chat room: wrong sender nick
 	std::optional<ChatroomTotals> chat; // chat room: events, with the receivers' id and join counts
@@ -136,6 +138,8 @@ struct TrafficResult
 	std::optional<double> serverCpuNsPerDelivery, benchCpuNsPerDelivery;
 	// The same for the backend process (redis-server), when one was given.
 	std::optional<double> backendCpuPercent, backendCpuNsPerDelivery, backendCpuSeconds;
+	// With several backend processes (a Redis Cluster's masters), each one's.
+	std::vector<std::optional<double>> backendCpuPercentEach, backendCpuSecondsEach;
 	std::size_t closedCleanly = 0; // receivers whose closing handshake completed
 
 	bool correct() const;

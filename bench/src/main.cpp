@@ -76,6 +76,7 @@ std::optional<ChatroomOptions> chatroomOptions(const CommandLine& line)
 	if (protocol == "relay")
 	{
 		if (line.has("room")) throw UsageError("--room needs --protocol chatroom");
+		if (line.has("room-shards")) throw UsageError("--room-shards needs --protocol chatroom");
 		return std::nullopt;
 	}
 	if (protocol != "chatroom") throw UsageError("--protocol must be relay or chatroom, not '" + protocol + "'");
@@ -83,8 +84,23 @@ std::optional<ChatroomOptions> chatroomOptions(const CommandLine& line)
 	if (line.has("path")) throw UsageError("--path is for the relay; the chat room's path is /<room> (--room)");
 	if (line.flag("binary")) throw UsageError("--binary: the chat room speaks text frames only");
 	ChatroomOptions options;
-	options.room = line.text("room", options.room);
-	if (options.room.empty()) throw UsageError("--room must not be empty");
+	options.rooms = line.list("room", options.rooms);
+	if (options.rooms.empty() || options.rooms.size() > 10000) throw UsageError("--room takes 1 to 10000 rooms");
+	for (const std::string& room: options.rooms)
+	{
+		if (room.empty()) throw UsageError("--room must not be empty (nor any of its comma-separated rooms)");
+		if (std::count(options.rooms.begin(), options.rooms.end(), room) > 1) throw UsageError("--room names " + room + " twice");
+	}
+	if (line.has("room-shards"))
+	{
+		const std::size_t redisProcesses = line.integers("redis-pid", 0, 4194304).size();
+		for (const std::uint64_t shard: line.integers("room-shards", 1, 1000)) options.roomShards.push_back(shard - 1);
+		if (options.roomShards.size() != options.rooms.size())
+			throw UsageError("--room-shards needs one shard per room of --room");
+		if (redisProcesses < 2) throw UsageError("--room-shards needs several --redis-pid (one per shard)");
+		for (const std::size_t shard: options.roomShards)
+			if (shard >= redisProcesses) throw UsageError("--room-shards names shard " + std::to_string(shard + 1) + ", --redis-pid has " + std::to_string(redisProcesses));
+	}
 	return options;
 }
 
@@ -232,7 +248,9 @@ int run(const CommandLine& line)
 	std::vector<pid_t> serverPids;
 	for (const std::uint64_t pid: line.integers("server-pid", 0, 4194304))
 		if (pid) serverPids.push_back(static_cast<pid_t>(pid));
-	const pid_t redisPid = static_cast<pid_t>(line.integer("redis-pid", 0, 0, 4194304));
+	std::vector<pid_t> redisPids;
+	for (const std::uint64_t pid: line.integers("redis-pid", 0, 4194304))
+		if (pid) redisPids.push_back(static_cast<pid_t>(pid));
 	const std::string json = line.text("json", "");
 	if (json == "-" && line.flag("markdown")) throw UsageError("--json - and --markdown exclude each other");
 	const std::optional<ChatroomOptions> chatroom = chatroomOptions(line);
@@ -252,7 +270,12 @@ int run(const CommandLine& line)
 		endpoint.deflate = line.flag("deflate");
 		endpoint.display = scheme + endpoint.hostHeader + endpoint.path;
 		if (chatroom)
-			endpoint.display = scheme + endpoint.hostHeader + "/" + ChatroomClients::percentEncode(chatroom->room) + "?nick=b<index>-<pid>-<run>";
+		{
+			std::string rooms;
+			for (const std::string& room: chatroom->rooms) rooms += (rooms.empty() ? "" : ",") + ChatroomClients::percentEncode(room);
+			endpoint.display = scheme + endpoint.hostHeader + "/" + (chatroom->rooms.size() == 1 ? rooms : "{" + rooms + "}") +
+				"?nick=b<index>-<pid>-<run>";
+		}
 		display += (display.empty() ? "" : " ") + endpoint.display;
 	}
 	for (const pid_t pid: serverPids)
@@ -260,11 +283,14 @@ int run(const CommandLine& line)
 		if (!ProcessStats(pid).residentKiB())
 			throw UsageError("cannot read /proc/" + std::to_string(pid) + "/status (--server-pid)");
 	}
-	if (redisPid && !ProcessStats(redisPid).residentKiB())
-		throw UsageError("cannot read /proc/" + std::to_string(redisPid) + "/status (--redis-pid)");
+	for (const pid_t pid: redisPids)
+	{
+		if (!ProcessStats(pid).residentKiB())
+			throw UsageError("cannot read /proc/" + std::to_string(pid) + "/status (--redis-pid)");
+	}
 
-	std::optional<RedisStatsSource> redisStats;
-	if (line.has("redis-address")) redisStats.emplace(line.text("redis-address", ""));
+	std::vector<RedisStatsSource> redisStats;
+	for (const std::string& address: line.list("redis-address", {})) redisStats.emplace_back(address);
 
 	std::vector<MetricsSource> metrics;
 	for (const std::string& url: line.list("metrics-url", {}))
@@ -306,7 +332,7 @@ int run(const CommandLine& line)
 
 	LoadLoop loop;
 	RunContext context{loop, std::move(endpoints), ProcessStats(serverPids), nowNs() + secondsToNs(timeout),
-		std::move(metrics), ProcessStats(redisPid), display, tls};
+		std::move(metrics), ProcessStats(redisPids), display, tls};
 	std::vector<Report> reports;
 	if (scenario == "idle")
 		reports.push_back(idleScenario(context, idle, prefix + scenario));
@@ -320,15 +346,15 @@ int run(const CommandLine& line)
 		reports = smokeScenario(context, concurrency, chatroom, prefix);
 
 	record.cpuContentionPercent = contention.percentSinceStart();
-	if (redisStats)
+	for (const RedisStatsSource& source: redisStats)
 	{
 		try
 		{
-			record.redisCommandStats = redisStats->commandStats();
+			addCommandStats(record.redisCommandStats, source.commandStats());
 		}
 		catch (const std::runtime_error& error)
 		{
-			std::cerr << "webchat-bench: warning: redis-server's commandstats not read: " << error.what() << std::endl;
+			std::cerr << "webchat-bench: warning: " << source.address() << "'s commandstats not read: " << error.what() << std::endl;
 		}
 	}
 	record.reports = reports;

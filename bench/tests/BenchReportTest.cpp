@@ -184,6 +184,15 @@ public:
 		CPPUNIT_ASSERT_DOUBLES_EQUAL(17.84, stats.at("evalsha").microsecondsPerCall, 1e-9);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{412}, stats.at("xread").calls);
 		CPPUNIT_ASSERT(parseCommandStats("").empty());
+		// A Redis Cluster's masters: calls summed, time per call over all calls.
+		std::map<std::string, CommandStat> total;
+		addCommandStats(total, {{"evalsha", {100, 20.0}}, {"xread", {10, 5.0}}});
+		addCommandStats(total, {{"evalsha", {300, 40.0}}, {"ping", {1, 1.0}}});
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{400}, total["evalsha"].calls);
+		CPPUNIT_ASSERT_DOUBLES_EQUAL(35.0, total["evalsha"].microsecondsPerCall, 1e-9);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{10}, total["xread"].calls);
+		CPPUNIT_ASSERT_DOUBLES_EQUAL(5.0, total["xread"].microsecondsPerCall, 1e-9);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, total["ping"].calls);
 	}
 
 	void testRedisAddress()

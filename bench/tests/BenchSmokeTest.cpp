@@ -31,6 +31,7 @@ class BenchSmokeTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSmokePasses);
 	CPPUNIT_TEST(testChatroomSmokePasses);
 	CPPUNIT_TEST(testChatroomRateLimitFails);
+	CPPUNIT_TEST(testSeveralRooms);
 	CPPUNIT_TEST(testTwoInstancesThroughRedis);
 	CPPUNIT_TEST(testTlsSmokePasses);
 	CPPUNIT_TEST(testDeflateSmokePasses);
@@ -198,6 +199,45 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("== chatroom/smoke/slow-consumer: PASS ==") != std::string::npos);
 
 		CPPUNIT_ASSERT_MESSAGE(server.output(), server.running());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
+	}
+
+	// --room a,b,c: clients (and senders) spread over three rooms, each
+	// message owed to its own room's members only, ids +1 per room. A
+	// server that delivered across rooms, or a bench that expected it, fails.
+	void testSeveralRooms()
+	{
+		const Poco::UInt16 port = freeLoopbackPort();
+		ServerProcess server({"--config=" + chatroomIni(port, "rate_per_second = 1000000\nrate_burst = 1000000\nrate_per_ip_per_second = 1000000\nrate_per_ip_burst = 1000000\npresence_events_per_ip_per_minute = 1000000\n")});
+		CPPUNIT_ASSERT_MESSAGE(server.output(), server.waitForPort(port));
+		const std::string output = benchPasses({"throughput", "--protocol", "chatroom", "--room", "one,two,three", "--clients",
+			"10", "--senders", "5", "--messages", "200", "--port", std::to_string(port), "--server-pid",
+			std::to_string(server.pid()), "--timeout", "60"});
+		// A report line: "  <key>   <value>".
+		const auto field = [&output](const std::string& key) {
+			const std::size_t at = output.find("\n  " + key + " ");
+			if (at == std::string::npos) return std::string();
+			const std::size_t value = output.find_first_not_of(' ', at + 3 + key.size());
+			return output.substr(value, output.find('\n', value) - value);
+		};
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, std::string("one,two,three"), field("rooms"));
+		// 5 senders x 200 messages, each to its room's members: rooms of
+		// 4, 3 and 3 clients with 2, 2 and 1 senders: (2 x 4 + 2 x 3 + 1 x 3) x 200.
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, std::string("3400"), field("deliveries_expected"));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, std::string("3400"), field("deliveries_verified"));
+
+		// Bad room lists are refused before anything connects.
+		for (const std::vector<std::string>& wrong: {std::vector<std::string>{"--room", "a,a"},
+				 std::vector<std::string>{"--room", "a,,b"}, std::vector<std::string>{"--room", "a,b", "--room-shards", "1,1"},
+				 std::vector<std::string>{"--room", "a,b", "--room-shards", "1", "--redis-pid",
+					 std::to_string(server.pid()) + "," + std::to_string(server.pid())}})
+		{
+			std::vector<std::string> arguments = {"throughput", "--protocol", "chatroom", "--port", std::to_string(port)};
+			arguments.insert(arguments.end(), wrong.begin(), wrong.end());
+			ServerProcess bench(arguments, "", WEBCHAT_BENCH_PATH);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(bench.output(), 2, bench.waitForExit(Poco::Timespan(30, 0)));
+			CPPUNIT_ASSERT_MESSAGE(bench.output(), bench.output().find("--room") != std::string::npos);
+		}
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(server.output(), 0, server.stop());
 	}
 

@@ -51,6 +51,8 @@ class BenchUnitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCheckerInOrder);
 	CPPUNIT_TEST(testCheckerDuplicateAndLate);
 	CPPUNIT_TEST(testCheckerLostAndUnknown);
+	CPPUNIT_TEST(testCheckerGroups);
+	CPPUNIT_TEST(testChatroomClientsRooms);
 	CPPUNIT_TEST(testHistogramBuckets);
 	CPPUNIT_TEST(testHistogramPercentiles);
 	CPPUNIT_TEST(testCommandLine);
@@ -200,6 +202,50 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{3}, third.delivered);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, third.unknown); // seq 3, and sender 5 above
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, third.lost);     // sender 1's message
+	}
+
+	// Two rooms: receivers 0 and 2 hear sender 0, receivers 1 and 3 sender 1.
+	void testCheckerGroups()
+	{
+		DeliveryChecker checker(4, 2, 2);
+		CPPUNIT_ASSERT(checker.hears(2, 0));
+		CPPUNIT_ASSERT(!checker.hears(2, 1));
+		for (std::uint32_t seq = 0; seq < 3; ++seq)
+		{
+			CPPUNIT_ASSERT(checker.record(0, 0, seq) == DeliveryChecker::Verdict::InOrder);
+			CPPUNIT_ASSERT(checker.record(1, 1, seq) == DeliveryChecker::Verdict::InOrder);
+			CPPUNIT_ASSERT(checker.record(3, 1, seq) == DeliveryChecker::Verdict::InOrder);
+		}
+		checker.record(2, 0, 0); // 1 and 2 never come
+		// Another room's message: counted as unknown, not as a delivery.
+		CPPUNIT_ASSERT(checker.record(2, 1, 0) == DeliveryChecker::Verdict::Unknown);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{10}, checker.distinct());
+		const auto totals = checker.totals({3, 3}, 0, 4);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{12}, totals.expected); // 4 receivers x their room's 3
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{10}, totals.delivered);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, totals.lost);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, totals.unknown);
+		CPPUNIT_ASSERT(!totals.clean());
+		// One group: everyone hears everyone.
+		DeliveryChecker one(2, 2);
+		CPPUNIT_ASSERT(one.hears(0, 1));
+		CPPUNIT_ASSERT(one.record(0, 1, 0) == DeliveryChecker::Verdict::InOrder);
+	}
+
+	// Several rooms: client i joins the (i mod n)-th, named in its request target.
+	void testChatroomClientsRooms()
+	{
+		ChatroomOptions options;
+		options.rooms = {"a", "b b", "c"};
+		ChatroomClients clients(options, 5);
+		CPPUNIT_ASSERT_EQUAL(std::size_t{0}, clients.roomOf(0));
+		CPPUNIT_ASSERT_EQUAL(std::size_t{1}, clients.roomOf(4));
+		CPPUNIT_ASSERT_EQUAL("/a?nick=" + clients.nick(0), clients.requestTarget(0));
+		CPPUNIT_ASSERT_EQUAL("/b%20b?nick=" + clients.nick(1), clients.requestTarget(1));
+		CPPUNIT_ASSERT_EQUAL("/c?nick=" + clients.nick(2), clients.requestTarget(2));
+		CPPUNIT_ASSERT_EQUAL("/a?nick=" + clients.nick(3), clients.requestTarget(3));
+		ChatroomClients single(ChatroomOptions{}, 2);
+		CPPUNIT_ASSERT_EQUAL("/bench?nick=" + single.nick(1), single.requestTarget(1));
 	}
 
 	void testHistogramBuckets()
