@@ -58,9 +58,12 @@
 #                                of ~17 clients, 2 senders each (throughput:
 #                                100 clients, 12 senders x 2,000 x 64 B),
 #                                with the rooms on 1 shard (all six), 2 (3 +
-#                                3) and 3 (2 + 2 + 2): short for
-#                                PROTOCOLS="chatroom-cluster1 chatroom-cluster2
-#                                chatroom-cluster3" SCENARIOS=throughput.
+#                                3) and 3 (2 + 2 + 2), after the same load
+#                                on one redis-server (chatroom-redis, here
+#                                with the six rooms too): short for
+#                                PROTOCOLS="chatroom-redis chatroom-cluster1
+#                                chatroom-cluster2 chatroom-cluster3"
+#                                SCENARIOS=throughput.
 # Each cluster run gets 3 fresh redis-servers (cluster-enabled, the same
 # persistence as above, pinned like REDIS_CPU), made a cluster with
 # redis-cli --cluster create; the rooms are named so that their hash tag
@@ -117,7 +120,7 @@ build=${BUILD_DIR:-$repo/build-release}
 port=${PORT:-8000}
 if [[ ${REDIS:-} == cluster ]]; then
 	scenarios=${SCENARIOS:-throughput}
-	protocols=${PROTOCOLS:-chatroom-cluster1 chatroom-cluster2 chatroom-cluster3}
+	protocols=${PROTOCOLS:-chatroom-redis chatroom-cluster1 chatroom-cluster2 chatroom-cluster3}
 elif [[ -n ${REDIS:-} && ${REDIS:-0} != 0 ]]; then
 	scenarios=${SCENARIOS:-throughput latency}
 	protocols=${PROTOCOLS:-chatroom chatroom-redis chatroom-redis2}
@@ -543,6 +546,7 @@ declare -A arguments=(
 	[slow-consumer]="--clients 100 --senders 10 --messages 2000 --size 512"
 	[slowloris]="--slow 1000 --addresses 20 --interval-ms 2000 --probes 100"
 )
+cluster_throughput=(--clients 100 --senders 12 --messages 2000 --size 64)
 records=()
 commands=()
 status=0
@@ -605,7 +609,11 @@ for scenario in $scenarios; do
 			pids=$(printf '%s,' "${cluster_pids[@]}")
 			targets+=(--redis-pid "${pids%,}" --redis-address "${cluster_seeds%,}" --room "$rooms_arg" --room-shards "$shards_arg")
 			# 12 senders: two per room.
-			[[ $scenario == throughput ]] && load=(--clients 100 --senders 12 --messages 2000 --size 64)
+			[[ $scenario == throughput ]] && load=("${cluster_throughput[@]}")
+		elif [[ $protocol == chatroom-redis && -n $uses_cluster ]]; then
+			# The cluster runs' load on one redis-server, for comparison.
+			targets+=(--room "chat2,chat3,chat4,chat5,chat6,chat7")
+			[[ $scenario == throughput ]] && load=("${cluster_throughput[@]}")
 		fi
 		if [[ $protocol == *-tls ]]; then targets+=("${tls_bench[@]}"); fi
 		if [[ $protocol == *-deflate ]]; then targets+=(--deflate); fi
@@ -654,7 +662,8 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	if [[ -n $uses_cluster ]]; then
 		echo "- chat room on a Redis Cluster: the chat room's command without the database, plus \`${cluster_defines[*]}\`;" \
 			"webchat-bench gets the six rooms (\`--room\`, client i in the (i mod 6)-th), which master holds each" \
-			"(\`--room-shards\`), the masters' pids and addresses; throughput there: \`--clients 100 --senders 12 --messages 2000 --size 64\`"
+			"(\`--room-shards\`), the masters' pids and addresses; throughput there: \`${cluster_throughput[*]}\`" \
+			"(chatroom-redis, one redis-server, gets the same load and six rooms)"
 		echo "- each master, afresh for each run: \`${redis_pin[*]} $redis_server --port <port> --bind 127.0.0.1 --dir <temporary folder>" \
 			"--cluster-enabled yes --cluster-config-file <dir>/nodes.conf --appendonly yes --appendfsync everysec --save \"\" --daemonize no\`" \
 			"on ports ${cluster_ports[*]}, then \`$redis_cli --cluster create <the three> --cluster-replicas 0 --cluster-yes\`" \
