@@ -200,6 +200,15 @@ std::vector<Link::Reply> ClusterLink::pipeline(const std::vector<Command>& comma
 		for (std::size_t j = i; !slots[i] && j-- > 0;) slots[i] = slots[j];
 		for (std::size_t j = i + 1; !slots[i] && j < commands.size(); ++j) slots[i] = slots[j];
 	}
+	// The transactions: each enclosed command's MULTI (MULTI and EXEC included).
+	std::vector<std::optional<std::size_t>> openedBy(commands.size());
+	std::optional<std::size_t> open;
+	for (std::size_t i = 0; i < commands.size(); ++i)
+	{
+		if (named(commands[i].word(0), "MULTI")) open = i;
+		openedBy[i] = open;
+		if (named(commands[i].word(0), "EXEC") || named(commands[i].word(0), "DISCARD")) open.reset();
+	}
 	std::vector<Routed> pending;
 	for (std::size_t i = 0; i < commands.size(); ++i)
 	{
@@ -278,6 +287,7 @@ std::vector<Link::Reply> ClusterLink::pipeline(const std::vector<Command>& comma
 				}
 			}
 			if (again.empty()) return replies;
+			retryTransactionsWhole(again, openedBy, replies);
 			if (Clock::now() >= deadline)
 				throw Poco::TimeoutException("Redis Cluster: a slot found no master within redis_timeout_ms");
 			if (wait) pause(deadline);
@@ -313,6 +323,43 @@ std::vector<Link::Reply> ClusterLink::pipeline(const std::vector<Command>& comma
 		disconnect();
 		throw;
 	}
+}
+
+void ClusterLink::retryTransactionsWhole(std::vector<Routed>& again, const std::vector<std::optional<std::size_t>>& openedBy,
+	std::vector<Reply>& replies)
+{
+	// Where each transaction goes next, by its MULTI's index: the node a
+	// -MOVED or -ASK named (ASKING then goes before MULTI alone: Redis keeps
+	// the flag for the whole transaction, and an ASKING inside it would be
+	// queued), else where the map says.
+	std::map<std::size_t, Routed> transactions;
+	std::vector<Routed> retried;
+	for (auto& routed : again)
+	{
+		const auto multi = openedBy[routed.index];
+		if (!multi)
+		{
+			retried.push_back(std::move(routed));
+			continue;
+		}
+		Routed& where = transactions.try_emplace(*multi, Routed{*multi, "", false}).first->second;
+		if (!routed.node.empty())
+		{
+			where.node = routed.node;
+			where.asking = routed.asking;
+		}
+	}
+	for (const auto& [multi, where] : transactions)
+	{
+		for (std::size_t i = multi; i < openedBy.size() && openedBy[i] == multi; ++i)
+		{
+			replies[i] = Reply();
+			retried.push_back({i, where.node, i == multi && where.asking});
+		}
+	}
+	// In the pipeline's order again: the commands of a slot keep theirs.
+	std::stable_sort(retried.begin(), retried.end(), [](const Routed& a, const Routed& b) { return a.index < b.index; });
+	again = std::move(retried);
 }
 
 std::size_t ClusterLink::readStreams(const std::vector<Command>& reads, const RespReader::EntryVisitor& visit)

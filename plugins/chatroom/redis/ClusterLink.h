@@ -22,6 +22,10 @@
 //     throws, as RedisLink does: whether Redis ran it is unknown, and the
 //     caller decides as with one Redis (the writer sends its unanswered
 //     changes again: posts are taken once by their sequence number).
+//   - a transaction (MULTI ... EXEC) is all or nothing: when one of its
+//     commands is redirected or refused as above, Redis aborts it
+//     (EXECABORT, or the redirection as EXEC's reply) and ran none of it, so
+//     the whole transaction goes again, to one node.
 // A pipeline's commands are grouped by node, every node's part is sent
 // before any reply is read, and the replies come back in the commands'
 // order. Commands of one slot keep their order (one node, one connection).
@@ -83,6 +87,11 @@ private:
 		bool asking = false;
 	};
 
+	/// After a round: a transaction with any command in again goes again
+	/// whole (its replies so far dropped), to one node; again ends in the
+	/// pipeline's order.
+	static void retryTransactionsWhole(std::vector<Routed>& again, const std::vector<std::optional<std::size_t>>& openedBy,
+		std::vector<Reply>& replies);
 	void refreshMap();
 	bool readMapFrom(const std::string& address);
 	Node& node(const std::string& address);

@@ -18,6 +18,7 @@
 
 #include "Poco/String.h"
 
+#include <future>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -62,6 +63,7 @@ class ClusterRedisTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(ClusterRedisTest);
 	CPPUNIT_TEST(testLinkRoutesFollowsMovedAndAsk);
+	CPPUNIT_TEST(testTransactionFollowsItsSlotWhole);
 	CPPUNIT_TEST(testRoomsOnEveryShard);
 	CPPUNIT_TEST(testMasterKilledUnderTraffic);
 	CPPUNIT_TEST_SUITE_END();
@@ -108,6 +110,68 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("before"), RedisLink::bulk(link.run(RedisLink::command({"GET", "foo"}))).value_or(""));
 		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(target), link.masterOf(slot));
 		CPPUNIT_ASSERT_EQUAL(std::string("asked"), RedisLink::bulk(link.run(RedisLink::command({"GET", "{foo}new"}))).value_or(""));
+	}
+
+	// Transactions (MULTI ... EXEC) whose slot moves while the link's map
+	// still names the old master. Redis aborts such a transaction and ran
+	// none of it; the link must send all of it again, to the new master, not
+	// the redirected commands alone (they would run outside the transaction
+	// and leave EXEC's reply an error):
+	//   - slot migrating (-ASK): a one-key transaction runs on the target at
+	//     once (ASKING before MULTI); a two-key one is refused there
+	//     (-TRYAGAIN, keys missing mid-migration) and waits, retried, until
+	//     the slot is handed over, then runs once;
+	//   - slot moved (-MOVED): the whole transaction goes to the new master.
+	void testTransactionFollowsItsSlotWhole()
+	{
+		RedisCluster cluster;
+		ClusterLink link({"127.0.0.1:" + std::to_string(cluster.ports[0])}, Poco::Timespan(3, 0));
+		const auto transaction = [&link](const std::vector<std::string>& keys) {
+			std::vector<RedisLink::Command> commands{RedisLink::command({"MULTI"})};
+			for (const auto& key : keys) commands.push_back(RedisLink::command({"INCR", key}));
+			commands.push_back(RedisLink::command({"EXEC"}));
+			std::vector<std::int64_t> values;
+			const Poco::Redis::Array exec = RedisLink::array(link.pipeline(commands).back());
+			for (std::size_t i = 0; i < exec.size(); ++i) values.push_back(exec.get<Poco::Int64>(i));
+			return values;
+		};
+		const auto id = [&](std::uint16_t port) { return Poco::trim(cluster.reply(port, {"CLUSTER", "MYID"})); };
+		const auto otherMaster = [&](std::uint16_t port) { return port == cluster.masters()[1] ? cluster.masters()[2] : cluster.masters()[1]; };
+		const auto keysIn = [&](std::uint16_t port, std::uint16_t slot) {
+			return Poco::trim(cluster.reply(port, {"CLUSTER", "COUNTKEYSINSLOT", std::to_string(slot)}));
+		};
+
+		const std::uint16_t slot = keySlot("tx");
+		const std::uint16_t source = cluster.masterOf(slot);
+		const std::uint16_t target = otherMaster(source);
+		link.run(RedisLink::command({"SET", "{tx}before", "1"}));
+		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(source), link.masterOf(slot));
+		cluster.reply(target, {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", id(source)});
+		cluster.reply(source, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(target)});
+		CPPUNIT_ASSERT((transaction({"{tx}one"}) == std::vector<std::int64_t>{1}));
+		CPPUNIT_ASSERT_EQUAL(std::string("1"), keysIn(target, slot));
+		auto waiting = std::async(std::launch::async, [&] { return transaction({"{tx}a", "{tx}b"}); });
+		CPPUNIT_ASSERT(waiting.wait_for(std::chrono::milliseconds(500)) == std::future_status::timeout);
+		cluster.reply(source, {"MIGRATE", "127.0.0.1", std::to_string(target), "", "0", "5000", "KEYS", "{tx}before"});
+		for (const auto port : cluster.masters()) cluster.reply(port, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id(target)});
+		CPPUNIT_ASSERT((waiting.get() == std::vector<std::int64_t>{1, 1}));
+		CPPUNIT_ASSERT_EQUAL(std::string("4"), keysIn(target, slot));
+
+		// Moved behind the link's back: its map still names the source.
+		const std::uint16_t movedSlot = keySlot("ty");
+		const std::uint16_t from = cluster.masterOf(movedSlot);
+		const std::uint16_t to = otherMaster(from);
+		link.run(RedisLink::command({"SET", "{ty}before", "1"}));
+		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(from), link.masterOf(movedSlot));
+		cluster.reply(to, {"CLUSTER", "SETSLOT", std::to_string(movedSlot), "IMPORTING", id(from)});
+		cluster.reply(from, {"CLUSTER", "SETSLOT", std::to_string(movedSlot), "MIGRATING", id(to)});
+		cluster.reply(from, {"MIGRATE", "127.0.0.1", std::to_string(to), "", "0", "5000", "KEYS", "{ty}before"});
+		for (const auto port : cluster.masters()) cluster.reply(port, {"CLUSTER", "SETSLOT", std::to_string(movedSlot), "NODE", id(to)});
+		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(from), link.masterOf(movedSlot));
+		CPPUNIT_ASSERT((transaction({"{ty}a", "{ty}b"}) == std::vector<std::int64_t>{1, 1}));
+		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(to), link.masterOf(movedSlot));
+		CPPUNIT_ASSERT_EQUAL(std::string("3"), keysIn(to, movedSlot));
+		CPPUNIT_ASSERT_EQUAL(std::string("0"), keysIn(from, movedSlot));
 	}
 
 	void testRoomsOnEveryShard()
