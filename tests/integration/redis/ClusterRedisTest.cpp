@@ -137,6 +137,16 @@ public:
 		};
 		const auto id = [&](std::uint16_t port) { return Poco::trim(cluster.reply(port, {"CLUSTER", "MYID"})); };
 		const auto otherMaster = [&](std::uint16_t port) { return port == cluster.masters()[1] ? cluster.masters()[2] : cluster.masters()[1]; };
+		// A slot's migration from one master to another, as redis-cli
+		// --cluster reshard does it, in two halves.
+		const auto startMigration = [&](std::uint16_t slot, std::uint16_t from, std::uint16_t to) {
+			cluster.reply(to, {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", id(from)});
+			cluster.reply(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(to)});
+		};
+		const auto finishMigration = [&](std::uint16_t slot, std::uint16_t from, std::uint16_t to, const std::string& key) {
+			cluster.reply(from, {"MIGRATE", "127.0.0.1", std::to_string(to), "", "0", "5000", "KEYS", key});
+			for (const auto port : cluster.masters()) cluster.reply(port, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id(to)});
+		};
 		const auto keysIn = [&](std::uint16_t port, std::uint16_t slot) {
 			return Poco::trim(cluster.reply(port, {"CLUSTER", "COUNTKEYSINSLOT", std::to_string(slot)}));
 		};
@@ -146,14 +156,12 @@ public:
 		const std::uint16_t target = otherMaster(source);
 		link.run(RedisLink::command({"SET", "{tx}before", "1"}));
 		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(source), link.masterOf(slot));
-		cluster.reply(target, {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", id(source)});
-		cluster.reply(source, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(target)});
+		startMigration(slot, source, target);
 		CPPUNIT_ASSERT((transaction({"{tx}one"}) == std::vector<std::int64_t>{1}));
 		CPPUNIT_ASSERT_EQUAL(std::string("1"), keysIn(target, slot));
 		auto waiting = std::async(std::launch::async, [&] { return transaction({"{tx}a", "{tx}b"}); });
 		CPPUNIT_ASSERT(waiting.wait_for(std::chrono::milliseconds(500)) == std::future_status::timeout);
-		cluster.reply(source, {"MIGRATE", "127.0.0.1", std::to_string(target), "", "0", "5000", "KEYS", "{tx}before"});
-		for (const auto port : cluster.masters()) cluster.reply(port, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id(target)});
+		finishMigration(slot, source, target, "{tx}before");
 		CPPUNIT_ASSERT((waiting.get() == std::vector<std::int64_t>{1, 1}));
 		CPPUNIT_ASSERT_EQUAL(std::string("4"), keysIn(target, slot));
 
@@ -163,10 +171,8 @@ public:
 		const std::uint16_t to = otherMaster(from);
 		link.run(RedisLink::command({"SET", "{ty}before", "1"}));
 		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(from), link.masterOf(movedSlot));
-		cluster.reply(to, {"CLUSTER", "SETSLOT", std::to_string(movedSlot), "IMPORTING", id(from)});
-		cluster.reply(from, {"CLUSTER", "SETSLOT", std::to_string(movedSlot), "MIGRATING", id(to)});
-		cluster.reply(from, {"MIGRATE", "127.0.0.1", std::to_string(to), "", "0", "5000", "KEYS", "{ty}before"});
-		for (const auto port : cluster.masters()) cluster.reply(port, {"CLUSTER", "SETSLOT", std::to_string(movedSlot), "NODE", id(to)});
+		startMigration(movedSlot, from, to);
+		finishMigration(movedSlot, from, to, "{ty}before");
 		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(from), link.masterOf(movedSlot));
 		CPPUNIT_ASSERT((transaction({"{ty}a", "{ty}b"}) == std::vector<std::int64_t>{1, 1}));
 		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(to), link.masterOf(movedSlot));
