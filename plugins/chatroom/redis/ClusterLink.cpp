@@ -119,20 +119,34 @@ void ClusterLink::disconnect()
 
 void ClusterLink::refreshMap()
 {
-	// The masters of the last map first (a seed node may be one that went).
+	// The masters of the last map first (a seed node may be one that went),
+	// but a node that failed goes last, the longest-failed first: one that
+	// does not answer at all (stopped, cut off) costs a whole timeout, which
+	// the map read must not pay again each time while the node is gone.
 	std::vector<std::string> candidates = _masters;
 	for (const auto& seed : _seeds)
 		if (std::find(candidates.begin(), candidates.end(), seed) == candidates.end()) candidates.push_back(seed);
+	const auto failedAt = [this](const std::string& address) {
+		const auto found = _failedAt.find(address);
+		return found == _failedAt.end() ? Clock::time_point::min() : found->second;
+	};
+	std::stable_sort(candidates.begin(), candidates.end(),
+		[&](const std::string& a, const std::string& b) { return failedAt(a) < failedAt(b); });
 	std::string why = "no seed node";
 	for (const auto& address : candidates)
 	{
 		try
 		{
-			if (readMapFrom(address)) return;
+			if (readMapFrom(address))
+			{
+				_failedAt.erase(address);
+				return;
+			}
 			why = address + " serves no slot";
 		}
 		catch (const Poco::Exception& exc)
 		{
+			_failedAt[address] = Clock::now();
 			why = address + ": " + exc.displayText();
 		}
 	}
@@ -233,7 +247,7 @@ std::vector<Link::Reply> ClusterLink::pipeline(const std::vector<Command>& comma
 			std::vector<Routed> again;
 			bool readMap = false;
 			bool wait = false;
-			std::vector<std::pair<RedisLink*, const std::vector<const Routed*>*>> sent;
+			std::vector<std::pair<const std::string*, const std::vector<const Routed*>*>> sent;
 			for (const auto& [address, part] : parts)
 			{
 				RedisLink& link = *node(address).commands;
@@ -245,6 +259,7 @@ std::vector<Link::Reply> ClusterLink::pipeline(const std::vector<Command>& comma
 				{
 					// Nothing sent: its slots' new master (a replica being
 					// promoted) takes them once the map names it.
+					_failedAt[address] = Clock::now();
 					for (const Routed* routed : part) again.push_back({routed->index, "", false});
 					readMap = wait = true;
 					continue;
@@ -257,13 +272,23 @@ std::vector<Link::Reply> ClusterLink::pipeline(const std::vector<Command>& comma
 					out.push_back(commands[routed->index]);
 				}
 				link.sendOnly(out);
-				sent.emplace_back(&link, &part);
+				sent.emplace_back(&address, &part);
 			}
-			for (const auto& [link, part] : sent)
+			for (const auto& [address, part] : sent)
 			{
+				RedisLink* link = node(*address).commands.get();
 				std::size_t count = 0;
 				for (const Routed* routed : *part) count += routed->asking ? 2 : 1;
-				const auto got = link->readReplies(count);
+				std::vector<Reply> got;
+				try
+				{
+					got = link->readReplies(count);
+				}
+				catch (const Poco::Exception&)
+				{
+					_failedAt[*address] = Clock::now();
+					throw;
+				}
 				std::size_t at = 0;
 				for (const Routed* routed : *part)
 				{

@@ -18,6 +18,9 @@
 //     the command sent again after a short pause, for up to the reply
 //     timeout; past it the call throws Poco::TimeoutException. None of
 //     these ran the command, so sending it again runs it once.
+//   - a node that fails to connect or answer is asked for the map last
+//     until it answers one again: a silent node (stopped, cut off) costs
+//     a timeout once, not at every map read.
 //   - a connection that fails after the command left (sent, no reply read)
 //     throws, as RedisLink does: whether Redis ran it is unknown, and the
 //     caller decides as with one Redis (the writer sends its unanswered
@@ -72,6 +75,9 @@ public:
 
 	/// The master serving slot as the map has it ("" before a map).
 	std::string masterOf(std::uint16_t slot) const;
+	/// The map's masters (host:port), in the order the map listed them,
+	/// which is the order they are asked for the next map (failed ones last).
+	const std::vector<std::string>& masters() const { return _masters; }
 
 private:
 	struct Node
@@ -104,6 +110,9 @@ private:
 	std::vector<std::string> _masters;   // the map's masters, by index
 	std::vector<std::uint16_t> _slots;   // slot -> index in _masters (NoMaster: none); empty: no map
 	std::map<std::string, Node> _nodes;  // by address: the connections made so far
+	// When each node last failed to connect or answer (none: never, or it
+	// answered a map read since): refreshMap() asks it last.
+	std::map<std::string, std::chrono::steady_clock::time_point> _failedAt;
 };
 
 } // namespace webchat::chatroom::redis

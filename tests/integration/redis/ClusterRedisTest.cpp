@@ -64,6 +64,7 @@ class ClusterRedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(ClusterRedisTest);
 	CPPUNIT_TEST(testLinkRoutesFollowsMovedAndAsk);
 	CPPUNIT_TEST(testTransactionFollowsItsSlotWhole);
+	CPPUNIT_TEST(testSilentMasterCostsOneTimeout);
 	CPPUNIT_TEST(testRoomsOnEveryShard);
 	CPPUNIT_TEST(testMasterKilledUnderTraffic);
 	CPPUNIT_TEST_SUITE_END();
@@ -178,6 +179,47 @@ public:
 		CPPUNIT_ASSERT_EQUAL("127.0.0.1:" + std::to_string(to), link.masterOf(movedSlot));
 		CPPUNIT_ASSERT_EQUAL(std::string("3"), keysIn(to, movedSlot));
 		CPPUNIT_ASSERT_EQUAL(std::string("0"), keysIn(from, movedSlot));
+	}
+
+	// A master that goes silent (SIGSTOP: its port still accepts, nothing
+	// answers; a cut-off host looks the same) and is the first the map
+	// lists, so the first a map read asks: a command for its slots fails
+	// after the timeout, and from then on the map is read from the others
+	// first, so commands for the other masters' slots do not pay that
+	// timeout again at each reconnection. (No failover here: the cluster's
+	// node timeout is a minute.)
+	void testSilentMasterCostsOneTimeout()
+	{
+		RedisCluster cluster(60000);
+		const std::uint16_t seed = cluster.masters()[1];
+		ClusterLink link({"127.0.0.1:" + std::to_string(seed)}, Poco::Timespan(1, 500000));
+		link.ensureConnected();
+		const std::string silent = link.masters().front();
+		const std::uint16_t silentPort = static_cast<std::uint16_t>(std::stoi(silent.substr(silent.rfind(':') + 1)));
+		std::string ownKey, otherKey;
+		for (int i = 0; ownKey.empty() || otherKey.empty(); ++i)
+		{
+			const std::string key = "k" + std::to_string(i);
+			(link.masterOf(keySlot(key)) == silent ? ownKey : otherKey) = key;
+		}
+		cluster.pause(silentPort);
+		const auto started = std::chrono::steady_clock::now();
+		CPPUNIT_ASSERT_THROW(link.run(RedisLink::command({"SET", ownKey, "x"})), Poco::Exception);
+		CPPUNIT_ASSERT(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(1400));
+		for (int round = 0; round < 3; ++round)
+		{
+			link.disconnect(); // the next command reads the map first
+			const auto before = std::chrono::steady_clock::now();
+			CPPUNIT_ASSERT_EQUAL(std::string("OK"),
+				RedisLink::bulk(link.run(RedisLink::command({"SET", otherKey, std::to_string(round)}))).value_or(""));
+			const auto took = std::chrono::steady_clock::now() - before;
+			CPPUNIT_ASSERT_MESSAGE("round " + std::to_string(round) + " took " +
+					std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) + " ms",
+				took < std::chrono::milliseconds(1000));
+		}
+		cluster.resume(silentPort);
+		// Back: it answers again, its slots served as before.
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), RedisLink::bulk(link.run(RedisLink::command({"SET", ownKey, "y"}))).value_or(""));
 	}
 
 	void testRoomsOnEveryShard()

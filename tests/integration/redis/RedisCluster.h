@@ -121,6 +121,11 @@ public:
 	/// SIGKILL: no shutdown of its own.
 	void kill(std::uint16_t port) { nodes.at(port)->stop(SIGKILL); }
 
+	/// SIGSTOP: the node goes silent (its port still accepts connections,
+	/// nothing answers) until resume(). Ask nothing of it meanwhile.
+	void pause(std::uint16_t port) { ::kill(nodes.at(port)->pid(), SIGSTOP); }
+	void resume(std::uint16_t port) { ::kill(nodes.at(port)->pid(), SIGCONT); }
+
 	/// Waits until every live node says cluster_state:ok, a live master
 	/// serves every slot (after a kill: its replica was promoted) and every
 	/// replica has synchronised (only such a replica can take over).
