@@ -743,6 +743,11 @@ std::map<std::string, std::vector<Name>> ChatHandler::localMembers()
 	return result;
 }
 
+void ChatHandler::forgetRoomsEmptySince(std::chrono::steady_clock::time_point cutoff)
+{
+	_rooms.forgetEmptySince(cutoff);
+}
+
 std::vector<std::string> ChatHandler::remoteInstances()
 {
 	std::vector<std::string> result;

@@ -159,6 +159,7 @@ public:
 	void remoteMembers(const std::string& room, const std::map<std::string, std::string>& members) override;
 	void instanceGone(const std::string& instance) override;
 	std::map<std::string, std::vector<Name>> localMembers() override;
+	void forgetRoomsEmptySince(std::chrono::steady_clock::time_point cutoff) override;
 	std::vector<std::string> remoteInstances() override;
 	void removed(const std::string& room, std::uint64_t id, const std::string& by) override;
 	void kicked(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason) override;

@@ -7,8 +7,10 @@
 // how it is shown until it is forgotten. A room lives
 // while anyone holds it (from acquire() to release()) and, once empty, is
 // kept for its history, so a client that reconnects finds what it missed.
-// An empty room is forgotten only when a new room needs its slot: the one
-// that has been empty the longest goes first.
+// An empty room is forgotten when a new room needs its slot (the one that
+// has been empty the longest goes first) or, where history lives elsewhere
+// (backend = redis), when it has been empty for a while
+// (forgetEmptySince()).
 //
 // Thread-safe: one small mutex, taken once per connection open and close
 // (never per message). The room's own state is guarded by its topic.
@@ -21,6 +23,7 @@
 
 #include "NameRules.h"
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <list>
@@ -76,7 +79,29 @@ public:
 		std::lock_guard<std::mutex> lock(_mutex);
 		const auto it = _rooms.find(key);
 		if (it == _rooms.end() || it->second.holders == 0) return;
-		if (--it->second.holders == 0) it->second.emptySince = _empty.insert(_empty.end(), key);
+		if (--it->second.holders == 0)
+		{
+			it->second.emptySince = _empty.insert(_empty.end(), key);
+			it->second.emptyAt = std::chrono::steady_clock::now();
+		}
+	}
+
+	/// Forgets every room nobody has held since before cutoff; returns how
+	/// many. A room held again meanwhile (a join under way) is kept.
+	std::size_t forgetEmptySince(std::chrono::steady_clock::time_point cutoff)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		std::size_t forgotten = 0;
+		// _empty is in the order the rooms emptied: the oldest first.
+		while (!_empty.empty())
+		{
+			const auto it = _rooms.find(_empty.front());
+			if (it != _rooms.end() && it->second.emptyAt >= cutoff) break;
+			if (it != _rooms.end()) _rooms.erase(it);
+			_empty.pop_front();
+			++forgotten;
+		}
+		return forgotten;
 	}
 
 	std::size_t size() const
@@ -143,6 +168,7 @@ private:
 		std::shared_ptr<Room> room;
 		std::size_t holders;
 		std::list<std::string>::iterator emptySince; // its place in _empty, or _empty.end()
+		std::chrono::steady_clock::time_point emptyAt{}; // when it was last released by its last holder
 	};
 
 	const std::size_t _maxRooms;

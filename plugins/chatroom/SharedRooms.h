@@ -28,6 +28,7 @@
 #include "HistoryStore.h"
 #include "NameRules.h"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -97,6 +98,10 @@ public:
 
 		/// The rooms loaded here (by key), with this instance's own members.
 		virtual std::map<std::string, std::vector<Name>> localMembers() = 0;
+
+		/// Forgets the rooms that have had no members here since before
+		/// cutoff (their history is the backend's): they leave the reads.
+		virtual void forgetRoomsEmptySince(std::chrono::steady_clock::time_point /*cutoff*/) {}
 
 		/// The instances with members in rooms loaded here.
 		virtual std::vector<std::string> remoteInstances() = 0;

@@ -106,6 +106,7 @@ void FeedReader::run()
 			readFeeds();
 			if (Clock::now() >= nextCheck)
 			{
+				if (_options.idleRoomMs > 0) _sink->forgetRoomsEmptySince(Clock::now() - Milliseconds(_options.idleRoomMs));
 				dropUnloaded();
 				checkInstances();
 				nextCheck = Clock::now() + checkEvery;

@@ -45,6 +45,7 @@ struct RedisOptions
 	std::size_t queueLimit = 10000;        // posts waiting for Redis (unreachable, or slower than the clients)
 	std::uint64_t logLength = 10000;       // messages kept per room (0: all)
 	std::uint64_t feedLength = 100000;     // entries kept in each room's feed and the global feed
+	std::int64_t idleRoomMs = 60000;       // a room without members here is forgotten (its feed unread) after this; 0: never
 
 	Poco::Timespan timeout() const { return Poco::Timespan(timeoutMs * 1000); }
 	bool cluster() const { return mode == Mode::Cluster; }

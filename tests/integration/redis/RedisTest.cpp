@@ -23,6 +23,43 @@
 using namespace webchat::test;
 using namespace webchat::test::chatroom;
 
+namespace {
+
+// A chat-room server on Redis with a status listener beside it, whose
+// /metrics tells how many messages it read from Redis.
+class MeteredServer
+{
+public:
+	MeteredServer(const std::string& redisAddress, const std::string& extraKeys):
+		chatPort(freeLoopbackPort()),
+		statusPort(freeLoopbackPort()),
+		_process({"--config=" + writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
+			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(chatPort) + "\nplugin = chatroom\nclass = ChatroomPlugin\n"
+			"backend = redis\nredis_address = " + redisAddress + "\nredis_timeout_ms = 1000\nleave_grace_ms = 0\nnick_reservation_days = 0\n" + extraKeys +
+			"[listeners.status]\naddress = 127.0.0.1\nport = " + std::to_string(statusPort) + "\nplugin = status\nclass = StatusPlugin\n")})
+	{
+		CPPUNIT_ASSERT_MESSAGE(_process.output(), _process.waitForPort(chatPort) && _process.waitForPort(statusPort));
+	}
+
+	/// webchat_redis_messages_received_total now.
+	unsigned long long messagesReceived() const
+	{
+		const std::string received = "webchat_redis_messages_received_total{listener=\"chat\"} ";
+		const std::string body = httpGet(statusPort, "/metrics").body;
+		const auto at = body.find("\n" + received);
+		CPPUNIT_ASSERT_MESSAGE(body, at != std::string::npos);
+		return std::stoull(body.substr(at + 1 + received.size()));
+	}
+
+	const Poco::UInt16 chatPort;
+	const Poco::UInt16 statusPort;
+
+private:
+	ServerProcess _process;
+};
+
+} // namespace
+
 class RedisTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(RedisTest);
@@ -40,6 +77,7 @@ class RedisTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMetricsShowTheLink);
 	CPPUNIT_TEST(testOnlyTheRoomsHostedHereAreRead);
 	CPPUNIT_TEST(testRoomsOfBeforeTheHashTagsAreKept);
+	CPPUNIT_TEST(testAnEmptiedRoomStopsBeingRead);
 	CPPUNIT_TEST(testARoomLoadedLaterIsReadAtOnce);
 	CPPUNIT_TEST(testRedisRestartsUnderTraffic);
 	CPPUNIT_TEST(testMembersOfAStoppedInstanceLeave);
@@ -408,20 +446,10 @@ public:
 		// of messages received does not move with y's traffic.
 		RedisServer redis;
 		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
-		const auto chatPort = freeLoopbackPort(), statusPort = freeLoopbackPort();
-		ServerProcess a({"--config=" + writeTempFile("[server]\nplugin_path = " + pluginDir() + "\n"
-			"[listeners.chat]\naddress = 127.0.0.1\nport = " + std::to_string(chatPort) + "\nplugin = chatroom\nclass = ChatroomPlugin\n"
-			"backend = redis\nredis_address = " + redis.address() + "\nredis_timeout_ms = 1000\nleave_grace_ms = 0\nnick_reservation_days = 0\n" + fast +
-			"[listeners.status]\naddress = 127.0.0.1\nport = " + std::to_string(statusPort) + "\nplugin = status\nclass = StatusPlugin\n")});
-		CPPUNIT_ASSERT_MESSAGE(a.output(), a.waitForPort(chatPort) && a.waitForPort(statusPort));
+		MeteredServer a(redis.address(), fast);
 		SharedServer b(redis.address(), fast);
-		const std::string received = "webchat_redis_messages_received_total{listener=\"chat\"} ";
-		const auto receivedByA = [&] {
-			const std::string body = httpGet(statusPort, "/metrics").body;
-			const auto at = body.find("\n" + received);
-			CPPUNIT_ASSERT_MESSAGE(body, at != std::string::npos);
-			return std::stoull(body.substr(at + 1 + received.size()));
-		};
+		const auto receivedByA = [&a] { return a.messagesReceived(); };
+		const auto chatPort = a.chatPort;
 		ChatClient an(chatPort, "/x?nick=An");
 		an.expect("welcome");
 		ChatClient binh(b.port, "/x?nick=Binh");
@@ -451,6 +479,49 @@ public:
 		binh.send("last");
 		CPPUNIT_ASSERT((std::vector<Seen>{{3, "Binh", "last"}}) == messages(an, 1));
 		CPPUNIT_ASSERT_EQUAL(3ull, receivedByA());
+	}
+
+	void testAnEmptiedRoomStopsBeingRead()
+	{
+		// A room whose last member on A left is forgotten on A after
+		// redis_idle_room_ms (checked every redis_presence_ttl_ms / 2): A no
+		// longer reads its traffic, which goes on on B. A new member on A
+		// loads it afresh: the history B's traffic left, and its messages
+		// from then on.
+		RedisServer redis;
+		const std::string fast = "rate_per_second = 100000\nrate_burst = 100000\n";
+		MeteredServer a(redis.address(), "redis_idle_room_ms = 200\nredis_presence_ttl_ms = 600\n" + fast);
+		SharedServer b(redis.address(), fast);
+		// x keeps a member on A: its messages tell when A has read up to them.
+		ChatClient an(a.chatPort, "/x?nick=An");
+		an.expect("welcome");
+		ChatClient binh(b.port, "/x?nick=Binh");
+		binh.expect("welcome");
+		auto leaving = std::make_unique<ChatClient>(a.chatPort, "/y?nick=Lan");
+		leaving->expect("welcome");
+		ChatClient cuong(b.port, "/y?nick=Cuong");
+		cuong.expect("welcome");
+		cuong.send("while Lan is here");
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Cuong", "while Lan is here"}}) == messages(*leaving, 1));
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Cuong", "while Lan is here"}}) == messages(cuong, 1));
+		CPPUNIT_ASSERT_EQUAL(1ull, a.messagesReceived());
+		leaving.reset();
+		cuong.expect("leave");
+		// Forgotten after 200 ms, at a check every 300 ms.
+		std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+		constexpr int busy = 200;
+		for (int i = 0; i < busy; ++i) cuong.send(std::to_string(i));
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(busy + 1), messages(cuong, busy).back().id);
+		binh.send("after y");
+		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Binh", "after y"}}) == messages(an, 1));
+		CPPUNIT_ASSERT_EQUAL(2ull, a.messagesReceived());
+		// Back on A: y loaded afresh, B's traffic in its history, read again.
+		ChatClient dung(a.chatPort, "/y?nick=Dung");
+		const auto welcome = dung.expect("welcome");
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(busy + 1), welcome->getValue<Poco::UInt64>("lastId"));
+		cuong.send("welcome back");
+		CPPUNIT_ASSERT((std::vector<Seen>{{busy + 2, "Cuong", "welcome back"}}) == messages(dung, 1));
+		CPPUNIT_ASSERT_EQUAL(3ull, a.messagesReceived());
 	}
 
 	void testARoomLoadedLaterIsReadAtOnce()

@@ -126,6 +126,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(10000), s.redis.presenceTtlMs);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(10000), s.redis.queueLimit);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(100000), s.redis.feedLength);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(60000), s.redis.idleRoomMs);
 		// A room's log keeps what retention_count says.
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(10000), s.redis.logLength);
 	}
@@ -133,7 +134,7 @@ public:
 	void testRedisKeys()
 	{
 		const auto s = read({{"backend", "redis"}, {"redis_address", "redis.internal:6380"}, {"redis_namespace", "chat-eu"}, {"redis_timeout_ms", "500"},
-			{"redis_presence_ttl_ms", "3000"}, {"redis_queue_limit", "0"}, {"redis_feed_length", "5000"}, {"retention_count", "0"},
+			{"redis_presence_ttl_ms", "3000"}, {"redis_queue_limit", "0"}, {"redis_feed_length", "5000"}, {"redis_idle_room_ms", "0"}, {"retention_count", "0"},
 			{"database_fallback", "memory"}, {"redis_user", "chat"}, {"redis_password", "s3cret with spaces"}});
 		CPPUNIT_ASSERT_EQUAL(std::string("redis.internal:6380"), s.redis.address);
 		CPPUNIT_ASSERT_EQUAL(std::string("chat-eu"), s.redis.ns);
@@ -141,6 +142,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(3000), s.redis.presenceTtlMs);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), s.redis.queueLimit);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(5000), s.redis.feedLength);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.redis.idleRoomMs);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), s.redis.logLength);
 		CPPUNIT_ASSERT(s.fallBackToMemory);
 		CPPUNIT_ASSERT_EQUAL(std::string("chat"), s.redis.credentials.user);
@@ -162,6 +164,8 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_presence_ttl_ms = 100: expected a whole number from 300 to 3600000"),
 			refusal({{"redis_presence_ttl_ms", "100"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_feed_length = 10: expected a whole number from 1000 to 1099511627776"), refusal({{"redis_feed_length", "10"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_idle_room_ms = -1: expected a whole number from 0 to 86400000"), refusal({{"redis_idle_room_ms", "-1"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_idle_room_ms = 1d: expected a whole number from 0 to 86400000"), refusal({{"redis_idle_room_ms", "1d"}}));
 		// A list is for sentinels (and cluster seeds), not a standalone Redis.
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_address = a:1,b:2: several addresses need redis_mode = cluster"), refusal({{"redis_address", "a:1,b:2"}}));
 	}

@@ -2,6 +2,9 @@
 // ones kept until their slot is needed (the longest empty first).
 #include "RoomRegistry.h"
 
+#include <chrono>
+#include <thread>
+
 #include <cppunit/extensions/HelperMacros.h>
 
 using webchat::chatroom::Name;
@@ -46,6 +49,7 @@ class RoomRegistryTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFullWithoutEmptyRoomRefuses);
 	CPPUNIT_TEST(testForgetsTheLongestEmptyRoom);
 	CPPUNIT_TEST(testRoomInUseIsNeverForgotten);
+	CPPUNIT_TEST(testForgetsRoomsEmptyForAWhile);
 	CPPUNIT_TEST(testReleaseOfUnknownRoomIsHarmless);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -138,6 +142,31 @@ public:
 		r.rooms.release(key("a"));
 		CPPUNIT_ASSERT(r.rooms.acquire(Name::of("b")));
 		CPPUNIT_ASSERT(!r.rooms.contains(key("a")));
+	}
+
+	// backend = redis: rooms empty since before a cutoff are forgotten,
+	// the oldest first; one emptied later, or held again, stays.
+	void testForgetsRoomsEmptyForAWhile()
+	{
+		Registry r(10);
+		for (const char* name : {"a", "b", "c", "d"}) r.rooms.acquire(Name::of(name))->messages = 1;
+		r.rooms.release(key("a"));
+		r.rooms.release(key("b"));
+		std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		const auto cutoff = std::chrono::steady_clock::now();
+		std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		r.rooms.release(key("c"));
+		r.rooms.acquire(Name::of("b")); // a join under way
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), r.rooms.forgetEmptySince(cutoff - std::chrono::seconds(1)));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), r.rooms.forgetEmptySince(cutoff));
+		CPPUNIT_ASSERT(!r.rooms.contains(key("a")));
+		CPPUNIT_ASSERT(r.rooms.contains(key("b")) && r.rooms.contains(key("c")) && r.rooms.contains(key("d")));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), r.rooms.forgetEmptySince(std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+		CPPUNIT_ASSERT(!r.rooms.contains(key("c")));
+		CPPUNIT_ASSERT(r.rooms.contains(key("b")) && r.rooms.contains(key("d")));
+		// A forgotten room comes back new.
+		CPPUNIT_ASSERT_EQUAL(0, r.rooms.acquire(Name::of("a"))->messages);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), r.rooms.size());
 	}
 
 	void testReleaseOfUnknownRoomIsHarmless()
