@@ -83,6 +83,7 @@ redis::RedisRooms::Options redisOptions(const ConfigReader& read, std::uint64_t 
 	o.presenceTtlMs = read.integer("redis_presence_ttl_ms");
 	o.queueLimit = static_cast<std::size_t>(read.integer("redis_queue_limit"));
 	o.feedLength = static_cast<std::uint64_t>(read.integer("redis_feed_length"));
+	o.feedWindowMs = read.integer("redis_feed_ms");
 	o.idleRoomMs = read.integer("redis_idle_room_ms");
 	o.logLength = retentionCount;
 	return o;
@@ -114,7 +115,8 @@ const SettingsTable<HistorySettings>& HistorySettings::keys()
 		Key::integer("redis_timeout_ms", 2000, 10, 60000, "ms", "connect/reply timeout; the longest a join waits for its nick"),
 		Key::integer("redis_presence_ttl_ms", 10000, 300, 3600000, "ms", "a crashed server's users leave within this"),
 		Key::integer("redis_queue_limit", 10000, 0, 10000000, "messages", "messages kept while Redis is unreachable or slower than the clients"),
-		Key::integer("redis_feed_length", 100000, 1000, std::int64_t(1) << 40, "entries", "entries kept in each room's feed"),
+		Key::integer("redis_feed_length", 100000, 1000, std::int64_t(1) << 40, "entries", "entries kept in the global feed (bans, mutes, room rules)"),
+		Key::integer("redis_feed_ms", 300000, 10000, 86400000, "ms", "how long each room's feed keeps its changes (a server further behind fills the messages from the room's log)"),
 		Key::integer("redis_idle_room_ms", 60000, 0, 86400000, "ms", "a room with no members on this server is forgotten after this, its feed no longer read (its history stays in Redis; 0: kept until max_rooms needs its place)"),
 	}};
 	return table;

@@ -34,7 +34,7 @@ ChangeWriter::ChangeWriter(const RedisOptions& options, const std::string& insta
 	_options(options),
 	_keys(options.ns, options.cluster()),
 	_instance(instance),
-	_feedCap(std::to_string(options.feedLength)),
+	_feedWindow(std::to_string(options.feedWindowMs)),
 	_logCap(std::to_string(options.logLength)),
 	_logger(logger),
 	_link(options.link()),
@@ -169,14 +169,14 @@ RedisLink::Command ChangeWriter::command(const Post& post) const
 	auto command = script(PostScript, "4");
 	command << _keys.meta(post.room) << _keys.log(post.room) << _keys.senders(post.room) << _keys.feed(post.room) << _instance << std::to_string(post.sequence)
 			<< post.seen.epoch << std::to_string(post.seen.lastId) << post.message.nick << post.message.text << std::to_string(post.message.ts)
-			<< post.room << _logCap << _feedCap << post.message.from << (post.message.verified ? "1" : "0");
+			<< post.room << _logCap << _feedWindow << post.message.from << (post.message.verified ? "1" : "0");
 	return command;
 }
 
 RedisLink::Command ChangeWriter::command(const Join& join) const
 {
 	auto command = script(JoinScript, "2");
-	command << _keys.presence(join.room) << _keys.feed(join.room) << _instance << join.nick.key << join.nick.shown << join.room << _keys.instancePrefix(join.room) << _feedCap << join.speaker;
+	command << _keys.presence(join.room) << _keys.feed(join.room) << _instance << join.nick.key << join.nick.shown << join.room << _keys.instancePrefix(join.room) << _feedWindow << join.speaker;
 	return command;
 }
 
@@ -190,14 +190,17 @@ RedisLink::Command ChangeWriter::command(const Away& away) const
 RedisLink::Command ChangeWriter::command(const Typing& typing) const
 {
 	RedisLink::Command command;
-	command << "XADD" << _keys.feed(typing.room) << "MAXLEN" << "~" << _feedCap << "*" << "t" << "y" << "r" << typing.room << "i" << _instance << "nick" << typing.nick;
+	// Not a script: the feed's window is trimmed by this clock (scripts use
+	// Redis's), and its expiry is the one the scripts set.
+	command << "XADD" << _keys.feed(typing.room) << "MINID" << "~" << oldestFeedEntry(_options.feedWindowMs) << "*" << "t" << "y" << "r" << typing.room
+			<< "i" << _instance << "nick" << typing.nick;
 	return command;
 }
 
 RedisLink::Command ChangeWriter::command(const Leave& leave) const
 {
 	auto command = script(LeaveScript, "2");
-	command << _keys.presence(leave.room) << _keys.feed(leave.room) << _instance << leave.nick.key << leave.nick.shown << leave.room << _feedCap;
+	command << _keys.presence(leave.room) << _keys.feed(leave.room) << _instance << leave.nick.key << leave.nick.shown << leave.room << _feedWindow;
 	return command;
 }
 
@@ -205,14 +208,14 @@ RedisLink::Command ChangeWriter::command(const Rename& rename) const
 {
 	auto command = script(RenameScript, "2");
 	command << _keys.presence(rename.room) << _keys.feed(rename.room) << _instance << rename.from.key << rename.from.shown << rename.to.key << rename.to.shown << rename.room
-			<< _keys.instancePrefix(rename.room) << _feedCap;
+			<< _keys.instancePrefix(rename.room) << _feedWindow;
 	return command;
 }
 
 RedisLink::Command ChangeWriter::command(const Sync& sync) const
 {
 	auto command = script(SyncScript, "2");
-	command << _keys.presence(sync.room) << _keys.feed(sync.room) << _instance << sync.room << _keys.instancePrefix(sync.room) << _feedCap;
+	command << _keys.presence(sync.room) << _keys.feed(sync.room) << _instance << sync.room << _keys.instancePrefix(sync.room) << _feedWindow;
 	for (const auto& nick : sync.nicks) command << nick.key << nick.shown;
 	return command;
 }

@@ -190,7 +190,7 @@ private:
 	const Keyspace _keys;
 	const std::string _instance;
 	// Script arguments every call repeats, made once.
-	const std::string _feedCap;
+	const std::string _feedWindow; // redis_feed_ms
 	const std::string _logCap;
 	Poco::Logger& _logger;
 	SharedRooms::Sink* _sink = nullptr;

@@ -62,7 +62,8 @@ private:
 
 	const Keyspace _keys;
 	const std::string _instance;
-	const std::string _feedCap;
+	const std::string _feedCap;    // the global feed's redis_feed_length
+	const RedisOptions _options;
 	std::mutex _mutex;
 	std::unique_ptr<Link> _link;
 };

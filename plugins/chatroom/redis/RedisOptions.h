@@ -44,7 +44,8 @@ struct RedisOptions
 	std::int64_t presenceTtlMs = 10000;    // a crashed instance's members leave after at most this (and a check)
 	std::size_t queueLimit = 10000;        // posts waiting for Redis (unreachable, or slower than the clients)
 	std::uint64_t logLength = 10000;       // messages kept per room (0: all)
-	std::uint64_t feedLength = 100000;     // entries kept in each room's feed and the global feed
+	std::uint64_t feedLength = 100000;     // entries kept in the global feed
+	std::int64_t feedWindowMs = 300000;    // how long a room's feed keeps its changes
 	std::int64_t idleRoomMs = 60000;       // a room without members here is forgotten (its feed unread) after this; 0: never
 
 	Poco::Timespan timeout() const { return Poco::Timespan(timeoutMs * 1000); }

@@ -1,8 +1,24 @@
 #include "RedisScripts.h"
 
+#include <chrono>
+
+// Every script that adds to a room's feed starts with this: feedAdd(key,
+// window, fields...) appends an entry and trims the feed to the changes of
+// the last window ms (by the entries' ids, which are this Redis's clock),
+// and the key expires once nothing was added for that long. A feed is
+// what instances read to follow the room; the log keeps the messages, so
+// an instance further behind than the window fills them from there.
+#define WEBCHAT_FEED_ADD \
+	"local function feedAdd(key, window, ...)\n" \
+	"  local now = redis.call('TIME')\n" \
+	"  local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(window)\n" \
+	"  redis.call('XADD', key, 'MINID', '~', string.format('%d', oldest), '*', ...)\n" \
+	"  redis.call('PEXPIRE', key, window)\n" \
+	"end\n"
+
 namespace webchat::chatroom::redis {
 
-const char* const Scripts::post = R"lua(
+const char* const Scripts::post = WEBCHAT_FEED_ADD R"lua(
 local hw = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
 if tonumber(ARGV[2]) <= hw then return 0 end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
@@ -28,7 +44,7 @@ if tonumber(ARGV[9]) > 0 then
 else
   redis.call('XADD', KEYS[2], id, 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7], 'from', ARGV[11], 'v', ARGV[12])
 end
-redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 't', 'm', 'r', ARGV[8], 'i', ARGV[1], 'e', epoch,
+feedAdd(KEYS[4], ARGV[10], 't', 'm', 'r', ARGV[8], 'i', ARGV[1], 'e', epoch,
   'id', string.format('%d', seq), 'nick', ARGV[5], 'text', ARGV[6], 'ts', ARGV[7], 'from', ARGV[11], 'v', ARGV[12])
 return seq
 )lua";
@@ -38,7 +54,7 @@ return seq
 // that instance; its owner is the part before the first newline (nicks and
 // public ids hold no control characters).
 
-const char* const Scripts::join = R"lua(
+const char* const Scripts::join = WEBCHAT_FEED_ADD R"lua(
 local held = redis.call('HGET', KEYS[1], ARGV[2])
 local owner = held and string.match(held, '^[^\n]*')
 if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[5] .. owner) == 1 then
@@ -48,7 +64,7 @@ if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[5] .. owner) == 1 th
   if ARGV[7] == '' or awayFrom ~= ARGV[7] then return 0 end
 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[1] .. '\n' .. ARGV[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 't', 'j', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[3])
+feedAdd(KEYS[2], ARGV[6], 't', 'j', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[3])
 return 1
 )lua";
 
@@ -59,15 +75,15 @@ redis.call('HSET', KEYS[1], ARGV[2], ARGV[1] .. '\n' .. string.match(held, '^[^\
 return 1
 )lua";
 
-const char* const Scripts::leave = R"lua(
+const char* const Scripts::leave = WEBCHAT_FEED_ADD R"lua(
 local held = redis.call('HGET', KEYS[1], ARGV[2])
 if not held or string.match(held, '^[^\n]*') ~= ARGV[1] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[2])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 't', 'l', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[3])
+feedAdd(KEYS[2], ARGV[5], 't', 'l', 'r', ARGV[4], 'i', ARGV[1], 'nick', ARGV[3])
 return 1
 )lua";
 
-const char* const Scripts::rename = R"lua(
+const char* const Scripts::rename = WEBCHAT_FEED_ADD R"lua(
 if ARGV[4] ~= ARGV[2] then
   local held = redis.call('HGET', KEYS[1], ARGV[4])
   local owner = held and string.match(held, '^[^\n]*')
@@ -76,11 +92,11 @@ if ARGV[4] ~= ARGV[2] then
   if mine and string.match(mine, '^[^\n]*') == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[2]) end
 end
 redis.call('HSET', KEYS[1], ARGV[4], ARGV[1] .. '\n' .. ARGV[5])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 't', 'n', 'r', ARGV[6], 'i', ARGV[1], 'nick', ARGV[3], 'to', ARGV[5])
+feedAdd(KEYS[2], ARGV[8], 't', 'n', 'r', ARGV[6], 'i', ARGV[1], 'nick', ARGV[3], 'to', ARGV[5])
 return 1
 )lua";
 
-const char* const Scripts::sync = R"lua(
+const char* const Scripts::sync = WEBCHAT_FEED_ADD R"lua(
 local mine = {}
 for i = 5, #ARGV, 2 do mine[ARGV[i]] = true end
 local all = redis.call('HGETALL', KEYS[1])
@@ -98,7 +114,7 @@ for i = 5, #ARGV, 2 do
   -- is here all the same.
   table.insert(nicks, ARGV[i + 1])
 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 't', 's', 'r', ARGV[2], 'i', ARGV[1], 'nicks', table.concat(nicks, '\n'))
+feedAdd(KEYS[2], ARGV[4], 't', 's', 'r', ARGV[2], 'i', ARGV[1], 'nicks', table.concat(nicks, '\n'))
 return 1
 )lua";
 
@@ -111,11 +127,19 @@ redis.call('DEL', KEYS[9])
 return 1
 )lua";
 
-const char* const Scripts::remove = R"lua(
+const char* const Scripts::remove = WEBCHAT_FEED_ADD R"lua(
 redis.call('XDEL', KEYS[1], '0-' .. ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 't', 'd', 'r', ARGV[2], 'i', ARGV[1], 'id', ARGV[3], 'by', ARGV[4])
+feedAdd(KEYS[3], ARGV[5], 't', 'd', 'r', ARGV[2], 'i', ARGV[1], 'id', ARGV[3], 'by', ARGV[4])
 return 1
 )lua";
+
+#undef WEBCHAT_FEED_ADD
+
+std::string oldestFeedEntry(std::int64_t windowMs)
+{
+	const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+	return std::to_string(now > windowMs ? now - windowMs : 0);
+}
 
 } // namespace webchat::chatroom::redis

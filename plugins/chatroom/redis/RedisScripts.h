@@ -14,7 +14,7 @@
 //   ns:room:{<room>}:feed     stream the instances that have the room loaded
 //                             read (XREAD): messages, joins, leaves,
 //                             renames, presence syncs, typing, deletions,
-//                             kicks; capped at redis_feed_length
+//                             kicks; the changes of the last redis_feed_ms
 //   ns:room:{<room>}:meta     hash: epoch, seq (the last id given)
 //   ns:room:{<room>}:log      stream of the room's messages, entry id 0-<id>
 //                             (so XRANGE by message id), capped at
@@ -44,20 +44,23 @@
 #ifndef WEBCHAT_CHATROOM_REDISSCRIPTS_INCLUDED
 #define WEBCHAT_CHATROOM_REDISSCRIPTS_INCLUDED
 
+#include <cstdint>
+#include <string>
+
 namespace webchat::chatroom::redis {
 
 struct Scripts
 {
 	/// KEYS: meta, log, senders, feed (the room's).
 	/// ARGV: instance, sequence, epoch, last id seen, nick, text, ts, room,
-	/// log cap (0: none), feed cap, from (the speaker's public id, may be
+	/// log cap (0: none), feed window (redis_feed_ms), from (the speaker's public id, may be
 	/// empty), verified ("1" or "0"); the log and the feed keep the last
 	/// two as fields from and v.
 	/// Returns the message's id, or 0 for a post accepted before.
 	static const char* const post;
 
 	/// KEYS: presence, feed. ARGV: instance, nick's key, nick, room,
-	/// instance key prefix, feed cap, from (the joiner's public id, may be
+	/// instance key prefix, feed window (redis_feed_ms), from (the joiner's public id, may be
 	/// empty). 1: the nick is this instance's (also when it was already: a
 	/// join resent after a lost reply; or it was away on another instance
 	/// with this from, which then finds it moved: t=j by this instance); 0:
@@ -77,13 +80,13 @@ struct Scripts
 	static const char* const leave;
 
 	/// KEYS: presence, feed. ARGV: instance, from's key, from, to's key,
-	/// to, room, instance key prefix, feed cap. 1, or 0 when a live
+	/// to, room, instance key prefix, feed window (redis_feed_ms). 1, or 0 when a live
 	/// instance (this one included) holds to's key; always 1 when the keys
 	/// are one (the member's nick spelt another way).
 	static const char* const rename;
 
 	/// KEYS: presence, feed. ARGV: instance, room, instance key prefix,
-	/// feed cap, then this instance's nicks in the room, each as its key
+	/// feed window (redis_feed_ms), then this instance's nicks in the room, each as its key
 	/// and the nick: they replace whatever it had registered there.
 	static const char* const sync;
 
@@ -98,11 +101,16 @@ struct Scripts
 	/// different slots).
 	static const char* const adopt;
 
-	/// KEYS: log, deleted, feed. ARGV: instance, room, id, by, feed cap.
+	/// KEYS: log, deleted, feed. ARGV: instance, room, id, by, feed window (redis_feed_ms).
 	/// The message leaves the log, its tombstone is recorded and the feed
 	/// says so (t=d).
 	static const char* const remove;
 };
+
+/// The oldest entry id a room's feed keeps ("<ms>", XADD ... MINID ~) when
+/// an entry is added outside the scripts: this clock's now minus the feed's
+/// window (redis_feed_ms). The scripts use Redis's own clock.
+std::string oldestFeedEntry(std::int64_t windowMs);
 
 } // namespace webchat::chatroom::redis
 

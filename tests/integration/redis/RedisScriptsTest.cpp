@@ -16,6 +16,9 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <chrono>
+#include <thread>
+
 using namespace webchat::test;
 using webchat::chatroom::NameRules;
 using webchat::chatroom::redis::RedisLink;
@@ -28,20 +31,25 @@ const webchat::chatroom::redis::Keyspace keys("t");
 const std::string meta = keys.meta(room), logKey = keys.log(room), senders = keys.senders(room), presence = keys.presence(room), feed = keys.feed(room),
 				  instancePrefix = keys.instancePrefix();
 
+// Each room feed's window (redis_feed_ms): the tests read what they wrote
+// within it.
+const std::string feedWindow = "600000";
+
 class Scripted
 {
 public:
 	explicit Scripted(const RedisServer& redis): link(redis.address(), Poco::Timespan(2, 0)) {}
 
-	std::int64_t post(const std::string& instance, int sequence, const std::string& epoch, int lastSeen, const std::string& text)
+	std::int64_t post(const std::string& instance, int sequence, const std::string& epoch, int lastSeen, const std::string& text,
+		const std::string& window = feedWindow)
 	{
 		return eval(Scripts::post, {meta, logKey, senders, feed},
-			{instance, std::to_string(sequence), epoch, std::to_string(lastSeen), "nick", text, "1764150000000", room, "0", "1000", "", "0"});
+			{instance, std::to_string(sequence), epoch, std::to_string(lastSeen), "nick", text, "1764150000000", room, "0", window, "", "0"});
 	}
 
 	std::int64_t join(const std::string& instance, const std::string& nick, const std::string& from = "")
 	{
-		return eval(Scripts::join, {presence, feed}, {instance, key(nick), nick, room, instancePrefix, "1000", from});
+		return eval(Scripts::join, {presence, feed}, {instance, key(nick), nick, room, instancePrefix, feedWindow, from});
 	}
 
 	std::int64_t away(const std::string& instance, const std::string& nick, const std::string& from)
@@ -51,12 +59,12 @@ public:
 
 	std::int64_t leave(const std::string& instance, const std::string& nick)
 	{
-		return eval(Scripts::leave, {presence, feed}, {instance, key(nick), nick, room, "1000"});
+		return eval(Scripts::leave, {presence, feed}, {instance, key(nick), nick, room, feedWindow});
 	}
 
 	std::int64_t rename(const std::string& instance, const std::string& from, const std::string& to)
 	{
-		return eval(Scripts::rename, {presence, feed}, {instance, key(from), from, key(to), to, room, instancePrefix, "1000"});
+		return eval(Scripts::rename, {presence, feed}, {instance, key(from), from, key(to), to, room, instancePrefix, feedWindow});
 	}
 
 	/// The room's keys of before the hash tags taken over (Scripts::adopt).
@@ -70,7 +78,7 @@ public:
 
 	std::int64_t sync(const std::string& instance, const std::vector<std::string>& nicks)
 	{
-		std::vector<std::string> args{instance, room, instancePrefix, "1000"};
+		std::vector<std::string> args{instance, room, instancePrefix, feedWindow};
 		for (const auto& nick : nicks)
 		{
 			args.push_back(key(nick));
@@ -136,6 +144,7 @@ class RedisScriptsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSyncReplacesAnInstancesMembers);
 	CPPUNIT_TEST(testErrorRepliesCarryTheirCode);
 	CPPUNIT_TEST(testUntaggedKeysAreAdoptedOnce);
+	CPPUNIT_TEST(testARoomFeedKeepsItsWindow);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -308,6 +317,29 @@ public:
 		CPPUNIT_ASSERT(RedisLink::errorText(replies[0]).size() > std::string("NOSCRIPT").size());
 		CPPUNIT_ASSERT_EQUAL(std::string("ERR"), RedisLink::errorCode(replies[1]));
 		CPPUNIT_ASSERT(!RedisLink::isError(replies[2]));
+	}
+
+	// A room's feed keeps the changes of its last redis_feed_ms (XADD
+	// MINID ~: whole nodes of older entries go) and expires when nothing
+	// was added for that long; the log keeps every message regardless.
+	void testARoomFeedKeepsItsWindow()
+	{
+		RedisServer redis;
+		Scripted s(redis);
+		for (int i = 1; i <= 250; ++i) CPPUNIT_ASSERT_EQUAL(std::int64_t(i), s.post("a", i, "e1", i - 1, "m" + std::to_string(i)));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(250), s.count("XLEN", feed));
+		const std::int64_t ttl = s.count("PTTL", feed);
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(ttl), ttl > 500000 && ttl <= 600000);
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		// A 20 ms window: the 250 of 50 ms ago are out of it.
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(251), s.post("a", 251, "e1", 250, "late", "20"));
+		const std::int64_t kept = s.count("XLEN", feed);
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(kept), kept >= 1 && kept <= 101);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(251), s.count("XLEN", logKey));
+		CPPUNIT_ASSERT(s.count("PTTL", feed) <= 20);
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.count("EXISTS", feed));
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(251), s.count("XLEN", logKey));
 	}
 
 	void testUntaggedKeysAreAdoptedOnce()

@@ -127,6 +127,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(10000), s.redis.queueLimit);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(100000), s.redis.feedLength);
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(60000), s.redis.idleRoomMs);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(300000), s.redis.feedWindowMs);
 		// A room's log keeps what retention_count says.
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(10000), s.redis.logLength);
 	}
@@ -134,7 +135,7 @@ public:
 	void testRedisKeys()
 	{
 		const auto s = read({{"backend", "redis"}, {"redis_address", "redis.internal:6380"}, {"redis_namespace", "chat-eu"}, {"redis_timeout_ms", "500"},
-			{"redis_presence_ttl_ms", "3000"}, {"redis_queue_limit", "0"}, {"redis_feed_length", "5000"}, {"redis_idle_room_ms", "0"}, {"retention_count", "0"},
+			{"redis_presence_ttl_ms", "3000"}, {"redis_queue_limit", "0"}, {"redis_feed_length", "5000"}, {"redis_idle_room_ms", "0"}, {"redis_feed_ms", "20000"}, {"retention_count", "0"},
 			{"database_fallback", "memory"}, {"redis_user", "chat"}, {"redis_password", "s3cret with spaces"}});
 		CPPUNIT_ASSERT_EQUAL(std::string("redis.internal:6380"), s.redis.address);
 		CPPUNIT_ASSERT_EQUAL(std::string("chat-eu"), s.redis.ns);
@@ -143,6 +144,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), s.redis.queueLimit);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(5000), s.redis.feedLength);
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), s.redis.idleRoomMs);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(20000), s.redis.feedWindowMs);
 		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), s.redis.logLength);
 		CPPUNIT_ASSERT(s.fallBackToMemory);
 		CPPUNIT_ASSERT_EQUAL(std::string("chat"), s.redis.credentials.user);
@@ -166,6 +168,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_feed_length = 10: expected a whole number from 1000 to 1099511627776"), refusal({{"redis_feed_length", "10"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_idle_room_ms = -1: expected a whole number from 0 to 86400000"), refusal({{"redis_idle_room_ms", "-1"}}));
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_idle_room_ms = 1d: expected a whole number from 0 to 86400000"), refusal({{"redis_idle_room_ms", "1d"}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("redis_feed_ms = 500: expected a whole number from 10000 to 86400000"), refusal({{"redis_feed_ms", "500"}}));
 		// A list is for sentinels (and cluster seeds), not a standalone Redis.
 		CPPUNIT_ASSERT_EQUAL(std::string("redis_address = a:1,b:2: several addresses need redis_mode = cluster"), refusal({{"redis_address", "a:1,b:2"}}));
 	}
