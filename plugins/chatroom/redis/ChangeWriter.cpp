@@ -69,10 +69,11 @@ SharedRooms::Posted ChangeWriter::post(const std::string& room, const SharedRoom
 	return linkUp() ? SharedRooms::Posted::Sent : SharedRooms::Posted::Delayed;
 }
 
-bool ChangeWriter::enqueue(Queued queued)
+bool ChangeWriter::enqueue(Queued queued, Lateness lateness)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_closed) return false; // the thread is gone or going: nothing would send it
+	if (lateness == Lateness::Pointless && (!linkUp() || _queue.size() >= _options.queueLimit)) return false;
 	_queue.push_back(std::move(queued));
 	_wake.notify_one();
 	return true;
@@ -110,13 +111,7 @@ void ChangeWriter::away(const std::string& room, const Name& nick, const std::st
 
 void ChangeWriter::typing(const std::string& room, const std::string& nick)
 {
-	Queued queued{Typing{room, nick}, nullptr};
-	std::lock_guard<std::mutex> lock(_mutex);
-	// Now or never: not while Redis is away (the outage's resend would
-	// deliver it late), nor behind more than a queue's worth of changes.
-	if (_closed || !linkUp() || _queue.size() >= _options.queueLimit) return;
-	_queue.push_back(std::move(queued));
-	_wake.notify_one();
+	enqueue({Typing{room, nick}, nullptr}, Lateness::Pointless);
 }
 
 std::size_t ChangeWriter::queued() const

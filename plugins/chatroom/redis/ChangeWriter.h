@@ -163,7 +163,15 @@ private:
 		ScriptCount
 	};
 
-	bool enqueue(Queued queued);
+	/// Queues a change for the thread; false when it was not queued. A
+	/// typing notice is now or never: not while Redis is away (the outage's
+	/// resend would deliver it late), nor behind a full queue.
+	enum class Lateness
+	{
+		Allowed,
+		Pointless
+	};
+	bool enqueue(Queued queued, Lateness lateness = Lateness::Allowed);
 	SharedRooms::Verdict decide(Change change);
 
 	void run();
