@@ -145,6 +145,8 @@ Room::JoinResult Room::join(engine::Connection& connection, const Admission& adm
 	}
 	std::string welcome;
 	bool heldHere = false; // the nick is another member's of this instance
+	// The welcome of whichever way the member came in, made under the lock.
+	const auto welcomeIn = [&] { welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token); };
 	connection.subscribe(*_topic, [&](std::string& batch) {
 		// Loaded by admit(), unless the room was reset since (a new epoch
 		// in the shared backend): then it loads here, as admit() would.
@@ -157,7 +159,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const Admission& adm
 		result.nick = joining.shown;
 		if (takeBack(joining.key, Member{joining.shown, speaker, connection.peerAddress()}, result))
 		{
-			welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token);
+			welcomeIn();
 			return;
 		}
 		if (claim == SharedRooms::Verdict::Accepted && _remoteOwners.count(joining.key) != 0)
@@ -171,7 +173,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const Admission& adm
 			result.status = RoomState::Join::Joined;
 			if (speaker.verified) _state.setVerified(joining.key);
 			_localMembers[joining.key] = Member{result.nick, speaker, connection.peerAddress()};
-			welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token);
+			welcomeIn();
 			return;
 		}
 		result.status = _state.join(joining, speaker.verified);
@@ -181,7 +183,7 @@ Room::JoinResult Room::join(engine::Connection& connection, const Admission& adm
 			return;
 		}
 		_localMembers[joining.key] = Member{result.nick, speaker, connection.peerAddress()};
-		welcome = ServerEvents::welcome(_name.shown, result.nick, _state, _state.resume(since, epoch), speaker, token);
+		welcomeIn();
 		// To the others only: the engine seals this batch before the new
 		// subscriber's first one.
 		if (announce) ws::appendFrame(batch, ws::Opcode::Text, ServerEvents::join(result.nick, wallClockMs(), speaker.verified));
