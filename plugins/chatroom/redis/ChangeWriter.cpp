@@ -185,10 +185,9 @@ RedisLink::Command ChangeWriter::command(const Away& away) const
 RedisLink::Command ChangeWriter::command(const Typing& typing) const
 {
 	RedisLink::Command command;
-	// Not a script: the feed's window is trimmed by this clock (scripts use
-	// Redis's), and its expiry is the one the scripts set.
-	command << "XADD" << _keys.feed(typing.room) << "MINID" << "~" << oldestFeedEntry(_options.feedWindowMs) << "*" << "t" << "y" << "r" << typing.room
-			<< "i" << _instance << "nick" << typing.nick;
+	// Not trimmed: the scripts' entries (messages, joins, leaves...) trim
+	// the feed to its window by Redis's clock and set its expiry.
+	command << "XADD" << _keys.feed(typing.room) << "*" << "t" << "y" << "r" << typing.room << "i" << _instance << "nick" << typing.nick;
 	return command;
 }
 

@@ -77,7 +77,7 @@ RedisModeration::RedisModeration(const RedisOptions& options, const std::string&
 	_keys(options.ns, options.cluster()),
 	_instance(instance),
 	_feedCap(std::to_string(options.feedLength)),
-	_options(options),
+	_feedWindow(std::to_string(options.feedWindowMs)),
 	_link(options.link())
 {
 }
@@ -85,11 +85,12 @@ RedisModeration::RedisModeration(const RedisOptions& options, const std::string&
 void RedisModeration::apply(std::vector<RedisLink::Command> commands, const std::string& feed, const std::string& room, char type,
 	std::initializer_list<std::string_view> fields)
 {
-	// The global feed keeps its last entries; a room's, its window (RedisScripts).
-	const bool global = feed == _keys.feed();
-	const std::string oldest = global ? std::string() : oldestFeedEntry(_options.feedWindowMs);
-	RedisLink::Command notice{"XADD", feed, global ? "MAXLEN" : "MINID", "~", global ? std::string_view(_feedCap) : std::string_view(oldest), "*", "t",
-		std::string_view(&type, 1), "r", room, "i", _instance};
+	// The global feed keeps its last redis_feed_length entries. A room's
+	// (a kick) is not trimmed here: the room's scripts trim it to its window
+	// by Redis's clock and set its expiry (RedisScripts).
+	RedisLink::Command notice{"XADD", feed};
+	if (feed == _keys.feed()) notice << "MAXLEN" << "~" << _feedCap;
+	notice << "*" << "t" << std::string_view(&type, 1) << "r" << room << "i" << _instance;
 	for (const auto field : fields) notice << field;
 	commands.push_back(std::move(notice));
 	std::lock_guard<std::mutex> lock(_mutex);
@@ -201,7 +202,7 @@ void RedisModeration::removeMessage(const std::string& room, std::uint64_t id, c
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_link->run(RedisLink::command({"EVAL", Scripts::remove, "3", _keys.log(room), _keys.deleted(room), _keys.feed(room), _instance, room, std::to_string(id), by,
-		std::to_string(_options.feedWindowMs)}));
+		_feedWindow}));
 }
 
 void RedisModeration::kick(const std::string& room, const std::string& nick, const std::string& by, const std::string& reason)

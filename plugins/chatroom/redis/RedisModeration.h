@@ -63,7 +63,7 @@ private:
 	const Keyspace _keys;
 	const std::string _instance;
 	const std::string _feedCap;    // the global feed's redis_feed_length
-	const RedisOptions _options;
+	const std::string _feedWindow; // a room feed's redis_feed_ms
 	std::mutex _mutex;
 	std::unique_ptr<Link> _link;
 };

@@ -1,7 +1,5 @@
 #include "RedisScripts.h"
 
-#include <chrono>
-
 // Every script that adds to a room's feed starts with this: feedAdd(key,
 // window, fields...) appends an entry and trims the feed to the changes of
 // the last window ms (by the entries' ids, which are this Redis's clock),
@@ -135,11 +133,5 @@ return 1
 )lua";
 
 #undef WEBCHAT_FEED_ADD
-
-std::string oldestFeedEntry(std::int64_t windowMs)
-{
-	const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-	return std::to_string(now > windowMs ? now - windowMs : 0);
-}
 
 } // namespace webchat::chatroom::redis

@@ -44,9 +44,6 @@
 #ifndef WEBCHAT_CHATROOM_REDISSCRIPTS_INCLUDED
 #define WEBCHAT_CHATROOM_REDISSCRIPTS_INCLUDED
 
-#include <cstdint>
-#include <string>
-
 namespace webchat::chatroom::redis {
 
 struct Scripts
@@ -106,11 +103,6 @@ struct Scripts
 	/// says so (t=d).
 	static const char* const remove;
 };
-
-/// The oldest entry id a room's feed keeps ("<ms>", XADD ... MINID ~) when
-/// an entry is added outside the scripts: this clock's now minus the feed's
-/// window (redis_feed_ms). The scripts use Redis's own clock.
-std::string oldestFeedEntry(std::int64_t windowMs);
 
 } // namespace webchat::chatroom::redis
 
