@@ -34,7 +34,7 @@ ctest --test-dir build-asan -L unit --output-on-failure
 if [[ -d tests/fuzz ]]; then
 	echo "== libFuzzer (clang), short runs"
 	CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWEBCHAT_WERROR=ON -DWEBCHAT_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j"$jobs" --target fuzz_decoder fuzz_handshake fuzz_request_head fuzz_names fuzz_resp
+	cmake --build build-fuzz -j"$jobs" --target fuzz_decoder fuzz_handshake fuzz_request_head fuzz_names fuzz_resp fuzz_client_command
 	ctest --test-dir build-fuzz -L fuzz --output-on-failure
 fi
 

@@ -29,16 +29,25 @@ inline std::uint64_t load8(const char* p)
 // x86-64, NEON on ARM).
 using Bytes16 = unsigned char __attribute__((vector_size(16)));
 
-// True when one of the 16 bytes at p ends a plain string: '"', '\' or a
-// control character below 0x20.
-inline bool hasStopByte16(const char* p)
+// Where the first of the 16 bytes at p that ends a plain string is ('"',
+// '\\' or a control character below 0x20): 0-15, or 16 when none does.
+// The comparison's two halves are searched for their first non-zero byte,
+// so no byte of the block is looked at twice.
+inline unsigned firstStopByte16(const char* p)
 {
 	Bytes16 v;
 	std::memcpy(&v, p, sizeof v);
 	const auto stop = (v == '"') | (v == '\\') | (v < 0x20);
 	std::uint64_t halves[2];
 	std::memcpy(halves, &stop, sizeof halves);
-	return (halves[0] | halves[1]) != 0;
+	if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+	{
+		halves[0] = __builtin_bswap64(halves[0]);
+		halves[1] = __builtin_bswap64(halves[1]);
+	}
+	if (halves[0] != 0) return static_cast<unsigned>(__builtin_ctzll(halves[0])) / 8;
+	if (halves[1] != 0) return 8 + static_cast<unsigned>(__builtin_ctzll(halves[1])) / 8;
+	return 16;
 }
 
 // Reads the exact layout the server writes. Every method either consumes
@@ -87,7 +96,22 @@ public:
 		if (!next('"')) return false;
 		const char* const start = _p;
 		const char* p = _p;
-		while (_end - p >= 16 && !hasStopByte16(p)) p += 16;
+		// Whole blocks while 16 bytes remain: the block with the first stop
+		// byte says where it is. Only a string that ends within the
+		// frame's last 16 bytes is finished byte by byte below.
+		while (_end - p >= 16)
+		{
+			const unsigned at = firstStopByte16(p);
+			if (at == 16)
+			{
+				p += 16;
+				continue;
+			}
+			if (p[at] != '"') return false;
+			out = std::string_view(start, static_cast<std::size_t>(p + at - start));
+			_p = p + at + 1;
+			return true;
+		}
 		for (; p < _end; ++p)
 		{
 			const auto c = static_cast<unsigned char>(*p);

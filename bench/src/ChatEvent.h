@@ -4,10 +4,10 @@
 // The chat room's server-to-client events (docs/PROTOCOL.md), read by the
 // benchmark. Every delivery is parsed, so the common case must be cheap: the
 // server writes each event with a fixed field order, and the parser reads
-// exactly that layout in place, byte by byte, without allocating. Anything
-// else (escaped strings, another field order, spaces) goes to Poco::JSON,
-// which decodes valid JSON in any layout and refuses the rest: nothing that
-// is not JSON is ever accepted. audit() parses an event with Poco::JSON as
+// exactly that layout in place (words and 16-byte blocks where it can),
+// without allocating. Anything else (escaped strings, another field order,
+// spaces) goes to Poco::JSON, which decodes valid JSON in any layout and
+// refuses the rest: nothing that is not JSON is ever accepted. audit() parses an event with Poco::JSON as
 // well and compares, to catch the fast path itself getting something wrong.
 //
 

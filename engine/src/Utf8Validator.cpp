@@ -101,6 +101,9 @@ bool Utf8Validator::feed(const char* data, std::size_t size)
 		{
 			while (end - p >= 16 && isAscii16(p)) p += 16;
 			if (p == end) break;
+			// Fewer than 16 bytes left, all of them ASCII: the last 16
+			// bytes of the piece (some already seen) say so at once.
+			if (end - p < 16 && size >= 16 && isAscii16(end - 16)) break;
 		}
 		// Then up to 16 steps without a branch; Reject is a sink, so one
 		// check per block still refuses within the feed that has the byte.

@@ -1,5 +1,6 @@
 #include "ClientCommand.h"
 
+#include "MessageFrame.h"
 #include "ModerationState.h"
 #include "NameRules.h"
 
@@ -38,26 +39,6 @@ bool stringField(const Poco::JSON::Object& object, const std::string& name, std:
 	// is not UTF-8 (which a browser would treat as a broken connection) can
 	// reach other clients.
 	return ws::isValidUtf8(value);
-}
-
-// The page (JSON.stringify) and most clients send exactly
-// {"type":"message","text":"..."}, usually with nothing escaped in the text.
-// Then the text is a slice of the frame: no parser, no object, no copy (the
-// parser costs about 1 µs per message). Anything else - other key order,
-// spaces, an escape, a control character - takes the parser's path, so the
-// result is the same either way.
-bool plainMessageText(std::string_view frame, std::string_view& text)
-{
-	constexpr std::string_view head = R"({"type":"message","text":")";
-	constexpr std::string_view tail = R"("})";
-	if (frame.size() < head.size() + tail.size()) return false;
-	if (frame.substr(0, head.size()) != head || frame.substr(frame.size() - tail.size()) != tail) return false;
-	text = frame.substr(head.size(), frame.size() - head.size() - tail.size());
-	for (const char c : text)
-	{
-		if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
-	}
-	return ws::isValidUtf8(text);
 }
 
 // An integer field: absent (none), or a JSON integer within [min, max];
@@ -124,9 +105,26 @@ ClientCommand ClientCommand::decoded(Kind kind, std::string value)
 ClientCommand ClientCommand::parse(std::string_view frame)
 {
 	if (!looksLikeObject(frame)) return ClientCommand(Kind::Message, frame);
+	// The page (JSON.stringify) and most clients send a plain message frame:
+	// read without the parser, its text a slice of the frame when nothing in
+	// it is escaped (no copy).
 	std::string_view text;
-	if (plainMessageText(frame, text)) return ClientCommand(Kind::Message, text);
+	std::string decodedText;
+	switch (MessageFrame::read(frame, text, decodedText))
+	{
+	case MessageFrame::Read::Slice:
+		return ClientCommand(Kind::Message, text);
+	case MessageFrame::Read::Decoded:
+		return decoded(Kind::Message, std::move(decodedText));
+	case MessageFrame::Read::NotPlain:
+		break;
+	}
+	return parseGeneral(frame);
+}
 
+ClientCommand ClientCommand::parseGeneral(std::string_view frame)
+{
+	if (!looksLikeObject(frame)) return ClientCommand(Kind::Message, frame);
 	Poco::JSON::Object::Ptr object;
 	try
 	{

@@ -334,7 +334,9 @@ SharedRooms::Posted Room::post(const std::string& nick, const ServerEvents::Send
 	_topic->publishWith([&](std::string& batch) {
 		message.id = _state.nextId();
 		if (assignedId) *assignedId = message.id;
-		std::string json = ServerEvents::message(message.id, tail);
+		// Built once, in the buffer of the history entry it replaces.
+		std::string json = _state.spareEntry(tail.size() + 48);
+		ServerEvents::appendMessage(json, message.id, tail);
 		ws::appendFrame(batch, ws::Opcode::Text, json);
 		_state.append(std::move(json));
 		// In id order per room; a queue push, never I/O.

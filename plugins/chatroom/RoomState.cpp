@@ -106,6 +106,19 @@ void RoomState::append(std::string json)
 	while (_count > 0 && _bytes > _limits.historyBytes) dropOldest();
 }
 
+std::string RoomState::spareEntry(std::size_t size)
+{
+	std::string spare;
+	if (_ring.empty() || _count < _ring.size() || _ring[_head].capacity() > 2 * size) return spare;
+	std::string& oldest = _ring[_head];
+	_bytes -= oldest.size();
+	spare.swap(oldest);
+	_head = (_head + 1) % _ring.size();
+	--_count;
+	spare.clear();
+	return spare;
+}
+
 void RoomState::dropOldest()
 {
 	std::string& oldest = _ring[_head];

@@ -112,6 +112,14 @@ public:
 	/// kept at all).
 	void append(std::string json);
 
+	/// An empty string to build the next append()'s json (about size
+	/// bytes) in: when the history is full, the oldest entry's (which that
+	/// append() would drop anyway; it is dropped now), so a busy room
+	/// allocates nothing per message for its history; else a new one. Not
+	/// a buffer of more than twice size: a large message's memory is not
+	/// kept for a small one (history_bytes bounds memory too).
+	std::string spareEntry(std::size_t size);
+
 	/// History, oldest first.
 	std::size_t historyCount() const { return _count; }
 	const std::string& historyJson(std::size_t index) const;

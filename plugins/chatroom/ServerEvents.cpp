@@ -85,13 +85,18 @@ void ServerEvents::appendMessageTail(std::string& out, std::string_view escapedN
 
 std::string ServerEvents::message(std::uint64_t id, std::string_view tail)
 {
-	static constexpr std::string_view head = "{\"type\":\"message\",\"id\":";
 	std::string out;
-	out.reserve(head.size() + 20 + tail.size());
+	appendMessage(out, id, tail);
+	return out;
+}
+
+void ServerEvents::appendMessage(std::string& out, std::uint64_t id, std::string_view tail)
+{
+	static constexpr std::string_view head = "{\"type\":\"message\",\"id\":";
+	out.reserve(out.size() + head.size() + 20 + tail.size());
 	out.append(head);
 	JsonWriter::appendNumber(out, id);
 	out.append(tail);
-	return out;
 }
 
 std::string ServerEvents::message(const HistoryStore::Message& message)

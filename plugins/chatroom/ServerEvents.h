@@ -47,6 +47,9 @@ public:
 	/// {"type":"message","id":<id> followed by tail.
 	static std::string message(std::uint64_t id, std::string_view tail);
 
+	/// The same, appended to out (a buffer kept from an earlier message).
+	static void appendMessage(std::string& out, std::uint64_t id, std::string_view tail);
+
 	/// The message event of a message from the history store: the same
 	/// bytes as when it was first sent, or its tombstone.
 	static std::string message(const HistoryStore::Message& message);

@@ -39,6 +39,9 @@ constexpr std::int64_t DayMs = 24 * 60 * 60 * 1000;
 // Rows deleted per transaction by age, so a first pass over a large backlog
 // never holds the write lock (and the messages queued meanwhile) for long.
 constexpr std::size_t AgeChunk = 1000;
+// Rooms written are trimmed to retention_count at most this often (a
+// room's file then holds at most this long's messages beyond it).
+constexpr auto TrimInterval = std::chrono::seconds(1);
 // Queue entries whose memory is kept between batches.
 constexpr std::size_t MaxKeptCapacity = 16384;
 
@@ -628,6 +631,7 @@ void SqliteHistoryStore::writerLoop()
 	const auto retryDelay = std::chrono::milliseconds(_options.retryMs);
 	const auto retentionInterval = std::chrono::milliseconds(_options.retentionIntervalMs);
 	Clock::time_point nextRetention = Clock::now(); // a first pass at start
+	Clock::time_point nextTrim = Clock::now();
 	Clock::time_point retryAt = Clock::time_point::min();
 
 	std::unique_lock<std::mutex> lock(_mutex);
@@ -645,6 +649,13 @@ void SqliteHistoryStore::writerLoop()
 			lock.unlock();
 			// _inFlight is only read while unlocked: loadRoom() reads it too.
 			const bool written = writeBatch(_inFlight);
+			// Trimmed after the batch, not in it; before a flush or the
+			// shutdown is told the batch is settled, so it sees the trim.
+			if (written && !_trimDue.empty() && (hurry || Clock::now() >= nextTrim))
+			{
+				trimWrittenRooms();
+				nextTrim = Clock::now() + TrimInterval;
+			}
 			lock.lock();
 			if (written)
 			{
@@ -696,8 +707,18 @@ void SqliteHistoryStore::writerLoop()
 			_settled.notify_all();
 			continue;
 		}
+		if (!_trimDue.empty() && now >= nextTrim)
+		{
+			// Due, and no batch came to take it along.
+			lock.unlock();
+			trimWrittenRooms();
+			lock.lock();
+			nextTrim = Clock::now() + TrimInterval;
+			continue;
+		}
 		if (_stopping && _queue.empty()) break;
 		Clock::time_point wakeAt = _stopping ? writeAt : nextRetention;
+		if (!_trimDue.empty()) wakeAt = std::min(wakeAt, nextTrim);
 		if (!_queue.empty()) wakeAt = std::min(wakeAt, writeAt);
 		_wake.wait_until(lock, wakeAt);
 	}
@@ -743,7 +764,9 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 	}
 
 	Session& session = *_writer;
-	std::uint64_t deleted = 0;
+	// The rooms written and their newest ids, for trimWrittenRooms() once
+	// committed.
+	std::vector<std::pair<Poco::Int64, Poco::Int64>> trims;
 	std::string problem;
 	try
 	{
@@ -763,14 +786,7 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 					use(roomIds), use(rows.ids), use(rows.times), use(rows.nicks), use(rows.texts), use(rows.froms), use(rows.verified), now;
 				Poco::Int64 lastId = rows.ids.back();
 				session << "UPDATE rooms SET last_id = max(last_id, ?) WHERE id = ?", use(lastId), use(roomId), now;
-				const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
-				if (keep > 0 && lastId > keep)
-				{
-					Poco::Int64 upTo = lastId - keep;
-					Statement trim(session);
-					trim << "DELETE FROM messages WHERE room = ? AND id <= ?", use(roomId), use(upTo);
-					deleted += trim.execute();
-				}
+				trims.emplace_back(roomId, lastId);
 			}
 			// After the rows: a message deleted within its batch window is
 			// inserted first, then emptied.
@@ -803,12 +819,54 @@ bool SqliteHistoryStore::writeBatch(const std::vector<Pending>& batch)
 		_logger.notice("history: writing to " + _options.path + " again after " + std::to_string(_failureStreak) + " failed attempts");
 		_failureStreak = 0;
 	}
-	if (deleted > 0)
+	const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
+	for (const auto& [roomId, lastId] : trims)
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_stats.deletedByCount += deleted;
+		if (keep > 0 && lastId > keep)
+		{
+			Poco::Int64& due = _trimDue[roomId];
+			due = std::max(due, lastId);
+		}
 	}
 	return true;
+}
+
+void SqliteHistoryStore::trimWrittenRooms()
+{
+	// Each a range of the primary key: what the batches since the last trim
+	// pushed past retention_count.
+	Session& session = *_writer;
+	const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
+	std::uint64_t deleted = 0;
+	std::string problem;
+	try
+	{
+		session << "BEGIN IMMEDIATE", now;
+		for (const auto& [id, lastId] : _trimDue)
+		{
+			Poco::Int64 roomId = id;
+			Poco::Int64 upTo = lastId - keep;
+			Statement trim(session);
+			trim << "DELETE FROM messages WHERE room = ? AND id <= ?", use(roomId), use(upTo);
+			deleted += trim.execute();
+		}
+		session << "COMMIT", now;
+	}
+	catch (const std::exception& exc)
+	{
+		problem = explain(exc);
+	}
+	if (!problem.empty())
+	{
+		// Kept due: tried again after the next batch (and the hourly pass
+		// trims every room anyway).
+		_logger.error("history: cannot trim rooms to retention_count in " + _options.path + ": " + problem);
+		rollback();
+		return;
+	}
+	_trimDue.clear();
+	std::lock_guard<std::mutex> lock(_mutex);
+	_stats.deletedByCount += deleted;
 }
 
 void SqliteHistoryStore::applyRetention()
@@ -819,8 +877,8 @@ void SqliteHistoryStore::applyRetention()
 	std::string problem;
 	try
 	{
-		// By count: rooms written since the last pass are trimmed at every
-		// batch already; this catches a retention_count lowered since.
+		// By count: rooms written are trimmed after their batches already;
+		// this catches a retention_count lowered since.
 		const auto keep = static_cast<Poco::Int64>(_options.retentionCount);
 		if (keep > 0)
 		{

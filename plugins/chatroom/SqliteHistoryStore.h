@@ -54,9 +54,12 @@
 // row id; names refuse control characters) and logged, so nothing is
 // deleted by an upgrade, and retention removes their messages in time.
 //
-// Retention, by the writer thread: retention_count per room at every batch
-// (one primary-key range delete per room written) and in a pass at start and
-// every hour; retention_days in that pass, in small transactions.
+// Retention, by the writer thread: retention_count per room for the rooms
+// written since the last trim, in a transaction of its own after a batch at
+// most once per TrimIntervalMs (and after a flush's or the shutdown's batch;
+// one primary-key range delete per room), so a batch holds only its inserts;
+// and in a pass at start and every hour; retention_days in that pass, in
+// small transactions.
 //
 
 #ifndef WEBCHAT_CHATROOM_SQLITEHISTORYSTORE_INCLUDED
@@ -72,6 +75,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -200,6 +204,8 @@ private:
 	static std::uint64_t pendingBytes(const Pending& pending);
 	void writerLoop();
 	bool writeBatch(const std::vector<Pending>& batch);
+	// Trims the rooms of _trimDue to retention_count, in one transaction.
+	void trimWrittenRooms();
 	void applyRetention();
 	void rollback();
 	void markClosed(bool clean);
@@ -230,6 +236,9 @@ private:
 	std::uint64_t _appended = 0;      // messages appended so far...
 	std::uint64_t _settledCount = 0;  // ...of which committed or given up (in append order)
 	std::size_t _flushWaiters = 0;
+	// The writer's: rooms written since their last trim that hold more than
+	// retention_count, by row id, with their newest id.
+	std::map<Poco::Int64, Poco::Int64> _trimDue;
 	bool _retentionRequested = false;
 	std::uint64_t _retentionStarted = 0;
 	bool _stopping = false;

@@ -187,7 +187,21 @@ replies = {
     "cut": b"*2\r\n$5\r\nhel",
 }
 
-for target, seeds in (("fuzz_decoder", decoder), ("fuzz_handshake", requests), ("fuzz_request_head", heads),
+commands = {
+    "plain": b'{"type":"message","text":"Xin ch\xc3\xa0o!"}',
+    "text-first-spaced": b' { "text" : "hi" ,\n "type" : "message" } ',
+    "escapes": b'{"type":"message","text":"say \\"hi\\" \\\\ \\/ \\b\\f\\n\\r\\t \\u00e0 \\ud83d\\ude00"}',
+    "lone-surrogate": b'{"type":"message","text":"\\ud800"}',
+    "extra-field": b'{"type":"message","text":"a","id":7}',
+    "duplicate-text": b'{"type":"message","text":"a","text":"b"}',
+    "invalid-utf8": b'{"type":"message","text":"\xed\xa0\x80"}',
+    "malformed": b'{"type":"message","text":"a"',
+    "nick": b'{"type":"nick","nick":"An"}',
+    "history": b'{"type":"history","before":42,"limit":20}',
+    "plain-text": b"hello",
+}
+
+for target, seeds in (("fuzz_client_command", commands), ("fuzz_decoder", decoder), ("fuzz_handshake", requests), ("fuzz_request_head", heads),
                       ("fuzz_names", names), ("fuzz_resp", replies)):
     folder = os.path.join(HERE, "corpus", target)
     os.makedirs(folder, exist_ok=True)

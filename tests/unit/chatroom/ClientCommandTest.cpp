@@ -1,9 +1,14 @@
 // ClientCommand: what a client's text frame means.
 #include "ClientCommand.h"
+#include "ClientCommandDifference.h"
+#include "MessageFrame.h"
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <vector>
+
 using webchat::chatroom::ClientCommand;
+using webchat::chatroom::MessageFrame;
 using Kind = webchat::chatroom::ClientCommand::Kind;
 
 class ClientCommandTest: public CppUnit::TestFixture
@@ -23,6 +28,9 @@ class ClientCommandTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testHistoryLimitIsCapped);
 	CPPUNIT_TEST(testBadHistoryRequests);
 	CPPUNIT_TEST(testTyping);
+	CPPUNIT_TEST(testFastPathAgreesWithTheParser);
+	CPPUNIT_TEST(testFastPathReadsBrowserShapes);
+	CPPUNIT_TEST(testFastPathLeavesTheRestToTheParser);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -196,6 +204,125 @@ public:
 		// The moderation kinds and only they are moderation.
 		CPPUNIT_ASSERT(ClientCommand::parse(R"({"type":"topic","text":""})").isModeration());
 		CPPUNIT_ASSERT(!ClientCommand::parse(R"({"type":"nick","nick":"x"})").isModeration());
+	}
+
+	// Every shape of frame: parse() (MessageFrame first) and parseGeneral()
+	// (Poco::JSON for every object) give the same command.
+	void testFastPathAgreesWithTheParser()
+	{
+		for (const std::string& frame : frames())
+		{
+			const std::string difference = webchat::tests::clientCommandDifference(ClientCommand::parse(frame), ClientCommand::parseGeneral(frame));
+			CPPUNIT_ASSERT_MESSAGE(frame + ": " + difference, difference.empty());
+		}
+	}
+
+	// What JSON.stringify({type: "message", text}) writes, in either field
+	// order and with white space, is read without the parser: a slice of
+	// the frame when nothing is escaped, else decoded.
+	void testFastPathReadsBrowserShapes()
+	{
+		struct Case
+		{
+			std::string frame;
+			std::string text;
+			MessageFrame::Read read;
+		};
+		const std::vector<Case> cases = {
+			{R"({"type":"message","text":"hi"})", "hi", MessageFrame::Read::Slice},
+			{R"({"text":"hi","type":"message"})", "hi", MessageFrame::Read::Slice},
+			{" \t{ \"type\" :\n\"message\" ,\r\n \"text\" : \"\" } \n", "", MessageFrame::Read::Slice},
+			{std::string(R"({"type":"message","text":"Xin chào <b>!</b> {} ] 'q' )") + "\u2028\"}", "Xin chào <b>!</b> {} ] 'q' \u2028", MessageFrame::Read::Slice},
+			{R"({"type":"message","text":"line\u2028break"})", "line\u2028break", MessageFrame::Read::Decoded},
+			{R"({"type":"message","text":"say \"hi\" \\ back\/"})", "say \"hi\" \\ back/", MessageFrame::Read::Decoded},
+			{R"({"type":"message","text":"\b\f\n\r\t\u0000\u001F\u007f"})", std::string("\b\f\n\r\t") + '\0' + "\x1f\x7f", MessageFrame::Read::Decoded},
+			{R"({"text":"\u00e0\u00C0\u20AC\ud83d\ude00\uDBFF\uDFFF","type":"message"})", "àÀ€😀\xf4\x8f\xbf\xbf", MessageFrame::Read::Decoded},
+		};
+		for (const Case& c : cases)
+		{
+			std::string_view text;
+			std::string decoded;
+			CPPUNIT_ASSERT_MESSAGE(c.frame, MessageFrame::read(c.frame, text, decoded) == c.read);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(c.frame, c.text, std::string(text));
+			if (c.read == MessageFrame::Read::Slice)
+				CPPUNIT_ASSERT_MESSAGE(c.frame, text.data() >= c.frame.data() && text.data() + text.size() <= c.frame.data() + c.frame.size());
+			const auto command = ClientCommand::parse(c.frame);
+			CPPUNIT_ASSERT_MESSAGE(c.frame, command.kind() == Kind::Message);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(c.frame, c.text, std::string(command.argument()));
+		}
+	}
+
+	// Near misses are the parser's: its answer stands (the agreement test
+	// above checks it is the same).
+	void testFastPathLeavesTheRestToTheParser()
+	{
+		for (const std::string frame :
+			{R"({"type":"message","text":"a","id":7})", R"({"type":"message","text":"a","text":"b"})", R"({"type":"message","type":"message","text":"a"})",
+				R"({"t\u0065xt":"a","type":"message"})", R"({"type":"mess\u0061ge","text":"a"})", R"({"type":"nick","text":"a"})",
+				R"({"type":"message","text":"\ud800"})", R"({"type":"message","text":"\udc00\ud800"})", R"({"type":"message","text":"\ud800\u0041"})",
+				R"({"type":"message","text":"\x"})", R"({"type":"message","text":"\u12g4"})", R"({"type":"message","text":"a"}x)",
+				R"({"type":"message","text":"a",})", R"({"type":"message","text":42})", R"({"type":"message"})", "{\"type\":\"message\",\"text\":\"\xff\"}",
+				"{\"type\":\"message\",\"text\":\"a\x01\"}", "{\"type\":\"message\",\"text\":\"a\"}\x0b", "{\x0c\"type\":\"message\",\"text\":\"a\"}"})
+		{
+			std::string_view text;
+			std::string decoded;
+			CPPUNIT_ASSERT_MESSAGE(frame, MessageFrame::read(frame, text, decoded) == MessageFrame::Read::NotPlain);
+		}
+	}
+
+private:
+	// The table of frames both paths are given: every shape the fast path
+	// reads, every near miss, and the other commands.
+	static std::vector<std::string> frames()
+	{
+		const std::string head = R"({"type":"message","text":")";
+		std::vector<std::string> frames = {
+			// The plain shape, its field orders and white space
+			R"({"type":"message","text":"hi"})", R"({"text":"hi","type":"message"})", R"({"type":"message","text":""})",
+			" \t\r\n{ \"type\" : \"message\" , \"text\" : \"hi\" } \r\n", "{\"text\"\n:\n\"a b\"\n,\n\"type\"\n:\n\"message\"\n}",
+			R"({"type":"message","text":"Xin chào <b>!</b> {} ] 'q' \u2028 😀"})", head + std::string(5000, 'x') + "\"}",
+			head + "\"}\"}", head + "{\\\"type\\\":\\\"nick\\\"}\"}",
+			// Escapes, \u, surrogate pairs
+			head + R"(\"\\\/\b\f\n\r\t"})", head + R"(\u0000\u0001\u001f\u0020\u007f\u0080\u00ff"})", head + R"(\u00e0\u00E0\u0100\u07ff\u0800\u20ac\uFFFF\ufffe"})",
+			head + R"(\ud83d\ude00\uD83D\uDE00\ud800\udc00\udbff\udfff"})", head + R"(a\u003cb\u003e&\u0026"})", head + R"(\\u0041"})",
+			// Lone and broken surrogates
+			head + R"(\ud800"})", head + R"(\udbff"})", head + R"(\udc00"})", head + R"(\udfff"})", head + R"(\ude00\ud83d"})", head + R"(\ud800\u0041"})",
+			head + R"(\ud800\ud800"})", head + R"(\ud800\n"})", head + R"(\ud800x"})", head + R"(\ud800\"})", head + R"(\ud800\u"})", head + R"(\ud800\udc0"})",
+			// Bad escapes
+			head + R"(\x"})", head + R"(\'"})", head + R"(\U0041"})", head + R"(\u12"})", head + R"(\u12g4"})", head + R"(\u"})", head + R"(\"})", head + "\\",
+			head + R"(\a"})", head + R"(\0"})", head + "\\\n\"}",
+			// Raw control characters and DEL
+			head + "a\x01" "b\"}", head + "a\nb\"}", head + "a\tb\"}", head + std::string(1, '\0') + "\"}", head + "a\x1f" "b\"}", head + "a\x7f" "b\"}",
+			// Invalid UTF-8 in the text, a key, the type, outside strings
+			head + "\xff\"}", head + "\xc3\"}", head + "\xc0\xaf\"}", head + "\xed\xa0\x80\"}", head + "\xf4\x90\x80\x80\"}", head + "\xe2\x82\"}",
+			"{\"type\":\"message\",\"te\xffxt\":\"a\"}", "{\"type\":\"messag\xc3\",\"text\":\"a\"}", "{\"type\":\"message\",\"text\":\"a\"}\xff",
+			"{\xc2\xa0\"type\":\"message\",\"text\":\"a\"}", "\xef\xbb\xbf{\"type\":\"message\",\"text\":\"a\"}",
+			// Malformed JSON
+			"{", "{\"type\"", R"({"type":"message")", R"({"type":"message",)", R"({"type":"message","text")", R"({"type":"message","text":)",
+			R"({"type":"message","text":"a)", R"({"type":"message","text":"a")", R"({"type":"message","text":"a",})", R"({,"type":"message","text":"a"})",
+			R"({"type":"message""text":"a"})", R"({"type":"message","text""a"})", R"({"type":"message","text":"a"}})", R"({"type":"message","text":"a"} {})",
+			R"({"type":"message","text":"a"}x)", R"({"type":"message","text":"a"},)", R"({'type':'message','text':'a'})", R"({type:"message",text:"a"})",
+			R"({"type":"message","text":'a'})", "{\"type\":\"message\",\"text\":\"a\"}\x0b", "{\x0c\"type\":\"message\",\"text\":\"a\"}",
+			head + "a\"}" + std::string(1, '\0'), R"({"type":"message","text":"a"}/*c*/)", R"(/*c*/{"type":"message","text":"a"})",
+			R"({"type":"message","text":"a"}//c)", R"([{"type":"message","text":"a"}])",
+			// Extra fields, duplicates, other values
+			R"({"type":"message","text":"a","id":7})", R"({"id":7,"type":"message","text":"a"})", R"({"type":"message","nick":"x","text":"a"})",
+			R"({"type":"message","text":"a","x":{"y":[1,2,{"z":null}]}})", R"({"type":"message","text":"a","x":[)", R"({"type":"message","text":"a","x":tru})",
+			R"({"type":"message","text":"a","text":"b"})", R"({"text":"a","type":"message","text":"b"})", R"({"type":"message","type":"message","text":"a"})",
+			R"({"type":"nick","type":"message","text":"a"})", R"({"type":"message","type":"nick","text":"a","nick":"n"})", R"({"type":"message","text":"a","text":42})",
+			R"({"type":"message","text":42,"text":"a"})", R"({"type":"message","text":"a","":""})", R"({"":"","type":"message","text":"a"})",
+			R"({"t\u0065xt":"a","type":"message"})", R"({"type":"mess\u0061ge","text":"a"})", R"({"\u0074ype":"message","text":"a"})",
+			R"({"type":"Message","text":"a"})", R"({"type":"message ","text":"a"})", R"({"type ":"message","text":"a"})", R"({"Text":"a","type":"message"})",
+			R"({"type":"message","text":null})", R"({"type":"message","text":true})", R"({"type":"message","text":42})", R"({"type":"message","text":["a"]})",
+			R"({"type":"message","text":{"a":"b"}})", R"({"type":"message","text":1e5})", R"({"type":"message"})", R"({"text":"a"})", "{}", "{ }",
+			// The other commands
+			R"({"type":"nick","nick":"An Nguyễn"})", R"({"type":"nick","nick":"a\u0000"})", R"({"type":"typing"})", R"({"type":"history","before":5,"limit":10})",
+			R"({"type":"auth","token":"a.b.c"})", R"({"type":"kick","nick":"x","reason":"r"})", R"({"type":"topic","text":"t"})", R"({"type":"delete","id":3})",
+			R"({"type":"shout","text":"a"})",
+			// Not objects
+			"hello", "\"hello\"", "[1,2]", "", "  ", "null",
+		};
+		return frames;
 	}
 };
 

@@ -80,6 +80,7 @@ class RoomStateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testIdsIncreaseByOne);
 	CPPUNIT_TEST(testHistoryCapAndOrder);
 	CPPUNIT_TEST(testHistoryBytesBound);
+	CPPUNIT_TEST(testSpareEntryIsTheOldestsBuffer);
 	CPPUNIT_TEST(testNoHistory);
 	CPPUNIT_TEST(testResumeWithoutSince);
 	CPPUNIT_TEST(testResumeInsideHistory);
@@ -247,6 +248,34 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(5), state.historyCount());
 		CPPUNIT_ASSERT(range(8, 12) == resumedIds(state, state.resume(std::nullopt)));
 		CPPUNIT_ASSERT_EQUAL(std::string("m8m9m10m11m12").size(), state.historyBytes());
+	}
+
+	// A full history lends its oldest entry's buffer to the next message:
+	// the entry is gone at once, and the history after append() is what
+	// append() alone would have left.
+	void testSpareEntryIsTheOldestsBuffer()
+	{
+		RoomState state(limits(3));
+		post(state, 2);
+		// Not full: a new buffer, nothing dropped.
+		state.spareEntry(16);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), state.historyCount());
+		post(state, 1);
+		std::string oldest = std::string("m1") + std::string(40, ' ');
+		state.tombstone(1, oldest);
+		const char* buffer = state.historyJson(0).data();
+		std::string spare = state.spareEntry(40);
+		CPPUNIT_ASSERT(spare.empty());
+		CPPUNIT_ASSERT(spare.data() == buffer);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), state.historyCount());
+		CPPUNIT_ASSERT_EQUAL(std::string("m2m3").size(), state.historyBytes());
+		spare = "m" + std::to_string(state.nextId());
+		state.append(std::move(spare));
+		CPPUNIT_ASSERT(range(2, 4) == resumedIds(state, state.resume(std::nullopt)));
+		// A buffer of more than twice the size asked for is not lent.
+		state.tombstone(2, std::string(200, 'x'));
+		CPPUNIT_ASSERT(state.spareEntry(16).capacity() < 200);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), state.historyCount());
 	}
 
 	void testHistoryBytesBound()
