@@ -82,6 +82,9 @@ public:
 	/// here): what this instance pays for the rooms shared through Redis.
 	std::uint64_t messagesReceived() const { return _messagesReceived.load(std::memory_order_relaxed); }
 
+	/// The rooms whose feeds are read now.
+	std::size_t roomsRead() const { return _roomsRead.load(std::memory_order_relaxed); }
+
 private:
 	void run();
 	bool stopping();
@@ -107,6 +110,7 @@ private:
 	bool _stopping = false;
 	std::vector<std::pair<std::string, std::string>> _watched; // room, feed position: for the thread
 	std::atomic<std::uint64_t> _messagesReceived{0}; // written by the thread only
+	std::atomic<std::size_t> _roomsRead{0};          // the same
 
 	// The thread's own.
 	std::unique_ptr<Link> _link;

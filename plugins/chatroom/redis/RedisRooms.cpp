@@ -120,6 +120,8 @@ void RedisRooms::writeMetrics(MetricsWriter& writer) const
 	writer.gauge("webchat_redis_queued", "Changes waiting to be sent to Redis.", {}, static_cast<double>(queued()));
 	writer.counter("webchat_redis_messages_received_total", "Messages read from the feeds of the rooms loaded here.", {},
 		static_cast<double>(_feed.messagesReceived()));
+	writer.gauge("webchat_redis_rooms_read", "Rooms whose feeds this server reads (those with members here, and emptied ones for up to redis_idle_room_ms).",
+		{}, static_cast<double>(_feed.roomsRead()));
 }
 
 } // namespace webchat::chatroom::redis

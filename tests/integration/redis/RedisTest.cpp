@@ -42,13 +42,16 @@ public:
 	}
 
 	/// webchat_redis_messages_received_total now.
-	unsigned long long messagesReceived() const
+	unsigned long long messagesReceived() const { return metric("webchat_redis_messages_received_total"); }
+
+	/// The chat listener's series name in /metrics now.
+	unsigned long long metric(const std::string& name) const
 	{
-		const std::string received = "webchat_redis_messages_received_total{listener=\"chat\"} ";
+		const std::string series = name + "{listener=\"chat\"} ";
 		const std::string body = httpGet(statusPort, "/metrics").body;
-		const auto at = body.find("\n" + received);
+		const auto at = body.find("\n" + series);
 		CPPUNIT_ASSERT_MESSAGE(body, at != std::string::npos);
-		return std::stoull(body.substr(at + 1 + received.size()));
+		return std::stoull(body.substr(at + 1 + series.size()));
 	}
 
 	const Poco::UInt16 chatPort;
@@ -505,10 +508,14 @@ public:
 		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Cuong", "while Lan is here"}}) == messages(*leaving, 1));
 		CPPUNIT_ASSERT((std::vector<Seen>{{1, "Cuong", "while Lan is here"}}) == messages(cuong, 1));
 		CPPUNIT_ASSERT_EQUAL(1ull, a.messagesReceived());
+		CPPUNIT_ASSERT_EQUAL(2ull, a.metric("webchat_redis_rooms_read"));
 		leaving.reset();
 		cuong.expect("leave");
-		// Forgotten after 200 ms, at a check every 300 ms.
-		std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+		// Forgotten after 200 ms, at a check every 300 ms: then x alone is read.
+		const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+		while (a.metric("webchat_redis_rooms_read") != 1 && std::chrono::steady_clock::now() < deadline)
+			std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		CPPUNIT_ASSERT_EQUAL(1ull, a.metric("webchat_redis_rooms_read"));
 		constexpr int busy = 200;
 		for (int i = 0; i < busy; ++i) cuong.send(std::to_string(i));
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt64(busy + 1), messages(cuong, busy).back().id);
