@@ -46,7 +46,7 @@ void Topic::scheduleSeal()
 	}
 }
 
-void Topic::add(LoopMember& connection, int loop, std::uint32_t& slot, const std::function<void(std::string& batch)>& atomically)
+void Topic::add(LoopMember& connection, int loop, const std::function<void(std::string& batch)>& atomically)
 {
 	std::uint64_t firstBatch;
 	{
@@ -59,8 +59,8 @@ void Topic::add(LoopMember& connection, int loop, std::uint32_t& slot, const std
 	}
 	// Outside the lock: loop's list is touched only by loop's thread.
 	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
-	slot = static_cast<std::uint32_t>(subscribers.size());
-	subscribers.push_back(Subscriber{&connection, firstBatch, &slot});
+	connection.topicSlot = static_cast<std::uint32_t>(subscribers.size());
+	subscribers.push_back(Subscriber{&connection, firstBatch});
 	_subscriberCount.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -69,7 +69,7 @@ void Topic::remove(int loop, std::uint32_t slot)
 	// Swap-remove: the last subscriber takes the freed place and learns it.
 	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
 	subscribers[slot] = subscribers.back();
-	*subscribers[slot].slot = slot;
+	subscribers[slot].connection->topicSlot = slot;
 	subscribers.pop_back();
 	_subscriberCount.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -70,12 +70,11 @@ public:
 	/// Connection::subscribe, which plugins call and which documents
 	/// atomically. Everything published before
 	/// atomically ran leaves in batches sealed here, which the connection
-	/// skips; every later batch reaches it. slot is the connection's own
-	/// variable where the topic keeps the connection's place in the loop's
-	/// list up to date until remove(); it must stay where it is until then.
-	void add(LoopMember& connection, int loop, std::uint32_t& slot, const std::function<void(std::string& batch)>& atomically);
+	/// skips; every later batch reaches it. The topic keeps the
+	/// connection's place in the loop's list in its topicSlot until remove().
+	void add(LoopMember& connection, int loop, const std::function<void(std::string& batch)>& atomically);
 
-	/// Unsubscribes the connection whose slot add() was given (on its loop).
+	/// Unsubscribes the connection at slot, its topicSlot (on its loop).
 	void remove(int loop, std::uint32_t slot);
 
 	/// Whether loop has subscribers (on that loop's thread).
@@ -105,12 +104,12 @@ public:
 	Topic& operator=(const Topic&) = delete;
 
 private:
-	// One connection in a loop's subscriber list.
+	// One connection in a loop's subscriber list (16 bytes: one per
+	// subscribed connection; its index is the connection's topicSlot).
 	struct Subscriber
 	{
 		LoopMember* connection;
 		std::uint64_t firstBatch; // the topic's batches before this one are not the connection's
-		std::uint32_t* slot;      // where the connection keeps its index in the list
 	};
 
 	// Under _mutex: arrange for the open batch to be sealed.
