@@ -81,6 +81,9 @@ void Connection::setDeadline(std::int64_t atMs)
 
 Connection::~Connection()
 {
+	// Closed connections have left their topic; one deleted open (a loop
+	// that never ran) leaves it here.
+	unsubscribe();
 	out.clear(_loop.chunks());
 	if (_fd != platform::invalidSocket) platform::closeSocket(_fd);
 	_loop.engine().forgetPeer(*_peerAddress);
@@ -91,7 +94,7 @@ void Connection::subscribe(Topic& topic, const std::function<void(std::string& b
 	if (state != State::Open) return;
 	unsubscribe();
 	topic.add(*this, _loop.index(), atomically);
-	_topic = topic.shared_from_this();
+	_topic = &topic;
 	// atomically must not close this connection; if it did, it is already
 	// past onClose and must not stay subscribed.
 	if (state != State::Open) unsubscribe();
@@ -100,8 +103,10 @@ void Connection::subscribe(Topic& topic, const std::function<void(std::string& b
 void Connection::unsubscribe()
 {
 	if (!_topic) return;
-	_topic->remove(_loop.index(), topicSlot);
-	_topic.reset();
+	Topic* const topic = _topic;
+	_topic = nullptr;
+	// May be the topic's end (the last reference was its subscribers').
+	topic->remove(_loop.index(), topicSlot);
 }
 
 void Connection::send(ws::Opcode opcode, std::string_view payload)

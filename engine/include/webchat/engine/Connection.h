@@ -46,7 +46,7 @@ public:
 	bool isTls() const { return _tls != nullptr; }
 	/// permessage-deflate was negotiated: what it is sent is compressed.
 	bool compresses() const { return LoopMember::compresses; }
-	Topic* topic() const { return _topic.get(); }
+	Topic* topic() const { return _topic; }
 
 	/// Joins topic (leaving any previous one). atomically, when given, runs
 	/// under the topic's lock: whatever was published before it is not
@@ -150,7 +150,7 @@ private:
 	std::unique_ptr<Session> _session;
 	const std::string* _peerAddress; // the engine's copy (Engine::holdPeer)
 	ws::MessageDecoder _decoder;
-	std::shared_ptr<Topic> _topic;
+	Topic* _topic = nullptr;          // kept alive by its subscribers (Topic::add)
 	std::unique_ptr<TlsChannel> _tls; // null for plaintext
 	std::int64_t _deadlineMs = 0;     // setDeadline(), 0 for none: any time ahead, so 64-bit
 	Stamp _lastHeard;                 // last read, or while throttled, last write the peer took

@@ -10,8 +10,9 @@
 // per delivery).
 //
 // A topic lives while someone holds it (Engine::topic() returns a
-// shared_ptr; subscribed connections and batches in flight hold one too). It
-// must not outlive its engine.
+// shared_ptr; batches in flight hold one too) or while it has subscribers
+// (it holds itself then: a connection keeps a plain pointer, 8 bytes where
+// a shared_ptr takes 16). It must not outlive its engine.
 //
 
 #ifndef WEBCHAT_ENGINE_TOPIC_INCLUDED
@@ -75,6 +76,8 @@ public:
 	void add(LoopMember& connection, int loop, const std::function<void(std::string& batch)>& atomically);
 
 	/// Unsubscribes the connection at slot, its topicSlot (on its loop).
+	/// The topic may end here: with its last subscriber gone, if nobody
+	/// else holds it.
 	void remove(int loop, std::uint32_t slot);
 
 	/// Whether loop has subscribers (on that loop's thread).
@@ -127,7 +130,10 @@ private:
 	// list of batches to seal. Entry i is touched only by loop i.
 	std::vector<std::vector<Subscriber>> _subscribers;
 	std::vector<char> _sealPending;
+	// Changed under _mutex (read without it), with _self: the topic itself
+	// while it has any subscriber.
 	std::atomic<std::size_t> _subscriberCount{0};
+	std::shared_ptr<Topic> _self;
 };
 
 /// For a thread outside the engine that publishes many messages in a row
