@@ -4,6 +4,7 @@
 #include "Masking.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace webchat::ws {
@@ -34,8 +35,8 @@ inline bool isKnownOpcode(unsigned opcode)
 MessageDecoder::MessageDecoder(Role role, Limits limits, Handler& handler, Compression compression):
 	_role(role),
 	_compression(compression),
-	_limits(limits),
-	_handler(handler)
+	_handler(handler),
+	_maxMessageBytes(static_cast<std::uint32_t>(std::min<std::size_t>(limits.maxMessageBytes, UINT32_MAX)))
 {
 }
 
@@ -198,9 +199,9 @@ void MessageDecoder::parseHeader(const unsigned char* h)
 	if (!isControl(_opcode))
 	{
 		// Before a byte of the payload is buffered.
-		if (length > _limits.maxMessageBytes - _messageBytes)
+		if (length > _maxMessageBytes - _messageBytes)
 			return fail(CloseCode::MessageTooBig, "message too big");
-		_messageBytes += static_cast<std::size_t>(length);
+		_messageBytes += static_cast<std::uint32_t>(length);
 		if (_opcode != Opcode::Continuation)
 		{
 			_messageOpcode = _opcode;
@@ -208,7 +209,8 @@ void MessageDecoder::parseHeader(const unsigned char* h)
 			_utf8.reset();
 		}
 	}
-	_frameLength = length;
+	// Within the limit (data) or 125 (control): 32 bits hold it.
+	_frameLength = static_cast<std::uint32_t>(length);
 	_frameReceived = 0;
 	_inPayload = true;
 }
@@ -217,7 +219,7 @@ void MessageDecoder::consumePayload(char* data, std::size_t size)
 {
 	if (_role == Role::Server) detail::mask(data, size, _mask, static_cast<std::size_t>(_frameReceived));
 	const std::size_t offset = static_cast<std::size_t>(_frameReceived);
-	_frameReceived += size;
+	_frameReceived += static_cast<std::uint32_t>(size);
 	const bool done = _frameReceived == _frameLength;
 	if (done) _inPayload = false;
 
@@ -268,14 +270,14 @@ void MessageDecoder::inflatePayload(const char* data, std::size_t size, bool las
 	if (!_inflater) _inflater = std::make_unique<Inflater>();
 	std::string& message = buffer();
 	const std::size_t before = message.size();
-	Inflater::Result result = _inflater->inflate(data, size, message, _limits.maxMessageBytes);
-	if (result == Inflater::Result::Ok && last) result = _inflater->finish(message, _limits.maxMessageBytes);
+	Inflater::Result result = _inflater->inflate(data, size, message, _maxMessageBytes);
+	if (result == Inflater::Result::Ok && last) result = _inflater->finish(message, _maxMessageBytes);
 	if (result == Inflater::Result::TooBig)
 	{
 		// The bytes within the limit are checked first: a text invalid
 		// before its limit fails as invalid however its frames were cut
 		// (cut finer, that part is inflated and checked in an earlier feed).
-		const std::size_t within = std::min(message.size(), _limits.maxMessageBytes);
+		const std::size_t within = std::min<std::size_t>(message.size(), _maxMessageBytes);
 		if (_messageOpcode == Opcode::Text && within > before && !_utf8.feed(message.data() + before, within - before))
 			return fail(CloseCode::InvalidPayload, "invalid UTF-8 in text message");
 		return fail(CloseCode::MessageTooBig, "message too big once inflated");

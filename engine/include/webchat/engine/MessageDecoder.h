@@ -69,7 +69,7 @@ public:
 
 	struct Limits
 	{
-		std::size_t maxMessageBytes = 64 * 1024; // reassembled payload of one data message
+		std::size_t maxMessageBytes = 64 * 1024; // reassembled payload of one data message (at most 4 GiB - 1: more is taken as that)
 	};
 
 	/// Receives what feed() decodes, synchronously, from inside feed(). The
@@ -153,7 +153,7 @@ public:
 	bool holdsInflateState() const { return _inflater != nullptr; }
 
 	Role role() const { return _role; }
-	const Limits& limits() const { return _limits; }
+	Limits limits() const { return Limits{_maxMessageBytes}; }
 
 private:
 	bool checkFirstByte(unsigned char b0);
@@ -193,13 +193,16 @@ private:
 	std::uint16_t _errorCode = 0;
 	const char* _errorReason = nullptr;
 
-	const Limits _limits;
 	Handler& _handler;
-	std::uint64_t _frameLength = 0;
-	std::uint64_t _frameReceived = 0;
+	// Lengths in 32 bits (every connection has them): the limit, held to
+	// 4 GiB - 1, bounds every data frame and message before it is taken,
+	// and a control frame is at most 125 bytes.
+	const std::uint32_t _maxMessageBytes; // Limits::maxMessageBytes
 	// The announced lengths of the message's frames so far, for the size
 	// check before buffering.
-	std::size_t _messageBytes = 0;
+	std::uint32_t _messageBytes = 0;
+	std::uint32_t _frameLength = 0;
+	std::uint32_t _frameReceived = 0;
 	// Its bytes, from the first message (or control frame) that spans
 	// feeds until releaseIdleMemory(), or at once when it grew past 4 KiB:
 	// 8 bytes in an idle connection, where a std::string takes 32. A
