@@ -10,23 +10,40 @@
 
 namespace webchat::engine {
 
-LoopMember& Connection::create(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+LoopMember& Connection::create(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, const std::string& peerAddress, TlsSession tls,
 	bool perMessageDeflate)
 {
-	return *new Connection(loop, fd, std::move(session), std::move(peerAddress), std::move(tls), perMessageDeflate);
+	return *new Connection(loop, fd, std::move(session), peerAddress, std::move(tls), perMessageDeflate);
 }
 
-Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate):
+Connection::Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, const std::string& peerAddress, TlsSession tls, bool perMessageDeflate):
 	LoopMember(perMessageDeflate),
 	_loop(loop),
 	_session(std::move(session)),
-	_peerAddress(std::move(peerAddress)),
+	_peerAddress(&peerAddress),
 	_decoder(ws::MessageDecoder::Role::Server, ws::MessageDecoder::Limits{loop.settings().maxMessageBytes}, *this,
 		perMessageDeflate ? ws::MessageDecoder::Compression::PerMessageDeflate : ws::MessageDecoder::Compression::None),
+	_tls(tls ? std::make_unique<TlsChannel>(std::move(tls)) : nullptr),
+	_lastHeard(stamp()),
 	_fd(fd),
-	_lastHeardMs(loop.now()),
-	_tls(tls ? std::make_unique<TlsChannel>(std::move(tls)) : nullptr)
+	_closeSent(false),
+	_closeAfterFlush(false),
+	_pollingWrite(false),
+	_readPaused(false),
+	_closeDue(false),
+	_pingOutstanding(false),
+	_stalled(false)
 {
+}
+
+Stamp Connection::stamp() const
+{
+	return stampOf(_loop.now());
+}
+
+std::int64_t Connection::since(Stamp stamp) const
+{
+	return msSince(stamp, _loop.now());
 }
 
 ConnectionHandle Connection::handle() const
@@ -64,16 +81,20 @@ void Connection::setDeadline(std::int64_t atMs)
 
 Connection::~Connection()
 {
+	// Closed connections have left their topic; one deleted open (a loop
+	// that never ran) leaves it here.
+	unsubscribe();
 	out.clear(_loop.chunks());
 	if (_fd != platform::invalidSocket) platform::closeSocket(_fd);
+	_loop.engine().forgetPeer(*_peerAddress);
 }
 
 void Connection::subscribe(Topic& topic, const std::function<void(std::string& batch)>& atomically)
 {
 	if (state != State::Open) return;
 	unsubscribe();
-	topic.add(*this, _loop.index(), _topicSlot, atomically);
-	_topic = topic.shared_from_this();
+	topic.add(*this, _loop.index(), atomically);
+	_topic = &topic;
 	// atomically must not close this connection; if it did, it is already
 	// past onClose and must not stay subscribed.
 	if (state != State::Open) unsubscribe();
@@ -82,8 +103,10 @@ void Connection::subscribe(Topic& topic, const std::function<void(std::string& b
 void Connection::unsubscribe()
 {
 	if (!_topic) return;
-	_topic->remove(_loop.index(), _topicSlot);
-	_topic.reset();
+	Topic* const topic = _topic;
+	_topic = nullptr;
+	// May be the topic's end (the last reference was its subscribers').
+	topic->remove(_loop.index(), topicSlot);
 }
 
 void Connection::send(ws::Opcode opcode, std::string_view payload)
@@ -118,7 +141,7 @@ void Connection::feed(char* data, std::size_t size)
 		{
 			_loop.counters().addProtocolError(error.closeCode);
 			if (_loop.engine().logger().debug())
-				_loop.engine().logger().debug("closing " + _peerAddress + " with " + std::to_string(error.closeCode) + ": " + error.reason);
+				_loop.engine().logger().debug("closing " + *_peerAddress + " with " + std::to_string(error.closeCode) + ": " + error.reason);
 		}
 		_closeDue = true;
 		_loop.scheduleClose(*this, error.closeCode, error.reason);
@@ -126,15 +149,16 @@ void Connection::feed(char* data, std::size_t size)
 	}
 	if (_decoder.hasPartialFrame() || _decoder.hasPartialMessage())
 	{
-		if (_stalledSinceMs == 0)
+		if (!_stalled)
 		{
-			_stalledSinceMs = _loop.now();
+			_stalled = true;
+			_stalledSince = stamp();
 			checkBy();
 		}
 	}
 	else
 	{
-		_stalledSinceMs = 0;
+		_stalled = false;
 	}
 	// Released at the next tick once idle (checkTimeouts).
 	if (compresses() && _decoder.holdsInflateState()) checkBy();
@@ -216,7 +240,7 @@ void Connection::flush()
 		EventLoop::Counters::add(_loop.counters().bytesOut, static_cast<std::uint64_t>(n));
 		out.consume(n, _loop.chunks());
 		// A throttled peer that takes bytes is alive, though not read.
-		if (_readPaused) _lastHeardMs = _loop.now();
+		if (_readPaused) _lastHeard = stamp();
 	}
 	watchWritable(false);
 	if (_closeAfterFlush)
@@ -257,16 +281,16 @@ void Connection::throttleReading()
 	if (!_readPaused && owed > cap / 2)
 	{
 		_readPaused = true;
-		_lastHeardMs = _loop.now();
+		_lastHeard = stamp();
 		updateInterest();
 		checkBy();
 	}
 	else if (_readPaused && owed < cap / 4)
 	{
 		_readPaused = false;
-		_lastHeardMs = _loop.now();
+		_lastHeard = stamp();
 		// A frame left half-read while throttled had no chance to finish.
-		if (_stalledSinceMs != 0) _stalledSinceMs = _loop.now();
+		if (_stalled) _stalledSince = stamp();
 		updateInterest();
 		checkBy();
 	}
@@ -337,7 +361,7 @@ void Connection::flushTls()
 		failTls("write");
 		return;
 	}
-	if (_readPaused) _lastHeardMs = _loop.now();
+	if (_readPaused) _lastHeard = stamp();
 	watchWritable(false);
 	if (_closeAfterFlush) closeSocket();
 }
@@ -345,7 +369,7 @@ void Connection::flushTls()
 void Connection::failTls(const char* what)
 {
 	if (what && _loop.engine().logger().debug())
-		_loop.engine().logger().debug("TLS " + std::string(what) + " failed for " + _peerAddress + ": " + _tls->lastError());
+		_loop.engine().logger().debug("TLS " + std::string(what) + " failed for " + *_peerAddress + ": " + _tls->lastError());
 	leaveOpen(ws::CloseCode::Abnormal);
 	closeSocket();
 }
@@ -366,7 +390,7 @@ void Connection::deliver(Chunk* chunk)
 			// A slow consumer: the room never waits for it. Drop what it has
 			// not started to receive, so memory stays bounded, and close it.
 			EventLoop::Counters::add(_loop.counters().slowConsumers, 1);
-			_loop.engine().logger().notice("closing slow consumer " + _peerAddress + ": more than " + std::to_string(cap) + " bytes queued");
+			_loop.engine().logger().notice("closing slow consumer " + *_peerAddress + ": more than " + std::to_string(cap) + " bytes queued");
 			out.dropUnstarted(_loop.chunks());
 			close(ws::CloseCode::PolicyViolation, "slow consumer");
 			return;
@@ -397,7 +421,7 @@ void Connection::leaveOpen(std::uint16_t code)
 {
 	if (state != State::Open) return;
 	state = State::Closing;
-	_closingSinceMs = _loop.now();
+	_closingSince = stamp();
 	checkBy();
 	unsubscribe();
 	_loop.engine().handler().onClose(*this, code);
@@ -452,7 +476,7 @@ void Connection::onClose(std::uint16_t code, std::string_view)
 
 void Connection::heardFrom()
 {
-	_lastHeardMs = _loop.now();
+	_lastHeard = stamp();
 	// The timer may be armed for the pong timeout, later than the next
 	// ping is due now: once per ping answered, not per read.
 	if (_pingOutstanding)
@@ -472,19 +496,20 @@ std::int64_t Connection::nextCheckMs() const
 {
 	const EngineSettings& settings = _loop.settings();
 	if (state == State::Closed) return 0;
-	if (state == State::Closing) return _closingSinceMs + settings.closeTimeoutMs;
+	const std::int64_t now = _loop.now();
+	if (state == State::Closing) return now - since(_closingSince) + settings.closeTimeoutMs;
 	std::int64_t due;
 	if (_readPaused)
 	{
-		due = _lastHeardMs + settings.pingIntervalMs + settings.pongTimeoutMs;
+		due = now - since(_lastHeard) + settings.pingIntervalMs + settings.pongTimeoutMs;
 	}
 	else
 	{
-		due = _pingOutstanding ? _pingSentMs + settings.pongTimeoutMs : _lastHeardMs + settings.pingIntervalMs;
-		if (_stalledSinceMs != 0) due = std::min(due, _stalledSinceMs + settings.frameTimeoutMs);
+		due = _pingOutstanding ? now - since(_pingSent) + settings.pongTimeoutMs : now - since(_lastHeard) + settings.pingIntervalMs;
+		if (_stalled) due = std::min(due, now - since(_stalledSince) + settings.frameTimeoutMs);
 	}
 	if (_deadlineMs != 0) due = std::min(due, _deadlineMs);
-	if (_decoder.holdsInflateState()) due = std::min(due, _loop.now());
+	if (_decoder.holdsInflateState()) due = std::min(due, now);
 	return due;
 }
 
@@ -500,7 +525,7 @@ void Connection::checkTimeouts(std::int64_t now)
 	{
 		// The peer did not complete the close handshake (or did not read
 		// our close frame) in time.
-		if (now - _closingSinceMs >= settings.closeTimeoutMs) closeSocket(true);
+		if (since(_closingSince) >= settings.closeTimeoutMs) closeSocket(true);
 		return;
 	}
 	if (state != State::Open) return;
@@ -510,20 +535,22 @@ void Connection::checkTimeouts(std::int64_t now)
 		_loop.engine().handler().onDeadline(*this);
 		if (state != State::Open) return;
 	}
-	// The inflate state lives while messages arrive, not while idle.
+	// The inflate state and a queue's heap array live while messages come
+	// and go, not while idle.
 	_decoder.releaseIdleMemory();
+	out.releaseIdleMemory();
 	if (_readPaused)
 	{
 		// Not read, so neither a stalled frame nor a missing pong can be
 		// seen: alive while it takes what it is owed.
-		if (now - _lastHeardMs >= settings.pingIntervalMs + settings.pongTimeoutMs)
+		if (since(_lastHeard) >= settings.pingIntervalMs + settings.pongTimeoutMs)
 		{
 			leaveOpen(ws::CloseCode::Abnormal);
 			closeSocket(true);
 		}
 		return;
 	}
-	if (_stalledSinceMs != 0 && now - _stalledSinceMs >= settings.frameTimeoutMs)
+	if (_stalled && since(_stalledSince) >= settings.frameTimeoutMs)
 	{
 		_loop.counters().addProtocolError(static_cast<std::uint16_t>(ws::CloseCode::PolicyViolation));
 		close(ws::CloseCode::PolicyViolation, "incomplete frame timed out");
@@ -532,17 +559,17 @@ void Connection::checkTimeouts(std::int64_t now)
 	}
 	if (_pingOutstanding)
 	{
-		if (now - _pingSentMs >= settings.pongTimeoutMs)
+		if (since(_pingSent) >= settings.pongTimeoutMs)
 		{
 			// Dead peer: no close handshake is possible.
 			leaveOpen(ws::CloseCode::Abnormal);
 			closeSocket(true);
 		}
 	}
-	else if (now - _lastHeardMs >= settings.pingIntervalMs)
+	else if (since(_lastHeard) >= settings.pingIntervalMs)
 	{
 		_pingOutstanding = true;
-		_pingSentMs = now;
+		_pingSent = stamp();
 		sendControl(ws::Opcode::Ping, {});
 	}
 }

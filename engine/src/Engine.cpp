@@ -77,25 +77,14 @@ bool Engine::admitHandshake(const std::string& address, std::int64_t& retryAfter
 
 bool Engine::admit(const std::string& peerAddress)
 {
-	std::lock_guard<std::mutex> lock(_admissionMutex);
-	std::size_t& perAddress = _connectionsPerAddress[peerAddress];
-	if (_connections >= _settings.maxConnections || perAddress >= _settings.maxConnectionsPerIp)
-	{
-		if (perAddress == 0) _connectionsPerAddress.erase(peerAddress);
-		_refused.fetch_add(1, std::memory_order_relaxed);
-		return false;
-	}
-	++perAddress;
-	++_connections;
-	return true;
+	if (_peers.admit(peerAddress, _settings.maxConnections, _settings.maxConnectionsPerIp)) return true;
+	_refused.fetch_add(1, std::memory_order_relaxed);
+	return false;
 }
 
 void Engine::release(const std::string& peerAddress)
 {
-	std::lock_guard<std::mutex> lock(_admissionMutex);
-	auto it = _connectionsPerAddress.find(peerAddress);
-	if (it != _connectionsPerAddress.end() && --it->second == 0) _connectionsPerAddress.erase(it);
-	if (_connections > 0) --_connections;
+	_peers.release(peerAddress);
 }
 
 void Engine::adopt(platform::SocketHandle fd, std::string response, std::string pending, std::unique_ptr<Session> session, const std::string& peerAddress,

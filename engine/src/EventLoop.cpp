@@ -221,7 +221,7 @@ void EventLoop::adopt(Adopt& task)
 	// autotuning lets a slow reader's socket take megabytes.
 	if (_settings.sendBufferBytes > 0) platform::setSendBufferSize(fd, static_cast<int>(_settings.sendBufferBytes));
 
-	LoopMember& member = Connection::create(*this, fd, std::move(task.session), std::move(task.peerAddress), std::move(task.tls), task.perMessageDeflate);
+	LoopMember& member = Connection::create(*this, fd, std::move(task.session), _engine.holdPeer(task.peerAddress), std::move(task.tls), task.perMessageDeflate);
 	member.loopSlot = static_cast<std::uint32_t>(_connections.size());
 	member.serial = ++_lastSerial;
 	_connections.push_back(&member);

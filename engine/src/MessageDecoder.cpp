@@ -4,6 +4,7 @@
 #include "Masking.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace webchat::ws {
@@ -34,8 +35,8 @@ inline bool isKnownOpcode(unsigned opcode)
 MessageDecoder::MessageDecoder(Role role, Limits limits, Handler& handler, Compression compression):
 	_role(role),
 	_compression(compression),
-	_limits(limits),
-	_handler(handler)
+	_handler(handler),
+	_maxMessageBytes(static_cast<std::uint32_t>(std::min<std::size_t>(limits.maxMessageBytes, UINT32_MAX)))
 {
 }
 
@@ -43,7 +44,10 @@ MessageDecoder::~MessageDecoder() = default;
 
 void MessageDecoder::releaseIdleMemory()
 {
-	if (!hasPartialMessage()) _inflater.reset();
+	if (hasPartialMessage()) return;
+	_inflater.reset();
+	// A control frame cut across reads may be collected at its end.
+	if (!hasPartialFrame()) _message.reset();
 }
 
 MessageDecoder::Error MessageDecoder::feed(char* data, std::size_t size)
@@ -195,9 +199,9 @@ void MessageDecoder::parseHeader(const unsigned char* h)
 	if (!isControl(_opcode))
 	{
 		// Before a byte of the payload is buffered.
-		if (length > _limits.maxMessageBytes - _messageBytes)
+		if (length > _maxMessageBytes - _messageBytes)
 			return fail(CloseCode::MessageTooBig, "message too big");
-		_messageBytes += static_cast<std::size_t>(length);
+		_messageBytes += static_cast<std::uint32_t>(length);
 		if (_opcode != Opcode::Continuation)
 		{
 			_messageOpcode = _opcode;
@@ -205,7 +209,8 @@ void MessageDecoder::parseHeader(const unsigned char* h)
 			_utf8.reset();
 		}
 	}
-	_frameLength = length;
+	// Within the limit (data) or 125 (control): 32 bits hold it.
+	_frameLength = static_cast<std::uint32_t>(length);
 	_frameReceived = 0;
 	_inPayload = true;
 }
@@ -214,7 +219,7 @@ void MessageDecoder::consumePayload(char* data, std::size_t size)
 {
 	if (_role == Role::Server) detail::mask(data, size, _mask, static_cast<std::size_t>(_frameReceived));
 	const std::size_t offset = static_cast<std::size_t>(_frameReceived);
-	_frameReceived += size;
+	_frameReceived += static_cast<std::uint32_t>(size);
 	const bool done = _frameReceived == _frameLength;
 	if (done) _inPayload = false;
 
@@ -224,12 +229,13 @@ void MessageDecoder::consumePayload(char* data, std::size_t size)
 			finishControl(data, size);
 		else
 		{
-			_message.append(data, size);
+			std::string& message = buffer();
+			message.append(data, size);
 			if (done)
 			{
-				const std::size_t start = _message.size() - static_cast<std::size_t>(_frameLength);
-				finishControl(_message.data() + start, static_cast<std::size_t>(_frameLength));
-				_message.resize(start);
+				const std::size_t start = message.size() - static_cast<std::size_t>(_frameLength);
+				finishControl(message.data() + start, static_cast<std::size_t>(_frameLength));
+				message.resize(start);
 			}
 		}
 		return;
@@ -247,42 +253,43 @@ void MessageDecoder::consumePayload(char* data, std::size_t size)
 			return fail(CloseCode::InvalidPayload, "text message ends inside a UTF-8 sequence");
 		// Nothing buffered: the message is exactly this piece of the
 		// caller's buffer, delivered without a copy.
-		if (_message.empty())
+		if (!_message || _message->empty())
 			deliverMessage(data, size);
 		else
 		{
-			_message.append(data, size);
-			deliverMessage(_message.data(), _message.size());
+			_message->append(data, size);
+			deliverMessage(_message->data(), _message->size());
 		}
 	}
 	else
-		_message.append(data, size);
+		buffer().append(data, size);
 }
 
 void MessageDecoder::inflatePayload(const char* data, std::size_t size, bool last)
 {
 	if (!_inflater) _inflater = std::make_unique<Inflater>();
-	const std::size_t before = _message.size();
-	Inflater::Result result = _inflater->inflate(data, size, _message, _limits.maxMessageBytes);
-	if (result == Inflater::Result::Ok && last) result = _inflater->finish(_message, _limits.maxMessageBytes);
+	std::string& message = buffer();
+	const std::size_t before = message.size();
+	Inflater::Result result = _inflater->inflate(data, size, message, _maxMessageBytes);
+	if (result == Inflater::Result::Ok && last) result = _inflater->finish(message, _maxMessageBytes);
 	if (result == Inflater::Result::TooBig)
 	{
 		// The bytes within the limit are checked first: a text invalid
 		// before its limit fails as invalid however its frames were cut
 		// (cut finer, that part is inflated and checked in an earlier feed).
-		const std::size_t within = std::min(_message.size(), _limits.maxMessageBytes);
-		if (_messageOpcode == Opcode::Text && within > before && !_utf8.feed(_message.data() + before, within - before))
+		const std::size_t within = std::min<std::size_t>(message.size(), _maxMessageBytes);
+		if (_messageOpcode == Opcode::Text && within > before && !_utf8.feed(message.data() + before, within - before))
 			return fail(CloseCode::InvalidPayload, "invalid UTF-8 in text message");
 		return fail(CloseCode::MessageTooBig, "message too big once inflated");
 	}
 	if (result == Inflater::Result::Corrupt) return fail(CloseCode::InvalidPayload, "compressed payload is not a deflate stream");
-	if (_messageOpcode == Opcode::Text && !_utf8.feed(_message.data() + before, _message.size() - before))
+	if (_messageOpcode == Opcode::Text && !_utf8.feed(message.data() + before, message.size() - before))
 		return fail(CloseCode::InvalidPayload, "invalid UTF-8 in text message");
 	if (!last) return;
 	if (_messageOpcode == Opcode::Text && !_utf8.complete())
 		return fail(CloseCode::InvalidPayload, "text message ends inside a UTF-8 sequence");
 	_messageCompressed = false;
-	deliverMessage(_message.data(), _message.size());
+	deliverMessage(message.data(), message.size());
 }
 
 void MessageDecoder::finishControl(const char* payload, std::size_t size)
@@ -320,10 +327,17 @@ void MessageDecoder::deliverMessage(const char* payload, std::size_t size)
 	_messageOpcode = Opcode::Continuation;
 	_messageBytes = 0;
 	_handler.onMessage(opcode, std::string_view(payload, size));
-	if (_message.capacity() > KeptBufferCapacity)
-		std::string().swap(_message);
+	if (!_message) return;
+	if (_message->capacity() > KeptBufferCapacity)
+		_message.reset();
 	else
-		_message.clear();
+		_message->clear();
+}
+
+std::string& MessageDecoder::buffer()
+{
+	if (!_message) _message = std::make_unique<std::string>();
+	return *_message;
 }
 
 void MessageDecoder::fail(std::uint16_t closeCode, const char* reason)

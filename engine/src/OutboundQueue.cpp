@@ -2,6 +2,8 @@
 
 #include "DeflateCodec.h"
 
+#include <algorithm>
+
 namespace webchat::engine {
 
 const std::string& SealedBatch::deflatedFrames(ws::Deflater& deflater, std::size_t minBytes) const
@@ -36,13 +38,46 @@ void ChunkPool::unref(Chunk* chunk)
 		delete chunk;
 }
 
+OutboundQueue::~OutboundQueue()
+{
+	freeArray();
+}
+
+void OutboundQueue::grow()
+{
+	if (_head > 0)
+	{
+		// Written chunks at the front: reuse their room.
+		Chunk** const all = slots();
+		std::copy(all + _head, all + _end, all);
+		_end -= _head;
+		_head = 0;
+		return;
+	}
+	const std::uint32_t capacity = _capacity == 1 ? 4 : _capacity * 2;
+	Chunk** const larger = new Chunk*[capacity];
+	std::copy(slots(), slots() + _end, larger);
+	freeArray();
+	_many = larger;
+	_capacity = capacity;
+}
+
+void OutboundQueue::freeArray()
+{
+	if (_capacity == 1) return;
+	delete[] _many;
+	_one = nullptr;
+	_capacity = 1;
+}
+
 int OutboundQueue::gather(platform::IoBuffer* buffers, int max) const
 {
+	Chunk* const* const all = slots();
 	int n = 0;
 	std::size_t offset = _offset;
-	for (std::size_t i = _head; i < _chunks.size() && n < max; ++i)
+	for (std::uint32_t i = _head; i < _end && n < max; ++i)
 	{
-		const Chunk* chunk = _chunks[i];
+		const Chunk* chunk = all[i];
 		platform::setBuffer(buffers[n], chunk->data() + offset, chunk->size() - offset);
 		offset = 0;
 		++n;
@@ -52,14 +87,15 @@ int OutboundQueue::gather(platform::IoBuffer* buffers, int max) const
 
 void OutboundQueue::consume(std::size_t n, ChunkPool& pool)
 {
+	Chunk** const all = slots();
 	_bytes -= n;
 	while (n > 0)
 	{
-		Chunk* chunk = _chunks[_head];
+		Chunk* chunk = all[_head];
 		const std::size_t left = chunk->size() - _offset;
 		if (n < left)
 		{
-			_offset += n;
+			_offset += static_cast<std::uint32_t>(n);
 			return;
 		}
 		n -= left;
@@ -72,35 +108,42 @@ void OutboundQueue::consume(std::size_t n, ChunkPool& pool)
 
 void OutboundQueue::dropUnstarted(ChunkPool& pool)
 {
-	const std::size_t keep = _head + (_offset != 0 ? 1 : 0);
-	for (std::size_t i = keep; i < _chunks.size(); ++i)
+	Chunk** const all = slots();
+	const std::uint32_t keep = _head + (_offset != 0 ? 1 : 0);
+	for (std::uint32_t i = keep; i < _end; ++i)
 	{
-		_bytes -= _chunks[i]->size();
-		pool.unref(_chunks[i]);
+		_bytes -= all[i]->size();
+		pool.unref(all[i]);
 	}
-	_chunks.resize(keep);
+	_end = keep;
 	compact();
 }
 
 void OutboundQueue::clear(ChunkPool& pool)
 {
-	for (std::size_t i = _head; i < _chunks.size(); ++i) pool.unref(_chunks[i]);
-	_chunks.clear();
+	Chunk** const all = slots();
+	for (std::uint32_t i = _head; i < _end; ++i) pool.unref(all[i]);
 	_head = 0;
+	_end = 0;
 	_offset = 0;
 	_bytes = 0;
 	compact();
 }
 
+void OutboundQueue::releaseIdleMemory()
+{
+	if (empty()) freeArray();
+}
+
 void OutboundQueue::compact()
 {
-	if (_head == _chunks.size())
+	if (_head == _end)
 	{
-		_chunks.clear();
 		_head = 0;
-		// An idle connection should cost almost nothing: give back a queue
-		// that grew during a burst.
-		if (_chunks.capacity() > 64) std::vector<Chunk*>().swap(_chunks);
+		_end = 0;
+		// A queue that grew during a burst goes back at once; a small one
+		// stays while the connection is busy (releaseIdleMemory).
+		if (_capacity > 64) freeArray();
 	}
 }
 

@@ -46,7 +46,7 @@ void Topic::scheduleSeal()
 	}
 }
 
-void Topic::add(LoopMember& connection, int loop, std::uint32_t& slot, const std::function<void(std::string& batch)>& atomically)
+void Topic::add(LoopMember& connection, int loop, const std::function<void(std::string& batch)>& atomically)
 {
 	std::uint64_t firstBatch;
 	{
@@ -56,12 +56,12 @@ void Topic::add(LoopMember& connection, int loop, std::uint32_t& slot, const std
 		// in batches numbered below firstBatch, which this subscriber skips.
 		sealLocked();
 		firstBatch = _sealedBatches;
+		if (_subscriberCount.fetch_add(1, std::memory_order_relaxed) == 0) _self = shared_from_this();
 	}
 	// Outside the lock: loop's list is touched only by loop's thread.
 	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
-	slot = static_cast<std::uint32_t>(subscribers.size());
-	subscribers.push_back(Subscriber{&connection, firstBatch, &slot});
-	_subscriberCount.fetch_add(1, std::memory_order_relaxed);
+	connection.topicSlot = static_cast<std::uint32_t>(subscribers.size());
+	subscribers.push_back(Subscriber{&connection, firstBatch});
 }
 
 void Topic::remove(int loop, std::uint32_t slot)
@@ -69,9 +69,15 @@ void Topic::remove(int loop, std::uint32_t slot)
 	// Swap-remove: the last subscriber takes the freed place and learns it.
 	auto& subscribers = _subscribers[static_cast<std::size_t>(loop)];
 	subscribers[slot] = subscribers.back();
-	*subscribers[slot].slot = slot;
+	subscribers[slot].connection->topicSlot = slot;
 	subscribers.pop_back();
-	_subscriberCount.fetch_sub(1, std::memory_order_relaxed);
+	std::shared_ptr<Topic> last;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_subscriberCount.fetch_sub(1, std::memory_order_relaxed) == 1) last = std::move(_self);
+	}
+	// last may be the only reference: the topic ends as it goes, after
+	// the lock, touching nothing of it afterwards.
 }
 
 std::uint64_t Topic::sealedBatches()

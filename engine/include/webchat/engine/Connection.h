@@ -14,6 +14,7 @@
 #include "webchat/engine/MessageDecoder.h"
 #include "webchat/engine/OutboundQueue.h"
 #include "webchat/engine/SessionHandler.h"
+#include "webchat/engine/Stamp.h"
 #include "webchat/engine/TlsSession.h"
 #include "webchat/platform/Socket.h"
 
@@ -34,16 +35,18 @@ class Connection final: private LoopMember, private ws::MessageDecoder::Handler
 public:
 	/// Made by the EventLoop that will own it (adopt), as its LoopMember;
 	/// deleted by the loop once closed.
-	static LoopMember& create(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls,
+	/// peerAddress is the engine's copy (Engine::holdPeer), which the
+	/// connection gives back when it goes.
+	static LoopMember& create(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, const std::string& peerAddress, TlsSession tls,
 		bool perMessageDeflate);
 
 	Session* session() const { return _session.get(); }
-	const std::string& peerAddress() const { return _peerAddress; }
+	const std::string& peerAddress() const { return *_peerAddress; }
 	bool isOpen() const { return state == State::Open; }
 	bool isTls() const { return _tls != nullptr; }
 	/// permessage-deflate was negotiated: what it is sent is compressed.
 	bool compresses() const { return LoopMember::compresses; }
-	Topic* topic() const { return _topic.get(); }
+	Topic* topic() const { return _topic; }
 
 	/// Joins topic (leaving any previous one). atomically, when given, runs
 	/// under the topic's lock: whatever was published before it is not
@@ -74,7 +77,7 @@ public:
 private:
 	~Connection() override;
 
-	Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, std::string peerAddress, TlsSession tls, bool perMessageDeflate);
+	Connection(EventLoop& loop, platform::SocketHandle fd, std::unique_ptr<Session> session, const std::string& peerAddress, TlsSession tls, bool perMessageDeflate);
 
 	// LoopMember
 	Connection& connection() override { return *this; }
@@ -136,26 +139,33 @@ private:
 	// when it fires (checkTimeouts() acts on nothing, onTimer re-arms).
 	void checkBy();
 
-	// Ordered to pack: an idle connection's whole cost is this object.
+	// Now as a Stamp (Stamp.h: 4 bytes, exact over the timeouts' spans),
+	// and the milliseconds from a stamp to now.
+	Stamp stamp() const;
+	std::int64_t since(Stamp stamp) const;
+
+	// Ordered to pack: an idle connection's whole cost is this object
+	// (bench/README.md, "Where an idle connection's bytes go").
 	EventLoop& _loop;
 	std::unique_ptr<Session> _session;
-	std::string _peerAddress;
+	const std::string* _peerAddress; // the engine's copy (Engine::holdPeer)
 	ws::MessageDecoder _decoder;
-	std::shared_ptr<Topic> _topic;
-	platform::SocketHandle _fd;
-	std::uint32_t _topicSlot = 0; // index in the topic's subscriber list of this loop, kept by the topic
-	bool _closeSent = false;
-	bool _closeAfterFlush = false; // close the socket once the queue is written
-	bool _pollingWrite = false;
-	bool _readPaused = false;      // throttled: owed too much to be read (throttleReading)
-	bool _closeDue = false;        // finishClose() is scheduled
-	bool _pingOutstanding = false;
-	std::int64_t _lastHeardMs = 0;   // last read, or while throttled, last write the peer took
-	std::int64_t _pingSentMs = 0;
-	std::int64_t _stalledSinceMs = 0; // mid-frame or mid-message since
-	std::int64_t _closingSinceMs = 0;
-	std::int64_t _deadlineMs = 0;     // setDeadline(), 0 for none
+	Topic* _topic = nullptr;          // kept alive by its subscribers (Topic::add)
 	std::unique_ptr<TlsChannel> _tls; // null for plaintext
+	std::int64_t _deadlineMs = 0;     // setDeadline(), 0 for none: any time ahead, so 64-bit
+	Stamp _lastHeard;                 // last read, or while throttled, last write the peer took
+	Stamp _pingSent = 0;              // while _pingOutstanding
+	Stamp _stalledSince = 0;          // mid-frame or mid-message since, while _stalled
+	Stamp _closingSince = 0;          // while closing
+	platform::SocketHandle _fd;
+	// One byte for the seven flags.
+	bool _closeSent : 1;
+	bool _closeAfterFlush : 1; // close the socket once the queue is written
+	bool _pollingWrite : 1;
+	bool _readPaused : 1;      // throttled: owed too much to be read (throttleReading)
+	bool _closeDue : 1;        // finishClose() is scheduled
+	bool _pingOutstanding : 1;
+	bool _stalled : 1;         // a frame or message is unfinished (_stalledSince)
 };
 
 } // namespace webchat::engine

@@ -12,6 +12,7 @@
 
 #include "webchat/engine/AddressBuckets.h"
 #include "webchat/engine/EngineSettings.h"
+#include "webchat/engine/PeerTable.h"
 #include "webchat/engine/SessionHandler.h"
 #include "webchat/engine/TlsSession.h"
 #include "webchat/engine/Topic.h"
@@ -98,6 +99,11 @@ public:
 	/// Gives back a slot from admit() that adopt() did not take.
 	void release(const std::string& peerAddress);
 
+	/// The engine's copy of a client's address, which a connection keeps
+	/// (on its I/O thread) until it goes: forgetPeer() then (PeerTable).
+	const std::string& holdPeer(const std::string& peerAddress) { return _peers.hold(peerAddress); }
+	void forgetPeer(const std::string& held) { _peers.forget(held); }
+
 	EngineStats stats() const;
 
 	/// Counts an upgrade request refused for being invalid (any thread).
@@ -118,6 +124,9 @@ private:
 	const EngineSettings _settings;
 	SessionHandler& _handler;
 	Poco::Logger& _logger;
+	// Before the loops: it outlives the connections, which forget their
+	// address in it as they go.
+	PeerTable _peers;
 	std::vector<std::unique_ptr<EventLoop>> _loops;
 	std::atomic<unsigned> _nextLoop{0};
 	std::atomic<bool> _running{false};
@@ -126,9 +135,6 @@ private:
 	std::mutex _topicsMutex;
 	std::map<std::string, std::weak_ptr<Topic>> _topics;
 
-	std::mutex _admissionMutex;
-	std::size_t _connections = 0;
-	std::map<std::string, std::size_t> _connectionsPerAddress;
 	std::atomic<std::uint64_t> _refused{0};
 	std::atomic<std::uint64_t> _refusedInvalid{0};
 	std::atomic<std::uint64_t> _refusedOrigin{0};

@@ -42,6 +42,10 @@ public:
 	// the base, by its wheel).
 	std::uint64_t serial = 0;   // tells this member from a later one at the same address (ConnectionHandle)
 	std::uint32_t loopSlot = 0; // index in the loop's list of members
+	// The topic's, written by the topic alone: the connection's index in
+	// its topic's subscriber list of this loop (Topic::add), kept up to date
+	// as others leave.
+	std::uint32_t topicSlot = 0;
 	bool pendingFlush = false;  // in the loop's list of members to write
 
 	// The connection's again (here for packing): where it is in its life,

@@ -32,7 +32,8 @@
 //
 // Memory: a message that arrives whole within one feed() is delivered from
 // the caller's buffer without copying; otherwise the decoder buffers only
-// the bytes actually received (never the announced length up front).
+// the bytes actually received (never the announced length up front), in a
+// buffer it makes then and gives back at releaseIdleMemory().
 //
 
 #ifndef WEBCHAT_ENGINE_MESSAGEDECODER_INCLUDED
@@ -68,7 +69,7 @@ public:
 
 	struct Limits
 	{
-		std::size_t maxMessageBytes = 64 * 1024; // reassembled payload of one data message
+		std::size_t maxMessageBytes = 64 * 1024; // reassembled payload of one data message (at most 4 GiB - 1: more is taken as that)
 	};
 
 	/// Receives what feed() decodes, synchronously, from inside feed(). The
@@ -138,17 +139,21 @@ public:
 
 	/// Memory the decoder holds for reassembly (its buffer's capacity), for
 	/// accounting and tests.
-	std::size_t bufferCapacity() const { return _message.capacity(); }
+	std::size_t bufferCapacity() const { return _message ? _message->capacity() : 0; }
 
-	/// Releases the inflate state unless a message is arriving; the next
-	/// compressed message makes a new one.
+	/// Releases the inflate state and the reassembly buffer unless a
+	/// message (or a control frame) is arriving; the next one that needs
+	/// them makes new ones.
 	void releaseIdleMemory();
+
+	/// Whether the decoder holds a reassembly buffer (for tests).
+	bool holdsBuffer() const { return _message != nullptr; }
 
 	/// Whether the decoder holds an inflate state (for tests).
 	bool holdsInflateState() const { return _inflater != nullptr; }
 
 	Role role() const { return _role; }
-	const Limits& limits() const { return _limits; }
+	Limits limits() const { return Limits{_maxMessageBytes}; }
 
 private:
 	bool checkFirstByte(unsigned char b0);
@@ -159,6 +164,8 @@ private:
 	void finishControl(const char* payload, std::size_t size);
 	void deliverMessage(const char* payload, std::size_t size);
 	void fail(std::uint16_t closeCode, const char* reason);
+	// The reassembly buffer, made on first use.
+	std::string& buffer();
 
 	// Ordered to pack (every connection has one): the bytes first, then
 	// the words.
@@ -186,18 +193,23 @@ private:
 	std::uint16_t _errorCode = 0;
 	const char* _errorReason = nullptr;
 
-	const Limits _limits;
 	Handler& _handler;
-	std::uint64_t _frameLength = 0;
-	std::uint64_t _frameReceived = 0;
+	// Lengths in 32 bits (every connection has them): the limit, held to
+	// 4 GiB - 1, bounds every data frame and message before it is taken,
+	// and a control frame is at most 125 bytes.
+	const std::uint32_t _maxMessageBytes; // Limits::maxMessageBytes
 	// The announced lengths of the message's frames so far, for the size
 	// check before buffering.
-	std::size_t _messageBytes = 0;
-	// Its bytes. A control frame's payload cut across feeds is collected
-	// at the end, after the message's (a control frame comes whole between
-	// two of its frames), and taken off once handled: no buffer of its own
-	// in every connection.
-	std::string _message;
+	std::uint32_t _messageBytes = 0;
+	std::uint32_t _frameLength = 0;
+	std::uint32_t _frameReceived = 0;
+	// Its bytes, from the first message (or control frame) that spans
+	// feeds until releaseIdleMemory(), or at once when it grew past 4 KiB:
+	// 8 bytes in an idle connection, where a std::string takes 32. A
+	// control frame's payload cut across feeds is collected at the end,
+	// after the message's (a control frame comes whole between two of its
+	// frames), and taken off once handled: no buffer of its own.
+	std::unique_ptr<std::string> _message;
 	std::unique_ptr<Inflater> _inflater; // from the first compressed message until releaseIdleMemory()
 };
 

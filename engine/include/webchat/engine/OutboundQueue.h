@@ -79,17 +79,30 @@ private:
 	std::vector<Chunk*> _free;
 };
 
+/// What one connection is owed, in order. Room for one chunk is inline:
+/// an idle connection's queue (its 101, a ping, a message now and then)
+/// allocates nothing. A second chunk queued before the first is written
+/// moves the queue to an array on the heap, which it keeps while busy (no
+/// allocation per flush) and gives back at releaseIdleMemory() once empty,
+/// or as soon as it empties if it grew past 64. 32 bytes in every
+/// connection; each chunk is under 4 GiB (it is at most max_queued_bytes).
 class OutboundQueue
 {
 public:
+	OutboundQueue() = default;
+	~OutboundQueue();
+	OutboundQueue(const OutboundQueue&) = delete;
+	OutboundQueue& operator=(const OutboundQueue&) = delete;
+
 	void push(Chunk* chunk)
 	{
 		++chunk->refs;
-		_chunks.push_back(chunk);
+		if (_end == _capacity) grow();
+		slots()[_end++] = chunk;
 		_bytes += chunk->size();
 	}
 
-	bool empty() const { return _head == _chunks.size(); }
+	bool empty() const { return _head == _end; }
 	std::size_t bytes() const { return _bytes; }
 
 	/// True while the first chunk is partly written: dropping it would cut a
@@ -108,13 +121,33 @@ public:
 
 	void clear(ChunkPool& pool);
 
-private:
-	void compact();
+	/// Gives back the heap array if the queue is empty: an idle
+	/// connection's queue is its inline slot alone.
+	void releaseIdleMemory();
 
-	std::vector<Chunk*> _chunks;
-	std::size_t _head = 0;   // first unwritten chunk
-	std::size_t _offset = 0; // bytes of it already written
-	std::size_t _bytes = 0;  // unwritten bytes in all
+	/// Chunks the queue can hold before it grows (for tests): 1 while
+	/// inline.
+	std::size_t capacity() const { return _capacity; }
+
+private:
+	Chunk** slots() { return _capacity == 1 ? &_one : _many; }
+	Chunk* const* slots() const { return _capacity == 1 ? &_one : _many; }
+	// Makes room for one more at the end: moves the unwritten chunks to the
+	// front, or to a larger array.
+	void grow();
+	void compact();
+	void freeArray();
+
+	union
+	{
+		Chunk* _one = nullptr; // the inline slot, while _capacity is 1
+		Chunk** _many; // the heap array of _capacity, beyond
+	};
+	std::size_t _bytes = 0;      // unwritten bytes in all
+	std::uint32_t _head = 0;     // first unwritten chunk
+	std::uint32_t _end = 0;      // one past the last
+	std::uint32_t _capacity = 1;
+	std::uint32_t _offset = 0;   // bytes of the first already written
 };
 
 } // namespace webchat::engine

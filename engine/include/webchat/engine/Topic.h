@@ -10,8 +10,9 @@
 // per delivery).
 //
 // A topic lives while someone holds it (Engine::topic() returns a
-// shared_ptr; subscribed connections and batches in flight hold one too). It
-// must not outlive its engine.
+// shared_ptr; batches in flight hold one too) or while it has subscribers
+// (it holds itself then: a connection keeps a plain pointer, 8 bytes where
+// a shared_ptr takes 16). It must not outlive its engine.
 //
 
 #ifndef WEBCHAT_ENGINE_TOPIC_INCLUDED
@@ -70,12 +71,13 @@ public:
 	/// Connection::subscribe, which plugins call and which documents
 	/// atomically. Everything published before
 	/// atomically ran leaves in batches sealed here, which the connection
-	/// skips; every later batch reaches it. slot is the connection's own
-	/// variable where the topic keeps the connection's place in the loop's
-	/// list up to date until remove(); it must stay where it is until then.
-	void add(LoopMember& connection, int loop, std::uint32_t& slot, const std::function<void(std::string& batch)>& atomically);
+	/// skips; every later batch reaches it. The topic keeps the
+	/// connection's place in the loop's list in its topicSlot until remove().
+	void add(LoopMember& connection, int loop, const std::function<void(std::string& batch)>& atomically);
 
-	/// Unsubscribes the connection whose slot add() was given (on its loop).
+	/// Unsubscribes the connection at slot, its topicSlot (on its loop).
+	/// The topic may end here: with its last subscriber gone, if nobody
+	/// else holds it.
 	void remove(int loop, std::uint32_t slot);
 
 	/// Whether loop has subscribers (on that loop's thread).
@@ -105,12 +107,12 @@ public:
 	Topic& operator=(const Topic&) = delete;
 
 private:
-	// One connection in a loop's subscriber list.
+	// One connection in a loop's subscriber list (16 bytes: one per
+	// subscribed connection; its index is the connection's topicSlot).
 	struct Subscriber
 	{
 		LoopMember* connection;
 		std::uint64_t firstBatch; // the topic's batches before this one are not the connection's
-		std::uint32_t* slot;      // where the connection keeps its index in the list
 	};
 
 	// Under _mutex: arrange for the open batch to be sealed.
@@ -128,7 +130,10 @@ private:
 	// list of batches to seal. Entry i is touched only by loop i.
 	std::vector<std::vector<Subscriber>> _subscribers;
 	std::vector<char> _sealPending;
+	// Changed under _mutex (read without it), with _self: the topic itself
+	// while it has any subscriber.
 	std::atomic<std::size_t> _subscriberCount{0};
+	std::shared_ptr<Topic> _self;
 };
 
 /// For a thread outside the engine that publishes many messages in a row
