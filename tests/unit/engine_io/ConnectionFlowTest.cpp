@@ -3,6 +3,7 @@
 // and what it sent before a close or a protocol error in the same read
 // comes back to it before its close.
 #include "AdoptedSocket.h"
+#include "TestFrames.h"
 
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Engine.h"
@@ -17,6 +18,8 @@
 
 using namespace webchat;
 using namespace webchat::engine;
+using webchat::test::masked;
+using webchat::test::plain;
 
 namespace {
 
@@ -31,20 +34,6 @@ public:
 	void onMessage(Connection&, ws::Opcode opcode, std::string_view payload) override { topic->publish(opcode, payload); }
 	void onClose(Connection&, std::uint16_t code) override { closeCode = code; }
 };
-
-std::string masked(ws::Opcode opcode, std::string_view payload)
-{
-	std::string frame;
-	ws::appendMaskedFrame(frame, opcode, payload, 0x0a0b0c0d);
-	return frame;
-}
-
-std::string plain(ws::Opcode opcode, std::string_view payload)
-{
-	std::string frame;
-	ws::appendFrame(frame, opcode, payload);
-	return frame;
-}
 
 } // namespace
 

@@ -2,6 +2,7 @@
 // calls it back on its thread, and a handle posts work to it from another
 // thread while it is open, and to nothing once it is gone.
 #include "AdoptedSocket.h"
+#include "TestFrames.h"
 #include "EventLoop.h"
 
 #include "webchat/engine/Connection.h"
@@ -19,6 +20,8 @@
 
 using namespace webchat;
 using namespace webchat::engine;
+using webchat::test::masked;
+using webchat::test::plain;
 
 namespace {
 
@@ -65,20 +68,6 @@ public:
 		return handles.at(index);
 	}
 };
-
-std::string masked(ws::Opcode opcode, std::string_view payload)
-{
-	std::string frame;
-	ws::appendMaskedFrame(frame, opcode, payload, 0x01020304);
-	return frame;
-}
-
-std::string plain(ws::Opcode opcode, std::string_view payload)
-{
-	std::string frame;
-	ws::appendFrame(frame, opcode, payload);
-	return frame;
-}
 
 } // namespace
 

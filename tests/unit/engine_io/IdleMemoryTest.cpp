@@ -17,7 +17,7 @@
 using namespace webchat::engine;
 namespace platform = webchat::platform;
 
-// The budget of 400 bytes per idle connection (issue 17) leaves room for
+// The budget of 400 bytes per idle connection leaves room for
 // the allocator's rounding and the connection's entries in its loop's and
 // its topic's lists only if the object stays this small. Checked where it
 // was measured: 64-bit Linux (a Windows socket handle is 8 bytes).

@@ -4,6 +4,7 @@
 // subscriber to its last. Nobody else holding it, it lives on with a
 // subscriber, delivers to it, and ends when that one leaves.
 #include "AdoptedSocket.h"
+#include "TestFrames.h"
 
 #include "webchat/engine/Connection.h"
 #include "webchat/engine/Engine.h"
@@ -20,6 +21,8 @@
 
 using namespace webchat;
 using namespace webchat::engine;
+using webchat::test::masked;
+using webchat::test::plain;
 
 namespace {
 
@@ -58,20 +61,6 @@ public:
 		return room;
 	}
 };
-
-std::string masked(ws::Opcode opcode, std::string_view payload)
-{
-	std::string frame;
-	ws::appendMaskedFrame(frame, opcode, payload, 0x01020304);
-	return frame;
-}
-
-std::string plain(ws::Opcode opcode, std::string_view payload)
-{
-	std::string frame;
-	ws::appendFrame(frame, opcode, payload);
-	return frame;
-}
 
 // The topic's subscribers, 0 once it ended.
 std::size_t subscribers(const std::weak_ptr<Topic>& topic)
