@@ -145,7 +145,7 @@ void FeedReader::takeWatched()
 		watched.swap(_watched);
 	}
 	for (const auto& [room, position] : watched) _streams.watch(room, _keys.feed(room), position);
-	if (!watched.empty()) _roomsRead.store(_streams.rooms().size(), std::memory_order_relaxed);
+	if (!watched.empty()) _roomsRead.store(_streams.size(), std::memory_order_relaxed);
 }
 
 void FeedReader::readFeeds()
@@ -199,7 +199,7 @@ void FeedReader::dropUnloaded()
 	std::set<std::string> loaded;
 	for (auto& [room, members] : _sink->localMembers()) loaded.insert(room);
 	_streams.keepOnly(loaded);
-	_roomsRead.store(_streams.rooms().size(), std::memory_order_relaxed);
+	_roomsRead.store(_streams.size(), std::memory_order_relaxed);
 }
 
 void FeedReader::handle(std::string_view id, const FeedEntry::Fields& fields)

@@ -85,6 +85,7 @@ public:
 
 	/// The rooms read, by key.
 	std::vector<std::string> rooms() const;
+	std::size_t size() const { return _rooms.size(); }
 	/// A stream's position; empty if it is not read.
 	std::string position(std::string_view stream) const;
 
