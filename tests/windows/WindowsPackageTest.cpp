@@ -32,7 +32,9 @@
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <chrono>
 #include <regex>
+#include <thread>
 
 using namespace webchat::test;
 namespace ws = webchat::ws;
@@ -258,7 +260,14 @@ private:
 	static void net(const std::string& verb)
 	{
 		std::string said;
-		const int rc = wineCommand({"net", verb, "webchatd"}, &said);
+		int rc = wineCommand({"net", verb, "webchatd"}, &said);
+		// Wine's service manager may not have taken a service just registered
+		// yet: `net` then cannot open it at all. Asked again for up to 20 s.
+		for (int tries = 0; rc != 0 && said.find("Could not get handle to service") != std::string::npos && tries < 20; ++tries)
+		{
+			std::this_thread::sleep_for(std::chrono::seconds(1));
+			rc = wineCommand({"net", verb, "webchatd"}, &said);
+		}
 		const std::string log = Poco::File(logPath()).exists() ? readFile(logPath()) : "(no log file)";
 		CPPUNIT_ASSERT_EQUAL_MESSAGE("net " + verb + " webchatd said: " + said + "\nwebchatd.log:\n" + log, 0, rc);
 	}
